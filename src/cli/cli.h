@@ -1,0 +1,20 @@
+/* cli.h - the subcommands of `mugai`, each in its own file, and what they share. */
+#pragma once
+#include <glib.h>
+
+#include "common/config.h"
+
+enum {
+  MG_EXIT_OK = 0,
+  MG_EXIT_WITHHELD = 3,
+  MG_EXIT_USAGE = 64,
+  MG_EXIT_TEMPFAIL = 75,
+  MG_EXIT_CONFIG = 78,
+};
+
+int mg_cmd_mail (int argc, char **argv);
+int mg_cmd_scan (int argc, char **argv);
+
+/* Load the configuration named by -c (NULL: default). Prints a one-line
+ * message and returns NULL on error. */
+MgConfig *mg_cli_load_config (const char *path);

@@ -1,0 +1,129 @@
+/* cmd_mail.c - `mugai mail`: one message through the pipeline, offline.
+ *
+ * Exit 0 sanitised, 3 withheld, 64 usage, 75 temporary failure, 78
+ * configuration. Nothing is written to OUT unless the pipeline produced it.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "pipeline/pipeline.h"
+#include "util/fdio.h"
+
+typedef struct {
+  char *config;
+  char *report;
+  char *output;
+  char **inputs;
+} MgMailArgs;
+
+static gboolean
+parse_args (int argc, char **argv, MgMailArgs *args, GError **error)
+{
+  GOptionEntry entries[] = {
+    { "config", 'c', 0, G_OPTION_ARG_FILENAME, &args->config, "configuration file", "FILE" },
+    { "report", 0, 0, G_OPTION_ARG_FILENAME, &args->report, "write the JSON report", "FILE" },
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &args->output, "output (default stdout)", "OUT" },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &args->inputs, NULL, "[IN|-]" },
+    { NULL },
+  };
+  g_autoptr (GOptionContext) ctx = g_option_context_new ("- sanitise one message");
+
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  if (!g_option_context_parse (ctx, &argc, &argv, error))
+    return FALSE;
+  if (args->inputs != NULL && g_strv_length (args->inputs) > 1) {
+    g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, "one input at most");
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* Input beyond the size limit is kept only so far: the pipeline withholds it. */
+static GBytes *
+read_input (const char *path, const MgConfig *config, GError **error)
+{
+  gsize max = (gsize) config->limits.message_size + 1024 * 1024;
+  int fd = 0;
+  gboolean truncated;
+  GBytes *bytes;
+
+  if (path != NULL && g_strcmp0 (path, "-") != 0) {
+    fd = open (path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errno), "%s: %s", path,
+                   g_strerror (errno));
+      return NULL;
+    }
+  }
+  bytes = mg_fdio_read_prefix (fd, max, &truncated, error);
+  if (fd != 0)
+    close (fd);
+  return bytes;
+}
+
+static gboolean
+write_outputs (const MgMailArgs *args, const MgMailResult *result, GError **error)
+{
+  gsize len;
+  const void *data = g_bytes_get_data (result->output, &len);
+
+  if (args->report != NULL) {
+    g_autofree char *line = g_strconcat (result->report_json, "\n", NULL);
+    if (!mg_fdio_write_file_atomic (args->report, line, strlen (line), error))
+      return FALSE;
+  }
+  if (args->output != NULL && g_strcmp0 (args->output, "-") != 0)
+    return mg_fdio_write_file_atomic (args->output, data, len, error);
+  return mg_fdio_write_all (1, data, len, error);
+}
+
+static int
+run (const MgMailArgs *args, const MgConfig *config)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (MgPipeline) pipeline = mg_pipeline_new (config, &error);
+  g_autoptr (GBytes) input = NULL;
+  g_autoptr (MgMailResult) result = NULL;
+
+  if (pipeline == NULL) {
+    fprintf (stderr, "mugai: configuration error: %s\n", error->message);
+    return MG_EXIT_CONFIG;
+  }
+  input = read_input (args->inputs ? args->inputs[0] : NULL, config, &error);
+  if (input == NULL) {
+    fprintf (stderr, "mugai: %s\n", error->message);
+    return MG_EXIT_TEMPFAIL;
+  }
+  if (!mg_pipeline_mail (pipeline, input, NULL, &result, &error) ||
+      !write_outputs (args, result, &error)) {
+    fprintf (stderr, "mugai: temporary failure: %s\n", error->message);
+    return MG_EXIT_TEMPFAIL;
+  }
+  return result->verdict == MG_VERDICT_SANITISED ? MG_EXIT_OK : MG_EXIT_WITHHELD;
+}
+
+int
+mg_cmd_mail (int argc, char **argv)
+{
+  MgMailArgs args = { 0 };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (MgConfig) config = NULL;
+  int status;
+
+  if (!parse_args (argc, argv, &args, &error)) {
+    fprintf (stderr, "mugai mail: %s\n", error->message);
+    status = MG_EXIT_USAGE;
+  } else if ((config = mg_cli_load_config (args.config)) == NULL) {
+    status = MG_EXIT_CONFIG;
+  } else {
+    status = run (&args, config);
+  }
+  g_free (args.config);
+  g_free (args.report);
+  g_free (args.output);
+  g_strfreev (args.inputs);
+  return status;
+}

@@ -1,0 +1,58 @@
+/* main.c - `mugai`: dispatch to a subcommand. No sanitising logic lives here. */
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "common/log.h"
+#include "mg_build.h"
+
+static const struct {
+  const char *name;
+  int (*run) (int argc, char **argv);
+  const char *help;
+} commands[] = {
+  { "mail", mg_cmd_mail, "sanitise one message: mail [-c FILE] [--report FILE] [-o OUT] [IN|-]" },
+  { "scan", mg_cmd_scan, "virus scan only: scan [-c FILE] PATH..." },
+};
+
+static int
+usage (FILE *out, int status)
+{
+  fprintf (out, "usage: mugai COMMAND [OPTIONS]\n\ncommands:\n");
+  for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
+    fprintf (out, "  %-6s %s\n", commands[i].name, commands[i].help);
+  fprintf (out, "\nmugai COMMAND -h shows the options of a command.\n");
+  return status;
+}
+
+MgConfig *
+mg_cli_load_config (const char *path)
+{
+  g_autoptr (GError) error = NULL;
+  MgConfig *config = mg_config_load (path, &error);
+
+  if (config == NULL)
+    fprintf (stderr, "mugai: configuration error: %s\n", error->message);
+  return config;
+}
+
+int
+main (int argc, char **argv)
+{
+  setlocale (LC_ALL, "");
+  mg_log_init ("mugai", FALSE);
+  if (argc < 2)
+    return usage (stderr, MG_EXIT_USAGE);
+  if (strcmp (argv[1], "-h") == 0 || strcmp (argv[1], "--help") == 0)
+    return usage (stdout, MG_EXIT_OK);
+  if (strcmp (argv[1], "--version") == 0) {
+    printf ("mugai %s\n", MG_VERSION);
+    return MG_EXIT_OK;
+  }
+  for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
+    if (strcmp (argv[1], commands[i].name) == 0)
+      return commands[i].run (argc - 1, argv + 1);
+  fprintf (stderr, "mugai: unknown command \"%s\"\n", argv[1]);
+  return usage (stderr, MG_EXIT_USAGE);
+}

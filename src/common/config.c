@@ -1,0 +1,219 @@
+/* config.c - the table of configuration keys and the GKeyFile loader. */
+#include "common/config.h"
+
+#include <errno.h>
+#include <stddef.h>
+
+G_DEFINE_QUARK (mg-config-error-quark, mg_config_error)
+
+#define OFF(field) offsetof (MgConfig, field)
+#define MiB (G_GINT64_CONSTANT (1024) * 1024)
+
+static const char *const on_virus_choices[] = { "withhold", "reject", NULL };
+static const char *const html_choices[] = { "text", NULL };
+static const char *const charset_choices[] = { "utf-8", "iso-2022-jp", NULL };
+static const char *const language_choices[] = { "ja", "en", NULL };
+
+static const MgConfKey keys[] = {
+  { "clamav", "database", MG_CONF_STRING, "/var/lib/clamav", 0, 0, NULL,
+    OFF (clamav_database), "directory of ClamAV databases (.cvd/.cld/.cud/.ndb/.hdb/.ldb)" },
+  { "quarantine", "directory", MG_CONF_STRING, "/var/spool/mugai", 0, 0, NULL,
+    OFF (quarantine_directory), "originals, reports and the audit log" },
+  { "quarantine", "retention_days", MG_CONF_INT, "30", 1, 3650, NULL,
+    OFF (quarantine_retention_days), "days held items are kept" },
+  { "milter", "socket", MG_CONF_STRING, "unix:/run/mugai/milter.sock", 0, 0, NULL,
+    OFF (milter_socket), "libmilter socket: unix:/path or inet:PORT@127.0.0.1" },
+  { "milter", "pid_file", MG_CONF_STRING, "/run/mugai/mugai-milter.pid", 0, 0, NULL,
+    OFF (milter_pid_file), "pid file written when daemonised" },
+  { "milter", "max_inflight", MG_CONF_INT, "16", 1, 4096, NULL,
+    OFF (milter_max_inflight), "messages sanitised at once; more are tempfailed" },
+  { "milter", "spool_threshold", MG_CONF_INT, "1048576", 4096, 1024 * MiB, NULL,
+    OFF (milter_spool_threshold), "bytes kept in memory before spooling to a temp file" },
+  { "milter", "max_output_size", MG_CONF_INT, "41943040", 65536, 4096 * MiB, NULL,
+    OFF (milter_max_output_size), "largest sanitised message; keep below message_size_limit" },
+  { "milter", "timeout", MG_CONF_INT, "240", 1, 3600, NULL,
+    OFF (milter_timeout), "seconds one message may take before it is tempfailed" },
+  { "milter", "reload_interval", MG_CONF_INT, "60", 0, 86400, NULL,
+    OFF (milter_reload_interval),
+    "seconds between checks of [clamav] database for new signatures (0: never)" },
+  { "policy", "on_virus", MG_CONF_ENUM, "withhold", 0, 0, on_virus_choices,
+    OFF (on_virus), "withhold (deliver the notice) or reject (550)" },
+  { "policy", "html", MG_CONF_STRING, "text", 0, 0, html_choices,
+    OFF (policy_html), "html bodies are always converted to text" },
+  { "policy", "output_charset", MG_CONF_ENUM, "utf-8", 0, 0, charset_choices,
+    OFF (output_charset), "charset of the sanitised body: utf-8 or iso-2022-jp (CP50220)" },
+  { "notice", "language", MG_CONF_STRING, "ja", 0, 0, language_choices,
+    OFF (notice_language), "language of notices: ja or en" },
+  { "limits", "message_size", MG_CONF_INT, "52428800", 1024, 2048 * MiB, NULL,
+    OFF (limits.message_size), "bytes of one message" },
+  { "limits", "parts", MG_CONF_INT, "500", 1, 100000, NULL,
+    OFF (limits.parts), "MIME parts of one message, all levels" },
+  { "limits", "depth", MG_CONF_INT, "20", 1, 1000, NULL,
+    OFF (limits.depth), "nesting of multiparts and attached messages" },
+  { "limits", "header_length", MG_CONF_INT, "16384", 998, 1048576, NULL,
+    OFF (limits.header_length), "bytes of one header field" },
+  { "limits", "headers", MG_CONF_INT, "1000", 10, 100000, NULL,
+    OFF (limits.headers), "header fields of one part" },
+  { "limits", "parameters", MG_CONF_INT, "64", 4, 10000, NULL,
+    OFF (limits.parameters), "parameters of one Content-Type or Content-Disposition" },
+  { "limits", "text_size", MG_CONF_INT, "10485760", 4096, 1024 * MiB, NULL,
+    OFF (limits.text_size), "bytes of body text kept" },
+  { NULL },
+};
+
+const MgConfKey *
+mg_config_keys (void)
+{
+  return keys;
+}
+
+static gboolean
+parse_int (const MgConfKey *k, const char *text, gint64 *value_r, GError **error)
+{
+  gint64 v;
+  g_autoptr (GError) local = NULL;
+
+  if (!g_ascii_string_to_signed (text, 10, k->min, k->max, &v,
+                                 &local)) {
+    g_set_error (error, MG_CONFIG_ERROR, 0, "[%s] %s: %s (allowed %" G_GINT64_FORMAT
+                 "..%" G_GINT64_FORMAT ")", k->group, k->key, local->message, k->min,
+                 k->max);
+    return FALSE;
+  }
+  *value_r = v;
+  return TRUE;
+}
+
+static gboolean
+parse_choice (const MgConfKey *k, const char *text, int *index_r, GError **error)
+{
+  for (int i = 0; k->choices[i] != NULL; i++) {
+    if (g_ascii_strcasecmp (text, k->choices[i]) == 0) {
+      *index_r = i;
+      return TRUE;
+    }
+  }
+  g_autofree char *allowed = g_strjoinv (" | ", (char **) k->choices);
+  g_set_error (error, MG_CONFIG_ERROR, 0, "[%s] %s: \"%s\" is not one of %s", k->group,
+               k->key, text, allowed);
+  return FALSE;
+}
+
+/* Values may carry an inline comment after whitespace ("x = 1   ; why"), as
+ * SPEC.md writes them; GKeyFile alone would keep it as part of the value. */
+static char *
+strip_inline_comment (const char *raw)
+{
+  char *text = g_strdup (raw);
+
+  for (char *p = text; *p != '\0'; p++) {
+    if ((*p == ';' || *p == '#') && p > text && g_ascii_isspace (p[-1])) {
+      *p = '\0';
+      break;
+    }
+  }
+  return g_strstrip (text);
+}
+
+static gboolean
+set_value (MgConfig *config, const MgConfKey *k, const char *raw, GError **error)
+{
+  g_autofree char *text = strip_inline_comment (raw);
+  char *base = (char *) config;
+  int index;
+
+  switch (k->type) {
+  case MG_CONF_INT:
+    return parse_int (k, text, (gint64 *) (base + k->offset), error);
+  case MG_CONF_ENUM:
+    if (!parse_choice (k, text, &index, error))
+      return FALSE;
+    *(int *) (base + k->offset) = index;
+    return TRUE;
+  case MG_CONF_STRING:
+    if (k->choices != NULL && !parse_choice (k, text, &index, error))
+      return FALSE;
+    if (k->choices != NULL)
+      g_ascii_strdown (text, -1);
+    g_free (*(char **) (base + k->offset));
+    *(char **) (base + k->offset) = g_steal_pointer (&text);
+    return TRUE;
+  }
+  g_assert_not_reached ();
+}
+
+MgConfig *
+mg_config_new_default (void)
+{
+  MgConfig *config = g_new0 (MgConfig, 1);
+
+  for (const MgConfKey *k = keys; k->group != NULL; k++) {
+    gboolean ok = set_value (config, k, k->default_value, NULL);
+    g_assert (ok);
+  }
+  return config;
+}
+
+static const MgConfKey *
+find_key (const char *group, const char *key)
+{
+  for (const MgConfKey *k = keys; k->group != NULL; k++)
+    if (g_str_equal (k->group, group) && g_str_equal (k->key, key))
+      return k;
+  return NULL;
+}
+
+static gboolean
+apply_file (MgConfig *config, GKeyFile *kf, const char *path, GError **error)
+{
+  g_auto (GStrv) groups = g_key_file_get_groups (kf, NULL);
+
+  for (char **g = groups; *g != NULL; g++) {
+    g_auto (GStrv) names = g_key_file_get_keys (kf, *g, NULL, NULL);
+    for (char **n = names; n != NULL && *n != NULL; n++) {
+      const MgConfKey *k = find_key (*g, *n);
+      g_autofree char *value = g_key_file_get_value (kf, *g, *n, NULL);
+      if (k == NULL) {
+        g_set_error (error, MG_CONFIG_ERROR, 0, "%s: unknown key [%s] %s", path, *g, *n);
+        return FALSE;
+      }
+      if (!set_value (config, k, value, error)) {
+        g_prefix_error (error, "%s: ", path);
+        return FALSE;
+      }
+    }
+  }
+  return TRUE;
+}
+
+MgConfig *
+mg_config_load (const char *path, GError **error)
+{
+  g_autoptr (MgConfig) config = mg_config_new_default ();
+  g_autoptr (GKeyFile) kf = g_key_file_new ();
+  g_autoptr (GError) local = NULL;
+
+  if (path == NULL) {
+    if (!g_file_test (MG_CONFIG_DEFAULT_PATH, G_FILE_TEST_EXISTS))
+      return g_steal_pointer (&config);
+    path = MG_CONFIG_DEFAULT_PATH;
+  }
+  if (!g_key_file_load_from_file (kf, path, G_KEY_FILE_NONE, &local)) {
+    g_set_error (error, MG_CONFIG_ERROR, 0, "%s: %s", path, local->message);
+    return NULL;
+  }
+  if (!apply_file (config, kf, path, error))
+    return NULL;
+  return g_steal_pointer (&config);
+}
+
+void
+mg_config_free (MgConfig *config)
+{
+  if (config == NULL)
+    return;
+  for (const MgConfKey *k = keys; k->group != NULL; k++)
+    if (k->type == MG_CONF_STRING)
+      g_free (*(char **) ((char *) config + k->offset));
+  g_free (config);
+}

@@ -1,0 +1,69 @@
+/* config.h - mugai's configuration: one table of keys, one struct of values.
+ *
+ * Every key is declared once in config.c (group, key, type, default, bounds);
+ * the loader, conf/mugai.conf and doc/ are checked against that table by a test.
+ * Loading never half-succeeds: a bad file or value is an error naming the key.
+ */
+#pragma once
+#include <glib.h>
+
+#define MG_CONFIG_DEFAULT_PATH "/etc/mugai/mugai.conf"
+
+typedef enum { MG_ON_VIRUS_WITHHOLD, MG_ON_VIRUS_REJECT } MgOnVirus;
+typedef enum { MG_OUTPUT_UTF8, MG_OUTPUT_ISO2022JP } MgOutputCharset;
+
+/* Limits of the parser and pipeline; hitting one is a finding, never a crash. */
+typedef struct {
+  gint64 message_size;     /* bytes of one message */
+  gint64 parts;            /* MIME parts of one message, all levels */
+  gint64 depth;            /* nesting of multiparts and attached messages */
+  gint64 header_length;    /* bytes of one header field, unfolded */
+  gint64 headers;          /* header fields of one part */
+  gint64 parameters;       /* parameters of one Content-Type/Disposition */
+  gint64 text_size;        /* bytes of body text kept after conversion */
+} MgLimits;
+
+typedef struct {
+  char *clamav_database;
+  char *quarantine_directory;
+  gint64 quarantine_retention_days;
+  char *milter_socket;
+  char *milter_pid_file;
+  gint64 milter_max_inflight;
+  gint64 milter_spool_threshold;
+  gint64 milter_max_output_size;
+  gint64 milter_timeout;
+  gint64 milter_reload_interval;
+  MgOnVirus on_virus;
+  char *policy_html;
+  MgOutputCharset output_charset;
+  char *notice_language;   /* "ja" or "en" */
+  MgLimits limits;
+} MgConfig;
+
+typedef enum { MG_CONF_STRING, MG_CONF_INT, MG_CONF_ENUM } MgConfType;
+
+typedef struct {
+  const char *group;
+  const char *key;
+  MgConfType type;
+  const char *default_value;
+  gint64 min, max;                /* MG_CONF_INT bounds */
+  const char *const *choices;     /* MG_CONF_ENUM, NULL-terminated */
+  gsize offset;                   /* into MgConfig */
+  const char *doc;
+} MgConfKey;
+
+#define MG_CONFIG_ERROR (mg_config_error_quark ())
+GQuark mg_config_error_quark (void);
+
+/* The table of every key, terminated by an entry with group == NULL. */
+const MgConfKey *mg_config_keys (void);
+
+/* Load PATH (NULL: the default path if it exists, else built-in defaults).
+ * Returns a new config, free with mg_config_free; NULL and ERROR naming the
+ * file, group and key on any problem (unknown key, bad value, out of bounds). */
+MgConfig *mg_config_load (const char *path, GError **error);
+MgConfig *mg_config_new_default (void);
+void mg_config_free (MgConfig *config);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MgConfig, mg_config_free)

@@ -1,0 +1,47 @@
+/* verdict.h - the words mugai uses for what happened to a message or a part.
+ *
+ * A verdict is the fate of a whole message; an action the fate of one part; a
+ * reason says why, in words a user can read (English in the report, the notice
+ * language in the notice). Reasons are codes so that both languages come from
+ * one table and the notice never shows untranslated text.
+ */
+#pragma once
+#include <glib.h>
+
+typedef enum {
+  MG_VERDICT_SANITISED,
+  MG_VERDICT_WITHHELD,
+  MG_VERDICT_TEMPFAIL,
+} MgVerdict;
+
+typedef enum {
+  MG_ACTION_KEPT,
+  MG_ACTION_CONVERTED,
+  MG_ACTION_REMOVED,
+  MG_ACTION_WITHHELD,
+} MgAction;
+
+typedef enum {
+  MG_REASON_NONE,
+  MG_REASON_TEXT_REENCODED,     /* text re-encoded to UTF-8 */
+  MG_REASON_HTML_TO_TEXT,       /* HTML turned into text */
+  MG_REASON_TYPE_NOT_ALLOWED,   /* detected type is not on the allow-list */
+  MG_REASON_NO_CONVERTER,       /* a converter for this type is not installed yet */
+  MG_REASON_SCRIPT_NAME,        /* text whose name is a script or executable */
+  MG_REASON_VIRUS,              /* libclamav found a virus */
+  MG_REASON_AMBIGUOUS,          /* mail clients could read the structure differently */
+  MG_REASON_LIMIT,              /* a named limit was reached */
+  MG_REASON_BAD_ENCODING,       /* transfer encoding unknown or undecodable */
+  MG_REASON_ENCRYPTED,          /* encrypted content cannot be inspected */
+  MG_REASON_PARTIAL,            /* message/partial cannot be reassembled safely */
+  MG_REASON_EXTERNAL_BODY,      /* message/external-body points elsewhere */
+  MG_REASON_CONVERT_FAILED,     /* a converter failed on this part */
+  MG_REASON_EMBEDDED_ENCODED,   /* uuencode/yEnc/BinHex block cut out of a text */
+  MG_REASON_FLATTENED,          /* attached message flattened into the body */
+  MG_REASON_SIGNATURE_DROPPED,  /* S/MIME or PGP signature dropped */
+} MgReason;
+
+const char *mg_verdict_name (MgVerdict verdict);
+const char *mg_action_name (MgAction action);
+/* The reason in English (report, log) or in the notice language ("ja"/"en"). */
+const char *mg_reason_text (MgReason reason, const char *language);

@@ -1,0 +1,11 @@
+/* classify.h - the type of a part, from its bytes only (libmagic).
+ * Never from the declared type or the name (THREATS.md 23, 58). */
+#pragma once
+#include <glib.h>
+
+/* Load the magic database for this thread; FALSE with ERROR when unusable. */
+gboolean mg_classify_init (GError **error);
+/* The MIME type of DATA ("application/pdf"), newly allocated. Empty input is
+ * "application/x-empty"; anything libmagic cannot name is
+ * "application/octet-stream". Thread-safe (one magic handle per thread). */
+char *mg_classify_bytes (const void *data, gsize len);

@@ -1,0 +1,109 @@
+/* headers.c - whitelisted headers, decoded then encoded again. */
+#include "pipeline/headers.h"
+
+#include <string.h>
+
+#include "pipeline/mimeword.h"
+
+static const char *const address_headers[] = { "From", "To", "Cc", "Reply-To" };
+static const char *const id_headers[] = { "Date", "Message-ID", "In-Reply-To",
+                                          "References" };
+
+static const char *
+raw_value (GMimeObject *object, const char *name)
+{
+  GMimeHeaderList *list = g_mime_object_get_header_list (object);
+  GMimeHeader *h = g_mime_header_list_get_header (list, name);
+
+  return h != NULL ? g_mime_header_get_raw_value (h) : NULL;
+}
+
+char *
+mg_headers_get_decoded (GMimeObject *object, const char *name)
+{
+  const char *raw = raw_value (object, name);
+  char *value;
+
+  if (raw == NULL)
+    return NULL;
+  value = mg_mimeword_decode_header (raw);
+  for (char *p = value; *p != '\0'; p++)
+    if ((guchar) *p < 0x20 || *p == 0x7f)
+      *p = ' ';
+  return g_strstrip (value);
+}
+
+/* Date and the ids are ASCII by definition: keep them only when they are. */
+static gboolean
+clean_ascii (const char *value, gsize max)
+{
+  gsize len = strlen (value);
+
+  if (len == 0 || len > max)
+    return FALSE;
+  for (const char *p = value; *p != '\0'; p++)
+    if ((guchar) *p < 32 || (guchar) *p > 126)
+      return FALSE;
+  return TRUE;
+}
+
+static void
+write_id_header (GMimeObject *object, const char *name, GString *out)
+{
+  const char *raw = raw_value (object, name);
+  g_autofree char *unfolded = NULL;
+
+  if (raw == NULL)
+    return;
+  unfolded = g_strjoinv (" ", g_strsplit_set (raw, "\r\n", -1));
+  g_strstrip (unfolded);
+  if (clean_ascii (unfolded, 4000))
+    g_string_append_printf (out, "%s: %s\n", name, unfolded);
+}
+
+static void
+write_address_header (GMimeObject *object, const char *name, GString *out)
+{
+  g_autofree char *decoded = mg_headers_get_decoded (object, name);
+  g_autoptr (InternetAddressList) list = NULL;
+  g_autoptr (GMimeFormatOptions) format = NULL;
+  g_autoptr (GString) line = NULL;
+
+  if (decoded == NULL)
+    return;
+  list = internet_address_list_parse (NULL, decoded);
+  if (list == NULL || internet_address_list_length (list) == 0)
+    return;
+  format = g_mime_format_options_new ();
+  g_mime_format_options_set_newline_format (format, GMIME_NEWLINE_FORMAT_UNIX);
+  line = g_string_new (name);
+  g_string_append (line, ": ");
+  internet_address_list_encode (list, format, line);
+  if (line->len > 0 && line->str[line->len - 1] != '\n')
+    g_string_append_c (line, '\n');
+  g_string_append (out, line->str);
+}
+
+static void
+write_subject (GMimeObject *object, gboolean iso2022jp, GString *out)
+{
+  g_autofree char *decoded = mg_headers_get_decoded (object, "Subject");
+  g_autofree char *encoded = NULL;
+
+  if (decoded == NULL)
+    return;
+  encoded = mg_mimeword_encode_header ("Subject", decoded, iso2022jp);
+  g_string_append_printf (out, "Subject: %s\n", encoded);
+}
+
+void
+mg_headers_write_whitelist (GMimeMessage *message, gboolean iso2022jp, GString *out)
+{
+  GMimeObject *object = GMIME_OBJECT (message);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (address_headers); i++)
+    write_address_header (object, address_headers[i], out);
+  write_subject (object, iso2022jp, out);
+  for (gsize i = 0; i < G_N_ELEMENTS (id_headers); i++)
+    write_id_header (object, id_headers[i], out);
+}

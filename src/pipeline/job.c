@@ -1,0 +1,89 @@
+/* job.c - the per-message state and its small helpers. */
+#include "pipeline/job.h"
+
+static void
+part_free (MgPart *part)
+{
+  g_free (part->path);
+  g_free (part->filename);
+  g_free (part->declared_type);
+  g_free (part->detected_type);
+  g_free (part->sha256);
+  g_free (part->detail);
+  g_free (part->output_filename);
+  g_free (part->output_type);
+  g_clear_pointer (&part->output, g_bytes_unref);
+  g_free (part->output_sha256);
+  g_free (part);
+}
+
+MgJob *
+mg_job_new (const MgConfig *config, MgScanEngine *engine)
+{
+  MgJob *job = g_new0 (MgJob, 1);
+
+  job->config = config;
+  job->engine = engine;
+  job->language = config->notice_language;
+  job->body = g_string_new (NULL);
+  job->parts = g_ptr_array_new_with_free_func ((GDestroyNotify) part_free);
+  job->viruses = g_ptr_array_new_with_free_func (g_free);
+  return job;
+}
+
+void
+mg_job_free (MgJob *job)
+{
+  if (job == NULL)
+    return;
+  g_string_free (job->body, TRUE);
+  g_ptr_array_unref (job->parts);
+  g_ptr_array_unref (job->viruses);
+  g_free (job->withhold_detail);
+  g_free (job);
+}
+
+void
+mg_job_withhold (MgJob *job, MgReason reason, const char *detail_format, ...)
+{
+  va_list args;
+
+  if (job->withhold != MG_REASON_NONE)
+    return;
+  job->withhold = reason;
+  va_start (args, detail_format);
+  job->withhold_detail = g_strdup_vprintf (detail_format, args);
+  va_end (args);
+}
+
+gboolean
+mg_job_withheld (const MgJob *job)
+{
+  return job->withhold != MG_REASON_NONE;
+}
+
+MgPart *
+mg_job_add_part (MgJob *job, const char *path)
+{
+  MgPart *part = g_new0 (MgPart, 1);
+
+  part->path = g_strdup (path);
+  part->action = MG_ACTION_REMOVED;
+  g_ptr_array_add (job->parts, part);
+  return part;
+}
+
+void
+mg_part_set_outcome (MgPart *part, MgAction action, MgReason reason, const char *detail)
+{
+  part->action = action;
+  part->reason = reason;
+  g_free (part->detail);
+  part->detail = g_strdup (detail);
+}
+
+char *
+mg_job_sha256 (GBytes *bytes)
+{
+  return g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, bytes);
+}

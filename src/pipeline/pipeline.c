@@ -1,0 +1,213 @@
+/* pipeline.c - one message through every stage, and the verdict.
+ *
+ * The only place that turns a job's findings into a verdict, and decides what
+ * is stored in the quarantine: the original of anything withheld or removed.
+ */
+#include "pipeline/pipeline.h"
+
+#include "pipeline/gmime_autoptr.h"
+#include <string.h>
+
+#include "filters/registry.h"
+#include "pipeline/ambiguity.h"
+#include "pipeline/assemble.h"
+#include "pipeline/classify.h"
+#include "pipeline/headers.h"
+#include "pipeline/job.h"
+#include "pipeline/notice.h"
+#include "pipeline/parse.h"
+#include "pipeline/report.h"
+#include "pipeline/walk.h"
+#include "quarantine/store.h"
+#include "scan/scan.h"
+
+#define MG_PIPELINE_HEADER_PEEK (256 * 1024)
+
+struct MgPipeline {
+  const MgConfig *config;
+  MgScanEngine *engine;
+};
+
+G_DEFINE_QUARK (mg-pipeline-error-quark, mg_pipeline_error)
+
+static void
+init_libraries_once (void)
+{
+  static gsize done;
+
+  if (g_once_init_enter (&done)) {
+    g_mime_init ();
+    g_once_init_leave (&done, 1);
+  }
+}
+
+MgPipeline *
+mg_pipeline_new (const MgConfig *config, GError **error)
+{
+  g_autoptr (MgPipeline) pipeline = g_new0 (MgPipeline, 1);
+
+  init_libraries_once ();
+  pipeline->config = config;
+  if (!mg_classify_init (error) || !mg_filter_registry_init (config, error)) {
+    g_prefix_error (error, "setup: ");
+    (*error)->domain = MG_PIPELINE_ERROR;
+    (*error)->code = MG_PIPELINE_ERROR_CONFIG;
+    return NULL;
+  }
+  pipeline->engine = mg_scan_engine_load (config->clamav_database,
+                                          config->limits.message_size, error);
+  if (pipeline->engine == NULL) {
+    (*error)->domain = MG_PIPELINE_ERROR;
+    (*error)->code = MG_PIPELINE_ERROR_CONFIG;
+    return NULL;
+  }
+  return g_steal_pointer (&pipeline);
+}
+
+void
+mg_pipeline_free (MgPipeline *pipeline)
+{
+  if (pipeline == NULL)
+    return;
+  mg_scan_engine_free (pipeline->engine);
+  g_free (pipeline);
+}
+
+void
+mg_mail_result_free (MgMailResult *result)
+{
+  if (result == NULL)
+    return;
+  g_free (result->id);
+  g_clear_pointer (&result->output, g_bytes_unref);
+  g_free (result->report_json);
+  g_free (result->reason);
+  g_free (result);
+}
+
+static void
+scan_whole (MgJob *job, GBytes *message)
+{
+  gsize len;
+  const void *data = g_bytes_get_data (message, &len);
+  g_autofree char *name = NULL;
+
+  switch (mg_scan_buffer (job->engine, data, len, &name)) {
+  case MG_SCAN_VIRUS:
+    g_ptr_array_add (job->viruses, g_strdup (name));
+    mg_job_withhold (job, MG_REASON_VIRUS, "virus %s in the message", name);
+    break;
+  case MG_SCAN_INCOMPLETE:
+    /* Every leaf is scanned on its own as well; one that cannot be scanned
+     * whole is removed there. */
+    job->scan_incomplete = TRUE;
+    break;
+  case MG_SCAN_ERROR:
+  case MG_SCAN_CLEAN:
+    break;
+  }
+}
+
+/* A message over the size limit is not parsed; its headers are read from the
+ * start so that the notice still reaches the right people. */
+static GMimeMessage *
+parse_and_walk (MgJob *job, GBytes *message)
+{
+  g_autoptr (GPtrArray) boundaries = g_ptr_array_new_with_free_func (g_free);
+  GMimeMessage *parsed;
+  gsize len = g_bytes_get_size (message);
+
+  if ((gint64) len > job->config->limits.message_size) {
+    g_autoptr (GBytes) head = g_bytes_new_from_bytes (message, 0,
+                                                      MIN (len, MG_PIPELINE_HEADER_PEEK));
+    mg_job_withhold (job, MG_REASON_LIMIT, "message of %" G_GSIZE_FORMAT
+                     " bytes over the limit of %" G_GINT64_FORMAT, len,
+                     job->config->limits.message_size);
+    return mg_parse_message (job, head);
+  }
+  scan_whole (job, message);
+  parsed = mg_parse_message (job, message);
+  if (parsed == NULL) {
+    mg_job_withhold (job, MG_REASON_AMBIGUOUS, "message could not be parsed");
+    return NULL;
+  }
+  mg_ambiguity_check_object (job, GMIME_OBJECT (parsed), boundaries);
+  mg_walk_message (job, parsed, boundaries);
+  mg_ambiguity_check_raw (job, message, boundaries);
+  return parsed;
+}
+
+static gboolean
+needs_quarantine (const MgJob *job)
+{
+  if (mg_job_withheld (job))
+    return TRUE;
+  for (guint i = 0; i < job->parts->len; i++) {
+    const MgPart *part = g_ptr_array_index (job->parts, i);
+    if (part->action == MG_ACTION_REMOVED || part->action == MG_ACTION_WITHHELD)
+      return TRUE;
+  }
+  return FALSE;
+}
+
+static GBytes *
+build_output (const MgJob *job, GMimeMessage *parsed, const char *id)
+{
+  g_autofree char *from = NULL;
+  g_autofree char *subject = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *banner = NULL;
+
+  if (mg_job_withheld (job)) {
+    if (parsed != NULL) {
+      from = mg_headers_get_decoded (GMIME_OBJECT (parsed), "From");
+      subject = mg_headers_get_decoded (GMIME_OBJECT (parsed), "Subject");
+    }
+    text = mg_notice_withheld (job, id, from, subject);
+    return mg_assemble_message (job, parsed, "withheld", id, text, FALSE);
+  }
+  banner = mg_notice_banner (job, id);
+  text = g_strconcat (banner, "\n", job->body->str, NULL);
+  return mg_assemble_message (job, parsed, "sanitised", id, text, TRUE);
+}
+
+static void
+log_result (const MgMailResult *result, const char *queue_id)
+{
+  g_message ("%s: id=%s verdict=%s%s%s", queue_id != NULL ? queue_id : "-", result->id,
+             mg_verdict_name (result->verdict), result->reason ? " reason=" : "",
+             result->reason ? result->reason : "");
+}
+
+gboolean
+mg_pipeline_mail (MgPipeline *pipeline, GBytes *message, const char *queue_id,
+                  MgMailResult **result_r, GError **error)
+{
+  gint64 start = g_get_monotonic_time ();
+  g_autoptr (MgJob) job = mg_job_new (pipeline->config, pipeline->engine);
+  g_autoptr (MgMailResult) result = g_new0 (MgMailResult, 1);
+  g_autoptr (GMimeMessage) parsed = NULL;
+
+  result->id = mg_report_new_id ();
+  parsed = parse_and_walk (job, message);
+  result->verdict = mg_job_withheld (job) ? MG_VERDICT_WITHHELD : MG_VERDICT_SANITISED;
+  result->virus = job->viruses->len > 0;
+  if (mg_job_withheld (job))
+    result->reason = g_strdup_printf ("%s: %s", mg_reason_text (job->withhold, "en"),
+                                      job->withhold_detail);
+  result->output = build_output (job, parsed, result->id);
+  result->report_json = mg_report_json (job, parsed, result->id, result->verdict,
+                                        queue_id,
+                                        (g_get_monotonic_time () - start) / 1000);
+  if (needs_quarantine (job) &&
+      !mg_quarantine_store_put (pipeline->config->quarantine_directory, result->id,
+                                message, result->report_json, error)) {
+    g_prefix_error (error, "quarantine: ");
+    (*error)->domain = MG_PIPELINE_ERROR;
+    (*error)->code = MG_PIPELINE_ERROR_TEMPFAIL;
+    return FALSE;
+  }
+  log_result (result, queue_id);
+  *result_r = g_steal_pointer (&result);
+  return TRUE;
+}

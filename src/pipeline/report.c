@@ -1,0 +1,95 @@
+/* report.c - the report, written with json-glib. */
+#include "pipeline/report.h"
+
+#include <json-glib/json-glib.h>
+
+#include "pipeline/headers.h"
+
+char *
+mg_report_new_id (void)
+{
+  g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *stamp = g_date_time_format (now, "%Y%m%dT%H%M%SZ");
+
+  return g_strdup_printf ("%s-%08x", stamp, g_random_int ());
+}
+
+static void
+add_string (JsonBuilder *b, const char *name, const char *value)
+{
+  json_builder_set_member_name (b, name);
+  if (value != NULL)
+    json_builder_add_string_value (b, value);
+  else
+    json_builder_add_null_value (b);
+}
+
+static void
+add_part (JsonBuilder *b, const MgPart *part)
+{
+  json_builder_begin_object (b);
+  add_string (b, "path", part->path);
+  add_string (b, "filename", part->filename);
+  add_string (b, "declared_type", part->declared_type);
+  add_string (b, "detected_type", part->detected_type);
+  add_string (b, "action", mg_action_name (part->action));
+  add_string (b, "output_filename", part->output_filename);
+  add_string (b, "output_type", part->output_type);
+  add_string (b, "reason", part->reason != MG_REASON_NONE
+                             ? mg_reason_text (part->reason, "en") : NULL);
+  add_string (b, "detail", part->detail);
+  add_string (b, "sha256", part->sha256);
+  add_string (b, "output_sha256", part->output_sha256);
+  json_builder_end_object (b);
+}
+
+static void
+add_header (JsonBuilder *b, GMimeMessage *message, const char *member, const char *name)
+{
+  g_autofree char *value = message != NULL
+                             ? mg_headers_get_decoded (GMIME_OBJECT (message), name)
+                             : NULL;
+  add_string (b, member, value);
+}
+
+static void
+add_arrays (JsonBuilder *b, const MgJob *job)
+{
+  json_builder_set_member_name (b, "virus");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < job->viruses->len; i++)
+    json_builder_add_string_value (b, g_ptr_array_index (job->viruses, i));
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "parts");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < job->parts->len; i++)
+    add_part (b, g_ptr_array_index (job->parts, i));
+  json_builder_end_array (b);
+}
+
+char *
+mg_report_json (const MgJob *job, GMimeMessage *message, const char *id,
+                MgVerdict verdict, const char *queue_id, gint64 elapsed_ms)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  g_autoptr (JsonGenerator) gen = json_generator_new ();
+  g_autoptr (JsonNode) root = NULL;
+
+  json_builder_begin_object (b);
+  add_string (b, "id", id);
+  add_string (b, "verdict", mg_verdict_name (verdict));
+  add_string (b, "queue_id", queue_id);
+  add_header (b, message, "message_id", "Message-ID");
+  add_header (b, message, "from", "From");
+  add_header (b, message, "subject", "Subject");
+  add_string (b, "reason", job->withhold != MG_REASON_NONE
+                             ? mg_reason_text (job->withhold, "en") : NULL);
+  add_string (b, "detail", job->withhold_detail);
+  add_arrays (b, job);
+  json_builder_set_member_name (b, "elapsed_ms");
+  json_builder_add_int_value (b, elapsed_ms);
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  json_generator_set_root (gen, root);
+  return json_generator_to_data (gen, NULL);
+}

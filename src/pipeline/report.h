@@ -1,0 +1,9 @@
+/* report.h - the JSON report of one message (SPEC.md "The report"). */
+#pragma once
+#include "pipeline/job.h"
+
+/* One JSON object on one line. MESSAGE may be NULL. */
+char *mg_report_json (const MgJob *job, GMimeMessage *message, const char *id,
+                      MgVerdict verdict, const char *queue_id, gint64 elapsed_ms);
+/* A new id: UTC time and random hex, "20261122T010203Z-4f2a9c01". */
+char *mg_report_new_id (void);

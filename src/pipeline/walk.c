@@ -1,0 +1,445 @@
+/* walk.c - from a GMime tree to body text and attachment decisions. */
+#include "pipeline/walk.h"
+
+#include <string.h>
+
+#include "filters/html.h"
+#include "common/charset.h"
+#include "pipeline/ambiguity.h"
+#include "pipeline/classify.h"
+#include "pipeline/content.h"
+#include "pipeline/embedded.h"
+#include "pipeline/headers.h"
+#include "pipeline/parse.h"
+#include "pipeline/policy.h"
+
+typedef struct {
+  MgJob *job;
+  GPtrArray *stack;   /* boundaries of the ancestors (borrowed) */
+  GPtrArray *all;     /* every boundary seen (owned copies) */
+} MgWalk;
+
+static void walk_object (MgWalk *w, GMimeObject *object, const char *path, int depth,
+                         GString *text);
+
+static char *
+child_path (const char *path, int index)
+{
+  return *path == '\0' ? g_strdup_printf ("%d", index + 1)
+                       : g_strdup_printf ("%s.%d", path, index + 1);
+}
+
+static gboolean
+within_limits (MgWalk *w, int depth)
+{
+  const MgLimits *limits = &w->job->config->limits;
+
+  if (w->job->withhold == MG_REASON_LIMIT)
+    return FALSE;
+  if (++w->job->part_count > limits->parts) {
+    mg_job_withhold (w->job, MG_REASON_LIMIT, "more than %" G_GINT64_FORMAT " MIME parts",
+                     limits->parts);
+    return FALSE;
+  }
+  if (depth > limits->depth) {
+    mg_job_withhold (w->job, MG_REASON_LIMIT, "MIME nesting deeper than %" G_GINT64_FORMAT,
+                     limits->depth);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static void
+append_text (MgJob *job, GString *text, const char *add)
+{
+  gint64 room = job->config->limits.text_size - (gint64) text->len;
+
+  if (*add == '\0' || room <= 0)
+    return;
+  if (text->len > 0 && text->str[text->len - 1] != '\n')
+    g_string_append_c (text, '\n');
+  if ((gint64) strlen (add) > room) {
+    const char *end = g_utf8_find_prev_char (add, add + room);
+    g_string_append_len (text, add, end != NULL ? end - add : 0);
+    g_string_append (text, "\n[...]\n");
+    return;
+  }
+  g_string_append (text, add);
+}
+
+/* uuencode, yEnc and BinHex blocks leave the text and become attachments. */
+static char *
+cut_embedded_blocks (MgWalk *w, const char *text, const char *path)
+{
+  g_autoptr (GPtrArray) blocks =
+    g_ptr_array_new_with_free_func ((GDestroyNotify) mg_embedded_block_free);
+  char *rest = mg_embedded_extract (text, blocks);
+
+  for (guint i = 0; i < blocks->len; i++) {
+    MgEmbeddedBlock *b = g_ptr_array_index (blocks, i);
+    g_autofree char *bpath = g_strdup_printf ("%s#%s%u", path, b->kind, i + 1);
+    MgPart *part = mg_job_add_part (w->job, bpath);
+    part->filename = g_strdup (b->filename);
+    part->declared_type = g_strdup_printf ("application/x-%s", b->kind);
+    if (b->data != NULL)
+      mg_policy_attachment (w->job, part, b->data, NULL);
+    else
+      mg_part_set_outcome (part, MG_ACTION_REMOVED, MG_REASON_BAD_ENCODING,
+                           "embedded block did not decode");
+  }
+  return rest;
+}
+
+static gboolean
+text_like (const char *detected)
+{
+  return g_str_has_prefix (detected, "text/") || g_str_equal (detected, "application/x-empty");
+}
+
+static char *
+strip_nul (GBytes *data, gsize *len_r)
+{
+  gsize len;
+  const char *p = g_bytes_get_data (data, &len);
+  char *out = g_malloc (len + 1);
+  gsize n = 0;
+
+  for (gsize i = 0; i < len; i++)
+    if (p[i] != '\0')
+      out[n++] = p[i];
+  out[n] = '\0';
+  *len_r = n;
+  return out;
+}
+
+/* Is this inline leaf really text a client would display? By its bytes. */
+static gboolean
+body_is_text (GBytes *data)
+{
+  gsize len;
+  g_autofree char *clean = strip_nul (data, &len);
+  g_autofree char *type = mg_classify_bytes (clean, len);
+
+  return text_like (type);
+}
+
+static void
+add_body_text (MgWalk *w, MgContent *c, const char *path, GString *text)
+{
+  gsize len;
+  const char *data = g_bytes_get_data (c->data, &len);
+  g_autofree char *decoded = NULL;
+  g_autofree char *rest = NULL;
+
+  if (g_str_equal (c->declared_type, "text/html")) {
+    decoded = mg_html_to_text (data, len, c->charset);
+    w->job->html_converted = TRUE;
+  } else {
+    decoded = mg_charset_decode (data, len, c->charset, NULL);
+  }
+  if (strstr (decoded, "-----BEGIN PGP MESSAGE-----") != NULL)
+    mg_job_withhold (w->job, MG_REASON_ENCRYPTED, "inline PGP message in part %s", path);
+  rest = cut_embedded_blocks (w, decoded, path);
+  append_text (w->job, text, rest);
+}
+
+static gboolean
+is_inline_text (const MgContent *c)
+{
+  gboolean textual = g_str_equal (c->declared_type, "text/plain") ||
+                     g_str_equal (c->declared_type, "text/html");
+  return textual && c->filename == NULL && !c->attachment;
+}
+
+static void flatten_message (MgWalk *w, GMimeMessage *inner, const char *path, int depth,
+                             GString *text, MgPart *part);
+
+/* An attachment whose bytes are a message: parse it and flatten it. */
+static gboolean
+try_flatten_bytes (MgWalk *w, MgPart *part, GBytes *data, const char *path, int depth,
+                   GString *text)
+{
+  g_autoptr (GMimeMessage) inner = NULL;
+
+  if (!g_str_equal (part->detected_type, "message/rfc822"))
+    return FALSE;
+  inner = mg_parse_message (w->job, data);
+  if (inner == NULL)
+    return FALSE;
+  flatten_message (w, inner, path, depth, text, part);
+  return TRUE;
+}
+
+static gboolean
+special_type (MgWalk *w, const MgContent *c, MgPart *part)
+{
+  const char *t = c->declared_type;
+
+  if (g_str_equal (t, "message/partial")) {
+    mg_part_set_outcome (part, MG_ACTION_WITHHELD, MG_REASON_PARTIAL, NULL);
+    mg_job_withhold (w->job, MG_REASON_PARTIAL, "message/partial in part %s", part->path);
+  } else if (g_str_equal (t, "message/external-body")) {
+    mg_part_set_outcome (part, MG_ACTION_REMOVED, MG_REASON_EXTERNAL_BODY, NULL);
+  } else if (strstr (t, "pkcs7-mime") != NULL || g_str_equal (t, "application/pgp-encrypted")) {
+    mg_part_set_outcome (part, MG_ACTION_WITHHELD, MG_REASON_ENCRYPTED, t);
+    mg_job_withhold (w->job, MG_REASON_ENCRYPTED, "encrypted part %s (%s)", part->path, t);
+  } else if (strstr (t, "pkcs7-signature") != NULL || g_str_equal (t, "application/pgp-signature")) {
+    mg_part_set_outcome (part, MG_ACTION_REMOVED, MG_REASON_SIGNATURE_DROPPED, NULL);
+  } else {
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static void
+walk_attachment (MgWalk *w, MgContent *c, const char *path, int depth, GString *text)
+{
+  MgPart *part = mg_job_add_part (w->job, path);
+
+  part->filename = g_strdup (c->filename);
+  part->declared_type = g_strdup (c->declared_type);
+  if (special_type (w, c, part))
+    return;
+  if (c->status != MG_CONTENT_OK) {
+    part->sha256 = mg_job_sha256 (c->data);
+    part->detected_type = g_strdup ("application/octet-stream");
+    if (mg_policy_scan (w->job, part, c->data))
+      mg_part_set_outcome (part, MG_ACTION_REMOVED, MG_REASON_BAD_ENCODING,
+                           c->status == MG_CONTENT_INVALID ? "invalid base64"
+                                                           : "unknown transfer encoding");
+    return;
+  }
+  mg_policy_attachment (w->job, part, c->data, c->charset);
+  if (part->action == MG_ACTION_WITHHELD)
+    return;
+  try_flatten_bytes (w, part, c->data, path, depth, text);
+}
+
+/* Body text is scanned like an attachment; it is listed in the report only
+ * when the scan stops it. */
+static gboolean
+body_scan_clean (MgWalk *w, MgContent *c, const char *path)
+{
+  MgPart *part = mg_job_add_part (w->job, path);
+
+  part->declared_type = g_strdup (c->declared_type);
+  part->detected_type = g_strdup ("text/plain");
+  part->sha256 = mg_job_sha256 (c->data);
+  if (!mg_policy_scan (w->job, part, c->data))
+    return FALSE;
+  g_ptr_array_remove_index (w->job->parts, w->job->parts->len - 1);
+  return TRUE;
+}
+
+static void
+walk_leaf (MgWalk *w, GMimePart *leaf, const char *path, int depth, GString *text)
+{
+  g_autoptr (MgContent) c = mg_content_read (w->job, leaf);
+
+  if (is_inline_text (c) && c->status == MG_CONTENT_OK && body_is_text (c->data)) {
+    if (body_scan_clean (w, c, path))
+      add_body_text (w, c, path, text);
+    return;
+  }
+  walk_attachment (w, c, path, depth, text);
+}
+
+static void
+scan_text_around (MgWalk *w, const char *extra, const char *path)
+{
+  g_autoptr (GBytes) bytes = NULL;
+  MgPart *part;
+
+  if (extra == NULL || *extra == '\0')
+    return;
+  bytes = g_bytes_new (extra, strlen (extra));
+  part = mg_job_add_part (w->job, path);
+  part->declared_type = g_strdup ("text/plain");
+  part->detected_type = g_strdup ("text/plain");
+  part->sha256 = mg_job_sha256 (bytes);
+  if (mg_policy_scan (w->job, part, bytes))
+    g_ptr_array_remove_index (w->job->parts, w->job->parts->len - 1);
+}
+
+/* The text a client displays for multipart/alternative is the last part it
+ * understands (the HTML, usually); say so when the plain part differs. */
+static gboolean
+texts_differ (const char *a, const char *b)
+{
+  g_autofree char *na = g_strjoinv ("", g_strsplit_set (a, " \t\r\n\u3000", -1));
+  g_autofree char *nb = g_strjoinv ("", g_strsplit_set (b, " \t\r\n\u3000", -1));
+
+  return g_strcmp0 (na, nb) != 0;
+}
+
+static void
+walk_alternative (MgWalk *w, GMimeMultipart *mp, const char *path, int depth,
+                  GString *text)
+{
+  int n = g_mime_multipart_get_count (mp);
+  g_autoptr (GPtrArray) texts = g_ptr_array_new_with_free_func (g_free);
+  const char *chosen = NULL;
+
+  for (int i = 0; i < n; i++) {
+    g_autofree char *cpath = child_path (path, i);
+    GString *t = g_string_new (NULL);
+    walk_object (w, g_mime_multipart_get_part (mp, i), cpath, depth + 1, t);
+    g_ptr_array_add (texts, g_string_free (t, FALSE));
+  }
+  for (guint i = 0; i < texts->len; i++)
+    if (*(char *) g_ptr_array_index (texts, i) != '\0')
+      chosen = g_ptr_array_index (texts, i);
+  if (chosen == NULL)
+    return;
+  for (guint i = 0; i < texts->len; i++) {
+    const char *t = g_ptr_array_index (texts, i);
+    if (*t != '\0' && t != chosen && texts_differ (t, chosen))
+      w->job->alternative_differs = TRUE;
+  }
+  append_text (w->job, text, chosen);
+}
+
+static void
+walk_signed (MgWalk *w, GMimeMultipart *mp, const char *path, int depth, GString *text)
+{
+  int n = g_mime_multipart_get_count (mp);
+
+  for (int i = 0; i < n; i++) {
+    g_autofree char *cpath = child_path (path, i);
+    walk_object (w, g_mime_multipart_get_part (mp, i), cpath, depth + 1, text);
+  }
+}
+
+static void
+walk_children (MgWalk *w, GMimeMultipart *mp, const char *path, int depth, GString *text)
+{
+  const char *subtype = g_mime_content_type_get_media_subtype (
+    g_mime_object_get_content_type (GMIME_OBJECT (mp)));
+
+  if (g_ascii_strcasecmp (subtype, "encrypted") == 0) {
+    mg_job_withhold (w->job, MG_REASON_ENCRYPTED, "multipart/encrypted at %s",
+                     *path ? path : "top");
+  } else if (g_ascii_strcasecmp (subtype, "alternative") == 0) {
+    walk_alternative (w, mp, path, depth, text);
+  } else if (g_ascii_strcasecmp (subtype, "signed") == 0) {
+    walk_signed (w, mp, path, depth, text);
+  } else {
+    for (int i = 0; i < g_mime_multipart_get_count (mp); i++) {
+      g_autofree char *cpath = child_path (path, i);
+      walk_object (w, g_mime_multipart_get_part (mp, i), cpath, depth + 1, text);
+    }
+  }
+}
+
+static void
+walk_multipart (MgWalk *w, GMimeMultipart *mp, const char *path, int depth, GString *text)
+{
+  const char *boundary = g_mime_multipart_get_boundary (mp);
+
+  if (boundary != NULL) {
+    g_ptr_array_add (w->all, g_strdup (boundary));
+    g_ptr_array_add (w->stack, (gpointer) boundary);
+  }
+  scan_text_around (w, g_mime_multipart_get_prologue (mp), *path ? path : "preamble");
+  scan_text_around (w, g_mime_multipart_get_epilogue (mp), *path ? path : "epilogue");
+  walk_children (w, mp, path, depth, text);
+  if (boundary != NULL)
+    g_ptr_array_remove_index (w->stack, w->stack->len - 1);
+}
+
+static void
+quote_into (GString *text, const char *inner)
+{
+  g_auto (GStrv) lines = g_strsplit (inner, "\n", -1);
+
+  for (char **l = lines; *l != NULL; l++) {
+    if (l[1] == NULL && **l == '\0')
+      break;
+    g_string_append (text, **l != '\0' ? "> " : ">");
+    g_string_append (text, *l);
+    g_string_append_c (text, '\n');
+  }
+}
+
+static void
+append_header_line (GString *block, GMimeMessage *m, const char *name, const char *label)
+{
+  g_autofree char *value = mg_headers_get_decoded (GMIME_OBJECT (m), name);
+
+  if (value != NULL)
+    g_string_append_printf (block, "%s: %s\n", label, value);
+}
+
+static void
+flatten_message (MgWalk *w, GMimeMessage *inner, const char *path, int depth,
+                 GString *text, MgPart *part)
+{
+  gboolean ja = g_str_equal (w->job->language, "ja");
+  g_autoptr (GString) block = g_string_new (NULL);
+  GString *inner_text = g_string_new (NULL);
+  GMimeObject *body = g_mime_message_get_mime_part (inner);
+
+  mg_part_set_outcome (part, MG_ACTION_CONVERTED, MG_REASON_FLATTENED, NULL);
+  g_autofree char *body_path = NULL;
+
+  mg_ambiguity_check_object (w->job, GMIME_OBJECT (inner), w->stack);
+  body_path = body != NULL && GMIME_IS_MULTIPART (body) ? g_strdup (path)
+                                                         : child_path (path, 0);
+  if (body != NULL)
+    walk_object (w, body, body_path, depth + 1, inner_text);
+  g_string_append (block, ja ? "---------- 添付されたメール ----------\n"
+                             : "---------- Attached message ----------\n");
+  append_header_line (block, inner, "From", ja ? "差出人" : "From");
+  append_header_line (block, inner, "Date", ja ? "日時" : "Date");
+  append_header_line (block, inner, "Subject", ja ? "件名" : "Subject");
+  g_string_append (block, ">\n");
+  quote_into (block, inner_text->str);
+  g_string_free (inner_text, TRUE);
+  append_text (w->job, text, block->str);
+}
+
+static void
+walk_message_part (MgWalk *w, GMimeMessagePart *mpart, const char *path, int depth,
+                   GString *text)
+{
+  GMimeMessage *inner = g_mime_message_part_get_message (mpart);
+  MgPart *part = mg_job_add_part (w->job, path);
+  g_autoptr (GBytes) bytes = NULL;
+
+  part->declared_type = g_strdup ("message/rfc822");
+  part->detected_type = g_strdup ("message/rfc822");
+  if (inner == NULL) {
+    mg_part_set_outcome (part, MG_ACTION_REMOVED, MG_REASON_CONVERT_FAILED,
+                         "empty attached message");
+    return;
+  }
+  bytes = mg_content_object_bytes (GMIME_OBJECT (inner));
+  part->sha256 = mg_job_sha256 (bytes);
+  part->filename = mg_headers_get_decoded (GMIME_OBJECT (inner), "Subject");
+  flatten_message (w, inner, path, depth, text, part);
+}
+
+static void
+walk_object (MgWalk *w, GMimeObject *object, const char *path, int depth, GString *text)
+{
+  if (!within_limits (w, depth))
+    return;
+  mg_ambiguity_check_object (w->job, object, w->stack);
+  if (GMIME_IS_MULTIPART (object))
+    walk_multipart (w, GMIME_MULTIPART (object), path, depth, text);
+  else if (GMIME_IS_MESSAGE_PART (object))
+    walk_message_part (w, GMIME_MESSAGE_PART (object), path, depth, text);
+  else if (GMIME_IS_PART (object))
+    walk_leaf (w, GMIME_PART (object), *path ? path : "1", depth, text);
+}
+
+void
+mg_walk_message (MgJob *job, GMimeMessage *message, GPtrArray *boundaries)
+{
+  g_autoptr (GPtrArray) stack = g_ptr_array_new ();
+  MgWalk w = { job, stack, boundaries };
+  GMimeObject *body = g_mime_message_get_mime_part (message);
+
+  if (body != NULL)
+    walk_object (&w, body, "", 0, job->body);
+}

@@ -1,0 +1,13 @@
+/* walk.h - walk a parsed message: body text into the job, every other leaf
+ * through the attachment policy, attached messages flattened into the text.
+ *
+ * Bounded by the parts and depth limits: past either, the job is withheld and
+ * the walk stops. The walk never copies original bytes into the output: text
+ * is decoded and re-encoded, attachments go through filters.
+ */
+#pragma once
+#include "pipeline/job.h"
+
+/* Walk MESSAGE (its headers already read by the caller). BOUNDARIES receives
+ * every multipart boundary seen (char *, owned by the array). */
+void mg_walk_message (MgJob *job, GMimeMessage *message, GPtrArray *boundaries);

@@ -1,0 +1,29 @@
+/* scan.h - the libclamav engine: load a database directory once, scan buffers.
+ *
+ * No usable database is an error, never a silent pass. A scan that hit an
+ * engine limit says so (MG_SCAN_INCOMPLETE) instead of calling the rest clean:
+ * the caller must not deliver what was not scanned whole.
+ */
+#pragma once
+#include <glib.h>
+
+typedef struct MgScanEngine MgScanEngine;
+
+typedef enum {
+  MG_SCAN_CLEAN,
+  MG_SCAN_VIRUS,       /* *name_r holds the signature name */
+  MG_SCAN_INCOMPLETE,  /* an engine limit was reached before the end */
+  MG_SCAN_ERROR,       /* libclamav failed on this buffer */
+} MgScanStatus;
+
+/* Load every database in DIR and compile the engine. MAX_SIZE bounds the
+ * bytes scanned per buffer (and per file unpacked from it). NULL with ERROR
+ * when DIR holds no signature. Thread-safe to use once returned. */
+MgScanEngine *mg_scan_engine_load (const char *dir, gint64 max_size, GError **error);
+guint mg_scan_engine_signatures (const MgScanEngine *engine);
+void mg_scan_engine_free (MgScanEngine *engine);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MgScanEngine, mg_scan_engine_free)
+
+/* Scan LEN bytes. On MG_SCAN_VIRUS sets *NAME_R (owned by caller). */
+MgScanStatus mg_scan_buffer (MgScanEngine *engine, const void *data, gsize len,
+                             char **name_r);
