@@ -176,6 +176,11 @@ char *
 mg_text_decode (const char *data, gsize len, const char *charset, gsize *invalid_r)
 {
   gsize bom_len;
+
+  if (data == NULL) {
+    data = "";
+    len = 0;
+  }
   const char *bom = bom_charset (data, len, &bom_len);
   g_autofree char *decoded = mg_charset_decode (data + bom_len, len - bom_len,
                                                 bom != NULL ? bom : charset, invalid_r);
@@ -406,7 +411,5 @@ text_sanitise (GBytes *input, const MgFilterInput *in, MgFilterResult *result,
 const MgFilter mg_filter_text = {
   .name = "text",
   .types = text_types,
-  .init = NULL,
-  .sanitise = text_sanitise,
-  .shutdown = NULL,
+  .sanitise = text_sanitise, /* no init or shutdown: nothing to load */
 };

@@ -3,7 +3,8 @@
  *
  * ISO-2022-JP is read as Windows reads it (CP50220/50221/50222): every JIS
  * X 0208 pair becomes its CP932 pair, so the NEC and IBM extensions and the
- * Microsoft wave dash survive; JIS X 0212 goes through EUC-JP-MS. Labels are
+ * Microsoft wave dash survive; JIS X 0212 goes through EUC-JP-MS, JIS X 0213
+ * through EUC-JISX0213 (which also reads what EUC-JP-MS lacks). Labels are
  * checked against the bytes: an ISO-2022-JP or US-ASCII label on 8-bit bytes,
  * or a Shift_JIS/EUC-JP label on bytes only another charset reads cleanly, is
  * replaced by the guess.
@@ -57,6 +58,7 @@ static const MgCsAlias aliases[] = {
   { "cp50220", MG_CS_ISO2022JP, NULL, NULL },
   { "cp50221", MG_CS_ISO2022JP, NULL, NULL },
   { "cp50222", MG_CS_ISO2022JP, NULL, NULL },
+  { "iso-2022-jp-2004", MG_CS_ISO2022JP, NULL, NULL },
   { "shift_jis", MG_CS_CP932, "CP932", NULL },
   { "shift-jis", MG_CS_CP932, "CP932", NULL },
   { "sjis", MG_CS_CP932, "CP932", NULL },
@@ -66,13 +68,15 @@ static const MgCsAlias aliases[] = {
   { "windows-31j", MG_CS_CP932, "CP932", NULL },
   { "cp932", MG_CS_CP932, "CP932", NULL },
   { "x-ms-cp932", MG_CS_CP932, "CP932", NULL },
-  { "euc-jp", MG_CS_EUCJP, "EUC-JP-MS", "EUC-JP" },
-  { "x-euc-jp", MG_CS_EUCJP, "EUC-JP-MS", "EUC-JP" },
-  { "eucjp", MG_CS_EUCJP, "EUC-JP-MS", "EUC-JP" },
-  { "euc-jp-ms", MG_CS_EUCJP, "EUC-JP-MS", "EUC-JP" },
-  { "eucjp-ms", MG_CS_EUCJP, "EUC-JP-MS", "EUC-JP" },
-  { "eucjp-win", MG_CS_EUCJP, "EUC-JP-MS", "EUC-JP" },
-  { "cseucpkdfmtjapanese", MG_CS_EUCJP, "EUC-JP-MS", "EUC-JP" },
+  { "euc-jp", MG_CS_EUCJP, "EUC-JP-MS", "EUC-JISX0213" },
+  { "x-euc-jp", MG_CS_EUCJP, "EUC-JP-MS", "EUC-JISX0213" },
+  { "eucjp", MG_CS_EUCJP, "EUC-JP-MS", "EUC-JISX0213" },
+  { "euc-jp-ms", MG_CS_EUCJP, "EUC-JP-MS", "EUC-JISX0213" },
+  { "eucjp-ms", MG_CS_EUCJP, "EUC-JP-MS", "EUC-JISX0213" },
+  { "eucjp-win", MG_CS_EUCJP, "EUC-JP-MS", "EUC-JISX0213" },
+  { "cseucpkdfmtjapanese", MG_CS_EUCJP, "EUC-JP-MS", "EUC-JISX0213" },
+  { "euc-jis-2004", MG_CS_ICONV, "EUC-JISX0213", NULL },
+  { "shift_jis-2004", MG_CS_ICONV, "SHIFT_JISX0213", NULL },
   /* Mail clients read these labels as their Microsoft supersets. */
   { "iso-8859-1", MG_CS_ICONV, "WINDOWS-1252", "ISO-8859-1" },
   { "latin1", MG_CS_ICONV, "WINDOWS-1252", "ISO-8859-1" },
@@ -255,6 +259,8 @@ typedef enum {
   MG_JIS_KANA,
   MG_JIS_X0208,
   MG_JIS_X0212,
+  MG_JIS_X0213_1,
+  MG_JIS_X0213_2,
   MG_JIS_KEEP,
 } MgJisSet;
 
@@ -265,6 +271,7 @@ static const struct {
   { "(B", MG_JIS_ASCII },  { "(J", MG_JIS_ASCII },  { "(H", MG_JIS_ASCII },
   { "(I", MG_JIS_KANA },   { "$@", MG_JIS_X0208 },  { "$B", MG_JIS_X0208 },
   { "$(@", MG_JIS_X0208 }, { "$(B", MG_JIS_X0208 }, { "$(D", MG_JIS_X0212 },
+  { "$(O", MG_JIS_X0213_1 }, { "$(Q", MG_JIS_X0213_1 }, { "$(P", MG_JIS_X0213_2 },
   { "&@", MG_JIS_KEEP }, /* JIS X 0208-1990 announcer, followed by ESC $ B */
 };
 
@@ -300,6 +307,7 @@ typedef struct {
   GByteArray *sjis; /* pending bytes, already rewritten as CP932 */
   MgConv cp932;
   MgConv eucjp;
+  MgConv jisx0213;
   gsize invalid;
   MgJisSet set;
   gboolean shifted; /* SO: half-width katakana until SI */
@@ -325,17 +333,18 @@ jis_push (MgJisDecoder *d, guchar b)
   g_byte_array_append (d->sjis, &b, 1);
 }
 
-/* A JIS X 0212 character is read as the EUC-JP-MS 3-byte form. */
+/* A JIS X 0212 or 0213 character is read in its EUC form (0x8F first for
+ * JIS X 0212 and JIS X 0213 plane 2). */
 static void
-jis_x0212 (MgJisDecoder *d, guchar j1, guchar j2)
+jis_euc (MgJisDecoder *d, MgConv *conv, gboolean plane2, guchar j1, guchar j2)
 {
   guchar euc[3] = { 0x8f, (guchar) (j1 | 0x80), (guchar) (j2 | 0x80) };
 
   jis_flush (d);
-  if (d->eucjp.cd == (GIConv) -1)
+  if (conv->cd == (GIConv) -1)
     append_replacement (d->out, &d->invalid);
   else
-    conv_run (&d->eucjp, d->out, euc, sizeof euc, &d->invalid);
+    conv_run (conv, d->out, plane2 ? euc : euc + 1, plane2 ? 3 : 2, &d->invalid);
 }
 
 /* Reads the graphic byte(s) at P in the current set; returns bytes used. */
@@ -359,10 +368,12 @@ jis_graphic (MgJisDecoder *d, const guchar *p, gsize left)
     jis_bad (d);
     return 1;
   }
-  if (d->set == MG_JIS_X0212) {
-    jis_x0212 (d, p[0], p[1]);
+  if (d->set == MG_JIS_X0212)
+    jis_euc (d, &d->eucjp, TRUE, p[0], p[1]);
+  else if (d->set == MG_JIS_X0213_1 || d->set == MG_JIS_X0213_2)
+    jis_euc (d, &d->jisx0213, d->set == MG_JIS_X0213_2, p[0], p[1]);
+  if (d->set != MG_JIS_X0208)
     return 2;
-  }
   jis_to_sjis (p[0], p[1], s);
   g_byte_array_append (d->sjis, s, 2);
   return 2;
@@ -401,12 +412,13 @@ jis_special (MgJisDecoder *d, const guchar *p, gsize left)
 static void
 decode_iso2022jp (GString *out, const guchar *p, gsize len, gsize *invalid)
 {
-  MgJisDecoder d = { out, g_byte_array_new (), { 0 }, { 0 }, 0, MG_JIS_ASCII, FALSE };
+  MgJisDecoder d = { out, g_byte_array_new (), { 0 }, { 0 }, { 0 }, 0, MG_JIS_ASCII, FALSE };
   gsize i = 0;
 
   if (!conv_open (&d.cp932, "CP932", NULL, bad_len_cp932))
     g_error ("glibc iconv lacks CP932");
-  conv_open (&d.eucjp, "EUC-JP-MS", "EUC-JP", bad_len_eucjp);
+  conv_open (&d.eucjp, "EUC-JP-MS", NULL, bad_len_eucjp);
+  conv_open (&d.jisx0213, "EUC-JISX0213", NULL, bad_len_eucjp);
   while (i < len) {
     if (p[i] >= 0x21 && p[i] <= 0x7e)
       i += jis_graphic (&d, p + i, len - i);
@@ -418,6 +430,7 @@ decode_iso2022jp (GString *out, const guchar *p, gsize len, gsize *invalid)
   g_byte_array_unref (d.sjis);
   conv_close (&d.cp932);
   conv_close (&d.eucjp);
+  conv_close (&d.jisx0213);
 }
 
 /* ---- guessing ------------------------------------------------------------ */
@@ -670,8 +683,8 @@ decode_checked (GString *out, const MgCsAlias *cs, const guchar *p, gsize len,
     return;
   }
   decode_as (out, cs, p, len, &n);
-  guess = lookup_alias (mg_charset_guess ((const char *) p, len));
-  if (n > 0 && guess->kind != cs->kind && guess->kind != MG_CS_ICONV) {
+  guess = n > 0 ? lookup_alias (mg_charset_guess ((const char *) p, len)) : cs;
+  if (guess->kind != cs->kind && guess->kind != MG_CS_ICONV) {
     other = g_string_new (NULL);
     decode_as (other, guess, p, len, &m);
     if (m == 0) {

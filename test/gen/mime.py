@@ -93,6 +93,7 @@ def make_docm(name):
     """A minimal macro-enabled Word package whose vbaProject.bin holds marker(name)."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, 'w', zipfile.ZIP_DEFLATED) as z:
+        z.writestr = _fixed_time(z)
         z.writestr('[Content_Types].xml',
                    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
                    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
@@ -119,12 +120,23 @@ def make_docm(name):
     return buf.getvalue()
 
 
+def _fixed_time(z):
+    """z.writestr with a fixed timestamp, so generated files are reproducible."""
+    def writestr(name, data):
+        info = zipfile.ZipInfo(name, date_time=(2025, 11, 1, 9, 0, 0))
+        info.compress_type = zipfile.ZIP_DEFLATED
+        info.external_attr = 0o644 << 16
+        zipfile.ZipFile.writestr(z, info, data)
+    return writestr
+
+
 def make_zip(members):
     """members: list of (name, bytes)."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, 'w', zipfile.ZIP_DEFLATED) as z:
+        put = _fixed_time(z)
         for n, data in members:
-            z.writestr(n, data)
+            put(n, data)
     return buf.getvalue()
 
 

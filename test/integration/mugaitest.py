@@ -41,7 +41,7 @@ WHITELIST = {'from', 'to', 'cc', 'reply-to', 'subject', 'date', 'message-id',
              'in-reply-to', 'references', 'mime-version', 'content-type',
              'content-transfer-encoding', 'content-disposition', 'x-mugai'}
 # Leaf types a sanitised message may carry (text now; rebuilt formats later).
-OUTPUT_TYPES = {'text/plain', 'application/pdf', 'image/png', 'image/jpeg', 'image/gif',
+OUTPUT_TYPES = {'text/plain', 'text/csv', 'application/pdf', 'image/png', 'image/jpeg', 'image/gif',
                 'image/bmp', 'image/tiff', 'image/webp', 'application/zip',
                 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
                 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
@@ -123,6 +123,8 @@ def decode_bytes(data, charset):
         return decode_cp50220(data)
     if cs in ('us-ascii', 'ascii'):
         return data.decode('ascii')
+    if cs in ('shift_jis', 'shift-jis', 'sjis', 'x-sjis', 'windows-31j', 'ms_kanji', 'csshiftjis'):
+        cs = 'cp932'
     return data.decode(cs)  # strict: a bad byte is a test failure
 
 
@@ -213,7 +215,15 @@ class Result:
 
     def leaf_text(self, p):
         data = p.get_payload(decode=True) or b''
-        return decode_bytes(data, p.get_content_charset() or 'us-ascii')
+        cs = p.get_content_charset()
+        if cs is None and any(c >= 0x80 for c in data):
+            raise TestFailure('output %s part %r declares no charset but carries 8-bit text' % (
+                p.get_content_type(), p.get_filename()))
+        try:
+            return decode_bytes(data, cs or 'us-ascii')
+        except (UnicodeDecodeError, ValueError, LookupError) as e:
+            raise TestFailure('output %s part does not decode as its charset %r: %s' % (
+                p.get_content_type(), cs, e))
 
     def body_part(self):
         ls = self.leaves()
@@ -329,6 +339,9 @@ def _check_headers(res):
               'output carries header %r, not on the whitelist' % n)
     for line in res.out.split(b'\n'):
         check(len(line) <= 998, 'output line longer than 998 bytes (%d)' % len(line))
+    check(all(c < 0x80 for c in head), 'raw 8-bit bytes in the output headers (RFC 2047 expected)')
+    check(b'\r' not in head.replace(b'\r\n', b'\n'), 'bare CR in the output headers')
+    check(b'\x00' not in head, 'NUL in the output headers')
     xm = res.x_mugai()
     check(len(xm) == 1, 'expected one X-Mugai header, got %r' % xm)
     check(b'X-Hostile' not in res.out and b'do-not-forward' not in res.out,
@@ -442,7 +455,7 @@ def assert_absent(res, payload, forms=(), name='payload'):
                 check(e not in flat, '%s appears base64-encoded in the output' % name)
     for f in forms:
         f = mime.b(f)
-        check(f not in raw and re.sub(rb'\s+', b'', f) not in flat,
+        check(all(f not in h for h in hay) and re.sub(rb'\s+', b'', f) not in flat,
               '%s appears in encoded form %r in the output' % (name, f[:40]))
 
 

@@ -53,6 +53,12 @@ test_iso2022jp_jisx0212 (void)
 }
 
 static void
+test_iso2022jp_jisx0213 (void)
+{
+  DECODES ("\x1b$(Q\x2e\x21\x1b$(P\x21\x21\x1b(B.", "iso-2022-jp-2004", "俱𠂉.");
+}
+
+static void
 test_iso2022jp_broken (void)
 {
   /* An unknown escape, a lone byte in two-byte mode, a kana byte out of range. */
@@ -79,6 +85,8 @@ test_euc_jp (void)
 {
   DECODES ("\x8e\xb1\xa4\xa2\x8f\xb0\xa1\xc6\xfc\x8f\xa2\xb7", "EUC-JP", "ｱあ丂日～");
   DECODES ("\xa1\xc1\xad\xa1", "x-euc-jp", "～①");
+  /* JIS X 0213 that EUC-JP-MS lacks, from an EUC-JIS-2004 sender. */
+  DECODES ("\xa4\xa2\xa2\xb3\xae\xa1", "euc-jp", "あ〳俱");
   assert_decodes ("\xa4\xa2\xff\xa4", 4, "euc-jp", "あ\xef\xbf\xbd\xef\xbf\xbd", 2);
 }
 
@@ -222,7 +230,7 @@ test_encode_every_cp932_char (void)
       checked++;
     }
   }
-  g_assert_cmpuint (checked, >, 7800);
+  g_assert_cmpuint (checked, >, 7900);
 }
 
 /* Whatever the bytes and label, the result is valid UTF-8 without NUL. */
@@ -257,6 +265,7 @@ main (int argc, char **argv)
   g_test_add_func ("/charset/iso2022jp/microsoft-mapping", test_iso2022jp_microsoft_mapping);
   g_test_add_func ("/charset/iso2022jp/halfwidth-kana", test_iso2022jp_halfwidth_kana);
   g_test_add_func ("/charset/iso2022jp/jisx0212", test_iso2022jp_jisx0212);
+  g_test_add_func ("/charset/iso2022jp/jisx0213", test_iso2022jp_jisx0213);
   g_test_add_func ("/charset/iso2022jp/broken", test_iso2022jp_broken);
   g_test_add_func ("/charset/shift-jis/cp932", test_shift_jis_cp932);
   g_test_add_func ("/charset/euc-jp", test_euc_jp);

@@ -1,0 +1,32 @@
+#!/bin/bash
+# setup.sh - install what mugai needs on Debian 12 and build it into ./build.
+# Safe to run again. Must run as root (apt-get) on a fresh machine.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PACKAGES=(
+  build-essential meson ninja-build pkg-config python3
+  libglib2.0-dev libgmime-3.0-dev libclamav-dev libmagic-dev libjson-glib-dev
+  libxml2-dev libmilter-dev
+  clamav-testfiles postfix miltertest zip unzip
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  # Postfix must not configure or start a system instance: mugai runs its own.
+  echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+    "${missing[@]}" >/dev/null
+fi
+
+BUILD=${MUGAI_BUILD:-build}
+if [ ! -d "$BUILD" ]; then
+  meson setup "$BUILD" >/dev/null
+fi
+ninja -C "$BUILD" >/dev/null
+echo "setup: built $BUILD/src/cli/mugai"

@@ -1,0 +1,171 @@
+/* main.c - mugai-milter: the libmilter daemon in front of the pipeline.
+ *
+ * Start-up happens in an order a reader can check: options, configuration,
+ * log, signals blocked (so that only libmilter's signal thread sees SIGTERM),
+ * detach, engine (exit 78 without a usable database), socket, pid file; then
+ * smfi_main. After SIGTERM: refuse new messages, let those in flight finish,
+ * exit 0. It must never start serving without an engine.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "mg_build.h"
+#include "milter/milter_callbacks.h"
+#include "milter/milter_daemon.h"
+
+#define EXIT_USAGE 64
+#define EXIT_OSERR 71
+#define EXIT_CONFIG 78
+#define PROGRESS_INTERVAL 5 /* seconds between smfi_progress calls */
+
+typedef struct {
+  char *config_path;
+  char *socket;
+  gboolean foreground;
+  gboolean version;
+} MgMilterOptions;
+
+static void
+parse_options (int *argc, char ***argv, MgMilterOptions *options)
+{
+  const GOptionEntry entries[] = {
+    { "config", 'c', 0, G_OPTION_ARG_FILENAME, &options->config_path,
+      "configuration file (default " MG_CONFIG_DEFAULT_PATH ")", "FILE" },
+    { "socket", 'p', 0, G_OPTION_ARG_STRING, &options->socket,
+      "milter socket: unix:/path or inet:PORT@127.0.0.1 (overrides [milter] socket)", "SOCKET" },
+    { "foreground", 'f', 0, G_OPTION_ARG_NONE, &options->foreground,
+      "stay in the foreground and log to stderr", NULL },
+    { "version", 0, 0, G_OPTION_ARG_NONE, &options->version, "print the version", NULL },
+    { NULL },
+  };
+  g_autoptr (GOptionContext) context = g_option_context_new ("- mugai sanitising milter");
+  g_autoptr (GError) error = NULL;
+
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, argc, argv, &error) || *argc > 1) {
+    fprintf (stderr, "mugai-milter: %s\n", error ? error->message : "unexpected argument");
+    exit (EXIT_USAGE);
+  }
+}
+
+/* Only libmilter's signal thread may take SIGTERM, SIGHUP and SIGINT: block
+ * them before any thread exists, so every later thread inherits the mask. */
+static void
+block_signals (void)
+{
+  sigset_t set;
+
+  sigemptyset (&set);
+  sigaddset (&set, SIGTERM);
+  sigaddset (&set, SIGHUP);
+  sigaddset (&set, SIGINT);
+  pthread_sigmask (SIG_BLOCK, &set, NULL);
+  signal (SIGPIPE, SIG_IGN);
+}
+
+/* A unix socket connectable by the postfix group (mode 0660), not others. */
+static void
+open_socket (const char *socket, const struct smfiDesc *desc)
+{
+  mode_t old_mask;
+  int ok;
+
+  if (smfi_setconn ((char *) socket) != MI_SUCCESS || smfi_register (*desc) != MI_SUCCESS)
+    mg_milter_daemon_fail (EXIT_CONFIG, "bad milter socket %s", socket);
+  old_mask = umask (0007);
+  ok = smfi_opensocket (TRUE);
+  umask (old_mask);
+  if (ok != MI_SUCCESS)
+    mg_milter_daemon_fail (EXIT_OSERR, "cannot listen on %s", socket);
+}
+
+static MgMilterEngine *
+load_engine (const MgConfig *config)
+{
+  g_autoptr (GError) error = NULL;
+  MgMilterEngine *engine = mg_milter_engine_new (config, &error);
+
+  if (engine == NULL)
+    mg_milter_daemon_fail (g_error_matches (error, MG_PIPELINE_ERROR,
+                                            MG_PIPELINE_ERROR_TEMPFAIL) ? 75 : EXIT_CONFIG,
+                           "%s", error->message);
+  return engine;
+}
+
+/* After smfi_main: no new messages, finish those in flight. Returns TRUE
+ * when everything finished (so the engine may be freed). */
+static gboolean
+drain (const MgConfig *config, MgMilterWork *work)
+{
+  guint left;
+
+  mg_milter_session_stop_new ();
+  g_message ("NOQUEUE: stopping; finishing the messages in flight");
+  left = mg_milter_session_drain ((guint) config->milter_timeout + 10);
+  if (left > 0)
+    g_warning ("NOQUEUE: %u messages still open at exit: Postfix will retry them", left);
+  return left == 0 && mg_milter_work_inflight (work) == 0;
+}
+
+static int
+serve (const MgConfig *config, const char *socket, gboolean foreground)
+{
+  g_autoptr (MgMilterEngine) engine = load_engine (config);
+  MgMilterWork *work = mg_milter_work_new (engine, (guint) config->milter_max_inflight,
+                                           (guint) config->milter_timeout, PROGRESS_INTERVAL);
+  MgMilterSetup setup = { config, work };
+  struct smfiDesc desc = mg_milter_callbacks_desc (&setup);
+  g_autoptr (GError) error = NULL;
+  int status;
+
+  open_socket (socket, &desc);
+  if (!foreground && !mg_milter_daemon_write_pid (config->milter_pid_file, &error))
+    mg_milter_daemon_fail (EXIT_OSERR, "pid file: %s", error->message);
+  mg_milter_engine_watch (engine, (guint) config->milter_reload_interval);
+  g_message ("NOQUEUE: listening on %s (max_inflight %" G_GINT64_FORMAT ")", socket,
+             config->milter_max_inflight);
+  mg_milter_daemon_ready ();
+  status = smfi_main ();
+  if (!drain (config, work)) {
+    g_steal_pointer (&engine); /* a job may still use it: leave it to exit */
+    return status == MI_SUCCESS ? 0 : EXIT_OSERR;
+  }
+  mg_milter_work_free (work);
+  if (!foreground)
+    unlink (config->milter_pid_file);
+  g_message ("NOQUEUE: stopped");
+  return status == MI_SUCCESS ? 0 : EXIT_OSERR;
+}
+
+int
+main (int argc, char **argv)
+{
+  MgMilterOptions options = { 0 };
+  g_autoptr (MgConfig) config = NULL;
+  g_autoptr (GError) error = NULL;
+  int status;
+
+  parse_options (&argc, &argv, &options);
+  if (options.version) {
+    printf ("mugai-milter %s\n", MG_VERSION);
+    return 0;
+  }
+  config = mg_config_load (options.config_path, &error);
+  if (config == NULL)
+    mg_milter_daemon_fail (EXIT_CONFIG, "%s", error->message);
+  mg_log_init ("mugai-milter", !options.foreground);
+  block_signals ();
+  if (!options.foreground)
+    mg_milter_daemon_detach ();
+  status = serve (config, options.socket ? options.socket : config->milter_socket,
+                  options.foreground);
+  g_free (options.config_path);
+  g_free (options.socket);
+  return status;
+}

@@ -1,0 +1,408 @@
+#!/usr/bin/env python3
+"""test_relay.py - mugai-milter on a real, private Postfix: what reaches the LGWAN side.
+
+Usage: test_relay.py TEST   (one of the functions named test_* below, without
+the prefix). Every test asserts on what arrives at the LGWAN-side sink or on
+what the SMTP client is told; none asserts on how long anything took.
+Exit 0 pass, 1 fail, 77 skip (only where Postfix cannot run at all).
+"""
+
+import os
+import re
+import shutil
+import signal
+import smtplib
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+import mails  # noqa: E402
+from harness import Relay, wait_for  # noqa: E402
+
+
+def check(condition, what):
+    if not condition:
+        raise AssertionError(what)
+
+
+# ---------------------------------------------------------------- helpers
+
+def normalise(message):
+    """A message with what legitimately differs between two runs of the same
+    pipeline replaced: Received fields, the report id, MIME boundaries."""
+    message = message.replace(b"\r\n", b"\n")
+    fields, body = harness.split_message(message)
+    fields = [(n, v) for n, v in fields if n.lower() != "received"]
+    ident = None
+    for name, value in fields:
+        if name.lower() == "x-mugai":
+            m = re.search(rb"id=([^;\s]+)", value)
+            ident = m.group(1) if m else None
+    text = b"\n".join(n.encode() + b": " + v for n, v in fields) + b"\n\n" + body
+    if ident:
+        text = text.replace(ident, b"<ID>")
+    boundaries = re.findall(rb'boundary="?([^";\s]+)"?', text)
+    for i, b in enumerate(dict.fromkeys(boundaries)):
+        text = text.replace(b, b"<BOUNDARY%d>" % i)
+    return text.rstrip(b"\n") + b"\n"
+
+
+def assert_sanitised(message, ident=None):
+    """X-Mugai present, the marker header gone, the sentinel (if any) kept."""
+    x_mugai = harness.header(message, "X-Mugai")
+    check(x_mugai is not None and x_mugai.startswith("sanitised"),
+          "not sanitised (X-Mugai: %s):\n%s" % (x_mugai, message[:2000].decode("utf-8", "replace")))
+    check(harness.header(message, mails.MARKER) is None, "original header passed through")
+    if ident is not None:
+        check("SENTINEL-" + ident in mails.body_text(message), "sentinel of %s lost" % ident)
+
+
+def arrived_by_subject(relay, count, timeout=180):
+    """{subject: [message, ...]} once COUNT messages arrived and the queue is empty."""
+    found = {}
+    for _, message in relay.wait_delivered(count, timeout):
+        found.setdefault(mails.subject(message), []).append(message)
+    return found
+
+
+def assert_burst_delivered(relay, burst, idents):
+    """Zero lost, zero duplicated, zero unsanitised."""
+    check(not burst.rejected, "permanently rejected: %s" % burst.rejected)
+    check(set(burst.accepted) == set(idents), "not every message was accepted")
+    found = arrived_by_subject(relay, len(idents), 300)
+    expected = {"test " + i for i in idents}
+    lost = expected - set(found)
+    extra = set(found) - expected
+    dup = [s for s, ms in found.items() if len(ms) > 1]
+    check(not lost, "%d lost, e.g. %s" % (len(lost), sorted(lost)[:5]))
+    check(not extra, "unexpected messages: %s" % sorted(extra)[:5])
+    check(not dup, "%d duplicated, e.g. %s" % (len(dup), dup[:5]))
+    for subj, (message,) in found.items():
+        assert_sanitised(message, subj[len("test "):])
+    print("%d sent, %d tempfails retried, %d arrived once each, all sanitised"
+          % (len(idents), burst.tempfails, len(found)))
+
+
+def burst_messages(run, count, attachments_every=4):
+    out = []
+    for n in range(count):
+        ident = "%s-%04d" % (run, n)
+        make = mails.attachment_mail if n % attachments_every == 0 else mails.text_mail
+        out.append((ident, make(ident)))
+    return out
+
+
+def send_samples(relay):
+    """Send every sample (envelope sender names it); returns {path: refusal or None}."""
+    outcome = {}
+    for i, path in enumerate(mails.sample_files(harness.SRCDIR)):
+        with open(path, "rb") as f:
+            data = f.read()
+        try:
+            relay.send(data, sender="sample-%d@internet.example" % i)
+            outcome[path] = None
+        except smtplib.SMTPException as exc:
+            outcome[path] = str(exc)
+    return outcome
+
+
+def compare_samples(relay):
+    outcome = send_samples(relay)
+    check(outcome, "no samples in samples/")
+    sent = [p for p, refusal in outcome.items() if refusal is None]
+    for path, refusal in outcome.items():
+        if refusal is not None:
+            print("refused at SMTP (not compared): %s: %s" % (os.path.basename(path), refusal))
+    arrived = {}
+    for envelope, message in relay.wait_delivered(len(sent), 240):
+        m = re.search(r"sample-(\d+)@", envelope.get("X-Mail-Args", ""))
+        check(m, "unexpected envelope %s" % envelope)
+        arrived[int(m.group(1))] = message
+    paths = mails.sample_files(harness.SRCDIR)
+    failures = []
+    for i, path in enumerate(paths):
+        if outcome[path] is not None:
+            continue
+        with open(path, "rb") as f:
+            code, expected = harness.mugai_mail(f.read(), relay.milter.config)
+        check(code in (0, 3), "mugai mail %s exited %d" % (path, code))
+        got = arrived.get(i)
+        check(got is not None, "%s never arrived" % path)
+        check(harness.header(got, "X-Mugai") is not None, "%s arrived without X-Mugai" % path)
+        if normalise(got) != normalise(expected):
+            failures.append(path)
+            show_difference(path, normalise(expected), normalise(got))
+    check(not failures, "%d samples differ from `mugai mail`" % len(failures))
+    print("%d samples arrived exactly as `mugai mail` produced them" % len(sent))
+
+
+def show_difference(path, expected, got):
+    import difflib
+    diff = difflib.unified_diff(expected.decode("utf-8", "replace").splitlines(),
+                                got.decode("utf-8", "replace").splitlines(),
+                                "mugai mail", "arrived", lineterm="", n=2)
+    print("--- %s differs:" % os.path.basename(path))
+    print("\n".join(list(diff)[:60]))
+
+
+# ---------------------------------------------------------------- tests
+
+def test_samples():
+    """Every sample arrives as `mugai mail` would produce it (before-queue)."""
+    with Relay(mode="before") as relay:
+        compare_samples(relay)
+
+
+def test_samples_after_queue():
+    """The same through the after-queue deployment (content_filter)."""
+    with Relay(mode="after") as relay:
+        compare_samples(relay)
+
+
+def test_virus_withheld():
+    """A virus never arrives: the notice does, marked withheld."""
+    with Relay() as relay:
+        relay.send(mails.eicar_mail("eicar"))
+        with open(mails.CLAM_EXE, "rb") as f:
+            relay.send(mails.attachment_mail("clamexe", "setup.exe", f.read(),
+                                             "application/octet-stream"))
+        arrived = relay.wait_delivered(2)
+        for _, message in arrived:
+            check(harness.header(message, "X-Mugai").startswith("withheld"),
+                  "virus mail not withheld")
+            check(b"EICAR-STANDARD" not in message, "EICAR string arrived")
+            check(harness.header(message, mails.MARKER) is None, "original header arrived")
+        print("2 virus mails: the notices arrived, withheld")
+
+
+def test_virus_reject():
+    """on_virus = reject: the client gets 5xx, nothing arrives; a clean mail
+    in the same session still passes."""
+    with Relay(on_virus="reject") as relay:
+        with relay.connect() as smtp:
+            try:
+                smtp.sendmail("sender@internet.example", ["staff@lgwan.example.jp"],
+                              harness.crlf(mails.eicar_mail("eicar")))
+                raise AssertionError("virus mail accepted")
+            except smtplib.SMTPDataError as exc:
+                check(exc.smtp_code == 550, "expected 550, got %d" % exc.smtp_code)
+                check(b"5.7.1" in exc.smtp_error, "expected 5.7.1: %r" % exc.smtp_error)
+            smtp.sendmail("sender@internet.example", ["staff@lgwan.example.jp"],
+                          harness.crlf(mails.text_mail("clean")))
+        arrived = relay.wait_delivered(1)
+        check(len(arrived) == 1, "expected only the clean mail")
+        assert_sanitised(arrived[0][1], "clean")
+        print("virus refused with 550 5.7.1; the clean mail after it arrived")
+
+
+def test_session():
+    """Several messages per SMTP session, RSET, and clients that drop mid-DATA."""
+    with Relay() as relay:
+        with relay.connect() as smtp:
+            for n in range(3):
+                smtp.sendmail("sender@internet.example", ["staff@lgwan.example.jp"],
+                              harness.crlf(mails.text_mail("multi-%d" % n)))
+            smtp.mail("sender@internet.example")
+            smtp.rcpt("staff@lgwan.example.jp")
+            smtp.rset()
+            smtp.sendmail("sender@internet.example", ["staff@lgwan.example.jp"],
+                          harness.crlf(mails.attachment_mail("after-rset")))
+        for n in range(3):
+            drop_mid_data(relay, mails.attachment_mail("dropped-%d" % n), n)
+        relay.send(mails.text_mail("last"))
+        found = arrived_by_subject(relay, 5)
+        expected = {"test multi-0", "test multi-1", "test multi-2", "test after-rset",
+                    "test last"}
+        check(set(found) == expected, "arrived: %s" % sorted(found))
+        for subj, (message,) in found.items():
+            assert_sanitised(message, subj[len("test "):])
+        check(relay.milter.proc.poll() is None, "milter died")
+        print("3 messages in one session, one after RSET, 3 dropped mid-DATA: "
+              "exactly the 5 complete ones arrived")
+
+
+def drop_mid_data(relay, message, how):
+    """Start DATA, send part of MESSAGE, then vanish (close, shutdown, or
+    after the whole header block)."""
+    sock = socket.create_connection(("127.0.0.1", relay.postfix.port), timeout=30)
+    f = sock.makefile("rwb")
+
+    def command(line, expect):
+        if line is not None:
+            f.write(line + b"\r\n")
+            f.flush()
+        reply = f.readline()
+        while reply[3:4] == b"-":
+            reply = f.readline()
+        check(reply.startswith(expect), "%r -> %r" % (line, reply))
+
+    command(None, b"220")
+    command(b"EHLO client.internet.test", b"250")
+    command(b"MAIL FROM:<sender@internet.example>", b"250")
+    command(b"RCPT TO:<staff@lgwan.example.jp>", b"250")
+    command(b"DATA", b"354")
+    data = harness.crlf(message)
+    cut = data.index(b"\r\n\r\n") + 4 if how == 2 else len(data) // (2 + how)
+    f.write(data[:cut])
+    f.flush()
+    if how == 1:
+        sock.shutdown(socket.SHUT_RDWR)
+    f.close()
+    sock.close()
+
+
+def test_kill9():
+    """kill -9 of the milter in a burst, restarted seconds later: zero lost,
+    zero duplicated, zero unsanitised."""
+    run_kill9("before", 300)
+
+
+def test_kill9_after_queue():
+    """The same in the after-queue deployment."""
+    run_kill9("after", 150)
+
+
+def run_kill9(mode, count):
+    with Relay(mode=mode) as relay:
+        messages = burst_messages("k9" + mode[0], count)
+        burst = mails.Burst(relay.postfix.port, messages).start()
+        wait_for("a third accepted", lambda: burst.count_accepted() >= count // 3, 300)
+        relay.milter.signal(signal.SIGKILL)
+        relay.milter.wait()
+        time.sleep(3)  # the milter stays down a few seconds, as after a crash
+        relay.milter.start()
+        burst.join()
+        assert_burst_delivered(relay, burst, [i for i, _ in messages])
+
+
+def test_sigstop():
+    """A milter that stops answering: Postfix tempfails after its timeout and
+    nothing unsanitised passes; after SIGCONT the retried mail arrives."""
+    with Relay() as relay:
+        relay.milter.signal(signal.SIGSTOP)
+        try:
+            relay.send(mails.text_mail("stopped"))
+            raise AssertionError("accepted while the milter was stopped")
+        except (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused) as exc:
+            code = getattr(exc, "smtp_code", 450)
+            check(400 <= code < 500, "expected 4xx, got %s" % exc)
+        relay.milter.signal(signal.SIGCONT)
+        burst = mails.Burst(relay.postfix.port, [("stopped", mails.text_mail("stopped"))],
+                            concurrency=1, retry_delay=1).start().join()
+        assert_burst_delivered(relay, burst, ["stopped"])
+        check(b"X-Mugai" in relay.sink.messages()[0][1], "unsanitised")
+
+
+def test_sigterm():
+    """SIGTERM during a burst: the milter finishes what is in flight and exits
+    0; once restarted, nothing is lost."""
+    with Relay() as relay:
+        messages = burst_messages("term", 200)
+        burst = mails.Burst(relay.postfix.port, messages).start()
+        wait_for("a quarter accepted", lambda: burst.count_accepted() >= 50, 300)
+        relay.milter.signal(signal.SIGTERM)
+        status = relay.milter.wait(120)
+        check(status == 0, "mugai-milter exited %d after SIGTERM" % status)
+        check("stopped" in relay.milter.read_log(), "no clean stop in the log")
+        relay.milter.start()
+        burst.join()
+        assert_burst_delivered(relay, burst, [i for i, _ in messages])
+
+
+def test_reload():
+    """New signatures in the database directory are picked up without a
+    restart: EICAR passes as text before test.ndb exists, is withheld after."""
+    with tempfile.TemporaryDirectory() as db:
+        shutil.copy(os.path.join(harness.CLAMAV_DB, "test.hdb"), db)
+        with Relay(milter_extra={"clamav": {"database": db}}) as relay:
+            relay.send(mails.eicar_mail("before-reload"))
+            (first,) = [m for _, m in relay.wait_delivered(1)]
+            check(harness.header(first, "X-Mugai").startswith("sanitised"),
+                  "EICAR withheld before its signature was loaded")
+            shutil.copy(os.path.join(harness.CLAMAV_DB, "test.ndb"), db)
+            wait_for("the reload", lambda: "generation 2" in relay.milter.read_log(), 60)
+            relay.send(mails.eicar_mail("after-reload"))
+            arrived = relay.wait_delivered(2)
+            second = [m for _, m in arrived if m != first][0]
+            check(harness.header(second, "X-Mugai").startswith("withheld"),
+                  "EICAR not withheld after the reload")
+            check(relay.milter.proc.poll() is None, "milter died during reload")
+        print("signatures reloaded while running; the next mail used them")
+
+
+def test_startup():
+    """No usable database: exit 78, in the foreground and as a daemon. As a
+    daemon with a database: pid file, listening, SIGTERM removes the pid file."""
+    with tempfile.TemporaryDirectory() as tmp:
+        empty = os.path.join(tmp, "empty")
+        os.mkdir(empty)
+        for database in (empty, os.path.join(tmp, "missing")):
+            conf = write_conf(tmp, database)
+            for args in (["-f"], []):
+                proc = subprocess.run([harness.MILTER, "-c", conf] + args,
+                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
+                check(proc.returncode == 78, "database %s, args %s: exit %d, stderr %s"
+                      % (database, args, proc.returncode, proc.stderr))
+                check(len(proc.stderr.strip().splitlines()) >= 1, "no message on stderr")
+                check(not os.path.exists(os.path.join(tmp, "milter.pid")), "pid file written")
+        bad = os.path.join(tmp, "bad.conf")
+        with open(bad, "w") as f:
+            f.write("[milter]\nno_such_key = 1\n")
+        proc = subprocess.run([harness.MILTER, "-f", "-c", bad], stderr=subprocess.PIPE)
+        check(proc.returncode == 78, "unknown key: exit %d" % proc.returncode)
+        usage = subprocess.run([harness.MILTER, "--no-such-flag"], stderr=subprocess.PIPE)
+        check(usage.returncode == 64, "bad flag: exit %d" % usage.returncode)
+        run_daemon(tmp)
+    print("no database: exit 78 (foreground and daemon); daemon pid file and SIGTERM ok")
+
+
+def write_conf(tmp, database, port=None):
+    port = port or harness.free_port()
+    conf = os.path.join(tmp, "mugai.conf")
+    with open(conf, "w") as f:
+        f.write("[clamav]\ndatabase = %s\n[quarantine]\ndirectory = %s/q\n"
+                "[milter]\nsocket = inet:%d@127.0.0.1\npid_file = %s/milter.pid\n"
+                % (database, tmp, port, tmp))
+    return conf
+
+
+def run_daemon(tmp):
+    port = harness.free_port()
+    conf = write_conf(tmp, harness.CLAMAV_DB, port)
+    pid_file = os.path.join(tmp, "milter.pid")
+    proc = subprocess.run([harness.MILTER, "-c", conf], timeout=120)
+    check(proc.returncode == 0, "daemon start exited %d" % proc.returncode)
+    wait_for("pid file", lambda: os.path.exists(pid_file), 30)
+    with open(pid_file) as f:
+        pid = int(f.read())
+    try:
+        check(harness.port_open(port), "daemon not listening")
+        os.kill(pid, signal.SIGTERM)
+        wait_for("daemon exit", lambda: not os.path.exists("/proc/%d" % pid), 60)
+        check(not os.path.exists(pid_file), "pid file left behind")
+    finally:
+        if os.path.exists("/proc/%d" % pid):
+            os.kill(pid, signal.SIGKILL)
+
+
+def main():
+    if len(sys.argv) != 2 or "test_" + sys.argv[1] not in globals():
+        names = sorted(n[5:] for n in globals() if n.startswith("test_"))
+        print("usage: test_relay.py {%s}" % "|".join(names), file=sys.stderr)
+        return 64
+    if sys.argv[1] != "startup":
+        harness.skip_unless_runnable()
+    if not os.access(harness.MILTER, os.X_OK):
+        print("FAIL: %s not built" % harness.MILTER)
+        return 1
+    globals()["test_" + sys.argv[1]]()
+    print("PASS " + sys.argv[1])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
