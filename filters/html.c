@@ -104,7 +104,8 @@ el_kind (const xmlNode *node)
   return d != NULL ? d->kind : EL_INLINE;
 }
 
-/* Hidden from the reader by the hidden attribute or an inline style. */
+/* Hidden from the reader by the hidden attribute or an inline style
+ * (Outlook also hides mso-hide:all). */
 static gboolean
 el_hidden (xmlNode *node)
 {
@@ -119,7 +120,8 @@ el_hidden (xmlNode *node)
       g_string_append_c (compact, g_ascii_tolower (*p));
   xmlFree (style);
   gboolean hidden = strstr (compact->str, "display:none") != NULL
-                    || strstr (compact->str, "visibility:hidden") != NULL;
+                    || strstr (compact->str, "visibility:hidden") != NULL
+                    || strstr (compact->str, "mso-hide:all") != NULL;
   g_string_free (compact, TRUE);
   return hidden;
 }

@@ -13,7 +13,6 @@
 #include "filters/text.h"
 
 /* Declared by html.c; html.h holds only the conversion function. */
-extern const MgFilter mg_filter_html;
 
 static const MgFilter *const filters[] = {
   &mg_filter_text,

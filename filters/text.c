@@ -319,6 +319,18 @@ text_kind (const MgFilterInput *in, const char *folded_name)
   return TEXT_PLAIN;
 }
 
+static const char *
+text_output_type (TextKind kind)
+{
+  static const char *const types[] = {
+    [TEXT_PLAIN] = "text/plain",
+    [TEXT_CSV] = "text/csv",
+    [TEXT_TSV] = "text/tab-separated-values",
+  };
+
+  return types[kind];
+}
+
 static char *
 text_output_extension (TextKind kind, const char *folded_name)
 {
@@ -403,7 +415,7 @@ text_sanitise (GBytes *input, const MgFilterInput *in, MgFilterResult *result,
                                                     : MG_REASON_TEXT_REENCODED;
   result->detail = text_detail (invalid, formulas,
                                 kind != TEXT_PLAIN && !has_utf8_bom (data, len));
-  result->output_type = g_strdup (kind == TEXT_CSV ? "text/csv" : "text/plain");
+  result->output_type = g_strdup (text_output_type (kind));
   result->output_extension = text_output_extension (kind, folded);
   return TRUE;
 }

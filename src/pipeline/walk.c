@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "filters/html.h"
+#include "filters/text.h"
 #include "common/charset.h"
 #include "pipeline/ambiguity.h"
 #include "pipeline/classify.h"
@@ -135,7 +136,7 @@ add_body_text (MgWalk *w, MgContent *c, const char *path, GString *text)
     decoded = mg_html_to_text (data, len, c->charset);
     w->job->html_converted = TRUE;
   } else {
-    decoded = mg_charset_decode (data, len, c->charset, NULL);
+    decoded = mg_text_decode (data, len, c->charset, NULL);
   }
   if (strstr (decoded, "-----BEGIN PGP MESSAGE-----") != NULL)
     mg_job_withhold (w->job, MG_REASON_ENCRYPTED, "inline PGP message in part %s", path);

@@ -30,12 +30,13 @@ test_active_content_dropped (void)
     "<textarea>TEXTAREA</textarea><select><option>OPTION</option></select></form>"
     "<svg><text>SVG</text></svg><template>TEMPLATE</template>"
     "<div style=\"display: none\">DISPLAYNONE</div><span hidden>HIDDENATTR</span>"
+    "<p style=\"mso-hide: all\">MSOHIDE</p>"
     "<p>以上</p></body></html>";
   static const char *const absent[] = { "TITLE", "refresh", "css.example", "SCRIPT",
                                         "COMMENT", "IFRAME", "frame.example", "OBJECT",
                                         "PARAM", "NOSCRIPT", "HIDDEN", "form.example",
                                         "TEXTAREA", "OPTION", "SVG", "TEMPLATE",
-                                        "DISPLAYNONE", NULL };
+                                        "DISPLAYNONE", "MSOHIDE", NULL };
   g_autofree char *text = mg_html_to_text (html, strlen (html), "utf-8");
 
   g_assert_cmpstr (text, ==, "本文です。\n\n以上");

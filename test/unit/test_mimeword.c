@@ -276,6 +276,37 @@ test_field_prefixes (void)
   }
 }
 
+/* Random text built from the characters that matter: no crash, valid UTF-8,
+ * no control character in a decoded value. */
+static void
+test_random_fields (void)
+{
+  static const char *const pieces[] = { ";", "=", "\"", "\\", "(", ")", "*", "*0", "*1*",
+                                        "'", "%E8", "%", "=?", "?=", "?B?", "?Q?", "UTF-8",
+                                        "iso-2022-jp", "5pel", "\x1b$B", "\x8c\xa9", " ",
+                                        "\r\n ", "name", "filename", "boundary", "a", "_" };
+
+  for (guint round = 0; round < 2000; round++) {
+    GString *s = g_string_new (NULL);
+    guint n = (guint) g_test_rand_int_range (0, 40);
+    for (guint i = 0; i < n; i++)
+      g_string_append (s, pieces[g_test_rand_int_range (0, G_N_ELEMENTS (pieces))]);
+    {
+      g_autoptr (MgMimeField) f = mg_mimeword_parse_field (s->str, 8);
+      g_autofree char *h = mg_mimeword_decode_header (s->str);
+      g_assert_true (g_utf8_validate (h, -1, NULL));
+      for (const char *c = h; *c != '\0'; c++)
+        g_assert_cmpuint ((guchar) *c, >=, 0x20);
+      g_assert_cmpuint (f->params->len, <=, 8);
+      for (guint k = 0; k < f->params->len; k++) {
+        const MgMimeParam *p = g_ptr_array_index (f->params, k);
+        g_assert_true (g_utf8_validate (p->value, -1, NULL));
+      }
+    }
+    g_string_free (s, TRUE);
+  }
+}
+
 /* ---- output -------------------------------------------------------------- */
 
 /* Checks "NAME: VALUE" keeps lines within 78 columns (76 with encoded-words)
@@ -399,6 +430,7 @@ main (int argc, char **argv)
   g_test_add_func ("/mimeword/field/too-many", test_field_too_many);
   g_test_add_func ("/mimeword/field/hostile", test_field_hostile);
   g_test_add_func ("/mimeword/field/prefixes", test_field_prefixes);
+  g_test_add_func ("/mimeword/field/random", test_random_fields);
   g_test_add_func ("/mimeword/encode/header", test_encode_header);
   g_test_add_func ("/mimeword/encode/header-forms", test_encode_header_forms);
   g_test_add_func ("/mimeword/encode/param", test_encode_param);

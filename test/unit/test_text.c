@@ -178,6 +178,7 @@ test_csv_separator_line (void)
 
   run_filter ("a\t=1\n", 5, "text/plain", NULL, "x.tsv", &r);
   assert_output (&r, BOM "a\t'=1\n");
+  g_assert_cmpstr (r.output_type, ==, "text/tab-separated-values");
   g_assert_cmpstr (r.output_extension, ==, ".tsv");
   mg_filter_result_clear (&r);
 }
