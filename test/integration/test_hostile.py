@@ -127,7 +127,6 @@ def cleaned_text_name(fn):
         g = H.gen_text_named(name, fn)
         res = run_mail(g.data)
         check_sanitised(res)
-        assert_text(res, '添付テキスト【%s】' % name)
         names = res.output_filenames()
         check(len(names) == 1, 'expected one output attachment, got %r' % names)
         out = names[0]
@@ -135,6 +134,7 @@ def cleaned_text_name(fn):
         check(not out.startswith('.'), 'output file name %r starts with a dot' % out)
         check(len(out.encode()) <= 255, 'output file name is %d bytes long' % len(out.encode()))
         check(out.endswith('.txt'), 'output file name %r does not end in .txt' % out)
+        assert_text(res, '添付テキスト【%s】' % name)
     return run
 
 
