@@ -11,15 +11,17 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import jp  # noqa: E402
-from mime import (EICAR, b64, make_docm, make_pdf, make_png, make_zip, message, multipart,  # noqa: E402
-                  part, qp)
+from mime import (EICAR, b64, make_docm, make_pdf, make_png, make_zip, marker, message,  # noqa: E402
+                  multipart, part, qp)
 
 SAMPLES = {}
 
 
-def sample(fn, exit_code, subject, sentinels):
+def sample(fn, exit_code, subject, sentinels, absent=()):
+    """ABSENT: byte strings that must not appear anywhere in the output."""
     def deco(f):
-        SAMPLES[fn] = {'exit': exit_code, 'subject': subject, 'sentinels': sentinels, 'make': f}
+        SAMPLES[fn] = {'exit': exit_code, 'subject': subject, 'sentinels': sentinels,
+                       'absent': list(absent), 'make': f}
         return f
     return deco
 
@@ -92,10 +94,12 @@ def s04():
     return message(hs, b64(body.encode()))
 
 
-S05 = ['市報12月号のお知らせ', 'イベント情報はこちら', 'https://www.city.example.lg.jp/event/']
+S05 = ['市報12月号のお知らせ', 'イベント情報はこちら', 'https://www.city.example.lg.jp/event/',
+       'https://evil.example.com/login']  # the real target of a deceptive link is shown
 
 
-@sample('05-html-newsletter.eml', 0, '市報12月号のお知らせ', S05)
+@sample('05-html-newsletter.eml', 0, '市報12月号のお知らせ', S05,
+        absent=[b'document.cookie', b'<script', b'<iframe', b'evil.example.com/steal', b'tracker.example.com'])
 def s05():
     html = '''<!DOCTYPE html>
 <html><head><meta charset="utf-8"><title>市報</title>
@@ -138,7 +142,8 @@ def s06():
 S07 = ['資料を３点添付いたします。', '見積書.pdf', '発注書.docm', '写真.png']
 
 
-@sample('07-attachments.eml', 0, '資料送付の件', S07)
+@sample('07-attachments.eml', 0, '資料送付の件', S07,
+        absent=[marker('sample-07-pdf').hex().encode(), marker('sample-07-docm'), marker('sample-07-png')])
 def s07():
     def att(data, ctype, fn):
         return part(['Content-Type: %s; name="%s"' % (ctype, ew_jis(fn)),
@@ -179,7 +184,7 @@ def s08():
     return message(hs, body)
 
 
-@sample('09-eicar.eml', 3, '請求書送付のお知らせ', [])
+@sample('09-eicar.eml', 3, '請求書送付のお知らせ', [], absent=[EICAR, b'X5O!P%@AP'])
 def s09():
     body = multipart('=_mix_0009', [
         part(['Content-Type: text/plain; charset=UTF-8', 'Content-Transfer-Encoding: 8bit'],

@@ -15,8 +15,8 @@ import sys
 import unicodedata
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from mugaitest import (EICAR, SAMPLES, Suite, assert_text, check, check_sanitised,  # noqa: E402
-                       check_withheld, decode_cp50220, run_mail)
+from mugaitest import (EICAR, SAMPLES, Suite, assert_absent, assert_text, check,  # noqa: E402
+                       check_sanitised, check_withheld, decode_cp50220, run_mail)
 import jp  # noqa: E402  (test/gen)
 import samples as SMP  # noqa: E402
 from mime import b64, make_pdf, message, multipart, part, qp, top_headers  # noqa: E402
@@ -340,6 +340,8 @@ def sample_case(fn):
             for s in spec['sentinels']:
                 assert_text(res, s)  # the body or a kept text attachment
         check(res.subject() == spec['subject'], 'subject %r, expected %r' % (res.subject(), spec['subject']))
+        for a in spec['absent']:
+            assert_absent(res, a, name=repr(a[:20]))
     return run
 
 
