@@ -82,9 +82,12 @@ check_header_list (MgJob *job, GMimeHeaderList *list)
 static void
 check_field_flags (MgJob *job, const char *what, const MgMimeField *field)
 {
-  if (field->flags & MG_FIELD_TOO_MANY)
+  /* name= and name*= that agree (no DUPLICATE) read the same everywhere. */
+  guint flags = field->flags & ~(guint) MG_FIELD_MIXED_FORMS;
+
+  if (flags & MG_FIELD_TOO_MANY)
     mg_job_withhold (job, MG_REASON_LIMIT, "too many parameters in %s", what);
-  else if (field->flags != 0)
+  else if (flags != 0)
     mg_job_withhold (job, MG_REASON_AMBIGUOUS, "%s: %s%s%s%s%s", what,
                      field->flags & MG_FIELD_DUPLICATE ? "duplicate parameter " : "",
                      field->flags & MG_FIELD_COMMENT ? "comment " : "",
@@ -203,12 +206,33 @@ mg_ambiguity_check_object (MgJob *job, GMimeObject *object, GPtrArray *boundarie
                      cte);
 }
 
+/* "--" then a boundary with something around it (quotes, trailing junk):
+ * some clients take it for a delimiter, RFC 2046 and GMime do not. */
+static gboolean
+is_near_delimiter (const char *line, gsize len, GPtrArray *boundaries)
+{
+  const char *p = line + 2;
+  gsize n = len - 2;
+
+  while (n > 0 && (*p == '"' || *p == ' ' || *p == '\t')) {
+    p++;
+    n--;
+  }
+  for (guint i = 0; i < boundaries->len; i++) {
+    const char *b = g_ptr_array_index (boundaries, i);
+    gsize blen = strlen (b);
+    if (blen > 0 && n >= blen && memcmp (p, b, blen) == 0)
+      return TRUE;
+  }
+  return FALSE;
+}
+
 static gboolean
 is_boundary_line (const char *line, gsize len, GPtrArray *boundaries, gboolean *last_r)
 {
   if (len < 3 || line[0] != '-' || line[1] != '-')
     return FALSE;
-  while (len > 2 && (line[len - 1] == ' ' || line[len - 1] == '\t'))
+  while (len > 2 && (line[len - 1] == ' ' || line[len - 1] == '\t' || line[len - 1] == '\r'))
     len--;
   for (guint i = 0; i < boundaries->len; i++) {
     const char *b = g_ptr_array_index (boundaries, i);
@@ -268,6 +292,12 @@ mg_ambiguity_check_raw (MgJob *job, GBytes *raw, GPtrArray *boundaries)
       return;
     else if (!in_header && is_boundary_line (line, len, boundaries, &last))
       in_header = !last;
+    else if (!in_header && len > 2 && line[0] == '-' && line[1] == '-' &&
+             is_near_delimiter (line, len, boundaries)) {
+      mg_job_withhold (job, MG_REASON_AMBIGUOUS,
+                       "a line that looks like a boundary delimiter but is not one");
+      return;
+    }
     line += len + 1;
   }
 }

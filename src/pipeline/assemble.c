@@ -67,7 +67,10 @@ append_attachment (GString *out, const MgPart *part)
   gsize len;
   const void *data = g_bytes_get_data (part->output, &len);
 
-  g_string_append_printf (out, "Content-Type: %s\n", part->output_type);
+  if (g_str_has_prefix (part->output_type, "text/"))
+    g_string_append_printf (out, "Content-Type: %s; charset=UTF-8\n", part->output_type);
+  else
+    g_string_append_printf (out, "Content-Type: %s\n", part->output_type);
   g_string_append_printf (out, "Content-Disposition: attachment;\n %s\n", name);
   g_string_append (out, "Content-Transfer-Encoding: base64\n\n");
   append_base64 (out, data, len);

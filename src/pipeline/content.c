@@ -3,7 +3,10 @@
 
 #include <string.h>
 
+#include <gio/gio.h>
+
 #include "pipeline/ambiguity.h"
+#include "pipeline/embedded.h"
 #include "pipeline/mimeword.h"
 
 static GBytes *
@@ -50,18 +53,116 @@ base64_valid (GBytes *raw)
   return pad <= 2 && (count + pad) % 4 != 1;
 }
 
-static MgContentStatus
-encoding_status (const char *cte)
+typedef enum {
+  MG_CTE_IDENTITY,
+  MG_CTE_BASE64,
+  MG_CTE_QP,
+  MG_CTE_EMBEDDED,   /* uuencode, yEnc, BinHex: decoded as cut-out blocks */
+  MG_CTE_GZIP64,
+  MG_CTE_UNKNOWN,
+} MgCte;
+
+static MgCte
+encoding_kind (const char *cte)
 {
-  static const char *const known[] = { "7bit", "8bit", "binary", "base64",
-                                       "quoted-printable", "x-uuencode", "uuencode",
-                                       "x-uue", "uue" };
+  static const struct {
+    const char *token;
+    MgCte kind;
+  } known[] = {
+    { "7bit", MG_CTE_IDENTITY }, { "8bit", MG_CTE_IDENTITY },
+    { "binary", MG_CTE_IDENTITY }, { "base64", MG_CTE_BASE64 },
+    { "quoted-printable", MG_CTE_QP }, { "x-uuencode", MG_CTE_EMBEDDED },
+    { "uuencode", MG_CTE_EMBEDDED }, { "x-uue", MG_CTE_EMBEDDED },
+    { "uue", MG_CTE_EMBEDDED }, { "x-yencode", MG_CTE_EMBEDDED },
+    { "x-yenc", MG_CTE_EMBEDDED }, { "mac-binhex40", MG_CTE_EMBEDDED },
+    { "x-binhex40", MG_CTE_EMBEDDED }, { "x-gzip64", MG_CTE_GZIP64 },
+  };
   if (cte == NULL || *cte == '\0')
-    return MG_CONTENT_OK;
+    return MG_CTE_IDENTITY;
   for (gsize i = 0; i < G_N_ELEMENTS (known); i++)
-    if (g_str_equal (cte, known[i]))
-      return MG_CONTENT_OK;
-  return MG_CONTENT_UNKNOWN_ENCODING;
+    if (g_str_equal (cte, known[i].token))
+      return known[i].kind;
+  return MG_CTE_UNKNOWN;
+}
+
+/* uuencode, yEnc and BinHex bodies: the first block the embedded-block
+ * reader finds is the content; none, or a corrupt one, is invalid. */
+static GBytes *
+decode_embedded (GBytes *raw, const char *cte)
+{
+  g_autoptr (GPtrArray) blocks =
+    g_ptr_array_new_with_free_func ((GDestroyNotify) mg_embedded_block_free);
+  gsize len;
+  const char *data = g_bytes_get_data (raw, &len);
+  g_autofree char *body = g_strndup (data, len);
+  gboolean bare_binhex = strstr (cte, "binhex") != NULL &&
+                         strstr (body, "(This file must") == NULL;
+  g_autofree char *text = g_strconcat (
+    bare_binhex ? "(This file must be converted with BinHex 4.0)\n" : "", body, NULL);
+  g_autofree char *rest = mg_embedded_extract (text, blocks);
+  MgEmbeddedBlock *first;
+
+  if (blocks->len == 0)
+    return NULL;
+  first = g_ptr_array_index (blocks, 0);
+  return first->data != NULL ? g_bytes_ref (first->data) : NULL;
+}
+
+/* x-gzip64: base64 of a gzip stream, inflated within the message size limit. */
+static GBytes *
+decode_gzip64 (GBytes *raw, gint64 max)
+{
+  gsize len = g_bytes_get_size (raw), glen;
+  g_autofree char *text = g_strndup (g_bytes_get_data (raw, NULL), len);
+  g_autofree guchar *gz = g_base64_decode (text, &glen);
+  g_autoptr (GZlibDecompressor) z = g_zlib_decompressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP);
+  g_autoptr (GByteArray) out = g_byte_array_new ();
+  guchar buf[65536];
+  gsize in_off = 0;
+
+  for (;;) {
+    gsize read = 0, written = 0;
+    GConverterResult r = g_converter_convert (G_CONVERTER (z), gz + in_off, glen - in_off,
+                                              buf, sizeof buf, G_CONVERTER_INPUT_AT_END,
+                                              &read, &written, NULL);
+    in_off += read;
+    g_byte_array_append (out, buf, (guint) written);
+    if (r == G_CONVERTER_ERROR || (gint64) out->len > max)
+      return NULL;
+    if (r == G_CONVERTER_FINISHED)
+      break;
+  }
+  return g_byte_array_free_to_bytes (g_steal_pointer (&out));
+}
+
+/* Quoted-printable per RFC 2045: trailing white space on a line is transport
+ * padding and is deleted first, so "=  " is still a soft line break. */
+static GBytes *
+decode_qp (GBytes *raw)
+{
+  gsize len;
+  const guchar *p = g_bytes_get_data (raw, &len);
+  GByteArray *clean = g_byte_array_sized_new ((guint) len);
+  g_autofree guchar *out = NULL;
+  int state = 0;
+  guint32 save = 0;
+  gsize n;
+
+  for (gsize i = 0, start = 0; i <= len; i++) {
+    if (i < len && p[i] != '\n')
+      continue;
+    gsize end = i;
+    while (end > start && (p[end - 1] == ' ' || p[end - 1] == '\t' || p[end - 1] == '\r'))
+      end--;
+    g_byte_array_append (clean, p + start, (guint) (end - start));
+    if (i < len)
+      g_byte_array_append (clean, (const guint8 *) "\n", 1);
+    start = i + 1;
+  }
+  out = g_malloc (clean->len + 4);
+  n = g_mime_encoding_quoted_decode_step (clean->data, clean->len, out, &state, &save);
+  g_byte_array_free (clean, TRUE);
+  return g_bytes_new (out, n);
 }
 
 static char *
@@ -98,6 +199,42 @@ read_labels (MgJob *job, GMimePart *part, MgContent *content)
     content->filename = decoded_param (object, "Content-Type", "name", max, NULL);
 }
 
+static void
+decode (MgJob *job, MgContent *content, GMimeDataWrapper *wrapper, const char *cte)
+{
+  g_autoptr (GBytes) raw = stream_bytes (g_mime_data_wrapper_get_stream (wrapper));
+  GBytes *data = NULL;
+
+  switch (encoding_kind (cte)) {
+  case MG_CTE_UNKNOWN:
+    content->status = MG_CONTENT_UNKNOWN_ENCODING;
+    data = g_bytes_ref (raw);
+    break;
+  case MG_CTE_EMBEDDED:
+    data = decode_embedded (raw, cte);
+    break;
+  case MG_CTE_GZIP64:
+    data = decode_gzip64 (raw, job->config->limits.message_size);
+    break;
+  case MG_CTE_QP:
+    data = decode_qp (raw);
+    break;
+  case MG_CTE_BASE64:
+    if (!base64_valid (raw))
+      content->status = MG_CONTENT_INVALID;
+    data = decoded_bytes (wrapper);   /* still scanned when invalid */
+    break;
+  case MG_CTE_IDENTITY:
+    data = decoded_bytes (wrapper);
+    break;
+  }
+  if (data == NULL) {
+    content->status = MG_CONTENT_INVALID;
+    data = g_bytes_ref (raw);
+  }
+  content->data = data;
+}
+
 MgContent *
 mg_content_read (MgJob *job, GMimePart *part)
 {
@@ -106,21 +243,11 @@ mg_content_read (MgJob *job, GMimePart *part)
   GMimeDataWrapper *wrapper = g_mime_part_get_content (part);
 
   read_labels (job, part, content);
-  content->status = encoding_status (cte);
   if (wrapper == NULL) {
     content->data = g_bytes_new (NULL, 0);
     return content;
   }
-  if (content->status == MG_CONTENT_UNKNOWN_ENCODING) {
-    content->data = stream_bytes (g_mime_data_wrapper_get_stream (wrapper));
-    return content;
-  }
-  if (cte != NULL && g_str_equal (cte, "base64")) {
-    g_autoptr (GBytes) raw = stream_bytes (g_mime_data_wrapper_get_stream (wrapper));
-    if (!base64_valid (raw))
-      content->status = MG_CONTENT_INVALID;
-  }
-  content->data = decoded_bytes (wrapper);
+  decode (job, content, wrapper, cte);
   return content;
 }
 

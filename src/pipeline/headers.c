@@ -5,6 +5,9 @@
 
 #include "pipeline/mimeword.h"
 
+/* Characters of Subject kept: a longer one is cut and marked with "…". */
+#define MG_HEADERS_SUBJECT_MAX 300
+
 static const char *const address_headers[] = { "From", "To", "Cc", "Reply-To" };
 static const char *const id_headers[] = { "Date", "Message-ID", "In-Reply-To",
                                           "References" };
@@ -47,6 +50,41 @@ clean_ascii (const char *value, gsize max)
   return TRUE;
 }
 
+/* Fold at white space so that References with many ids stays under 78
+ * columns a line where it can (and under 998 always). */
+static void
+append_folded (GString *out, const char *name, const char *value)
+{
+  g_auto (GStrv) words = g_strsplit_set (value, " \t", -1);
+  gsize column = strlen (name) + 1;
+
+  g_string_append_printf (out, "%s:", name);
+  for (char **w = words; *w != NULL; w++) {
+    if (**w == '\0')
+      continue;
+    if (column + 1 + strlen (*w) > 78 && column > strlen (name) + 1) {
+      g_string_append (out, "\n");
+      column = 0;
+    }
+    g_string_append_printf (out, " %s", *w);
+    column += 1 + strlen (*w);
+  }
+  g_string_append_c (out, '\n');
+}
+
+static gboolean
+words_short (const char *value)
+{
+  gsize run = 0;
+
+  for (const char *p = value; *p != '\0'; p++) {
+    run = (*p == ' ' || *p == '\t') ? 0 : run + 1;
+    if (run > 900)
+      return FALSE;
+  }
+  return TRUE;
+}
+
 static void
 write_id_header (GMimeObject *object, const char *name, GString *out)
 {
@@ -57,8 +95,8 @@ write_id_header (GMimeObject *object, const char *name, GString *out)
     return;
   unfolded = g_strjoinv (" ", g_strsplit_set (raw, "\r\n", -1));
   g_strstrip (unfolded);
-  if (clean_ascii (unfolded, 4000))
-    g_string_append_printf (out, "%s: %s\n", name, unfolded);
+  if (clean_ascii (unfolded, 8000) && words_short (unfolded))
+    append_folded (out, name, unfolded);
 }
 
 static void
@@ -87,12 +125,18 @@ write_address_header (GMimeObject *object, const char *name, GString *out)
 static void
 write_subject (GMimeObject *object, gboolean iso2022jp, GString *out)
 {
-  g_autofree char *decoded = mg_headers_get_decoded (object, "Subject");
+  char *decoded = mg_headers_get_decoded (object, "Subject");
   g_autofree char *encoded = NULL;
 
   if (decoded == NULL)
     return;
+  if (g_utf8_strlen (decoded, -1) > MG_HEADERS_SUBJECT_MAX) {
+    g_autofree char *cut = g_utf8_substring (decoded, 0, MG_HEADERS_SUBJECT_MAX);
+    g_free (decoded);
+    decoded = g_strconcat (cut, "…", NULL);
+  }
   encoded = mg_mimeword_encode_header ("Subject", decoded, iso2022jp);
+  g_free (decoded);
   g_string_append_printf (out, "Subject: %s\n", encoded);
 }
 

@@ -62,6 +62,15 @@ mg_job_withheld (const MgJob *job)
   return job->withhold != MG_REASON_NONE;
 }
 
+void
+mg_job_add_virus (MgJob *job, const char *name)
+{
+  for (guint i = 0; i < job->viruses->len; i++)
+    if (g_str_equal (g_ptr_array_index (job->viruses, i), name))
+      return;
+  g_ptr_array_add (job->viruses, g_strdup (name));
+}
+
 MgPart *
 mg_job_add_part (MgJob *job, const char *path)
 {

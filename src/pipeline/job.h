@@ -52,6 +52,8 @@ void mg_job_withhold (MgJob *job, MgReason reason, const char *detail_format, ..
   G_GNUC_PRINTF (3, 4);
 gboolean mg_job_withheld (const MgJob *job);
 
+/* Record virus NAME once. */
+void mg_job_add_virus (MgJob *job, const char *name);
 MgPart *mg_job_add_part (MgJob *job, const char *path);
 void mg_part_set_outcome (MgPart *part, MgAction action, MgReason reason,
                           const char *detail);

@@ -332,18 +332,41 @@ read_type (MgFieldReader *r)
   return g_ascii_strdown (type, -1);
 }
 
+/* Whether the quoted string opening at P holds Shift_JIS, judged on the
+ * bytes up to the next '"' (never part of a Shift_JIS character). */
+static gboolean
+quoted_is_sjis (const char *p)
+{
+  const char *end = strchr (p + 1, '"');
+  gsize len = end != NULL ? (gsize) (end - p - 1) : strlen (p + 1);
+
+  return strcmp (mg_charset_guess (p + 1, len), "cp932") == 0;
+}
+
+static gboolean
+sjis_lead (guchar b)
+{
+  return (b >= 0x81 && b <= 0x9f) || (b >= 0xe0 && b <= 0xfc);
+}
+
+/* A quoted string with its escapes resolved; in raw Shift_JIS a backslash
+ * after a lead byte is the second byte of a character (予 is 0x97 0x5C), as
+ * the mailers that write such names mean it. */
 static char *
 read_quoted (MgFieldReader *r)
 {
   GString *s = g_string_new (NULL);
+  gboolean sjis = quoted_is_sjis (r->p), lead = FALSE;
 
   for (r->p++; *r->p != '"'; r->p++) {
     if (*r->p == '\0') {
       r->flags |= MG_FIELD_SYNTAX;
       return g_string_free (s, FALSE);
     }
-    if (*r->p == '\\' && r->p[1] != '\0')
+    if (*r->p == '\\' && r->p[1] != '\0' && !lead)
       r->p++;
+    else
+      lead = sjis && !lead && sjis_lead ((guchar) *r->p);
     g_string_append_c (s, *r->p);
   }
   r->p++;

@@ -4,11 +4,13 @@
 #include "pipeline/policy.h"
 
 typedef struct {
+  const char *item, *arrow;
   const char *banner, *none, *list, *kept, *converted, *removed, *withheld, *noname,
     *html, *differs, *rule, *held_intro, *reason, *qid, *from, *subject, *ask;
 } MgNoticeText;
 
 static const MgNoticeText ja = {
+  "  ・%s（%s）: %s", " → ",
   "【無害化通知】このメールはインターネット側から受信したため、mugai が無害化しました（ID: %s）。\n",
   "添付ファイルはありません。\n",
   "添付ファイルと処理結果:\n",
@@ -23,6 +25,7 @@ static const MgNoticeText ja = {
 };
 
 static const MgNoticeText en = {
+  "  - %s (%s): %s", " -> ",
   "[Sanitisation notice] This message came from the internet zone and was sanitised by mugai (ID: %s).\n",
   "No attachments.\n",
   "Attachments and what became of them:\n",
@@ -65,11 +68,11 @@ append_part_line (GString *out, const MgJob *job, const MgPart *part)
   g_autofree char *name = part->filename ? mg_policy_output_name (part->filename, NULL, 0)
                                          : g_strdup (t->noname);
 
-  g_string_append_printf (out, "  ・%s（%s）: %s", name,
+  g_string_append_printf (out, t->item, name,
                           part->detected_type ? part->detected_type : "?",
                           action_word (t, part->action));
   if (part->output_filename != NULL && g_strcmp0 (part->output_filename, name) != 0)
-    g_string_append_printf (out, " → %s", part->output_filename);
+    g_string_append_printf (out, "%s%s", t->arrow, part->output_filename);
   if (part->reason != MG_REASON_NONE)
     g_string_append_printf (out, " — %s", mg_reason_text (part->reason, job->language));
   if (part->reason == MG_REASON_VIRUS && part->detail != NULL)

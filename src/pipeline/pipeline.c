@@ -94,7 +94,7 @@ scan_whole (MgJob *job, GBytes *message)
 
   switch (mg_scan_buffer (job->engine, data, len, &name)) {
   case MG_SCAN_VIRUS:
-    g_ptr_array_add (job->viruses, g_strdup (name));
+    mg_job_add_virus (job, name);
     mg_job_withhold (job, MG_REASON_VIRUS, "virus %s in the message", name);
     break;
   case MG_SCAN_INCOMPLETE:

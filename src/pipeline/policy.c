@@ -19,7 +19,7 @@ mg_policy_scan (MgJob *job, MgPart *part, GBytes *data)
   case MG_SCAN_CLEAN:
     return TRUE;
   case MG_SCAN_VIRUS:
-    g_ptr_array_add (job->viruses, g_strdup (name));
+    mg_job_add_virus (job, name);
     mg_part_set_outcome (part, MG_ACTION_WITHHELD, MG_REASON_VIRUS, name);
     mg_job_withhold (job, MG_REASON_VIRUS, "virus %s in part %s", name, part->path);
     return FALSE;

@@ -68,27 +68,24 @@ append_text (MgJob *job, GString *text, const char *add)
   g_string_append (text, add);
 }
 
-/* uuencode, yEnc and BinHex blocks leave the text and become attachments. */
-static char *
-cut_embedded_blocks (MgWalk *w, const char *text, const char *path)
+/* uuencode, yEnc and BinHex blocks cut out of a text become attachments. */
+static void
+add_embedded_blocks (MgWalk *w, GPtrArray *blocks, const char *path)
 {
-  g_autoptr (GPtrArray) blocks =
-    g_ptr_array_new_with_free_func ((GDestroyNotify) mg_embedded_block_free);
-  char *rest = mg_embedded_extract (text, blocks);
-
   for (guint i = 0; i < blocks->len; i++) {
     MgEmbeddedBlock *b = g_ptr_array_index (blocks, i);
     g_autofree char *bpath = g_strdup_printf ("%s#%s%u", path, b->kind, i + 1);
     MgPart *part = mg_job_add_part (w->job, bpath);
     part->filename = g_strdup (b->filename);
     part->declared_type = g_strdup_printf ("application/x-%s", b->kind);
-    if (b->data != NULL)
+    if (b->data != NULL) {
       mg_policy_attachment (w->job, part, b->data, NULL);
-    else
+    } else {
+      part->detected_type = g_strdup ("application/octet-stream");
       mg_part_set_outcome (part, MG_ACTION_REMOVED, MG_REASON_BAD_ENCODING,
                            "embedded block did not decode");
+    }
   }
-  return rest;
 }
 
 static gboolean
@@ -113,24 +110,37 @@ strip_nul (GBytes *data, gsize *len_r)
   return out;
 }
 
+/* 7-bit text with the escapes of ISO-2022-JP (ESC, SO, SI) is text even
+ * where libmagic calls it data. */
+static gboolean
+seven_bit_text (const char *data, gsize len)
+{
+  for (gsize i = 0; i < len; i++) {
+    guchar c = (guchar) data[i];
+    if (c >= 0x80 || (c < 0x20 && strchr ("\t\n\r\f\x1b\x0e\x0f", c) == NULL))
+      return FALSE;
+  }
+  return TRUE;
+}
+
 /* Is this inline leaf really text a client would display? By its bytes. */
 static gboolean
-body_is_text (GBytes *data)
+bytes_are_text (const char *data, gsize len)
 {
-  gsize len;
-  g_autofree char *clean = strip_nul (data, &len);
-  g_autofree char *type = mg_classify_bytes (clean, len);
+  g_autofree char *type = NULL;
 
+  if (seven_bit_text (data, len))
+    return TRUE;
+  type = mg_classify_bytes (data, len);
   return text_like (type);
 }
 
 static void
-add_body_text (MgWalk *w, MgContent *c, const char *path, GString *text)
+add_body_text (MgWalk *w, const MgContent *c, const char *data, const char *path,
+               GString *text)
 {
-  gsize len;
-  const char *data = g_bytes_get_data (c->data, &len);
   g_autofree char *decoded = NULL;
-  g_autofree char *rest = NULL;
+  gsize len = strlen (data);
 
   if (g_str_equal (c->declared_type, "text/html")) {
     decoded = mg_html_to_text (data, len, c->charset);
@@ -140,8 +150,7 @@ add_body_text (MgWalk *w, MgContent *c, const char *path, GString *text)
   }
   if (strstr (decoded, "-----BEGIN PGP MESSAGE-----") != NULL)
     mg_job_withhold (w->job, MG_REASON_ENCRYPTED, "inline PGP message in part %s", path);
-  rest = cut_embedded_blocks (w, decoded, path);
-  append_text (w->job, text, rest);
+  append_text (w->job, text, decoded);
 }
 
 static gboolean
@@ -232,34 +241,90 @@ body_scan_clean (MgWalk *w, MgContent *c, const char *path)
   return TRUE;
 }
 
+/* Inline text: encoded blocks are cut from the bytes first (yEnc is 8-bit and
+ * BinHex makes libmagic name the whole part), then what remains must be text
+ * by its bytes, or the part is handled as an attachment. */
+static void
+walk_inline_text (MgWalk *w, MgContent *c, const char *path, int depth, GString *text)
+{
+  g_autoptr (GPtrArray) blocks =
+    g_ptr_array_new_with_free_func ((GDestroyNotify) mg_embedded_block_free);
+  gsize len;
+  g_autofree char *bytes = strip_nul (c->data, &len);
+  g_autofree char *rest = mg_embedded_extract (bytes, blocks);
+
+  if (!bytes_are_text (rest, strlen (rest))) {
+    walk_attachment (w, c, path, depth, text);
+    return;
+  }
+  if (!body_scan_clean (w, c, path))
+    return;
+  add_embedded_blocks (w, blocks, path);
+  add_body_text (w, c, rest, path, text);
+}
+
 static void
 walk_leaf (MgWalk *w, GMimePart *leaf, const char *path, int depth, GString *text)
 {
   g_autoptr (MgContent) c = mg_content_read (w->job, leaf);
 
-  if (is_inline_text (c) && c->status == MG_CONTENT_OK && body_is_text (c->data)) {
-    if (body_scan_clean (w, c, path))
-      add_body_text (w, c, path, text);
-    return;
-  }
-  walk_attachment (w, c, path, depth, text);
+  if (is_inline_text (c) && c->status == MG_CONTENT_OK)
+    walk_inline_text (w, c, path, depth, text);
+  else
+    walk_attachment (w, c, path, depth, text);
 }
 
 static void
-scan_text_around (MgWalk *w, const char *extra, const char *path)
+scan_hidden_bytes (MgWalk *w, const char *data, gsize len, const char *path)
 {
-  g_autoptr (GBytes) bytes = NULL;
-  MgPart *part;
+  g_autoptr (GBytes) bytes = g_bytes_new (data, len);
+  MgPart *part = mg_job_add_part (w->job, path);
 
-  if (extra == NULL || *extra == '\0')
-    return;
-  bytes = g_bytes_new (extra, strlen (extra));
-  part = mg_job_add_part (w->job, path);
   part->declared_type = g_strdup ("text/plain");
-  part->detected_type = g_strdup ("text/plain");
+  part->detected_type = mg_classify_bytes (data, len);
   part->sha256 = mg_job_sha256 (bytes);
   if (mg_policy_scan (w->job, part, bytes))
     g_ptr_array_remove_index (w->job->parts, w->job->parts->len - 1);
+}
+
+static gboolean
+base64_line (const char *line)
+{
+  gsize n = strspn (line, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=\r");
+  return n >= 16 && line[n] == '\0';
+}
+
+/* A preamble or epilogue is never forwarded, but what hides in it is scanned:
+ * the text itself, base64 runs decoded, and encoded blocks. */
+static void
+scan_text_around (MgWalk *w, const char *extra, const char *path)
+{
+  g_auto (GStrv) lines = NULL;
+  g_autoptr (GString) b64 = g_string_new (NULL);
+  g_autoptr (GPtrArray) blocks =
+    g_ptr_array_new_with_free_func ((GDestroyNotify) mg_embedded_block_free);
+  g_autofree char *rest = NULL;
+  guchar *decoded;
+  gsize dlen;
+
+  if (extra == NULL || *extra == '\0')
+    return;
+  scan_hidden_bytes (w, extra, strlen (extra), path);
+  lines = g_strsplit (extra, "\n", -1);
+  for (char **l = lines; *l != NULL; l++)
+    if (base64_line (*l))
+      g_string_append (b64, *l);
+  decoded = g_base64_decode (b64->str, &dlen);
+  if (dlen > 0)
+    scan_hidden_bytes (w, (const char *) decoded, dlen, path);
+  g_free (decoded);
+  rest = mg_embedded_extract (extra, blocks);
+  for (guint i = 0; i < blocks->len; i++) {
+    MgEmbeddedBlock *block = g_ptr_array_index (blocks, i);
+    if (block->data != NULL)
+      scan_hidden_bytes (w, g_bytes_get_data (block->data, NULL),
+                         g_bytes_get_size (block->data), path);
+  }
 }
 
 /* The text a client displays for multipart/alternative is the last part it

@@ -187,7 +187,7 @@ def binhex(data, name='file.bin'):
     nm = b(name)[:63]
     hdr = bytes([len(nm)]) + nm + b'\x00' + b'APPL' + b'????' + b'\x00\x00' + struct.pack('>II', len(data), 0)
     def crc(x):
-        return struct.pack('>H', binascii.crc_hqx(x + b'\x00\x00', 0))
+        return struct.pack('>H', binascii.crc_hqx(x, 0))  # BinHex: CRC-CCITT of the bytes themselves (as clam.exe.binhex)
     stream = hdr + crc(hdr) + data + crc(data) + b'' + crc(b'')
     stream = stream.replace(b'\x90', b'\x90\x00')
     bits = ''.join(f'{c:08b}' for c in stream)

@@ -165,6 +165,9 @@ test_field_encoded_words (void)
     parse ("application/pdf; name==?UTF-8?B?6KaL56mN?=\r\n =?UTF-8?B?5pu4LnBkZg==?=");
   g_autoptr (MgMimeField) raw_sjis = parse ("attachment; filename=\"\x8c\xa9\x90\xcf\x8f\x91.pdf\"");
   g_autoptr (MgMimeField) raw_utf8 = parse ("attachment; filename=見積書.pdf");
+  /* 予算 is 0x97 0x5C 0x8E 0x5A: the backslash is a trail byte, not an escape. */
+  g_autoptr (MgMimeField) trail_5c =
+    parse ("attachment; filename=\"\x97\x5c\x8e\x5a\x88\xc4.txt\"; size=1");
   const MgMimeParam *p = mg_mimeword_field_param (quoted, "filename");
 
   g_assert_cmpstr (p->value, ==, "見積書.pdf");
@@ -175,6 +178,9 @@ test_field_encoded_words (void)
   g_assert_cmpuint (unquoted->flags, ==, 0);
   assert_param (raw_sjis, "filename", "見積書.pdf");
   assert_param (raw_utf8, "filename", "見積書.pdf");
+  assert_param (trail_5c, "filename", "予算案.txt");
+  assert_param (trail_5c, "size", "1");
+  g_assert_cmpuint (trail_5c->flags, ==, 0);
 }
 
 static void
