@@ -1,0 +1,172 @@
+/* test_pipeline.c - the ambiguity checks and limits, in process.
+ *
+ * Each case is a small message; the assertion is the verdict and the reason a
+ * user would read in the report. The integration suites run the same kinds of
+ * input through the built `mugai mail`.
+ */
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "pipeline/pipeline.h"
+
+static MgConfig *config;
+static MgPipeline *pipeline;
+
+static MgMailResult *
+run (const char *message)
+{
+  g_autoptr (GBytes) bytes = g_bytes_new (message, strlen (message));
+  g_autoptr (GError) error = NULL;
+  MgMailResult *result = NULL;
+
+  g_assert_true (mg_pipeline_mail (pipeline, bytes, "TESTQID", &result, &error));
+  g_assert_no_error (error);
+  return result;
+}
+
+static void
+assert_verdict (const char *message, MgVerdict verdict, const char *reason)
+{
+  g_autoptr (MgMailResult) r = run (message);
+
+  if (r->verdict != verdict)
+    g_error ("expected %s, got %s (%s) for:\n%.300s", mg_verdict_name (verdict),
+             mg_verdict_name (r->verdict), r->reason ? r->reason : "-", message);
+  if (reason != NULL)
+    g_assert_nonnull (strstr (r->report_json, reason));
+  g_assert_nonnull (strstr (r->report_json, "\"queue_id\":\"TESTQID\""));
+}
+
+#define HDR "From: a@example.jp\nTo: b@example.lg.jp\nSubject: t\nMIME-Version: 1.0\n"
+#define AMBIGUOUS "ambiguous MIME structure"
+#define LIMIT "limit exceeded"
+
+static void
+test_duplicate_headers (void)
+{
+  assert_verdict (HDR "Content-Type: multipart/mixed; boundary=a\n"
+                  "Content-Type: multipart/mixed; boundary=b\n\n--a\n\nx\n--a--\n",
+                  MG_VERDICT_WITHHELD, NULL);
+  assert_verdict (HDR "Content-Type: text/plain\nContent-Transfer-Encoding: base64\n"
+                  "Content-Transfer-Encoding: quoted-printable\n\naGVsbG8=\n",
+                  MG_VERDICT_WITHHELD, AMBIGUOUS);
+  assert_verdict (HDR "Content-Type: text/plain\n"
+                  "Content-Transfer-Encoding: base64, quoted-printable\n\naGVsbG8=\n",
+                  MG_VERDICT_WITHHELD, AMBIGUOUS);
+}
+
+static void
+test_boundaries (void)
+{
+  const char *bad[] = {
+    "Content-Type: multipart/mixed; boundary=a; boundary=b\n\n--a\n\nx\n--a--\n",
+    "Content-Type: multipart/mixed; boundary=\"\"\n\n--\n\nx\n----\n",
+    "Content-Type: multipart/mixed; boundary*=''a\n\n--a\n\nx\n--a--\n",
+    "Content-Type: multipart/mixed; boundary*0=a; boundary*1=b\n\n--ab\n\nx\n--ab--\n",
+    "Content-Type: multipart/mixed; boundary=\"=?utf-8?q?a?=\"\n\n--a\n\nx\n--a--\n",
+    "Content-Type: multipart/mixed; boundary=(c)a\n\n--a\n\nx\n--a--\n",
+    "Content-Type: multipart/mixed; boundary=outer\n\n--outer\n"
+    "Content-Type: multipart/mixed; boundary=outerX\n\n--outerX\n\nx\n--outerX--\n--outer--\n",
+    "Content-Type: multipart/mixed; boundary=b\n\n--b\n\nx\n--b junk\n\ny\n--b--\n",
+    "Content-Type: multipart/mixed; boundary=b\n\n--\"b\"\n\nx\n--b--\n",
+    "Content-Type: multipart/mixed\n\n--b\n\nx\n--b--\n",
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (bad); i++) {
+    g_autofree char *m = g_strconcat (HDR, bad[i], NULL);
+    assert_verdict (m, MG_VERDICT_WITHHELD, NULL);
+  }
+}
+
+static void
+test_header_bytes (void)
+{
+  assert_verdict ("From: a@example.jp\nSubject: a\rb\n\nx\n", MG_VERDICT_WITHHELD, AMBIGUOUS);
+  assert_verdict (HDR "Content-Type: multipart/mixed; boundary=b\n\n--b\n \nx\n--b--\n",
+                  MG_VERDICT_WITHHELD, AMBIGUOUS);
+  assert_verdict (HDR "Content-Type(x): text/plain\n\nx\n", MG_VERDICT_WITHHELD, NULL);
+}
+
+static void
+test_lenient_readings (void)
+{
+  /* Read as clients do: no final boundary, no MIME-Version. */
+  assert_verdict (HDR "Content-Type: multipart/mixed; boundary=b\n\n--b\n"
+                  "Content-Type: text/plain; charset=utf-8\n\n本文\n",
+                  MG_VERDICT_SANITISED, NULL);
+  assert_verdict ("From: a@example.jp\nContent-Type: multipart/mixed; boundary=b\n\n--b\n"
+                  "Content-Type: text/plain\n\nhello\n--b--\n", MG_VERDICT_SANITISED, NULL);
+}
+
+static GString *
+nested (int depth)
+{
+  GString *m = g_string_new (HDR);
+
+  for (int i = 0; i < depth; i++)
+    g_string_append_printf (m, "Content-Type: multipart/mixed; boundary=\"d%d_\"\n\n--d%d_\n",
+                            i, i);
+  g_string_append (m, "Content-Type: text/plain\n\ndeep\n");
+  for (int i = depth - 1; i >= 0; i--)
+    g_string_append_printf (m, "--d%d_--\n", i);
+  return m;
+}
+
+static void
+test_limits (void)
+{
+  g_autoptr (GString) deep = nested (30);
+  g_autoptr (GString) fine = nested (5);
+  g_autoptr (GString) many = g_string_new (HDR "Content-Type: multipart/mixed; boundary=p\n\n");
+  g_autoptr (GString) params = g_string_new (HDR "Content-Type: text/plain");
+  g_autoptr (GString) longh = g_string_new (HDR "X-Long: ");
+
+  assert_verdict (deep->str, MG_VERDICT_WITHHELD, LIMIT);
+  assert_verdict (fine->str, MG_VERDICT_SANITISED, NULL);
+  for (int i = 0; i < 600; i++)
+    g_string_append (many, "--p\nContent-Type: text/plain\n\nx\n");
+  g_string_append (many, "--p--\n");
+  assert_verdict (many->str, MG_VERDICT_WITHHELD, LIMIT);
+  for (int i = 0; i < 100; i++)
+    g_string_append_printf (params, "; p%d=v", i);
+  g_string_append (params, "\n\nx\n");
+  assert_verdict (params->str, MG_VERDICT_WITHHELD, LIMIT);
+  for (int i = 0; i < 20000; i++)
+    g_string_append_c (longh, 'a');
+  g_string_append (longh, "\n\nx\n");
+  assert_verdict (longh->str, MG_VERDICT_WITHHELD, LIMIT);
+}
+
+static void
+test_containers (void)
+{
+  assert_verdict (HDR "Content-Type: message/partial; id=x; number=1\n\nx\n",
+                  MG_VERDICT_WITHHELD, "message/partial");
+  assert_verdict (HDR "Content-Type: multipart/encrypted; boundary=e; protocol=x\n\n"
+                  "--e\nContent-Type: application/pgp-encrypted\n\nVersion: 1\n--e--\n",
+                  MG_VERDICT_WITHHELD, "encrypted");
+}
+
+int
+main (int argc, char **argv)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *qdir = g_dir_make_tmp ("mugai-q-XXXXXX", NULL);
+  const char *src = g_getenv ("MUGAI_SRCDIR");
+
+  g_test_init (&argc, &argv, NULL);
+  config = mg_config_new_default ();
+  g_free (config->clamav_database);
+  config->clamav_database = g_build_filename (src ? src : ".", "test/data/clamav", NULL);
+  g_free (config->quarantine_directory);
+  config->quarantine_directory = g_strdup (qdir);
+  pipeline = mg_pipeline_new (config, &error);
+  g_assert_no_error (error);
+  g_test_add_func ("/pipeline/duplicate-headers", test_duplicate_headers);
+  g_test_add_func ("/pipeline/boundaries", test_boundaries);
+  g_test_add_func ("/pipeline/header-bytes", test_header_bytes);
+  g_test_add_func ("/pipeline/lenient-readings", test_lenient_readings);
+  g_test_add_func ("/pipeline/limits", test_limits);
+  g_test_add_func ("/pipeline/containers", test_containers);
+  return g_test_run ();
+}
