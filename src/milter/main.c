@@ -1,12 +1,20 @@
 /* main.c - mugai-milter: the libmilter daemon in front of the pipeline.
  *
  * Start-up happens in an order a reader can check: options, configuration,
- * log, signals blocked (so that only libmilter's signal thread sees SIGTERM),
- * detach, engine (exit 78 without a usable database), socket, pid file; then
- * smfi_main. After SIGTERM: refuse new messages, let those in flight finish,
- * exit 0. It must never start serving without an engine.
+ * log, signals blocked in every thread, detach, engine (exit 78 without a
+ * usable database), socket, pid file; then smfi_main in a thread of its own.
+ *
+ * Signals: Debian's libmilter runs a worker pool that stops serving sessions
+ * the moment its own signal thread sees SIGTERM, which would cut messages in
+ * flight. So the main thread waits for SIGTERM/SIGINT itself (Linux gives a
+ * process signal to the main thread first when it is in sigwait), refuses
+ * new messages, lets those in flight finish, and only then calls smfi_stop.
+ * A second SIGTERM while draining reaches libmilter and stops at once (Postfix
+ * then tempfails what was open: nothing is lost). SIGHUP reloads the engine.
+ * It must never start serving without an engine.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,19 +62,65 @@ parse_options (int *argc, char ***argv, MgMilterOptions *options)
   }
 }
 
-/* Only libmilter's signal thread may take SIGTERM, SIGHUP and SIGINT: block
- * them before any thread exists, so every later thread inherits the mask. */
+static void
+control_signals (sigset_t *set)
+{
+  sigemptyset (set);
+  sigaddset (set, SIGTERM);
+  sigaddset (set, SIGHUP);
+  sigaddset (set, SIGINT);
+  sigaddset (set, SIGUSR1); /* smfi_main returned on its own */
+}
+
+/* Block the control signals before any thread exists, so that every later
+ * thread inherits the mask and only sigwait takes them. */
 static void
 block_signals (void)
 {
   sigset_t set;
 
-  sigemptyset (&set);
-  sigaddset (&set, SIGTERM);
-  sigaddset (&set, SIGHUP);
-  sigaddset (&set, SIGINT);
+  control_signals (&set);
   pthread_sigmask (SIG_BLOCK, &set, NULL);
   signal (SIGPIPE, SIG_IGN);
+}
+
+typedef struct {
+  pthread_t main_thread;
+  int status;
+} MgMilterLoop;
+
+static gpointer
+run_smfi_main (gpointer data)
+{
+  MgMilterLoop *loop = data;
+
+  loop->status = smfi_main ();
+  pthread_kill (loop->main_thread, SIGUSR1);
+  return NULL;
+}
+
+/* Wait for SIGTERM or SIGINT (returns TRUE) or the end of smfi_main (FALSE);
+ * SIGHUP reloads the engine and keeps waiting. */
+static gboolean
+wait_for_stop (MgMilterEngine *engine)
+{
+  sigset_t set;
+  int sig;
+
+  control_signals (&set);
+  for (;;) {
+    if (sigwait (&set, &sig) != 0)
+      continue;
+    if (sig == SIGHUP) {
+      g_message ("NOQUEUE: SIGHUP: reloading the virus engine");
+      mg_milter_engine_reload (engine);
+      continue;
+    }
+    if (sig == SIGUSR1)
+      return FALSE;
+    g_message ("NOQUEUE: %s received", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    return TRUE;
+  }
 }
 
 /* A unix socket connectable by the postfix group (mode 0660), not others. */
@@ -98,8 +152,8 @@ load_engine (const MgConfig *config)
   return engine;
 }
 
-/* After smfi_main: no new messages, finish those in flight. Returns TRUE
- * when everything finished (so the engine may be freed). */
+/* No new messages; let those in flight finish. Returns TRUE when everything
+ * finished (so the engine may be freed). */
 static gboolean
 drain (const MgConfig *config, MgMilterWork *work)
 {
@@ -113,6 +167,29 @@ drain (const MgConfig *config, MgMilterWork *work)
   return left == 0 && mg_milter_work_inflight (work) == 0;
 }
 
+/* Serve until SIGTERM/SIGINT (or libmilter gives up); returns the exit
+ * status and whether everything in flight finished. */
+static int
+run_until_stopped (const MgConfig *config, MgMilterEngine *engine, MgMilterWork *work,
+                   gboolean *drained_r)
+{
+  MgMilterLoop loop = { 0 };
+  GThread *thread;
+  gboolean stop_requested;
+
+  loop.main_thread = pthread_self ();
+  thread = g_thread_new ("mugai-milter", run_smfi_main, &loop);
+  stop_requested = wait_for_stop (engine);
+  *drained_r = stop_requested && drain (config, work);
+  if (stop_requested)
+    smfi_stop ();
+  g_thread_join (thread);
+  if (stop_requested)
+    return 0;
+  g_warning ("NOQUEUE: libmilter stopped on its own (status %d)", loop.status);
+  return EXIT_OSERR;
+}
+
 static int
 serve (const MgConfig *config, const char *socket, gboolean foreground)
 {
@@ -122,6 +199,7 @@ serve (const MgConfig *config, const char *socket, gboolean foreground)
   MgMilterSetup setup = { config, work };
   struct smfiDesc desc = mg_milter_callbacks_desc (&setup);
   g_autoptr (GError) error = NULL;
+  gboolean drained;
   int status;
 
   open_socket (socket, &desc);
@@ -131,16 +209,16 @@ serve (const MgConfig *config, const char *socket, gboolean foreground)
   g_message ("NOQUEUE: listening on %s (max_inflight %" G_GINT64_FORMAT ")", socket,
              config->milter_max_inflight);
   mg_milter_daemon_ready ();
-  status = smfi_main ();
-  if (!drain (config, work)) {
-    g_steal_pointer (&engine); /* a job may still use it: leave it to exit */
-    return status == MI_SUCCESS ? 0 : EXIT_OSERR;
-  }
-  mg_milter_work_free (work);
+  status = run_until_stopped (config, engine, work, &drained);
   if (!foreground)
     unlink (config->milter_pid_file);
+  if (!drained) {
+    g_steal_pointer (&engine); /* a job may still use it: leave it to exit */
+    return status;
+  }
+  mg_milter_work_free (work);
   g_message ("NOQUEUE: stopped");
-  return status == MI_SUCCESS ? 0 : EXIT_OSERR;
+  return status;
 }
 
 int

@@ -88,6 +88,8 @@ describe_client (const char *host, const struct sockaddr *addr)
     inet_ntop (AF_INET, &((const struct sockaddr_in *) addr)->sin_addr, text, sizeof text);
   else if (addr != NULL && addr->sa_family == AF_INET6)
     inet_ntop (AF_INET6, &((const struct sockaddr_in6 *) addr)->sin6_addr, text, sizeof text);
+  if (host != NULL && host[0] == '[')
+    return g_strdup (host);
   return g_strdup_printf ("%s[%s]", host ? host : "unknown", text);
 }
 

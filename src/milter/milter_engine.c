@@ -155,17 +155,13 @@ changed_and_settled (MgMilterEngine *engine, const char *stamp)
   return stamp != NULL && changed && settled;
 }
 
-gboolean
-mg_milter_engine_check (MgMilterEngine *engine)
+static gboolean
+load_and_swap (MgMilterEngine *engine, const char *stamp)
 {
-  g_autofree char *stamp = database_stamp (engine->config->clamav_database);
   g_autoptr (GError) error = NULL;
   MgPipeline *pipeline;
   gint64 start = g_get_monotonic_time ();
 
-  if (!changed_and_settled (engine, stamp))
-    return FALSE;
-  g_message ("NOQUEUE: virus database %s changed, loading it", engine->config->clamav_database);
   pipeline = mg_pipeline_new (engine->config, &error);
   if (pipeline == NULL) {
     g_warning ("NOQUEUE: reload failed, keeping the previous engine: %s", error->message);
@@ -176,6 +172,25 @@ mg_milter_engine_check (MgMilterEngine *engine)
              " ms)", mg_milter_engine_generation (engine),
              (g_get_monotonic_time () - start) / 1000);
   return TRUE;
+}
+
+gboolean
+mg_milter_engine_check (MgMilterEngine *engine)
+{
+  g_autofree char *stamp = database_stamp (engine->config->clamav_database);
+
+  if (!changed_and_settled (engine, stamp))
+    return FALSE;
+  g_message ("NOQUEUE: virus database %s changed, loading it", engine->config->clamav_database);
+  return load_and_swap (engine, stamp);
+}
+
+gboolean
+mg_milter_engine_reload (MgMilterEngine *engine)
+{
+  g_autofree char *stamp = database_stamp (engine->config->clamav_database);
+
+  return load_and_swap (engine, stamp);
 }
 
 static gpointer

@@ -36,5 +36,8 @@ void mg_milter_engine_release (MgMilterEngineRef *ref);
 /* Check the database now and reload if it changed. Returns TRUE when a new
  * pipeline was swapped in. Used by the watcher, and by tests. */
 gboolean mg_milter_engine_check (MgMilterEngine *engine);
+/* Load a new pipeline now, whether or not the database changed (SIGHUP).
+ * Returns TRUE when it was swapped in; on failure the old one stays. */
+gboolean mg_milter_engine_reload (MgMilterEngine *engine);
 /* How many pipelines were loaded so far (1 after start). */
 guint mg_milter_engine_generation (MgMilterEngine *engine);
