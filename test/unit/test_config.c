@@ -50,11 +50,60 @@ assert_doc_mentions_every_key (const char *rel)
   }
 }
 
+static gboolean
+key_known (const char *group, const char *key)
+{
+  for (const MgConfKey *k = mg_config_keys (); k->group != NULL; k++)
+    if (g_str_equal (k->group, group) && g_str_equal (k->key, key))
+      return TRUE;
+  return FALSE;
+}
+
+/* The reverse: every "| [group] | `key` |" row of a doc names a real key. */
+static void
+assert_doc_has_no_unknown_key (const char *rel)
+{
+  g_autofree char *path = src_path (rel);
+  g_autofree char *text = NULL;
+  g_autoptr (GRegex) row = g_regex_new ("^\\| \\[(\\w+)\\] \\| `(\\w+)`", G_REGEX_MULTILINE,
+                                        0, NULL);
+  g_autoptr (GMatchInfo) m = NULL;
+  int rows = 0;
+
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  for (g_regex_match (row, text, 0, &m); g_match_info_matches (m); g_match_info_next (m, NULL)) {
+    g_autofree char *group = g_match_info_fetch (m, 1);
+    g_autofree char *key = g_match_info_fetch (m, 2);
+    if (!key_known (group, key))
+      g_error ("%s documents [%s] %s, which the code does not know", rel, group, key);
+    rows++;
+  }
+  g_assert_cmpint (rows, >, 0);
+}
+
+static void
+assert_man_page_has_every_key (void)
+{
+  g_autofree char *path = src_path ("doc/man/mugai.conf.5");
+  g_autofree char *text = NULL;
+
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  for (const MgConfKey *k = mg_config_keys (); k->group != NULL; k++) {
+    g_autofree char *needle = g_strdup_printf (".B %s = %s\n", k->key, k->default_value);
+    g_autofree char *group = g_strdup_printf (".SH [%s]", k->group);
+    if (strstr (text, needle) == NULL || strstr (text, group) == NULL)
+      g_error ("mugai.conf(5) does not document [%s] %s", k->group, k->key);
+  }
+}
+
 static void
 test_docs_document_every_key (void)
 {
   assert_doc_mentions_every_key ("doc/configuration.md");
   assert_doc_mentions_every_key ("doc/ja/configuration.md");
+  assert_doc_has_no_unknown_key ("doc/configuration.md");
+  assert_doc_has_no_unknown_key ("doc/ja/configuration.md");
+  assert_man_page_has_every_key ();
 }
 
 static MgConfig *

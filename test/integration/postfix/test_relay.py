@@ -7,6 +7,8 @@ what the SMTP client is told; none asserts on how long anything took.
 Exit 0 pass, 1 fail, 77 skip (only where Postfix cannot run at all).
 """
 
+import email
+import email.policy
 import os
 import re
 import shutil
@@ -32,23 +34,26 @@ def check(condition, what):
 # ---------------------------------------------------------------- helpers
 
 def normalise(message):
-    """A message with what legitimately differs between two runs of the same
-    pipeline replaced: Received fields, the report id, MIME boundaries."""
+    """What a reader of MESSAGE sees, with what legitimately differs between
+    two runs of the same pipeline replaced: Received fields (added by
+    Postfix), the report id (in X-Mugai and in the notice), MIME boundaries
+    and transfer-encoding line breaks (compared decoded)."""
     message = message.replace(b"\r\n", b"\n")
-    fields, body = harness.split_message(message)
-    fields = [(n, v) for n, v in fields if n.lower() != "received"]
-    ident = None
-    for name, value in fields:
-        if name.lower() == "x-mugai":
-            m = re.search(rb"id=([^;\s]+)", value)
-            ident = m.group(1) if m else None
-    text = b"\n".join(n.encode() + b": " + v for n, v in fields) + b"\n\n" + body
-    if ident:
-        text = text.replace(ident, b"<ID>")
-    boundaries = re.findall(rb'boundary="?([^";\s]+)"?', text)
-    for i, b in enumerate(dict.fromkeys(boundaries)):
-        text = text.replace(b, b"<BOUNDARY%d>" % i)
-    return text.rstrip(b"\n") + b"\n"
+    ident = re.search(rb"X-Mugai:[^\n]*id=([^;\s]+)", message)
+    ident = ident.group(1).decode() if ident else "\0"
+    parsed = email.message_from_bytes(message, policy=email.policy.compat32)
+    out = []
+    for name, value in parsed.items():
+        if name.lower() != "received":
+            value = re.sub(r'boundary="?[^";\s]+"?', "boundary=<B>", str(value))
+            out.append("%s: %s" % (name, value.replace(ident, "<ID>")))
+    for part in parsed.walk():
+        out.append("-- part %s %s %s" % (part.get_content_type(), part.get_filename(),
+                                         part.get("Content-Transfer-Encoding")))
+        if not part.is_multipart():
+            payload = part.get_payload(decode=True) or b""
+            out.append(payload.replace(ident.encode(), b"<ID>").decode("utf-8", "replace"))
+    return ("\n".join(out).rstrip("\n") + "\n").encode()
 
 
 def assert_sanitised(message, ident=None):
