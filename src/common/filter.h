@@ -12,21 +12,46 @@
 #include "common/config.h"
 #include "common/verdict.h"
 
+typedef struct MgFilterResult MgFilterResult;
+
+/* Sanitise one file nested in a container (an archive member, an image inside
+ * an Office package) by the whole policy: virus scan, classification by bytes,
+ * the filter for its type. A virus withholds the whole message. Fills RESULT
+ * as a filter would; *DETECTED_TYPE_R (owned by the caller) gets the type.
+ * Containers call it instead of choosing filters themselves. */
+typedef void (*MgFilterRecurse) (gpointer ctx, GBytes *data, const char *name,
+                                 MgFilterResult *result, char **detected_type_r);
+
 typedef struct {
   const char *detected_type;   /* libmagic MIME type of the bytes */
   const char *charset;         /* declared charset, or NULL */
   const char *filename;        /* decoded UTF-8 name, or NULL; never a path */
   const MgConfig *config;
+  MgFilterRecurse recurse;     /* for containers; never NULL */
+  gpointer recurse_ctx;
+  guint depth;                 /* containers around this input (0 at the top) */
 } MgFilterInput;
 
+/* What a container did with one member, for the report. */
 typedef struct {
+  char *name;                  /* member path inside the container, UTF-8, owned */
+  char *detected_type;
+  MgAction action;
+  MgReason reason;
+  char *detail;
+  char *sha256;                /* of the member as it came */
+  char *output_sha256;         /* of what was packed again, or NULL */
+} MgFilterMember;
+
+struct MgFilterResult {
   MgAction action;             /* kept, converted, removed or withheld */
   MgReason reason;
   char *detail;                /* optional English detail for the report, owned */
   GBytes *output;              /* new bytes when kept/converted, owned */
   char *output_type;           /* MIME type of the output, owned */
   char *output_extension;      /* extension the output name must carry (".txt"), owned */
-} MgFilterResult;
+  GPtrArray *members;          /* MgFilterMember *, or NULL; see mg_filter_result_add_member */
+};
 
 typedef struct {
   const char *name;
@@ -41,3 +66,7 @@ typedef struct {
 } MgFilter;
 
 void mg_filter_result_clear (MgFilterResult *result);
+/* Record what became of one member (copies every string). */
+void mg_filter_result_add_member (MgFilterResult *result, const char *name,
+                                  const char *detected_type, const MgFilterResult *member,
+                                  const char *sha256);
