@@ -13,6 +13,7 @@
 #include "util/fdio.h"
 
 typedef struct {
+  gboolean no_sandbox;
   char *config;
   char *report;
   char *output;
@@ -26,6 +27,8 @@ parse_args (int argc, char **argv, MgMailArgs *args, GError **error)
     { "config", 'c', 0, G_OPTION_ARG_FILENAME, &args->config, "configuration file", "FILE" },
     { "report", 0, 0, G_OPTION_ARG_FILENAME, &args->report, "write the JSON report", "FILE" },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &args->output, "output (default stdout)", "OUT" },
+    { "no-sandbox", 0, 0, G_OPTION_ARG_NONE, &args->no_sandbox,
+      "run the pipeline in this process (debugging only)", NULL },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &args->inputs, NULL, "[IN|-]" },
     { NULL },
   };
@@ -119,6 +122,11 @@ mg_cmd_mail (int argc, char **argv)
   } else if ((config = mg_cli_load_config (args.config)) == NULL) {
     status = MG_EXIT_CONFIG;
   } else {
+    config->sandbox.workers = 1;
+    if (args.no_sandbox) {
+      config->sandbox.enabled = 0;
+      fprintf (stderr, "mugai mail: --no-sandbox: parsers run unconfined (debugging only)\n");
+    }
     status = run (&args, config);
   }
   g_free (args.config);

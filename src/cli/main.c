@@ -6,6 +6,7 @@
 #include "cli/cli.h"
 #include "common/log.h"
 #include "mg_build.h"
+#include "pipeline/pipeline.h"
 
 static const struct {
   const char *name;
@@ -40,6 +41,8 @@ mg_cli_load_config (const char *path)
 int
 main (int argc, char **argv)
 {
+  if (argc > 1 && strcmp (argv[1], MG_PIPELINE_SUPERVISOR_ARG) == 0)
+    return mg_pipeline_supervisor_main (argc, argv);
   setlocale (LC_ALL, "");
   mg_log_init ("mugai", FALSE);
   if (argc < 2)

@@ -13,6 +13,10 @@ static const char *const on_virus_choices[] = { "withhold", "reject", NULL };
 static const char *const html_choices[] = { "text", NULL };
 static const char *const charset_choices[] = { "utf-8", "iso-2022-jp", NULL };
 static const char *const language_choices[] = { "ja", "en", NULL };
+static const char *const bool_choices[] = { "no", "yes", NULL };
+static const char *const keep_choices[] = { "withheld", "all", NULL };
+static const char *const pdf_mode_choices[] = { "vector", "raster", NULL };
+static const char *const pdf_annotations_choices[] = { "print", "none", NULL };
 
 static const MgConfKey keys[] = {
   { "clamav", "database", MG_CONF_STRING, "/var/lib/clamav", 0, 0, NULL,
@@ -21,6 +25,9 @@ static const MgConfKey keys[] = {
     OFF (quarantine_directory), "originals, reports and the audit log" },
   { "quarantine", "retention_days", MG_CONF_INT, "30", 1, 3650, NULL,
     OFF (quarantine_retention_days), "days held items are kept" },
+  { "quarantine", "keep", MG_CONF_ENUM, "withheld", 0, 0, keep_choices,
+    OFF (quarantine_keep),
+    "withheld: originals of messages withheld or with parts removed; all: every message" },
   { "milter", "socket", MG_CONF_STRING, "unix:/run/mugai/milter.sock", 0, 0, NULL,
     OFF (milter_socket), "libmilter socket: unix:/path or inet:PORT@127.0.0.1" },
   { "milter", "pid_file", MG_CONF_STRING, "/run/mugai/mugai-milter.pid", 0, 0, NULL,
@@ -58,6 +65,62 @@ static const MgConfKey keys[] = {
     OFF (limits.parameters), "parameters of one Content-Type or Content-Disposition" },
   { "limits", "text_size", MG_CONF_INT, "10485760", 4096, 1024 * MiB, NULL,
     OFF (limits.text_size), "bytes of body text kept" },
+  { "admin", "listen", MG_CONF_STRING, "127.0.0.1:8025", 0, 0, NULL,
+    OFF (admin_listen), "ADDRESS:PORT of the mugai admin web UI (TLS via a reverse proxy)" },
+  { "admin", "users_file", MG_CONF_STRING, "/etc/mugai/users", 0, 0, NULL,
+    OFF (admin_users_file), "users and roles of the admin UI, yescrypt hashes" },
+  { "admin", "session_minutes", MG_CONF_INT, "30", 1, 1440, NULL,
+    OFF (admin_session_minutes), "minutes an idle admin session stays valid" },
+  { "admin", "login_failures", MG_CONF_INT, "5", 1, 1000, NULL,
+    OFF (admin_login_failures),
+    "failed logins from one address or for one user before logins are refused" },
+  { "admin", "lockout_minutes", MG_CONF_INT, "15", 1, 1440, NULL,
+    OFF (admin_lockout_minutes), "minutes logins stay refused after too many failures" },
+  { "release", "smtp", MG_CONF_STRING, "127.0.0.1:10026", 0, 0, NULL,
+    OFF (release_smtp), "HOST:PORT of the Postfix listener without the milter for released mail" },
+  { "release", "original_forward_address", MG_CONF_STRING, "", 0, 0, NULL,
+    OFF (release_original_forward_address),
+    "internet-zone mailbox that may receive originals (empty: never)" },
+  { "sandbox", "enabled", MG_CONF_ENUM, "yes", 0, 0, bool_choices,
+    OFF (sandbox.enabled), "sanitise in sandboxed worker processes (no: debugging only)" },
+  { "sandbox", "workers", MG_CONF_INT, "0", 0, 256, NULL,
+    OFF (sandbox.workers), "worker processes of the milter (0: one per core)" },
+  { "sandbox", "max_jobs", MG_CONF_INT, "100", 1, 1000000, NULL,
+    OFF (sandbox.max_jobs), "jobs a worker runs before it is replaced" },
+  { "sandbox", "job_timeout", MG_CONF_INT, "120", 1, 3600, NULL,
+    OFF (sandbox.job_timeout), "seconds one message may take in a worker before it is killed" },
+  { "sandbox", "max_memory_mb", MG_CONF_INT, "4096", 256, 1048576, NULL,
+    OFF (sandbox.max_memory_mb), "address space of a worker in MiB (the virus engine included)" },
+  { "archive", "max_members", MG_CONF_INT, "1000", 1, 1000000, NULL,
+    OFF (archive.max_members), "entries of one archive, nested archives included" },
+  { "archive", "max_total_size", MG_CONF_INT, "268435456", MiB, 16384 * MiB, NULL,
+    OFF (archive.max_total_size), "bytes unpacked from one archive, nested archives included" },
+  { "archive", "max_ratio", MG_CONF_INT, "100", 2, 1000000, NULL,
+    OFF (archive.max_ratio),
+    "bytes unpacked per byte of the archive, checked once 16 MiB are unpacked" },
+  { "archive", "max_member_size", MG_CONF_INT, "104857600", 1024, 4096 * MiB, NULL,
+    OFF (archive.max_member_size), "bytes of one file inside an archive" },
+  { "archive", "max_seconds", MG_CONF_INT, "60", 1, 3600, NULL,
+    OFF (archive.max_seconds), "seconds to unpack and sanitise one archive" },
+  { "pdf", "mode", MG_CONF_ENUM, "vector", 0, 0, pdf_mode_choices, OFF (pdf.mode),
+    "vector: pages redrawn with selectable text; raster: pages redrawn as images" },
+  { "pdf", "raster_dpi", MG_CONF_INT, "150", 50, 600, NULL, OFF (pdf.raster_dpi),
+    "resolution of raster mode; a page over [image] max_pixels is drawn coarser" },
+  { "pdf", "annotations", MG_CONF_ENUM, "print", 0, 0, pdf_annotations_choices,
+    OFF (pdf.annotations),
+    "print: what a printout shows (form values, stamps) is drawn; none: no annotation" },
+  { "pdf", "max_pages", MG_CONF_INT, "1000", 1, 100000, NULL, OFF (pdf.max_pages),
+    "pages of one PDF" },
+  { "pdf", "max_page_area", MG_CONF_INT, "16000000", 10000, 207360000, NULL,
+    OFF (pdf.max_page_area), "area of one page in square points (A0 is 8 million)" },
+  { "pdf", "max_seconds", MG_CONF_INT, "60", 1, 3600, NULL, OFF (pdf.max_seconds),
+    "seconds to redraw one PDF, checked between pages" },
+  { "pdf", "max_output_size", MG_CONF_INT, "31457280", 16384, 4096 * MiB, NULL,
+    OFF (pdf.max_output_size), "bytes of one rebuilt PDF" },
+  { "image", "max_pixels", MG_CONF_INT, "67108864", 4096, 1073741824, NULL,
+    OFF (image.max_pixels), "pixels (width x height) of one image, checked before decoding" },
+  { "image", "max_dimension", MG_CONF_INT, "32767", 16, 65535, NULL,
+    OFF (image.max_dimension), "width or height of one image in pixels" },
   { NULL },
 };
 
@@ -204,6 +267,7 @@ mg_config_load (const char *path, GError **error)
   }
   if (!apply_file (config, kf, path, error))
     return NULL;
+  config->path = g_strdup (path);
   return g_steal_pointer (&config);
 }
 
@@ -212,6 +276,7 @@ mg_config_free (MgConfig *config)
 {
   if (config == NULL)
     return;
+  g_free (config->path);
   for (const MgConfKey *k = keys; k->group != NULL; k++)
     if (k->type == MG_CONF_STRING)
       g_free (*(char **) ((char *) config + k->offset));

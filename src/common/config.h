@@ -11,6 +11,7 @@
 
 typedef enum { MG_ON_VIRUS_WITHHOLD, MG_ON_VIRUS_REJECT } MgOnVirus;
 typedef enum { MG_OUTPUT_UTF8, MG_OUTPUT_ISO2022JP } MgOutputCharset;
+typedef enum { MG_QUARANTINE_KEEP_WITHHELD, MG_QUARANTINE_KEEP_ALL } MgQuarantineKeep;
 
 /* Limits of the parser and pipeline; hitting one is a finding, never a crash. */
 typedef struct {
@@ -24,9 +25,49 @@ typedef struct {
 } MgLimits;
 
 typedef struct {
+  int enabled;             /* 0 no, 1 yes (an enum key): sandboxed worker processes */
+  gint64 workers;          /* worker processes (0: one per core) */
+  gint64 max_jobs;         /* jobs before a worker is replaced */
+  gint64 job_timeout;      /* seconds one job may take */
+  gint64 max_memory_mb;    /* address space of a worker */
+} MgSandboxConfig;
+
+/* Limits of the archive filter, shared by every archive nested in one
+ * top-level archive (a bomb of nested archives meets them together). */
+typedef struct {
+  gint64 max_members;      /* entries read, all levels */
+  gint64 max_total_size;   /* bytes unpacked, all levels */
+  gint64 max_ratio;        /* bytes unpacked per byte of the top-level archive */
+  gint64 max_member_size;  /* bytes of one member */
+  gint64 max_seconds;      /* wall-clock seconds for the whole archive */
+} MgArchiveLimits;
+
+typedef enum { MG_PDF_MODE_VECTOR, MG_PDF_MODE_RASTER } MgPdfMode;
+typedef enum { MG_PDF_ANNOTATIONS_PRINT, MG_PDF_ANNOTATIONS_NONE } MgPdfAnnotations;
+
+/* Choices and limits of the PDF filter (filters/pdf.c). */
+typedef struct {
+  MgPdfMode mode;              /* pages redrawn as vectors or as images */
+  gint64 raster_dpi;           /* resolution of raster mode */
+  MgPdfAnnotations annotations;/* which annotation appearances are drawn */
+  gint64 max_pages;
+  gint64 max_page_area;        /* points² of one page */
+  gint64 max_seconds;          /* wall-clock seconds for one document */
+  gint64 max_output_size;      /* bytes of the rebuilt PDF */
+} MgPdfConfig;
+
+/* Limits of the image filter (filters/image.c), checked before decoding. */
+typedef struct {
+  gint64 max_pixels;           /* width × height */
+  gint64 max_dimension;        /* width or height */
+} MgImageLimits;
+
+typedef struct {
+  char *path;              /* the file loaded, or NULL for built-in defaults */
   char *clamav_database;
   char *quarantine_directory;
   gint64 quarantine_retention_days;
+  MgQuarantineKeep quarantine_keep;
   char *milter_socket;
   char *milter_pid_file;
   gint64 milter_max_inflight;
@@ -39,6 +80,17 @@ typedef struct {
   MgOutputCharset output_charset;
   char *notice_language;   /* "ja" or "en" */
   MgLimits limits;
+  char *admin_listen;              /* ADDRESS:PORT of mugai admin */
+  char *admin_users_file;
+  gint64 admin_session_minutes;
+  gint64 admin_login_failures;
+  gint64 admin_lockout_minutes;
+  char *release_smtp;              /* HOST:PORT without the milter, or "" */
+  char *release_original_forward_address;   /* "" = never */
+  MgSandboxConfig sandbox;
+  MgArchiveLimits archive;
+  MgPdfConfig pdf;
+  MgImageLimits image;
 } MgConfig;
 
 typedef enum { MG_CONF_STRING, MG_CONF_INT, MG_CONF_ENUM } MgConfType;

@@ -14,11 +14,14 @@
  * It must never start serving without an engine.
  */
 #include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -123,6 +126,28 @@ wait_for_stop (MgMilterEngine *engine)
   }
 }
 
+/* libmilter leaves Nagle's algorithm on, and its answer at end of message is
+ * several small writes (header changes, body chunks, the verdict): each would
+ * wait for Postfix's delayed ACK, some 40 ms per message. Accepted sockets
+ * inherit TCP_NODELAY from the listening socket (Linux), which libmilter does
+ * not expose: find it among our descriptors, before any other socket exists. */
+static void
+set_listener_nodelay (void)
+{
+  for (int fd = 3; fd < 1024; fd++) {
+    int accepting = 0, one = 1;
+    socklen_t len = sizeof accepting;
+    struct sockaddr_storage addr;
+    socklen_t addr_len = sizeof addr;
+    if (getsockopt (fd, SOL_SOCKET, SO_ACCEPTCONN, &accepting, &len) != 0 || !accepting
+        || getsockname (fd, (struct sockaddr *) &addr, &addr_len) != 0
+        || (addr.ss_family != AF_INET && addr.ss_family != AF_INET6))
+      continue;
+    if (setsockopt (fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) != 0)
+      g_warning ("NOQUEUE: TCP_NODELAY: %s", g_strerror (errno));
+  }
+}
+
 /* A unix socket connectable by the postfix group (mode 0660), not others. */
 static void
 open_socket (const char *socket, const struct smfiDesc *desc)
@@ -137,6 +162,7 @@ open_socket (const char *socket, const struct smfiDesc *desc)
   umask (old_mask);
   if (ok != MI_SUCCESS)
     mg_milter_daemon_fail (EXIT_OSERR, "cannot listen on %s", socket);
+  set_listener_nodelay ();
 }
 
 static MgMilterEngine *
@@ -157,14 +183,17 @@ load_engine (const MgConfig *config)
 static gboolean
 drain (const MgConfig *config, MgMilterWork *work)
 {
-  guint left;
+  guint left, busy;
 
   mg_milter_session_stop_new ();
   g_message ("NOQUEUE: stopping; finishing the messages in flight");
   left = mg_milter_session_drain ((guint) config->milter_timeout + 10);
   if (left > 0)
     g_warning ("NOQUEUE: %u messages still open at exit: Postfix will retry them", left);
-  return left == 0 && mg_milter_work_inflight (work) == 0;
+  busy = mg_milter_work_inflight (work);
+  if (busy > 0)
+    g_warning ("NOQUEUE: %u timed-out sanitising jobs still running at exit", busy);
+  return left == 0 && busy == 0;
 }
 
 /* Serve until SIGTERM/SIGINT (or libmilter gives up); returns the exit
@@ -212,12 +241,11 @@ serve (const MgConfig *config, const char *socket, gboolean foreground)
   status = run_until_stopped (config, engine, work, &drained);
   if (!foreground)
     unlink (config->milter_pid_file);
-  if (!drained) {
+  if (drained)
+    mg_milter_work_free (work);
+  else
     g_steal_pointer (&engine); /* a job may still use it: leave it to exit */
-    return status;
-  }
-  mg_milter_work_free (work);
-  g_message ("NOQUEUE: stopped");
+  g_message ("NOQUEUE: stopped (exit %d)", status);
   return status;
 }
 
@@ -228,6 +256,9 @@ main (int argc, char **argv)
   g_autoptr (MgConfig) config = NULL;
   g_autoptr (GError) error = NULL;
   int status;
+
+  if (argc > 1 && strcmp (argv[1], MG_PIPELINE_SUPERVISOR_ARG) == 0)
+    return mg_pipeline_supervisor_main (argc, argv);   /* the sandbox supervisor */
 
   parse_options (&argc, &argv, &options);
   if (options.version) {

@@ -19,13 +19,16 @@
 #include "pipeline/report.h"
 #include "pipeline/walk.h"
 #include "quarantine/store.h"
+#include "pipeline/pipeline_internal.h"
+#include "sandbox/pool.h"
 #include "scan/scan.h"
 
 #define MG_PIPELINE_HEADER_PEEK (256 * 1024)
 
 struct MgPipeline {
   const MgConfig *config;
-  MgScanEngine *engine;
+  MgScanEngine *engine;     /* in this process (sandbox disabled, or a worker) */
+  MgSandboxPool *pool;      /* sandboxed workers */
 };
 
 G_DEFINE_QUARK (mg-pipeline-error-quark, mg_pipeline_error)
@@ -41,24 +44,48 @@ init_libraries_once (void)
   }
 }
 
+static gboolean
+config_error (GError **error, const char *prefix)
+{
+  g_prefix_error (error, "%s", prefix);
+  (*error)->domain = MG_PIPELINE_ERROR;
+  (*error)->code = MG_PIPELINE_ERROR_CONFIG;
+  return FALSE;
+}
+
 MgPipeline *
-mg_pipeline_new (const MgConfig *config, GError **error)
+mg_pipeline_new_local (const MgConfig *config, GError **error)
 {
   g_autoptr (MgPipeline) pipeline = g_new0 (MgPipeline, 1);
 
   init_libraries_once ();
   pipeline->config = config;
   if (!mg_classify_init (error) || !mg_filter_registry_init (config, error)) {
-    g_prefix_error (error, "setup: ");
-    (*error)->domain = MG_PIPELINE_ERROR;
-    (*error)->code = MG_PIPELINE_ERROR_CONFIG;
+    config_error (error, "setup: ");
     return NULL;
   }
   pipeline->engine = mg_scan_engine_load (config->clamav_database,
                                           config->limits.message_size, error);
   if (pipeline->engine == NULL) {
-    (*error)->domain = MG_PIPELINE_ERROR;
-    (*error)->code = MG_PIPELINE_ERROR_CONFIG;
+    config_error (error, "");
+    return NULL;
+  }
+  return g_steal_pointer (&pipeline);
+}
+
+MgPipeline *
+mg_pipeline_new (const MgConfig *config, GError **error)
+{
+  g_autoptr (MgPipeline) pipeline = NULL;
+
+  if (!config->sandbox.enabled)
+    return mg_pipeline_new_local (config, error);
+  init_libraries_once ();
+  pipeline = g_new0 (MgPipeline, 1);
+  pipeline->config = config;
+  pipeline->pool = mg_pipeline_worker_pool_new (config, error);
+  if (pipeline->pool == NULL) {
+    config_error (error, "");
     return NULL;
   }
   return g_steal_pointer (&pipeline);
@@ -70,6 +97,7 @@ mg_pipeline_free (MgPipeline *pipeline)
   if (pipeline == NULL)
     return;
   mg_scan_engine_free (pipeline->engine);
+  mg_sandbox_pool_free (pipeline->pool);
   g_free (pipeline);
 }
 
@@ -179,19 +207,19 @@ log_result (const MgMailResult *result, const char *queue_id)
              result->reason ? result->reason : "");
 }
 
-gboolean
-mg_pipeline_mail (MgPipeline *pipeline, GBytes *message, const char *queue_id,
-                  MgMailResult **result_r, GError **error)
+MgMailResult *
+mg_pipeline_sanitise_local (MgPipeline *pipeline, GBytes *message, const char *queue_id)
 {
   gint64 start = g_get_monotonic_time ();
   g_autoptr (MgJob) job = mg_job_new (pipeline->config, pipeline->engine);
-  g_autoptr (MgMailResult) result = g_new0 (MgMailResult, 1);
+  MgMailResult *result = g_new0 (MgMailResult, 1);
   g_autoptr (GMimeMessage) parsed = NULL;
 
   result->id = mg_report_new_id ();
   parsed = parse_and_walk (job, message);
   result->verdict = mg_job_withheld (job) ? MG_VERDICT_WITHHELD : MG_VERDICT_SANITISED;
   result->virus = job->viruses->len > 0;
+  result->held = needs_quarantine (job);
   if (mg_job_withheld (job))
     result->reason = g_strdup_printf ("%s: %s", mg_reason_text (job->withhold, "en"),
                                       job->withhold_detail);
@@ -199,7 +227,46 @@ mg_pipeline_mail (MgPipeline *pipeline, GBytes *message, const char *queue_id,
   result->report_json = mg_report_json (job, parsed, result->id, result->verdict,
                                         queue_id,
                                         (g_get_monotonic_time () - start) / 1000);
-  if (needs_quarantine (job) &&
+  return result;
+}
+
+/* The worker died, was killed by its sandbox or the deadline, or answered
+ * garbage: the message is withheld (a retry would meet the same input). The
+ * front does not parse the message, so the notice carries no header of it. */
+MgMailResult *
+mg_pipeline_failed_result (const MgConfig *config, const char *queue_id, const char *why)
+{
+  g_autoptr (MgJob) job = mg_job_new (config, NULL);
+  MgMailResult *result = g_new0 (MgMailResult, 1);
+  g_autofree char *text = NULL;
+
+  result->id = mg_report_new_id ();
+  mg_job_withhold (job, MG_REASON_CONVERT_FAILED, "the sanitiser failed on this message: %s",
+                   why);
+  result->verdict = MG_VERDICT_WITHHELD;
+  result->held = TRUE;
+  result->reason = g_strdup_printf ("%s: %s", mg_reason_text (job->withhold, "en"),
+                                    job->withhold_detail);
+  text = mg_notice_withheld (job, result->id, NULL, NULL);
+  result->output = mg_assemble_message (job, NULL, "withheld", result->id, text, FALSE);
+  result->report_json = mg_report_json (job, NULL, result->id, result->verdict, queue_id, 0);
+  return result;
+}
+
+gboolean
+mg_pipeline_mail (MgPipeline *pipeline, GBytes *message, const char *queue_id,
+                  MgMailResult **result_r, GError **error)
+{
+  g_autoptr (MgMailResult) result = NULL;
+
+  if (pipeline->pool != NULL)
+    result = mg_pipeline_worker_run (pipeline->pool, pipeline->config, message, queue_id,
+                                     error);
+  else
+    result = mg_pipeline_sanitise_local (pipeline, message, queue_id);
+  if (result == NULL)
+    return FALSE;
+  if (result->held &&
       !mg_quarantine_store_put (pipeline->config->quarantine_directory, result->id,
                                 message, result->report_json, error)) {
     g_prefix_error (error, "quarantine: ");

@@ -21,6 +21,7 @@ typedef struct {
   GBytes *output;           /* the whole message to deliver (CRLF-free, LF lines) */
   char *report_json;        /* the report, one JSON object on one line */
   char *reason;             /* English one-line reason when withheld, else NULL */
+  gboolean held;            /* the original is kept in the quarantine */
 } MgMailResult;
 
 #define MG_PIPELINE_ERROR (mg_pipeline_error_quark ())
@@ -44,4 +45,10 @@ gboolean mg_pipeline_mail (MgPipeline *pipeline, GBytes *message, const char *qu
                            MgMailResult **result_r, GError **error);
 
 void mg_mail_result_free (MgMailResult *result);
+
+/* Programs that use the pipeline start with: if argv[1] is
+ * MG_PIPELINE_SUPERVISOR_ARG, return mg_pipeline_supervisor_main (argc, argv).
+ * That is how the sandbox supervisor runs (the same program, exec'd). */
+#define MG_PIPELINE_SUPERVISOR_ARG "--mugai-supervisor"
+int mg_pipeline_supervisor_main (int argc, char **argv);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MgMailResult, mg_mail_result_free)

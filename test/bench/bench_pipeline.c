@@ -98,6 +98,8 @@ main (int argc, char **argv)
   double t0;
   int rounds;
 
+  if (argc > 1 && g_str_equal (argv[1], MG_PIPELINE_SUPERVISOR_ARG))
+    return mg_pipeline_supervisor_main (argc, argv);
   g_log_set_handler ("mugai", G_LOG_LEVEL_MESSAGE, (GLogFunc) g_log_default_handler, NULL);
   g_log_set_writer_func (g_log_writer_default, NULL, NULL);
   if (argc < 4)
@@ -107,9 +109,14 @@ main (int argc, char **argv)
   g_assert_no_error (error);
   rounds = atoi (argv[2]);
   t0 = g_get_monotonic_time () / 1e6;
+  config->sandbox.enabled = 0;
   g_autoptr (MgPipeline) pipeline = mg_pipeline_new (config, &error);
   g_assert_no_error (error);
   printf ("engine load (pipeline setup): %.1f ms\n\n", 1000 * (g_get_monotonic_time () / 1e6 - t0));
+  config->sandbox.enabled = 1;
+  config->sandbox.workers = 1;
+  g_autoptr (MgPipeline) sandboxed = mg_pipeline_new (config, &error);
+  g_assert_no_error (error);
   g_autoptr (MgScanEngine) engine =
     mg_scan_engine_load (config->clamav_database, config->limits.message_size, &error);
   g_autoptr (GPtrArray) corpus = load_corpus (argv + 3);
@@ -117,7 +124,9 @@ main (int argc, char **argv)
           corpus->len, rounds);
   printf ("|---|---|---|---|\n");
   print_row ("libclamav scan only (same engine)", run_scan_only (engine, corpus, rounds));
-  print_row ("mugai pipeline (scan + parse + sanitise + assemble)",
+  print_row ("mugai pipeline in process (scan + parse + sanitise + assemble)",
              run_pipeline (pipeline, corpus, rounds));
+  print_row ("mugai pipeline in a sandboxed worker (same, plus IPC; front CPU only)",
+             run_pipeline (sandboxed, corpus, rounds));
   return 0;
 }

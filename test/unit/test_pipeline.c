@@ -160,6 +160,7 @@ main (int argc, char **argv)
   config->clamav_database = g_build_filename (src ? src : ".", "test/data/clamav", NULL);
   g_free (config->quarantine_directory);
   config->quarantine_directory = g_strdup (qdir);
+  config->sandbox.enabled = 0;   /* in process: the sandbox has its own tests */
   pipeline = mg_pipeline_new (config, &error);
   g_assert_no_error (error);
   g_test_add_func ("/pipeline/duplicate-headers", test_duplicate_headers);

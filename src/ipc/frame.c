@@ -1,0 +1,254 @@
+/* frame.c - encode, decode, send and receive frames. */
+#include "ipc/frame.h"
+
+#include <errno.h>
+#include <gio/gio.h>
+#include <poll.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util/fdio.h"
+
+#define MG_IPC_HEADER 8     /* type, payload length */
+#define MG_IPC_FIELD 8      /* tag, length */
+
+struct MgIpcFrame {
+  MgIpcType type;
+  GBytes *fields[MG_IPC_F_LAST];
+};
+
+MgIpcFrame *
+mg_ipc_frame_new (MgIpcType type)
+{
+  MgIpcFrame *frame = g_new0 (MgIpcFrame, 1);
+
+  frame->type = type;
+  return frame;
+}
+
+void
+mg_ipc_frame_free (MgIpcFrame *frame)
+{
+  if (frame == NULL)
+    return;
+  for (int i = 0; i < MG_IPC_F_LAST; i++)
+    g_clear_pointer (&frame->fields[i], g_bytes_unref);
+  g_free (frame);
+}
+
+MgIpcType
+mg_ipc_frame_type (const MgIpcFrame *frame)
+{
+  return frame->type;
+}
+
+void
+mg_ipc_frame_add (MgIpcFrame *frame, MgIpcTag tag, const void *data, gsize len)
+{
+  g_assert (tag > 0 && tag < MG_IPC_F_LAST && frame->fields[tag] == NULL);
+  frame->fields[tag] = g_bytes_new (data, len);
+}
+
+void
+mg_ipc_frame_add_u32 (MgIpcFrame *frame, MgIpcTag tag, guint32 value)
+{
+  guint32 be = GUINT32_TO_BE (value);
+
+  mg_ipc_frame_add (frame, tag, &be, sizeof be);
+}
+
+void
+mg_ipc_frame_add_str (MgIpcFrame *frame, MgIpcTag tag, const char *value)
+{
+  if (value != NULL)
+    mg_ipc_frame_add (frame, tag, value, strlen (value));
+}
+
+GBytes *
+mg_ipc_frame_get (const MgIpcFrame *frame, MgIpcTag tag)
+{
+  g_assert (tag > 0 && tag < MG_IPC_F_LAST);
+  return frame->fields[tag];
+}
+
+gboolean
+mg_ipc_frame_get_u32 (const MgIpcFrame *frame, MgIpcTag tag, guint32 *value_r)
+{
+  GBytes *b = mg_ipc_frame_get (frame, tag);
+  guint32 be;
+
+  if (b == NULL || g_bytes_get_size (b) != sizeof be)
+    return FALSE;
+  memcpy (&be, g_bytes_get_data (b, NULL), sizeof be);
+  *value_r = GUINT32_FROM_BE (be);
+  return TRUE;
+}
+
+char *
+mg_ipc_frame_get_str (const MgIpcFrame *frame, MgIpcTag tag)
+{
+  GBytes *b = mg_ipc_frame_get (frame, tag);
+  gsize len;
+  const char *p;
+
+  if (b == NULL)
+    return NULL;
+  p = g_bytes_get_data (b, &len);
+  if (len > 0 && (memchr (p, '\0', len) != NULL || !g_utf8_validate (p, (gssize) len, NULL)))
+    return NULL;
+  return g_strndup (p != NULL ? p : "", len);
+}
+
+static void
+put_u32 (GByteArray *out, guint32 value)
+{
+  guint32 be = GUINT32_TO_BE (value);
+
+  g_byte_array_append (out, (const guint8 *) &be, sizeof be);
+}
+
+GBytes *
+mg_ipc_frame_encode (const MgIpcFrame *frame)
+{
+  GByteArray *out = g_byte_array_new ();
+
+  put_u32 (out, frame->type);
+  put_u32 (out, 0);
+  for (int tag = 1; tag < MG_IPC_F_LAST; tag++) {
+    gsize len;
+    const guint8 *data;
+    if (frame->fields[tag] == NULL)
+      continue;
+    data = g_bytes_get_data (frame->fields[tag], &len);
+    put_u32 (out, (guint32) tag);
+    put_u32 (out, (guint32) len);
+    g_byte_array_append (out, data, (guint) len);
+  }
+  guint32 be = GUINT32_TO_BE (out->len - MG_IPC_HEADER);
+  memcpy (out->data + 4, &be, sizeof be);
+  return g_byte_array_free_to_bytes (out);
+}
+
+static guint32
+get_u32 (const guint8 *p)
+{
+  guint32 be;
+
+  memcpy (&be, p, sizeof be);
+  return GUINT32_FROM_BE (be);
+}
+
+static gboolean
+type_known (guint32 type)
+{
+  return type == MG_IPC_HELLO || type == MG_IPC_JOB || type == MG_IPC_RESULT ||
+         type == MG_IPC_FAILED;
+}
+
+static gboolean
+bad_frame (GError **error, const char *why)
+{
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "malformed frame: %s", why);
+  return FALSE;
+}
+
+static gboolean
+decode_fields (MgIpcFrame *frame, const guint8 *p, gsize len, GError **error)
+{
+  gsize off = 0;
+
+  while (off < len) {
+    if (len - off < MG_IPC_FIELD)
+      return bad_frame (error, "truncated field header");
+    guint32 tag = get_u32 (p + off), flen = get_u32 (p + off + 4);
+    off += MG_IPC_FIELD;
+    if (tag == 0 || tag >= MG_IPC_F_LAST || frame->fields[tag] != NULL)
+      return bad_frame (error, "unknown or repeated field");
+    if (flen > len - off)
+      return bad_frame (error, "field overruns the frame");
+    frame->fields[tag] = g_bytes_new (p + off, flen);
+    off += flen;
+  }
+  return TRUE;
+}
+
+MgIpcFrame *
+mg_ipc_frame_decode (const void *data, gsize len, GError **error)
+{
+  const guint8 *p = data;
+  g_autoptr (MgIpcFrame) frame = NULL;
+
+  if (len < MG_IPC_HEADER || get_u32 (p + 4) != len - MG_IPC_HEADER) {
+    bad_frame (error, "length");
+    return NULL;
+  }
+  if (!type_known (get_u32 (p))) {
+    bad_frame (error, "unknown type");
+    return NULL;
+  }
+  frame = mg_ipc_frame_new ((MgIpcType) get_u32 (p));
+  if (!decode_fields (frame, p + MG_IPC_HEADER, len - MG_IPC_HEADER, error))
+    return NULL;
+  return g_steal_pointer (&frame);
+}
+
+gboolean
+mg_ipc_frame_send (int fd, const MgIpcFrame *frame, GError **error)
+{
+  g_autoptr (GBytes) bytes = mg_ipc_frame_encode (frame);
+  gsize len;
+  const void *data = g_bytes_get_data (bytes, &len);
+
+  return mg_fdio_write_all (fd, data, len, error);
+}
+
+/* Read exactly LEN bytes before DEADLINE (monotonic µs; < 0: none). */
+static gboolean
+read_exact (int fd, guint8 *buf, gsize len, gint64 deadline, GError **error)
+{
+  gsize got = 0;
+
+  while (got < len) {
+    struct pollfd pfd = { fd, POLLIN, 0 };
+    int wait = deadline < 0 ? -1 : (int) MAX (0, (deadline - g_get_monotonic_time ()) / 1000);
+    int r = poll (&pfd, 1, wait);
+    if (r < 0 && errno == EINTR)
+      continue;
+    if (r == 0) {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT, "worker did not answer in time");
+      return FALSE;
+    }
+    ssize_t n = read (fd, buf + got, len - got);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0) {
+      g_set_error (error, G_IO_ERROR, n == 0 ? G_IO_ERROR_CLOSED : g_io_error_from_errno (errno),
+                   "%s", n == 0 ? "peer closed the channel" : g_strerror (errno));
+      return FALSE;
+    }
+    got += (gsize) n;
+  }
+  return TRUE;
+}
+
+MgIpcFrame *
+mg_ipc_frame_recv (int fd, gsize max, int timeout_ms, GError **error)
+{
+  gint64 deadline = timeout_ms < 0 ? -1 : g_get_monotonic_time () + timeout_ms * G_GINT64_CONSTANT (1000);
+  guint8 header[MG_IPC_HEADER];
+  g_autofree guint8 *buf = NULL;
+  guint32 len;
+
+  if (!read_exact (fd, header, sizeof header, deadline, error))
+    return NULL;
+  len = get_u32 (header + 4);
+  if (len > max) {
+    bad_frame (error, "larger than allowed");
+    return NULL;
+  }
+  buf = g_malloc (MG_IPC_HEADER + (gsize) len);
+  memcpy (buf, header, sizeof header);
+  if (!read_exact (fd, buf + MG_IPC_HEADER, len, deadline, error))
+    return NULL;
+  return mg_ipc_frame_decode (buf, MG_IPC_HEADER + (gsize) len, error);
+}

@@ -1,0 +1,58 @@
+/* frame.h - typed, framed messages between the front and sanitiser workers.
+ *
+ * A frame is a type, a length and a list of tagged fields. The parser is
+ * strict: a frame longer than the caller's bound, a field that overruns, an
+ * unknown or repeated tag, or trailing bytes is an error, and a worker that
+ * sends one has failed its job. Knows nothing of mail.
+ */
+#pragma once
+#include <glib.h>
+
+typedef enum {
+  MG_IPC_HELLO = 0x4d470001,   /* worker ready: PID */
+  MG_IPC_JOB = 0x4d470002,     /* front to worker: QUEUE_ID, MESSAGE */
+  MG_IPC_RESULT = 0x4d470003,  /* worker to front: the sanitised result */
+  MG_IPC_FAILED = 0x4d470004,  /* worker to front: MESSAGE (a fault of this machine) */
+} MgIpcType;
+
+typedef enum {
+  MG_IPC_F_PID = 1,
+  MG_IPC_F_QUEUE_ID,
+  MG_IPC_F_MESSAGE,
+  MG_IPC_F_VERDICT,
+  MG_IPC_F_VIRUS,
+  MG_IPC_F_STORE,
+  MG_IPC_F_ID,
+  MG_IPC_F_REASON,
+  MG_IPC_F_OUTPUT,
+  MG_IPC_F_REPORT,
+  MG_IPC_F_LAST,
+} MgIpcTag;
+
+typedef struct MgIpcFrame MgIpcFrame;
+
+MgIpcFrame *mg_ipc_frame_new (MgIpcType type);
+void mg_ipc_frame_free (MgIpcFrame *frame);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MgIpcFrame, mg_ipc_frame_free)
+
+MgIpcType mg_ipc_frame_type (const MgIpcFrame *frame);
+void mg_ipc_frame_add (MgIpcFrame *frame, MgIpcTag tag, const void *data, gsize len);
+void mg_ipc_frame_add_u32 (MgIpcFrame *frame, MgIpcTag tag, guint32 value);
+/* Adds nothing for a NULL string (the field is then absent). */
+void mg_ipc_frame_add_str (MgIpcFrame *frame, MgIpcTag tag, const char *value);
+
+/* The field TAG, or NULL when absent. Borrowed from FRAME. */
+GBytes *mg_ipc_frame_get (const MgIpcFrame *frame, MgIpcTag tag);
+gboolean mg_ipc_frame_get_u32 (const MgIpcFrame *frame, MgIpcTag tag, guint32 *value_r);
+/* A copy of a string field, NULL when absent or not valid UTF-8 without NUL. */
+char *mg_ipc_frame_get_str (const MgIpcFrame *frame, MgIpcTag tag);
+
+/* Serialise FRAME (what send writes). */
+GBytes *mg_ipc_frame_encode (const MgIpcFrame *frame);
+/* Parse DATA strictly (the whole buffer is one frame). */
+MgIpcFrame *mg_ipc_frame_decode (const void *data, gsize len, GError **error);
+
+gboolean mg_ipc_frame_send (int fd, const MgIpcFrame *frame, GError **error);
+/* Read one frame of at most MAX bytes. TIMEOUT_MS < 0 waits forever.
+ * G_IO_ERROR_TIMED_OUT on the deadline, G_IO_ERROR_CLOSED at EOF. */
+MgIpcFrame *mg_ipc_frame_recv (int fd, gsize max, int timeout_ms, GError **error);

@@ -1,0 +1,161 @@
+/* worker.c - the pipeline in sandboxed worker processes.
+ *
+ * The front sends a message as a JOB frame; a worker (forked by the
+ * supervisor, inside its sandbox) runs the whole pipeline on it and answers
+ * with a RESULT frame; the front checks that frame strictly before using it.
+ * The quarantine is written by the front: workers cannot open files to write.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "pipeline/pipeline_internal.h"
+#include "sandbox/supervisor.h"
+
+#define MG_WORKER_START_TIMEOUT_MS (10 * 60 * 1000)
+
+static gsize
+max_frame (const MgConfig *config)
+{
+  return (gsize) MAX (config->limits.message_size * 4, 64 * 1024 * 1024);
+}
+
+MgSandboxPool *
+mg_pipeline_worker_pool_new (const MgConfig *config, GError **error)
+{
+  g_autofree char *workers = g_strdup_printf ("%" G_GINT64_FORMAT, config->sandbox.workers);
+  char *argv[] = { (char *) g_get_prgname (), MG_PIPELINE_SUPERVISOR_ARG,
+                   config->path != NULL ? config->path : (char *) "", "@CTL@", workers,
+                   NULL };
+  MgSandboxPoolSettings settings = {
+    (guint) config->sandbox.max_jobs, (int) config->sandbox.job_timeout * 1000,
+    MG_WORKER_START_TIMEOUT_MS, max_frame (config),
+  };
+
+  return mg_sandbox_pool_new (argv, &settings, error);
+}
+
+static gboolean
+safe_id (const char *id)
+{
+  if (id == NULL || *id == '\0' || strlen (id) > 64)
+    return FALSE;
+  for (const char *p = id; *p != '\0'; p++)
+    if (!g_ascii_isalnum (*p) && *p != '-')
+      return FALSE;
+  return TRUE;
+}
+
+/* A RESULT frame, checked field by field; NULL when anything is off. */
+static MgMailResult *
+result_from_frame (const MgIpcFrame *frame)
+{
+  g_autoptr (MgMailResult) r = g_new0 (MgMailResult, 1);
+  guint32 verdict, virus, held;
+  GBytes *output = mg_ipc_frame_get (frame, MG_IPC_F_OUTPUT);
+
+  if (mg_ipc_frame_type (frame) != MG_IPC_RESULT || output == NULL ||
+      !mg_ipc_frame_get_u32 (frame, MG_IPC_F_VERDICT, &verdict) ||
+      !mg_ipc_frame_get_u32 (frame, MG_IPC_F_VIRUS, &virus) ||
+      !mg_ipc_frame_get_u32 (frame, MG_IPC_F_STORE, &held) ||
+      (verdict != MG_VERDICT_SANITISED && verdict != MG_VERDICT_WITHHELD))
+    return NULL;
+  r->verdict = (MgVerdict) verdict;
+  r->virus = virus != 0;
+  r->held = held != 0;
+  r->id = mg_ipc_frame_get_str (frame, MG_IPC_F_ID);
+  r->report_json = mg_ipc_frame_get_str (frame, MG_IPC_F_REPORT);
+  r->reason = mg_ipc_frame_get_str (frame, MG_IPC_F_REASON);
+  r->output = g_bytes_ref (output);
+  if (!safe_id (r->id) || r->report_json == NULL)
+    return NULL;
+  return g_steal_pointer (&r);
+}
+
+static MgIpcFrame *
+frame_from_result (const MgMailResult *r)
+{
+  MgIpcFrame *frame = mg_ipc_frame_new (MG_IPC_RESULT);
+  gsize len;
+  const void *data = g_bytes_get_data (r->output, &len);
+
+  mg_ipc_frame_add_u32 (frame, MG_IPC_F_VERDICT, r->verdict);
+  mg_ipc_frame_add_u32 (frame, MG_IPC_F_VIRUS, r->virus);
+  mg_ipc_frame_add_u32 (frame, MG_IPC_F_STORE, r->held);
+  mg_ipc_frame_add_str (frame, MG_IPC_F_ID, r->id);
+  mg_ipc_frame_add_str (frame, MG_IPC_F_REPORT, r->report_json);
+  mg_ipc_frame_add_str (frame, MG_IPC_F_REASON, r->reason);
+  mg_ipc_frame_add (frame, MG_IPC_F_OUTPUT, data, len);
+  return frame;
+}
+
+MgMailResult *
+mg_pipeline_worker_run (MgSandboxPool *pool, const MgConfig *config, GBytes *message,
+                        const char *queue_id, GError **error)
+{
+  g_autoptr (MgIpcFrame) job = mg_ipc_frame_new (MG_IPC_JOB);
+  g_autoptr (MgIpcFrame) reply = NULL;
+  g_autoptr (GError) local = NULL;
+  gsize len;
+  const void *data = g_bytes_get_data (message, &len);
+  MgMailResult *result;
+
+  mg_ipc_frame_add_str (job, MG_IPC_F_QUEUE_ID, queue_id);
+  mg_ipc_frame_add (job, MG_IPC_F_MESSAGE, data, len);
+  if (!mg_sandbox_pool_run (pool, job, &reply, &local)) {
+    if (g_error_matches (local, MG_SANDBOX_ERROR, MG_SANDBOX_ERROR_FAILED)) {
+      g_warning ("%s: %s", queue_id != NULL ? queue_id : "-", local->message);
+      return mg_pipeline_failed_result (config, queue_id, local->message);
+    }
+    g_set_error (error, MG_PIPELINE_ERROR, MG_PIPELINE_ERROR_TEMPFAIL, "%s", local->message);
+    return NULL;
+  }
+  result = result_from_frame (reply);
+  if (result == NULL)
+    return mg_pipeline_failed_result (config, queue_id, "malformed reply from the worker");
+  return result;
+}
+
+/* In the worker, inside the sandbox: one JOB frame to one RESULT frame. */
+static MgIpcFrame *
+run_job (gpointer ctx, const MgIpcFrame *job)
+{
+  MgPipeline *pipeline = ctx;
+  g_autofree char *queue_id = mg_ipc_frame_get_str (job, MG_IPC_F_QUEUE_ID);
+  GBytes *message = mg_ipc_frame_get (job, MG_IPC_F_MESSAGE);
+  g_autoptr (MgMailResult) result = NULL;
+
+  if (message == NULL) {
+    MgIpcFrame *failed = mg_ipc_frame_new (MG_IPC_FAILED);
+    mg_ipc_frame_add_str (failed, MG_IPC_F_REASON, "job without a message");
+    return failed;
+  }
+  result = mg_pipeline_sanitise_local (pipeline, message, queue_id);
+  return frame_from_result (result);
+}
+
+int
+mg_pipeline_supervisor_main (int argc, char **argv)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (MgConfig) config = NULL;
+  g_autoptr (MgPipeline) pipeline = NULL;
+  int ctl;
+  gint64 workers;
+
+  if (argc != 5 || !g_ascii_string_to_signed (argv[3], 10, 0, G_MAXINT, &workers, NULL))
+    return 64;
+  ctl = (int) workers;
+  workers = g_ascii_strtoll (argv[4], NULL, 10);
+  config = mg_config_load (*argv[2] != '\0' ? argv[2] : NULL, &error);
+  if (config != NULL)
+    pipeline = mg_pipeline_new_local (config, &error);
+  if (pipeline == NULL) {
+    mg_sandbox_supervisor_fail (ctl, error->message);
+    return 78;
+  }
+  MgSandboxLimits limits = { config->sandbox.max_memory_mb,
+                             config->sandbox.job_timeout * (config->sandbox.max_jobs + 1), 256,
+                             config->limits.message_size * 4 };
+  return mg_sandbox_supervisor_run (ctl, workers > 0 ? (guint) workers : g_get_num_processors (),
+                                    &limits, max_frame (config), run_job, pipeline);
+}

@@ -1,0 +1,29 @@
+/* sandbox.h - lock a worker process down before it reads untrusted input.
+ *
+ * One function, in an order a reader can check: leave root for an
+ * unprivileged user (when started as root), make a private temporary
+ * directory, forbid new privileges, set resource limits, confine writes to
+ * that directory (Landlock, where the kernel has it), install the seccomp
+ * allow-list. After it the process can compute, use the descriptors it holds,
+ * read files, and write only inside its temporary directory (libclamav unpacks
+ * archives into temporary files there); no socket, connect, execve or ptrace.
+ * A forbidden system call kills the process (SIGSYS).
+ */
+#pragma once
+#include <glib.h>
+
+typedef struct {
+  gint64 max_memory_mb;    /* address space (not applied under AddressSanitizer) */
+  gint64 max_cpu_seconds;  /* CPU time of the whole worker life */
+  gint64 max_open_files;
+  gint64 max_file_size;    /* bytes of any file written (temporary files) */
+} MgSandboxLimits;
+
+/* Enter the sandbox. FALSE with ERROR when a step fails: the caller must
+ * then exit rather than read input unconfined. */
+gboolean mg_sandbox_enter (const MgSandboxLimits *limits, GError **error);
+
+/* The private temporary directory of worker PID is named from this prefix
+ * (under g_get_tmp_dir()); the supervisor removes it when the worker ends. */
+#define MG_SANDBOX_TMP_PREFIX "mugai-worker-"
+void mg_sandbox_remove_tmp (int pid);

@@ -1,0 +1,24 @@
+/* supervisor.h - the process that forks and replaces sandboxed workers.
+ *
+ * Runs single-threaded in its own process (exec'd by the front), so forking
+ * is safe; loads what workers share once (the caller's setup, before this is
+ * called), forks WORKERS workers, hands each one's channel to the front, and
+ * forks a replacement whenever one exits. It never reads untrusted input. It
+ * exits when the front closes the control channel.
+ */
+#pragma once
+#include <glib.h>
+
+#include "ipc/frame.h"
+#include "sandbox/sandbox.h"
+
+/* One job in a worker, already inside its sandbox: JOB in, the reply out
+ * (never NULL). */
+typedef MgIpcFrame *(*MgSandboxJobFunc) (gpointer ctx, const MgIpcFrame *job);
+
+/* Tell the front that start-up failed (REASON, one line). */
+void mg_sandbox_supervisor_fail (int ctl, const char *reason);
+
+/* Serve until the front goes away; returns the exit status. */
+int mg_sandbox_supervisor_run (int ctl, guint workers, const MgSandboxLimits *limits,
+                               gsize max_frame, MgSandboxJobFunc job, gpointer ctx);
