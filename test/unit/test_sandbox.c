@@ -1,0 +1,179 @@
+/* test_sandbox.c - hostile jobs in real sandboxed workers.
+ *
+ * This program is its own front and, exec'd with the supervisor argument,
+ * its own supervisor: the workers run a job function that misbehaves on
+ * request (crash, endless loop, unbounded allocation, connect(), execve(),
+ * writing outside its temporary directory). Each must end that job with
+ * MG_SANDBOX_ERROR_FAILED or be refused by the kernel, and the pool must go on
+ * serving the next job.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <stdlib.h>
+#include <glib/gstdio.h>
+
+#include "sandbox/pool.h"
+#include "sandbox/supervisor.h"
+
+#define SUPERVISOR_ARG "--test-supervisor"
+
+static MgIpcFrame *
+reply_text (const char *text)
+{
+  MgIpcFrame *reply = mg_ipc_frame_new (MG_IPC_RESULT);
+
+  mg_ipc_frame_add_str (reply, MG_IPC_F_REASON, text);
+  return reply;
+}
+
+static MgIpcFrame *
+try_connect (void)
+{
+  int fd = socket (AF_INET, SOCK_STREAM, 0);   /* seccomp kills here */
+  struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons (25) };
+
+  sa.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
+  connect (fd, (struct sockaddr *) &sa, sizeof sa);
+  return reply_text ("connected");
+}
+
+static MgIpcFrame *
+try_write (const char *path)
+{
+  int fd = open (path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+  if (fd < 0)
+    return reply_text (errno == EACCES || errno == EPERM ? "denied" : g_strerror (errno));
+  close (fd);
+  return reply_text ("written");
+}
+
+static MgIpcFrame *
+hostile_job (gpointer ctx, const MgIpcFrame *job)
+{
+  g_autofree char *what = mg_ipc_frame_get_str (job, MG_IPC_F_QUEUE_ID);
+  (void) ctx;
+
+  if (g_str_equal (what, "crash"))
+    raise (SIGSEGV);
+  if (g_str_equal (what, "loop"))
+    for (volatile int i = 0;; i++)
+      ;
+  if (g_str_equal (what, "alloc"))
+    for (;;)
+      memset (g_malloc (64 << 20), 1, 64 << 20);
+  if (g_str_equal (what, "connect"))
+    return try_connect ();
+  if (g_str_equal (what, "exec"))
+    execl ("/bin/true", "true", NULL);
+  if (g_str_equal (what, "write"))
+    return try_write (g_getenv ("MUGAI_TEST_OUTSIDE"));
+  if (g_str_equal (what, "tmpwrite")) {
+    g_autofree char *p = g_build_filename (g_getenv ("TMPDIR"), "scratch", NULL);
+    return try_write (p);
+  }
+  return reply_text ("ok");
+}
+
+static MgSandboxPool *pool;
+
+static gboolean
+run (const char *what, char **answer_r, GError **error)
+{
+  g_autoptr (MgIpcFrame) job = mg_ipc_frame_new (MG_IPC_JOB);
+  g_autoptr (MgIpcFrame) reply = NULL;
+
+  mg_ipc_frame_add_str (job, MG_IPC_F_QUEUE_ID, what);
+  if (!mg_sandbox_pool_run (pool, job, &reply, error))
+    return FALSE;
+  *answer_r = mg_ipc_frame_get_str (reply, MG_IPC_F_REASON);
+  return TRUE;
+}
+
+static void
+assert_answer (const char *what, const char *expected)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *answer = NULL;
+
+  g_assert_true (run (what, &answer, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (answer, ==, expected);
+}
+
+static void
+assert_job_failed (const char *what)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *answer = NULL;
+
+  g_assert_false (run (what, &answer, &error));
+  g_assert_error (error, MG_SANDBOX_ERROR, MG_SANDBOX_ERROR_FAILED);
+  assert_answer ("ok", "ok");   /* the pool goes on serving */
+}
+
+static void
+test_stopped (gconstpointer what)
+{
+  assert_job_failed (what);
+}
+
+static void
+test_write_confined (void)
+{
+  g_autofree char *outside = g_build_filename (g_getenv ("MUGAI_TEST_DIR"), "outside", NULL);
+
+  assert_answer ("write", "denied");
+  g_assert_false (g_file_test (outside, G_FILE_TEST_EXISTS));
+  assert_answer ("tmpwrite", "written");
+}
+
+static void
+test_ipc_strict (void)
+{
+  g_autoptr (GError) error = NULL;
+  const guint8 bad[] = { 0x4d, 0x47, 0x00, 0x03, 0, 0, 0, 8, 0, 0, 0, 99, 0, 0, 0, 0 };
+  const guint8 overrun[] = { 0x4d, 0x47, 0x00, 0x03, 0, 0, 0, 8, 0, 0, 0, 1, 0, 0, 9, 0 };
+
+  g_assert_null (mg_ipc_frame_decode (bad, sizeof bad, &error));
+  g_clear_error (&error);
+  g_assert_null (mg_ipc_frame_decode (overrun, sizeof overrun, &error));
+  g_assert_nonnull (error);
+}
+
+int
+main (int argc, char **argv)
+{
+  MgSandboxLimits limits = { 512, 30, 64, 1 << 20 };
+  MgSandboxPoolSettings settings = { 50, 3000, 20000, 1 << 20 };
+  char *sup_argv[] = { argv[0], SUPERVISOR_ARG, "@CTL@", NULL };
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = NULL;
+  int status;
+
+  if (argc == 3 && g_str_equal (argv[1], SUPERVISOR_ARG))
+    return mg_sandbox_supervisor_run (atoi (argv[2]), 1, &limits, 1 << 20, hostile_job, NULL);
+  dir = g_dir_make_tmp ("mugai-sandbox-XXXXXX", NULL);
+  g_chmod (dir, 0777);   /* a worker that dropped root could write here without Landlock */
+  g_setenv ("MUGAI_TEST_DIR", dir, TRUE);
+  g_setenv ("MUGAI_TEST_OUTSIDE", g_build_filename (dir, "outside", NULL), TRUE);
+  g_test_init (&argc, &argv, NULL);
+  pool = mg_sandbox_pool_new (sup_argv, &settings, &error);
+  g_assert_no_error (error);
+  g_test_add_data_func ("/sandbox/crash", "crash", test_stopped);
+  g_test_add_data_func ("/sandbox/endless-loop", "loop", test_stopped);
+  g_test_add_data_func ("/sandbox/unbounded-allocation", "alloc", test_stopped);
+  g_test_add_data_func ("/sandbox/connect", "connect", test_stopped);
+  g_test_add_data_func ("/sandbox/execve", "exec", test_stopped);
+  g_test_add_func ("/sandbox/write-confined", test_write_confined);
+  g_test_add_func ("/sandbox/ipc-strict", test_ipc_strict);
+  status = g_test_run ();
+  mg_sandbox_pool_free (pool);
+  return status;
+}
