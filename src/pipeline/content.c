@@ -148,6 +148,10 @@ decode_qp (GBytes *raw)
   guint32 save = 0;
   gsize n;
 
+  if (len == 0) {
+    g_byte_array_free (clean, TRUE);
+    return g_bytes_new (NULL, 0);
+  }
   for (gsize i = 0, start = 0; i <= len; i++) {
     if (i < len && p[i] != '\n')
       continue;

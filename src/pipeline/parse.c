@@ -13,7 +13,8 @@ mg_parse_message (MgJob *job, GBytes *bytes)
   GMimeParserOptions *options = g_mime_parser_options_new ();
   GMimeMessage *message;
 
-  stream = g_mime_stream_mem_new_with_buffer (data, len);
+  /* An empty GBytes has no buffer; GMime wants one. */
+  stream = g_mime_stream_mem_new_with_buffer (data != NULL ? data : "", len);
   parser = g_mime_parser_new_with_stream (stream);
   g_mime_parser_set_format (parser, GMIME_FORMAT_MESSAGE);
   g_mime_parser_options_set_warning_callback (options, mg_ambiguity_parser_warning, job);
