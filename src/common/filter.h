@@ -22,6 +22,13 @@ typedef struct MgFilterResult MgFilterResult;
 typedef void (*MgFilterRecurse) (gpointer ctx, GBytes *data, const char *name,
                                  MgFilterResult *result, char **detected_type_r);
 
+/* Run an external converter (LibreOffice) on INPUT outside the worker sandbox,
+ * in its own process: SOURCE_EXT is the input's usual extension ("doc"),
+ * TARGET the format to make ("docx"). The converted bytes, or NULL with *WHY_R
+ * (English, owned by the caller). */
+typedef GBytes *(*MgFilterConvert) (gpointer ctx, GBytes *input, const char *source_ext,
+                                    const char *target, char **why_r);
+
 typedef struct {
   const char *detected_type;   /* libmagic MIME type of the bytes */
   const char *charset;         /* declared charset, or NULL */
@@ -30,6 +37,9 @@ typedef struct {
   MgFilterRecurse recurse;     /* for containers; never NULL */
   gpointer recurse_ctx;
   guint depth;                 /* containers around this input (0 at the top) */
+  MgFilterConvert convert;     /* in a sandboxed worker: the supervisor runs converters;
+                                  NULL: the filter may start them itself */
+  gpointer convert_ctx;
 } MgFilterInput;
 
 /* What a container did with one member, for the report. */
@@ -70,3 +80,8 @@ void mg_filter_result_clear (MgFilterResult *result);
 void mg_filter_result_add_member (MgFilterResult *result, const char *name,
                                   const char *detected_type, const MgFilterResult *member,
                                   const char *sha256);
+/* Record the MEMBERS (MgFilterMember *, may be NULL) that a container found
+ * inside this one, at PREFIX, reported: as members of RESULT named
+ * "PREFIX/name" (copies every string). */
+void mg_filter_result_add_nested (MgFilterResult *result, const char *prefix,
+                                  const GPtrArray *members);

@@ -13,6 +13,7 @@ typedef enum {
   MG_IPC_JOB = 0x4d470002,     /* front to worker: QUEUE_ID, MESSAGE */
   MG_IPC_RESULT = 0x4d470003,  /* worker to front: the sanitised result */
   MG_IPC_FAILED = 0x4d470004,  /* worker to front: MESSAGE (a fault of this machine) */
+  MG_IPC_SERVICE = 0x4d470005, /* worker to supervisor: MESSAGE, SOURCE, TARGET */
 } MgIpcType;
 
 typedef enum {
@@ -26,6 +27,8 @@ typedef enum {
   MG_IPC_F_REASON,
   MG_IPC_F_OUTPUT,
   MG_IPC_F_REPORT,
+  MG_IPC_F_SOURCE,
+  MG_IPC_F_TARGET,
   MG_IPC_F_LAST,
 } MgIpcTag;
 

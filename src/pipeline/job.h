@@ -10,6 +10,7 @@
 #include "pipeline/gmime_autoptr.h"
 
 #include "common/config.h"
+#include "common/filter.h"
 #include "common/verdict.h"
 #include "scan/scan.h"
 
@@ -41,6 +42,8 @@ typedef struct {
   gboolean html_converted;
   gboolean alternative_differs;
   gboolean scan_incomplete;
+  MgFilterConvert convert;  /* set in sandboxed workers (see worker.c) */
+  gpointer convert_ctx;
 } MgJob;
 
 MgJob *mg_job_new (const MgConfig *config, MgScanEngine *engine);

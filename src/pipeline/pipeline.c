@@ -29,6 +29,8 @@ struct MgPipeline {
   const MgConfig *config;
   MgScanEngine *engine;     /* in this process (sandbox disabled, or a worker) */
   MgSandboxPool *pool;      /* sandboxed workers */
+  MgFilterConvert convert;  /* in a worker: converters run by the supervisor */
+  gpointer convert_ctx;
 };
 
 G_DEFINE_QUARK (mg-pipeline-error-quark, mg_pipeline_error)
@@ -207,6 +209,25 @@ log_result (const MgMailResult *result, const char *queue_id)
              result->reason ? result->reason : "");
 }
 
+GBytes *
+mg_pipeline_run_converter (MgPipeline *pipeline, GBytes *input, const char *source_ext,
+                           const char *target, char **why_r)
+{
+  (void) pipeline;
+  (void) input;
+  (void) source_ext;
+  (void) target;
+  *why_r = g_strdup ("no converter in this build");   /* wired to LibreOffice below */
+  return NULL;
+}
+
+void
+mg_pipeline_set_converter (MgPipeline *pipeline, MgFilterConvert convert, gpointer ctx)
+{
+  pipeline->convert = convert;
+  pipeline->convert_ctx = ctx;
+}
+
 MgMailResult *
 mg_pipeline_sanitise_local (MgPipeline *pipeline, GBytes *message, const char *queue_id)
 {
@@ -215,6 +236,8 @@ mg_pipeline_sanitise_local (MgPipeline *pipeline, GBytes *message, const char *q
   MgMailResult *result = g_new0 (MgMailResult, 1);
   g_autoptr (GMimeMessage) parsed = NULL;
 
+  job->convert = pipeline->convert;
+  job->convert_ctx = pipeline->convert_ctx;
   result->id = mg_report_new_id ();
   parsed = parse_and_walk (job, message);
   result->verdict = mg_job_withheld (job) ? MG_VERDICT_WITHHELD : MG_VERDICT_SANITISED;
@@ -277,4 +300,16 @@ mg_pipeline_mail (MgPipeline *pipeline, GBytes *message, const char *queue_id,
   log_result (result, queue_id);
   *result_r = g_steal_pointer (&result);
   return TRUE;
+}
+
+MgJob *
+mg_pipeline_local_job (MgPipeline *pipeline)
+{
+  MgJob *job;
+
+  g_return_val_if_fail (pipeline->engine != NULL, NULL);
+  job = mg_job_new (pipeline->config, pipeline->engine);
+  job->convert = pipeline->convert;
+  job->convert_ctx = pipeline->convert_ctx;
+  return job;
 }

@@ -2,6 +2,8 @@
  * outside src/pipeline. */
 #pragma once
 #include "pipeline/pipeline.h"
+#include "pipeline/job.h"
+#include "common/filter.h"
 #include "sandbox/pool.h"
 
 /* Everything in this process: engine, magic, filters. */
@@ -10,6 +12,8 @@ MgPipeline *mg_pipeline_new_local (const MgConfig *config, GError **error);
  * original must be kept). Never NULL. */
 MgMailResult *mg_pipeline_sanitise_local (MgPipeline *pipeline, GBytes *message,
                                           const char *queue_id);
+/* In a worker: converters (LibreOffice) go through CONVERT. */
+void mg_pipeline_set_converter (MgPipeline *pipeline, MgFilterConvert convert, gpointer ctx);
 /* The withheld result when a worker failed on a message. */
 MgMailResult *mg_pipeline_failed_result (const MgConfig *config, const char *queue_id,
                                          const char *why);
@@ -18,3 +22,12 @@ MgMailResult *mg_pipeline_failed_result (const MgConfig *config, const char *que
 MgSandboxPool *mg_pipeline_worker_pool_new (const MgConfig *config, GError **error);
 MgMailResult *mg_pipeline_worker_run (MgSandboxPool *pool, const MgConfig *config,
                                       GBytes *message, const char *queue_id, GError **error);
+
+/* In the supervisor's service child: run the external converter (see
+ * MgFilterConvert) with this pipeline's configuration. */
+GBytes *mg_pipeline_run_converter (MgPipeline *pipeline, GBytes *input, const char *source_ext,
+                                   const char *target, char **why_r);
+
+/* A new job on this process's engine and converter, for what file.c runs
+ * through the policy instead of a message. PIPELINE must be local. */
+MgJob *mg_pipeline_local_job (MgPipeline *pipeline);

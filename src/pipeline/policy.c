@@ -5,6 +5,7 @@
 
 #include "filters/registry.h"
 #include "pipeline/classify.h"
+#include "util/safepath.h"
 
 #define MG_POLICY_NAME_MAX 150
 
@@ -130,7 +131,8 @@ decide (MgJob *job, const char *path, guint depth, GBytes *data, const char *nam
 {
   const MgFilter *filter;
   MgRecurse ctx = { job, path, depth };
-  MgFilterInput in = { detected, charset, name, job->config, recurse_member, &ctx, depth };
+  MgFilterInput in = { detected, charset, name, job->config, recurse_member, &ctx, depth,
+                       job->convert, job->convert_ctx };
 
   if (!scan_into_result (job, path, data, result))
     return;
@@ -194,51 +196,12 @@ mg_policy_attachment (MgJob *job, MgPart *part, GBytes *data, const char *charse
   mg_filter_result_clear (&result);
 }
 
-static gboolean
-unsafe_char (gunichar c)
-{
-  return c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0) || c == 0x200e ||
-         c == 0x200f || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069) ||
-         c == 0xfeff || c == 0xfffd || strchr ("/\\:*?\"<>|", (int) c) != NULL;
-}
-
-static char *
-clean_chars (const char *name)
-{
-  GString *out = g_string_new (NULL);
-
-  for (const char *p = name; *p != '\0'; p = g_utf8_next_char (p)) {
-    gunichar c = g_utf8_get_char (p);
-    if (out->len + 6 > MG_POLICY_NAME_MAX)
-      break;
-    if (unsafe_char (c))
-      g_string_append_c (out, '_');
-    else
-      g_string_append_unichar (out, c);
-  }
-  while (out->len > 0 && strchr (". ", out->str[out->len - 1]) != NULL)
-    g_string_truncate (out, out->len - 1);
-  while (out->len > 0 && out->str[0] == '.')
-    g_string_erase (out, 0, 1);
-  return g_string_free (out, FALSE);
-}
-
 char *
 mg_policy_output_name (const char *filename, const char *extension, guint index)
 {
-  g_autofree char *clean = NULL;
-  char *dot;
+  g_autofree char *clean = mg_safepath_component (filename, MG_POLICY_NAME_MAX);
 
-  if (filename != NULL && g_utf8_validate (filename, -1, NULL))
-    clean = clean_chars (filename);
-  if (clean == NULL || *clean == '\0') {
-    g_free (clean);
+  if (clean == NULL)
     clean = g_strdup_printf ("attachment-%u", index);
-  }
-  if (extension == NULL || g_str_has_suffix (clean, extension))
-    return g_steal_pointer (&clean);
-  dot = strrchr (clean, '.');
-  if (dot != NULL && dot != clean && strlen (dot) <= 6)
-    *dot = '\0';
-  return g_strconcat (clean, extension, NULL);
+  return mg_safepath_with_extension (clean, extension);
 }

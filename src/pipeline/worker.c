@@ -115,9 +115,68 @@ mg_pipeline_worker_run (MgSandboxPool *pool, const MgConfig *config, GBytes *mes
   return result;
 }
 
+#define MG_WORKER_CONVERT_TIMEOUT_MS (15 * 60 * 1000)
+
+/* MgFilterConvert in a worker: the supervisor runs the converter. */
+static GBytes *
+convert_through_supervisor (gpointer ctx, GBytes *input, const char *source_ext,
+                            const char *target, char **why_r)
+{
+  int fd = GPOINTER_TO_INT (ctx);
+  g_autoptr (MgIpcFrame) request = mg_ipc_frame_new (MG_IPC_SERVICE);
+  g_autoptr (MgIpcFrame) reply = NULL;
+  g_autoptr (GError) error = NULL;
+  gsize len;
+  const void *data = g_bytes_get_data (input, &len);
+  GBytes *output;
+
+  mg_ipc_frame_add (request, MG_IPC_F_MESSAGE, data, len);
+  mg_ipc_frame_add_str (request, MG_IPC_F_SOURCE, source_ext);
+  mg_ipc_frame_add_str (request, MG_IPC_F_TARGET, target);
+  reply = mg_sandbox_service_call (fd, request, 1024 * 1024 * 1024, MG_WORKER_CONVERT_TIMEOUT_MS,
+                                   &error);
+  if (reply == NULL) {
+    *why_r = g_strdup_printf ("the converter service failed: %s", error->message);
+    return NULL;
+  }
+  output = mg_ipc_frame_get (reply, MG_IPC_F_OUTPUT);
+  if (output == NULL) {
+    *why_r = mg_ipc_frame_get_str (reply, MG_IPC_F_REASON);
+    if (*why_r == NULL)
+      *why_r = g_strdup ("the converter failed");
+    return NULL;
+  }
+  return g_bytes_ref (output);
+}
+
+/* In a child of the supervisor: run the converter a worker asked for. */
+static MgIpcFrame *
+run_service (gpointer ctx, const MgIpcFrame *request)
+{
+  MgPipeline *pipeline = ctx;
+  MgIpcFrame *reply = mg_ipc_frame_new (MG_IPC_RESULT);
+  g_autofree char *source = mg_ipc_frame_get_str (request, MG_IPC_F_SOURCE);
+  g_autofree char *target = mg_ipc_frame_get_str (request, MG_IPC_F_TARGET);
+  GBytes *input = mg_ipc_frame_get (request, MG_IPC_F_MESSAGE);
+  g_autofree char *why = NULL;
+  g_autoptr (GBytes) output = NULL;
+
+  if (mg_ipc_frame_type (request) != MG_IPC_SERVICE || input == NULL || source == NULL ||
+      target == NULL)
+    why = g_strdup ("malformed service request");
+  else
+    output = mg_pipeline_run_converter (pipeline, input, source, target, &why);
+  if (output != NULL)
+    mg_ipc_frame_add (reply, MG_IPC_F_OUTPUT, g_bytes_get_data (output, NULL),
+                      g_bytes_get_size (output));
+  else
+    mg_ipc_frame_add_str (reply, MG_IPC_F_REASON, why);
+  return reply;
+}
+
 /* In the worker, inside the sandbox: one JOB frame to one RESULT frame. */
 static MgIpcFrame *
-run_job (gpointer ctx, const MgIpcFrame *job)
+run_job (gpointer ctx, int service_fd, const MgIpcFrame *job)
 {
   MgPipeline *pipeline = ctx;
   g_autofree char *queue_id = mg_ipc_frame_get_str (job, MG_IPC_F_QUEUE_ID);
@@ -129,6 +188,7 @@ run_job (gpointer ctx, const MgIpcFrame *job)
     mg_ipc_frame_add_str (failed, MG_IPC_F_REASON, "job without a message");
     return failed;
   }
+  mg_pipeline_set_converter (pipeline, convert_through_supervisor, GINT_TO_POINTER (service_fd));
   result = mg_pipeline_sanitise_local (pipeline, message, queue_id);
   return frame_from_result (result);
 }
@@ -157,5 +217,6 @@ mg_pipeline_supervisor_main (int argc, char **argv)
                              config->sandbox.job_timeout * (config->sandbox.max_jobs + 1), 256,
                              config->limits.message_size * 4 };
   return mg_sandbox_supervisor_run (ctl, workers > 0 ? (guint) workers : g_get_num_processors (),
-                                    &limits, max_frame (config), run_job, pipeline);
+                                    &limits, max_frame (config), run_job, run_service,
+                                    pipeline);
 }

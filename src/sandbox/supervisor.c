@@ -1,15 +1,18 @@
-/* supervisor.c - fork workers, pass their channels to the front, replace them. */
+/* supervisor.c - fork workers, pass their channels to the front, replace
+ * them, and run the services workers may not run themselves. */
 #include "sandbox/supervisor.h"
 
 #include <errno.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define MG_SUPERVISOR_RESPAWN_PAUSE_US 100000
+#define MG_SUPERVISOR_TICK_MS 200
+#define MG_SERVICE_READ_TIMEOUT_MS 10000
 
 /* Control messages to the front: 'W' + pid with the worker's descriptor,
  * or 'F' + a one-line reason. */
@@ -49,25 +52,13 @@ mg_sandbox_supervisor_fail (int ctl, const char *reason)
     g_warning ("supervisor: cannot report failure: %s", g_strerror (errno));
 }
 
-static void G_GNUC_NORETURN
-worker_main (int fd, const MgSandboxLimits *limits, gsize max_frame, MgSandboxJobFunc job,
-             gpointer ctx)
+MgIpcFrame *
+mg_sandbox_service_call (int service_fd, const MgIpcFrame *request, gsize max,
+                         int timeout_ms, GError **error)
 {
-  g_autoptr (GError) error = NULL;
-
-  if (!mg_sandbox_enter (limits, &error)) {
-    g_warning ("worker: %s", error->message);
-    _exit (70);
-  }
-  for (;;) {
-    g_autoptr (MgIpcFrame) request = mg_ipc_frame_recv (fd, max_frame, -1, NULL);
-    g_autoptr (MgIpcFrame) reply = NULL;
-    if (request == NULL || mg_ipc_frame_type (request) != MG_IPC_JOB)
-      _exit (0);   /* the front retired us, or is gone */
-    reply = job (ctx, request);
-    if (!mg_ipc_frame_send (fd, reply, NULL))
-      _exit (0);
-  }
+  if (!mg_ipc_frame_send (service_fd, request, error))
+    return NULL;
+  return mg_ipc_frame_recv (service_fd, max, timeout_ms, error);
 }
 
 typedef struct {
@@ -75,33 +66,109 @@ typedef struct {
   const MgSandboxLimits *limits;
   gsize max_frame;
   MgSandboxJobFunc job;
+  MgSandboxServiceFunc service;
   gpointer ctx;
-  GHashTable *pids;   /* live worker pids */
+  GHashTable *workers;    /* worker pid -> supervisor's end of its service channel */
+  GHashTable *services;   /* service child pid -> worker pid it answers */
+  GHashTable *busy;       /* worker pids with a service child running */
 } MgSupervisor;
+
+static void G_GNUC_NORETURN
+worker_main (MgSupervisor *s, int fd, int service_fd)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!mg_sandbox_enter (s->limits, &error)) {
+    g_warning ("worker: %s", error->message);
+    _exit (70);
+  }
+  for (;;) {
+    g_autoptr (MgIpcFrame) request = mg_ipc_frame_recv (fd, s->max_frame, -1, NULL);
+    g_autoptr (MgIpcFrame) reply = NULL;
+    if (request == NULL || mg_ipc_frame_type (request) != MG_IPC_JOB)
+      _exit (0);   /* the front retired us, or is gone */
+    reply = s->job (s->ctx, service_fd, request);
+    if (!mg_ipc_frame_send (fd, reply, NULL))
+      _exit (0);
+  }
+}
+
+static void
+close_all_services (MgSupervisor *s)
+{
+  GHashTableIter it;
+  gpointer fd;
+
+  g_hash_table_iter_init (&it, s->workers);
+  while (g_hash_table_iter_next (&it, NULL, &fd))
+    close (GPOINTER_TO_INT (fd));
+}
 
 static gboolean
 spawn_worker (MgSupervisor *s)
 {
-  int sv[2];
+  int sv[2], svc[2];
   pid_t pid;
 
   if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
     return FALSE;
+  if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, svc) != 0) {
+    close (sv[0]);
+    close (sv[1]);
+    return FALSE;
+  }
   pid = fork ();
   if (pid == 0) {
     close (s->ctl);
     close (sv[0]);
-    worker_main (sv[1], s->limits, s->max_frame, s->job, s->ctx);
+    close (svc[0]);
+    close_all_services (s);
+    worker_main (s, sv[1], svc[1]);
   }
   close (sv[1]);
-  if (pid > 0 && !send_worker (s->ctl, sv[0], pid)) {
+  close (svc[1]);
+  if (pid > 0 && !send_worker (s->ctl, sv[0], pid))
     kill (pid, SIGKILL);
-  }
   close (sv[0]);
-  if (pid < 0)
+  if (pid < 0) {
+    close (svc[0]);
     return FALSE;
-  g_hash_table_add (s->pids, GINT_TO_POINTER (pid));
+  }
+  g_hash_table_insert (s->workers, GINT_TO_POINTER (pid), GINT_TO_POINTER (svc[0]));
   return TRUE;
+}
+
+/* In a child of the supervisor: one service request, answered. */
+static void G_GNUC_NORETURN
+service_main (MgSupervisor *s, int fd)
+{
+  g_autoptr (MgIpcFrame) request = NULL;
+  g_autoptr (MgIpcFrame) reply = NULL;
+
+  close (s->ctl);
+  if (unshare (CLONE_NEWNET) != 0 && errno != EPERM)
+    g_warning ("service: no network namespace: %s", g_strerror (errno));
+  request = mg_ipc_frame_recv (fd, s->max_frame, MG_SERVICE_READ_TIMEOUT_MS, NULL);
+  if (request == NULL)
+    _exit (0);
+  reply = s->service (s->ctx, request);
+  mg_ipc_frame_send (fd, reply, NULL);
+  _exit (0);
+}
+
+static void
+start_service (MgSupervisor *s, pid_t worker, int fd)
+{
+  pid_t pid = fork ();
+
+  if (pid == 0)
+    service_main (s, fd);
+  if (pid < 0) {
+    g_warning ("supervisor: cannot fork a service: %s", g_strerror (errno));
+    return;
+  }
+  g_hash_table_add (s->busy, GINT_TO_POINTER (worker));
+  g_hash_table_insert (s->services, GINT_TO_POINTER (pid), GINT_TO_POINTER (worker));
 }
 
 static void
@@ -109,38 +176,63 @@ reap (MgSupervisor *s)
 {
   pid_t pid;
   int status;
+  gpointer worker, fd;
 
   while ((pid = waitpid (-1, &status, WNOHANG)) > 0) {
-    g_hash_table_remove (s->pids, GINT_TO_POINTER (pid));
+    if (g_hash_table_steal_extended (s->services, GINT_TO_POINTER (pid), NULL, &worker)) {
+      g_hash_table_remove (s->busy, worker);
+      continue;
+    }
+    if (g_hash_table_steal_extended (s->workers, GINT_TO_POINTER (pid), NULL, &fd))
+      close (GPOINTER_TO_INT (fd));
+    g_hash_table_remove (s->busy, GINT_TO_POINTER (pid));
     mg_sandbox_remove_tmp ((int) pid);
     if (WIFSIGNALED (status) && WTERMSIG (status) != SIGKILL)
       g_warning ("worker %d ended by signal %d (replaced)", (int) pid, WTERMSIG (status));
   }
 }
 
-/* TRUE while the front keeps the control channel open. */
+/* Wait for the control channel or a service request. FALSE once the front
+ * has closed the control channel. */
 static gboolean
-front_alive (int ctl, int timeout_ms)
+serve (MgSupervisor *s)
 {
-  struct pollfd pfd = { ctl, POLLIN, 0 };
+  g_autofree struct pollfd *fds = g_new0 (struct pollfd, g_hash_table_size (s->workers) + 1);
+  g_autofree pid_t *owners = g_new0 (pid_t, g_hash_table_size (s->workers) + 1);
+  GHashTableIter it;
+  gpointer pid, fd;
+  guint n = 1;
   char buf[64];
 
-  if (poll (&pfd, 1, timeout_ms) <= 0)
+  fds[0] = (struct pollfd){ s->ctl, POLLIN, 0 };
+  g_hash_table_iter_init (&it, s->workers);
+  while (g_hash_table_iter_next (&it, &pid, &fd))
+    if (!g_hash_table_contains (s->busy, pid)) {
+      owners[n] = GPOINTER_TO_INT (pid);
+      fds[n++] = (struct pollfd){ GPOINTER_TO_INT (fd), POLLIN, 0 };
+    }
+  if (poll (fds, n, MG_SUPERVISOR_TICK_MS) <= 0)
     return TRUE;
-  if (pfd.revents & (POLLHUP | POLLERR))
+  if ((fds[0].revents & (POLLHUP | POLLERR)) ||
+      ((fds[0].revents & POLLIN) && recv (s->ctl, buf, sizeof buf, MSG_DONTWAIT) == 0))
     return FALSE;
-  return recv (ctl, buf, sizeof buf, MSG_DONTWAIT) != 0;
+  for (guint i = 1; i < n; i++)
+    if (fds[i].revents & POLLIN)
+      start_service (s, owners[i], fds[i].fd);
+  return TRUE;
 }
 
 static void
-stop_workers (MgSupervisor *s)
+stop_all (MgSupervisor *s)
 {
   GHashTableIter it;
   gpointer key;
-
   pid_t pid;
 
-  g_hash_table_iter_init (&it, s->pids);
+  g_hash_table_iter_init (&it, s->workers);
+  while (g_hash_table_iter_next (&it, &key, NULL))
+    kill (GPOINTER_TO_INT (key), SIGKILL);
+  g_hash_table_iter_init (&it, s->services);
   while (g_hash_table_iter_next (&it, &key, NULL))
     kill (GPOINTER_TO_INT (key), SIGKILL);
   while ((pid = waitpid (-1, NULL, 0)) > 0)
@@ -149,22 +241,23 @@ stop_workers (MgSupervisor *s)
 
 int
 mg_sandbox_supervisor_run (int ctl, guint workers, const MgSandboxLimits *limits,
-                           gsize max_frame, MgSandboxJobFunc job, gpointer ctx)
+                           gsize max_frame, MgSandboxJobFunc job,
+                           MgSandboxServiceFunc service, gpointer ctx)
 {
-  MgSupervisor s = { ctl, limits, max_frame, job, ctx, g_hash_table_new (NULL, NULL) };
+  MgSupervisor s = { ctl, limits, max_frame, job, service, ctx,
+                     g_hash_table_new (NULL, NULL), g_hash_table_new (NULL, NULL),
+                     g_hash_table_new (NULL, NULL) };
 
   signal (SIGPIPE, SIG_IGN);
-  while (front_alive (ctl, 200)) {
+  do {
     reap (&s);
-    while (g_hash_table_size (s.pids) < workers) {
-      if (!spawn_worker (&s)) {
-        g_warning ("supervisor: cannot fork a worker: %s", g_strerror (errno));
-        break;
-      }
-      g_usleep (g_hash_table_size (s.pids) < workers ? 0 : MG_SUPERVISOR_RESPAWN_PAUSE_US / 10);
-    }
-  }
-  stop_workers (&s);
-  g_hash_table_unref (s.pids);
+    while (g_hash_table_size (s.workers) < workers && spawn_worker (&s))
+      ;
+  } while (serve (&s));
+  stop_all (&s);
+  close_all_services (&s);
+  g_hash_table_unref (s.workers);
+  g_hash_table_unref (s.services);
+  g_hash_table_unref (s.busy);
   return 0;
 }

@@ -13,12 +13,24 @@
 #include "sandbox/sandbox.h"
 
 /* One job in a worker, already inside its sandbox: JOB in, the reply out
+ * (never NULL). SERVICE_FD reaches the supervisor (mg_sandbox_service_call). */
+typedef MgIpcFrame *(*MgSandboxJobFunc) (gpointer ctx, int service_fd, const MgIpcFrame *job);
+
+/* What a worker may not do itself (start LibreOffice): run by the supervisor
+ * in a child process of its own, outside the seccomp profile but in a new,
+ * empty network namespace where the kernel allows it. REQUEST in, reply out
  * (never NULL). */
-typedef MgIpcFrame *(*MgSandboxJobFunc) (gpointer ctx, const MgIpcFrame *job);
+typedef MgIpcFrame *(*MgSandboxServiceFunc) (gpointer ctx, const MgIpcFrame *request);
+
+/* From a worker: send REQUEST to the supervisor and wait for the reply (at
+ * most MAX bytes, TIMEOUT_MS). NULL with ERROR. */
+MgIpcFrame *mg_sandbox_service_call (int service_fd, const MgIpcFrame *request, gsize max,
+                                     int timeout_ms, GError **error);
 
 /* Tell the front that start-up failed (REASON, one line). */
 void mg_sandbox_supervisor_fail (int ctl, const char *reason);
 
 /* Serve until the front goes away; returns the exit status. */
 int mg_sandbox_supervisor_run (int ctl, guint workers, const MgSandboxLimits *limits,
-                               gsize max_frame, MgSandboxJobFunc job, gpointer ctx);
+                               gsize max_frame, MgSandboxJobFunc job,
+                               MgSandboxServiceFunc service, gpointer ctx);

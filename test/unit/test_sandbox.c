@@ -54,12 +54,29 @@ try_write (const char *path)
   return reply_text ("written");
 }
 
+/* The supervisor's service: start a program, as LibreOffice needs to. */
 static MgIpcFrame *
-hostile_job (gpointer ctx, const MgIpcFrame *job)
+service (gpointer ctx, const MgIpcFrame *request)
+{
+  g_autofree char *out = NULL;
+  (void) ctx;
+  (void) request;
+  if (!g_spawn_command_line_sync ("echo served", &out, NULL, NULL, NULL))
+    return reply_text ("spawn failed");
+  return reply_text (g_strstrip (out));
+}
+
+static MgIpcFrame *
+hostile_job (gpointer ctx, int service_fd, const MgIpcFrame *job)
 {
   g_autofree char *what = mg_ipc_frame_get_str (job, MG_IPC_F_QUEUE_ID);
   (void) ctx;
 
+  if (g_str_equal (what, "service")) {
+    g_autoptr (MgIpcFrame) request = mg_ipc_frame_new (MG_IPC_SERVICE);
+    MgIpcFrame *reply = mg_sandbox_service_call (service_fd, request, 4096, 10000, NULL);
+    return reply != NULL ? reply : reply_text ("no reply");
+  }
   if (g_str_equal (what, "crash"))
     raise (SIGSEGV);
   if (g_str_equal (what, "loop"))
@@ -134,6 +151,13 @@ test_write_confined (void)
   assert_answer ("tmpwrite", "written");
 }
 
+/* A worker cannot start a program, but its supervisor runs one for it. */
+static void
+test_service (void)
+{
+  assert_answer ("service", "served");
+}
+
 static void
 test_ipc_strict (void)
 {
@@ -158,7 +182,8 @@ main (int argc, char **argv)
   int status;
 
   if (argc == 3 && g_str_equal (argv[1], SUPERVISOR_ARG))
-    return mg_sandbox_supervisor_run (atoi (argv[2]), 1, &limits, 1 << 20, hostile_job, NULL);
+    return mg_sandbox_supervisor_run (atoi (argv[2]), 1, &limits, 1 << 20, hostile_job,
+                                      service, NULL);
   dir = g_dir_make_tmp ("mugai-sandbox-XXXXXX", NULL);
   g_chmod (dir, 0777);   /* a worker that dropped root could write here without Landlock */
   g_setenv ("MUGAI_TEST_DIR", dir, TRUE);
@@ -172,6 +197,7 @@ main (int argc, char **argv)
   g_test_add_data_func ("/sandbox/connect", "connect", test_stopped);
   g_test_add_data_func ("/sandbox/execve", "exec", test_stopped);
   g_test_add_func ("/sandbox/write-confined", test_write_confined);
+  g_test_add_func ("/sandbox/service", test_service);
   g_test_add_func ("/sandbox/ipc-strict", test_ipc_strict);
   status = g_test_run ();
   mg_sandbox_pool_free (pool);
