@@ -66,7 +66,8 @@ static const MgConfKey keys[] = {
   { "limits", "text_size", MG_CONF_INT, "10485760", 4096, 1024 * MiB, NULL,
     OFF (limits.text_size), "bytes of body text kept" },
   { "admin", "listen", MG_CONF_STRING, "127.0.0.1:8025", 0, 0, NULL,
-    OFF (admin_listen), "ADDRESS:PORT of the mugai admin web UI (TLS via a reverse proxy)" },
+    OFF (admin_listen),
+    "ADDRESS:PORT of the mugai admin web UI (TLS via a reverse proxy)" },
   { "admin", "users_file", MG_CONF_STRING, "/etc/mugai/users", 0, 0, NULL,
     OFF (admin_users_file), "users and roles of the admin UI, yescrypt hashes" },
   { "admin", "session_minutes", MG_CONF_INT, "30", 1, 1440, NULL,
@@ -77,7 +78,8 @@ static const MgConfKey keys[] = {
   { "admin", "lockout_minutes", MG_CONF_INT, "15", 1, 1440, NULL,
     OFF (admin_lockout_minutes), "minutes logins stay refused after too many failures" },
   { "release", "smtp", MG_CONF_STRING, "127.0.0.1:10026", 0, 0, NULL,
-    OFF (release_smtp), "HOST:PORT of the Postfix listener without the milter for released mail" },
+    OFF (release_smtp),
+    "HOST:PORT of the Postfix listener without the milter for released mail" },
   { "release", "original_forward_address", MG_CONF_STRING, "", 0, 0, NULL,
     OFF (release_original_forward_address),
     "internet-zone mailbox that may receive originals (empty: never)" },
@@ -106,6 +108,8 @@ static const MgConfKey keys[] = {
     "vector: pages redrawn with selectable text; raster: pages redrawn as images" },
   { "pdf", "raster_dpi", MG_CONF_INT, "150", 50, 600, NULL, OFF (pdf.raster_dpi),
     "resolution of raster mode; a page over [image] max_pixels is drawn coarser" },
+  { "pdf", "scan_dpi", MG_CONF_INT, "200", 0, 600, NULL, OFF (pdf.scan_dpi),
+    "vector mode: resolution of pages that are only a scanned image (0: kept as vectors)" },
   { "pdf", "annotations", MG_CONF_ENUM, "print", 0, 0, pdf_annotations_choices,
     OFF (pdf.annotations),
     "print: what a printout shows (form values, stamps) is drawn; none: no annotation" },
@@ -121,6 +125,20 @@ static const MgConfKey keys[] = {
     OFF (image.max_pixels), "pixels (width x height) of one image, checked before decoding" },
   { "image", "max_dimension", MG_CONF_INT, "32767", 16, 65535, NULL,
     OFF (image.max_dimension), "width or height of one image in pixels" },
+  { "office", "max_parts", MG_CONF_INT, "3000", 10, 1000000, NULL,
+    OFF (office.max_parts), "zip entries of one Word/Excel/PowerPoint package" },
+  { "office", "max_part_size", MG_CONF_INT, "104857600", 65536, 2048 * MiB, NULL,
+    OFF (office.max_part_size), "bytes of one part of an Office package, unpacked" },
+  { "office", "max_unpacked_size", MG_CONF_INT, "314572800", 65536, 4096 * MiB, NULL,
+    OFF (office.max_unpacked_size), "bytes of all parts of an Office package, unpacked" },
+  { "office", "max_ratio", MG_CONF_INT, "200", 2, 100000, NULL,
+    OFF (office.max_ratio), "unpacked bytes per packed byte of an Office package (beyond 1 MiB)" },
+  { "office", "libreoffice", MG_CONF_STRING, "soffice", 0, 0, NULL,
+    OFF (office.libreoffice), "LibreOffice program for doc/xls/ppt/RTF/ODF/xlsb (name or path)" },
+  { "office", "libreoffice_timeout", MG_CONF_INT, "60", 5, 3600, NULL,
+    OFF (office.libreoffice_timeout), "seconds one LibreOffice conversion may take" },
+  { "office", "libreoffice_memory", MG_CONF_INT, "4096", 512, 65536, NULL,
+    OFF (office.libreoffice_memory), "MiB of address space LibreOffice may use" },
   { NULL },
 };
 
@@ -196,8 +214,10 @@ set_value (MgConfig *config, const MgConfKey *k, const char *raw, GError **error
   case MG_CONF_STRING:
     if (k->choices != NULL && !parse_choice (k, text, &index, error))
       return FALSE;
-    if (k->choices != NULL)
-      g_ascii_strdown (text, -1);
+    if (k->choices != NULL) {   /* the choice as the table writes it */
+      g_free (text);
+      text = g_strdup (k->choices[index]);
+    }
     g_free (*(char **) (base + k->offset));
     *(char **) (base + k->offset) = g_steal_pointer (&text);
     return TRUE;

@@ -49,6 +49,7 @@ typedef enum { MG_PDF_ANNOTATIONS_PRINT, MG_PDF_ANNOTATIONS_NONE } MgPdfAnnotati
 typedef struct {
   MgPdfMode mode;              /* pages redrawn as vectors or as images */
   gint64 raster_dpi;           /* resolution of raster mode */
+  gint64 scan_dpi;             /* resolution of scanned pages in vector mode, 0: off */
   MgPdfAnnotations annotations;/* which annotation appearances are drawn */
   gint64 max_pages;
   gint64 max_page_area;        /* points² of one page */
@@ -61,6 +62,17 @@ typedef struct {
   gint64 max_pixels;           /* width × height */
   gint64 max_dimension;        /* width or height */
 } MgImageLimits;
+
+/* Limits of the Office filters (filters/ooxml.c, filters/office_legacy.c). */
+typedef struct {
+  gint64 max_parts;            /* zip entries of one OOXML package */
+  gint64 max_part_size;        /* bytes of one part, unpacked */
+  gint64 max_unpacked_size;    /* bytes of all parts, unpacked */
+  gint64 max_ratio;            /* unpacked bytes per packed byte (beyond 1 MiB) */
+  char *libreoffice;           /* soffice program, a name on PATH or a path */
+  gint64 libreoffice_timeout;  /* seconds one conversion may take */
+  gint64 libreoffice_memory;   /* MiB of address space for LibreOffice */
+} MgOfficeConfig;
 
 typedef struct {
   char *path;              /* the file loaded, or NULL for built-in defaults */
@@ -91,6 +103,7 @@ typedef struct {
   MgArchiveLimits archive;
   MgPdfConfig pdf;
   MgImageLimits image;
+  MgOfficeConfig office;
 } MgConfig;
 
 typedef enum { MG_CONF_STRING, MG_CONF_INT, MG_CONF_ENUM } MgConfType;

@@ -63,6 +63,13 @@ parse_options (int *argc, char ***argv, MgMilterOptions *options)
     fprintf (stderr, "mugai-milter: %s\n", error ? error->message : "unexpected argument");
     exit (EXIT_USAGE);
   }
+  /* The daemon works from / and the sandbox supervisor reads the file again:
+   * a relative path must not change meaning. */
+  if (options->config_path != NULL && !g_path_is_absolute (options->config_path)) {
+    char *absolute = g_canonicalize_filename (options->config_path, NULL);
+    g_free (options->config_path);
+    options->config_path = absolute;
+  }
 }
 
 static void
@@ -130,7 +137,7 @@ wait_for_stop (MgMilterEngine *engine)
  * several small writes (header changes, body chunks, the verdict): each would
  * wait for Postfix's delayed ACK, some 40 ms per message. Accepted sockets
  * inherit TCP_NODELAY from the listening socket (Linux), which libmilter does
- * not expose: find it among our descriptors, before any other socket exists. */
+ * not expose: it is the one listening TCP socket among our descriptors. */
 static void
 set_listener_nodelay (void)
 {
@@ -249,6 +256,19 @@ serve (const MgConfig *config, const char *socket, gboolean foreground)
   return status;
 }
 
+/* The sandbox supervisor is this program exec'd by mg_pipeline_new, from a
+ * thread whose control signals are blocked: give it back the default mask. */
+static int
+run_supervisor (int argc, char **argv)
+{
+  sigset_t none;
+
+  sigemptyset (&none);
+  pthread_sigmask (SIG_SETMASK, &none, NULL);
+  signal (SIGPIPE, SIG_DFL);
+  return mg_pipeline_supervisor_main (argc, argv);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -260,6 +280,8 @@ main (int argc, char **argv)
   if (argc > 1 && strcmp (argv[1], MG_PIPELINE_SUPERVISOR_ARG) == 0)
     return mg_pipeline_supervisor_main (argc, argv);   /* the sandbox supervisor */
 
+  if (argc > 1 && strcmp (argv[1], MG_PIPELINE_SUPERVISOR_ARG) == 0)
+    return run_supervisor (argc, argv);
   parse_options (&argc, &argv, &options);
   if (options.version) {
     printf ("mugai-milter %s\n", MG_VERSION);

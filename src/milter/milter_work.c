@@ -83,6 +83,9 @@ run_job (gpointer data, gpointer user_data)
                                   job->queue_id, &result, &error);
 
   mg_milter_engine_release (ref);
+  /* The slot is free before the waiter can see the result, so a drained
+   * daemon never finds a finished job still counted. */
+  g_atomic_int_dec_and_test (&work->inflight);
   g_mutex_lock (&job->lock);
   job->ok = ok;
   job->result = result;
@@ -90,7 +93,6 @@ run_job (gpointer data, gpointer user_data)
   job->done = TRUE;
   g_cond_signal (&job->cond);
   g_mutex_unlock (&job->lock);
-  g_atomic_int_dec_and_test (&work->inflight);
   job_unref (job);
 }
 

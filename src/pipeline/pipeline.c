@@ -204,7 +204,7 @@ build_output (const MgJob *job, GMimeMessage *parsed, const char *id)
 static void
 log_result (const MgMailResult *result, const char *queue_id)
 {
-  g_message ("%s: id=%s verdict=%s%s%s", queue_id != NULL ? queue_id : "-", result->id,
+  g_debug ("%s: id=%s verdict=%s%s%s", queue_id != NULL ? queue_id : "-", result->id,
              mg_verdict_name (result->verdict), result->reason ? " reason=" : "",
              result->reason ? result->reason : "");
 }
@@ -240,13 +240,21 @@ mg_pipeline_sanitise_local (MgPipeline *pipeline, GBytes *message, const char *q
   job->convert_ctx = pipeline->convert_ctx;
   result->id = mg_report_new_id ();
   parsed = parse_and_walk (job, message);
+  result->output = build_output (job, parsed, result->id);
+  if ((gint64) g_bytes_get_size (result->output) > pipeline->config->milter_max_output_size) {
+    /* Postfix would refuse it for good (552): the notice goes instead. */
+    mg_job_withhold (job, MG_REASON_LIMIT, "sanitised message of %" G_GSIZE_FORMAT
+                     " bytes over [milter] max_output_size",
+                     g_bytes_get_size (result->output));
+    g_bytes_unref (result->output);
+    result->output = build_output (job, parsed, result->id);
+  }
   result->verdict = mg_job_withheld (job) ? MG_VERDICT_WITHHELD : MG_VERDICT_SANITISED;
   result->virus = job->viruses->len > 0;
   result->held = needs_quarantine (job);
   if (mg_job_withheld (job))
     result->reason = g_strdup_printf ("%s: %s", mg_reason_text (job->withhold, "en"),
                                       job->withhold_detail);
-  result->output = build_output (job, parsed, result->id);
   result->report_json = mg_report_json (job, parsed, result->id, result->verdict,
                                         queue_id,
                                         (g_get_monotonic_time () - start) / 1000);

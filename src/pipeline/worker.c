@@ -5,6 +5,7 @@
  * with a RESULT frame; the front checks that frame strictly before using it.
  * The quarantine is written by the front: workers cannot open files to write.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -202,8 +203,14 @@ mg_pipeline_supervisor_main (int argc, char **argv)
   int ctl;
   gint64 workers;
 
+  sigset_t none;
+
   if (argc != 5 || !g_ascii_string_to_signed (argv[3], 10, 0, G_MAXINT, &workers, NULL))
     return 64;
+  sigemptyset (&none);   /* exec'd from a thread that may have blocked signals */
+  sigprocmask (SIG_SETMASK, &none, NULL);
+  signal (SIGTERM, SIG_DFL);
+  signal (SIGHUP, SIG_DFL);
   ctl = (int) workers;
   workers = g_ascii_strtoll (argv[4], NULL, 10);
   config = mg_config_load (*argv[2] != '\0' ? argv[2] : NULL, &error);

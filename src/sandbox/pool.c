@@ -14,7 +14,7 @@
 
 G_DEFINE_QUARK (mg-sandbox-error-quark, mg_sandbox_error)
 
-#define MG_POOL_WAIT_STEP_US 20000
+#define MG_POOL_WAIT_STEP_US 5000
 
 typedef struct {
   int fd;
@@ -28,6 +28,7 @@ struct MgSandboxPool {
   int ctl;
   pid_t supervisor;
   GMutex lock;
+  GCond freed;            /* a worker became idle */
   GPtrArray *workers;     /* MgWorker * */
   char *fatal;            /* the supervisor's start-up failure */
 };
@@ -128,6 +129,7 @@ mg_sandbox_pool_new (char **argv, const MgSandboxPoolSettings *settings, GError 
   pool->ctl = -1;
   pool->supervisor = -1;
   g_mutex_init (&pool->lock);
+  g_cond_init (&pool->freed);
   pool->workers = g_ptr_array_new_with_free_func ((GDestroyNotify) worker_close);
   if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
     g_set_error (error, MG_SANDBOX_ERROR, MG_SANDBOX_ERROR_SETUP, "socketpair: %s",
@@ -156,6 +158,7 @@ mg_sandbox_pool_free (MgSandboxPool *pool)
   if (pool->supervisor > 0)
     waitpid (pool->supervisor, NULL, 0);
   g_mutex_clear (&pool->lock);
+  g_cond_clear (&pool->freed);
   g_free (pool->fatal);
   g_free (pool);
 }
@@ -173,20 +176,24 @@ take_idle (MgSandboxPool *pool)
   return NULL;
 }
 
+/* An idle worker, waiting for one to be released (signalled) or to arrive
+ * from the supervisor (the control channel, looked at every wait step). */
 static MgWorker *
 acquire (MgSandboxPool *pool, GError **error)
 {
   gint64 deadline = g_get_monotonic_time () + pool->settings.job_timeout_ms * G_GINT64_CONSTANT (1000);
   MgWorker *w = NULL;
 
-  while (w == NULL && g_get_monotonic_time () < deadline) {
-    g_mutex_lock (&pool->lock);
+  g_mutex_lock (&pool->lock);
+  for (;;) {
     drain_ctl (pool);
     w = take_idle (pool);
-    g_mutex_unlock (&pool->lock);
-    if (w == NULL)
-      g_usleep (MG_POOL_WAIT_STEP_US);
+    if (w != NULL || g_get_monotonic_time () >= deadline)
+      break;
+    g_cond_wait_until (&pool->freed, &pool->lock,
+                       MIN (deadline, g_get_monotonic_time () + MG_POOL_WAIT_STEP_US));
   }
+  g_mutex_unlock (&pool->lock);
   if (w == NULL)
     g_set_error (error, MG_SANDBOX_ERROR, MG_SANDBOX_ERROR_UNAVAILABLE,
                  "no sanitiser worker became free in time");
@@ -204,6 +211,7 @@ release (MgSandboxPool *pool, MgWorker *w, gboolean failed)
     g_ptr_array_remove (pool->workers, w);   /* closes: the worker sees EOF */
   else
     w->busy = FALSE;
+  g_cond_signal (&pool->freed);
   g_mutex_unlock (&pool->lock);
 }
 

@@ -7,6 +7,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -63,6 +64,7 @@ mg_sandbox_service_call (int service_fd, const MgIpcFrame *request, gsize max,
 
 typedef struct {
   int ctl;
+  int sigchld;            /* signalfd: a child ended, replace it at once */
   const MgSandboxLimits *limits;
   gsize max_frame;
   MgSandboxJobFunc job;
@@ -72,6 +74,18 @@ typedef struct {
   GHashTable *services;   /* service child pid -> worker pid it answers */
   GHashTable *busy;       /* worker pids with a service child running */
 } MgSupervisor;
+
+/* In a new child: drop the supervisor's channels and signal set-up. */
+static void
+child_reset (MgSupervisor *s)
+{
+  sigset_t all;
+
+  close (s->ctl);
+  close (s->sigchld);
+  sigemptyset (&all);
+  sigprocmask (SIG_SETMASK, &all, NULL);
+}
 
 static void G_GNUC_NORETURN
 worker_main (MgSupervisor *s, int fd, int service_fd)
@@ -119,7 +133,7 @@ spawn_worker (MgSupervisor *s)
   }
   pid = fork ();
   if (pid == 0) {
-    close (s->ctl);
+    child_reset (s);
     close (sv[0]);
     close (svc[0]);
     close_all_services (s);
@@ -145,7 +159,6 @@ service_main (MgSupervisor *s, int fd)
   g_autoptr (MgIpcFrame) request = NULL;
   g_autoptr (MgIpcFrame) reply = NULL;
 
-  close (s->ctl);
   if (unshare (CLONE_NEWNET) != 0 && errno != EPERM)
     g_warning ("service: no network namespace: %s", g_strerror (errno));
   request = mg_ipc_frame_recv (fd, s->max_frame, MG_SERVICE_READ_TIMEOUT_MS, NULL);
@@ -161,8 +174,10 @@ start_service (MgSupervisor *s, pid_t worker, int fd)
 {
   pid_t pid = fork ();
 
-  if (pid == 0)
+  if (pid == 0) {
+    child_reset (s);
     service_main (s, fd);
+  }
   if (pid < 0) {
     g_warning ("supervisor: cannot fork a service: %s", g_strerror (errno));
     return;
@@ -197,14 +212,16 @@ reap (MgSupervisor *s)
 static gboolean
 serve (MgSupervisor *s)
 {
-  g_autofree struct pollfd *fds = g_new0 (struct pollfd, g_hash_table_size (s->workers) + 1);
-  g_autofree pid_t *owners = g_new0 (pid_t, g_hash_table_size (s->workers) + 1);
+  g_autofree struct pollfd *fds = g_new0 (struct pollfd, g_hash_table_size (s->workers) + 2);
+  g_autofree pid_t *owners = g_new0 (pid_t, g_hash_table_size (s->workers) + 2);
+  struct signalfd_siginfo info;
   GHashTableIter it;
   gpointer pid, fd;
   guint n = 1;
   char buf[64];
 
   fds[0] = (struct pollfd){ s->ctl, POLLIN, 0 };
+  fds[n++] = (struct pollfd){ s->sigchld, POLLIN, 0 };
   g_hash_table_iter_init (&it, s->workers);
   while (g_hash_table_iter_next (&it, &pid, &fd))
     if (!g_hash_table_contains (s->busy, pid)) {
@@ -216,7 +233,9 @@ serve (MgSupervisor *s)
   if ((fds[0].revents & (POLLHUP | POLLERR)) ||
       ((fds[0].revents & POLLIN) && recv (s->ctl, buf, sizeof buf, MSG_DONTWAIT) == 0))
     return FALSE;
-  for (guint i = 1; i < n; i++)
+  while (read (s->sigchld, &info, sizeof info) == (ssize_t) sizeof info)
+    ;   /* reaped by the caller's loop */
+  for (guint i = 2; i < n; i++)
     if (fds[i].revents & POLLIN)
       start_service (s, owners[i], fds[i].fd);
   return TRUE;
@@ -244,11 +263,16 @@ mg_sandbox_supervisor_run (int ctl, guint workers, const MgSandboxLimits *limits
                            gsize max_frame, MgSandboxJobFunc job,
                            MgSandboxServiceFunc service, gpointer ctx)
 {
-  MgSupervisor s = { ctl, limits, max_frame, job, service, ctx,
+  MgSupervisor s = { ctl, -1, limits, max_frame, job, service, ctx,
                      g_hash_table_new (NULL, NULL), g_hash_table_new (NULL, NULL),
                      g_hash_table_new (NULL, NULL) };
+  sigset_t chld;
 
   signal (SIGPIPE, SIG_IGN);
+  sigemptyset (&chld);
+  sigaddset (&chld, SIGCHLD);
+  sigprocmask (SIG_BLOCK, &chld, NULL);
+  s.sigchld = signalfd (-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
   do {
     reap (&s);
     while (g_hash_table_size (s.workers) < workers && spawn_worker (&s))
@@ -256,6 +280,7 @@ mg_sandbox_supervisor_run (int ctl, guint workers, const MgSandboxLimits *limits
   } while (serve (&s));
   stop_all (&s);
   close_all_services (&s);
+  close (s.sigchld);
   g_hash_table_unref (s.workers);
   g_hash_table_unref (s.services);
   g_hash_table_unref (s.busy);

@@ -112,8 +112,10 @@ mg_scan_buffer (MgScanEngine *engine, const void *data, gsize len, char **name_r
     return MG_SCAN_CLEAN;
   if (rc != CL_VIRUS)
     return MG_SCAN_ERROR;
-  if (virname != NULL && g_str_has_prefix (virname, "Heuristics.Limits.Exceeded"))
+  /* libclamav 1.x names a buffer over MaxFileSize only to a virus-found
+   * callback: without one it answers CL_VIRUS with no name. */
+  if (virname == NULL || g_str_has_prefix (virname, "Heuristics.Limits.Exceeded"))
     return MG_SCAN_INCOMPLETE;
-  *name_r = g_strdup (virname != NULL ? virname : "unknown");
+  *name_r = g_strdup (virname);
   return MG_SCAN_VIRUS;
 }

@@ -20,6 +20,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 SKIP = 77
@@ -162,12 +163,19 @@ def stop_process(proc, sig=signal.SIGTERM, timeout=10):
 
 
 class Milter:
-    """mugai-milter in the foreground on an inet socket, with a test config."""
+    """mugai-milter in the foreground with a test config, on an inet socket, or
+    (UNIX) on a unix socket given to group postfix as doc/admin-milter says."""
 
-    def __init__(self, workdir, on_virus="withhold", database=CLAMAV_DB, extra=None):
+    def __init__(self, workdir, on_virus="withhold", database=CLAMAV_DB, extra=None,
+                 unix=False):
         self.workdir = workdir
         self.port = free_port()
         self.socket = "inet:%d@127.0.0.1" % self.port
+        self.unix_path = None
+        if unix:
+            self.unix_path = os.path.join(workdir, "mugai-milter.sock")
+            self.socket = "unix:" + self.unix_path
+            self.postfix_socket = self.socket
         self.config = os.path.join(workdir, "mugai.conf")
         self.log = os.path.join(workdir, "milter.log")
         self.proc = None
@@ -195,11 +203,18 @@ class Milter:
         log.close()
         if wait:
             wait_for("mugai-milter to listen",
-                     lambda: self.proc.poll() is not None or port_open(self.port), 120)
+                     lambda: self.proc.poll() is not None or self.listening(), 120)
             if self.proc.poll() is not None:
                 raise AssertionError("mugai-milter exited %d:\n%s"
                                      % (self.proc.returncode, self.read_log()))
+            if self.unix_path:
+                shutil.chown(self.unix_path, group="postfix")
         return self.proc
+
+    def listening(self):
+        if self.unix_path:
+            return os.path.exists(self.unix_path)
+        return port_open(self.port)
 
     def signal(self, sig):
         self.proc.send_signal(sig)
@@ -217,53 +232,49 @@ class Milter:
         stop_process(self.proc, timeout=30)
 
 
-MAIN_CF = """\
-# A private test instance: never /etc/postfix.
-compatibility_level = 3.6
-queue_directory = {queue}
-data_directory = {data}
-mail_owner = postfix
-setgid_group = postdrop
-maillog_file = {logdir}/maillog
-maillog_file_prefixes = {logdir}
-myhostname = internet-mta.mugai.test
-mydomain = mugai.test
-myorigin = $myhostname
-mydestination =
-inet_interfaces = 127.0.0.1
-inet_protocols = ipv4
-# The sending client (127.0.0.1) is "the internet": not in mynetworks.
-mynetworks = 127.0.0.2/32
-relay_domains = {domain}
-transport_maps = inline:{{ {domain}=smtp:[127.0.0.1]:{sink_port} }}
-smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination
-smtpd_recipient_restrictions =
-local_header_rewrite_clients =
-local_recipient_maps =
-alias_maps =
-alias_database =
-smtpd_peername_lookup = no
-smtp_dns_support_level = disabled
-smtputf8_enable = no
-smtpd_forbid_bare_newline = yes
-message_size_limit = 52428800
-in_flow_delay = 0
-queue_run_delay = 1s
-minimal_backoff_time = 1s
-maximal_backoff_time = 2s
-biff = no
-milter_default_action = tempfail
-milter_protocol = 6
-milter_connect_timeout = 5s
-milter_command_timeout = 10s
-milter_content_timeout = 30s
-{milters}
-"""
+CONF_POSTFIX = os.path.join(SRCDIR, "conf/postfix")
 
-MASTER_CF = """\
-# service type  private unpriv  chroot  wakeup  maxproc command + args
-{front_port} inet  n       -       n       -       -       smtpd
-{filter_service}
+# What only a private test instance needs; the shipped snippet comes after it.
+BASE_MAIN = [
+    ("compatibility_level", "3.6"),
+    ("queue_directory", "{workdir}/queue"),
+    ("data_directory", "{workdir}/data"),
+    ("mail_owner", "postfix"),
+    ("setgid_group", "postdrop"),
+    ("maillog_file", "{workdir}/log/maillog"),
+    ("maillog_file_prefixes", "{workdir}/log"),
+    ("myhostname", "internet-mta.mugai.test"),
+    ("mydomain", "mugai.test"),
+    ("myorigin", "$myhostname"),
+    ("mydestination", ""),
+    ("inet_interfaces", "127.0.0.1"),
+    ("inet_protocols", "ipv4"),
+    ("local_recipient_maps", ""),
+    ("alias_maps", ""),
+    ("alias_database", ""),
+    ("smtpd_peername_lookup", "no"),
+    ("smtp_dns_support_level", "disabled"),
+    ("smtputf8_enable", "no"),
+    ("in_flow_delay", "0"),
+    ("queue_run_delay", "1s"),
+    ("biff", "no"),
+]
+
+# Where the test differs from the shipped snippet: loopback ports, the sink
+# as the LGWAN side, the sending client (127.0.0.1) outside mynetworks so it
+# is treated as the internet, short retries and milter timeouts.
+TEST_OVERRIDES = [
+    ("mynetworks", "127.0.0.2/32"),
+    ("relay_domains", "{domain}"),
+    ("transport_maps", "inline:{{ {domain}=smtp:[127.0.0.1]:{sink_port} }}"),
+    ("minimal_backoff_time", "1s"),
+    ("maximal_backoff_time", "2s"),
+    ("milter_connect_timeout", "5s"),
+    ("milter_command_timeout", "10s"),
+    ("milter_content_timeout", "30s"),
+]
+
+BASE_MASTER = """\
 pickup    unix  n       -       n       60      1       pickup
 cleanup   unix  n       -       n       -       0       cleanup
 qmgr      unix  n       -       n       300     1       qmgr
@@ -285,24 +296,33 @@ scache    unix  -       -       n       -       1       scache
 postlog   unix-dgram n  -       n       -       1       postlogd
 """
 
-AFTER_QUEUE_FILTER = """\
-# after-queue: the sanitising smtpd; relays to the LGWAN side when the milter accepts
-127.0.0.1:{filter_port} inet n  -       n       -       -       smtpd
-  -o content_filter=
-  -o smtpd_milters=inet:127.0.0.1:{milter_port}
-  -o mynetworks=127.0.0.0/8
-  -o smtpd_relay_restrictions=permit_mynetworks,reject
-  -o smtpd_client_restrictions=
-  -o smtpd_helo_restrictions=
-  -o smtpd_sender_restrictions=
-  -o receive_override_options=no_unknown_recipient_checks,no_header_body_checks,no_address_mappings
-  -o smtpd_forbid_bare_newline=yes"""
+
+def read_main_cf(path):
+    """[(name, value)] of a main.cf snippet (comments and blank lines dropped)."""
+    params = []
+    with open(path) as f:
+        for line in f:
+            if line.strip() and not line.startswith("#"):
+                name, _, value = line.partition("=")
+                params.append((name.strip(), value.strip()))
+    return params
+
+
+def merge_params(*lists):
+    """One line per parameter, the last setting winning, first position kept."""
+    merged = {}
+    for params in lists:
+        for name, value in params:
+            merged[name] = value
+    return "".join("%s = %s\n" % item for item in merged.items())
 
 
 class Postfix:
-    """A private Postfix instance, "before" or "after" queue with the milter."""
+    """A private Postfix instance built from conf/postfix's shipped snippets:
+    "before" or "after" queue, or no milter at all (milter=False)."""
 
-    def __init__(self, workdir, milter_port, sink_port, mode="before", milter=True):
+    def __init__(self, workdir, milter_socket, sink_port, mode="before", milter=True):
+        self.workdir = workdir
         self.dir = os.path.join(workdir, "postfix")
         self.logdir = os.path.join(workdir, "log")
         self.port = free_port()
@@ -310,33 +330,46 @@ class Postfix:
         self.mode = mode
         for d in (self.dir, self.logdir):
             os.makedirs(d)
-        milters = ""
-        filter_service = ""
-        milter_socket = "inet:127.0.0.1:%d" % milter_port
-        if milter and mode == "before":
-            milters = "smtpd_milters = " + milter_socket + "\nnon_smtpd_milters = " + milter_socket
-        elif milter:
-            milters = "content_filter = smtp:[127.0.0.1]:%d" % self.filter_port
-            filter_service = AFTER_QUEUE_FILTER.format(filter_port=self.filter_port,
-                                                       milter_port=milter_port)
+        values = {"workdir": workdir, "domain": RECIPIENT_DOMAIN, "sink_port": sink_port}
+        snippet = read_main_cf(os.path.join(CONF_POSTFIX, "%s-queue.main.cf" % mode))
+        if not milter:
+            snippet = [(n, v) for n, v in snippet if "milter" not in n and n != "content_filter"]
+        params = [(n, v.format(**values)) for n, v in BASE_MAIN + TEST_OVERRIDES]
+        main_cf = merge_params(params[:len(BASE_MAIN)], snippet, params[len(BASE_MAIN):])
         with open(os.path.join(self.dir, "main.cf"), "w") as f:
-            f.write(MAIN_CF.format(queue=os.path.join(workdir, "queue"),
-                                   data=os.path.join(workdir, "data"), logdir=self.logdir,
-                                   domain=RECIPIENT_DOMAIN, sink_port=sink_port,
-                                   milters=milters))
+            f.write("# A private test instance (never /etc/postfix), from conf/postfix.\n")
+            f.write(self.localise(main_cf, milter_socket))
         with open(os.path.join(self.dir, "master.cf"), "w") as f:
-            f.write(MASTER_CF.format(front_port="127.0.0.1:%d" % self.port,
-                                     filter_service=filter_service))
+            f.write(self.master_cf(milter_socket) + BASE_MASTER)
+
+    def localise(self, text, milter_socket):
+        """The shipped snippet's addresses replaced by this instance's ports."""
+        return (text.replace("inet:127.0.0.1:8890", milter_socket)
+                .replace("127.0.0.1:10025", "127.0.0.1:%d" % self.filter_port)
+                .replace("[127.0.0.1]:10025", "[127.0.0.1]:%d" % self.filter_port)
+                .replace("city.example.lg.jp", RECIPIENT_DOMAIN))
+
+    def master_cf(self, milter_socket):
+        with open(os.path.join(CONF_POSTFIX, "%s-queue.master.cf" % self.mode)) as f:
+            lines = [l for l in f if not l.startswith("#") and l.strip()]
+        out = []
+        for line in lines:
+            fields = line.split()
+            if line.startswith("smtp ") and fields[1] == "inet":
+                fields[0] = "127.0.0.1:%d" % self.port
+                fields[4] = "n"  # no chroot in a private instance
+                line = " ".join(fields) + "\n"
+            out.append(line)
+        return self.localise("".join(out), milter_socket)
 
     def run(self, *args, check=True):
         return subprocess.run([POSTFIX, "-c", self.dir] + list(args), check=check,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
 
     def start(self):
-        workdir = os.path.dirname(self.dir)
-        os.makedirs(workdir + "/queue", exist_ok=True)
-        os.makedirs(workdir + "/data", exist_ok=True)
-        shutil.chown(workdir + "/data", "postfix")
+        os.makedirs(self.workdir + "/queue", exist_ok=True)
+        os.makedirs(self.workdir + "/data", exist_ok=True)
+        shutil.chown(self.workdir + "/data", "postfix")
         check = self.run("check", check=False)
         started = self.run("start", check=False)
         if started.returncode != 0:
@@ -364,7 +397,7 @@ class Postfix:
     def stop(self):
         if self.run("status", check=False).returncode == 0:
             self.run("stop", check=False)
-        pid_file = os.path.join(os.path.dirname(self.dir), "queue/pid/master.pid")
+        pid_file = os.path.join(self.workdir, "queue/pid/master.pid")
         try:
             with open(pid_file) as f:
                 pid = int(f.read().split()[0])
@@ -373,23 +406,39 @@ class Postfix:
             pass
 
 
+def _terminated(signum, frame):
+    raise SystemExit("terminated by signal %d" % signum)
+
+
 class Relay:
     """Sink + milter + Postfix, started together and always stopped together:
 
         with Relay(mode="before") as relay:
             relay.send(b"...")
-    """
+
+    MILTER: True for mugai-milter, False for none, or a factory taking the
+    work directory and returning another milter (an object with port, start,
+    stop and read_log), as the benchmark does for clamav-milter."""
 
     def __init__(self, mode="before", on_virus="withhold", milter=True, milter_extra=None,
-                 keep=False):
+                 keep=False, unix=False):
         skip_unless_runnable()
+        # meson's timeout (and Ctrl-C) must still stop Postfix and the milter.
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, _terminated)
         self.workdir = tempfile.mkdtemp(prefix="mugai-relay-")
         os.chmod(self.workdir, 0o755)
         self.keep = keep or bool(os.environ.get("MUGAI_KEEP"))
         self.sink = Sink(self.workdir)
-        self.milter = Milter(self.workdir, on_virus=on_virus, extra=milter_extra) if milter else None
-        self.postfix = Postfix(self.workdir, self.milter.port if milter else 0, self.sink.port,
-                               mode=mode, milter=milter)
+        if milter is True:
+            self.milter = Milter(self.workdir, on_virus=on_virus, extra=milter_extra, unix=unix)
+        else:
+            self.milter = milter(self.workdir) if milter else None
+        socket = getattr(self.milter, "postfix_socket", None)
+        if self.milter is not None and socket is None:
+            socket = "inet:127.0.0.1:%d" % self.milter.port
+        self.postfix = Postfix(self.workdir, socket or "", self.sink.port, mode=mode,
+                               milter=bool(milter))
 
     def __enter__(self):
         try:
