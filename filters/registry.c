@@ -9,7 +9,12 @@
 
 #include <string.h>
 
+#include "filters/archive_filter.h"
 #include "filters/html.h"
+#include "filters/image.h"
+#include "filters/office_legacy.h"
+#include "filters/ooxml.h"
+#include "filters/pdf.h"
 #include "filters/text.h"
 
 /* Declared by html.c; html.h holds only the conversion function. */
@@ -17,6 +22,11 @@
 static const MgFilter *const filters[] = {
   &mg_filter_text,
   &mg_filter_html,
+  &mg_filter_archive,
+  &mg_filter_pdf,
+  &mg_filter_image,
+  &mg_filter_ooxml,
+  &mg_filter_office_legacy,
 };
 
 /* How many filters (from the start of the table) have been initialised. */

@@ -9,7 +9,7 @@ PACKAGES=(
   libglib2.0-dev libgmime-3.0-dev libclamav-dev libmagic-dev libjson-glib-dev
   libxml2-dev libmilter-dev libpoppler-glib-dev libcairo2-dev libgdk-pixbuf-2.0-dev
   libarchive-dev libsqlite3-dev libzstd-dev libmicrohttpd-dev libcrypt-dev libseccomp-dev
-  fonts-ipafont-gothic fonts-ipafont-mincho
+  fonts-ipafont-gothic fonts-ipafont-mincho poppler-data chromium chromium-driver
   libreoffice-writer-nogui libreoffice-calc-nogui libreoffice-impress-nogui
   clamav-testfiles postfix miltertest zip unzip p7zip-full lhasa poppler-utils ghostscript
 )

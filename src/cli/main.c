@@ -15,6 +15,9 @@ static const struct {
 } commands[] = {
   { "mail", mg_cmd_mail, "sanitise one message: mail [-c FILE] [--report FILE] [-o OUT] [IN|-]" },
   { "scan", mg_cmd_scan, "virus scan only: scan [-c FILE] PATH..." },
+  { "files", mg_cmd_files, "sanitise files and folders: files [-c FILE] [--report FILE] -o OUTDIR SRC..." },
+  { "quarantine", mg_cmd_quarantine, "review what was held: quarantine list|show|stats|release|approve|reject|delete|purge" },
+  { "admin", mg_cmd_admin, "users and web UI of quarantine review: admin user add|passwd|del|list, admin serve" },
 };
 
 static int

@@ -24,15 +24,24 @@ member_free (MgFilterMember *m)
   g_free (m);
 }
 
-void
-mg_filter_result_add_member (MgFilterResult *result, const char *name,
-                             const char *detected_type, const MgFilterResult *member,
-                             const char *sha256)
+static MgFilterMember *
+member_append (MgFilterResult *result)
 {
   MgFilterMember *m = g_new0 (MgFilterMember, 1);
 
   if (result->members == NULL)
     result->members = g_ptr_array_new_with_free_func ((GDestroyNotify) member_free);
+  g_ptr_array_add (result->members, m);
+  return m;
+}
+
+void
+mg_filter_result_add_member (MgFilterResult *result, const char *name,
+                             const char *detected_type, const MgFilterResult *member,
+                             const char *sha256)
+{
+  MgFilterMember *m = member_append (result);
+
   m->name = g_strdup (name);
   m->detected_type = g_strdup (detected_type);
   m->action = member->action;
@@ -41,5 +50,21 @@ mg_filter_result_add_member (MgFilterResult *result, const char *name,
   m->sha256 = g_strdup (sha256);
   if (member->output != NULL)
     m->output_sha256 = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, member->output);
-  g_ptr_array_add (result->members, m);
+}
+
+void
+mg_filter_result_add_nested (MgFilterResult *result, const char *prefix,
+                             const GPtrArray *members)
+{
+  for (guint i = 0; members != NULL && i < members->len; i++) {
+    const MgFilterMember *n = g_ptr_array_index (members, i);
+    MgFilterMember *m = member_append (result);
+    m->name = g_strconcat (prefix, "/", n->name, NULL);
+    m->detected_type = g_strdup (n->detected_type);
+    m->action = n->action;
+    m->reason = n->reason;
+    m->detail = g_strdup (n->detail);
+    m->sha256 = g_strdup (n->sha256);
+    m->output_sha256 = g_strdup (n->output_sha256);
+  }
 }

@@ -39,6 +39,17 @@ typedef enum {
   MG_REASON_EMBEDDED_ENCODED,   /* uuencode/yEnc/BinHex block cut out of a text */
   MG_REASON_FLATTENED,          /* attached message flattened into the body */
   MG_REASON_SIGNATURE_DROPPED,  /* S/MIME or PGP signature dropped */
+  MG_REASON_ARCHIVE_REPACKED,   /* archive members sanitised and repacked as ZIP */
+  MG_REASON_ARCHIVE_EMPTY,      /* no member of an archive could pass */
+  MG_REASON_UNSAFE_NAME,        /* a name that escapes its folder (../, /abs, C:) */
+  MG_REASON_NOT_REGULAR,        /* a link, device or other non-regular file */
+  MG_REASON_PDF_REBUILT,        /* PDF rebuilt from the drawing of its pages */
+  MG_REASON_IMAGE_REENCODED,    /* image decoded and re-encoded from its pixels */
+  MG_REASON_MACROS_REMOVED,     /* Office document rebuilt without its macros */
+  MG_REASON_OFFICE_ACTIVE,      /* Office document rebuilt without objects, links, fields */
+  MG_REASON_OFFICE_REBUILT,     /* Office document rebuilt from its safe parts */
+  MG_REASON_OFFICE_CONVERTED,   /* legacy Office, RTF or ODF converted to OOXML and rebuilt */
+  MG_REASON_XML_DOCTYPE,        /* XML with a DOCTYPE (entity expansion, XXE) */
 } MgReason;
 
 const char *mg_verdict_name (MgVerdict verdict);

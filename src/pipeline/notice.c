@@ -6,7 +6,7 @@
 typedef struct {
   const char *item, *arrow;
   const char *banner, *none, *list, *kept, *converted, *removed, *withheld, *noname,
-    *html, *differs, *rule, *held_intro, *reason, *qid, *from, *subject, *ask;
+    *html, *differs, *rule, *held_intro, *reason, *qid, *from, *subject, *ask, *encrypted;
 } MgNoticeText;
 
 static const MgNoticeText ja = {
@@ -22,6 +22,9 @@ static const MgNoticeText ja = {
   "本文と添付ファイルは隔離されています。\n",
   "理由", "隔離 ID", "差出人", "件名",
   "必要な場合は、この隔離 ID を添えて情報システム担当者へお問い合わせください。\n",
+  "暗号化されたファイル（パスワード付き ZIP など）は中身を検査できないため保留しました。"
+  "受け取る必要がある場合は、この隔離 ID を添えて情報システム担当者に保留の解除を依頼し、"
+  "パスワードは送信者に確認してください。\n",
 };
 
 static const MgNoticeText en = {
@@ -37,6 +40,9 @@ static const MgNoticeText en = {
   "Its body and attachments are held in quarantine.\n",
   "Reason", "Quarantine ID", "From", "Subject",
   "If you need it, contact your IT administrators with this quarantine ID.\n",
+  "Encrypted files (such as password-protected ZIPs) cannot be inspected, so the message "
+  "was held. If you need it, ask your IT administrators to release it, quoting this "
+  "quarantine ID, and ask the sender for the password.\n",
 };
 
 static const MgNoticeText *
@@ -131,6 +137,6 @@ mg_notice_withheld (const MgJob *job, const char *id, const char *from,
   g_string_append_c (out, '\n');
   append_parts (out, job);
   g_string_append_c (out, '\n');
-  g_string_append (out, t->ask);
+  g_string_append (out, job->withhold == MG_REASON_ENCRYPTED ? t->encrypted : t->ask);
   return g_string_free (out, FALSE);
 }

@@ -297,9 +297,8 @@ mg_pipeline_mail (MgPipeline *pipeline, GBytes *message, const char *queue_id,
     result = mg_pipeline_sanitise_local (pipeline, message, queue_id);
   if (result == NULL)
     return FALSE;
-  if (result->held &&
-      !mg_quarantine_store_put (pipeline->config->quarantine_directory, result->id,
-                                message, result->report_json, error)) {
+  if (!mg_quarantine_store_put (pipeline->config, result->id, message, result->output,
+                                result->report_json, result->held, error)) {
     g_prefix_error (error, "quarantine: ");
     (*error)->domain = MG_PIPELINE_ERROR;
     (*error)->code = MG_PIPELINE_ERROR_TEMPFAIL;

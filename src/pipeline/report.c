@@ -25,9 +25,8 @@ add_string (JsonBuilder *b, const char *name, const char *value)
 }
 
 static void
-add_part (JsonBuilder *b, const MgPart *part)
+add_part_fields (JsonBuilder *b, const MgPart *part)
 {
-  json_builder_begin_object (b);
   add_string (b, "path", part->path);
   add_string (b, "filename", part->filename);
   add_string (b, "declared_type", part->declared_type);
@@ -40,6 +39,13 @@ add_part (JsonBuilder *b, const MgPart *part)
   add_string (b, "detail", part->detail);
   add_string (b, "sha256", part->sha256);
   add_string (b, "output_sha256", part->output_sha256);
+}
+
+static void
+add_part (JsonBuilder *b, const MgPart *part)
+{
+  json_builder_begin_object (b);
+  add_part_fields (b, part);
   json_builder_end_object (b);
 }
 
@@ -53,18 +59,41 @@ add_header (JsonBuilder *b, GMimeMessage *message, const char *member, const cha
 }
 
 static void
-add_arrays (JsonBuilder *b, const MgJob *job)
+add_viruses (JsonBuilder *b, const MgJob *job)
 {
   json_builder_set_member_name (b, "virus");
   json_builder_begin_array (b);
   for (guint i = 0; i < job->viruses->len; i++)
     json_builder_add_string_value (b, g_ptr_array_index (job->viruses, i));
   json_builder_end_array (b);
-  json_builder_set_member_name (b, "parts");
+}
+
+/* The job's parts from FIRST on, as the array NAME. */
+static void
+add_parts (JsonBuilder *b, const char *name, const MgJob *job, guint first)
+{
+  json_builder_set_member_name (b, name);
   json_builder_begin_array (b);
-  for (guint i = 0; i < job->parts->len; i++)
+  for (guint i = first; i < job->parts->len; i++)
     add_part (b, g_ptr_array_index (job->parts, i));
   json_builder_end_array (b);
+}
+
+static void
+add_arrays (JsonBuilder *b, const MgJob *job)
+{
+  add_viruses (b, job);
+  add_parts (b, "parts", job, 0);
+}
+
+static char *
+builder_to_line (JsonBuilder *b)
+{
+  g_autoptr (JsonGenerator) gen = json_generator_new ();
+  g_autoptr (JsonNode) root = json_builder_get_root (b);
+
+  json_generator_set_root (gen, root);
+  return json_generator_to_data (gen, NULL);
 }
 
 char *
@@ -72,8 +101,6 @@ mg_report_json (const MgJob *job, GMimeMessage *message, const char *id,
                 MgVerdict verdict, const char *queue_id, gint64 elapsed_ms)
 {
   g_autoptr (JsonBuilder) b = json_builder_new ();
-  g_autoptr (JsonGenerator) gen = json_generator_new ();
-  g_autoptr (JsonNode) root = NULL;
 
   json_builder_begin_object (b);
   add_string (b, "id", id);
@@ -89,7 +116,25 @@ mg_report_json (const MgJob *job, GMimeMessage *message, const char *id,
   json_builder_set_member_name (b, "elapsed_ms");
   json_builder_add_int_value (b, elapsed_ms);
   json_builder_end_object (b);
-  root = json_builder_get_root (b);
-  json_generator_set_root (gen, root);
-  return json_generator_to_data (gen, NULL);
+  return builder_to_line (b);
+}
+
+char *
+mg_report_file_json (const MgJob *job, const char *id, const char *source,
+                     const char *output, gint64 elapsed_ms)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  const MgPart *file = g_ptr_array_index (job->parts, 0);
+
+  json_builder_begin_object (b);
+  add_string (b, "id", id);
+  add_string (b, "source", source);
+  add_string (b, "output", output);
+  add_part_fields (b, file);
+  add_viruses (b, job);
+  add_parts (b, "members", job, 1);
+  json_builder_set_member_name (b, "elapsed_ms");
+  json_builder_add_int_value (b, elapsed_ms);
+  json_builder_end_object (b);
+  return builder_to_line (b);
 }

@@ -1,0 +1,19 @@
+/* pdf.h - PDF rebuilt from the drawing of its pages (poppler onto cairo).
+ *
+ * Every page of the input is drawn by poppler into a new PDF that cairo
+ * writes. In vector mode ([pdf] mode = vector, the default) the drawing stays
+ * vectors and text, in fonts cairo subsets again, so the text can still be
+ * selected and searched; in raster mode each page becomes one image at
+ * [pdf] raster_dpi. Nothing else of the input is carried over: no JavaScript,
+ * action, form, annotation, link, outline, embedded file, XFA, multimedia,
+ * metadata, unreferenced object or older revision. A PDF that needs a
+ * password to open is withheld; one with only an owner password is rebuilt.
+ * Limits ([pdf] max_pages, max_page_area, max_seconds, max_output_size)
+ * remove the part with a reason.
+ */
+#pragma once
+#include <glib.h>
+
+#include "common/filter.h"
+
+extern const MgFilter mg_filter_pdf;

@@ -1,0 +1,216 @@
+/* admin_item.c - one item: report, parts, headers, requests, forms.
+ *
+ * Must never render anything of the original but its (escaped) header block,
+ * and never offer the requester a form to approve their own request (the
+ * quarantine module refuses it anyway).
+ */
+#include "cli/admin/admin_item.h"
+
+#include <json-glib/json-glib.h>
+
+#include "cli/admin/admin_print.h"
+#include "quarantine/quarantine_query.h"
+#include "quarantine/quarantine_release.h"
+#include "quarantine/quarantine_role.h"
+
+#define T(id) mg_admin_text (ctx->lang, (id))
+
+static void
+field (GString *out, const char *name, const char *value)
+{
+  mg_admin_html_printf (out, "<dt>%s</dt><dd>%s</dd>", name, mg_admin_print_or_dash (value));
+}
+
+static void
+fields (MgAdminContext *ctx, GString *out, const MgQuarantineItem *it)
+{
+  g_autofree char *when = mg_quarantine_query_format_jst (it->time);
+  g_autofree char *reasons = mg_admin_text_reasons (ctx->lang, it->reasons);
+  g_autofree char *size = g_strdup_printf ("%" G_GINT64_FORMAT " bytes (sha256 %s)", it->size,
+                                           mg_admin_print_or_dash (it->original_sha256));
+
+  g_string_append (out, "<section><dl>");
+  field (out, T (MG_T_ID), it->id);
+  field (out, T (MG_T_TIME), when);
+  field (out, T (MG_T_FROM), it->sender);
+  field (out, T (MG_T_FROM_ADDRESS), it->sender_address);
+  field (out, T (MG_T_TO), it->recipients);
+  field (out, T (MG_T_SUBJECT), it->subject);
+  field (out, T (MG_T_VERDICT), mg_admin_text_word (ctx->lang, it->verdict));
+  field (out, T (MG_T_STATE), mg_admin_text_word (ctx->lang, it->state));
+  field (out, T (MG_T_REASONS), reasons);
+  field (out, T (MG_T_VIRUS), it->virus);
+  field (out, "Message-ID", it->message_id);
+  field (out, "Queue ID", it->queue_id);
+  field (out, T (MG_T_SIZE), size);
+  mg_admin_html_printf (out, "</dl><p class=\"note\">%s %s</p></section>\n", T (MG_T_NO_BODY),
+                        T (MG_T_TZ_NOTE));
+}
+
+static void
+part_row (MgAdminLang lang, GString *out, JsonObject *p)
+{
+  const char *detail = mg_admin_print_member (p, "detail");
+  g_autofree char *why = mg_admin_text_reasons (lang, mg_admin_print_field (p, "reason"));
+  g_autofree char *type = g_strdup_printf ("%s (%s)",
+                                           mg_admin_print_field (p, "detected_type"),
+                                           mg_admin_print_field (p, "declared_type"));
+  g_autofree char *reason = detail != NULL ? g_strdup_printf ("%s (%s)", why, detail)
+                                           : g_strdup (why);
+
+  mg_admin_html_printf (out, "<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td>"
+                        "</tr>\n", mg_admin_print_field (p, "path"),
+                        mg_admin_print_field (p, "filename"), type,
+                        mg_admin_text_action (lang, mg_admin_print_field (p, "action")), reason);
+}
+
+static void
+parts (MgAdminContext *ctx, GString *out, const char *report_json)
+{
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  JsonObject *report = mg_admin_print_report (parser, report_json);
+  JsonNode *node = report != NULL ? json_object_get_member (report, "parts") : NULL;
+  JsonArray *list = node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node)
+                                                                : NULL;
+
+  mg_admin_html_printf (out, "<section><h2>%s</h2><p>%s: %s</p><table><tr><th>#</th>"
+                        "<th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr>\n",
+                        T (MG_T_PARTS), T (MG_T_DETAIL),
+                        mg_admin_print_field (report, "detail"), T (MG_T_FILENAME),
+                        T (MG_T_TYPE), T (MG_T_ACTION), T (MG_T_REASONS));
+  for (guint i = 0; list != NULL && i < json_array_get_length (list); i++) {
+    JsonNode *p = json_array_get_element (list, i);
+    if (JSON_NODE_HOLDS_OBJECT (p))
+      part_row (ctx->lang, out, json_node_get_object (p));
+  }
+  g_string_append (out, "</table></section>\n");
+}
+
+static void
+headers (MgAdminContext *ctx, GString *out, const char *text)
+{
+  mg_admin_html_printf (out, "<section><h2>%s</h2><pre>%s</pre></section>\n", T (MG_T_HEADERS),
+                        text != NULL ? text : T (MG_T_DELETED));
+}
+
+static void
+requests (MgAdminContext *ctx, GString *out, GPtrArray *list)
+{
+  mg_admin_html_printf (out, "<section><h2>%s</h2><table><tr><th>#</th><th>%s</th><th>%s</th>"
+                        "<th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr>\n",
+                        T (MG_T_REQUESTS), T (MG_T_ACTION), T (MG_T_REQUESTED_BY), T (MG_T_NOTE),
+                        T (MG_T_STATE), T (MG_T_DECIDED_BY), T (MG_T_RESULT));
+  for (guint i = 0; list != NULL && i < list->len; i++) {
+    const MgQuarantineRequest *r = g_ptr_array_index (list, i);
+    g_autofree char *when = mg_quarantine_query_format_jst (r->requested_at);
+    g_autofree char *by = g_strdup_printf ("%s, %s", r->requested_by, when);
+    mg_admin_html_printf (out, "<tr><td>%" G_GINT64_FORMAT "</td><td>%s</td><td>%s</td>"
+                          "<td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>\n", r->rid,
+                          r->kind, by, mg_admin_print_or_dash (r->note),
+                          mg_admin_text_word (ctx->lang, r->state),
+                          mg_admin_print_or_dash (r->decided_by),
+                          mg_admin_print_or_dash (r->result));
+  }
+  g_string_append (out, "</table></section>\n");
+}
+
+static void
+form_open (MgAdminContext *ctx, GString *out, const char *id, const char *action)
+{
+  mg_admin_html_printf (out, "<form method=\"post\" action=\"/items/%s/%s\">", id, action);
+  mg_admin_html_csrf (out, ctx->session->csrf);
+}
+
+static void
+request_form (MgAdminContext *ctx, GString *out, const char *id)
+{
+  gboolean forward = *ctx->server->config->release_original_forward_address != '\0';
+
+  form_open (ctx, out, id, "request");
+  mg_admin_html_printf (out, "<h3>%s</h3><p><label><input type=\"radio\" name=\"kind\""
+                        " value=\"sanitised\" checked> %s</label>", T (MG_T_REQUEST),
+                        T (MG_T_KIND_SANITISED));
+  if (forward)
+    mg_admin_html_printf (out, "<br><label><input type=\"radio\" name=\"kind\""
+                          " value=\"original\"> %s (%s)</label>", T (MG_T_KIND_ORIGINAL),
+                          ctx->server->config->release_original_forward_address);
+  mg_admin_html_printf (out, "</p><p><label>%s<br><input type=\"password\" name=\"password\""
+                        " autocomplete=\"off\"></label><br><span class=\"note\">%s</span></p>"
+                        "<p><label>%s<br><input name=\"note\" size=\"60\" maxlength=\"500\">"
+                        "</label></p><p><button>%s</button></p></form>\n", T (MG_T_PPAP),
+                        T (MG_T_PPAP_HELP), T (MG_T_NOTE), T (MG_T_REQUEST));
+}
+
+static void
+decision_forms (MgAdminContext *ctx, GString *out, const char *id,
+                const MgQuarantineRequest *pending)
+{
+  g_autofree char *by = g_strdup_printf (T (MG_T_PENDING_BY), pending->requested_by);
+  gboolean own = g_ascii_strcasecmp (pending->requested_by, ctx->session->name) == 0;
+  gboolean approver = g_strcmp0 (ctx->session->role, MG_QUARANTINE_ROLE_APPROVER) == 0;
+
+  mg_admin_html_printf (out, "<p><strong>%s</strong> %s</p>", by,
+                        mg_admin_print_or_dash (pending->note));
+  if (!approver || own) {
+    mg_admin_html_message (out, T (own && approver ? MG_T_OWN_REQUEST : MG_T_WAIT_OTHER),
+                           FALSE);
+  } else {
+    form_open (ctx, out, id, "approve");
+    mg_admin_html_printf (out, "<button>%s</button></form>\n", T (MG_T_APPROVE));
+  }
+  if (approver) {
+    form_open (ctx, out, id, "reject");
+    mg_admin_html_printf (out, "<label>%s <input name=\"note\" maxlength=\"500\"></label> "
+                          "<button>%s</button></form>\n", T (MG_T_REJECT_NOTE),
+                          T (MG_T_REJECT));
+  }
+}
+
+static void
+actions (MgAdminContext *ctx, GString *out, const MgQuarantineItem *it)
+{
+  g_autoptr (MgQuarantineRequest) pending = mg_quarantine_release_pending (
+    ctx->server->store, it->id, NULL);
+  gboolean deleted = g_strcmp0 (it->state, MG_QUARANTINE_STATE_DELETED) == 0;
+
+  mg_admin_html_printf (out, "<section><h2>%s</h2>", T (MG_T_ACTIONS));
+  if (pending != NULL)
+    decision_forms (ctx, out, it->id, pending);
+  else if (!deleted)
+    request_form (ctx, out, it->id);
+  if (!deleted && g_strcmp0 (ctx->session->role, MG_QUARANTINE_ROLE_APPROVER) == 0) {
+    form_open (ctx, out, it->id, "delete");
+    mg_admin_html_printf (out, "<p class=\"note\">%s</p><button class=\"danger\">%s</button>"
+                          "</form>\n", T (MG_T_CONFIRM_DELETE), T (MG_T_DELETE));
+  }
+  g_string_append (out, "</section>\n");
+}
+
+MgAdminReply *
+mg_admin_item_page (MgAdminContext *ctx, const char *id)
+{
+  MgQuarantineStore *store = ctx->server->store;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (MgQuarantineItem) item = mg_quarantine_store_show (store, id, &ctx->actor,
+                                                                &error);
+  g_autofree char *report = NULL;
+  g_autofree char *head = NULL;
+  g_autoptr (GPtrArray) history = NULL;
+  MgAdminReply *reply;
+
+  if (item == NULL)
+    return mg_admin_pages_message (ctx, g_error_matches (error, MG_QUARANTINE_ERROR,
+                                                         MG_QUARANTINE_ERROR_NOT_FOUND)
+                                          ? MHD_HTTP_NOT_FOUND : MHD_HTTP_SERVICE_UNAVAILABLE,
+                                   T (MG_T_NOT_FOUND));
+  report = mg_quarantine_store_report (store, item, NULL);
+  head = mg_quarantine_store_headers (store, item, NULL);
+  history = mg_quarantine_release_history (store, id, NULL);
+  reply = mg_admin_pages_begin (ctx, MHD_HTTP_OK, MG_T_ITEM);
+  fields (ctx, reply->body, item);
+  actions (ctx, reply->body, item);
+  parts (ctx, reply->body, report);
+  requests (ctx, reply->body, history);
+  headers (ctx, reply->body, head);
+  return mg_admin_pages_end (reply);
+}

@@ -1,0 +1,319 @@
+/* admin_pages.c - list, statistics, login and message pages.
+ *
+ * Must never write a value into HTML except through mg_admin_html_printf.
+ */
+#include "cli/admin/admin_pages.h"
+
+#include <string.h>
+
+#include "quarantine/quarantine_query.h"
+
+#define T(id) mg_admin_text (ctx->lang, (id))
+#define MG_ADMIN_PAGE_SIZE 50
+
+typedef struct {
+  char *text, *verdict, *state, *since, *until, *from, *to, *reason, *all;
+  guint page;
+} MgListQuery;
+
+static void
+list_query_clear (MgListQuery *q)
+{
+  g_free (q->text);
+  g_free (q->verdict);
+  g_free (q->state);
+  g_free (q->since);
+  g_free (q->until);
+  g_free (q->from);
+  g_free (q->to);
+  g_free (q->reason);
+  g_free (q->all);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (MgListQuery, list_query_clear)
+
+MgAdminReply *
+mg_admin_pages_begin (MgAdminContext *ctx, guint status, MgAdminText title)
+{
+  MgAdminReply *reply = mg_admin_reply_new (status);
+  MgAdminPage page = { ctx->lang, T (title), ctx->session };
+
+  mg_admin_html_begin (reply->body, &page, ctx->session);
+  return reply;
+}
+
+MgAdminReply *
+mg_admin_pages_end (MgAdminReply *reply)
+{
+  mg_admin_html_end (reply->body);
+  return reply;
+}
+
+MgAdminReply *
+mg_admin_pages_message (MgAdminContext *ctx, guint status, const char *message)
+{
+  MgAdminReply *reply = mg_admin_pages_begin (ctx, status, MG_T_TITLE);
+
+  mg_admin_html_message (reply->body, message, status >= 400);
+  mg_admin_html_printf (reply->body, "<p><a href=\"/items\">%s</a></p>", T (MG_T_ITEMS));
+  return mg_admin_pages_end (reply);
+}
+
+MgAdminReply *
+mg_admin_pages_login (MgAdminContext *ctx, guint status, const char *message, const char *pre)
+{
+  MgAdminReply *reply = mg_admin_pages_begin (ctx, status, MG_T_LOGIN);
+  GString *out = reply->body;
+
+  if (message != NULL)
+    mg_admin_html_message (out, message, TRUE);
+  mg_admin_html_printf (out, "<section><form method=\"post\" action=\"/login\">"
+                        "<p><label>%s<br><input name=\"user\" autocomplete=\"username\""
+                        " required maxlength=\"32\"></label></p>"
+                        "<p><label>%s<br><input name=\"password\" type=\"password\""
+                        " autocomplete=\"current-password\" required></label></p>",
+                        T (MG_T_USER), T (MG_T_PASSWORD));
+  mg_admin_html_csrf (out, pre);
+  mg_admin_html_printf (out, "<p><button>%s</button></p></form></section>", T (MG_T_LOGIN));
+  return mg_admin_pages_end (reply);
+}
+
+static gboolean
+one_of (const char *value, const char *const *choices)
+{
+  return value != NULL && g_strv_contains (choices, value);
+}
+
+static void
+read_list_query (MgAdminContext *ctx, MgListQuery *q, MgQuarantineFilter *f)
+{
+  static const char *const verdicts[] = { "withheld", "sanitised", NULL };
+  static const char *const states[] = { "held", "kept", "pending", "released", "deleted",
+                                        NULL };
+  MgAdminRequest *r = ctx->request;
+  g_autofree char *page = mg_admin_request_query (r, "page");
+
+  q->text = mg_admin_request_query (r, "q");
+  q->verdict = mg_admin_request_query (r, "verdict");
+  q->state = mg_admin_request_query (r, "state");
+  q->since = mg_admin_request_query (r, "since");
+  q->until = mg_admin_request_query (r, "until");
+  q->from = mg_admin_request_query (r, "from");
+  q->to = mg_admin_request_query (r, "to");
+  q->reason = mg_admin_request_query (r, "reason");
+  q->all = mg_admin_request_query (r, "all");
+  q->page = page != NULL ? (guint) CLAMP (g_ascii_strtoll (page, NULL, 10), 0, 100000) : 0;
+  f->text = q->text != NULL && *q->text ? q->text : NULL;
+  f->verdict = one_of (q->verdict, verdicts) ? q->verdict : NULL;
+  f->state = one_of (q->state, states) ? q->state : NULL;
+  f->sender = q->from != NULL && *q->from ? q->from : NULL;
+  f->recipient = q->to != NULL && *q->to ? q->to : NULL;
+  f->reason = q->reason != NULL && *q->reason ? q->reason : NULL;
+  f->all = q->all != NULL || f->state != NULL;
+  if (q->since == NULL || !mg_quarantine_query_parse_time (q->since, &f->since))
+    f->since = 0;
+  if (q->until == NULL || !mg_quarantine_query_parse_time (q->until, &f->until))
+    f->until = 0;
+  f->limit = MG_ADMIN_PAGE_SIZE;
+  f->offset = q->page * MG_ADMIN_PAGE_SIZE;
+}
+
+static void
+select_field (MgAdminContext *ctx, GString *out, const char *name, MgAdminText label,
+              const char *value, const char *const *choices)
+{
+  mg_admin_html_printf (out, "<label>%s<select name=\"%s\"><option value=\"\">%s</option>",
+                        T (label), name, T (MG_T_ANY));
+  for (int i = 0; choices[i] != NULL; i++)
+    mg_admin_html_printf (out, "<option value=\"%s\"%s>%s</option>", choices[i],
+                          g_strcmp0 (value, choices[i]) == 0 ? " selected" : "",
+                          mg_admin_text_word (ctx->lang, choices[i]));
+  g_string_append (out, "</select></label>");
+}
+
+static void
+text_field (GString *out, const char *label, const char *name, const char *type,
+            const char *value)
+{
+  mg_admin_html_printf (out, "<label>%s<input name=\"%s\" type=\"%s\" value=\"%s\"></label>",
+                        label, name, type, value != NULL ? value : "");
+}
+
+/* A select of the reasons the index knows, shown in the UI's language. */
+static void
+reason_field (MgAdminContext *ctx, GString *out, const char *value)
+{
+  MgQuarantineFilter all = { .all = TRUE };
+  g_autoptr (GPtrArray) rows = mg_quarantine_query_by_reason (ctx->server->store, &all, NULL);
+
+  mg_admin_html_printf (out, "<label>%s<select name=\"reason\"><option value=\"\">%s</option>",
+                        T (MG_T_REASONS), T (MG_T_ANY));
+  for (guint i = 0; rows != NULL && i < rows->len; i++) {
+    const MgQuarantineStatsRow *r = g_ptr_array_index (rows, i);
+    g_autofree char *label = mg_admin_text_reasons (ctx->lang, r->label);
+    mg_admin_html_printf (out, "<option value=\"%s\"%s>%s</option>", r->label,
+                          g_strcmp0 (value, r->label) == 0 ? " selected" : "", label);
+  }
+  g_string_append (out, "</select></label>");
+}
+
+static void
+filter_form (MgAdminContext *ctx, GString *out, const MgListQuery *q)
+{
+  static const char *const verdicts[] = { "withheld", "sanitised", NULL };
+  static const char *const states[] = { "held", "pending", "released", "deleted", "kept",
+                                        NULL };
+
+  g_string_append (out, "<form class=\"filters\" method=\"get\" action=\"/items\">");
+  text_field (out, T (MG_T_TEXT), "q", "search", q->text);
+  select_field (ctx, out, "verdict", MG_T_VERDICT, q->verdict, verdicts);
+  select_field (ctx, out, "state", MG_T_STATE, q->state, states);
+  text_field (out, T (MG_T_SINCE), "since", "date", q->since);
+  text_field (out, T (MG_T_UNTIL), "until", "date", q->until);
+  text_field (out, T (MG_T_FROM), "from", "text", q->from);
+  text_field (out, T (MG_T_TO), "to", "text", q->to);
+  reason_field (ctx, out, q->reason);
+  mg_admin_html_printf (out, "<label><span><input type=\"checkbox\" name=\"all\" value=\"1\"%s>"
+                        " %s</span></label><button>%s</button></form>\n",
+                        q->all != NULL ? " checked" : "", T (MG_T_SHOW_ALL), T (MG_T_SEARCH));
+}
+
+static void
+item_row (MgAdminContext *ctx, GString *out, const MgQuarantineItem *it)
+{
+  g_autofree char *when = mg_quarantine_query_format_jst (it->time);
+  g_autofree char *reasons = mg_admin_text_reasons (ctx->lang, it->reasons);
+
+  mg_admin_html_printf (out, "<tr><td class=\"nowrap\">%s</td><td>%s</td>"
+                        "<td class=\"subject\"><a href=\"/items/%s\">%s</a></td>"
+                        "<td class=\"nowrap %s\">%s</td><td>%s</td><td class=\"nowrap\">%s</td>"
+                        "</tr>\n", when,
+                        it->sender != NULL ? it->sender : "-", it->id,
+                        it->subject != NULL && *it->subject ? it->subject : it->id,
+                        it->verdict, mg_admin_text_word (ctx->lang, it->verdict),
+                        *reasons != '\0' ? reasons : "-",
+                        mg_admin_text_word (ctx->lang, it->state));
+}
+
+static char *
+page_link (const MgListQuery *q, guint page)
+{
+  const char *names[] = { "q", "verdict", "state", "since", "until", "from", "to", "reason",
+                          "all" };
+  const char *values[] = { q->text, q->verdict, q->state, q->since, q->until, q->from, q->to,
+                           q->reason, q->all };
+  GString *link = g_string_new ("/items?");
+
+  for (gsize i = 0; i < G_N_ELEMENTS (names); i++) {
+    g_autofree char *v = NULL;
+    if (values[i] == NULL || *values[i] == '\0')
+      continue;
+    v = g_uri_escape_string (values[i], NULL, FALSE);
+    g_string_append_printf (link, "%s=%s&", names[i], v);
+  }
+  g_string_append_printf (link, "page=%u", page);
+  return g_string_free (link, FALSE);
+}
+
+static void
+pager (MgAdminContext *ctx, GString *out, const MgListQuery *q, gint64 total)
+{
+  g_autofree char *count = g_strdup_printf ("%" G_GINT64_FORMAT, total);
+  g_autofree char *text = g_strdup_printf (T (MG_T_COUNT), count);
+
+  mg_admin_html_printf (out, "<p>%s ", text);
+  if (q->page > 0) {
+    g_autofree char *prev = page_link (q, q->page - 1);
+    mg_admin_html_printf (out, "<a href=\"%s\">%s</a> ", prev, T (MG_T_PREV));
+  }
+  if ((gint64) (q->page + 1) * MG_ADMIN_PAGE_SIZE < total) {
+    g_autofree char *next = page_link (q, q->page + 1);
+    mg_admin_html_printf (out, "<a href=\"%s\">%s</a>", next, T (MG_T_NEXT));
+  }
+  mg_admin_html_printf (out, "</p><p class=\"note\">%s</p>\n", T (MG_T_TZ_NOTE));
+}
+
+MgAdminReply *
+mg_admin_pages_list (MgAdminContext *ctx)
+{
+  g_auto (MgListQuery) q = { 0 };
+  MgQuarantineFilter filter = { 0 };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) items = NULL;
+  MgAdminReply *reply;
+  gint64 total;
+
+  read_list_query (ctx, &q, &filter);
+  total = mg_quarantine_query_count (ctx->server->store, &filter, &error);
+  items = total >= 0 ? mg_quarantine_query_list (ctx->server->store, &filter, &error) : NULL;
+  if (items == NULL)
+    return mg_admin_pages_message (ctx, MHD_HTTP_SERVICE_UNAVAILABLE, T (MG_T_ERR_TEMP));
+  reply = mg_admin_pages_begin (ctx, MHD_HTTP_OK, MG_T_ITEMS);
+  filter_form (ctx, reply->body, &q);
+  pager (ctx, reply->body, &q, total);
+  mg_admin_html_printf (reply->body, "<table><tr><th>%s</th><th>%s</th><th>%s</th>"
+                        "<th>%s</th><th>%s</th><th>%s</th></tr>\n", T (MG_T_TIME),
+                        T (MG_T_FROM), T (MG_T_SUBJECT), T (MG_T_VERDICT), T (MG_T_REASONS),
+                        T (MG_T_STATE));
+  for (guint i = 0; i < items->len; i++)
+    item_row (ctx, reply->body, g_ptr_array_index (items, i));
+  g_string_append (reply->body, "</table>\n");
+  return mg_admin_pages_end (reply);
+}
+
+static void
+stats_table (MgAdminContext *ctx, GString *out, GPtrArray *rows, MgAdminText title,
+             MgAdminText first)
+{
+  mg_admin_html_printf (out, "<section><h2>%s</h2><table><tr><th>%s</th><th>%s</th>"
+                        "<th>%s</th><th>%s</th><th>%s</th></tr>\n", T (title), T (first),
+                        T (MG_T_TOTAL), T (MG_T_WITHHELD), T (MG_T_SANITISED),
+                        T (MG_T_RELEASED));
+  for (guint i = 0; i < rows->len; i++) {
+    const MgQuarantineStatsRow *r = g_ptr_array_index (rows, i);
+    g_autofree char *label = mg_admin_text_reasons (ctx->lang, r->label);
+    mg_admin_html_printf (out, "<tr><td>%s</td><td>%" G_GINT64_FORMAT "</td><td>%"
+                          G_GINT64_FORMAT "</td><td>%" G_GINT64_FORMAT "</td><td>%"
+                          G_GINT64_FORMAT "</td></tr>\n", label, r->total, r->withheld,
+                          r->sanitised, r->released);
+  }
+  g_string_append (out, "</table></section>\n");
+}
+
+static void
+retention (MgAdminContext *ctx, GString *out)
+{
+  g_autofree char *days = g_strdup_printf (
+    "%" G_GINT64_FORMAT, ctx->server->config->quarantine_retention_days);
+  g_autofree char *text = g_strdup_printf (T (MG_T_RETENTION), days);
+
+  mg_admin_html_printf (out, "<section><p>%s</p>", text);
+  if (g_strcmp0 (ctx->session->role, "approver") == 0) {
+    g_string_append (out, "<form method=\"post\" action=\"/purge\">");
+    mg_admin_html_csrf (out, ctx->session->csrf);
+    mg_admin_html_printf (out, "<button class=\"danger\">%s</button></form>", T (MG_T_PURGE));
+  }
+  g_string_append (out, "</section>\n");
+}
+
+MgAdminReply *
+mg_admin_pages_stats (MgAdminContext *ctx)
+{
+  MgQuarantineFilter filter = { 0 };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) by_day = mg_quarantine_query_by_day (ctx->server->store, &filter,
+                                                             &error);
+  g_autoptr (GPtrArray) by_reason = NULL;
+  MgAdminReply *reply;
+
+  if (by_day != NULL)
+    by_reason = mg_quarantine_query_by_reason (ctx->server->store, &filter, &error);
+  if (by_reason == NULL)
+    return mg_admin_pages_message (ctx, MHD_HTTP_SERVICE_UNAVAILABLE, T (MG_T_ERR_TEMP));
+  reply = mg_admin_pages_begin (ctx, MHD_HTTP_OK, MG_T_STATS);
+  retention (ctx, reply->body);
+  stats_table (ctx, reply->body, by_day, MG_T_BY_DAY, MG_T_DAY);
+  stats_table (ctx, reply->body, by_reason, MG_T_BY_REASON, MG_T_REASONS);
+  mg_admin_html_printf (reply->body, "<p class=\"note\">%s</p>", T (MG_T_TZ_NOTE));
+  return mg_admin_pages_end (reply);
+}

@@ -1,0 +1,51 @@
+/* admin_pages.h - the pages and actions of the admin web UI.
+ *
+ * Pages (GET): the list of held items with search and filters, one item
+ * (report, parts, headers, requests, the forms its viewer's role allows), the
+ * statistics with the retention period, and the login form. Actions (POST,
+ * CSRF-checked by the server before they run): request, approve, reject,
+ * delete, purge; each goes through src/quarantine, which enforces roles and
+ * the two-person rule and writes the audit log, and answers with a redirect
+ * and a message for the next page.
+ *
+ * Never renders an original's body, and never trusts the UI to enforce a rule.
+ */
+#pragma once
+#include <glib.h>
+
+#include "cli/admin/admin_html.h"
+#include "cli/admin/admin_http.h"
+#include "cli/admin/admin_release.h"
+#include "cli/admin/admin_session.h"
+#include "quarantine/quarantine_store.h"
+
+typedef struct {
+  const MgConfig *config;
+  MgQuarantineStore *store;
+  MgAdminSessions *sessions;
+  MgAdminRelease *release;
+} MgAdminServer;
+
+/* One request being answered. */
+typedef struct {
+  MgAdminServer *server;
+  MgAdminRequest *request;
+  MgAdminSession *session;      /* NULL when logged out */
+  MgAdminLang lang;
+  MgQuarantineActor actor;      /* the session's user, role and address */
+  char *who;                    /* the address as the audit log records it */
+} MgAdminContext;
+
+/* A new reply with the page frame of TITLE begun; close it with _end. */
+MgAdminReply *mg_admin_pages_begin (MgAdminContext *ctx, guint status, MgAdminText title);
+MgAdminReply *mg_admin_pages_end (MgAdminReply *reply);
+
+MgAdminReply *mg_admin_pages_list (MgAdminContext *ctx);
+MgAdminReply *mg_admin_pages_stats (MgAdminContext *ctx);
+/* The login form with MESSAGE (may be NULL) and answer STATUS; PRE is the
+ * pre-session CSRF token of the form. */
+MgAdminReply *mg_admin_pages_login (MgAdminContext *ctx, guint status, const char *message,
+                                    const char *pre);
+/* A small page with MESSAGE and STATUS (errors, refusals). */
+MgAdminReply *mg_admin_pages_message (MgAdminContext *ctx, guint status, const char *message);
+

@@ -1,0 +1,418 @@
+/* admin_print.c - text, CSV and JSON output of quarantine items.
+ *
+ * Must never print a string from a message without cleaning it first, nor a
+ * CSV cell a spreadsheet would evaluate.
+ */
+#include "cli/admin/admin_print.h"
+
+#include <string.h>
+
+#include "quarantine/quarantine_headers.h"
+
+char *
+mg_admin_print_clean (const char *text)
+{
+  return text != NULL ? mg_quarantine_headers_printable (text, FALSE) : g_strdup ("-");
+}
+
+static char *
+utc_iso (gint64 time)
+{
+  g_autoptr (GDateTime) dt = g_date_time_new_from_unix_utc (time);
+
+  return g_date_time_format (dt, "%Y-%m-%dT%H:%M:%SZ");
+}
+
+static void
+print_text_row (FILE *out, const char *const *cells, gsize n)
+{
+  for (gsize i = 0; i < n; i++) {
+    g_autofree char *clean = mg_admin_print_clean (cells[i]);
+    fprintf (out, "%s%s", i > 0 ? "\t" : "", clean);
+  }
+  fputc ('\n', out);
+}
+
+static void
+print_csv_cell (FILE *out, const char *text, gboolean first)
+{
+  g_autofree char *clean = text != NULL ? mg_quarantine_headers_printable (text, FALSE)
+                                        : g_strdup ("");
+  gboolean formula = clean[0] != '\0' && strchr ("=+-@", clean[0]) != NULL;
+
+  fputs (first ? "\"" : ",\"", out);
+  if (formula)
+    fputc ('\'', out);
+  for (const char *p = clean; *p != '\0'; p++) {
+    if (*p == '"')
+      fputc ('"', out);
+    fputc (*p, out);
+  }
+  fputc ('"', out);
+}
+
+static void
+print_csv_row (FILE *out, const char *const *cells, gsize n)
+{
+  for (gsize i = 0; i < n; i++)
+    print_csv_cell (out, cells[i], i == 0);
+  fputs ("\r\n", out);
+}
+
+static const char *const list_columns[] = {
+  "id", "time (JST)", "from", "subject", "verdict", "reasons", "state", "recipients",
+};
+
+static void
+print_list_rows (FILE *out, GPtrArray *items, gboolean csv)
+{
+  void (*row) (FILE *, const char *const *, gsize) = csv ? print_csv_row : print_text_row;
+
+  row (out, list_columns, G_N_ELEMENTS (list_columns));
+  for (guint i = 0; i < items->len; i++) {
+    const MgQuarantineItem *it = g_ptr_array_index (items, i);
+    g_autofree char *time = mg_quarantine_query_format_jst (it->time);
+    const char *cells[] = { it->id, time, it->sender, it->subject, it->verdict, it->reasons,
+                            it->state, it->recipients };
+    row (out, cells, G_N_ELEMENTS (cells));
+  }
+}
+
+static void
+print_json (FILE *out, JsonNode *node)
+{
+  g_autoptr (JsonGenerator) gen = json_generator_new ();
+  g_autofree char *text = NULL;
+
+  json_generator_set_pretty (gen, TRUE);
+  json_generator_set_root (gen, node);
+  text = json_generator_to_data (gen, NULL);
+  fprintf (out, "%s\n", text);
+}
+
+static void
+set_string (JsonObject *o, const char *name, const char *value)
+{
+  if (value != NULL)
+    json_object_set_string_member (o, name, value);
+  else
+    json_object_set_null_member (o, name);
+}
+
+static JsonArray *
+split_array (const char *text, const char *separator)
+{
+  JsonArray *array = json_array_new ();
+  g_auto (GStrv) parts = g_strsplit (text != NULL ? text : "", separator, -1);
+
+  for (char **p = parts; *p != NULL; p++)
+    if (**p != '\0')
+      json_array_add_string_element (array, *p);
+  return array;
+}
+
+JsonNode *
+mg_admin_print_item_json (const MgQuarantineItem *it)
+{
+  JsonObject *o = json_object_new ();
+  g_autofree char *utc = utc_iso (it->time);
+  g_autofree char *jst = mg_quarantine_query_format_jst (it->time);
+  JsonNode *node;
+
+  set_string (o, "id", it->id);
+  set_string (o, "time", utc);
+  set_string (o, "time_jst", jst);
+  set_string (o, "queue_id", it->queue_id);
+  set_string (o, "message_id", it->message_id);
+  set_string (o, "from", it->sender);
+  set_string (o, "from_address", it->sender_address);
+  json_object_set_array_member (o, "recipients", split_array (it->recipients, ", "));
+  set_string (o, "subject", it->subject);
+  set_string (o, "verdict", it->verdict);
+  json_object_set_boolean_member (o, "held", it->held);
+  json_object_set_array_member (o, "reasons", split_array (it->reasons, "; "));
+  json_object_set_array_member (o, "virus", split_array (it->virus, ", "));
+  set_string (o, "state", it->state);
+  json_object_set_int_member (o, "size", it->size);
+  set_string (o, "sha256", it->original_sha256);
+  node = json_node_init_object (json_node_alloc (), o);
+  json_object_unref (o);
+  return node;
+}
+
+void
+mg_admin_print_list (FILE *out, GPtrArray *items, MgAdminPrintFormat format)
+{
+  g_autoptr (JsonNode) node = NULL;
+  JsonArray *array;
+
+  if (format != MG_ADMIN_PRINT_JSON) {
+    if (format == MG_ADMIN_PRINT_CSV)
+      fputs ("\xEF\xBB\xBF", out);   /* so that Excel reads UTF-8 */
+    print_list_rows (out, items, format == MG_ADMIN_PRINT_CSV);
+    return;
+  }
+  array = json_array_new ();
+  for (guint i = 0; i < items->len; i++)
+    json_array_add_element (array, mg_admin_print_item_json (g_ptr_array_index (items, i)));
+  node = json_node_init_array (json_node_alloc (), array);
+  json_array_unref (array);
+  print_json (out, node);
+}
+
+const char *
+mg_admin_print_or_dash (const char *text)
+{
+  return text != NULL && *text != '\0' ? text : "-";
+}
+
+static void
+field (FILE *out, const char *name, const char *value)
+{
+  g_autofree char *clean = mg_admin_print_clean (mg_admin_print_or_dash (value));
+
+  fprintf (out, "%-12s %s\n", name, clean);
+}
+
+static void
+print_fields (FILE *out, const MgQuarantineItem *it)
+{
+  g_autofree char *jst = mg_quarantine_query_format_jst (it->time);
+  g_autofree char *utc = utc_iso (it->time);
+  g_autofree char *when = g_strdup_printf ("%s (%s)", jst, utc);
+  g_autofree char *from = g_strdup_printf ("%s <%s>", mg_admin_print_or_dash (it->sender),
+                                           mg_admin_print_or_dash (it->sender_address));
+  g_autofree char *size = g_strdup_printf ("%" G_GINT64_FORMAT " bytes, sha256 %s",
+                                           it->size,
+                                           mg_admin_print_or_dash (it->original_sha256));
+
+  field (out, "ID:", it->id);
+  field (out, "Time:", when);
+  field (out, "Queue ID:", it->queue_id);
+  field (out, "Message-ID:", it->message_id);
+  field (out, "From:", from);
+  field (out, "Recipients:", it->recipients);
+  field (out, "Subject:", it->subject);
+  field (out, "Verdict:", it->verdict);
+  field (out, "State:", it->state);
+  field (out, "Reasons:", it->reasons);
+  field (out, "Virus:", it->virus);
+  field (out, "Original:", size);
+}
+
+const char *
+mg_admin_print_member (JsonObject *o, const char *name)
+{
+  JsonNode *node = o != NULL ? json_object_get_member (o, name) : NULL;
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
+      json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (node);
+}
+
+const char *
+mg_admin_print_field (JsonObject *o, const char *name)
+{
+  return mg_admin_print_or_dash (mg_admin_print_member (o, name));
+}
+
+static void
+print_part (FILE *out, JsonObject *part)
+{
+  g_autoptr (GString) line = g_string_new (NULL);
+  const char *reason = mg_admin_print_member (part, "reason");
+  const char *detail = mg_admin_print_member (part, "detail");
+  const char *output = mg_admin_print_member (part, "output_filename");
+  g_autofree char *clean = NULL;
+
+  g_string_append_printf (line, "%s  %s  %s (declared %s)  %s",
+                          mg_admin_print_field (part, "path"),
+                          mg_admin_print_field (part, "filename"),
+                          mg_admin_print_field (part, "detected_type"),
+                          mg_admin_print_field (part, "declared_type"),
+                          mg_admin_print_field (part, "action"));
+  if (reason != NULL)
+    g_string_append_printf (line, ": %s", reason);
+  if (detail != NULL)
+    g_string_append_printf (line, " (%s)", detail);
+  if (output != NULL)
+    g_string_append_printf (line, " -> %s", output);
+  clean = mg_admin_print_clean (line->str);
+  fprintf (out, "  %s\n", clean);
+}
+
+JsonObject *
+mg_admin_print_report (JsonParser *parser, const char *report_json)
+{
+  JsonNode *root;
+
+  if (report_json == NULL || !json_parser_load_from_data (parser, report_json, -1, NULL))
+    return NULL;
+  root = json_parser_get_root (parser);
+  return root != NULL && JSON_NODE_HOLDS_OBJECT (root) ? json_node_get_object (root) : NULL;
+}
+
+static void
+print_parts (FILE *out, JsonObject *report)
+{
+  JsonNode *node = report != NULL ? json_object_get_member (report, "parts") : NULL;
+  JsonArray *parts = node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node)
+                                                                 : NULL;
+  const char *detail = report != NULL ? mg_admin_print_member (report, "detail") : NULL;
+
+  if (detail != NULL)
+    field (out, "Detail:", detail);
+  fprintf (out, "\nParts (what was removed and why):\n");
+  if (parts == NULL || json_array_get_length (parts) == 0)
+    fprintf (out, "  -\n");
+  for (guint i = 0; parts != NULL && i < json_array_get_length (parts); i++) {
+    JsonNode *p = json_array_get_element (parts, i);
+    if (JSON_NODE_HOLDS_OBJECT (p))
+      print_part (out, json_node_get_object (p));
+  }
+}
+
+static void
+print_requests (FILE *out, GPtrArray *requests)
+{
+  fprintf (out, "\nRelease requests:\n");
+  if (requests == NULL || requests->len == 0)
+    fprintf (out, "  -\n");
+  for (guint i = 0; requests != NULL && i < requests->len; i++) {
+    const MgQuarantineRequest *r = g_ptr_array_index (requests, i);
+    g_autofree char *when = mg_quarantine_query_format_jst (r->requested_at);
+    g_autofree char *line = g_strdup_printf (
+      "#%" G_GINT64_FORMAT " %s requested by %s at %s: %s%s%s%s%s", r->rid, r->kind,
+      r->requested_by, when, r->state, r->decided_by != NULL ? " by " : "",
+      r->decided_by != NULL ? r->decided_by : "", r->result != NULL ? " - " : "",
+      r->result != NULL ? r->result : "");
+    g_autofree char *clean = mg_admin_print_clean (line);
+    fprintf (out, "  %s\n", clean);
+  }
+}
+
+static void
+print_headers (FILE *out, const char *headers)
+{
+  g_auto (GStrv) lines = g_strsplit (headers != NULL ? headers : "", "\n", -1);
+
+  fprintf (out, "\nHeaders of the original%s:\n", headers == NULL ? " (deleted)" : "");
+  for (char **l = lines; *l != NULL; l++) {
+    g_autofree char *clean = mg_admin_print_clean (*l);
+    if (**l != '\0')
+      fprintf (out, "  %s\n", clean);
+  }
+}
+
+static JsonArray *
+requests_json (GPtrArray *requests)
+{
+  JsonArray *array = json_array_new ();
+
+  for (guint i = 0; requests != NULL && i < requests->len; i++) {
+    const MgQuarantineRequest *r = g_ptr_array_index (requests, i);
+    JsonObject *o = json_object_new ();
+    g_autofree char *at = utc_iso (r->requested_at);
+    json_object_set_int_member (o, "rid", r->rid);
+    set_string (o, "kind", r->kind);
+    set_string (o, "requested_by", r->requested_by);
+    set_string (o, "requested_at", at);
+    set_string (o, "note", r->note);
+    set_string (o, "state", r->state);
+    set_string (o, "decided_by", r->decided_by);
+    set_string (o, "result", r->result);
+    json_array_add_object_element (array, o);
+  }
+  return array;
+}
+
+static void
+print_show_json (FILE *out, const MgQuarantineItem *item, JsonObject *report,
+                 GPtrArray *requests, const char *headers)
+{
+  JsonObject *o = json_object_new ();
+  g_autoptr (JsonNode) node = NULL;
+
+  json_object_set_member (o, "item", mg_admin_print_item_json (item));
+  if (report != NULL)
+    json_object_set_object_member (o, "report", json_object_ref (report));
+  else
+    json_object_set_null_member (o, "report");
+  json_object_set_array_member (o, "requests", requests_json (requests));
+  set_string (o, "headers", headers);
+  node = json_node_init_object (json_node_alloc (), o);
+  json_object_unref (o);
+  print_json (out, node);
+}
+
+void
+mg_admin_print_show (FILE *out, const MgQuarantineItem *item, const char *report_json,
+                     GPtrArray *requests, const char *headers, gboolean json)
+{
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  JsonObject *report = mg_admin_print_report (parser, report_json);
+
+  if (json) {
+    print_show_json (out, item, report, requests, headers);
+    return;
+  }
+  print_fields (out, item);
+  print_parts (out, report);
+  print_requests (out, requests);
+  print_headers (out, headers);
+}
+
+static JsonArray *
+stats_json (GPtrArray *rows, const char *key)
+{
+  JsonArray *array = json_array_new ();
+
+  for (guint i = 0; rows != NULL && i < rows->len; i++) {
+    const MgQuarantineStatsRow *r = g_ptr_array_index (rows, i);
+    JsonObject *o = json_object_new ();
+    set_string (o, key, r->label);
+    json_object_set_int_member (o, "total", r->total);
+    json_object_set_int_member (o, "withheld", r->withheld);
+    json_object_set_int_member (o, "sanitised", r->sanitised);
+    json_object_set_int_member (o, "released", r->released);
+    json_array_add_object_element (array, o);
+  }
+  return array;
+}
+
+static void
+print_stats_table (FILE *out, GPtrArray *rows, const char *title)
+{
+  fprintf (out, "%s\ttotal\twithheld\tsanitised\treleased\n", title);
+  for (guint i = 0; rows != NULL && i < rows->len; i++) {
+    const MgQuarantineStatsRow *r = g_ptr_array_index (rows, i);
+    g_autofree char *label = mg_admin_print_clean (r->label);
+    fprintf (out, "%s\t%" G_GINT64_FORMAT "\t%" G_GINT64_FORMAT "\t%" G_GINT64_FORMAT
+             "\t%" G_GINT64_FORMAT "\n", label, r->total, r->withheld, r->sanitised,
+             r->released);
+  }
+}
+
+void
+mg_admin_print_stats (FILE *out, GPtrArray *by_day, GPtrArray *by_reason,
+                      gint64 retention_days, gboolean json)
+{
+  JsonObject *o;
+  g_autoptr (JsonNode) node = NULL;
+
+  if (!json) {
+    fprintf (out, "retention_days\t%" G_GINT64_FORMAT "\n\n", retention_days);
+    print_stats_table (out, by_day, "day (JST)");
+    fputc ('\n', out);
+    print_stats_table (out, by_reason, "reason");
+    return;
+  }
+  o = json_object_new ();
+  json_object_set_int_member (o, "retention_days", retention_days);
+  json_object_set_array_member (o, "by_day", stats_json (by_day, "day"));
+  json_object_set_array_member (o, "by_reason", stats_json (by_reason, "reason"));
+  node = json_node_init_object (json_node_alloc (), o);
+  json_object_unref (o);
+  print_json (out, node);
+}

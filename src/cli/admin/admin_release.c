@@ -1,0 +1,183 @@
+/* admin_release.c - re-sanitise and deliver, or forward the original.
+ *
+ * Must never send or write the original towards the LGWAN side: the only
+ * bytes that leave for the recipients are the pipeline's output of a message
+ * it did not withhold.
+ */
+#include "cli/admin/admin_release.h"
+
+#include <glib/gstdio.h>
+#include <sys/stat.h>
+
+#include "cli/admin/admin_ppap.h"
+#include "pipeline/pipeline.h"
+#include "quarantine/quarantine_smtp.h"
+#include "util/fdio.h"
+
+struct MgAdminRelease {
+  const MgConfig *config;
+  MgConfig rerun;           /* CONFIG with the quarantine in a scratch directory */
+  MgPipeline *pipeline;     /* loaded at the first release */
+  char *output;
+};
+
+MgAdminRelease *
+mg_admin_release_new (const MgConfig *config, const char *output)
+{
+  MgAdminRelease *release = g_new0 (MgAdminRelease, 1);
+
+  release->config = config;
+  release->rerun = *config;  /* borrows every string; never freed as a config */
+  release->output = g_strdup (output);
+  return release;
+}
+
+void
+mg_admin_release_free (MgAdminRelease *release)
+{
+  if (release == NULL)
+    return;
+  mg_pipeline_free (release->pipeline);
+  g_free (release->output);
+  g_free (release);
+}
+
+static void
+remove_tree (const char *path)
+{
+  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL) {
+    g_autofree char *child = g_build_filename (path, name, NULL);
+    GStatBuf st;
+    if (g_lstat (child, &st) == 0 && S_ISDIR (st.st_mode))
+      remove_tree (child);
+    else
+      g_unlink (child);
+  }
+  g_rmdir (path);
+}
+
+/* The pipeline, run with its quarantine in a scratch directory that is
+ * removed afterwards: the re-run is part of the approval, not a new item. */
+static MgMailResult *
+resanitise (MgAdminRelease *release, GBytes *message, GError **error)
+{
+  g_autofree char *scratch = g_build_filename (release->config->quarantine_directory,
+                                               "tmp", "release-XXXXXX", NULL);
+  g_autofree char *tmp = g_path_get_dirname (scratch);
+  MgMailResult *result = NULL;
+
+  if (g_mkdir_with_parents (tmp, 0700) != 0 || g_mkdtemp_full (scratch, 0700) == NULL) {
+    g_set_error (error, MG_QUARANTINE_ERROR, MG_QUARANTINE_ERROR_RELEASE, "%s: %s",
+                 scratch, g_strerror (errno));
+    return NULL;
+  }
+  release->rerun.quarantine_directory = scratch;
+  if (release->pipeline == NULL)
+    release->pipeline = mg_pipeline_new (&release->rerun, error);
+  if (release->pipeline != NULL)
+    mg_pipeline_mail (release->pipeline, message, NULL, &result, error);
+  release->rerun.quarantine_directory = release->config->quarantine_directory;
+  remove_tree (scratch);
+  return result;
+}
+
+static gboolean
+send_smtp (const MgConfig *config, const char *sender, const char *recipients,
+           GBytes *message, char **reply_r, GError **error)
+{
+  g_auto (GStrv) rcpts = g_strsplit (recipients != NULL ? recipients : "", ", ", -1);
+
+  if (*config->release_smtp == '\0') {
+    g_set_error (error, MG_QUARANTINE_ERROR, MG_QUARANTINE_ERROR_POLICY,
+                 "[release] smtp is empty: release to a file with -o");
+    return FALSE;
+  }
+  if (rcpts[0] == NULL || *rcpts[0] == '\0') {
+    g_set_error (error, MG_QUARANTINE_ERROR, MG_QUARANTINE_ERROR_RELEASE,
+                 "the original names no usable recipient");
+    return FALSE;
+  }
+  return mg_quarantine_smtp_send (config->release_smtp, sender,
+                                  (const char *const *) rcpts, message, reply_r, error);
+}
+
+static gboolean
+forward_original (MgAdminRelease *release, const MgQuarantineItem *item, GBytes *original,
+                  char **result_r, GError **error)
+{
+  const char *to = release->config->release_original_forward_address;
+  g_autofree char *reply = NULL;
+
+  if (release->output != NULL || *to == '\0') {
+    g_set_error (error, MG_QUARANTINE_ERROR, MG_QUARANTINE_ERROR_POLICY,
+                 "an original goes only to [release] original_forward_address");
+    return FALSE;
+  }
+  if (!send_smtp (release->config, item->sender_address, to, original, &reply, error))
+    return FALSE;
+  *result_r = g_strdup_printf ("original forwarded to %s via %s (%s)", to,
+                               release->config->release_smtp, reply);
+  return TRUE;
+}
+
+static gboolean
+deliver_sanitised (MgAdminRelease *release, const MgQuarantineItem *item,
+                   const MgMailResult *result, const char *ppap, char **result_r,
+                   GError **error)
+{
+  gsize len;
+  const void *data = g_bytes_get_data (result->output, &len);
+  g_autofree char *sha = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, result->output);
+  g_autofree char *reply = NULL;
+
+  if (release->output != NULL) {
+    if (!mg_fdio_write_file_atomic (release->output, data, len, error))
+      return FALSE;
+    *result_r = g_strdup_printf ("%ssanitised as %s (sha256 %s), written to %s", ppap,
+                                 result->id, sha, release->output);
+    return TRUE;
+  }
+  if (!send_smtp (release->config, item->sender_address, item->recipients, result->output,
+                  &reply, error))
+    return FALSE;
+  *result_r = g_strdup_printf ("%ssanitised as %s (sha256 %s), sent to %s via %s (%s)",
+                               ppap, result->id, sha, item->recipients,
+                               release->config->release_smtp, reply);
+  return TRUE;
+}
+
+gboolean
+mg_admin_release_deliver (gpointer ctx, const MgQuarantineItem *item,
+                          const MgQuarantineRequest *request, GBytes *original,
+                          char **result_r, GError **error)
+{
+  MgAdminRelease *release = ctx;
+  g_autoptr (MgMailResult) result = NULL;
+  g_autoptr (GBytes) opened = NULL;
+  g_autofree char *ppap = g_strdup ("");
+  guint zips = 0;
+
+  if (g_strcmp0 (request->kind, MG_QUARANTINE_RELEASE_ORIGINAL) == 0)
+    return forward_original (release, item, original, result_r, error);
+  if (request->password != NULL) {
+    opened = mg_admin_ppap_open (original, request->password, &release->config->archive,
+                                 &zips, error);
+    if (opened == NULL)
+      return FALSE;
+    g_free (ppap);
+    ppap = g_strdup_printf ("%u password-protected ZIP opened, ", zips);
+  }
+  result = resanitise (release, opened != NULL ? opened : original, error);
+  if (result == NULL)
+    return FALSE;
+  if (result->verdict != MG_VERDICT_SANITISED) {
+    g_set_error (error, MG_QUARANTINE_ERROR, MG_QUARANTINE_ERROR_RELEASE,
+                 "the sanitiser still withholds it (%s): not released",
+                 result->reason != NULL ? result->reason : "withheld");
+    return FALSE;
+  }
+  return deliver_sanitised (release, item, result, ppap, result_r, error);
+}

@@ -1,0 +1,33 @@
+/* admin_release.h - what an approved release does (the MgQuarantineDeliver of
+ * the CLI and of the web UI).
+ *
+ * Kind "sanitised": the original goes through the same pipeline again
+ * (mg_pipeline_mail; an encrypted ZIP is first opened with the password the
+ * recipient gave, see admin_ppap.h) and only the sanitised result leaves:
+ * injected over SMTP into [release] smtp for the original recipients, or
+ * written to a file for `mugai files`. A message the pipeline still withholds
+ * is not released. Kind "original": the original is forwarded over SMTP to
+ * [release] original_forward_address only, never written to a file.
+ *
+ * The re-run is not recorded as a new quarantine item: its report goes into
+ * the approval's audit line. Never delivers bytes the pipeline did not produce,
+ * except the original to the one configured internet-zone mailbox.
+ */
+#pragma once
+#include <glib.h>
+
+#include "common/config.h"
+#include "quarantine/quarantine_release.h"
+
+typedef struct MgAdminRelease MgAdminRelease;
+
+/* A release runner for CONFIG (which must outlive it). OUTPUT (may be NULL):
+ * write the sanitised message to that file instead of sending it. */
+MgAdminRelease *mg_admin_release_new (const MgConfig *config, const char *output);
+void mg_admin_release_free (MgAdminRelease *release);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MgAdminRelease, mg_admin_release_free)
+
+/* An MgQuarantineDeliver: CTX is an MgAdminRelease. */
+gboolean mg_admin_release_deliver (gpointer ctx, const MgQuarantineItem *item,
+                                   const MgQuarantineRequest *request, GBytes *original,
+                                   char **result_r, GError **error);

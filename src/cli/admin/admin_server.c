@@ -1,0 +1,385 @@
+/* admin_server.c - the daemon, routing, login, logout and the CSRF check.
+ *
+ * Must never run an action for a request without a live session and a valid
+ * CSRF token, nor let a locked-out client try a password.
+ */
+#include "cli/admin/admin_server.h"
+
+#include <arpa/inet.h>
+#include <gio/gio.h>
+#include <glib-unix.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/admin/admin_actions.h"
+#include "cli/admin/admin_item.h"
+#include "cli/admin/admin_users.h"
+#include "cli/cli.h"
+
+#define T(id) mg_admin_text (ctx->lang, (id))
+#define MG_ADMIN_ID_LEN 25
+
+static void
+audit (MgAdminContext *ctx, const char *action, const char *id, const GError *failure,
+       const char *detail)
+{
+  mg_quarantine_store_audit (ctx->server->store, &ctx->actor, action, id, failure, detail,
+                             NULL);
+}
+
+static MgAdminReply *
+css_reply (void)
+{
+  MgAdminReply *reply = mg_admin_reply_new (MHD_HTTP_OK);
+
+  reply->content_type = "text/css; charset=utf-8";
+  g_string_append (reply->body, mg_admin_html_css ());
+  return reply;
+}
+
+static gboolean
+valid_token (const char *text)
+{
+  if (text == NULL || strlen (text) != 64)
+    return FALSE;
+  for (const char *p = text; *p != '\0'; p++)
+    if (!g_ascii_isxdigit (*p))
+      return FALSE;
+  return TRUE;
+}
+
+static MgAdminReply *
+login_form (MgAdminContext *ctx, guint status, const char *message)
+{
+  g_autofree char *pre = mg_admin_request_cookie (ctx->request, "mugai_pre");
+  MgAdminReply *reply;
+
+  if (!valid_token (pre)) {
+    g_free (pre);
+    pre = mg_admin_sessions_token ();
+  }
+  reply = mg_admin_pages_login (ctx, status, message, pre);
+  mg_admin_reply_cookie (reply, "mugai_pre", pre, ctx->request->https);
+  return reply;
+}
+
+static MgAdminReply *
+login_refused (MgAdminContext *ctx, const char *name, guint status, MgAdminText text)
+{
+  GError failure = { MG_QUARANTINE_ERROR, MG_QUARANTINE_ERROR_ROLE,
+                     (char *) mg_admin_text (MG_ADMIN_LANG_EN, text) };
+
+  ctx->actor.name = mg_admin_users_name_valid (name) ? name : "(invalid name)";
+  audit (ctx, "login", NULL, &failure, NULL);
+  return login_form (ctx, status, T (text));
+}
+
+static MgAdminReply *
+login_succeeded (MgAdminContext *ctx, const MgAdminUser *user)
+{
+  MgAdminSession *s = mg_admin_sessions_start (ctx->server->sessions, user->name, user->role);
+  MgAdminReply *reply = mg_admin_reply_redirect ("/items");
+
+  mg_admin_sessions_succeeded (ctx->server->sessions, ctx->request->address, user->name);
+  mg_admin_reply_cookie (reply, "mugai_session", s->token, ctx->request->https);
+  ctx->actor.name = user->name;
+  ctx->actor.role = user->role;
+  audit (ctx, "login", NULL, NULL, NULL);
+  return reply;
+}
+
+static MgAdminReply *
+login (MgAdminContext *ctx)
+{
+  MgAdminSessions *sessions = ctx->server->sessions;
+  g_autofree char *pre = mg_admin_request_cookie (ctx->request, "mugai_pre");
+  g_autofree char *csrf = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *password = NULL;
+  g_autoptr (GPtrArray) users = NULL;
+  MgAdminUser *user;
+
+  if (!mg_admin_request_parse_form (ctx->request) ||
+      !mg_admin_sessions_token_equal (pre, csrf = mg_admin_request_form (ctx->request, "csrf")))
+    return login_refused (ctx, NULL, MHD_HTTP_FORBIDDEN, MG_T_CSRF);
+  name = mg_admin_request_form (ctx->request, "user");
+  password = mg_admin_request_form_raw (ctx->request, "password");
+  if (mg_admin_sessions_locked (sessions, ctx->request->address, name))
+    return login_refused (ctx, name, MHD_HTTP_TOO_MANY_REQUESTS, MG_T_LOCKED);
+  users = mg_admin_users_load (ctx->server->config->admin_users_file, NULL);
+  user = mg_admin_users_name_valid (name) ? mg_admin_users_find (users, name) : NULL;
+  if (!mg_admin_users_verify (user, password)) {
+    mg_admin_sessions_failed (sessions, ctx->request->address, name);
+    return login_refused (ctx, name, MHD_HTTP_FORBIDDEN, MG_T_LOGIN_FAILED);
+  }
+  return login_succeeded (ctx, user);
+}
+
+static MgAdminReply *
+logout (MgAdminContext *ctx)
+{
+  MgAdminReply *reply = mg_admin_reply_redirect ("/login");
+
+  audit (ctx, "logout", NULL, NULL, NULL);
+  mg_admin_sessions_end (ctx->server->sessions, ctx->session->token);
+  ctx->session = NULL;
+  mg_admin_reply_cookie (reply, "mugai_session", NULL, ctx->request->https);
+  return reply;
+}
+
+/* "/items/ID" or "/items/ID/ACTION": TRUE with ID (validated) and ACTION. */
+static gboolean
+item_path (const char *path, char *id, const char **action_r)
+{
+  const char *rest;
+
+  if (!g_str_has_prefix (path, "/items/") || strlen (path) < 7 + MG_ADMIN_ID_LEN)
+    return FALSE;
+  memcpy (id, path + 7, MG_ADMIN_ID_LEN);
+  id[MG_ADMIN_ID_LEN] = '\0';
+  rest = path + 7 + MG_ADMIN_ID_LEN;
+  if (!mg_quarantine_id_valid (id) || (*rest != '\0' && *rest != '/'))
+    return FALSE;
+  *action_r = *rest == '/' ? rest + 1 : NULL;
+  return TRUE;
+}
+
+static MgAdminReply *
+route_get (MgAdminContext *ctx, const char *path)
+{
+  char id[MG_ADMIN_ID_LEN + 1];
+  const char *action;
+
+  if (g_str_equal (path, "/") || g_str_equal (path, "/items"))
+    return mg_admin_pages_list (ctx);
+  if (g_str_equal (path, "/stats"))
+    return mg_admin_pages_stats (ctx);
+  if (item_path (path, id, &action) && action == NULL)
+    return mg_admin_item_page (ctx, id);
+  return mg_admin_pages_message (ctx, MHD_HTTP_NOT_FOUND, T (MG_T_NOT_FOUND));
+}
+
+static MgAdminReply *
+route_post (MgAdminContext *ctx, const char *path)
+{
+  char id[MG_ADMIN_ID_LEN + 1];
+  const char *action;
+  g_autofree char *csrf = NULL;
+
+  if (!mg_admin_request_parse_form (ctx->request) ||
+      !mg_admin_sessions_token_equal (ctx->session->csrf,
+                                      csrf = mg_admin_request_form (ctx->request, "csrf"))) {
+    g_autofree char *detail = g_strdup_printf ("POST %s without a valid CSRF token", path);
+    GError failure = { MG_QUARANTINE_ERROR, MG_QUARANTINE_ERROR_POLICY, detail };
+    audit (ctx, "csrf", NULL, &failure, NULL);
+    return mg_admin_pages_message (ctx, MHD_HTTP_FORBIDDEN, T (MG_T_CSRF));
+  }
+  if (g_str_equal (path, "/logout"))
+    return logout (ctx);
+  if (g_str_equal (path, "/purge"))
+    return mg_admin_actions_purge (ctx);
+  if (item_path (path, id, &action) && action != NULL)
+    return mg_admin_actions_item (ctx, id, action);
+  return mg_admin_pages_message (ctx, MHD_HTTP_NOT_FOUND, T (MG_T_NOT_FOUND));
+}
+
+static MgAdminReply *
+with_session (MgAdminContext *ctx, gboolean post)
+{
+  g_autofree char *token = mg_admin_request_cookie (ctx->request, "mugai_session");
+  gboolean expired = FALSE;
+
+  ctx->session = mg_admin_sessions_find (ctx->server->sessions, token, &expired);
+  if (ctx->session == NULL)
+    return mg_admin_reply_redirect (expired ? "/login?expired=1" : "/login");
+  ctx->actor.name = ctx->session->name;
+  ctx->actor.role = ctx->session->role;
+  return post ? route_post (ctx, ctx->request->path) : route_get (ctx, ctx->request->path);
+}
+
+static MgAdminReply *
+route (MgAdminContext *ctx)
+{
+  const char *path = ctx->request->path;
+  gboolean post = g_str_equal (ctx->request->method, "POST");
+  g_autofree char *expired = NULL;
+
+  if (!post && !g_str_equal (ctx->request->method, "GET"))
+    return mg_admin_pages_message (ctx, MHD_HTTP_METHOD_NOT_ALLOWED, T (MG_T_BAD_REQUEST));
+  if (ctx->request->body_too_large)
+    return mg_admin_pages_message (ctx, MHD_HTTP_CONTENT_TOO_LARGE, T (MG_T_BAD_REQUEST));
+  if (g_str_equal (path, "/style.css"))
+    return css_reply ();
+  if (g_str_equal (path, "/login") && post)
+    return login (ctx);
+  if (g_str_equal (path, "/login")) {
+    expired = mg_admin_request_query (ctx->request, "expired");
+    return login_form (ctx, MHD_HTTP_OK, expired != NULL ? T (MG_T_EXPIRED) : NULL);
+  }
+  return with_session (ctx, post);
+}
+
+static MgAdminReply *
+handle (MgAdminServer *server, MgAdminRequest *request)
+{
+  g_autofree char *query_lang = mg_admin_request_query (request, "lang");
+  g_autofree char *cookie_lang = mg_admin_request_cookie (request, "mugai_lang");
+  const char *lang = query_lang != NULL ? query_lang : cookie_lang;
+  g_autofree char *who = mg_admin_request_who (request);
+  MgAdminContext ctx = { server, request, NULL, MG_ADMIN_LANG_JA,
+                         { "(anonymous)", "none", who }, who };
+  MgAdminReply *reply;
+
+  ctx.lang = g_strcmp0 (lang, "en") == 0 ? MG_ADMIN_LANG_EN : MG_ADMIN_LANG_JA;
+  reply = route (&ctx);
+  if (query_lang != NULL)
+    mg_admin_reply_cookie (reply, "mugai_lang", ctx.lang == MG_ADMIN_LANG_EN ? "en" : "ja",
+                           request->https);
+  return reply;
+}
+
+static enum MHD_Result
+access_handler (void *cls, struct MHD_Connection *connection, const char *url,
+                const char *method, const char *version, const char *upload_data,
+                size_t *upload_data_size, void **con_cls)
+{
+  g_autoptr (MgAdminReply) reply = NULL;
+
+  (void) version;
+  if (*con_cls == NULL) {
+    *con_cls = mg_admin_request_new (connection, method, url);
+    return MHD_YES;
+  }
+  if (*upload_data_size > 0) {
+    mg_admin_request_append (*con_cls, upload_data, *upload_data_size);
+    *upload_data_size = 0;
+    return MHD_YES;
+  }
+  reply = handle (cls, *con_cls);
+  return mg_admin_reply_send (reply, connection);
+}
+
+static void
+completed (void *cls, struct MHD_Connection *connection, void **con_cls,
+           enum MHD_RequestTerminationCode code)
+{
+  (void) cls;
+  (void) connection;
+  (void) code;
+  g_clear_pointer (con_cls, mg_admin_request_free);
+}
+
+static gboolean
+parse_listen (const char *text, struct sockaddr_storage *sa, gboolean *v6_r, GError **error)
+{
+  g_autoptr (GInetSocketAddress) address = G_INET_SOCKET_ADDRESS (
+    g_inet_socket_address_new_from_string ("0.0.0.0", 0));
+  g_autoptr (GSocketConnectable) parsed = g_network_address_parse (text, 0, error);
+  GInetAddress *inet;
+  guint16 port;
+
+  if (parsed == NULL)
+    return FALSE;
+  inet = g_inet_address_new_from_string (g_network_address_get_hostname (
+    G_NETWORK_ADDRESS (parsed)));
+  port = g_network_address_get_port (G_NETWORK_ADDRESS (parsed));
+  if (inet == NULL) {
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                 "[admin] listen: %s: an IP address and a port", text);
+    return FALSE;
+  }
+  g_object_unref (address);
+  address = G_INET_SOCKET_ADDRESS (g_inet_socket_address_new (inet, port));
+  *v6_r = g_inet_address_get_family (inet) == G_SOCKET_FAMILY_IPV6;
+  g_object_unref (inet);
+  return g_socket_address_to_native (G_SOCKET_ADDRESS (address), sa, sizeof *sa, error);
+}
+
+static struct MHD_Daemon *
+start_daemon (MgAdminServer *server, const char *listen, GError **error)
+{
+  struct sockaddr_storage sa;
+  gboolean v6 = FALSE;
+  struct MHD_Daemon *daemon;
+
+  if (!parse_listen (listen, &sa, &v6, error))
+    return NULL;
+  daemon = MHD_start_daemon (MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG |
+                               (v6 ? MHD_USE_IPv6 : 0), 0, NULL, NULL, access_handler,
+                             server, MHD_OPTION_SOCK_ADDR, (struct sockaddr *) &sa,
+                             MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
+                             MHD_OPTION_CONNECTION_LIMIT, 64u,
+                             MHD_OPTION_PER_IP_CONNECTION_LIMIT, 16u,
+                             MHD_OPTION_CONNECTION_TIMEOUT, 60u, MHD_OPTION_END);
+  if (daemon == NULL)
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "cannot listen on %s", listen);
+  return daemon;
+}
+
+static void
+announce (struct MHD_Daemon *daemon, const char *listen)
+{
+  const union MHD_DaemonInfo *info = MHD_get_daemon_info (daemon, MHD_DAEMON_INFO_BIND_PORT);
+  g_autofree char *host = g_strdup (listen);
+  char *colon = strrchr (host, ':');
+
+  if (colon != NULL)
+    *colon = '\0';
+  if (!g_str_has_prefix (host, "127.") && !g_str_equal (host, "[::1]"))
+    g_warning ("listening on %s, not on loopback: put a TLS reverse proxy in front", host);
+  fprintf (stderr, "mugai admin: listening on http://%s:%u/\n", host,
+           info != NULL ? (unsigned) info->port : 0u);
+}
+
+static gboolean
+quit (gpointer loop)
+{
+  g_main_loop_quit (loop);
+  return G_SOURCE_REMOVE;
+}
+
+/* Signals are caught by handlers, not blocked: the sandbox supervisor that a
+ * release starts from MHD's thread must not inherit a blocked SIGTERM. */
+static int
+serve (MgAdminServer *server, const char *listen)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  struct MHD_Daemon *daemon = start_daemon (server, listen, &error);
+
+  if (daemon == NULL) {
+    fprintf (stderr, "mugai admin: %s\n", error->message);
+    return MG_EXIT_CONFIG;
+  }
+  g_unix_signal_add (SIGTERM, quit, loop);
+  g_unix_signal_add (SIGINT, quit, loop);
+  announce (daemon, listen);
+  g_main_loop_run (loop);
+  MHD_stop_daemon (daemon);
+  return MG_EXIT_OK;
+}
+
+int
+mg_admin_server_main (const MgConfig *config, const char *listen, int session_seconds)
+{
+  g_autoptr (GError) error = NULL;
+  gint64 lifetime = session_seconds > 0 ? session_seconds
+                                        : config->admin_session_minutes * 60;
+  MgAdminServer server = { config, NULL, NULL, NULL };
+  int status;
+
+  server.store = mg_quarantine_store_open (config, &error);
+  if (server.store == NULL) {
+    fprintf (stderr, "mugai admin: %s\n", error->message);
+    return MG_EXIT_TEMPFAIL;
+  }
+  server.sessions = mg_admin_sessions_new (lifetime, config->admin_login_failures,
+                                           config->admin_lockout_minutes * 60);
+  server.release = mg_admin_release_new (config, NULL);
+  status = serve (&server, listen != NULL ? listen : config->admin_listen);
+  mg_admin_release_free (server.release);
+  mg_admin_sessions_free (server.sessions);
+  mg_quarantine_store_free (server.store);
+  return status;
+}

@@ -1,0 +1,18 @@
+/* admin_server.h - `mugai admin serve`: the web UI's HTTP server.
+ *
+ * libmicrohttpd with one internal thread, bound to [admin] listen
+ * (127.0.0.1:8025 by default; TLS is the job of a reverse proxy in front).
+ * Routes requests, keeps sessions, checks the CSRF token of every POST and
+ * answers the login form with rate limiting. Stops on SIGTERM or SIGINT.
+ *
+ * Never serves a file from disk and never builds a path from a request: item
+ * ids are checked against the id syntax before anything looks them up.
+ */
+#pragma once
+#include "common/config.h"
+
+/* Serve until SIGTERM/SIGINT. LISTEN overrides [admin] listen (port 0: any
+ * free port); SESSION_SECONDS > 0 overrides [admin] session_minutes (tests).
+ * Prints "listening on http://ADDRESS:PORT/" to stderr once ready. Returns the
+ * exit status. */
+int mg_admin_server_main (const MgConfig *config, const char *listen, int session_seconds);

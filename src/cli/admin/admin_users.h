@@ -1,0 +1,44 @@
+/* admin_users.h - the users file of quarantine review ([admin] users_file).
+ *
+ * One user per line, "name:role:hash", role "operator" or "approver", hash a
+ * yescrypt string from crypt(3) (libxcrypt); '#' starts a comment. The file
+ * is written aside and renamed, mode 0600. Names are [a-z0-9][a-z0-9._-]*,
+ * at most 32 bytes, so that they are safe in the audit log and in HTML.
+ *
+ * Never stores or logs a password, and compares hashes in constant time.
+ */
+#pragma once
+#include <glib.h>
+
+#define MG_ADMIN_USERS_MIN_PASSWORD 10
+#define MG_ADMIN_USERS_MAX_PASSWORD 1024
+
+typedef struct {
+  char *name;
+  char *role;
+  char *hash;
+} MgAdminUser;
+
+void mg_admin_user_free (MgAdminUser *user);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MgAdminUser, mg_admin_user_free)
+
+/* The users of PATH (MgAdminUser *). A missing file is an empty list; a line
+ * that does not parse is an error naming its number. */
+GPtrArray *mg_admin_users_load (const char *path, GError **error);
+/* Write USERS to PATH atomically (0600). */
+gboolean mg_admin_users_save (const char *path, GPtrArray *users, GError **error);
+/* The user NAME of USERS, or NULL (borrowed). */
+MgAdminUser *mg_admin_users_find (GPtrArray *users, const char *name);
+
+gboolean mg_admin_users_name_valid (const char *name);
+
+/* A new yescrypt hash of PASSWORD, or NULL with ERROR (too short, too long,
+ * or crypt(3) failed). */
+char *mg_admin_users_hash (const char *password, GError **error);
+
+/* TRUE when PASSWORD matches USER's hash. USER may be NULL (unknown name):
+ * the same work is done against a dummy hash, so that timing tells nothing. */
+gboolean mg_admin_users_verify (const MgAdminUser *user, const char *password);
+
+/* The role of NAME in PATH, or NULL (owned by the caller). */
+char *mg_admin_users_role (const char *path, const char *name);

@@ -1,0 +1,411 @@
+/* cmd_quarantine.c - `mugai quarantine`: review what was held, from a shell.
+ *
+ *   list [--since D] [--until D] [--verdict V] [--from T] [--to T] [--reason T]
+ *        [--state S] [--all] [--json|--csv]
+ *   show [--json] ID          stats [--since D] [--until D] [--json]
+ *   release [--as USER] [--original] [--password-file F] [--note T] ID   (request)
+ *   approve [--as USER] [-o FILE] ID     reject [--as USER] [--note T] ID
+ *   delete [--as USER] ID                purge               check
+ *
+ * Exit 0 done, 1 refused (no such item, role, state, two-person rule, still
+ * withheld by the sanitiser), 64 usage, 75 temporary failure (index, disk,
+ * SMTP), 78 configuration. Goes through src/quarantine only; the actor is
+ * --as USER (a user of [admin] users_file, whose role applies) or the Unix
+ * user, recorded with the Unix user as its address.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/admin/admin_print.h"
+#include "cli/admin/admin_release.h"
+#include "cli/admin/admin_users.h"
+#include "cli/cli.h"
+#include "quarantine/quarantine_check.h"
+#include "quarantine/quarantine_remove.h"
+
+enum { MG_EXIT_REFUSED = 1 };
+
+typedef struct {
+  char *config_path;
+  char *as;
+  char *since, *until, *verdict, *from, *to, *reason, *state;
+  gboolean all, json, csv, original;
+  char *password_file, *note, *output;
+  char **rest;
+} MgQuarantineArgs;
+
+typedef struct {
+  MgConfig *config;
+  MgQuarantineStore *store;
+  MgQuarantineActor actor;
+  char *name, *role, *address;
+} MgQuarantineCli;
+
+static void
+args_clear (MgQuarantineArgs *a)
+{
+  g_free (a->config_path);
+  g_free (a->as);
+  g_free (a->since);
+  g_free (a->until);
+  g_free (a->verdict);
+  g_free (a->from);
+  g_free (a->to);
+  g_free (a->reason);
+  g_free (a->state);
+  g_free (a->password_file);
+  g_free (a->note);
+  g_free (a->output);
+  g_strfreev (a->rest);
+}
+
+static void
+cli_clear (MgQuarantineCli *cli)
+{
+  mg_quarantine_store_free (cli->store);
+  mg_config_free (cli->config);
+  g_free (cli->name);
+  g_free (cli->role);
+  g_free (cli->address);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (MgQuarantineArgs, args_clear)
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (MgQuarantineCli, cli_clear)
+
+static int
+exit_for (const GError *error)
+{
+  if (error->domain == MG_QUARANTINE_ERROR && error->code != MG_QUARANTINE_ERROR_DB)
+    return MG_EXIT_REFUSED;
+  return MG_EXIT_TEMPFAIL;
+}
+
+static int
+fail (const char *command, const GError *error)
+{
+  fprintf (stderr, "mugai quarantine %s: %s\n", command, error->message);
+  return exit_for (error);
+}
+
+static gboolean
+parse (int argc, char **argv, MgQuarantineArgs *a, GError **error)
+{
+  GOptionEntry entries[] = {
+    { "config", 'c', 0, G_OPTION_ARG_FILENAME, &a->config_path, "configuration file", "FILE" },
+    { "as", 0, 0, G_OPTION_ARG_STRING, &a->as, "act as this user of [admin] users_file",
+      "USER" },
+    { "since", 0, 0, G_OPTION_ARG_STRING, &a->since, "from this date (JST)", "YYYY-MM-DD" },
+    { "until", 0, 0, G_OPTION_ARG_STRING, &a->until, "before this date (JST)", "YYYY-MM-DD" },
+    { "verdict", 0, 0, G_OPTION_ARG_STRING, &a->verdict, "withheld or sanitised", "V" },
+    { "from", 0, 0, G_OPTION_ARG_STRING, &a->from, "sender contains", "TEXT" },
+    { "to", 0, 0, G_OPTION_ARG_STRING, &a->to, "a recipient contains", "TEXT" },
+    { "reason", 0, 0, G_OPTION_ARG_STRING, &a->reason, "a reason contains", "TEXT" },
+    { "state", 0, 0, G_OPTION_ARG_STRING, &a->state, "held, pending, released, deleted", "S" },
+    { "all", 0, 0, G_OPTION_ARG_NONE, &a->all, "also items kept whole and deleted", NULL },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &a->json, "JSON output", NULL },
+    { "csv", 0, 0, G_OPTION_ARG_NONE, &a->csv, "CSV output (UTF-8, for Excel)", NULL },
+    { "original", 0, 0, G_OPTION_ARG_NONE, &a->original,
+      "release: forward the original to [release] original_forward_address", NULL },
+    { "password-file", 0, 0, G_OPTION_ARG_FILENAME, &a->password_file,
+      "release: the password of an encrypted ZIP, as the recipient gave it", "FILE" },
+    { "note", 0, 0, G_OPTION_ARG_STRING, &a->note, "release/reject: why", "TEXT" },
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &a->output,
+      "approve: write the sanitised message to FILE instead of sending it", "FILE" },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &a->rest, NULL, "ID" },
+    { NULL },
+  };
+  g_autoptr (GOptionContext) ctx = g_option_context_new (
+    "list|show|stats|release|approve|reject|delete|purge|check [ID] - quarantine review");
+
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  return g_option_context_parse (ctx, &argc, &argv, error);
+}
+
+static void
+actor_init (MgQuarantineCli *cli, const char *as)
+{
+  const char *unix_user = g_get_user_name ();
+  const char *sudo = g_getenv ("SUDO_USER");
+
+  cli->name = g_strdup (as != NULL ? as : sudo != NULL ? sudo : unix_user);
+  cli->role = mg_admin_users_role (cli->config->admin_users_file, cli->name);
+  cli->address = sudo != NULL ? g_strdup_printf ("local:%s(sudo %s)", unix_user, sudo)
+                              : g_strdup_printf ("local:%s", unix_user);
+  cli->actor.name = cli->name;
+  cli->actor.role = cli->role != NULL ? cli->role : "local";
+  cli->actor.address = cli->address;
+}
+
+static int
+open_store (MgQuarantineCli *cli, const MgQuarantineArgs *a)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (a->as != NULL && !mg_admin_users_name_valid (a->as)) {
+    fprintf (stderr, "mugai quarantine: --as: not a user name\n");
+    return MG_EXIT_USAGE;
+  }
+  cli->config = mg_cli_load_config (a->config_path);
+  if (cli->config == NULL)
+    return MG_EXIT_CONFIG;
+  cli->store = mg_quarantine_store_open (cli->config, &error);
+  if (cli->store == NULL) {
+    fprintf (stderr, "mugai quarantine: %s\n", error->message);
+    return MG_EXIT_TEMPFAIL;
+  }
+  actor_init (cli, a->as);
+  return MG_EXIT_OK;
+}
+
+static gboolean
+parse_time_arg (const char *text, const char *name, gint64 *time_r)
+{
+  if (text == NULL)
+    return TRUE;
+  if (mg_quarantine_query_parse_time (text, time_r))
+    return TRUE;
+  fprintf (stderr, "mugai quarantine: --%s: not a date (YYYY-MM-DD or ISO 8601)\n", name);
+  return FALSE;
+}
+
+static gboolean
+filter_from_args (const MgQuarantineArgs *a, MgQuarantineFilter *f)
+{
+  f->verdict = a->verdict;
+  f->sender = a->from;
+  f->recipient = a->to;
+  f->reason = a->reason;
+  f->state = a->state;
+  f->all = a->all || a->state != NULL;
+  return parse_time_arg (a->since, "since", &f->since) &&
+         parse_time_arg (a->until, "until", &f->until);
+}
+
+static int
+cmd_list (MgQuarantineCli *cli, const MgQuarantineArgs *a)
+{
+  MgQuarantineFilter filter = { 0 };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) items = NULL;
+
+  if (!filter_from_args (a, &filter))
+    return MG_EXIT_USAGE;
+  items = mg_quarantine_query_list (cli->store, &filter, &error);
+  if (items == NULL)
+    return fail ("list", error);
+  mg_admin_print_list (stdout, items, a->json  ? MG_ADMIN_PRINT_JSON
+                                      : a->csv ? MG_ADMIN_PRINT_CSV : MG_ADMIN_PRINT_TEXT);
+  return MG_EXIT_OK;
+}
+
+static int
+cmd_stats (MgQuarantineCli *cli, const MgQuarantineArgs *a)
+{
+  MgQuarantineFilter filter = { 0 };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) by_day = NULL;
+  g_autoptr (GPtrArray) by_reason = NULL;
+
+  if (!filter_from_args (a, &filter))
+    return MG_EXIT_USAGE;
+  by_day = mg_quarantine_query_by_day (cli->store, &filter, &error);
+  if (by_day != NULL)
+    by_reason = mg_quarantine_query_by_reason (cli->store, &filter, &error);
+  if (by_reason == NULL)
+    return fail ("stats", error);
+  mg_admin_print_stats (stdout, by_day, by_reason,
+                        cli->config->quarantine_retention_days, a->json);
+  return MG_EXIT_OK;
+}
+
+static int
+cmd_show (MgQuarantineCli *cli, const MgQuarantineArgs *a, const char *id)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (MgQuarantineItem) item = mg_quarantine_store_show (cli->store, id, &cli->actor,
+                                                                &error);
+  g_autofree char *report = NULL;
+  g_autofree char *headers = NULL;
+  g_autoptr (GPtrArray) requests = NULL;
+
+  if (item == NULL)
+    return fail ("show", error);
+  report = mg_quarantine_store_report (cli->store, item, NULL);
+  headers = mg_quarantine_store_headers (cli->store, item, NULL);
+  requests = mg_quarantine_release_history (cli->store, id, NULL);
+  mg_admin_print_show (stdout, item, report, requests, headers, a->json);
+  return MG_EXIT_OK;
+}
+
+static gboolean
+read_password (const char *path, char **password_r, GError **error)
+{
+  g_autofree char *text = NULL;
+
+  *password_r = NULL;
+  if (path == NULL)
+    return TRUE;
+  if (!g_file_get_contents (path, &text, NULL, error))
+    return FALSE;
+  g_strchomp (text);
+  *password_r = g_steal_pointer (&text);
+  return TRUE;
+}
+
+static int
+cmd_release (MgQuarantineCli *cli, const MgQuarantineArgs *a, const char *id)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *password = NULL;
+  const char *kind = a->original ? MG_QUARANTINE_RELEASE_ORIGINAL
+                                 : MG_QUARANTINE_RELEASE_SANITISED;
+
+  if (!read_password (a->password_file, &password, &error)) {
+    fprintf (stderr, "mugai quarantine release: %s\n", error->message);
+    return MG_EXIT_USAGE;
+  }
+  if (!mg_quarantine_release_request (cli->store, id, &cli->actor, kind, password, a->note,
+                                      &error))
+    return fail ("release", error);
+  printf ("release of %s (%s) requested by %s; another approver must approve it:\n"
+          "  mugai quarantine approve %s\n", id, kind, cli->name, id);
+  return MG_EXIT_OK;
+}
+
+static int
+cmd_approve (MgQuarantineCli *cli, const MgQuarantineArgs *a, const char *id)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (MgAdminRelease) release = mg_admin_release_new (cli->config, a->output);
+  g_autofree char *result = NULL;
+  g_autofree char *clean = NULL;
+
+  if (!mg_quarantine_release_approve (cli->store, id, &cli->actor, mg_admin_release_deliver,
+                                      release, &result, &error))
+    return fail ("approve", error);
+  clean = mg_admin_print_clean (result);
+  printf ("%s released by %s: %s\n", id, cli->name, clean);
+  return MG_EXIT_OK;
+}
+
+static int
+cmd_reject (MgQuarantineCli *cli, const MgQuarantineArgs *a, const char *id)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!mg_quarantine_release_reject (cli->store, id, &cli->actor, a->note, &error))
+    return fail ("reject", error);
+  printf ("release of %s rejected by %s\n", id, cli->name);
+  return MG_EXIT_OK;
+}
+
+static int
+cmd_delete (MgQuarantineCli *cli, const char *id)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!mg_quarantine_remove_item (cli->store, id, &cli->actor, &error))
+    return fail ("delete", error);
+  printf ("original of %s deleted by %s\n", id, cli->name);
+  return MG_EXIT_OK;
+}
+
+static int
+cmd_purge (MgQuarantineCli *cli)
+{
+  g_autoptr (GError) error = NULL;
+  /* Retention is the system's policy, whoever runs it (cron): role "local". */
+  MgQuarantineActor system = { cli->name, "local", cli->address };
+  guint items = 0;
+
+  if (!mg_quarantine_remove_expired (cli->store, g_get_real_time () / G_USEC_PER_SEC,
+                                     &system, &items, &error))
+    return fail ("purge", error);
+  printf ("purged %u items older than %" G_GINT64_FORMAT " days\n", items,
+          cli->config->quarantine_retention_days);
+  return MG_EXIT_OK;
+}
+
+static int
+cmd_check (MgQuarantineCli *cli)
+{
+  g_auto (MgQuarantineCheck) check = { 0 };
+  g_autoptr (GError) error = NULL;
+
+  if (!mg_quarantine_check_run (cli->store, &check, &error))
+    return fail ("check", error);
+  for (guint i = 0; i < check.problems->len; i++) {
+    g_autofree char *clean = mg_admin_print_clean (g_ptr_array_index (check.problems, i));
+    printf ("damaged: %s\n", clean);
+  }
+  printf ("%u items, %u damaged, %u unreferenced objects, %u staging files\n", check.items,
+          check.problems->len, check.unreferenced, check.staging);
+  return check.problems->len == 0 ? MG_EXIT_OK : MG_EXIT_REFUSED;
+}
+
+static int
+run_with_id (MgQuarantineCli *cli, const MgQuarantineArgs *a, const char *command,
+             const char *id)
+{
+  if (g_str_equal (command, "show"))
+    return cmd_show (cli, a, id);
+  if (g_str_equal (command, "release"))
+    return cmd_release (cli, a, id);
+  if (g_str_equal (command, "approve"))
+    return cmd_approve (cli, a, id);
+  if (g_str_equal (command, "reject"))
+    return cmd_reject (cli, a, id);
+  return cmd_delete (cli, id);
+}
+
+static int
+dispatch (MgQuarantineCli *cli, const MgQuarantineArgs *a, const char *command)
+{
+  const char *id = a->rest != NULL ? a->rest[1] : NULL;
+  static const char *const with_id[] = { "show", "release", "approve", "reject", "delete",
+                                         NULL };
+
+  if (g_strv_contains (with_id, command)) {
+    if (id == NULL || a->rest[2] != NULL || !mg_quarantine_id_valid (id)) {
+      fprintf (stderr, "mugai quarantine %s: one quarantine ID expected\n", command);
+      return MG_EXIT_USAGE;
+    }
+    return run_with_id (cli, a, command, id);
+  }
+  if (id != NULL) {
+    fprintf (stderr, "mugai quarantine %s: unexpected argument\n", command);
+    return MG_EXIT_USAGE;
+  }
+  if (g_str_equal (command, "list"))
+    return cmd_list (cli, a);
+  if (g_str_equal (command, "stats"))
+    return cmd_stats (cli, a);
+  if (g_str_equal (command, "check"))
+    return cmd_check (cli);
+  return cmd_purge (cli);
+}
+
+int
+mg_cmd_quarantine (int argc, char **argv)
+{
+  static const char *const commands[] = { "list", "show", "stats", "release", "approve",
+                                          "reject", "delete", "purge", "check", NULL };
+  g_auto (MgQuarantineArgs) args = { 0 };
+  g_auto (MgQuarantineCli) cli = { 0 };
+  g_autoptr (GError) error = NULL;
+  int status;
+
+  if (!parse (argc, argv, &args, &error)) {
+    fprintf (stderr, "mugai quarantine: %s\n", error->message);
+    return MG_EXIT_USAGE;
+  }
+  if (args.rest == NULL || !g_strv_contains (commands, args.rest[0])) {
+    fprintf (stderr, "usage: mugai quarantine list|show ID|stats|release ID|approve ID|"
+             "reject ID|delete ID|purge|check (mugai quarantine -h)\n");
+    return MG_EXIT_USAGE;
+  }
+  status = open_store (&cli, &args);
+  if (status != MG_EXIT_OK)
+    return status;
+  return dispatch (&cli, &args, args.rest[0]);
+}

@@ -1,0 +1,78 @@
+/* quarantine_index.h - the SQLite index of the quarantine (DIR/index.sqlite).
+ *
+ * One row per stored item (what list and show need without opening the
+ * objects), the reasons of each item, and the release requests. The database
+ * is in WAL mode with a busy timeout, so that milter workers, `mugai mail` runs,
+ * the CLI and the web UI may use it at once; every change is one transaction.
+ *
+ * Used only by the quarantine module: nothing else opens index.sqlite.
+ */
+#pragma once
+#include <glib.h>
+#include <sqlite3.h>
+
+#include "quarantine/quarantine_item.h"
+
+typedef struct MgQuarantineIndex MgQuarantineIndex;
+
+#define MG_QUARANTINE_ERROR (mg_quarantine_error_quark ())
+GQuark mg_quarantine_error_quark (void);
+typedef enum {
+  MG_QUARANTINE_ERROR_DB,          /* the index could not be read or written */
+  MG_QUARANTINE_ERROR_NOT_FOUND,   /* no such item or request */
+  MG_QUARANTINE_ERROR_STATE,       /* not allowed in the item's present state */
+  MG_QUARANTINE_ERROR_ROLE,        /* the actor's role does not allow it */
+  MG_QUARANTINE_ERROR_SAME_PERSON, /* the requester may not approve their request */
+  MG_QUARANTINE_ERROR_POLICY,      /* configuration forbids it */
+  MG_QUARANTINE_ERROR_RELEASE,     /* the release itself failed */
+} MgQuarantineError;
+
+/* Open (creating when missing) DIR/index.sqlite. NULL with ERROR on failure. */
+MgQuarantineIndex *mg_quarantine_index_open (const char *dir, GError **error);
+void mg_quarantine_index_close (MgQuarantineIndex *index);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MgQuarantineIndex, mg_quarantine_index_close)
+
+/* BEGIN IMMEDIATE (waits for other writers), COMMIT, ROLLBACK. */
+gboolean mg_quarantine_index_begin (MgQuarantineIndex *index, GError **error);
+gboolean mg_quarantine_index_commit (MgQuarantineIndex *index, GError **error);
+void mg_quarantine_index_rollback (MgQuarantineIndex *index);
+
+/* Run SQL with no result, binding the NULL-terminated text parameters ARGS. */
+gboolean mg_quarantine_index_exec (MgQuarantineIndex *index, const char *sql,
+                                   const char *const *args, GError **error);
+/* A prepared statement with the NULL-terminated text parameters ARGS bound
+ * (finalize it), or NULL with ERROR. */
+sqlite3_stmt *mg_quarantine_index_prepare (MgQuarantineIndex *index, const char *sql,
+                                           const char *const *args, GError **error);
+/* Report the last error of INDEX's connection as MG_QUARANTINE_ERROR_DB. */
+gboolean mg_quarantine_index_error (MgQuarantineIndex *index, const char *what,
+                                    GError **error);
+/* Rows changed by the last statement. */
+int mg_quarantine_index_changes (MgQuarantineIndex *index);
+
+/* Insert ITEM and its REASONS (NULL-terminated, may be NULL). */
+gboolean mg_quarantine_index_insert (MgQuarantineIndex *index, const MgQuarantineItem *item,
+                                     const char *const *reasons, GError **error);
+
+/* The item ID, or NULL with MG_QUARANTINE_ERROR_NOT_FOUND / _DB. */
+MgQuarantineItem *mg_quarantine_index_get (MgQuarantineIndex *index, const char *id,
+                                           GError **error);
+
+/* Set the state of item ID; FALSE with _NOT_FOUND when no row matched. */
+gboolean mg_quarantine_index_set_state (MgQuarantineIndex *index, const char *id,
+                                        const char *state, GError **error);
+
+/* Rows of items referring to object SHA256 (original or report). */
+gint64 mg_quarantine_index_object_refs (MgQuarantineIndex *index, const char *sha256,
+                                        GError **error);
+/* Every object name referred to, as a set (keys owned by the table). */
+GHashTable *mg_quarantine_index_referenced (MgQuarantineIndex *index, GError **error);
+
+/* Column COLUMN of STMT's current row as a new string, or NULL. */
+char *mg_quarantine_index_column_text (sqlite3_stmt *stmt, int column);
+
+/* A new item from the current row of STMT, selected with these columns. */
+MgQuarantineItem *mg_quarantine_index_item_from_stmt (sqlite3_stmt *stmt);
+#define MG_QUARANTINE_ITEM_COLUMNS \
+  "id, time, queue_id, message_id, sender, sender_address, recipients, subject, " \
+  "verdict, held, reasons, virus, original_sha256, report_sha256, size, state"

@@ -1,0 +1,136 @@
+/* quarantine_remove.c - delete an item's original; purge by retention.
+ *
+ * Must never remove an object while an item refers to it, nor outside the
+ * index's write lock (a writer renames objects into place under that lock).
+ */
+#include "quarantine/quarantine_remove.h"
+
+#include "quarantine/quarantine_object.h"
+#include "quarantine/quarantine_role.h"
+
+#define MG_QUARANTINE_STAGING_AGE 3600
+
+static gboolean
+mark_deleted (MgQuarantineStore *store, const char *id, char **sha256_r, GError **error)
+{
+  MgQuarantineIndex *index = mg_quarantine_store_index (store);
+  const char *args[] = { id, NULL };
+  g_autoptr (MgQuarantineItem) item = NULL;
+
+  if (!mg_quarantine_index_begin (index, error))
+    return FALSE;
+  item = mg_quarantine_store_get (store, id, error);
+  if (item != NULL && g_strcmp0 (item->state, MG_QUARANTINE_STATE_DELETED) == 0) {
+    g_set_error (error, MG_QUARANTINE_ERROR, MG_QUARANTINE_ERROR_STATE,
+                 "%s is already deleted", id);
+    g_clear_pointer (&item, mg_quarantine_item_free);
+  }
+  if (item == NULL ||
+      !mg_quarantine_index_exec (index, "UPDATE items SET state = 'deleted',"
+                                 " original_sha256 = NULL WHERE id = ?", args, error) ||
+      !mg_quarantine_index_exec (index, "UPDATE requests SET state = 'cancelled'"
+                                 " WHERE item_id = ? AND state IN ('pending', 'approving')",
+                                 args, error)) {
+    mg_quarantine_index_rollback (index);
+    return FALSE;
+  }
+  *sha256_r = g_steal_pointer (&item->original_sha256);
+  return mg_quarantine_index_commit (index, error);
+}
+
+static gboolean
+remove_if_unreferenced (MgQuarantineStore *store, const char *sha256, GError **error)
+{
+  MgQuarantineIndex *index = mg_quarantine_store_index (store);
+  gint64 refs;
+
+  if (!mg_quarantine_object_valid_name (sha256))
+    return TRUE;
+  if (!mg_quarantine_index_begin (index, error))
+    return FALSE;
+  refs = mg_quarantine_index_object_refs (index, sha256, error);
+  if (refs < 0 || (refs == 0 && !mg_quarantine_object_remove (
+                                  mg_quarantine_store_dir (store), sha256, error))) {
+    mg_quarantine_index_rollback (index);
+    return FALSE;
+  }
+  return mg_quarantine_index_commit (index, error);
+}
+
+gboolean
+mg_quarantine_remove_item (MgQuarantineStore *store, const char *id,
+                           const MgQuarantineActor *actor, GError **error)
+{
+  GError *local = NULL;
+  g_autofree char *sha256 = NULL;
+
+  if (mg_quarantine_role_require (actor, MG_QUARANTINE_ROLE_APPROVER, "delete", &local) &&
+      mark_deleted (store, id, &sha256, &local))
+    remove_if_unreferenced (store, sha256, NULL);   /* else purge removes it */
+  return mg_quarantine_store_finish (store, actor, "delete", id, local, NULL, error);
+}
+
+static gboolean
+delete_expired (MgQuarantineStore *store, gint64 cutoff, guint *items_r, GError **error)
+{
+  MgQuarantineIndex *index = mg_quarantine_store_index (store);
+  g_autofree char *text = g_strdup_printf ("%" G_GINT64_FORMAT, cutoff);
+  const char *args[] = { text, NULL };
+
+  if (!mg_quarantine_index_begin (index, error))
+    return FALSE;
+  if (!mg_quarantine_index_exec (index, "DELETE FROM items WHERE time < CAST (? AS INTEGER)",
+                                 args, error)) {
+    mg_quarantine_index_rollback (index);
+    return FALSE;
+  }
+  *items_r = (guint) mg_quarantine_index_changes (index);
+  return mg_quarantine_index_commit (index, error);
+}
+
+static gboolean
+remove_unreferenced (MgQuarantineStore *store, GError **error)
+{
+  MgQuarantineIndex *index = mg_quarantine_store_index (store);
+  const char *dir = mg_quarantine_store_dir (store);
+  g_autoptr (GHashTable) used = NULL;
+  g_autoptr (GPtrArray) names = NULL;
+
+  if (!mg_quarantine_index_begin (index, error))
+    return FALSE;
+  used = mg_quarantine_index_referenced (index, error);
+  names = used != NULL ? mg_quarantine_object_list (dir, error) : NULL;
+  for (guint i = 0; names != NULL && i < names->len; i++) {
+    const char *name = g_ptr_array_index (names, i);
+    if (!g_hash_table_contains (used, name) &&
+        !mg_quarantine_object_remove (dir, name, error))
+      g_clear_pointer (&names, g_ptr_array_unref);
+  }
+  if (names == NULL) {
+    mg_quarantine_index_rollback (index);
+    return FALSE;
+  }
+  return mg_quarantine_index_commit (index, error);
+}
+
+gboolean
+mg_quarantine_remove_expired (MgQuarantineStore *store, gint64 now,
+                              const MgQuarantineActor *actor, guint *items_r,
+                              GError **error)
+{
+  gint64 days = mg_quarantine_store_config (store)->quarantine_retention_days;
+  GError *local = NULL;
+  g_autofree char *detail = NULL;
+
+  *items_r = 0;
+  /* The retention period is policy: cron runs it as the local system; in the
+   * web UI only an approver may start it. */
+  if ((g_strcmp0 (actor->role, "local") == 0 ||
+       mg_quarantine_role_require (actor, MG_QUARANTINE_ROLE_APPROVER, "purge", &local)) &&
+      delete_expired (store, now - days * 86400, items_r, &local) &&
+      remove_unreferenced (store, &local))
+    mg_quarantine_object_clean_staging (mg_quarantine_store_dir (store),
+                                        MG_QUARANTINE_STAGING_AGE);
+  detail = g_strdup_printf ("%u items older than %" G_GINT64_FORMAT " days", *items_r, days);
+  return mg_quarantine_store_finish (store, actor, "purge", NULL, local, detail, error);
+}

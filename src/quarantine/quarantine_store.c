@@ -1,0 +1,311 @@
+/* quarantine_store.c - put items, read them, delete and purge them.
+ *
+ * Must never index an item before its objects are in place, nor remove an
+ * object an item still refers to: objects are renamed into place and removed
+ * only while the index's write lock is held.
+ */
+#include "quarantine/quarantine_store.h"
+
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "quarantine/quarantine_headers.h"
+#include "quarantine/quarantine_object.h"
+
+#define MG_QUARANTINE_HEADERS_SHOWN (64 * 1024)
+#define MG_QUARANTINE_REPORT_MAX (64 * 1024 * 1024)
+
+struct MgQuarantineStore {
+  const MgConfig *config;
+  MgQuarantineIndex *index;
+};
+
+typedef struct {
+  char *sha256;
+  char *staged;
+} MgStaged;
+
+static void
+staged_clear (MgStaged *s)
+{
+  if (s->staged != NULL)
+    g_unlink (s->staged);
+  g_clear_pointer (&s->staged, g_free);
+  g_clear_pointer (&s->sha256, g_free);
+}
+
+static gboolean
+commit_and_insert (MgQuarantineIndex *index, const char *dir, MgStaged *objects,
+                   const MgQuarantineItem *item, GPtrArray *reasons, GError **error)
+{
+  g_autoptr (GPtrArray) terminated = g_ptr_array_copy (reasons, NULL, NULL);
+
+  g_ptr_array_set_free_func (terminated, NULL);   /* the copy borrows the strings */
+  g_ptr_array_add (terminated, NULL);
+  if (!mg_quarantine_index_begin (index, error))
+    return FALSE;
+  for (int i = 0; i < 2; i++) {
+    if (!mg_quarantine_object_commit (dir, objects[i].staged, objects[i].sha256, error)) {
+      mg_quarantine_index_rollback (index);
+      return FALSE;
+    }
+  }
+  if (!mg_quarantine_index_insert (index, item, (const char *const *) terminated->pdata,
+                                   error)) {
+    mg_quarantine_index_rollback (index);
+    return FALSE;
+  }
+  return mg_quarantine_index_commit (index, error);
+}
+
+typedef struct {
+  const char *id;
+  GBytes *original;
+  const char *report_json;
+  gboolean held;
+  const char *sender_address;
+  const char *recipients;
+} MgPutRequest;
+
+static MgQuarantineItem *
+item_for (const MgPutRequest *put, GPtrArray **reasons_r, GError **error)
+{
+  const char *id = put->id;
+  MgQuarantineItem *item = mg_quarantine_item_from_report (put->report_json, reasons_r);
+
+  if (item == NULL) {
+    g_set_error (error, MG_QUARANTINE_ERROR, MG_QUARANTINE_ERROR_DB,
+                 "the report of %s is not a JSON object", id);
+    return NULL;
+  }
+  g_free (item->id);
+  item->id = g_strdup (id);
+  item->time = g_get_real_time () / G_USEC_PER_SEC;
+  item->held = put->held;
+  item->size = (gint64) g_bytes_get_size (put->original);
+  item->state = g_strdup (put->held ? MG_QUARANTINE_STATE_HELD : MG_QUARANTINE_STATE_KEPT);
+  item->sender_address = g_strdup (put->sender_address);
+  item->recipients = g_strdup (put->recipients);
+  if (item->verdict == NULL)
+    item->verdict = g_strdup ("withheld");
+  return item;
+}
+
+static gboolean
+store_item (const char *dir, const MgPutRequest *put, GError **error)
+{
+  g_autoptr (GBytes) report = g_bytes_new (put->report_json, strlen (put->report_json));
+  g_autoptr (GPtrArray) reasons = NULL;
+  g_autoptr (MgQuarantineItem) item = NULL;
+  g_autoptr (MgQuarantineIndex) index = NULL;
+  MgStaged objects[2] = { { 0 } };
+  gboolean ok = FALSE;
+
+  item = item_for (put, &reasons, error);
+  if (item != NULL &&
+      mg_quarantine_object_stage (dir, put->original, &objects[0].sha256, &objects[0].staged,
+                                  error) &&
+      mg_quarantine_object_stage (dir, report, &objects[1].sha256, &objects[1].staged,
+                                  error) &&
+      (index = mg_quarantine_index_open (dir, error)) != NULL) {
+    item->original_sha256 = g_strdup (objects[0].sha256);
+    item->report_sha256 = g_strdup (objects[1].sha256);
+    ok = commit_and_insert (index, dir, objects, item, reasons, error);
+  }
+  staged_clear (&objects[0]);
+  staged_clear (&objects[1]);
+  return ok;
+}
+
+gboolean
+mg_quarantine_store_put (const MgConfig *config, const char *id, GBytes *original,
+                         GBytes *output, const char *report_json, gboolean held,
+                         GError **error)
+{
+  const char *dir = config->quarantine_directory;
+  gboolean keep = held || config->quarantine_keep == MG_QUARANTINE_KEEP_ALL;
+  g_autofree char *sender = NULL;
+  g_autofree char *recipients = NULL;
+  MgPutRequest put = { id, original, report_json, held, NULL, NULL };
+
+  g_return_val_if_fail (mg_quarantine_id_valid (id), FALSE);
+  mg_quarantine_headers_addresses (original, &sender, &recipients);
+  put.sender_address = sender;
+  put.recipients = recipients;
+  if (keep && !store_item (dir, &put, error))
+    return FALSE;
+  return mg_quarantine_audit_message (dir, report_json, recipients, original, output, keep,
+                                      error);
+}
+
+MgQuarantineStore *
+mg_quarantine_store_open (const MgConfig *config, GError **error)
+{
+  g_autoptr (MgQuarantineStore) store = g_new0 (MgQuarantineStore, 1);
+
+  store->config = config;
+  store->index = mg_quarantine_index_open (config->quarantine_directory, error);
+  if (store->index == NULL)
+    return NULL;
+  return g_steal_pointer (&store);
+}
+
+void
+mg_quarantine_store_free (MgQuarantineStore *store)
+{
+  if (store == NULL)
+    return;
+  mg_quarantine_index_close (store->index);
+  g_free (store);
+}
+
+const MgConfig *
+mg_quarantine_store_config (MgQuarantineStore *store)
+{
+  return store->config;
+}
+
+MgQuarantineIndex *
+mg_quarantine_store_index (MgQuarantineStore *store)
+{
+  return store->index;
+}
+
+const char *
+mg_quarantine_store_dir (MgQuarantineStore *store)
+{
+  return store->config->quarantine_directory;
+}
+
+/* 20261122T010203Z-4f2a0b1c: as mg_report_new_id makes them. */
+gboolean
+mg_quarantine_id_valid (const char *id)
+{
+  static const char pattern[] = "dddddddddddddddZ-xxxxxxxx";
+
+  if (id == NULL || strlen (id) != sizeof pattern - 1)
+    return FALSE;
+  for (gsize i = 0; i < sizeof pattern - 1; i++) {
+    char c = id[i], p = pattern[i];
+    gboolean ok = p == 'd' ? g_ascii_isdigit (c) || (i == 8 && c == 'T')
+                : p == 'x' ? g_ascii_isdigit (c) || (c >= 'a' && c <= 'f')
+                : c == p;
+    if (!ok)
+      return FALSE;
+  }
+  return TRUE;
+}
+
+MgQuarantineItem *
+mg_quarantine_store_get (MgQuarantineStore *store, const char *id, GError **error)
+{
+  if (!mg_quarantine_id_valid (id)) {
+    g_set_error (error, MG_QUARANTINE_ERROR, MG_QUARANTINE_ERROR_NOT_FOUND,
+                 "not a quarantine id");
+    return NULL;
+  }
+  return mg_quarantine_index_get (store->index, id, error);
+}
+
+static GBytes *
+read_object (MgQuarantineStore *store, const char *sha256, gsize max, GError **error)
+{
+  if (!mg_quarantine_object_valid_name (sha256)) {
+    g_set_error (error, MG_QUARANTINE_ERROR, MG_QUARANTINE_ERROR_STATE,
+                 "the original was deleted");
+    return NULL;
+  }
+  return mg_quarantine_object_read (mg_quarantine_store_dir (store), sha256, max, error);
+}
+
+char *
+mg_quarantine_store_report (MgQuarantineStore *store, const MgQuarantineItem *item,
+                            GError **error)
+{
+  g_autoptr (GBytes) bytes = read_object (store, item->report_sha256,
+                                          MG_QUARANTINE_REPORT_MAX, error);
+  gsize len;
+  const char *data;
+
+  if (bytes == NULL)
+    return NULL;
+  data = g_bytes_get_data (bytes, &len);
+  return g_strndup (data, len);
+}
+
+GBytes *
+mg_quarantine_store_original (MgQuarantineStore *store, const MgQuarantineItem *item,
+                              GError **error)
+{
+  gsize max = (gsize) store->config->limits.message_size + 1024 * 1024;
+
+  return read_object (store, item->original_sha256, MAX (max, (gsize) item->size), error);
+}
+
+char *
+mg_quarantine_store_headers (MgQuarantineStore *store, const MgQuarantineItem *item,
+                             GError **error)
+{
+  g_autoptr (GBytes) original = mg_quarantine_store_original (store, item, error);
+
+  if (original == NULL)
+    return NULL;
+  return mg_quarantine_headers_block (original, MG_QUARANTINE_HEADERS_SHOWN);
+}
+
+static const char *
+outcome (const GError *failure)
+{
+  if (failure == NULL)
+    return "ok";
+  if (failure->domain == MG_QUARANTINE_ERROR &&
+      (failure->code == MG_QUARANTINE_ERROR_ROLE || failure->code == MG_QUARANTINE_ERROR_STATE ||
+       failure->code == MG_QUARANTINE_ERROR_SAME_PERSON ||
+       failure->code == MG_QUARANTINE_ERROR_POLICY ||
+       failure->code == MG_QUARANTINE_ERROR_NOT_FOUND))
+    return "refused";
+  return "failed";
+}
+
+gboolean
+mg_quarantine_store_audit (MgQuarantineStore *store, const MgQuarantineActor *actor,
+                           const char *action, const char *item_id, const GError *failure,
+                           const char *detail, GError **error)
+{
+  g_autofree char *text = NULL;
+
+  if (failure != NULL)
+    text = detail != NULL ? g_strdup_printf ("%s (%s)", failure->message, detail)
+                          : g_strdup (failure->message);
+  return mg_quarantine_audit_action (mg_quarantine_store_dir (store), actor, action,
+                                     mg_quarantine_id_valid (item_id) ? item_id : NULL,
+                                     outcome (failure), text != NULL ? text : detail, error);
+}
+
+gboolean
+mg_quarantine_store_finish (MgQuarantineStore *store, const MgQuarantineActor *actor,
+                            const char *action, const char *item_id, GError *local,
+                            const char *detail, GError **error)
+{
+  g_autoptr (GError) failure = local;
+
+  if (!mg_quarantine_store_audit (store, actor, action, item_id, failure, detail, error))
+    return FALSE;
+  if (failure != NULL) {
+    g_propagate_error (error, g_steal_pointer (&failure));
+    return FALSE;
+  }
+  return TRUE;
+}
+
+MgQuarantineItem *
+mg_quarantine_store_show (MgQuarantineStore *store, const char *id,
+                          const MgQuarantineActor *actor, GError **error)
+{
+  GError *local = NULL;
+  MgQuarantineItem *item = mg_quarantine_store_get (store, id, &local);
+
+  if (!mg_quarantine_store_finish (store, actor, "show", id, local, NULL, error))
+    g_clear_pointer (&item, mg_quarantine_item_free);
+  return item;
+}

@@ -1,0 +1,79 @@
+/* quarantine_store.h - the quarantine: what was held, why, and who did what.
+ *
+ * Under [quarantine] directory: index.sqlite (the index, quarantine_index.h),
+ * objects/ (originals and reports, zstd, content-addressed,
+ * quarantine_object.h), tmp/ (objects being written) and audit.log
+ * (quarantine_audit.h). This module is the only one that touches that
+ * directory; the pipeline, the CLI and the web UI go through these functions.
+ *
+ * An item appears whole or not at all: its objects are written aside and
+ * fsync'd, renamed into place and indexed in one transaction. Admin actions
+ * (show, delete, purge, and the release workflow in quarantine_release.h) are
+ * each written to the audit log with their result, refused ones included.
+ */
+#pragma once
+#include <glib.h>
+
+#include "common/config.h"
+#include "quarantine/quarantine_audit.h"
+#include "quarantine/quarantine_index.h"
+
+typedef struct MgQuarantineStore MgQuarantineStore;
+
+/* Record one message the pipeline saw: store ORIGINAL and REPORT_JSON as item
+ * ID when HELD (withheld or parts removed) or when [quarantine] keep = all, and
+ * append the message's audit line (with the SHA-256 of ORIGINAL and OUTPUT) in
+ * every case. FALSE with ERROR when the disk or the index refuses: the caller
+ * tempfails the message. */
+gboolean mg_quarantine_store_put (const MgConfig *config, const char *id,
+                                  GBytes *original, GBytes *output,
+                                  const char *report_json, gboolean held,
+                                  GError **error);
+
+/* Open the store of CONFIG (which must outlive it). NULL with ERROR when the
+ * index cannot be opened. */
+MgQuarantineStore *mg_quarantine_store_open (const MgConfig *config, GError **error);
+void mg_quarantine_store_free (MgQuarantineStore *store);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MgQuarantineStore, mg_quarantine_store_free)
+
+const MgConfig *mg_quarantine_store_config (MgQuarantineStore *store);
+MgQuarantineIndex *mg_quarantine_store_index (MgQuarantineStore *store);
+const char *mg_quarantine_store_dir (MgQuarantineStore *store);
+
+/* TRUE when ID has the form of a report id (20261122T010203Z-4f2a0b1c): the
+ * only ids the store accepts from a command line or a request. */
+gboolean mg_quarantine_id_valid (const char *id);
+
+/* Item ID (NULL with MG_QUARANTINE_ERROR_NOT_FOUND when there is none). */
+MgQuarantineItem *mg_quarantine_store_get (MgQuarantineStore *store, const char *id,
+                                           GError **error);
+/* The report of ITEM (JSON text), or NULL with ERROR. */
+char *mg_quarantine_store_report (MgQuarantineStore *store, const MgQuarantineItem *item,
+                                  GError **error);
+/* The header block of ITEM's original as printable text (see
+ * mg_quarantine_headers_block), or NULL with ERROR when it was deleted. */
+char *mg_quarantine_store_headers (MgQuarantineStore *store, const MgQuarantineItem *item,
+                                   GError **error);
+/* The original bytes of ITEM, for a release only; NULL with ERROR. */
+GBytes *mg_quarantine_store_original (MgQuarantineStore *store,
+                                      const MgQuarantineItem *item, GError **error);
+
+/* Show item ID to ACTOR: the item, audited as "show". */
+MgQuarantineItem *mg_quarantine_store_show (MgQuarantineStore *store, const char *id,
+                                            const MgQuarantineActor *actor, GError **error);
+
+/* Write ACTOR's ACTION on ITEM_ID to the audit log with the outcome: "ok" when
+ * FAILURE is NULL, else "refused" (role, state, two-person rule) or "failed"
+ * with FAILURE's message. FALSE with ERROR when the log cannot be written. */
+gboolean mg_quarantine_store_audit (MgQuarantineStore *store,
+                                    const MgQuarantineActor *actor, const char *action,
+                                    const char *item_id, const GError *failure,
+                                    const char *detail, GError **error);
+
+/* Audit ACTOR's ACTION on ITEM_ID with the outcome LOCAL (NULL: ok; taken
+ * over) and hand LOCAL on in ERROR. TRUE only when the action succeeded and
+ * its line was written. */
+gboolean mg_quarantine_store_finish (MgQuarantineStore *store,
+                                     const MgQuarantineActor *actor, const char *action,
+                                     const char *item_id, GError *local,
+                                     const char *detail, GError **error);

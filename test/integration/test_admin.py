@@ -1,0 +1,544 @@
+#!/usr/bin/env python3
+"""`mugai admin serve`, the quarantine web UI, driven over HTTP on loopback:
+login (and its rate limiting), sessions (HttpOnly, SameSite=Strict, expiry,
+logout), CSRF tokens on every form, escaping of hostile subjects and senders
+(<script>, an RFC 2047-encoded <img onerror>), role separation and the
+two-person rule, release to an SMTP sink, delete, statistics, Japanese first
+and English on request, no path from request data. Each case starts its own
+server on a free port in a temporary directory and always stops it.
+
+browser_two_person_release runs issue 7's end-to-end test in Debian's chromium
+(packages chromium and chromium-driver; skipped, saying so, when they are not
+installed): operator requests, approver approves, the sink gets the sanitised
+mail, the audit log has both, a form without its CSRF token is refused. With
+MUGAI_SCREENSHOTS=DIR it saves screenshots of the main pages there.
+"""
+import base64
+import http.client
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.parse
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from mugaitest import MUGAI, Suite, TestFailure, check  # noqa: E402
+from qtest import (PASSWORDS, Store, encoded_word, free_port,  # noqa: E402
+                   hostile_subject_mail, ppap_mail, removed_mail, virus_mail, zips_of)
+
+S = Suite('admin')
+
+
+class Server:
+    """`mugai admin serve` on 127.0.0.1, port chosen by the kernel; its stderr
+    goes to a file, checked for sanitizer reports when it stops."""
+
+    def __init__(self, store, args=()):
+        self.log = os.path.join(store.tmp, 'admin-%d.log' % id(self))
+        with open(self.log, 'wb') as err:
+            self.proc = subprocess.Popen([MUGAI, 'admin', '-c', store.conf, 'serve', '--listen',
+                                          '127.0.0.1:0'] + list(args),
+                                         stdout=subprocess.DEVNULL, stderr=err)
+        m = None
+        for _ in range(6000):  # a hang guard, not a timed assertion
+            m = re.search(r'listening on http://127\.0\.0\.1:(\d+)/', self.text())
+            if m or self.proc.poll() is not None:
+                break
+            time.sleep(0.05)
+        if not m:
+            self.stop()
+            raise TestFailure('mugai admin serve did not start: %r' % self.text()[-300:])
+        self.port = int(m.group(1))
+
+    def text(self):
+        with open(self.log, encoding='utf-8', errors='replace') as f:
+            return f.read()
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        log = self.text()
+        check('Sanitizer' not in log and 'runtime error' not in log,
+              'the server reported: %s' % log[log.find('Sanitizer') - 200:][:600])
+        check(self.proc.returncode == 0, 'the server exited %d' % self.proc.returncode)
+
+
+class Client:
+    """A browser without JavaScript: cookies kept, redirects not followed."""
+
+    def __init__(self, server):
+        self.port = server.port
+        self.cookies = {}
+
+    def request(self, method, path, form=None, headers=None):
+        conn = http.client.HTTPConnection('127.0.0.1', self.port, timeout=120)
+        hdrs = dict(headers or {})
+        if self.cookies:
+            hdrs['Cookie'] = '; '.join('%s=%s' % kv for kv in self.cookies.items())
+        body = None
+        if form is not None:
+            body = urllib.parse.urlencode(form)
+            hdrs['Content-Type'] = 'application/x-www-form-urlencoded'
+        conn.request(method, path, body=body, headers=hdrs)
+        resp = conn.getresponse()
+        data = resp.read().decode('utf-8')
+        self.set_cookies = resp.msg.get_all('Set-Cookie') or []
+        for c in self.set_cookies:
+            name, value = c.split(';', 1)[0].split('=', 1)
+            if 'Max-Age=0' in c:
+                self.cookies.pop(name, None)
+            else:
+                self.cookies[name] = value
+        conn.close()
+        return resp.status, resp, data
+
+    def get(self, path):
+        return self.request('GET', path)
+
+    def post(self, path, form):
+        return self.request('POST', path, form)
+
+    def follow(self, status, resp):
+        check(status == 303, 'expected a redirect, got %d' % status)
+        return self.get(resp.getheader('Location'))
+
+    def login(self, user, password=None):
+        self.get('/login')
+        return self.post('/login', {'csrf': self.cookies.get('mugai_pre', ''), 'user': user,
+                                    'password': password or PASSWORDS[user]})
+
+
+def csrf_of(page):
+    m = re.search(r'name="csrf" value="([0-9a-f]{64})"', page)
+    check(m, 'the page has no CSRF field')
+    return m.group(1)
+
+
+def logged_in(server, user):
+    c = Client(server)
+    status, resp, _ = c.login(user)
+    check(status == 303 and resp.getheader('Location') == '/items',
+          'login of %s: %d' % (user, status))
+    return c
+
+
+def item_page(c, item):
+    status, _, page = c.get('/items/' + item)
+    check(status == 200, 'item page: %d' % status)
+    return page
+
+
+def act(c, item, action, **fields):
+    page = item_page(c, item)
+    fields['csrf'] = csrf_of(page)
+    status, resp, _ = c.post('/items/%s/%s' % (item, action), fields)
+    status, _, page = c.follow(status, resp)
+    return page
+
+
+def with_server(fn, args=(), extra=None):
+    def run():
+        with Store(extra=extra) as st:
+            server = Server(st, args)
+            try:
+                fn(st, server)
+            finally:
+                server.stop()
+    run.__name__ = fn.__name__
+    return run
+
+
+def case(*args, **kw):
+    def wrap(fn):
+        S.add(fn.__name__[5:], with_server(fn, *args, **kw))
+        return fn
+    return wrap
+
+
+@case()
+def test_login_list_and_languages(st, server):
+    v = st.mail(virus_mail('ui-list'), expect=3)
+    c = Client(server)
+    status, resp, _ = c.get('/items')
+    check(status == 303 and resp.getheader('Location') == '/login', 'anonymous list: %d' % status)
+    status, resp, page = c.get('/login')
+    check(status == 200 and '<html lang="ja">' in page and 'ログイン' in page,
+          'the login page is not Japanese')
+    cookie = [x for x in c.set_cookies if x.startswith('mugai_pre=')][0]
+    check('HttpOnly' in cookie and 'SameSite=Strict' in cookie, 'pre-session cookie %r' % cookie)
+    status, resp, _ = c.login('alice')
+    session = [x for x in c.set_cookies if x.startswith('mugai_session=')][0]
+    check('HttpOnly' in session and 'SameSite=Strict' in session, 'session cookie %r' % session)
+    for h in ('Content-Security-Policy', 'X-Content-Type-Options', 'X-Frame-Options'):
+        check(resp.getheader(h), 'no %s header' % h)
+    status, _, page = c.get('/items')
+    check(status == 200 and v['id'] in page and '隔離一覧' in page and '保留' in page,
+          'list page (Japanese) lacks the item')
+    check('請求書' in page or 'test ui-list' in page, 'subject missing from the list')
+    status, _, page = c.get('/items?lang=en')
+    check('<html lang="en">' in page and 'Held items' in page, 'English not switched on')
+    status, _, page = c.get('/stats')
+    check('Retention: 30 days' in page and 'virus found' in page, 'stats page (English)')
+    status, _, page = c.get('/items?verdict=sanitised')
+    check(v['id'] not in page, 'the verdict filter does not filter')
+    status, _, page = c.get('/items?q=' + urllib.parse.quote(v['id'][-8:]))
+    check(v['id'] in page, 'search by id')
+    r = st.mail(removed_mail('ui-list-removed'), expect=0)
+    status, _, page = c.get('/items?lang=ja&reason=' + urllib.parse.quote('virus found'))
+    check(v['id'] in page and r['id'] not in page, 'the reason filter does not filter')
+    check('<option value="virus found" selected>ウイルスが検出されました</option>' in page,
+          'the reason select is not in Japanese')
+    check(st.actions('login')[0]['result'] == 'ok', 'login not audited')
+
+
+@case()
+def test_csrf_refused(st, server):
+    r = st.mail(removed_mail('ui-csrf'), expect=0)
+    c = logged_in(server, 'alice')
+    for form in ({}, {'csrf': '0' * 64}, {'csrf': ''}):
+        status, _, page = c.post('/items/%s/request' % r['id'], dict(form, kind='sanitised'))
+        check(status == 403, 'request without a valid token: %d' % status)
+    check(st.actions('request') == [], 'a request without token reached the quarantine')
+    refused = st.actions('csrf')
+    check(len(refused) == 3 and refused[0]['result'] == 'refused' and
+          refused[0]['user'] == 'alice', 'CSRF refusals not audited: %r' % refused)
+    status, _, _ = c.post('/logout', {})
+    check(status == 403, 'logout without a token')
+    anon = Client(server)
+    anon.get('/login')
+    status, _, _ = anon.post('/login', {'user': 'alice', 'password': PASSWORDS['alice']})
+    check(status == 403 and 'mugai_session' not in anon.cookies, 'login without a token')
+    page = item_page(c, r['id'])
+    forms = re.findall(r'<form method="post".*?</form>', page, re.S)
+    check(forms and all('name="csrf"' in f for f in forms), 'a form without a CSRF field')
+
+
+@case()
+def test_hostile_headers_escaped(st, server):
+    subject = (b'<script>alert(1)</script> ' +
+               encoded_word('<img src=x onerror=alert(2)>"\'&'))
+    r = st.mail(hostile_subject_mail('ui-xss', subject), expect=0)
+    c = logged_in(server, 'alice')
+    for path in ('/items', '/items/' + r['id'], '/items?q=%3Cscript%3E', '/stats'):
+        status, _, page = c.get(path)
+        check(status == 200, '%s: %d' % (path, status))
+        low = page.lower()
+        check('<script' not in low and '<img' not in low and '<b>evil' not in low,
+              '%s: hostile markup unescaped' % path)
+    page = item_page(c, r['id'])
+    check('&lt;script&gt;alert(1)&lt;/script&gt;' in page, 'escaped subject not shown')
+    check('&lt;img src=x onerror=alert(2)&gt;' in page, 'decoded RFC 2047 subject not shown')
+    check('onerror=alert(2)&gt;&quot;&#39;&amp;' in page or
+          'onerror=alert(2)&gt;&quot;&apos;&amp;' in page, 'quotes not escaped')
+    status, _, page = c.get('/items?q=%22%3E%3Cscript%3Ex()%3C/script%3E')
+    check('value="&quot;&gt;&lt;script&gt;' in page, 'search box value not escaped')
+
+
+@case(extra={'release': {}})
+def test_roles_and_two_person_release(st, server):
+    r = st.mail(removed_mail('ui-release'), expect=0)
+    alice = logged_in(server, 'alice')
+    page = item_page(alice, r['id'])
+    check('name="password"' in page and 'type="password"' in page, 'no PPAP password field')
+    check('/delete"' not in page, 'an operator is offered delete')
+    page = act(alice, r['id'], 'request', kind='sanitised', note='受信者から依頼')
+    check('承認を待っています' in page, 'request not confirmed: %r' % page[:2000])
+    check('/approve"' not in page, 'the operator is offered approve')
+    status, resp, _ = alice.post('/items/%s/approve' % r['id'], {'csrf': csrf_of(page)})
+    status, _, page = alice.follow(status, resp)
+    check('権限がありません' in page, 'operator approval not refused')
+    check(st.sink.messages == [], 'released by an operator')
+    bob = logged_in(server, 'bob')
+    page = item_page(bob, r['id'])
+    check('/approve"' in page and 'alice' in page, 'the approver sees no approve form')
+    page = act(bob, r['id'], 'approve')
+    check('承認し、解放しました' in page, 'approval not confirmed')
+    check(len(st.sink.messages) == 1 and b'X-Mugai: sanitised' in st.sink.messages[0][1],
+          'the sink did not get the sanitised mail')
+    acts = [(a['action'], a['user'], a['result']) for a in st.actions(item=r['id'])
+            if a['action'] != 'show']
+    check(acts == [('request', 'alice', 'ok'), ('approve', 'alice', 'refused'),
+                   ('approve', 'bob', 'ok')], 'audit %r' % acts)
+    check(all(a['address'] == '127.0.0.1' for a in st.actions(item=r['id'])),
+          'the client address is not in the audit log')
+
+
+@case()
+def test_approver_cannot_approve_own_request(st, server):
+    r = st.mail(removed_mail('ui-own'), expect=0)
+    bob = logged_in(server, 'bob')
+    page = act(bob, r['id'], 'request', kind='sanitised')
+    check('兼務禁止' in page and '/approve"' not in page, 'own request offered for approval')
+    status, resp, _ = bob.post('/items/%s/approve' % r['id'], {'csrf': csrf_of(page)})
+    status, _, page = bob.follow(status, resp)
+    check('兼務禁止' in page and 'may not approve' in page, 'own approval not refused')
+    check(st.sink.messages == [], 'released by the requester')
+    carol = logged_in(server, 'carol')
+    page = act(carol, r['id'], 'approve')
+    check(len(st.sink.messages) == 1, 'carol could not approve')
+
+
+@case()
+def test_ppap_password_form(st, server):
+    rep = st.mail(ppap_mail('ui-ppap', 'pass-of-zip', [('memo.txt', 'メモ\n'.encode())]),
+                  expect=3)
+    alice = logged_in(server, 'alice')
+    page = act(alice, rep['id'], 'request', kind='sanitised', password='pass-of-zip')
+    check('承認を待っています' in page, 'PPAP request not accepted')
+    check('pass-of-zip' not in page, 'the password is shown back')
+    bob = logged_in(server, 'bob')
+    page = act(bob, rep['id'], 'approve')
+    check('password-protected ZIP opened' in page, 'PPAP approval: %r' % page[-1500:])
+    data = st.sink.messages[0][1]
+    check(b'X-Mugai: sanitised' in data and list(zips_of(data)) == ['memo.txt'],
+          'released PPAP mail')
+    check('pass-of-zip' not in open(os.path.join(st.qdir, 'audit.log')).read(),
+          'the password reached the audit log')
+
+
+@case()
+def test_delete_and_purge_roles(st, server):
+    v = st.mail(virus_mail('ui-delete'), expect=3)
+    alice = logged_in(server, 'alice')
+    page = item_page(alice, v['id'])
+    status, resp, _ = alice.post('/items/%s/delete' % v['id'], {'csrf': csrf_of(page)})
+    status, _, page = alice.follow(status, resp)
+    check('権限がありません' in page, 'operator delete not refused')
+    status, _, page = alice.get('/stats')
+    check('/purge' not in page, 'an operator is offered purge')
+    status, resp, _ = alice.post('/purge', {'csrf': csrf_of(page)})
+    check(st.actions('purge')[0]['result'] == 'refused', 'operator purge not refused')
+    bob = logged_in(server, 'bob')
+    page = act(bob, v['id'], 'delete')
+    check('原本を削除しました' in page and '原本削除済み' in page, 'delete not confirmed')
+    status, _, page = bob.get('/stats')
+    status, resp, _ = bob.post('/purge', {'csrf': csrf_of(page)})
+    status, _, page = bob.follow(status, resp)
+    check('0 件を削除しました' in page, 'purge not confirmed')
+
+
+@case()
+def test_login_rate_limited(st, server):
+    c = Client(server)
+    for i in range(5):
+        status, _, page = c.login('alice', 'wrong-password-%d' % i)
+        check(status == 403 and '違います' in page, 'wrong password %d: %d' % (i, status))
+    status, _, page = c.login('alice')
+    check(status == 429 and 'しばらく' in page, 'locked out, yet the right password got %d' % status)
+    check('mugai_session' not in c.cookies, 'a session after lockout')
+    other = Client(server)
+    status, _, _ = other.login('bob')
+    check(status == 429, 'the same address is not locked for other users: %d' % status)
+    results = [a['result'] for a in st.actions('login')]
+    check(results == ['refused'] * 7, 'login audit %r' % results)
+    status, _, _ = Client(server).login('nosuchuser', 'whatever-password')
+    check(status == 429, 'unknown users are not limited either')
+
+
+@case(args=('--session-seconds', '2'))
+def test_session_expiry_and_logout(st, server):
+    c = logged_in(server, 'alice')
+    status, _, page = c.get('/items')
+    check(status == 200, 'fresh session refused')
+    time.sleep(3.5)
+    status, resp, _ = c.get('/items')
+    check(status == 303 and resp.getheader('Location') == '/login?expired=1',
+          'expired session still valid: %d' % status)
+    status, _, page = c.get('/login?expired=1')
+    check('有効期限が切れました' in page, 'no expiry message')
+    c = logged_in(server, 'alice')
+    status, _, page = c.get('/items')
+    old = dict(c.cookies)
+    status, resp, _ = c.post('/logout', {'csrf': csrf_of(page)})
+    check(status == 303 and 'mugai_session' not in c.cookies, 'logout did not end the session')
+    c.cookies = old
+    status, resp, _ = c.get('/items')
+    check(status == 303 and resp.getheader('Location').startswith('/login'),
+          'the old cookie still works after logout')
+
+
+@case()
+def test_no_path_from_request_data(st, server):
+    r = st.mail(removed_mail('ui-paths'), expect=0)
+    c = logged_in(server, 'alice')
+    for path in ('/items/../../etc/passwd', '/items/%2e%2e%2fetc%2fpasswd',
+                 '/items/' + r['id'][:-1] + 'G', '/items/' + r['id'] + 'x',
+                 '/items/' + r['id'] + '/../../x', '/objects/' + r['id'], '/index.sqlite',
+                 '/audit.log', '/style.css/../audit.log'):
+        status, _, page = c.get(path)
+        check(status == 404, '%s: %d' % (path, status))
+        check('"event"' not in page and 'root:' not in page, '%s served a file' % path)
+    status, resp, _ = c.request('PUT', '/items')
+    check(status == 405, 'PUT: %d' % status)
+    status, resp, body = c.get('/style.css')
+    check(status == 200 and resp.getheader('Content-Type').startswith('text/css'), 'style.css')
+
+
+# --- a real browser: Debian's chromium driven over WebDriver (stdlib only) -------
+
+ELEMENT = 'element-6066-11e4-a52e-4f735466cecf'
+
+
+class Browser:
+    """Headless chromium through chromedriver's W3C WebDriver protocol."""
+
+    def __init__(self, tmp):
+        self.port = free_port()
+        self.log = open(os.path.join(tmp, 'chromedriver.log'), 'wb')
+        self.proc = subprocess.Popen([shutil.which('chromedriver'), '--port=%d' % self.port],
+                                     stdout=self.log, stderr=subprocess.STDOUT)
+        self.session = None
+        for _ in range(600):  # a hang guard, not a timed assertion
+            try:
+                self._call('GET', '/status')
+                break
+            except OSError:
+                time.sleep(0.05)
+        args = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage',
+                '--window-size=1280,1000', '--lang=ja', '--user-data-dir=' +
+                os.path.join(tmp, 'chromium')]
+        caps = {'capabilities': {'alwaysMatch': {'browserName': 'chrome', 'goog:chromeOptions': {
+            'binary': shutil.which('chromium'), 'args': args}}}}
+        self.session = self._call('POST', '/session', caps)['sessionId']
+
+    def _call(self, method, path, body=None):
+        conn = http.client.HTTPConnection('127.0.0.1', self.port, timeout=120)
+        conn.request(method, path, body=json.dumps(body) if body is not None else None,
+                     headers={'Content-Type': 'application/json'})
+        resp = conn.getresponse()
+        data = json.loads(resp.read() or b'{}')
+        conn.close()
+        if resp.status >= 400:
+            raise TestFailure('WebDriver %s %s: %s' % (method, path, data.get('value')))
+        return data.get('value')
+
+    def cmd(self, method, path, body=None):
+        return self._call(method, '/session/%s%s' % (self.session, path), body)
+
+    def go(self, url):
+        self.cmd('POST', '/url', {'url': url})
+
+    def find(self, css):
+        return self.cmd('POST', '/element', {'using': 'css selector', 'value': css})[ELEMENT]
+
+    def exists(self, css):
+        return bool(self.cmd('POST', '/elements', {'using': 'css selector', 'value': css}))
+
+    def type(self, css, text):
+        self.cmd('POST', '/element/%s/value' % self.find(css), {'text': text})
+
+    def click(self, css):
+        self.cmd('POST', '/element/%s/click' % self.find(css), {})
+
+    def source(self):
+        return self.cmd('GET', '/source')
+
+    def url(self):
+        return self.cmd('GET', '/url')
+
+    def script(self, code):
+        return self.cmd('POST', '/execute/sync', {'script': code, 'args': []})
+
+    def wait(self, what, cond):
+        """Poll COND until it holds (navigation after a click is asynchronous)."""
+        for _ in range(1200):  # a hang guard, not a timed assertion
+            if cond():
+                return
+            time.sleep(0.05)
+        raise TestFailure('the browser never showed: %s (at %s)' % (what, self.url()))
+
+    def submit(self, css, what, text):
+        """Click the button CSS and wait for a page containing TEXT."""
+        self.click(css)
+        self.wait(what, lambda: text in self.source())
+
+    def screenshot(self, path):
+        with open(path, 'wb') as f:
+            f.write(base64.b64decode(self.cmd('GET', '/screenshot')))
+
+    def close(self):
+        try:
+            if self.session:
+                self.cmd('DELETE', '')
+        finally:
+            self.proc.terminate()
+            self.proc.wait()
+            self.log.close()
+
+
+def browser_login(b, base, user):
+    b.go(base + '/login')
+    b.type('input[name=user]', user)
+    b.type('input[name=password]', PASSWORDS[user])
+    b.click('form[action="/login"] button')
+    b.wait('the list after login of ' + user, lambda: b.url().endswith('/items'))
+
+
+def shoot(b, name):
+    where = os.environ.get('MUGAI_SCREENSHOTS')
+    if where:
+        b.screenshot(os.path.join(where, 'admin-%s.png' % name))
+
+
+def browser_flow(st, server, b):
+    base = 'http://127.0.0.1:%d' % server.port
+    r = st.mail(removed_mail('browser'), expect=0)
+    st.mail(virus_mail('browser-virus'), expect=3)
+    st.mail(hostile_subject_mail('browser-xss', b'<script>alert(1)</script> ' +
+                                 encoded_word('<img src=x onerror=alert(2)>')), expect=0)
+    b.go(base + '/login')
+    shoot(b, 'login')
+    browser_login(b, base, 'alice')
+    shoot(b, 'list')
+    check('<script>alert(1)' not in b.source(), 'hostile subject rendered as markup')
+    check(b.script('return document.querySelectorAll("script, img").length') == 0,
+          'the hostile subject became an element')
+    b.click('a[href="/items/%s"]' % r['id'])
+    check(not b.exists('form[action$="/approve"]'), 'the operator is offered approve')
+    b.type('input[name=note]', '受信者から依頼あり')
+    shoot(b, 'item')
+    b.submit('form[action$="/request"] button', 'the request confirmed', '承認を待っています')
+    b.script('document.querySelectorAll("input[name=csrf]").forEach(e => e.remove());'
+             'document.querySelector("form[action$=\\"/reject\\"], form[action=\\"/logout\\"]")'
+             '.submit();')
+    b.wait('the CSRF refusal', lambda: 'このサイト以外から送信' in b.source())
+    b.go(base + '/items')
+    b.submit('form[action="/logout"] button', 'the login form', 'name="password"')
+    browser_login(b, base, 'bob')
+    b.go(base + '/items/' + r['id'])
+    shoot(b, 'approve')
+    b.submit('form[action$="/approve"] button', 'the approval confirmed', '承認し、解放しました')
+    check(len(st.sink.messages) == 1 and b'X-Mugai: sanitised' in st.sink.messages[0][1],
+          'the sink did not get the sanitised mail')
+    b.go(base + '/stats')
+    shoot(b, 'stats')
+    acts = [(a['action'], a['user'], a['result']) for a in st.actions(item=r['id'])
+            if a['action'] in ('request', 'approve')]
+    check(acts == [('request', 'alice', 'ok'), ('approve', 'bob', 'ok')], 'audit %r' % acts)
+    check(st.actions('csrf')[0]['user'] == 'alice', 'the CSRF refusal is not audited')
+
+
+@case()
+def test_browser_two_person_release(st, server):
+    """Issue 7's end-to-end test in chromium (skipped without chromedriver)."""
+    if not (shutil.which('chromedriver') and shutil.which('chromium')):
+        print('# browser_two_person_release: skipped, chromium/chromedriver not installed')
+        return
+    b = Browser(st.tmp)
+    try:
+        browser_flow(st, server, b)
+    finally:
+        b.close()
+
+
+if __name__ == '__main__':
+    S.main()

@@ -1,0 +1,442 @@
+#!/usr/bin/env python3
+"""The quarantine as admins see it: `mugai mail` stores what it withholds or
+strips (a virus mail, a mail whose executable attachment is removed), then
+`mugai quarantine list/show/stats/release/approve/reject/delete/purge/check`:
+their output, exit codes and audit log lines; the two-person rule (an
+operator cannot approve, the requester cannot approve their own request);
+release only through the sanitiser (to an SMTP sink or a file); 20
+concurrent writers; writers killed mid-write leave no half item; retention.
+"""
+import base64
+import concurrent.futures
+import csv
+import io
+import json
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from mugaitest import MUGAI, Suite, check  # noqa: E402
+from qtest import (BODY, Store, clean_mail, decoded, encoded_word,  # noqa: E402
+                   hostile_subject_mail, ppap_mail, removed_mail, virus_mail, zips_of)
+from mime import EICAR, make_pe  # noqa: E402
+
+S = Suite('quarantine')
+
+
+def two_items(st, name):
+    v = st.mail(virus_mail(name + '-virus'), expect=3)
+    r = st.mail(removed_mail(name + '-removed'), expect=0)
+    return v, r
+
+
+@S.case
+def test_list_text_json_csv():
+    with Store() as st:
+        v, r = two_items(st, 'list')
+        st.mail(clean_mail('list-clean'), expect=0)
+        rc, out, _ = st.q('list')
+        check(rc == 0, 'list exit %d' % rc)
+        lines = out.splitlines()
+        check(lines[0].split('\t')[:6] == ['id', 'time (JST)', 'from', 'subject', 'verdict',
+                                           'reasons'], 'list header %r' % lines[0])
+        check(len(lines) == 3, 'two held items expected (the clean mail is not kept): %r' % lines)
+        rows = {ln.split('\t')[0]: ln.split('\t') for ln in lines[1:]}
+        check(set(rows) == {v['id'], r['id']}, 'list ids %r' % list(rows))
+        check(rows[v['id']][4] == 'withheld' and 'virus' in rows[v['id']][5],
+              'virus row %r' % rows[v['id']])
+        check(rows[r['id']][4] == 'sanitised' and rows[r['id']][6] == 'held',
+              'removed row %r' % rows[r['id']])
+        check(rows[v['id']][1].endswith(' JST'), 'time not in JST: %r' % rows[v['id']][1])
+        items = st.list_json()
+        check({i['id'] for i in items} == {v['id'], r['id']}, 'json ids')
+        it = [i for i in items if i['id'] == v['id']][0]
+        check(it['recipients'] == ['somu@city.example.lg.jp'] and it['virus'] and
+              it['time'].endswith('Z') and it['from_address'] == 'sender@example.co.jp',
+              'json item %r' % it)
+        raw = st.q_ok('list', '--csv').encode('utf-8')
+        check(raw.startswith(b'\xef\xbb\xbf'), 'CSV without a BOM for Excel')
+        table = list(csv.reader(io.StringIO(raw.decode('utf-8-sig'))))
+        check(table[0][0] == 'id' and len(table) == 3, 'csv %r' % table)
+
+
+@S.case
+def test_list_filters():
+    with Store() as st:
+        v, r = two_items(st, 'filters')
+        ids = lambda *a: {i['id'] for i in st.list_json(*a)}  # noqa: E731
+        check(ids('--verdict', 'withheld') == {v['id']}, '--verdict withheld')
+        check(ids('--verdict', 'sanitised') == {r['id']}, '--verdict sanitised')
+        check(ids('--reason', 'virus') == {v['id']}, '--reason virus')
+        check(ids('--from', 'sender@example') == {v['id'], r['id']}, '--from')
+        check(ids('--from', 'nobody@') == set(), '--from nobody')
+        check(ids('--to', 'somu@city') == {v['id'], r['id']}, '--to')
+        check(ids('--since', '2999-01-01') == set(), '--since future')
+        check(ids('--until', '2999-01-01') == {v['id'], r['id']}, '--until future')
+        check(ids('--until', '2000-01-01') == set(), '--until past')
+        check(ids('--reason', '%') == set(), 'a LIKE wildcard matched everything')
+        rc, _, err = st.q('list', '--since', 'yesterday')
+        check(rc == 64 and 'since' in err, 'bad --since: exit %d %r' % (rc, err))
+
+
+@S.case
+def test_show_never_the_body():
+    with Store() as st:
+        v, r = two_items(st, 'show')
+        rc, out, _ = st.q('show', r['id'])
+        check(rc == 0, 'show exit %d' % rc)
+        for want in ('ID:', r['id'], 'Verdict:', 'sanitised', 'Parts (what was removed and why)',
+                     '見積書.pdf', 'removed', 'Headers of the original', 'Message-ID:',
+                     '<show-removed@gen.mugai.test>'):
+            check(want in out, 'show lacks %r' % want)
+        check(BODY not in out and base64.b64encode(BODY.encode())[:24].decode() not in out,
+              'show printed the original body')
+        check('X-Hostile' in out, 'show does not list the original headers')
+        rc, out, _ = st.q('show', v['id'])
+        check(rc == 0 and 'Mugai.Test' in out and EICAR.decode() not in out,
+              'virus show: exit %d' % rc)
+        doc = json.loads(st.q_ok('show', '--json', v['id']))
+        check(doc['item']['id'] == v['id'] and doc['report']['verdict'] == 'withheld' and
+              'Message-ID' in doc['headers'] and 'body' not in doc, 'show --json %r' % doc.keys())
+        check(BODY not in json.dumps(doc, ensure_ascii=False), 'show --json carries the body')
+        shows = st.actions('show')
+        check(len(shows) == 3 and all(a['result'] == 'ok' for a in shows),
+              'each show is audited: %r' % shows)
+
+
+@S.case
+def test_show_unknown_and_bad_ids():
+    with Store() as st:
+        two_items(st, 'unknown')
+        rc, _, err = st.q('show', '20200101T000000Z-00000000')
+        check(rc == 1 and 'no item' in err, 'unknown id: exit %d %r' % (rc, err))
+        for bad in ('../../etc/passwd', '20200101T000000Z-0000000G', '1', ''):
+            rc, _, _ = st.q('show', bad)
+            check(rc == 64, 'id %r: exit %d, expected 64' % (bad, rc))
+        rc, _, _ = st.q('frobnicate')
+        check(rc == 64, 'unknown subcommand: exit %d' % rc)
+
+
+@S.case
+def test_stats():
+    with Store() as st:
+        v, r = two_items(st, 'stats')
+        st.mail(virus_mail('stats-virus2'), expect=3)
+        out = st.q_ok('stats')
+        check('retention_days\t30' in out, 'stats lacks the retention period')
+        day = st.list_json()[0]['time_jst'][:10]
+        check('%s\t3\t2\t1\t0' % day in out, 'by-day line missing: %r' % out)
+        check('virus found\t2\t2\t0\t0' in out, 'by-reason virus line: %r' % out)
+        doc = json.loads(st.q_ok('stats', '--json'))
+        check(doc['by_day'][0] == {'day': day, 'total': 3, 'withheld': 2, 'sanitised': 1,
+                                   'released': 0}, 'stats json %r' % doc['by_day'])
+
+
+@S.case
+def test_audit_message_lines():
+    with Store() as st:
+        v, r = two_items(st, 'audit')
+        c = st.mail(clean_mail('audit-clean'), expect=0)
+        msgs = {a['id']: a for a in st.audit() if a['event'] == 'message'}
+        check(set(msgs) == {v['id'], r['id'], c['id']}, 'one audit line per message')
+        for rep in (v, r, c):
+            a = msgs[rep['id']]
+            for key in ('time', 'verdict', 'from', 'subject', 'to', 'parts', 'sha256',
+                        'output_sha256', 'elapsed_ms', 'stored'):
+                check(key in a, 'audit line lacks %r' % key)
+            check(a['time'].endswith('Z'), 'audit time not UTC: %r' % a['time'])
+            check(len(a['sha256']) == 64 and len(a['output_sha256']) == 64, 'sha256 fields')
+        check(msgs[c['id']]['stored'] is False and msgs[v['id']]['stored'] is True,
+              'stored flags')
+        check(msgs[v['id']]['to'] == 'somu@city.example.lg.jp', 'recipients in the audit line')
+        part = [p for p in msgs[r['id']]['parts'] if p.get('filename') == '見積書.pdf'][0]
+        check(part['action'] == 'removed' and part['sha256'], 'part action in the audit line')
+
+
+@S.case
+def test_hostile_text_on_the_terminal():
+    with Store() as st:
+        subject = encoded_word('\x1b[31mred\x1b]0;title\x07 =HYPERLINK("http://x")')
+        st.mail(hostile_subject_mail('term', subject), expect=0)
+        out = st.q_ok('list')
+        check('\x1b' not in out and '\x07' not in out, 'control characters reach the terminal')
+        it = st.list_json()[0]
+        out = st.q_ok('show', it['id'])
+        check('\x1b' not in out and '\x07' not in out, 'control characters in show')
+        raw = st.q_ok('list', '--csv')
+        check('\x1b' not in raw, 'control characters in the CSV')
+        st.mail(hostile_subject_mail('term2', b'=cmd|calc!A1'), expect=0)
+        table = list(csv.reader(io.StringIO(st.q_ok('list', '--csv').lstrip('\ufeff'))))
+        subjects = [row[3] for row in table[1:]]
+        check("'=cmd|calc!A1" in subjects, 'formula cell not neutralised: %r' % subjects)
+
+
+def request(st, user, item, *extra):
+    return st.q('release', '--as', user, *extra, item)
+
+
+@S.case
+def test_release_two_person_over_smtp():
+    with Store() as st:
+        v, r = two_items(st, 'smtp')
+        rc, out, err = request(st, 'alice', r['id'], '--note', '課長確認済み')
+        check(rc == 0 and 'approve' in out, 'request by the operator: exit %d %r' % (rc, err))
+        rc, _, err = st.q('approve', '--as', 'alice', r['id'])
+        check(rc == 1 and 'role approver' in err, 'operator approved: exit %d %r' % (rc, err))
+        check(st.sink.messages == [], 'mail sent before approval')
+        rc, out, err = st.q('approve', '--as', 'bob', r['id'])
+        check(rc == 0 and 'released by bob' in out, 'approve: exit %d %r' % (rc, err))
+        check(len(st.sink.messages) == 1, 'the sink got %d messages' % len(st.sink.messages))
+        env, data = st.sink.messages[0]
+        check(env['rcpt'] == ['<somu@city.example.lg.jp>'], 'envelope %r' % env)
+        check(b'X-Mugai: sanitised' in data, 'released mail is not the sanitised form')
+        check(make_pe('smtp-removed')[0x201:0x230] not in decoded(data),
+              'the removed executable leaked')
+        check(b'X-Hostile' not in data, 'an original header leaked')
+        check(st.list_json()[0]['state'] == 'released' or
+              any(i['state'] == 'released' for i in st.list_json()), 'state not released')
+        acts = [(a['action'], a['user'], a['result']) for a in st.actions(item=r['id'])]
+        check(acts == [('request', 'alice', 'ok'), ('approve', 'alice', 'refused'),
+                       ('approve', 'bob', 'ok')], 'audit actions %r' % acts)
+        ok = st.actions('approve', r['id'])[-1]
+        check('sha256' in ok['detail'] and ok['role'] == 'approver' and
+              ok['address'].startswith('local:'), 'approve audit line %r' % ok)
+
+
+@S.case
+def test_release_over_a_unix_socket():
+    with Store(unix_sink=True) as st:
+        _, r = two_items(st, 'unix')
+        check(request(st, 'alice', r['id'])[0] == 0, 'request')
+        rc, out, err = st.q('approve', '--as', 'bob', r['id'])
+        check(rc == 0 and 'via unix:' in out, 'approve over unix: %d %r' % (rc, err))
+        check(len(st.sink.messages) == 1, 'the unix-socket sink got nothing')
+
+
+@S.case
+def test_requester_cannot_approve_own_request():
+    with Store() as st:
+        _, r = two_items(st, 'own')
+        rc, _, _ = request(st, 'bob', r['id'])
+        check(rc == 0, 'request by an approver')
+        rc, _, err = st.q('approve', '--as', 'bob', r['id'])
+        check(rc == 1 and 'may not approve' in err, 'own approval: exit %d %r' % (rc, err))
+        rc, _, err = request(st, 'carol', r['id'])
+        check(rc == 1 and 'pending request' in err, 'second request: exit %d %r' % (rc, err))
+        out_file = os.path.join(st.tmp, 'released.eml')
+        rc, out, err = st.q('approve', '--as', 'carol', '-o', out_file, r['id'])
+        check(rc == 0 and 'written to' in out, 'carol approves: exit %d %r' % (rc, err))
+        data = open(out_file, 'rb').read()
+        check(b'X-Mugai: sanitised' in data and BODY.encode() not in data.split(b'\n\n')[0],
+              'file release is not the sanitised message')
+        check(st.sink.messages == [], '-o sent mail as well')
+        refused = st.actions('approve', r['id'])[0]
+        check(refused['user'] == 'bob' and refused['result'] == 'refused' and
+              'requested this release' in refused['detail'], 'audit %r' % refused)
+
+
+@S.case
+def test_release_still_withheld_is_refused():
+    with Store() as st:
+        v, _ = two_items(st, 'virusrel')
+        check(request(st, 'alice', v['id'])[0] == 0, 'request')
+        rc, _, err = st.q('approve', '--as', 'bob', v['id'])
+        check(rc == 1 and 'still withholds' in err, 'virus released: exit %d %r' % (rc, err))
+        check(st.sink.messages == [], 'something was sent')
+        item = [i for i in st.list_json() if i['id'] == v['id']][0]
+        check(item['state'] == 'pending', 'a failed release must stay pending: %r' % item['state'])
+        rc, _, _ = st.q('reject', '--as', 'bob', '--note', 'virus', v['id'])
+        check(rc == 0, 'reject')
+        check([i for i in st.list_json() if i['id'] == v['id']][0]['state'] == 'held',
+              'rejected item back to held')
+        results = [(a['action'], a['result']) for a in st.actions(item=v['id'])]
+        check(results == [('request', 'ok'), ('approve', 'failed'), ('reject', 'ok')],
+              'audit %r' % results)
+
+
+@S.case
+def test_release_rules():
+    with Store() as st:
+        _, r = two_items(st, 'rules')
+        rc, _, err = request(st, 'alice', r['id'], '--original')
+        check(rc == 1 and 'original_forward_address' in err, 'original without a forward address')
+        rc, _, err = request(st, 'mallory', r['id'])
+        check(rc == 1 and 'role' in err, 'unknown user requested: exit %d' % rc)
+        rc, _, _ = st.q('reject', '--as', 'bob', r['id'])
+        check(rc == 1, 'reject without a request')
+        pw = os.path.join(st.tmp, 'pw')
+        with open(pw, 'w') as f:
+            f.write('zip-secret\n')
+        rc, _, _ = request(st, 'alice', r['id'], '--password-file', pw)
+        check(rc == 0, 'request with a PPAP password')
+        check('zip-secret' not in open(os.path.join(st.qdir, 'audit.log')).read(),
+              'the archive password reached the audit log')
+        rc, _, _ = st.q('reject', '--as', 'bob', r['id'])
+        db = sqlite3.connect(os.path.join(st.qdir, 'index.sqlite'))
+        left = db.execute('SELECT count(*) FROM requests WHERE password IS NOT NULL').fetchone()
+        db.close()
+        check(left[0] == 0, 'the password is kept after the decision')
+
+
+@S.case
+def test_ppap_release_with_the_password():
+    with Store() as st:
+        rep = st.mail(ppap_mail('ppap', 'himitsu-2026', [('見積.csv', '品目,金額\n机,12000\n'.encode())]),
+                      expect=3)
+        check('encrypted' in json.dumps(rep), 'the encrypted ZIP is not what held it')
+        pw = os.path.join(st.tmp, 'pw')
+        with open(pw, 'w') as f:
+            f.write('wrong-password\n')
+        check(request(st, 'alice', rep['id'], '--password-file', pw)[0] == 0, 'request')
+        rc, _, err = st.q('approve', '--as', 'bob', rep['id'])
+        check(rc == 1 and 'password is wrong' in err, 'wrong password: exit %d %r' % (rc, err))
+        check(st.sink.messages == [], 'sent with a wrong password')
+        check(st.q('reject', '--as', 'bob', rep['id'])[0] == 0, 'reject')
+        with open(pw, 'w') as f:
+            f.write('himitsu-2026\n')
+        check(request(st, 'alice', rep['id'], '--password-file', pw)[0] == 0, 'second request')
+        rc, out, err = st.q('approve', '--as', 'bob', rep['id'])
+        check(rc == 0 and 'password-protected ZIP opened' in out, 'approve: %d %r' % (rc, err))
+        env, data = st.sink.messages[0]
+        check(b'X-Mugai: sanitised' in data, 'not the sanitised form')
+        members = zips_of(data)
+        check(list(members) == ['見積.csv'] and '机,12000' in members['見積.csv'].decode('utf-8-sig'),
+              'the released ZIP lacks the sanitised member: %r' % members)
+
+
+@S.case
+def test_forward_original():
+    with Store(extra={'release': {'original_forward_address': 'soc@city.example.jp'}}) as st:
+        v, _ = two_items(st, 'fwd')
+        check(request(st, 'alice', v['id'], '--original')[0] == 0, 'request original')
+        rc, _, err = st.q('approve', '--as', 'bob', '-o', os.path.join(st.tmp, 'x'), v['id'])
+        check(rc == 1 and 'only to' in err, 'original written to a file: exit %d' % rc)
+        rc, out, err = st.q('approve', '--as', 'bob', v['id'])
+        check(rc == 0, 'approve original: %r' % err)
+        env, data = st.sink.messages[0]
+        check(env['rcpt'] == ['<soc@city.example.jp>'], 'original went to %r' % env['rcpt'])
+        check(EICAR in data.replace(b'\n', b'') or b'X-Hostile' in data,
+              'the forward address did not get the original')
+
+
+@S.case
+def test_delete():
+    with Store() as st:
+        v, r = two_items(st, 'delete')
+        rc, _, err = st.q('delete', '--as', 'alice', v['id'])
+        check(rc == 1 and 'approver' in err, 'operator deleted: exit %d' % rc)
+        original = [i for i in st.list_json() if i['id'] == v['id']][0]['sha256']
+        obj = os.path.join(st.qdir, 'objects', original[:2], original + '.zst')
+        check(os.path.exists(obj), 'object layout: %s missing' % obj)
+        rc, out, _ = st.q('delete', '--as', 'bob', v['id'])
+        check(rc == 0 and 'deleted' in out, 'delete exit %d' % rc)
+        check(not os.path.exists(obj), 'the original object is still on disk')
+        check(v['id'] not in {i['id'] for i in st.list_json()}, 'deleted item listed')
+        gone = [i for i in st.list_json('--all') if i['id'] == v['id']][0]
+        check(gone['state'] == 'deleted' and gone['sha256'] is None, 'list --all %r' % gone)
+        rc, out, _ = st.q('show', v['id'])
+        check(rc == 0 and 'Parts' in out and '(deleted)' in out, 'show of a deleted item')
+        check(st.q('delete', '--as', 'bob', v['id'])[0] == 1, 'second delete')
+        check(request(st, 'alice', v['id'])[0] == 1, 'release of a deleted item')
+        check([a['result'] for a in st.actions('delete')] == ['refused', 'ok', 'refused'],
+              'delete audit')
+        check(st.q_ok('check').startswith('2 items, 0 damaged'), 'check after delete')
+
+
+def age_item(st, item, days):
+    db = sqlite3.connect(os.path.join(st.qdir, 'index.sqlite'))
+    db.execute('UPDATE items SET time = time - ? WHERE id = ?', (days * 86400, item))
+    db.commit()
+    db.close()
+
+
+@S.case
+def test_purge_retention():
+    with Store(extra={'quarantine': {'retention_days': '30'}}) as st:
+        v, r = two_items(st, 'purge')
+        age_item(st, v['id'], 31)
+        orphan = os.path.join(st.qdir, 'objects', 'ab', 'ab' + '0' * 62 + '.zst')
+        os.makedirs(os.path.dirname(orphan), exist_ok=True)
+        open(orphan, 'wb').close()
+        stale = os.path.join(st.qdir, 'tmp', 'crash.1.tmp')
+        open(stale, 'wb').close()
+        os.utime(stale, (time.time() - 7200, time.time() - 7200))
+        fresh = os.path.join(st.qdir, 'tmp', 'inflight.2.tmp')
+        open(fresh, 'wb').close()
+        rc, out, err = st.q('purge')
+        check(rc == 0 and 'purged 1 items older than 30 days' in out, 'purge: %r %r' % (out, err))
+        check({i['id'] for i in st.list_json('--all')} == {r['id']}, 'purge kept the wrong items')
+        check(not os.path.exists(orphan), 'an unreferenced object survived purge')
+        check(not os.path.exists(stale) and os.path.exists(fresh), 'staging clean-up')
+        out = st.q_ok('check')
+        check(out.startswith('1 items, 0 damaged, 0 unreferenced'), 'check: %r' % out)
+        p = [a for a in st.actions('purge')]
+        check(len(p) == 1 and p[0]['result'] == 'ok' and '1 items' in p[0]['detail'],
+              'purge audit %r' % p)
+
+
+@S.case
+def test_keep_all():
+    with Store(extra={'quarantine': {'keep': 'all'}}) as st:
+        c = st.mail(clean_mail('keepall'), expect=0)
+        check(st.list_json() == [], 'a clean message listed as held')
+        kept = st.list_json('--all')
+        check([i['id'] for i in kept] == [c['id']] and kept[0]['state'] == 'kept',
+              'keep = all did not keep the clean message: %r' % kept)
+
+
+@S.case
+def test_twenty_concurrent_writers():
+    with Store(users=False) as st:
+        mails = [(virus_mail if i % 2 else removed_mail)('par-%d' % i) for i in range(20)]
+        with concurrent.futures.ThreadPoolExecutor(max_workers=20) as ex:
+            reports = list(ex.map(st.mail, mails))
+        check(len({r['id'] for r in reports}) == 20, 'report ids not unique')
+        items = st.list_json()
+        check(len(items) == 20, '%d items in the index, expected 20' % len(items))
+        check({i['id'] for i in items} == {r['id'] for r in reports}, 'index ids != report ids')
+        out = st.q_ok('check')
+        check(out.startswith('20 items, 0 damaged, 0 unreferenced objects, 0 staging'),
+              'check: %r' % out)
+        db = sqlite3.connect(os.path.join(st.qdir, 'index.sqlite'))
+        check(db.execute('PRAGMA integrity_check').fetchone()[0] == 'ok', 'integrity_check')
+        check(db.execute('PRAGMA journal_mode').fetchone()[0] == 'wal', 'not in WAL mode')
+        db.close()
+        check(len([a for a in st.audit() if a['event'] == 'message']) == 20,
+              'audit lines of 20 messages')
+
+
+@S.case
+def test_killed_writers_leave_no_half_item():
+    """SIGKILL `mugai mail` at random moments: whatever was indexed is whole."""
+    with Store(users=False) as st:
+        big = removed_mail('kill') + b'\n' + b'x' * (4 << 20)
+        path = os.path.join(st.tmp, 'big.eml')
+        with open(path, 'wb') as f:
+            f.write(big)
+        rnd = random.Random(7)
+        for i in range(12):
+            p = subprocess.Popen([MUGAI, 'mail', '-c', st.conf, '-o',
+                                  os.path.join(st.tmp, 'o%d' % i), path],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                 start_new_session=True)
+            try:
+                p.wait(timeout=rnd.uniform(0.05, 1.5))
+            except subprocess.TimeoutExpired:
+                os.killpg(p.pid, signal.SIGKILL)
+                p.wait()
+        rc, out, _ = st.q('check')
+        check(rc == 0 and ', 0 damaged' in out, 'a killed writer left a damaged item: %r' % out)
+        for it in st.list_json():
+            check(st.q('show', it['id'])[0] == 0, 'show %s' % it['id'])
+        st.mail(removed_mail('after-kill'), expect=0)
+        check(', 0 damaged' in st.q_ok('check'), 'the store is not usable after the kills')
+
+
+if __name__ == '__main__':
+    S.main()
