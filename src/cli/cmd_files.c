@@ -504,10 +504,13 @@ static int
 run (const MgFilesArgs *args, const MgConfig *config)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (MgPipeline) pipeline = mg_pipeline_file_new (config, &error);
-  MgFilesRun r = { pipeline, config, args->outdir };
+  g_autoptr (MgPipeline) pipeline = NULL;
+  MgFilesRun r = { NULL, config, args->outdir };
   int status;
 
+  ((MgConfig *) config)->sandbox.workers = 1;
+  pipeline = mg_pipeline_file_new (config, &error);
+  r.pipeline = pipeline;
   if (pipeline == NULL) {
     fprintf (stderr, "mugai: configuration error: %s\n", error->message);
     return MG_EXIT_CONFIG;

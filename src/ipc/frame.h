@@ -29,6 +29,11 @@ typedef enum {
   MG_IPC_F_REPORT,
   MG_IPC_F_SOURCE,
   MG_IPC_F_TARGET,
+  MG_IPC_F_NAME,          /* a file job: the file's name */
+  MG_IPC_F_ACTION,
+  MG_IPC_F_REASON_CODE,
+  MG_IPC_F_DETAIL,
+  MG_IPC_F_OUTPUT_NAME,
   MG_IPC_F_LAST,
 } MgIpcTag;
 

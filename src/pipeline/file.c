@@ -14,7 +14,7 @@
 MgPipeline *
 mg_pipeline_file_new (const MgConfig *config, GError **error)
 {
-  return mg_pipeline_new_local (config, error);
+  return mg_pipeline_new (config, error);
 }
 
 static MgPart *
@@ -73,13 +73,11 @@ mg_pipeline_file (MgPipeline *pipeline, GBytes *data, const char *name,
                   MgFileResult **result_r, GError **error)
 {
   gint64 start = g_get_monotonic_time ();
-  MgFileResult *result = result_new (pipeline, name);
+  MgFileResult *result;
 
-  if (result == NULL) {
-    g_set_error (error, MG_PIPELINE_ERROR, MG_PIPELINE_ERROR_TEMPFAIL,
-                 "files need a pipeline in this process (mg_pipeline_file_new)");
-    return FALSE;
-  }
+  if (mg_pipeline_get_pool (pipeline) != NULL)
+    return mg_pipeline_worker_file (pipeline, data, name, result_r, error);
+  result = result_new (pipeline, name);
   mg_policy_attachment (result->job, file_part (result), data, NULL);
   result_settle (result);
   result->elapsed_ms = (g_get_monotonic_time () - start) / 1000;
@@ -102,6 +100,8 @@ mg_file_result_refused (MgPipeline *pipeline, const char *name, MgReason reason,
 char *
 mg_file_result_json (const MgFileResult *result, const char *source, const char *output)
 {
+  if (result->report_json != NULL)
+    return mg_report_set_paths (result->report_json, source, output);
   return mg_report_file_json (result->job, result->id, source, output, result->elapsed_ms);
 }
 
@@ -111,6 +111,7 @@ mg_file_result_free (MgFileResult *result)
   if (result == NULL)
     return;
   mg_job_free (result->job);
+  g_free (result->report_json);
   g_free (result->detail);
   g_free (result->output_filename);
   g_clear_pointer (&result->output, g_bytes_unref);

@@ -20,13 +20,14 @@ struct MgFileResult {
   char *output_filename;    /* the name to write (its extension may change), or NULL */
   GBytes *output;           /* what to write when kept or converted, else NULL */
   gboolean virus;
-  gpointer job;             /* private: the job behind the report */
+  gpointer job;             /* private: the job behind the report (in process) */
+  char *report_json;        /* private: the report a sandboxed worker made */
   char *id;
   gint64 elapsed_ms;
 };
 
-/* A pipeline for files: engine, magic and filters in this process (the
- * sandbox workers take messages only so far). NULL with
+/* A pipeline for files: sandboxed workers, or (with [sandbox] enabled = no)
+ * engine, magic and filters in this process. NULL with
  * MG_PIPELINE_ERROR_CONFIG when unusable. */
 MgPipeline *mg_pipeline_file_new (const MgConfig *config, GError **error);
 

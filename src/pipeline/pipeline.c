@@ -209,6 +209,18 @@ log_result (const MgMailResult *result, const char *queue_id)
              result->reason ? result->reason : "");
 }
 
+MgSandboxPool *
+mg_pipeline_get_pool (MgPipeline *pipeline)
+{
+  return pipeline->pool;
+}
+
+const MgConfig *
+mg_pipeline_get_config (MgPipeline *pipeline)
+{
+  return pipeline->config;
+}
+
 GBytes *
 mg_pipeline_run_converter (MgPipeline *pipeline, GBytes *input, const char *source_ext,
                            const char *target, char **why_r)
@@ -314,8 +326,7 @@ mg_pipeline_local_job (MgPipeline *pipeline)
 {
   MgJob *job;
 
-  g_return_val_if_fail (pipeline->engine != NULL, NULL);
-  job = mg_job_new (pipeline->config, pipeline->engine);
+  job = mg_job_new (pipeline->config, pipeline->engine);   /* no engine in a sandboxed front */
   job->convert = pipeline->convert;
   job->convert_ctx = pipeline->convert_ctx;
   return job;

@@ -18,8 +18,15 @@ void mg_pipeline_set_converter (MgPipeline *pipeline, MgFilterConvert convert, g
 MgMailResult *mg_pipeline_failed_result (const MgConfig *config, const char *queue_id,
                                          const char *why);
 
+MgSandboxPool *mg_pipeline_get_pool (MgPipeline *pipeline);   /* NULL: in process */
+const MgConfig *mg_pipeline_get_config (MgPipeline *pipeline);
+
 /* worker.c: start the supervisor for CONFIG, run one message in a worker. */
 MgSandboxPool *mg_pipeline_worker_pool_new (const MgConfig *config, GError **error);
+struct MgFileResult;
+/* A file job in a worker (mugai files); see mg_pipeline_file. */
+gboolean mg_pipeline_worker_file (MgPipeline *pipeline, GBytes *data, const char *name,
+                                  struct MgFileResult **result_r, GError **error);
 MgMailResult *mg_pipeline_worker_run (MgSandboxPool *pool, const MgConfig *config,
                                       GBytes *message, const char *queue_id, GError **error);
 

@@ -138,3 +138,28 @@ mg_report_file_json (const MgJob *job, const char *id, const char *source,
   json_builder_end_object (b);
   return builder_to_line (b);
 }
+
+static void
+set_or_null (JsonObject *object, const char *name, const char *value)
+{
+  if (value != NULL)
+    json_object_set_string_member (object, name, value);
+  else
+    json_object_set_null_member (object, name);
+}
+
+char *
+mg_report_set_paths (const char *report_json, const char *source, const char *output)
+{
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (JsonGenerator) gen = json_generator_new ();
+  JsonNode *root;
+
+  if (!json_parser_load_from_data (parser, report_json, -1, NULL) ||
+      !JSON_NODE_HOLDS_OBJECT (root = json_parser_get_root (parser)))
+    return g_strdup ("{\"error\":\"malformed report from the worker\"}");
+  set_or_null (json_node_get_object (root), "source", source);
+  set_or_null (json_node_get_object (root), "output", output);
+  json_generator_set_root (gen, root);
+  return json_generator_to_data (gen, NULL);
+}

@@ -11,5 +11,8 @@ char *mg_report_json (const MgJob *job, GMimeMessage *message, const char *id,
  * "members". */
 char *mg_report_file_json (const MgJob *job, const char *id, const char *source,
                            const char *output, gint64 elapsed_ms);
+/* REPORT_JSON (a file report a worker made) with its "source" and "output"
+ * set (NULL: null). A report that does not parse gives an error object. */
+char *mg_report_set_paths (const char *report_json, const char *source, const char *output);
 /* A new id: UTC time and random hex, "20261122T010203Z-4f2a9c01". */
 char *mg_report_new_id (void);

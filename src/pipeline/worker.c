@@ -9,7 +9,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "pipeline/file.h"
 #include "pipeline/pipeline_internal.h"
+#include "pipeline/report.h"
 #include "sandbox/supervisor.h"
 
 #define MG_WORKER_START_TIMEOUT_MS (10 * 60 * 1000)
@@ -175,6 +177,33 @@ run_service (gpointer ctx, const MgIpcFrame *request)
   return reply;
 }
 
+/* A file job in the worker: the file's outcome and its report. */
+static MgIpcFrame *
+run_file_job (MgPipeline *pipeline, GBytes *data, const char *name)
+{
+  g_autoptr (MgFileResult) r = NULL;
+  MgIpcFrame *frame;
+
+  if (!mg_pipeline_file (pipeline, data, name, &r, NULL)) {
+    frame = mg_ipc_frame_new (MG_IPC_FAILED);
+    mg_ipc_frame_add_str (frame, MG_IPC_F_REASON, "the file pipeline could not run");
+    return frame;
+  }
+  g_autofree char *report = mg_file_result_json (r, NULL, NULL);
+  frame = mg_ipc_frame_new (MG_IPC_RESULT);
+  mg_ipc_frame_add_u32 (frame, MG_IPC_F_ACTION, r->action);
+  mg_ipc_frame_add_u32 (frame, MG_IPC_F_REASON_CODE, r->reason);
+  mg_ipc_frame_add_u32 (frame, MG_IPC_F_VIRUS, r->virus);
+  mg_ipc_frame_add_str (frame, MG_IPC_F_DETAIL, r->detail);
+  mg_ipc_frame_add_str (frame, MG_IPC_F_OUTPUT_NAME, r->output_filename);
+  mg_ipc_frame_add_str (frame, MG_IPC_F_ID, r->id);
+  mg_ipc_frame_add_str (frame, MG_IPC_F_REPORT, report);
+  if (r->output != NULL)
+    mg_ipc_frame_add (frame, MG_IPC_F_OUTPUT, g_bytes_get_data (r->output, NULL),
+                      g_bytes_get_size (r->output));
+  return frame;
+}
+
 /* In the worker, inside the sandbox: one JOB frame to one RESULT frame. */
 static MgIpcFrame *
 run_job (gpointer ctx, int service_fd, const MgIpcFrame *job)
@@ -190,6 +219,10 @@ run_job (gpointer ctx, int service_fd, const MgIpcFrame *job)
     return failed;
   }
   mg_pipeline_set_converter (pipeline, convert_through_supervisor, GINT_TO_POINTER (service_fd));
+  if (mg_ipc_frame_get (job, MG_IPC_F_NAME) != NULL) {
+    g_autofree char *name = mg_ipc_frame_get_str (job, MG_IPC_F_NAME);
+    return run_file_job (pipeline, message, name != NULL ? name : "file");
+  }
   result = mg_pipeline_sanitise_local (pipeline, message, queue_id);
   return frame_from_result (result);
 }
@@ -226,4 +259,60 @@ mg_pipeline_supervisor_main (int argc, char **argv)
   return mg_sandbox_supervisor_run (ctl, workers > 0 ? (guint) workers : g_get_num_processors (),
                                     &limits, max_frame (config), run_job, run_service,
                                     pipeline);
+}
+
+/* A file RESULT frame, checked field by field; NULL when anything is off. */
+static MgFileResult *
+file_result_from_frame (const MgIpcFrame *frame)
+{
+  g_autoptr (MgFileResult) r = g_new0 (MgFileResult, 1);
+  guint32 action, reason, virus;
+  GBytes *output = mg_ipc_frame_get (frame, MG_IPC_F_OUTPUT);
+
+  if (mg_ipc_frame_type (frame) != MG_IPC_RESULT ||
+      !mg_ipc_frame_get_u32 (frame, MG_IPC_F_ACTION, &action) || action > MG_ACTION_WITHHELD ||
+      !mg_ipc_frame_get_u32 (frame, MG_IPC_F_REASON_CODE, &reason) ||
+      reason >= MG_REASON_COUNT || !mg_ipc_frame_get_u32 (frame, MG_IPC_F_VIRUS, &virus))
+    return NULL;
+  r->action = (MgAction) action;
+  r->reason = (MgReason) reason;
+  r->virus = virus != 0;
+  r->detail = mg_ipc_frame_get_str (frame, MG_IPC_F_DETAIL);
+  r->output_filename = mg_ipc_frame_get_str (frame, MG_IPC_F_OUTPUT_NAME);
+  r->id = mg_ipc_frame_get_str (frame, MG_IPC_F_ID);
+  r->report_json = mg_ipc_frame_get_str (frame, MG_IPC_F_REPORT);
+  gboolean passes = action == MG_ACTION_KEPT || action == MG_ACTION_CONVERTED;
+  if (!safe_id (r->id) || r->report_json == NULL || passes != (output != NULL) ||
+      (passes && r->output_filename == NULL))
+    return NULL;
+  r->output = output != NULL ? g_bytes_ref (output) : NULL;
+  return g_steal_pointer (&r);
+}
+
+gboolean
+mg_pipeline_worker_file (MgPipeline *pipeline, GBytes *data, const char *name,
+                         MgFileResult **result_r, GError **error)
+{
+  g_autoptr (MgIpcFrame) job = mg_ipc_frame_new (MG_IPC_JOB);
+  g_autoptr (MgIpcFrame) reply = NULL;
+  g_autoptr (GError) local = NULL;
+  gsize len;
+  const void *bytes = g_bytes_get_data (data, &len);
+
+  mg_ipc_frame_add_str (job, MG_IPC_F_NAME, name);
+  mg_ipc_frame_add (job, MG_IPC_F_MESSAGE, bytes, len);
+  if (!mg_sandbox_pool_run (mg_pipeline_get_pool (pipeline), job, &reply, &local)) {
+    if (!g_error_matches (local, MG_SANDBOX_ERROR, MG_SANDBOX_ERROR_FAILED)) {
+      g_set_error (error, MG_PIPELINE_ERROR, MG_PIPELINE_ERROR_TEMPFAIL, "%s", local->message);
+      return FALSE;
+    }
+    *result_r = mg_file_result_refused (pipeline, name, MG_REASON_CONVERT_FAILED,
+                                        local->message);
+    return TRUE;
+  }
+  *result_r = file_result_from_frame (reply);
+  if (*result_r == NULL)
+    *result_r = mg_file_result_refused (pipeline, name, MG_REASON_CONVERT_FAILED,
+                                        "malformed reply from the worker");
+  return TRUE;
 }
