@@ -1,15 +1,26 @@
 /* image.c - the filter for raster images (see image.h).
  *
- * The loader is chosen from the type libmagic detected, never by gdk-pixbuf's
- * own sniffing, so an SVG, ICO or other parser never runs on an attachment.
- * The size the header declares is checked in the loader's size-prepared
- * signal; an image over the limits makes the loader stop before it allocates
- * the pixels. The output comes from gdk-pixbuf's PNG or JPEG encoder given no
- * options but the JPEG quality, so none of the input's metadata (which the
- * loaders keep as pixbuf options) can reach it. This module never returns
- * the input bytes, never opens a file and never uses a name as a path.
+ * A JPEG is transcoded without loss by image_jpeg.c: its DCT coefficients
+ * are written again with none of its markers, so the pixels stay exactly as
+ * they were and a second pass gives the same bytes. Only a JPEG whose EXIF
+ * orientation (2 to 8) asks a viewer to turn it takes the pixel path below:
+ * the pixels are turned, since the orientation goes with the EXIF, and the
+ * output is a new upright JPEG (quality 90, then transcoded as above). That
+ * output has no EXIF, so sanitising it again is the lossless path and gives
+ * the same bytes.
+ *
+ * Every other format is decoded to pixels. The loader is chosen from the
+ * type libmagic detected, never by gdk-pixbuf's own sniffing, so an SVG, ICO
+ * or other parser never runs on an attachment. The size the header declares
+ * is checked in the loader's size-prepared signal; an image over the limits
+ * makes the loader stop before it allocates the pixels. The output comes
+ * from gdk-pixbuf's PNG or JPEG encoder given no options but the JPEG
+ * quality, so none of the input's metadata (which the loaders keep as pixbuf
+ * options) can reach it. This module never returns the input bytes, never
+ * opens a file and never uses a name as a path.
  */
 #include "filters/image.h"
+#include "filters/image_jpeg.h"
 
 #include <gdk-pixbuf/gdk-pixbuf.h>
 #include <string.h>
@@ -117,16 +128,13 @@ on_size_prepared (GdkPixbufLoader *loader, int width, int height, gpointer data)
 }
 
 static char *
-limit_detail (const ImageProbe *probe)
+limit_detail (const MgImageLimits *l, int width, int height)
 {
-  const MgImageLimits *l = probe->limits;
-
-  if (probe->width > l->max_dimension || probe->height > l->max_dimension)
+  if (width > l->max_dimension || height > l->max_dimension)
     return g_strdup_printf ("%d x %d pixels: a side is longer than [image] max_dimension"
-                            " (%" G_GINT64_FORMAT ")", probe->width, probe->height,
-                            l->max_dimension);
+                            " (%" G_GINT64_FORMAT ")", width, height, l->max_dimension);
   return g_strdup_printf ("%d x %d pixels: more than [image] max_pixels (%" G_GINT64_FORMAT
-                          ")", probe->width, probe->height, l->max_pixels);
+                          ")", width, height, l->max_pixels);
 }
 
 /* Feed INPUT to a loader of KIND. Returns the loader when the image decoded
@@ -153,7 +161,7 @@ image_load (GBytes *input, const ImageKind *kind, const MgImageLimits *limits,
   if (ok && !probe.too_big && gdk_pixbuf_loader_get_pixbuf (loader) != NULL)
     return loader;
   if (probe.too_big)
-    image_remove (result, MG_REASON_LIMIT, limit_detail (&probe));
+    image_remove (result, MG_REASON_LIMIT, limit_detail (limits, probe.width, probe.height));
   else
     image_remove (result, MG_REASON_CONVERT_FAILED,
                   g_strdup_printf ("the %s image does not decode: %s", kind->label,
@@ -180,6 +188,25 @@ image_encode (GdkPixbuf *pixels, gboolean jpeg, GError **error)
   if (!ok)
     return NULL;
   return g_bytes_new_take (buffer, len);
+}
+
+/* PIXELS as a new JPEG in the form the lossless path writes (optimised
+ * Huffman tables), so that sanitising it again gives the same bytes. */
+static GBytes *
+image_encode_jpeg (GdkPixbuf *pixels, const MgImageLimits *limits, GError **error)
+{
+  g_autoptr (GBytes) encoded = image_encode (pixels, TRUE, error);
+  g_auto (MgImageJpeg) jpeg = { 0 };
+
+  if (encoded == NULL)
+    return NULL;
+  if (mg_image_jpeg_transcode (encoded, limits, &jpeg) != MG_IMAGE_JPEG_DONE) {
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                 "the JPEG gdk-pixbuf wrote does not transcode: %s",
+                 jpeg.message != NULL ? jpeg.message : "(no message)");
+    return NULL;
+  }
+  return g_steal_pointer (&jpeg.output);
 }
 
 /* The extension of the output name: the original one (lower-cased) when it
@@ -209,20 +236,72 @@ image_detail (const ImageKind *kind, GdkPixbuf *pixels, GdkPixbufLoader *loader,
                           "dropped%s%s", kind->label, gdk_pixbuf_get_width (pixels),
                           gdk_pixbuf_get_height (pixels), kind->jpeg ? "JPEG" : "PNG",
                           animated ? "; first frame of the animation kept" : "",
-                          rotated ? "; EXIF orientation applied to the pixels" : "");
+                          rotated ? "; EXIF orientation applied to the pixels (the"
+                          " output is upright)" : "");
 }
 
-static gboolean
-image_sanitise (GBytes *input, const MgFilterInput *in, MgFilterResult *result,
-                GError **error)
+static char *
+jpeg_detail (const MgImageJpeg *jpeg)
 {
-  const ImageKind *kind = image_kind (in->detected_type);
+  g_autofree char *damaged = jpeg->damaged == 0 ? g_strdup ("")
+    : g_strdup_printf ("; the image data is damaged or cut short (%ld libjpeg warnings) and "
+                       "kept as viewers show it", jpeg->damaged);
 
-  g_return_val_if_fail (in->config != NULL, FALSE);
-  if (kind == NULL) {
-    image_remove (result, MG_REASON_TYPE_NOT_ALLOWED, NULL);
+  return g_strdup_printf ("JPEG %d x %d written again from its DCT coefficients without "
+                          "loss; metadata and trailing data dropped%s%s", jpeg->width,
+                          jpeg->height, jpeg->progressive || jpeg->arithmetic
+                          ? "; coding made baseline Huffman" : "", damaged);
+}
+
+/* RESULT becomes a conversion to OUTPUT (taken), of KIND's output format. */
+static void
+image_converted (MgFilterResult *result, const MgFilterInput *in, const ImageKind *kind,
+                 GBytes *output, char *detail)
+{
+  result->action = MG_ACTION_CONVERTED;
+  result->reason = MG_REASON_IMAGE_REENCODED;
+  result->detail = detail;
+  result->output = output;
+  result->output_type = g_strdup (kind->jpeg ? "image/jpeg" : "image/png");
+  result->output_extension = image_extension (in->filename, kind->jpeg);
+}
+
+/* The lossless path of a JPEG. Returns FALSE, with RESULT untouched, when
+ * the EXIF orientation asks for the pixels to be turned. */
+static gboolean
+image_jpeg_lossless (GBytes *input, const MgFilterInput *in, const ImageKind *kind,
+                     MgFilterResult *result)
+{
+  const MgImageLimits *limits = &in->config->image;
+  g_auto (MgImageJpeg) jpeg = { 0 };
+
+  switch (mg_image_jpeg_transcode (input, limits, &jpeg)) {
+  case MG_IMAGE_JPEG_DONE:
+    image_converted (result, in, kind, g_steal_pointer (&jpeg.output), jpeg_detail (&jpeg));
+    return TRUE;
+  case MG_IMAGE_JPEG_TURN:
+    return FALSE;
+  case MG_IMAGE_JPEG_TOO_BIG:
+    image_remove (result, MG_REASON_LIMIT, limit_detail (limits, jpeg.width, jpeg.height));
+    return TRUE;
+  case MG_IMAGE_JPEG_TOO_MANY_SCANS:
+    image_remove (result, MG_REASON_LIMIT,
+                  g_strdup_printf ("a JPEG of more than %d scans (a progressive JPEG has about"
+                                   " 10)", MG_IMAGE_JPEG_MAX_SCANS));
+    return TRUE;
+  case MG_IMAGE_JPEG_BAD:
+    image_remove (result, MG_REASON_CONVERT_FAILED,
+                  g_strdup_printf ("the JPEG image does not decode: %s", jpeg.message));
     return TRUE;
   }
+  g_assert_not_reached ();
+}
+
+/* The pixel path: decode, turn by the EXIF orientation, encode again. */
+static gboolean
+image_redraw (GBytes *input, const MgFilterInput *in, const ImageKind *kind,
+              MgFilterResult *result, GError **error)
+{
   if (!loader_available (kind->loader)) {
     image_remove (result, MG_REASON_NO_CONVERTER,
                   g_strdup_printf ("no %s decoder is installed (a gdk-pixbuf loader)",
@@ -237,15 +316,29 @@ image_sanitise (GBytes *input, const MgFilterInput *in, MgFilterResult *result,
   g_autoptr (GdkPixbuf) pixels = gdk_pixbuf_apply_embedded_orientation (decoded);
   if (pixels == NULL)
     return FALSE;   /* out of memory: the filter failed */
-  result->output = image_encode (pixels, kind->jpeg, error);
-  if (result->output == NULL)
+  GBytes *output = kind->jpeg ? image_encode_jpeg (pixels, &in->config->image, error)
+                              : image_encode (pixels, FALSE, error);
+  if (output == NULL)
     return FALSE;
-  result->action = MG_ACTION_CONVERTED;
-  result->reason = MG_REASON_IMAGE_REENCODED;
-  result->detail = image_detail (kind, pixels, loader, pixels != decoded);
-  result->output_type = g_strdup (kind->jpeg ? "image/jpeg" : "image/png");
-  result->output_extension = image_extension (in->filename, kind->jpeg);
+  image_converted (result, in, kind, output,
+                   image_detail (kind, pixels, loader, pixels != decoded));
   return TRUE;
+}
+
+static gboolean
+image_sanitise (GBytes *input, const MgFilterInput *in, MgFilterResult *result,
+                GError **error)
+{
+  const ImageKind *kind = image_kind (in->detected_type);
+
+  g_return_val_if_fail (in->config != NULL, FALSE);
+  if (kind == NULL) {
+    image_remove (result, MG_REASON_TYPE_NOT_ALLOWED, NULL);
+    return TRUE;
+  }
+  if (kind->jpeg && image_jpeg_lossless (input, in, kind, result))
+    return TRUE;
+  return image_redraw (input, in, kind, result, error);
 }
 
 const MgFilter mg_filter_image = {

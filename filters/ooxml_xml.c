@@ -31,7 +31,7 @@ has_doctype (const char *data, gsize len)
 {
   static const char utf16[] = "<\0!\0D\0O\0C\0T\0Y\0P\0E";
 
-  if (len == 0)
+  if (data == NULL || len == 0)
     return FALSE;
   /* memmem, not g_strstr_len: a NUL byte must not end the search */
   return memmem (data, len, "<!DOCTYPE", 9) != NULL || memmem (data, len, "<!ENTITY", 8) != NULL

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 PACKAGES=(
   build-essential meson ninja-build pkg-config python3
   libglib2.0-dev libgmime-3.0-dev libclamav-dev libmagic-dev libjson-glib-dev
-  libxml2-dev libmilter-dev libpoppler-glib-dev libcairo2-dev libgdk-pixbuf-2.0-dev
+  libxml2-dev libmilter-dev libpoppler-glib-dev libcairo2-dev libgdk-pixbuf-2.0-dev libjpeg62-turbo-dev
   libarchive-dev libsqlite3-dev libzstd-dev libmicrohttpd-dev libcrypt-dev libseccomp-dev
   fonts-ipafont-gothic fonts-ipafont-mincho poppler-data chromium chromium-driver
   libreoffice-writer-nogui libreoffice-calc-nogui libreoffice-impress-nogui

@@ -8,6 +8,7 @@
 #include "pipeline/gmime_autoptr.h"
 #include <string.h>
 
+#include "filters/office_legacy.h"
 #include "filters/registry.h"
 #include "pipeline/ambiguity.h"
 #include "pipeline/assemble.h"
@@ -225,12 +226,7 @@ GBytes *
 mg_pipeline_run_converter (MgPipeline *pipeline, GBytes *input, const char *source_ext,
                            const char *target, char **why_r)
 {
-  (void) pipeline;
-  (void) input;
-  (void) source_ext;
-  (void) target;
-  *why_r = g_strdup ("no converter in this build");   /* wired to LibreOffice below */
-  return NULL;
+  return mg_office_legacy_run (pipeline->config, input, source_ext, target, why_r);
 }
 
 void

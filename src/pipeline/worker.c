@@ -26,7 +26,7 @@ MgSandboxPool *
 mg_pipeline_worker_pool_new (const MgConfig *config, GError **error)
 {
   g_autofree char *workers = g_strdup_printf ("%" G_GINT64_FORMAT, config->sandbox.workers);
-  char *argv[] = { (char *) g_get_prgname (), MG_PIPELINE_SUPERVISOR_ARG,
+  char *argv[] = { (char *) "mugai-supervisor", MG_PIPELINE_SUPERVISOR_ARG,
                    config->path != NULL ? config->path : (char *) "", "@CTL@", workers,
                    NULL };
   MgSandboxPoolSettings settings = {

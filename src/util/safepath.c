@@ -14,7 +14,8 @@ unsafe_char (gunichar c)
 {
   return c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0) || c == 0x200e ||
          c == 0x200f || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069) ||
-         c == 0xfeff || c == 0xfffd || strchr ("/\\:*?\"<>|", (int) c) != NULL;
+         c == 0xfeff || c == 0xfffd ||
+         (c < 0x80 && strchr ("/\\:*?\"<>|", (int) c) != NULL);   /* strchr sees one byte */
 }
 
 /* CON, PRN, AUX, NUL, COM1-9, LPT1-9, with or without an extension: Windows
