@@ -11,6 +11,7 @@ PACKAGES=(
   libarchive-dev libsqlite3-dev libzstd-dev libmicrohttpd-dev libcrypt-dev libseccomp-dev
   fonts-ipafont-gothic fonts-ipafont-mincho poppler-data chromium chromium-driver
   libreoffice-writer-nogui libreoffice-calc-nogui libreoffice-impress-nogui
+  clang libclang-rt-14-dev
   clamav-testfiles postfix miltertest zip unzip p7zip-full lhasa poppler-utils ghostscript
 )
 

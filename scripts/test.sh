@@ -18,5 +18,16 @@ UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 read -r passed failed < <(python3 scripts/count-tests.py build/meson-logs/testlog.json \
   build-asan/meson-logs/testlog.json)
 
+# A short real fuzzing run of every target when clang is installed (the long
+# sessions are in doc/FUZZING.md); a crash fails the run and keeps its input.
+if command -v clang >/dev/null; then
+  if bash test/fuzz/run-fuzz.sh "${MUGAI_FUZZ_SECONDS:-20}"; then
+    passed=$((passed + 1))
+  else
+    echo "fuzzing found a crash: see test/fuzz/crashes/"
+    failed=$((failed + 1))
+  fi
+fi
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
