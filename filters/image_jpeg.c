@@ -243,6 +243,9 @@ job_write (JpegJob *job, jvirt_barray_ptr *coefficients)
   out->arith_code = FALSE;         /* Huffman, and no scan script: baseline sequential */
   out->restart_interval = 0;
   out->restart_in_rows = 0;
+  /* libjpeg's own Adobe marker only where the input had one: whether CMYK
+   * is stored inverted is read from it */
+  out->write_Adobe_marker = job->in.saw_Adobe_marker;
   job->dest.pub.init_destination = dest_init;
   job->dest.pub.empty_output_buffer = dest_grow;
   job->dest.pub.term_destination = dest_term;
@@ -285,10 +288,13 @@ job_run (JpegJob *job, const guchar *data, gsize len)
   jpeg_save_markers (&job->in, MG_IMAGE_JPEG_APP1, 0xffff);   /* read, never written */
   jpeg_read_header (&job->in, TRUE);
   status = job_check (job);
-  if (status != MG_IMAGE_JPEG_DONE)
+  if (status != MG_IMAGE_JPEG_DONE && status != MG_IMAGE_JPEG_TURN)
     return status;
+  /* read for TURN too: the scan limit then holds before gdk-pixbuf decodes */
   jvirt_barray_ptr *coefficients = jpeg_read_coefficients (&job->in);
   job->jpeg->damaged = job->error.pub.num_warnings;   /* the compressor resets it */
+  if (status == MG_IMAGE_JPEG_TURN)
+    return status;
   job_write (job, coefficients);
   return MG_IMAGE_JPEG_DONE;
 }
@@ -303,7 +309,7 @@ mg_image_jpeg_transcode (GBytes *input, const MgImageLimits *limits, MgImageJpeg
   memset (jpeg_r, 0, sizeof *jpeg_r);
   job->limits = limits;
   job->jpeg = jpeg_r;
-  MgImageJpegStatus status = job_run (job, data, MIN (len, G_MAXULONG));
+  MgImageJpegStatus status = job_run (job, data, len);
   if (status == MG_IMAGE_JPEG_DONE)
     jpeg_r->output = g_bytes_new_take (g_realloc (g_steal_pointer (&job->dest.data),
                                                   job->dest.size), job->dest.size);

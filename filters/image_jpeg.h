@@ -3,19 +3,29 @@
  *
  * The output is baseline sequential Huffman coding with optimised tables
  * and no restart markers, whatever the input's coding (progressive and
- * arithmetic coding are turned into that). It holds SOI, the JFIF APP0 (or
- * the Adobe APP14 for RGB and CMYK) that libjpeg writes itself, the
- * quantisation tables, the frame, Huffman tables, one scan and EOI: no
- * marker of the input is copied (no EXIF, XMP, ICC, Photoshop or other
- * APPn, no COM, no JFIF thumbnail), and what follows EOI is never read.
- * The JFIF version and pixel density are kept, as jpegtran keeps them.
- * The pixels decode exactly as the input's do, and the output transcoded
- * again gives the same bytes: it is a fixed point.
+ * arithmetic coding are turned into that: one form, the most widely read).
+ * It holds SOI, the JFIF APP0 and, where the input had one, the Adobe APP14
+ * that libjpeg writes itself, the quantisation tables, the frame, Huffman
+ * tables, one scan and EOI: no marker of the input is copied (no EXIF, XMP,
+ * ICC, Photoshop or other APPn, no COM, no JFIF thumbnail), and what follows
+ * EOI is never read. The JFIF version and pixel density, the component ids
+ * and the quantisation tables are kept, as jpegtran keeps them. The pixels
+ * decode exactly as the input's do, and the output transcoded again gives
+ * the same bytes: it is a fixed point.
+ *
+ * What this keeps that re-encoding the pixels would not: the coefficients
+ * themselves, so data hidden in them (steganography) passes as it came.
+ * Coefficients out of the range a JPEG may hold make libjpeg's encoder
+ * fail, and a JPEG that libjpeg's decoder could not show (a colour space of
+ * other than 1, 3 or 4 components, sampling factors that are not whole
+ * ratios) is refused, so nothing passes that viewers could not decode.
  *
  * The size in the header is checked against [image] max_pixels and
  * max_dimension before any coefficient is read; a progressive JPEG of more
  * than MG_IMAGE_JPEG_MAX_SCANS scans is refused. An EXIF orientation of 2 to
- * 8 is reported and nothing is transcoded: the caller turns the pixels.
+ * 8 is reported, once the coefficients were read (so that limit holds for
+ * the caller's decoder too), and nothing is written: the caller turns the
+ * pixels.
  * Damaged entropy-coded data (a file cut short, corrupt bytes) is filled in
  * the way libjpeg and so every viewer built on it shows it; a damaged
  * header is an error. libjpeg's messages never reach stderr and its errors

@@ -44,7 +44,7 @@ typedef enum {
   MG_REASON_UNSAFE_NAME,        /* a name that escapes its folder (../, /abs, C:) */
   MG_REASON_NOT_REGULAR,        /* a link, device or other non-regular file */
   MG_REASON_PDF_REBUILT,        /* PDF rebuilt from the drawing of its pages */
-  MG_REASON_IMAGE_REENCODED,    /* image decoded and re-encoded from its pixels */
+  MG_REASON_IMAGE_REENCODED,    /* image re-encoded (pixels, or JPEG coefficients) */
   MG_REASON_MACROS_REMOVED,     /* Office document rebuilt without its macros */
   MG_REASON_OFFICE_ACTIVE,      /* Office document rebuilt without objects, links, fields */
   MG_REASON_OFFICE_REBUILT,     /* Office document rebuilt from its safe parts */

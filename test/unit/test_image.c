@@ -313,6 +313,19 @@ find_segment (const GByteArray *jpeg, guchar marker)
   return pos;
 }
 
+/* JPEG without its first segment MARKER. */
+static GByteArray *
+without_segment (const GByteArray *jpeg, guchar marker)
+{
+  gsize at = find_segment (jpeg, marker);
+  gsize len = 2 + (jpeg->data[at + 2] << 8 | jpeg->data[at + 3]);
+  GByteArray *out = g_byte_array_new ();
+
+  g_byte_array_append (out, jpeg->data, at);
+  g_byte_array_append (out, jpeg->data + at + len, jpeg->len - at - len);
+  return out;
+}
+
 /* Two 2 x 2 frames, a comment extension and a trailer followed by junk. */
 static GByteArray *
 animated_gif (void)
@@ -775,6 +788,10 @@ test_jpeg_lossless (void)
                                                  spaces[i].components);
     assert_lossless (coded, TRUE);
   }
+  /* CMYK without the Adobe marker that says how it is stored */
+  g_autoptr (GByteArray) cmyk = pattern_jpeg (50, 33, JCS_CMYK, JCS_CMYK, 4);
+  g_autoptr (GByteArray) bare_cmyk = without_segment (cmyk, 0xee);
+  assert_lossless (bare_cmyk, TRUE);
 }
 
 /* Orientations 2 to 8, big- and little-endian EXIF, turn the pixels; any
@@ -898,8 +915,9 @@ test_jpeg_damaged_data (void)
   mg_filter_result_clear (&r);
 }
 
-/* Random bytes changed in a baseline or progressive JPEG: each comes out removed, or as
- * a JPEG that decodes and is a fixed point; none crashes (run under ASan). */
+/* Random bytes changed in a baseline or progressive JPEG: each comes out
+ * removed, or as a JPEG that decodes and is a fixed point; none crashes
+ * (run it under ASan too). */
 static void
 test_jpeg_mutations (void)
 {
@@ -931,7 +949,7 @@ test_jpeg_mutations (void)
 }
 
 /* A JPEG declaring too many pixels is removed from its header at once; a
- * progressive one of too many scans is removed too. */
+ * progressive one of too many scans is removed too, EXIF-turned or not. */
 static void
 test_jpeg_bombs (void)
 {
@@ -959,6 +977,8 @@ test_jpeg_bombs (void)
       scans[n++] = (jpeg_scan_info) { 1, { 0 }, k, k, al == 4 ? 0 : al + 1, al };
   g_autoptr (GByteArray) many = recode (gray, CODING_PROGRESSIVE, scans, n);
   assert_jpeg_removed (many->data, many->len, MG_REASON_LIMIT, "scans");
+  g_autoptr (GByteArray) many_turned = hostile_jpeg_from (many, 6, TRUE);
+  assert_jpeg_removed (many_turned->data, many_turned->len, MG_REASON_LIMIT, "scans");
   g_autoptr (GByteArray) allowed = recode (gray, CODING_PROGRESSIVE, scans, 200);
   assert_lossless (allowed, TRUE);
 }
