@@ -170,13 +170,16 @@ stop_limit (MgUnpack *u)
   stop (u, MG_ACTION_REMOVED, MG_REASON_LIMIT, "%s", u->budget->exceeded);
 }
 
-/* A reader failure: encryption libarchive cannot read past, or damage. */
+/* A reader failure: encryption libarchive cannot read past, or damage.
+ * Before a format was recognised libarchive (3.6) has no format to ask about
+ * encryption (it would call through a null pointer: found by fuzz_archive). */
 static void
 stop_read_error (MgUnpack *u, const char *name)
 {
   const char *msg = archive_error_string (u->reader);
+  gboolean opened = archive_format (u->reader) != 0;
 
-  if (archive_read_has_encrypted_entries (u->reader) > 0)
+  if (opened && archive_read_has_encrypted_entries (u->reader) > 0)
     stop (u, MG_ACTION_WITHHELD, MG_REASON_ENCRYPTED,
           "encrypted archive (password-protected): %s", msg != NULL ? msg : "");
   else
