@@ -8,6 +8,7 @@
  * runs LibreOffice on the caller's files, never waits without a deadline,
  * and never passes what LibreOffice wrote without the OOXML rebuild.
  */
+#include "util/tree.h"
 #include "filters/office_legacy.h"
 
 #include <errno.h>
@@ -351,26 +352,6 @@ convert_in (const char *dir, const char *program, GBytes *input, const Conversio
   return g_bytes_new_take (converted, len);
 }
 
-/* Remove DIR and everything in it, following no link. */
-static void
-remove_dir (const char *dir)
-{
-  GDir *d = g_dir_open (dir, 0, NULL);
-  const char *entry;
-
-  while (d != NULL && (entry = g_dir_read_name (d)) != NULL) {
-    g_autofree char *path = g_build_filename (dir, entry, NULL);
-    GStatBuf st;
-    if (g_lstat (path, &st) == 0 && S_ISDIR (st.st_mode))
-      remove_dir (path);
-    else
-      (void) g_unlink (path);
-  }
-  if (d != NULL)
-    g_dir_close (d);
-  (void) g_rmdir (dir);
-}
-
 GBytes *
 mg_office_legacy_run (const MgConfig *config, GBytes *input, const char *source_ext,
                       const char *target, char **why_r)
@@ -394,7 +375,7 @@ mg_office_legacy_run (const MgConfig *config, GBytes *input, const char *source_
     return NULL;
   }
   converted = convert_in (dir, program, input, c, config, why_r);
-  remove_dir (dir);
+  mg_tree_remove (dir);
   return converted;
 }
 

@@ -2,6 +2,8 @@
 #include "sandbox/sandbox.h"
 
 #include <errno.h>
+#include <signal.h>
+#include <string.h>
 #include <fcntl.h>
 #include <gio/gio.h>
 #include <grp.h>
@@ -17,6 +19,8 @@
 #include <sys/syscall.h>
 #include <termios.h>
 #include <unistd.h>
+
+#include "util/tree.h"
 
 #define MG_SANDBOX_USER "nobody"
 
@@ -212,22 +216,6 @@ mg_sandbox_enter (const MgSandboxLimits *limits, GError **error)
   return install_seccomp (error);
 }
 
-static void
-remove_tree (const char *path)
-{
-  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL) {
-    g_autofree char *child = g_build_filename (path, name, NULL);
-    if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-      remove_tree (child);
-    else
-      unlink (child);
-  }
-  rmdir (path);
-}
-
 void
 mg_sandbox_remove_tmp (int pid)
 {
@@ -238,6 +226,22 @@ mg_sandbox_remove_tmp (int pid)
   while (dir != NULL && (name = g_dir_read_name (dir)) != NULL) {
     g_autofree char *path = g_build_filename (g_get_tmp_dir (), name, NULL);
     if (g_str_has_prefix (name, prefix) && !g_file_test (path, G_FILE_TEST_IS_SYMLINK))
-      remove_tree (path);
+      mg_tree_remove (path);
+  }
+}
+
+void
+mg_sandbox_remove_stale_tmp (void)
+{
+  g_autoptr (GDir) dir = g_dir_open (g_get_tmp_dir (), 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL) {
+    gint64 pid;
+    if (!g_str_has_prefix (name, MG_SANDBOX_TMP_PREFIX))
+      continue;
+    pid = g_ascii_strtoll (name + strlen (MG_SANDBOX_TMP_PREFIX), NULL, 10);
+    if (pid > 0 && kill ((pid_t) pid, 0) != 0 && errno == ESRCH)
+      mg_sandbox_remove_tmp ((int) pid);
   }
 }

@@ -27,3 +27,6 @@ gboolean mg_sandbox_enter (const MgSandboxLimits *limits, GError **error);
  * (under g_get_tmp_dir()); the supervisor removes it when the worker ends. */
 #define MG_SANDBOX_TMP_PREFIX "mugai-worker-"
 void mg_sandbox_remove_tmp (int pid);
+/* Remove the directories of workers that no longer exist (a supervisor that
+ * was killed could not clean up after them). */
+void mg_sandbox_remove_stale_tmp (void);

@@ -269,6 +269,7 @@ mg_sandbox_supervisor_run (int ctl, guint workers, const MgSandboxLimits *limits
   sigset_t chld;
 
   signal (SIGPIPE, SIG_IGN);
+  mg_sandbox_remove_stale_tmp ();
   sigemptyset (&chld);
   sigaddset (&chld, SIGCHLD);
   sigprocmask (SIG_BLOCK, &chld, NULL);

@@ -4,6 +4,7 @@
  * bytes that leave for the recipients are the pipeline's output of a message
  * it did not withhold.
  */
+#include "util/tree.h"
 #include "cli/admin/admin_release.h"
 
 #include <glib/gstdio.h>
@@ -42,23 +43,6 @@ mg_admin_release_free (MgAdminRelease *release)
   g_free (release);
 }
 
-static void
-remove_tree (const char *path)
-{
-  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL) {
-    g_autofree char *child = g_build_filename (path, name, NULL);
-    GStatBuf st;
-    if (g_lstat (child, &st) == 0 && S_ISDIR (st.st_mode))
-      remove_tree (child);
-    else
-      g_unlink (child);
-  }
-  g_rmdir (path);
-}
-
 /* The pipeline, run with its quarantine in a scratch directory that is
  * removed afterwards: the re-run is part of the approval, not a new item. */
 static MgMailResult *
@@ -80,7 +64,7 @@ resanitise (MgAdminRelease *release, GBytes *message, GError **error)
   if (release->pipeline != NULL)
     mg_pipeline_mail (release->pipeline, message, NULL, &result, error);
   release->rerun.quarantine_directory = release->config->quarantine_directory;
-  remove_tree (scratch);
+  mg_tree_remove (scratch);
   return result;
 }
 
