@@ -1,6 +1,6 @@
 #!/bin/bash
-# test.sh - set everything up, run every test suite, then the unit and mail
-# suites again under AddressSanitizer and UndefinedBehaviorSanitizer.
+# test.sh - set everything up, run every test suite, then the unit, integration
+# (relay included) and fuzz-replay suites again under ASan and UBSan.
 # Ends with one line "N passed, M failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -14,7 +14,7 @@ fi
 ninja -C build-asan >/dev/null || { echo "asan build failed"; echo "0 passed, 1 failed"; exit 1; }
 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
   meson test -C build-asan --print-errorlogs --num-processes 2 --suite unit --suite integration \
-  --no-suite postfix
+  --suite fuzz
 read -r passed failed < <(python3 scripts/count-tests.py build/meson-logs/testlog.json \
   build-asan/meson-logs/testlog.json)
 
