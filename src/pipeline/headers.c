@@ -5,6 +5,10 @@
 
 #include "pipeline/mimeword.h"
 
+/* Raw header values copied when the message could not be parsed safely. */
+#define MG_HEADERS_RAW_MAX 900
+#define MG_HEADERS_RAW_SCAN (64 * 1024)
+
 /* Characters of Subject kept: a longer one is cut and marked with "…". */
 #define MG_HEADERS_SUBJECT_MAX 300
 
@@ -150,4 +154,60 @@ mg_headers_write_whitelist (GMimeMessage *message, gboolean iso2022jp, GString *
   write_subject (object, iso2022jp, out);
   for (gsize i = 0; i < G_N_ELEMENTS (id_headers); i++)
     write_id_header (object, id_headers[i], out);
+}
+
+/* Short printable ASCII only (RFC 2047 words stay encoded, as they came). */
+static gboolean
+raw_value_safe (const char *value)
+{
+  gsize len = strlen (value);
+
+  if (len == 0 || len > MG_HEADERS_RAW_MAX)
+    return FALSE;
+  for (const char *p = value; *p != '\0'; p++)
+    if ((guchar) *p < 0x20 || (guchar) *p > 0x7e)
+      return FALSE;
+  return TRUE;
+}
+
+static void
+copy_raw_header (const char *line, GString *out)
+{
+  static const char *const names[] = { "From", "To", "Cc", "Subject", "Date", "Message-ID" };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (names); i++) {
+    gsize n = strlen (names[i]);
+    if (g_ascii_strncasecmp (line, names[i], n) == 0 && line[n] == ':') {
+      g_autofree char *value = g_strstrip (g_strdup (line + n + 1));
+      if (raw_value_safe (value))
+        g_string_append_printf (out, "%s: %s\n", names[i], value);
+      return;
+    }
+  }
+}
+
+void
+mg_headers_copy_raw_safe (GBytes *message, GString *out)
+{
+  gsize len;
+  const char *data = g_bytes_get_data (message, &len);
+  g_autofree char *head = g_strndup (data != NULL ? data : "", MIN (len, MG_HEADERS_RAW_SCAN));
+  g_auto (GStrv) lines = g_strsplit (head, "\n", -1);
+  g_autoptr (GString) field = g_string_new (NULL);
+
+  for (char **l = lines; *l != NULL; l++) {
+    char *line = *l;
+    gsize n = strlen (line);
+    if (n > 0 && line[n - 1] == '\r')
+      line[--n] = '\0';
+    if (n == 0)
+      break;   /* the end of the header block */
+    if (*line == ' ' || *line == '\t') {   /* a continuation: unfold */
+      g_string_append (field, line);
+      continue;
+    }
+    copy_raw_header (field->str, out);
+    g_string_assign (field, line);
+  }
+  copy_raw_header (field->str, out);
 }

@@ -273,11 +273,14 @@ mg_pipeline_sanitise_local (MgPipeline *pipeline, GBytes *message, const char *q
  * garbage: the message is withheld (a retry would meet the same input). The
  * front does not parse the message, so the notice carries no header of it. */
 MgMailResult *
-mg_pipeline_failed_result (const MgConfig *config, const char *queue_id, const char *why)
+mg_pipeline_failed_result (const MgConfig *config, GBytes *message, const char *queue_id,
+                           const char *why)
 {
   g_autoptr (MgJob) job = mg_job_new (config, NULL);
   MgMailResult *result = g_new0 (MgMailResult, 1);
   g_autofree char *text = NULL;
+  g_autoptr (GBytes) notice = NULL;
+  GString *out = g_string_new (NULL);
 
   result->id = mg_report_new_id ();
   mg_job_withhold (job, MG_REASON_CONVERT_FAILED, "the sanitiser failed on this message: %s",
@@ -287,7 +290,10 @@ mg_pipeline_failed_result (const MgConfig *config, const char *queue_id, const c
   result->reason = g_strdup_printf ("%s: %s", mg_reason_text (job->withhold, "en"),
                                     job->withhold_detail);
   text = mg_notice_withheld (job, result->id, NULL, NULL);
-  result->output = mg_assemble_message (job, NULL, "withheld", result->id, text, FALSE);
+  notice = mg_assemble_message (job, NULL, "withheld", result->id, text, FALSE);
+  mg_headers_copy_raw_safe (message, out);
+  g_string_append_len (out, g_bytes_get_data (notice, NULL), (gssize) g_bytes_get_size (notice));
+  result->output = g_string_free_to_bytes (out);
   result->report_json = mg_report_json (job, NULL, result->id, result->verdict, queue_id, 0);
   return result;
 }

@@ -15,8 +15,8 @@ MgMailResult *mg_pipeline_sanitise_local (MgPipeline *pipeline, GBytes *message,
 /* In a worker: converters (LibreOffice) go through CONVERT. */
 void mg_pipeline_set_converter (MgPipeline *pipeline, MgFilterConvert convert, gpointer ctx);
 /* The withheld result when a worker failed on a message. */
-MgMailResult *mg_pipeline_failed_result (const MgConfig *config, const char *queue_id,
-                                         const char *why);
+MgMailResult *mg_pipeline_failed_result (const MgConfig *config, GBytes *message,
+                                         const char *queue_id, const char *why);
 
 MgSandboxPool *mg_pipeline_get_pool (MgPipeline *pipeline);   /* NULL: in process */
 const MgConfig *mg_pipeline_get_config (MgPipeline *pipeline);

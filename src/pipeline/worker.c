@@ -107,14 +107,15 @@ mg_pipeline_worker_run (MgSandboxPool *pool, const MgConfig *config, GBytes *mes
   if (!mg_sandbox_pool_run (pool, job, &reply, &local)) {
     if (g_error_matches (local, MG_SANDBOX_ERROR, MG_SANDBOX_ERROR_FAILED)) {
       g_warning ("%s: %s", queue_id != NULL ? queue_id : "-", local->message);
-      return mg_pipeline_failed_result (config, queue_id, local->message);
+      return mg_pipeline_failed_result (config, message, queue_id, local->message);
     }
     g_set_error (error, MG_PIPELINE_ERROR, MG_PIPELINE_ERROR_TEMPFAIL, "%s", local->message);
     return NULL;
   }
   result = result_from_frame (reply);
   if (result == NULL)
-    return mg_pipeline_failed_result (config, queue_id, "malformed reply from the worker");
+    return mg_pipeline_failed_result (config, message, queue_id,
+                                      "malformed reply from the worker");
   return result;
 }
 

@@ -321,6 +321,74 @@ def run_kill9(mode, count):
               % (burst.tempfails, deferred))
 
 
+def children(pid):
+    """Pids whose parent is PID (from /proc)."""
+    out = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % entry) as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            out.append(int(entry))
+    return out
+
+
+def kill_workers(milter_pid):
+    """SIGKILL every sandboxed worker (children of the milter's supervisor)."""
+    killed = 0
+    for supervisor in children(milter_pid):
+        for worker in children(supervisor):
+            try:
+                os.kill(worker, signal.SIGKILL)
+                killed += 1
+            except ProcessLookupError:
+                pass
+    return killed
+
+
+def test_worker_kill():
+    """Sandboxed workers killed again and again during a burst (as a parser
+    exploit or the deadline would end them): the milter keeps serving, no
+    message is lost or duplicated, and each arrives either sanitised or as the
+    withheld notice, never as it was sent."""
+    count = 120
+    with Relay() as relay:
+        messages = burst_messages("wk", count)
+        burst = mails.Burst(relay.postfix.port, messages).start()
+        killed = 0
+        for third in (1, 2):
+            wait_for("%d/3 delivered" % third,
+                     lambda: len(os.listdir(relay.sink.dir)) >= count * third // 3, 300)
+            for _ in range(5):
+                killed += kill_workers(relay.milter.proc.pid)
+                time.sleep(0.05)
+        burst.join()
+        check(killed > 0, "no worker was found to kill")
+        check(not burst.rejected and set(burst.accepted) == {i for i, _ in messages},
+              "not every message was accepted")
+        found = arrived_by_subject(relay, count, 300)
+        withheld = 0
+        for ident, _ in messages:
+            arrived = found.get("test " + ident, [])
+            check(len(arrived) == 1, "%s arrived %d times" % (ident, len(arrived)))
+            message = arrived[0]
+            check(harness.header(message, mails.MARKER) is None, "%s passed unsanitised" % ident)
+            x_mugai = harness.header(message, "X-Mugai") or ""
+            if x_mugai.startswith("withheld"):
+                withheld += 1
+                check("変換に失敗しました" in mails.body_text(message),
+                      "%s withheld without the failure reason" % ident)
+            else:
+                assert_sanitised(message, ident)
+        check(relay.milter.proc.poll() is None, "the milter died")
+        print("%d workers killed; %d messages, %d withheld because their worker died, "
+              "the rest sanitised" % (killed, count, withheld))
+
+
 def test_sigstop():
     """A milter that stops answering: Postfix tempfails after its timeout and
     nothing unsanitised passes; after SIGCONT the retried mail arrives."""
