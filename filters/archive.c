@@ -118,7 +118,8 @@ budget_bytes (MgArchiveBudget *b, gsize n, gsize member_size)
   const MgArchiveLimits *l = b->limits;
 
   b->unpacked += (gint64) n;
-  if ((gint64) member_size > l->max_member_size)
+  /* a member is held in a GByteArray, whose length is a guint */
+  if ((gint64) member_size > MIN (l->max_member_size, (gint64) G_MAXUINT))
     return budget_exceed (b, g_strdup_printf ("a member is larger than [archive] max_member_size"
                                               " (%" G_GINT64_FORMAT " bytes)", l->max_member_size));
   if (b->unpacked > l->max_total_size)
@@ -143,6 +144,7 @@ typedef struct {
   GByteArray *out;             /* the ZIP being written */
   gsize out_max;
   GHashTable *names;           /* case-folded output names already used */
+  GHashTable *suffixes;        /* case-folded wanted name -> last "-N" tried */
   guint8 *chunk;
   guint files, kept;
   MgAction stop_action;        /* MG_ACTION_KEPT while reading goes on */
@@ -317,12 +319,18 @@ output_name (MgUnpack *u, const char *path, const char *extension)
   const char *base = mg_safepath_basename (wanted);
   const char *dot = strrchr (base, '.');
   int stem = (int) (dot != NULL && dot != base ? dot - wanted : (gssize) strlen (wanted));
+  char *folded = g_utf8_casefold (wanted, -1);
+  /* Go on from the last number given to this name: thousands of members of
+   * one name cost linear, not quadratic, time. */
+  guint n = GPOINTER_TO_UINT (g_hash_table_lookup (u->suffixes, folded));
   char *name = g_strdup (wanted);
 
-  for (guint n = 2; name_taken (u, name); n++) {
+  while (name_taken (u, name)) {
     g_free (name);
+    n = MAX (n + 1, 2);
     name = g_strdup_printf ("%.*s-%u%s", stem, wanted, n, wanted + stem);
   }
+  g_hash_table_replace (u->suffixes, folded, GUINT_TO_POINTER (n));
   g_hash_table_add (u->names, g_utf8_casefold (name, -1));
   return name;
 }
@@ -366,11 +374,11 @@ read_member (MgUnpack *u, struct archive_entry *entry, const char *name)
     return NULL;
   }
   while ((n = archive_read_data (u->reader, u->chunk, MG_ARCHIVE_CHUNK)) > 0) {
-    g_byte_array_append (buf, u->chunk, (guint) n);
-    if (!budget_bytes (u->budget, (gsize) n, buf->len)) {
+    if (!budget_bytes (u->budget, (gsize) n, (gsize) buf->len + (gsize) n)) {
       stop_limit (u);
       return NULL;
     }
+    g_byte_array_append (buf, u->chunk, (guint) n);
   }
   if (n < 0 && (n == ARCHIVE_FATAL || archive_read_has_encrypted_entries (u->reader) > 0)) {
     stop_read_error (u, name);
@@ -526,6 +534,7 @@ unpack_clear (MgUnpack *u)
   if (u->out != NULL)
     g_byte_array_unref (u->out);
   g_clear_pointer (&u->names, g_hash_table_unref);
+  g_clear_pointer (&u->suffixes, g_hash_table_unref);
   g_free (u->chunk);
   g_free (u->stop_detail);
 }
@@ -534,8 +543,10 @@ static void
 unpack (MgUnpack *u, GBytes *input, GError **error, gboolean *ok_r)
 {
   u->out = g_byte_array_new ();
-  u->out_max = (gsize) (u->budget->limits->max_total_size + MG_ARCHIVE_OUTPUT_SLACK);
+  u->out_max = (gsize) MIN (u->budget->limits->max_total_size + MG_ARCHIVE_OUTPUT_SLACK,
+                            (gint64) G_MAXUINT);   /* a GByteArray's length is a guint */
   u->names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  u->suffixes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   u->chunk = g_malloc (MG_ARCHIVE_CHUNK);
   u->stop_action = MG_ACTION_KEPT;
   *ok_r = writer_open (u, error) && reader_open (u, input, error);

@@ -314,8 +314,10 @@ image_redraw (GBytes *input, const MgFilterInput *in, const ImageKind *kind,
   GdkPixbuf *decoded = gdk_pixbuf_loader_get_pixbuf (loader);
   /* a camera's EXIF orientation is lost with the EXIF: turn the pixels instead */
   g_autoptr (GdkPixbuf) pixels = gdk_pixbuf_apply_embedded_orientation (decoded);
-  if (pixels == NULL)
-    return FALSE;   /* out of memory: the filter failed */
+  if (pixels == NULL) {
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "out of memory turning the image");
+    return FALSE;   /* the filter failed */
+  }
   GBytes *output = kind->jpeg ? image_encode_jpeg (pixels, &in->config->image, error)
                               : image_encode (pixels, FALSE, error);
   if (output == NULL)

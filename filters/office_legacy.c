@@ -8,10 +8,10 @@
  * runs LibreOffice on the caller's files, never waits without a deadline,
  * and never passes what LibreOffice wrote without the OOXML rebuild.
  */
-#include "util/tree.h"
 #include "filters/office_legacy.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
 #include <glib/gstdio.h>
@@ -24,6 +24,8 @@
 
 #include "filters/office_cfb.h"
 #include "filters/ooxml.h"
+#include "util/fdio.h"
+#include "util/tree.h"
 
 typedef struct {
   const char *type;        /* libmagic type */
@@ -312,6 +314,25 @@ hand_over (const char *dir, const char *input_path, ChildLimits *limits)
   return TRUE;
 }
 
+/* The file LibreOffice wrote at PATH, at most MAX bytes, or NULL and *WHY_R. It
+ * is opened without following a link and read to its end by size, not by what
+ * a stat said before: something left running as the office user cannot swap
+ * in a link or a device. */
+static GBytes *
+read_output (const char *path, gint64 max, char **why_r)
+{
+  int fd = open (path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+  struct stat st;
+  GBytes *bytes = NULL;
+
+  if (fd < 0 || fstat (fd, &st) != 0 || !S_ISREG (st.st_mode))
+    *why_r = g_strdup ("LibreOffice could not read this document");
+  else if ((bytes = mg_fdio_read_all (fd, (gsize) max, NULL)) == NULL)
+    *why_r = g_strdup ("LibreOffice's output is too large or unreadable");
+  mg_clear_fd (&fd);
+  return bytes;
+}
+
 /* Convert INPUT in the fresh directory DIR; the OOXML bytes, or NULL and *WHY_R. */
 static GBytes *
 convert_in (const char *dir, const char *program, GBytes *input, const Conversion *c,
@@ -323,8 +344,6 @@ convert_in (const char *dir, const char *program, GBytes *input, const Conversio
   g_autofree char *out_path = g_build_filename (dir, "out", out_name, NULL);
   gsize len;
   const char *data = g_bytes_get_data (input, &len);
-  char *converted = NULL;
-  GStatBuf st;
 
   ChildLimits limits = { (rlim_t) config->office.libreoffice_memory << 20,
                          (rlim_t) config->office.libreoffice_timeout + 5,
@@ -340,16 +359,7 @@ convert_in (const char *dir, const char *program, GBytes *input, const Conversio
   }
   if (!run_soffice (program, dir, input_path, c->target, config, &limits, why_r))
     return NULL;
-  if (g_lstat (out_path, &st) != 0 || !S_ISREG (st.st_mode)) {
-    *why_r = g_strdup ("LibreOffice could not read this document");
-    return NULL;
-  }
-  if (st.st_size > config->office.max_unpacked_size
-      || !g_file_get_contents (out_path, &converted, &len, NULL)) {
-    *why_r = g_strdup ("LibreOffice's output is too large or unreadable");
-    return NULL;
-  }
-  return g_bytes_new_take (converted, len);
+  return read_output (out_path, config->office.max_unpacked_size, why_r);
 }
 
 GBytes *

@@ -11,6 +11,7 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <errno.h>
 #include <gio/gio.h>
 #include <string.h>
 
@@ -235,9 +236,14 @@ mg_ooxml_zip_read (GBytes *input, const MgOoxmlLimits *limits, MgFilterResult *r
 static la_ssize_t
 zip_write_cb (struct archive *a, void *ctx, const void *buf, size_t len)
 {
-  (void) a;
-  g_byte_array_append (ctx, buf, len);
-  return len;
+  GByteArray *out = ctx;
+
+  if ((gsize) out->len + len > G_MAXUINT) {
+    archive_set_error (a, EFBIG, "the zip is larger than a buffer holds");
+    return -1;
+  }
+  g_byte_array_append (out, buf, (guint) len);
+  return (la_ssize_t) len;
 }
 
 static gboolean

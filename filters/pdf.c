@@ -53,8 +53,8 @@ typedef struct {
 /* Set RESULT (the part is not rebuilt); FALSE, for "return pdf_stop (...)". */
 static gboolean
 pdf_stop (MgFilterResult *result, MgAction action, MgReason reason, char *detail)
-          {
-            result->action = action;
+{
+  result->action = action;
   result->reason = reason;
   result->detail = detail;
   return FALSE;
@@ -66,7 +66,8 @@ pdf_write (void *closure, const unsigned char *data, unsigned int len)
 {
   PdfJob *job = closure;
 
-  if ((gint64) job->out->len + len > job->config->pdf.max_output_size) {
+  /* a GByteArray holds at most G_MAXUINT bytes; the limit may be set higher */
+  if ((gint64) job->out->len + len > MIN (job->config->pdf.max_output_size, (gint64) G_MAXUINT)) {
     job->too_big = TRUE;
     return CAIRO_STATUS_WRITE_ERROR;
   }

@@ -3,14 +3,8 @@
 #include <glib.h>
 
 #include "common/config.h"
+#include "common/exit.h"
 
-enum {
-  MG_EXIT_OK = 0,
-  MG_EXIT_WITHHELD = 3,
-  MG_EXIT_USAGE = 64,
-  MG_EXIT_TEMPFAIL = 75,
-  MG_EXIT_CONFIG = 78,
-};
 
 int mg_cmd_mail (int argc, char **argv);
 int mg_cmd_scan (int argc, char **argv);

@@ -201,7 +201,7 @@ cmd_user_change (const MgConfig *config, const MgAdminArgs *a, const char *comma
   if (ok)
     return MG_EXIT_OK;
   fprintf (stderr, "mugai admin user %s: %s\n", command, error->message);
-  return error->domain == G_FILE_ERROR ? 1 : MG_EXIT_TEMPFAIL;
+  return error->domain == G_FILE_ERROR ? MG_EXIT_REFUSED : MG_EXIT_TEMPFAIL;
 }
 
 static int

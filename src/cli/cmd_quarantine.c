@@ -23,8 +23,6 @@
 #include "quarantine/quarantine_check.h"
 #include "quarantine/quarantine_remove.h"
 
-enum { MG_EXIT_REFUSED = 1 };
-
 typedef struct {
   char *config_path;
   char *as;

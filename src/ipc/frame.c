@@ -107,10 +107,27 @@ put_u32 (GByteArray *out, guint32 value)
   g_byte_array_append (out, (const guint8 *) &be, sizeof be);
 }
 
+/* Payload bytes FRAME encodes to (its fields with their headers). */
+static guint64
+payload_size (const MgIpcFrame *frame)
+{
+  guint64 size = 0;
+
+  for (int tag = 1; tag < MG_IPC_F_LAST; tag++)
+    if (frame->fields[tag] != NULL)
+      size += MG_IPC_FIELD + g_bytes_get_size (frame->fields[tag]);
+  return size;
+}
+
 GBytes *
 mg_ipc_frame_encode (const MgIpcFrame *frame)
 {
-  GByteArray *out = g_byte_array_new ();
+  GByteArray *out;
+
+  /* lengths are 32-bit on the wire: a larger frame would be cut, and its
+   * tail read as the next frame (send refuses one before this) */
+  g_assert (payload_size (frame) <= G_MAXUINT32 - MG_IPC_HEADER);
+  out = g_byte_array_new ();
 
   put_u32 (out, frame->type);
   put_u32 (out, 0);
@@ -195,10 +212,17 @@ mg_ipc_frame_decode (const void *data, gsize len, GError **error)
 gboolean
 mg_ipc_frame_send (int fd, const MgIpcFrame *frame, GError **error)
 {
-  g_autoptr (GBytes) bytes = mg_ipc_frame_encode (frame);
+  g_autoptr (GBytes) bytes = NULL;
   gsize len;
-  const void *data = g_bytes_get_data (bytes, &len);
+  const void *data;
 
+  if (payload_size (frame) > G_MAXUINT32 - MG_IPC_HEADER) {
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE,
+                 "frame larger than the 32-bit wire format allows");
+    return FALSE;
+  }
+  bytes = mg_ipc_frame_encode (frame);
+  data = g_bytes_get_data (bytes, &len);
   return mg_fdio_write_all (fd, data, len, error);
 }
 

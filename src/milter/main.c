@@ -30,9 +30,6 @@
 #include "milter/milter_callbacks.h"
 #include "milter/milter_daemon.h"
 
-#define EXIT_USAGE 64
-#define EXIT_OSERR 71
-#define EXIT_CONFIG 78
 #define PROGRESS_INTERVAL 5 /* seconds between smfi_progress calls */
 
 typedef struct {
@@ -61,7 +58,7 @@ parse_options (int *argc, char ***argv, MgMilterOptions *options)
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, argc, argv, &error) || *argc > 1) {
     fprintf (stderr, "mugai-milter: %s\n", error ? error->message : "unexpected argument");
-    exit (EXIT_USAGE);
+    exit (MG_EXIT_USAGE);
   }
   /* The daemon works from / and the sandbox supervisor reads the file again:
    * a relative path must not change meaning. */
@@ -163,12 +160,12 @@ open_socket (const char *socket, const struct smfiDesc *desc)
   int ok;
 
   if (smfi_setconn ((char *) socket) != MI_SUCCESS || smfi_register (*desc) != MI_SUCCESS)
-    mg_milter_daemon_fail (EXIT_CONFIG, "bad milter socket %s", socket);
+    mg_milter_daemon_fail (MG_EXIT_CONFIG, "bad milter socket %s", socket);
   old_mask = umask (0007);
   ok = smfi_opensocket (TRUE);
   umask (old_mask);
   if (ok != MI_SUCCESS)
-    mg_milter_daemon_fail (EXIT_OSERR, "cannot listen on %s", socket);
+    mg_milter_daemon_fail (MG_EXIT_OSERR, "cannot listen on %s", socket);
   set_listener_nodelay ();
 }
 
@@ -180,7 +177,8 @@ load_engine (const MgConfig *config)
 
   if (engine == NULL)
     mg_milter_daemon_fail (g_error_matches (error, MG_PIPELINE_ERROR,
-                                            MG_PIPELINE_ERROR_TEMPFAIL) ? 75 : EXIT_CONFIG,
+                                            MG_PIPELINE_ERROR_TEMPFAIL)
+                             ? MG_EXIT_TEMPFAIL : MG_EXIT_CONFIG,
                            "%s", error->message);
   return engine;
 }
@@ -223,7 +221,7 @@ run_until_stopped (const MgConfig *config, MgMilterEngine *engine, MgMilterWork 
   if (stop_requested)
     return 0;
   g_warning ("NOQUEUE: libmilter stopped on its own (status %d)", loop.status);
-  return EXIT_OSERR;
+  return MG_EXIT_OSERR;
 }
 
 static int
@@ -240,7 +238,7 @@ serve (const MgConfig *config, const char *socket, gboolean foreground)
 
   open_socket (socket, &desc);
   if (!foreground && !mg_milter_daemon_write_pid (config->milter_pid_file, &error))
-    mg_milter_daemon_fail (EXIT_OSERR, "pid file: %s", error->message);
+    mg_milter_daemon_fail (MG_EXIT_OSERR, "pid file: %s", error->message);
   mg_milter_engine_watch (engine, (guint) config->milter_reload_interval);
   g_message ("NOQUEUE: listening on %s (max_inflight %" G_GINT64_FORMAT ")", socket,
              config->milter_max_inflight);
@@ -278,9 +276,6 @@ main (int argc, char **argv)
   int status;
 
   if (argc > 1 && strcmp (argv[1], MG_PIPELINE_SUPERVISOR_ARG) == 0)
-    return mg_pipeline_supervisor_main (argc, argv);   /* the sandbox supervisor */
-
-  if (argc > 1 && strcmp (argv[1], MG_PIPELINE_SUPERVISOR_ARG) == 0)
     return run_supervisor (argc, argv);
   parse_options (&argc, &argv, &options);
   if (options.version) {
@@ -289,7 +284,7 @@ main (int argc, char **argv)
   }
   config = mg_config_load (options.config_path, &error);
   if (config == NULL)
-    mg_milter_daemon_fail (EXIT_CONFIG, "%s", error->message);
+    mg_milter_daemon_fail (MG_EXIT_CONFIG, "%s", error->message);
   mg_log_init ("mugai-milter", !options.foreground);
   block_signals ();
   if (!options.foreground)

@@ -20,7 +20,7 @@ static int status_fd = -1; /* write end towards the waiting parent */
 static G_NORETURN void
 parent_wait (int read_fd, pid_t child)
 {
-  unsigned char status = 71; /* EX_OSERR: the child died without a word */
+  unsigned char status = MG_EXIT_OSERR; /* the child died without a word */
   ssize_t n;
 
   do
@@ -41,10 +41,10 @@ mg_milter_daemon_detach (void)
   pid_t pid;
 
   if (pipe2 (fds, O_CLOEXEC) < 0)
-    mg_milter_daemon_fail (71, "pipe: %s", g_strerror (errno));
+    mg_milter_daemon_fail (MG_EXIT_OSERR, "pipe: %s", g_strerror (errno));
   pid = fork ();
   if (pid < 0)
-    mg_milter_daemon_fail (71, "fork: %s", g_strerror (errno));
+    mg_milter_daemon_fail (MG_EXIT_OSERR, "fork: %s", g_strerror (errno));
   if (pid > 0) {
     close (fds[1]);
     parent_wait (fds[0], pid);
@@ -52,7 +52,7 @@ mg_milter_daemon_detach (void)
   close (fds[0]);
   status_fd = fds[1];
   if (setsid () < 0 || chdir ("/") < 0)
-    mg_milter_daemon_fail (71, "setsid/chdir: %s", g_strerror (errno));
+    mg_milter_daemon_fail (MG_EXIT_OSERR, "setsid/chdir: %s", g_strerror (errno));
 }
 
 static void

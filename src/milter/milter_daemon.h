@@ -8,6 +8,9 @@
 #pragma once
 #include <glib.h>
 
+#include "common/exit.h"
+
+
 /* Fork; the parent waits for mg_milter_daemon_ready or _failed and exits with
  * that status. Returns in the child only (a new session, cwd /). */
 void mg_milter_daemon_detach (void);

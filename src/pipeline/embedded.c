@@ -34,6 +34,7 @@ typedef struct {
   const char *text;
   gsize len;
   GPtrArray *blocks;
+  gsize kept;      /* decoded bytes held by BLOCKS, bounded by MAX_DECODED in all */
 } Scan;
 
 /* The line of SCAN starting at POS. */
@@ -86,11 +87,18 @@ block_name (const char *p, gsize len)
   return mg_charset_decode (p, len, NULL, NULL);
 }
 
-/* Record a block; DATA (may be NULL: corrupt) is taken. */
+/* Record a block; DATA (may be NULL: corrupt) is taken. Past MAX_DECODED
+ * for all blocks of the text together, a block is kept as undecodable, so
+ * many blocks cannot add up to more memory than one may use. */
 static void
 block_add (Scan *scan, const char *kind, char *name, GByteArray *data)
 {
   MgEmbeddedBlock *block = g_new0 (MgEmbeddedBlock, 1);
+
+  if (data != NULL && data->len > MAX_DECODED - scan->kept)
+    g_clear_pointer (&data, g_byte_array_unref);
+  if (data != NULL)
+    scan->kept += data->len;
 
   block->kind = g_strdup (kind);
   block->filename = name;

@@ -14,7 +14,8 @@
 gboolean mg_policy_scan (MgJob *job, MgPart *part, GBytes *data);
 
 /* Decide PART's fate from DATA (decoded bytes) and CHARSET (declared, may be
- * NULL): sets detected type, hashes, outcome and output. */
+ * NULL): sets detected type (unless the caller already set libmagic's type of
+ * DATA), hashes, outcome and output. */
 void mg_policy_attachment (MgJob *job, MgPart *part, GBytes *data, const char *charset);
 
 /* A safe output name: no path separators, controls or bidi overrides, bounded

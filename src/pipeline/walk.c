@@ -123,16 +123,16 @@ seven_bit_text (const char *data, gsize len)
   return TRUE;
 }
 
-/* Is this inline leaf really text a client would display? By its bytes. */
+/* Is this inline leaf really text a client would display? By its bytes.
+ * *TYPE_R gets libmagic's type when it was asked (else NULL). */
 static gboolean
-bytes_are_text (const char *data, gsize len)
+bytes_are_text (const char *data, gsize len, char **type_r)
 {
-  g_autofree char *type = NULL;
-
+  *type_r = NULL;
   if (seven_bit_text (data, len))
     return TRUE;
-  type = mg_classify_bytes (data, len);
-  return text_like (type);
+  *type_r = mg_classify_bytes (data, len);
+  return text_like (*type_r);
 }
 
 static void
@@ -201,8 +201,10 @@ special_type (MgWalk *w, const MgContent *c, MgPart *part)
   return TRUE;
 }
 
+/* DETECTED: libmagic's type of exactly C->data when already known, or NULL. */
 static void
-walk_attachment (MgWalk *w, MgContent *c, const char *path, int depth, GString *text)
+walk_attachment (MgWalk *w, MgContent *c, const char *path, int depth, GString *text,
+                 const char *detected)
 {
   MgPart *part = mg_job_add_part (w->job, path);
 
@@ -219,6 +221,7 @@ walk_attachment (MgWalk *w, MgContent *c, const char *path, int depth, GString *
                                                            : "unknown transfer encoding");
     return;
   }
+  part->detected_type = g_strdup (detected);
   mg_policy_attachment (w->job, part, c->data, c->charset);
   if (part->action == MG_ACTION_WITHHELD)
     return;
@@ -252,9 +255,14 @@ walk_inline_text (MgWalk *w, MgContent *c, const char *path, int depth, GString 
   gsize len;
   g_autofree char *bytes = strip_nul (c->data, &len);
   g_autofree char *rest = mg_embedded_extract (bytes, blocks);
+  g_autofree char *type = NULL;
+  gsize rest_len = strlen (rest);
 
-  if (!bytes_are_text (rest, strlen (rest))) {
-    walk_attachment (w, c, path, depth, text);
+  if (!bytes_are_text (rest, rest_len, &type)) {
+    gsize data_len;
+    const char *data = g_bytes_get_data (c->data, &data_len);
+    gboolean same = rest_len == data_len && memcmp (rest, data, data_len) == 0;
+    walk_attachment (w, c, path, depth, text, same ? type : NULL);
     return;
   }
   if (!body_scan_clean (w, c, path))
@@ -271,7 +279,7 @@ walk_leaf (MgWalk *w, GMimePart *leaf, const char *path, int depth, GString *tex
   if (is_inline_text (c) && c->status == MG_CONTENT_OK)
     walk_inline_text (w, c, path, depth, text);
   else
-    walk_attachment (w, c, path, depth, text);
+    walk_attachment (w, c, path, depth, text, NULL);
 }
 
 static void
@@ -327,13 +335,26 @@ scan_text_around (MgWalk *w, const char *extra, const char *path)
   }
 }
 
+static char *
+without_spaces (const char *text)
+{
+  GString *out = g_string_new (NULL);
+
+  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p)) {
+    gunichar c = g_utf8_get_char (p);
+    if (!g_unichar_isspace (c))   /* ASCII white space and U+3000 alike */
+      g_string_append_unichar (out, c);
+  }
+  return g_string_free (out, FALSE);
+}
+
 /* The text a client displays for multipart/alternative is the last part it
  * understands (the HTML, usually); say so when the plain part differs. */
 static gboolean
 texts_differ (const char *a, const char *b)
 {
-  g_autofree char *na = g_strjoinv ("", g_strsplit_set (a, " \t\r\n\u3000", -1));
-  g_autofree char *nb = g_strjoinv ("", g_strsplit_set (b, " \t\r\n\u3000", -1));
+  g_autofree char *na = without_spaces (a);
+  g_autofree char *nb = without_spaces (b);
 
   return g_strcmp0 (na, nb) != 0;
 }
@@ -366,17 +387,6 @@ walk_alternative (MgWalk *w, GMimeMultipart *mp, const char *path, int depth,
 }
 
 static void
-walk_signed (MgWalk *w, GMimeMultipart *mp, const char *path, int depth, GString *text)
-{
-  int n = g_mime_multipart_get_count (mp);
-
-  for (int i = 0; i < n; i++) {
-    g_autofree char *cpath = child_path (path, i);
-    walk_object (w, g_mime_multipart_get_part (mp, i), cpath, depth + 1, text);
-  }
-}
-
-static void
 walk_children (MgWalk *w, GMimeMultipart *mp, const char *path, int depth, GString *text)
 {
   const char *subtype = g_mime_content_type_get_media_subtype (
@@ -387,9 +397,7 @@ walk_children (MgWalk *w, GMimeMultipart *mp, const char *path, int depth, GStri
                      *path ? path : "top");
   } else if (g_ascii_strcasecmp (subtype, "alternative") == 0) {
     walk_alternative (w, mp, path, depth, text);
-  } else if (g_ascii_strcasecmp (subtype, "signed") == 0) {
-    walk_signed (w, mp, path, depth, text);
-  } else {
+  } else {   /* signed, mixed, related...: every child in order */
     for (int i = 0; i < g_mime_multipart_get_count (mp); i++) {
       g_autofree char *cpath = child_path (path, i);
       walk_object (w, g_mime_multipart_get_part (mp, i), cpath, depth + 1, text);

@@ -70,6 +70,22 @@ def make_png(name, text_chunk=True):
     return out
 
 
+def pdf_file(objects, trailer=b'', header=b'%PDF-1.7\n%\xe2\xe3\xcf\xd3\n'):
+    """A PDF of OBJECTS (bodies of objects 1..n) with a classic xref table;
+    TRAILER is added to the trailer dictionary."""
+    out = header
+    offsets = []
+    for i, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b'%d 0 obj\n' % i + body + b'\nendobj\n'
+    xref = len(out)
+    out += b'xref\n0 %d\n0000000000 65535 f \n' % (len(objects) + 1)
+    out += b''.join(b'%010d 00000 n \n' % o for o in offsets)
+    out += b'trailer\n<< /Size %d /Root 1 0 R %s>>\nstartxref\n%d\n%%%%EOF\n' % (
+        len(objects) + 1, trailer + b' ' if trailer else b'', xref)
+    return out
+
+
 def make_pdf(name):
     """A one-page PDF with an /OpenAction JavaScript holding marker(name)."""
     js = marker(name).hex().encode()
@@ -77,16 +93,7 @@ def make_pdf(name):
             b'<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
             b'<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>',
             b'<< /S /JavaScript /JS (app.alert\\("' + js + b'"\\)) >>']
-    out = b'%PDF-1.4\n'
-    offs = []
-    for i, o in enumerate(objs, 1):
-        offs.append(len(out))
-        out += b'%d 0 obj\n' % i + o + b'\nendobj\n'
-    x = len(out)
-    out += b'xref\n0 %d\n0000000000 65535 f \n' % (len(objs) + 1)
-    out += b''.join(b'%010d 00000 n \n' % o for o in offs)
-    out += b'trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n' % (len(objs) + 1, x)
-    return out
+    return pdf_file(objs, header=b'%PDF-1.4\n')
 
 
 def make_docm(name):

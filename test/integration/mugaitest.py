@@ -525,6 +525,9 @@ class Suite:
     def main(self):
         pats = [a for a in sys.argv[1:] if not a.startswith('-')]
         cases = [c for c in self.cases if not pats or any(fnmatch.fnmatch(c[0], p) or p in c[0] for p in pats)]
+        if not cases:
+            print('FAIL setup: no test case matches %r' % pats)
+            sys.exit(1)
         if not os.access(MUGAI, os.X_OK):
             print('FAIL setup: mugai binary not found at %s' % MUGAI)
             print('0 passed, %d failed' % len(cases))

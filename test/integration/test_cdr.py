@@ -20,7 +20,7 @@ import zlib
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from mugaitest import (EICAR, Suite, assert_absent, assert_text, check,  # noqa: E402
                        check_sanitised, check_withheld, run_mail)
-from mime import attachment, make_png, marker, mixed, text_part  # noqa: E402
+from mime import attachment, make_png, marker, mixed, pdf_file, text_part  # noqa: E402
 
 S = Suite('cdr')
 
@@ -30,21 +30,6 @@ FORBIDDEN = [b'/JavaScript', b'/JS', b'/OpenAction', b'/AA', b'/Launch', b'/URI'
 
 
 # --- PDF written by hand ----------------------------------------------------------
-
-def pdf_file(objects, trailer=b''):
-    """A PDF of OBJECTS (bodies of objects 1..n) with a classic xref table."""
-    out = b'%PDF-1.7\n%\xe2\xe3\xcf\xd3\n'
-    offsets = []
-    for i, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b'%d 0 obj\n' % i + body + b'\nendobj\n'
-    xref = len(out)
-    out += b'xref\n0 %d\n0000000000 65535 f \n' % (len(objects) + 1)
-    out += b''.join(b'%010d 00000 n \n' % o for o in offsets)
-    out += b'trailer\n<< /Size %d /Root 1 0 R %s >>\nstartxref\n%d\n%%%%EOF\n' % (
-        len(objects) + 1, trailer, xref)
-    return out
-
 
 def stream(data, extra=b''):
     return b'<< /Length %d %s >>\nstream\n' % (len(data), extra) + data + b'\nendstream'

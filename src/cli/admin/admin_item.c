@@ -166,11 +166,23 @@ decision_forms (MgAdminContext *ctx, GString *out, const char *id,
   }
 }
 
-static void
-actions (MgAdminContext *ctx, GString *out, const MgQuarantineItem *it)
+/* The open request in HISTORY (ordered by rid), as mg_quarantine_release_pending
+ * would find it, without asking the index a second time; NULL if none. */
+static const MgQuarantineRequest *
+pending_in (GPtrArray *history)
 {
-  g_autoptr (MgQuarantineRequest) pending = mg_quarantine_release_pending (
-    ctx->server->store, it->id, NULL);
+  for (guint i = history != NULL ? history->len : 0; i > 0; i--) {
+    const MgQuarantineRequest *r = g_ptr_array_index (history, i - 1);
+    if (g_strcmp0 (r->state, "pending") == 0 || g_strcmp0 (r->state, "approving") == 0)
+      return r;
+  }
+  return NULL;
+}
+
+static void
+actions (MgAdminContext *ctx, GString *out, const MgQuarantineItem *it, GPtrArray *history)
+{
+  const MgQuarantineRequest *pending = pending_in (history);
   gboolean deleted = g_strcmp0 (it->state, MG_QUARANTINE_STATE_DELETED) == 0;
 
   mg_admin_html_printf (out, "<section><h2>%s</h2>", T (MG_T_ACTIONS));
@@ -208,7 +220,7 @@ mg_admin_item_page (MgAdminContext *ctx, const char *id)
   history = mg_quarantine_release_history (store, id, NULL);
   reply = mg_admin_pages_begin (ctx, MHD_HTTP_OK, MG_T_ITEM);
   fields (ctx, reply->body, item);
-  actions (ctx, reply->body, item);
+  actions (ctx, reply->body, item, history);
   parts (ctx, reply->body, report);
   requests (ctx, reply->body, history);
   headers (ctx, reply->body, head);

@@ -11,6 +11,10 @@
 #define T(id) mg_admin_text (ctx->lang, (id))
 #define MG_ADMIN_PAGE_SIZE 50
 
+/* The choices of the filter form, in the order shown; other values are ignored. */
+static const char *const verdicts[] = { "withheld", "sanitised", NULL };
+static const char *const states[] = { "held", "pending", "released", "deleted", "kept", NULL };
+
 typedef struct {
   char *text, *verdict, *state, *since, *until, *from, *to, *reason, *all;
   guint page;
@@ -87,9 +91,6 @@ one_of (const char *value, const char *const *choices)
 static void
 read_list_query (MgAdminContext *ctx, MgListQuery *q, MgQuarantineFilter *f)
 {
-  static const char *const verdicts[] = { "withheld", "sanitised", NULL };
-  static const char *const states[] = { "held", "kept", "pending", "released", "deleted",
-                                        NULL };
   MgAdminRequest *r = ctx->request;
   g_autofree char *page = mg_admin_request_query (r, "page");
 
@@ -160,10 +161,6 @@ reason_field (MgAdminContext *ctx, GString *out, const char *value)
 static void
 filter_form (MgAdminContext *ctx, GString *out, const MgListQuery *q)
 {
-  static const char *const verdicts[] = { "withheld", "sanitised", NULL };
-  static const char *const states[] = { "held", "pending", "released", "deleted", "kept",
-                                        NULL };
-
   g_string_append (out, "<form class=\"filters\" method=\"get\" action=\"/items\">");
   text_field (out, T (MG_T_TEXT), "q", "search", q->text);
   select_field (ctx, out, "verdict", MG_T_VERDICT, q->verdict, verdicts);

@@ -119,9 +119,8 @@ def compare_samples(relay):
     outcome = send_samples(relay)
     check(outcome, "no samples in samples/")
     sent = [p for p, refusal in outcome.items() if refusal is None]
-    for path, refusal in outcome.items():
-        if refusal is not None:
-            print("refused at SMTP (not compared): %s: %s" % (os.path.basename(path), refusal))
+    refused = ["%s: %s" % (os.path.basename(p), r) for p, r in outcome.items() if r is not None]
+    check(not refused, "samples refused at SMTP: %s" % refused)
     arrived = {}
     for envelope, message in relay.wait_delivered(len(sent), 240):
         m = re.search(r"sample-(\d+)@", envelope.get("X-Mail-Args", ""))
