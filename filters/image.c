@@ -98,9 +98,7 @@ image_init (const MgConfig *config, GError **error)
 static void
 image_remove (MgFilterResult *result, MgReason reason, char *detail)
 {
-  result->action = MG_ACTION_REMOVED;
-  result->reason = reason;
-  result->detail = detail;
+  mg_filter_result_set (result, MG_ACTION_REMOVED, reason, detail);
 }
 
 /* --- decoding ---------------------------------------------------------- */

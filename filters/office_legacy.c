@@ -94,9 +94,7 @@ static void
 remove_part (MgFilterResult *result, MgAction action, MgReason reason, char *detail)
 {
   mg_filter_result_clear (result);
-  result->action = action;
-  result->reason = reason;
-  result->detail = detail;
+  mg_filter_result_set (result, action, reason, detail);
 }
 
 /* --- OLE compound files ------------------------------------------------ */

@@ -216,10 +216,7 @@ fail (Rebuild *r, MgAction action, MgReason reason, char *detail)
     return;
   }
   r->failed = TRUE;
-  r->result->action = action;
-  r->result->reason = reason;
-  g_free (r->result->detail);
-  r->result->detail = detail;
+  mg_filter_result_set (r->result, action, reason, detail);
 }
 
 /* The last segment of a relationship type on one of the known bases, or NULL. */

@@ -53,10 +53,7 @@ mg_ooxml_part_key (const char *name)
 static void
 zip_fail (MgFilterResult *result, MgAction action, MgReason reason, char *detail)
 {
-  result->action = action;
-  result->reason = reason;
-  g_free (result->detail);
-  result->detail = detail;
+  mg_filter_result_set (result, action, reason, detail);
 }
 
 /* TRUE when NAME is a part name OPC allows and that means one thing only. */

@@ -54,9 +54,7 @@ typedef struct {
 static gboolean
 pdf_stop (MgFilterResult *result, MgAction action, MgReason reason, char *detail)
 {
-  result->action = action;
-  result->reason = reason;
-  result->detail = detail;
+  mg_filter_result_set (result, action, reason, detail);
   return FALSE;
 }
 

@@ -342,9 +342,7 @@ text_output_extension (TextKind kind, const char *folded_name)
 static void
 text_remove (MgFilterResult *result, MgReason reason, char *detail)
 {
-  result->action = MG_ACTION_REMOVED;
-  result->reason = reason;
-  result->detail = detail;
+  mg_filter_result_set (result, MG_ACTION_REMOVED, reason, detail);
 }
 
 /* Removes scripts by name or by content; TRUE when it did. */

@@ -13,6 +13,15 @@ mg_filter_result_clear (MgFilterResult *result)
   result->reason = MG_REASON_NONE;
 }
 
+void
+mg_filter_result_set (MgFilterResult *result, MgAction action, MgReason reason, char *detail)
+{
+  result->action = action;
+  result->reason = reason;
+  g_free (result->detail);
+  result->detail = detail;
+}
+
 static void
 member_free (MgFilterMember *m)
 {

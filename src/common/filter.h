@@ -76,6 +76,10 @@ typedef struct {
 } MgFilter;
 
 void mg_filter_result_clear (MgFilterResult *result);
+/* Set RESULT's outcome: ACTION, REASON and DETAIL (taken; the one before is
+ * freed). Output fields are left alone. */
+void mg_filter_result_set (MgFilterResult *result, MgAction action, MgReason reason,
+                           char *detail);
 /* Record what became of one member (copies every string). */
 void mg_filter_result_add_member (MgFilterResult *result, const char *name,
                                   const char *detected_type, const MgFilterResult *member,
