@@ -402,11 +402,24 @@ has_dotdot (const char *path)
   return FALSE;
 }
 
+/* PATH without trailing slashes ("/" stays "/"). */
+static char *
+trim_slashes (const char *path)
+{
+  size_t len = strlen (path);
+
+  while (len > 1 && path[len - 1] == '/')
+    len--;
+  return g_strndup (path, len);
+}
+
 /* One SRC: its last name is its name under OUTDIR ("." and "/" put what
  * they hold straight into OUTDIR). */
 static void
-sanitise_source (MgFilesRun *run, const char *source)
+sanitise_source (MgFilesRun *run, const char *source_arg)
 {
+  /* "dir/" names dir, as for cp -r; g_path_get_dirname would give "dir". */
+  g_autofree char *source = trim_slashes (source_arg);
   g_autofree char *shown = disk_name_utf8 (source);
   g_autofree char *base = g_path_get_basename (source);
   g_autofree char *parent = g_path_get_dirname (source);

@@ -181,7 +181,7 @@ parse_choice (const MgConfKey *k, const char *text, int *index_r, GError **error
 }
 
 /* Values may carry an inline comment after whitespace ("x = 1   ; why"), as
- * SPEC.md writes them; GKeyFile alone would keep it as part of the value. */
+ * doc/configuration.md writes them; GKeyFile alone would keep it as part of the value. */
 static char *
 strip_inline_comment (const char *raw)
 {

@@ -1,5 +1,5 @@
 /* exit.h - the exit statuses every mugai program uses (sysexits values, plus
- * SPEC.md's 3 for "withheld" and clamscan's 1 for "refused / found"). */
+ * 3 for "withheld", documented in mugai(1), and clamscan's 1 for "refused / found"). */
 #pragma once
 
 enum {

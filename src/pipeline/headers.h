@@ -1,6 +1,6 @@
 /* headers.h - the headers the LGWAN side may receive, decoded and re-encoded.
  *
- * Only the whitelist of SPEC.md passes: From, To, Cc, Reply-To, Subject, Date,
+ * Only this whitelist passes: From, To, Cc, Reply-To, Subject, Date,
  * Message-ID, In-Reply-To, References. Each is decoded to UTF-8 (Japanese kept)
  * and written again in mugai's own clean form; a value that cannot be written
  * cleanly is dropped, never passed as it came.

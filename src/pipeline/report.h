@@ -1,4 +1,4 @@
-/* report.h - the JSON report of one message (SPEC.md "The report"). */
+/* report.h - the JSON report of one message (doc/report.md). */
 #pragma once
 #include "pipeline/job.h"
 

@@ -36,7 +36,7 @@ import mime  # noqa: E402  (test/gen)
 EICAR = mime.EICAR
 TIMEOUT = 300  # a hang guard, not a timed assertion
 
-# Headers the LGWAN side may receive (SPEC.md), lower-case.
+# Headers the LGWAN side may receive (doc/report.md), lower-case.
 WHITELIST = {'from', 'to', 'cc', 'reply-to', 'subject', 'date', 'message-id',
              'in-reply-to', 'references', 'mime-version', 'content-type',
              'content-transfer-encoding', 'content-disposition', 'x-mugai'}
@@ -350,7 +350,7 @@ def _check_headers(res):
 
 
 def check_sanitised(res):
-    """Exit 0 and a well-formed sanitised message (SPEC.md)."""
+    """Exit 0 and a well-formed sanitised message."""
     check(res.rc == 0, 'expected exit 0 (sanitised), got %s; reasons: %s' % (res.brief(), res.reasons()[:300]))
     check(res.out, 'exit 0 but empty output')
     check(res.report is not None, 'no report written')

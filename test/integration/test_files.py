@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""`mugai files` (SPEC.md): every file under each SRC sanitised into OUTDIR,
+"""`mugai files`: every file under each SRC sanitised into OUTDIR,
 laid out as `cp -r SRC... OUTDIR` would; removed and withheld files absent,
 each with a JSON report line; converted files may change extension; links
 and escaping names never followed; exit 0/3/64/75/78; a progress line on a
@@ -206,14 +206,15 @@ def tree(name):
 
 
 def cp_layout(name):
-    """Several SRCs (a file, a folder, the contents of a folder via "."):
-    the same layout and bytes as `cp -r` for a tree of clean UTF-8 text."""
+    """Several SRCs (a file, a folder, a folder named with a trailing "/",
+    the contents of a folder via "."): the same layout and bytes as `cp -r` for a tree of clean UTF-8 text."""
     tmp = workdir()
     write(os.path.join(tmp, 'one.txt'), '一\n'.encode())
     write(os.path.join(tmp, 'フォルダ', 'a', 'b.txt'), 'ビー\n'.encode())
     write(os.path.join(tmp, 'フォルダ', 'c.csv'), '\ufeffx,y\n1,2\n'.encode())
     write(os.path.join(tmp, 'contents', 'top.txt'), 'top\n'.encode())
-    sources = ['one.txt', 'フォルダ', 'contents/.']
+    write(os.path.join(tmp, '末尾', 's.txt'), 'スラッシュ\n'.encode())
+    sources = ['one.txt', 'フォルダ', 'contents/.', '末尾/']
     run = run_files(tmp, sources)
     check(run.rc == 0, 'expected exit 0, got %s' % run.brief())
     cp_out = os.path.join(tmp, 'cp-out')
@@ -227,7 +228,7 @@ def cp_layout(name):
             a = open(os.path.join(run.outdir, f), 'rb').read()
             b = open(os.path.join(cp_out, f), 'rb').read()
             check(a == b, '%s differs from the copy' % f)
-    check_lines(run, 4)
+    check_lines(run, 5)
 
 
 def dotdot_source(name):

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """mugai scan PATH...: `PATH: OK` or `PATH: NAME FOUND` per file; exit 0 clean,
-1 found, 2 error (the convention of clamscan), per SPEC.md."""
+1 found, 2 error (the convention of clamscan)."""
 import os
 import re
 import sys
