@@ -109,7 +109,13 @@ static const int allowed[] = {
   SCMP_SYS (umask), SCMP_SYS (fadvise64), SCMP_SYS (chdir), SCMP_SYS (fchdir),
   SCMP_SYS (chmod), SCMP_SYS (fchmodat), SCMP_SYS (statfs), SCMP_SYS (fstatfs),
   SCMP_SYS (lstat), SCMP_SYS (stat), SCMP_SYS (utimensat),
+  /* a child forked to run one risky job under lower limits (fork below) */
+  SCMP_SYS (wait4), SCMP_SYS (alarm), SCMP_SYS (setitimer),
 };
+
+/* clone's flags from glibc's fork (): a plain child process, no shared memory,
+ * no new namespace. It inherits this filter and these limits. */
+#define MG_SANDBOX_FORK_FLAGS (CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID | SIGCHLD)
 
 static int
 add_rules (scmp_filter_ctx ctx)
@@ -121,9 +127,12 @@ add_rules (scmp_filter_ctx ctx)
   if (rc == 0)   /* send on a socket already connected (syslog), never a new peer */
     rc = seccomp_rule_add (ctx, SCMP_ACT_ALLOW, SCMP_SYS (sendto), 1,
                            SCMP_A4 (SCMP_CMP_EQ, 0));
-  if (rc == 0)   /* threads, never processes */
+  if (rc == 0)   /* threads */
     rc = seccomp_rule_add (ctx, SCMP_ACT_ALLOW, SCMP_SYS (clone), 1,
                            SCMP_A0 (SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD));
+  if (rc == 0)   /* and fork (), nothing else that makes a process */
+    rc = seccomp_rule_add (ctx, SCMP_ACT_ALLOW, SCMP_SYS (clone), 1,
+                           SCMP_A0 (SCMP_CMP_EQ, MG_SANDBOX_FORK_FLAGS));
   if (rc == 0)   /* clone3's flags cannot be inspected: glibc falls back to clone */
     rc = seccomp_rule_add (ctx, SCMP_ACT_ERRNO (ENOSYS), SCMP_SYS (clone3), 0);
   if (rc == 0)   /* isatty() only */

@@ -6,7 +6,9 @@
  * that directory (Landlock, where the kernel has it), install the seccomp
  * allow-list. After it the process can compute, use the descriptors it holds,
  * read files, and write only inside its temporary directory (libclamav unpacks
- * archives into temporary files there); no socket, connect, execve or ptrace.
+ * archives into temporary files there), and fork a child that inherits all of
+ * this (the PDF filter renders in one under lower limits); no socket,
+ * connect, execve, kill or ptrace.
  * A forbidden system call kills the process (SIGSYS).
  */
 #pragma once

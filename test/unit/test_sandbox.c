@@ -3,7 +3,7 @@
  * This program is its own front and, exec'd with the supervisor argument,
  * its own supervisor: the workers run a job function that misbehaves on
  * request (crash, endless loop, unbounded allocation, connect(), execve(),
- * writing outside its temporary directory). Each must end that job with
+ * writing outside its temporary directory, a forked child that tries execve()). Each must end that job with
  * MG_SANDBOX_ERROR_FAILED or be refused by the kernel, and the pool must go on
  * serving the next job.
  */
@@ -14,6 +14,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <stdlib.h>
 #include <glib/gstdio.h>
@@ -54,6 +55,26 @@ try_write (const char *path)
   return reply_text ("written");
 }
 
+/* fork (): the child inherits the filter (it cannot execve either) and its
+ * end is seen by wait4. */
+static MgIpcFrame *
+try_fork (void)
+{
+  int status = 0;
+  pid_t pid = fork ();
+
+  if (pid == 0) {
+    alarm (60);   /* the child's own deadline, as filters/pdf_child.c sets */
+    execl ("/bin/true", "true", NULL);
+    _exit (3);
+  }
+  if (pid < 0 || waitpid (pid, &status, 0) != pid)
+    return reply_text ("no child");
+  if (WIFSIGNALED (status))
+    return reply_text (WTERMSIG (status) == SIGSYS ? "child stopped by seccomp" : "child killed");
+  return reply_text ("child exited");
+}
+
 /* The supervisor's service: start a program, as LibreOffice needs to. */
 static MgIpcFrame *
 service (gpointer ctx, const MgIpcFrame *request)
@@ -89,6 +110,8 @@ hostile_job (gpointer ctx, int service_fd, const MgIpcFrame *job)
     return try_connect ();
   if (g_str_equal (what, "exec"))
     execl ("/bin/true", "true", NULL);
+  if (g_str_equal (what, "fork"))
+    return try_fork ();
   if (g_str_equal (what, "write"))
     return try_write (g_getenv ("MUGAI_TEST_OUTSIDE"));
   if (g_str_equal (what, "tmpwrite")) {
@@ -151,6 +174,12 @@ test_write_confined (void)
   assert_answer ("tmpwrite", "written");
 }
 
+static void
+test_fork (void)
+{
+  assert_answer ("fork", "child stopped by seccomp");
+}
+
 /* A worker cannot start a program, but its supervisor runs one for it. */
 static void
 test_service (void)
@@ -198,6 +227,7 @@ main (int argc, char **argv)
   g_test_add_data_func ("/sandbox/execve", "exec", test_stopped);
   g_test_add_func ("/sandbox/write-confined", test_write_confined);
   g_test_add_func ("/sandbox/service", test_service);
+  g_test_add_func ("/sandbox/fork-inherits", test_fork);
   g_test_add_func ("/sandbox/ipc-strict", test_ipc_strict);
   status = g_test_run ();
   mg_sandbox_pool_free (pool);
