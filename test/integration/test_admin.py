@@ -27,7 +27,8 @@ import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from mugaitest import MUGAI, Suite, TestFailure, check  # noqa: E402
-from qtest import (PASSWORDS, Store, encoded_word, free_port,  # noqa: E402
+from mime import attachment, make_pe, mixed, text_part  # noqa: E402
+from qtest import (BODY, PASSWORDS, Store, encoded_word, free_port,  # noqa: E402
                    hostile_subject_mail, ppap_mail, removed_mail, virus_mail, zips_of)
 
 S = Suite('admin')
@@ -305,25 +306,49 @@ def test_ppap_password_form(st, server):
           'the password reached the audit log')
 
 
+def confirm(c, path, ask):
+    """Open the confirmation page PATH, check it asks ASK, confirm it; the next page."""
+    status, _, page = c.get(path)
+    check(status == 200 and ask in page, '%s: no confirmation page (%d)' % (path, status))
+    m = re.search(r'name="confirm" value="([^"]+)"', page)
+    check(m, '%s: no confirm field' % path)
+    status, resp, _ = c.post(path, {'csrf': csrf_of(page), 'confirm': m.group(1)})
+    return c.follow(status, resp)[2]
+
+
 @case()
 def test_delete_and_purge_roles(st, server):
     v = st.mail(virus_mail('ui-delete'), expect=3)
     alice = logged_in(server, 'alice')
     page = item_page(alice, v['id'])
-    status, resp, _ = alice.post('/items/%s/delete' % v['id'], {'csrf': csrf_of(page)})
+    status, resp, _ = alice.post('/items/%s/delete' % v['id'], {'csrf': csrf_of(page),
+                                                                'confirm': v['id']})
     status, _, page = alice.follow(status, resp)
     check('権限がありません' in page, 'operator delete not refused')
     status, _, page = alice.get('/stats')
     check('/purge' not in page, 'an operator is offered purge')
-    status, resp, _ = alice.post('/purge', {'csrf': csrf_of(page)})
+    status, resp, _ = alice.post('/purge', {'csrf': csrf_of(page), 'confirm': 'purge'})
     check(st.actions('purge')[0]['result'] == 'refused', 'operator purge not refused')
     bob = logged_in(server, 'bob')
     page = act(bob, v['id'], 'delete')
+    check('確認が済んでいない' in page and '元に戻せず' in page and
+          st.list_json('--all')[0]['state'] == 'held', 'delete without confirmation')
+    page = confirm(bob, '/items/%s/delete' % v['id'], '原本を削除します')
     check('原本を削除しました' in page and '原本削除済み' in page, 'delete not confirmed')
     status, _, page = bob.get('/stats')
     status, resp, _ = bob.post('/purge', {'csrf': csrf_of(page)})
     status, _, page = bob.follow(status, resp)
+    check('確認が済んでいない' in page and '0 件を、原本・記録とも削除します' in page,
+          'purge without confirmation')
+    page = confirm(bob, '/purge', '保存期間（30 日）を過ぎた隔離メール 0 件')
     check('0 件を削除しました' in page, 'purge not confirmed')
+    acts = [(a['action'], a['user'], a['result'], a['id']) for a in st.actions()
+            if a['action'] in ('delete', 'purge')]
+    check(acts == [('delete', 'alice', 'refused', v['id']), ('purge', 'alice', 'refused', None),
+                   ('delete', 'bob', 'refused', v['id']), ('delete', 'bob', 'ok', v['id']),
+                   ('purge', 'bob', 'refused', None), ('purge', 'bob', 'ok', None)],
+          'audit %r' % acts)
+    check('not confirmed' in st.actions('delete')[1]['detail'], 'the refusal does not say why')
 
 
 @case()
@@ -536,6 +561,41 @@ def test_browser_two_person_release(st, server):
     b = Browser(st.tmp)
     try:
         browser_flow(st, server, b)
+    finally:
+        b.close()
+
+
+def bidi_and_long_flow(st, server, b):
+    base = 'http://127.0.0.1:%d' % server.port
+    bidi = st.mail(mixed('ui-bidi', [text_part(BODY + '\n'), attachment(
+        make_pe('bidi'), 'application/pdf', '請求書\u202efdp.exe')]), expect=0)
+    subject = '長い件名' * 1700  # 6,800 characters, 20 KB of UTF-8
+    long = st.mail(mixed('ui-long', [text_part(BODY + '\n'), attachment(
+        make_pe('long'), 'application/pdf', 'a.pdf')], subject=subject), expect=0)
+    browser_login(b, base, 'alice')
+    text = b.script('return document.body.innerText')
+    cut = subject[:120] + '\u2026'
+    check(cut in text and subject[:121] not in text, 'the long subject is not cut in the list')
+    height = b.script('return document.documentElement.scrollHeight')
+    check(height < 2000, 'the list page is %d px high' % height)
+    b.go(base + '/items/' + bidi['id'])
+    b.wait('the item page', lambda: bidi['id'] in b.source())
+    text = b.script('return document.body.innerText')
+    check('請求書<U+202E>fdp.exe' in text, 'U+202E not shown: %r' % text[:3000])
+    check('\u202e' not in text and 'exe.pdf' not in text, 'the filename reads reversed')
+    b.go(base + '/items/' + long['id'])
+    b.wait('the item page', lambda: long['id'] in b.source())
+    check(subject in b.script('return document.body.innerText'), 'the item page cuts the subject')
+    width = b.script('return document.documentElement.scrollWidth')
+    check(width <= 1280, 'the long subject is not wrapped on the item page (%d px)' % width)
+
+
+@case(extra={'limits': {'header_length': '65536'}})
+def test_browser_bidi_and_long_values(st, server):
+    """Issue 11: invisible characters shown, long values cut in the list."""
+    b = Browser(st.tmp)
+    try:
+        bidi_and_long_flow(st, server, b)
     finally:
         b.close()
 

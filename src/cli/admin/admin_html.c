@@ -16,7 +16,7 @@ static const char css[] =
   "table{border-collapse:collapse;background:#fff;width:100%}"
   "th,td{border:1px solid #ccd;padding:.35em .5em;text-align:left;vertical-align:top}"
   "th{background:#e8ecf2;white-space:nowrap}"
-  "td.subject{word-break:break-all}td.nowrap{white-space:nowrap}"
+  "td{overflow-wrap:anywhere}td.subject{word-break:break-all}td.nowrap{white-space:nowrap}"
   ".msg{padding:.6em 1em;border-radius:4px;margin:.5em 0;background:#e6f4ea;"
   "border:1px solid #9c9}"
   ".msg.error{background:#fdecea;border-color:#d99}"
@@ -35,6 +35,40 @@ mg_admin_html_css (void)
   return css;
 }
 
+/* TRUE for a character that changes how text around it reads without being
+ * seen itself: format characters (bidi overrides and isolates, zero-width
+ * spaces and joiners, soft hyphen, BOM, tags), line and paragraph separators,
+ * control characters, and the Hangul fillers that render as blanks. */
+static gboolean
+invisible (gunichar c)
+{
+  switch (g_unichar_type (c)) {
+  case G_UNICODE_FORMAT:
+  case G_UNICODE_LINE_SEPARATOR:
+  case G_UNICODE_PARAGRAPH_SEPARATOR:
+    return TRUE;
+  case G_UNICODE_CONTROL:
+    return c != '\n' && c != '\t';
+  default:
+    return c == 0x034F || c == 0x115F || c == 0x1160 || c == 0x3164 || c == 0xFFA0;
+  }
+}
+
+/* Append TEXT (valid UTF-8) with every invisible character written as
+ * "<U+XXXX>" (escaped: the text may be inside an attribute). The formats are
+ * constants without such characters, so only values are affected. */
+static void
+append_visible (GString *out, const char *text)
+{
+  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p)) {
+    gunichar c = g_utf8_get_char (p);
+    if (invisible (c))
+      g_string_append_printf (out, "&lt;U+%04X&gt;", c);
+    else
+      g_string_append_len (out, p, g_utf8_next_char (p) - p);
+  }
+}
+
 void
 mg_admin_html_printf (GString *out, const char *format, ...)
 {
@@ -44,7 +78,18 @@ mg_admin_html_printf (GString *out, const char *format, ...)
   va_start (ap, format);
   text = g_markup_vprintf_escaped (format, ap);
   va_end (ap);
-  g_string_append (out, text);
+  append_visible (out, text);
+}
+
+char *
+mg_admin_html_cut (const char *text, glong max_chars)
+{
+  g_autofree char *head = NULL;
+
+  if (text == NULL || g_utf8_strlen (text, -1) <= max_chars)
+    return g_strdup (text);
+  head = g_utf8_substring (text, 0, max_chars);
+  return g_strconcat (head, "\u2026", NULL);
 }
 
 void

@@ -18,8 +18,15 @@ typedef struct {
 } MgAdminPage;
 
 /* Append FORMAT with every string argument escaped. Strings must be valid
- * UTF-8 (what admin_http and the quarantine give). */
+ * UTF-8 (what admin_http and the quarantine give). Characters that are not
+ * seen but change how the text reads (bidi controls such as U+202E, zero-width
+ * and other format characters, separators, controls) are shown as "<U+202E>",
+ * so that "請求書<U+202E>fdp.exe" cannot pass for "請求書exe.pdf". */
 void mg_admin_html_printf (GString *out, const char *format, ...) G_GNUC_PRINTF (2, 3);
+
+/* TEXT cut after MAX_CHARS characters with "…" (for lists; the item page
+ * shows the whole value), owned by the caller; NULL for NULL. */
+char *mg_admin_html_cut (const char *text, glong max_chars);
 
 /* The head, the navigation (items, statistics, language, user, log out) and
  * the session's flash message, which is then forgotten. */

@@ -190,11 +190,10 @@ actions (MgAdminContext *ctx, GString *out, const MgQuarantineItem *it, GPtrArra
     decision_forms (ctx, out, it->id, pending);
   else if (!deleted)
     request_form (ctx, out, it->id);
-  if (!deleted && g_strcmp0 (ctx->session->role, MG_QUARANTINE_ROLE_APPROVER) == 0) {
-    form_open (ctx, out, it->id, "delete");
-    mg_admin_html_printf (out, "<p class=\"note\">%s</p><button class=\"danger\">%s</button>"
-                          "</form>\n", T (MG_T_CONFIRM_DELETE), T (MG_T_DELETE));
-  }
+  if (!deleted && g_strcmp0 (ctx->session->role, MG_QUARANTINE_ROLE_APPROVER) == 0)
+    mg_admin_html_printf (out, "<form method=\"get\" action=\"/items/%s/delete\">"
+                          "<p class=\"note\">%s</p><button class=\"danger\">%s</button>"
+                          "</form>\n", it->id, T (MG_T_CONFIRM_DELETE), T (MG_T_DELETE));
   g_string_append (out, "</section>\n");
 }
 
@@ -224,5 +223,26 @@ mg_admin_item_page (MgAdminContext *ctx, const char *id)
   parts (ctx, reply->body, report);
   requests (ctx, reply->body, history);
   headers (ctx, reply->body, head);
+  return mg_admin_pages_end (reply);
+}
+
+MgAdminReply *
+mg_admin_item_delete_confirm (MgAdminContext *ctx, const char *id)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (MgQuarantineItem) item = NULL;
+  g_autofree char *back = NULL;
+  MgAdminReply *reply;
+
+  if (g_strcmp0 (ctx->session->role, MG_QUARANTINE_ROLE_APPROVER) != 0)
+    return mg_admin_pages_message (ctx, MHD_HTTP_FORBIDDEN, T (MG_T_ERR_ROLE));
+  item = mg_quarantine_store_get (ctx->server->store, id, &error);
+  if (item == NULL || g_strcmp0 (item->state, MG_QUARANTINE_STATE_DELETED) == 0)
+    return mg_admin_pages_message (ctx, MHD_HTTP_NOT_FOUND, T (MG_T_ERR_STATE));
+  reply = mg_admin_pages_begin (ctx, MHD_HTTP_OK, MG_T_CONFIRM_DELETE_TITLE);
+  mg_admin_html_message (reply->body, T (MG_T_CONFIRM_DELETE_ASK), TRUE);
+  fields (ctx, reply->body, item);
+  back = g_strconcat ("/items/", id, NULL);
+  mg_admin_pages_confirm_form (ctx, reply->body, id, MG_T_CONFIRM_YES_DELETE, back);
   return mg_admin_pages_end (reply);
 }

@@ -10,6 +10,7 @@
 
 #define T(id) mg_admin_text (ctx->lang, (id))
 #define MG_ADMIN_PAGE_SIZE 50
+#define MG_ADMIN_LIST_CHARS 120 /* of a subject, sender or reasons in the list */
 
 /* The choices of the filter form, in the order shown; other values are ignored. */
 static const char *const verdicts[] = { "withheld", "sanitised", NULL };
@@ -179,14 +180,17 @@ static void
 item_row (MgAdminContext *ctx, GString *out, const MgQuarantineItem *it)
 {
   g_autofree char *when = mg_quarantine_query_format_jst (it->time);
-  g_autofree char *reasons = mg_admin_text_reasons (ctx->lang, it->reasons);
+  g_autofree char *all_reasons = mg_admin_text_reasons (ctx->lang, it->reasons);
+  g_autofree char *reasons = mg_admin_html_cut (all_reasons, MG_ADMIN_LIST_CHARS);
+  g_autofree char *sender = mg_admin_html_cut (it->sender, MG_ADMIN_LIST_CHARS);
+  g_autofree char *subject = mg_admin_html_cut (it->subject, MG_ADMIN_LIST_CHARS);
 
   mg_admin_html_printf (out, "<tr><td class=\"nowrap\">%s</td><td>%s</td>"
                         "<td class=\"subject\"><a href=\"/items/%s\">%s</a></td>"
                         "<td class=\"nowrap %s\">%s</td><td>%s</td><td class=\"nowrap\">%s</td>"
                         "</tr>\n", when,
-                        it->sender != NULL ? it->sender : "-", it->id,
-                        it->subject != NULL && *it->subject ? it->subject : it->id,
+                        sender != NULL ? sender : "-", it->id,
+                        subject != NULL && *subject ? subject : it->id,
                         it->verdict, mg_admin_text_word (ctx->lang, it->verdict),
                         *reasons != '\0' ? reasons : "-",
                         mg_admin_text_word (ctx->lang, it->state));
@@ -286,9 +290,8 @@ retention (MgAdminContext *ctx, GString *out)
 
   mg_admin_html_printf (out, "<section><p>%s</p>", text);
   if (g_strcmp0 (ctx->session->role, "approver") == 0) {
-    g_string_append (out, "<form method=\"post\" action=\"/purge\">");
-    mg_admin_html_csrf (out, ctx->session->csrf);
-    mg_admin_html_printf (out, "<button class=\"danger\">%s</button></form>", T (MG_T_PURGE));
+    mg_admin_html_printf (out, "<form method=\"get\" action=\"/purge\"><button"
+                          " class=\"danger\">%s</button></form>", T (MG_T_PURGE));
   }
   g_string_append (out, "</section>\n");
 }
@@ -312,5 +315,42 @@ mg_admin_pages_stats (MgAdminContext *ctx)
   stats_table (ctx, reply->body, by_day, MG_T_BY_DAY, MG_T_DAY);
   stats_table (ctx, reply->body, by_reason, MG_T_BY_REASON, MG_T_REASONS);
   mg_admin_html_printf (reply->body, "<p class=\"note\">%s</p>", T (MG_T_TZ_NOTE));
+  return mg_admin_pages_end (reply);
+}
+
+void
+mg_admin_pages_confirm_form (MgAdminContext *ctx, GString *out, const char *what,
+                             MgAdminText button, const char *back)
+{
+  mg_admin_html_printf (out, "<section><form method=\"post\" action=\"%s\">",
+                        ctx->request->path);
+  mg_admin_html_csrf (out, ctx->session->csrf);
+  mg_admin_html_printf (out, "<input type=\"hidden\" name=\"confirm\" value=\"%s\">"
+                        "<button class=\"danger\">%s</button> <a href=\"%s\">%s</a>"
+                        "</form></section>\n", what, T (button), back, T (MG_T_CANCEL));
+}
+
+MgAdminReply *
+mg_admin_pages_purge_confirm (MgAdminContext *ctx)
+{
+  gint64 days = ctx->server->config->quarantine_retention_days;
+  MgQuarantineFilter old = { .all = TRUE };
+  g_autoptr (GError) error = NULL;
+  g_autofree char *days_text = g_strdup_printf ("%" G_GINT64_FORMAT, days);
+  g_autofree char *count = NULL;
+  g_autofree char *ask = NULL;
+  MgAdminReply *reply;
+  gint64 n;
+
+  if (g_strcmp0 (ctx->session->role, "approver") != 0)
+    return mg_admin_pages_message (ctx, MHD_HTTP_FORBIDDEN, T (MG_T_ERR_ROLE));
+  old.until = g_get_real_time () / G_USEC_PER_SEC - days * 86400;
+  if ((n = mg_quarantine_query_count (ctx->server->store, &old, &error)) < 0)
+    return mg_admin_pages_message (ctx, MHD_HTTP_SERVICE_UNAVAILABLE, T (MG_T_ERR_TEMP));
+  count = g_strdup_printf ("%" G_GINT64_FORMAT, n);
+  ask = g_strdup_printf (T (MG_T_CONFIRM_PURGE_ASK), days_text, count);
+  reply = mg_admin_pages_begin (ctx, MHD_HTTP_OK, MG_T_CONFIRM_PURGE_TITLE);
+  mg_admin_html_message (reply->body, ask, TRUE);
+  mg_admin_pages_confirm_form (ctx, reply->body, "purge", MG_T_CONFIRM_YES_PURGE, "/stats");
   return mg_admin_pages_end (reply);
 }

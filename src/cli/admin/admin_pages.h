@@ -46,6 +46,13 @@ MgAdminReply *mg_admin_pages_stats (MgAdminContext *ctx);
  * pre-session CSRF token of the form. */
 MgAdminReply *mg_admin_pages_login (MgAdminContext *ctx, guint status, const char *message,
                                     const char *pre);
+/* The page that asks an approver to confirm a purge, with how many items go. */
+MgAdminReply *mg_admin_pages_purge_confirm (MgAdminContext *ctx);
+/* The form of a confirmation page: POST to the page's own path with the CSRF
+ * token and confirm=WHAT (an item id, or "purge"), and a link BACK. */
+void mg_admin_pages_confirm_form (MgAdminContext *ctx, GString *out, const char *what,
+                                  MgAdminText button, const char *back);
+
 /* A small page with MESSAGE and STATUS (errors, refusals). */
 MgAdminReply *mg_admin_pages_message (MgAdminContext *ctx, guint status, const char *message);
 

@@ -155,9 +155,30 @@ route_get (MgAdminContext *ctx, const char *path)
     return mg_admin_pages_list (ctx);
   if (g_str_equal (path, "/stats"))
     return mg_admin_pages_stats (ctx);
+  if (g_str_equal (path, "/purge"))
+    return mg_admin_pages_purge_confirm (ctx);
   if (item_path (path, id, &action) && action == NULL)
     return mg_admin_item_page (ctx, id);
+  if (item_path (path, id, &action) && g_str_equal (action, "delete"))
+    return mg_admin_item_delete_confirm (ctx, id);
   return mg_admin_pages_message (ctx, MHD_HTTP_NOT_FOUND, T (MG_T_NOT_FOUND));
+}
+
+/* TRUE when the form carries confirm=WHAT (sent by the confirmation page);
+ * otherwise the refusal is audited and the answer is that page. */
+static gboolean
+confirmed (MgAdminContext *ctx, const char *action, const char *id, MgAdminReply **reply_r)
+{
+  g_autofree char *confirm = mg_admin_request_form (ctx->request, "confirm");
+  GError failure = { MG_QUARANTINE_ERROR, MG_QUARANTINE_ERROR_POLICY,
+                     (char *) "not confirmed on the confirmation page" };
+
+  if (g_strcmp0 (confirm, id != NULL ? id : action) == 0)
+    return TRUE;
+  audit (ctx, action, id, &failure, NULL);
+  mg_admin_session_flash (ctx->session, T (MG_T_NOT_CONFIRMED), TRUE);
+  *reply_r = mg_admin_reply_redirect (ctx->request->path);
+  return FALSE;
 }
 
 static MgAdminReply *
@@ -166,6 +187,7 @@ route_post (MgAdminContext *ctx, const char *path)
   char id[MG_ADMIN_ID_LEN + 1];
   const char *action;
   g_autofree char *csrf = NULL;
+  MgAdminReply *reply = NULL;
 
   if (!mg_admin_request_parse_form (ctx->request) ||
       !mg_admin_sessions_token_equal (ctx->session->csrf,
@@ -178,7 +200,10 @@ route_post (MgAdminContext *ctx, const char *path)
   if (g_str_equal (path, "/logout"))
     return logout (ctx);
   if (g_str_equal (path, "/purge"))
-    return mg_admin_actions_purge (ctx);
+    return confirmed (ctx, "purge", NULL, &reply) ? mg_admin_actions_purge (ctx) : reply;
+  if (item_path (path, id, &action) && action != NULL && g_str_equal (action, "delete") &&
+      !confirmed (ctx, action, id, &reply))
+    return reply;
   if (item_path (path, id, &action) && action != NULL)
     return mg_admin_actions_item (ctx, id, action);
   return mg_admin_pages_message (ctx, MHD_HTTP_NOT_FOUND, T (MG_T_NOT_FOUND));

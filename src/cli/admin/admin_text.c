@@ -121,6 +121,22 @@ static const char *const texts[MG_T_COUNT_][2] = {
   [MG_T_W_APPROVING] = { "承認処理中", "being approved" },
   [MG_T_REJECT_NOTE] = { "却下の理由", "Why" },
   [MG_T_FROM_ADDRESS] = { "差出人アドレス", "From address" },
+  [MG_T_CONFIRM_DELETE_TITLE] = { "原本の削除の確認", "Delete the original?" },
+  [MG_T_CONFIRM_DELETE_ASK] = { "次の隔離メールの原本を削除します。削除した原本は元に戻せず、"
+                                "解放もできなくなります。よろしいですか。",
+                                "The original of this held item will be deleted. It cannot"
+                                " be restored or released afterwards. Go on?" },
+  [MG_T_CONFIRM_PURGE_TITLE] = { "保存期間を過ぎたものの削除の確認",
+                                 "Purge items past the retention period?" },
+  [MG_T_CONFIRM_PURGE_ASK] = { "保存期間（%s 日）を過ぎた隔離メール %s 件を、原本・記録とも"
+                               "削除します。削除したものは元に戻せません。よろしいですか。",
+                               "Items past the retention period (%s days): %s. They will be"
+                               " removed with their originals; this cannot be undone. Go on?" },
+  [MG_T_CONFIRM_YES_DELETE] = { "削除する", "Delete" },
+  [MG_T_CONFIRM_YES_PURGE] = { "削除する", "Purge" },
+  [MG_T_CANCEL] = { "やめる", "Cancel" },
+  [MG_T_NOT_CONFIRMED] = { "確認が済んでいないため、実行しませんでした。",
+                           "Not done: it was not confirmed." },
 };
 
 const char *
