@@ -8,8 +8,7 @@
  */
 #include "milter/milter_engine.h"
 
-#include <stdint.h>
-#include <sys/stat.h>
+#include "util/tree.h"
 
 struct MgMilterEngineRef {
   gatomicrefcount refs;
@@ -55,35 +54,10 @@ mg_milter_engine_ref_pipeline (MgMilterEngineRef *ref)
   return ref->pipeline;
 }
 
-/* Names, sizes and modification times of the database files, sorted; NULL
- * when the directory cannot be read (then nothing is reloaded). */
-static char *
-database_stamp (const char *dir_path)
-{
-  g_autoptr (GDir) dir = g_dir_open (dir_path, 0, NULL);
-  g_autoptr (GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
-  const char *name;
-
-  if (dir == NULL)
-    return NULL;
-  while ((name = g_dir_read_name (dir)) != NULL) {
-    g_autofree char *path = g_build_filename (dir_path, name, NULL);
-    struct stat st;
-    if (stat (path, &st) != 0 || !S_ISREG (st.st_mode))
-      continue;
-    g_ptr_array_add (lines, g_strdup_printf ("%s %jd %jd.%09ld", name, (intmax_t) st.st_size,
-                                             (intmax_t) st.st_mtim.tv_sec,
-                                             st.st_mtim.tv_nsec));
-  }
-  g_ptr_array_sort (lines, (GCompareFunc) g_strcmp0);
-  g_ptr_array_add (lines, NULL);
-  return g_strjoinv ("\n", (char **) lines->pdata);
-}
-
 MgMilterEngine *
 mg_milter_engine_new (const MgConfig *config, GError **error)
 {
-  g_autofree char *stamp = database_stamp (config->clamav_database);
+  g_autofree char *stamp = mg_tree_stamp (config->clamav_database);
   MgPipeline *pipeline = mg_pipeline_new (config, error);
   MgMilterEngine *engine;
 
@@ -177,7 +151,7 @@ load_and_swap (MgMilterEngine *engine, const char *stamp)
 gboolean
 mg_milter_engine_check (MgMilterEngine *engine)
 {
-  g_autofree char *stamp = database_stamp (engine->config->clamav_database);
+  g_autofree char *stamp = mg_tree_stamp (engine->config->clamav_database);
 
   if (!changed_and_settled (engine, stamp))
     return FALSE;
@@ -188,7 +162,7 @@ mg_milter_engine_check (MgMilterEngine *engine)
 gboolean
 mg_milter_engine_reload (MgMilterEngine *engine)
 {
-  g_autofree char *stamp = database_stamp (engine->config->clamav_database);
+  g_autofree char *stamp = mg_tree_stamp (engine->config->clamav_database);
 
   return load_and_swap (engine, stamp);
 }

@@ -1,8 +1,9 @@
-/* tree.c - recursive removal of temporary folders. */
+/* tree.c - recursive removal of temporary folders, and folder stamps. */
 #include "util/tree.h"
 
 #include <glib.h>
 #include <glib/gstdio.h>
+#include <stdint.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -25,4 +26,27 @@ mg_tree_remove (const char *path)
     mg_tree_remove (child);
   }
   g_rmdir (path);
+}
+
+char *
+mg_tree_stamp (const char *dir_path)
+{
+  g_autoptr (GDir) dir = g_dir_open (dir_path, 0, NULL);
+  g_autoptr (GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
+  const char *name;
+
+  if (dir == NULL)
+    return NULL;
+  while ((name = g_dir_read_name (dir)) != NULL) {
+    g_autofree char *path = g_build_filename (dir_path, name, NULL);
+    struct stat st;
+    if (stat (path, &st) != 0 || !S_ISREG (st.st_mode))
+      continue;
+    g_ptr_array_add (lines, g_strdup_printf ("%s %jd %jd.%09ld", name, (intmax_t) st.st_size,
+                                             (intmax_t) st.st_mtim.tv_sec,
+                                             st.st_mtim.tv_nsec));
+  }
+  g_ptr_array_sort (lines, (GCompareFunc) g_strcmp0);
+  g_ptr_array_add (lines, NULL);
+  return g_strjoinv ("\n", (char **) lines->pdata);
 }

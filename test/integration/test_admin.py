@@ -22,11 +22,12 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from mugaitest import MUGAI, Suite, TestFailure, check  # noqa: E402
+from mugaitest import CLAMDB, MUGAI, Suite, TestFailure, check  # noqa: E402
 from mime import attachment, make_pe, mixed, text_part  # noqa: E402
 from qtest import (BODY, PASSWORDS, Store, encoded_word, free_port,  # noqa: E402
                    hostile_subject_mail, ppap_mail, removed_mail, virus_mail, zips_of)
@@ -406,6 +407,46 @@ def test_no_path_from_request_data(st, server):
     check(status == 405, 'PUT: %d' % status)
     status, resp, body = c.get('/style.css')
     check(status == 200 and resp.getheader('Content-Type').startswith('text/css'), 'style.css')
+
+
+def marked_mail(name, marker):
+    """A mail whose executable is removed and whose text carries MARKER."""
+    return mixed(name, [text_part(BODY + '\n' + marker + '\n'),
+                        attachment(make_pe(name), 'application/pdf', '見積書.pdf')])
+
+
+def approval_rescans_with_new_signatures():
+    """Issue 11: the admin process reloads the virus engine when the database
+    changes, so an approval scans with the signatures of the moment."""
+    db = tempfile.mkdtemp(prefix='mugai-db-')
+    try:
+        for name in os.listdir(CLAMDB):
+            shutil.copy(os.path.join(CLAMDB, name), db)
+        with Store(extra={'clamav': {'database': db}}) as st:
+            marker = 'mugai-new-signature-4c7e1a'
+            first = st.mail(removed_mail('ui-sig-first'), expect=0)
+            later = st.mail(marked_mail('ui-sig-later', marker), expect=0)
+            server = Server(st)
+            try:
+                alice, bob = logged_in(server, 'alice'), logged_in(server, 'bob')
+                act(alice, first['id'], 'request', kind='sanitised')
+                page = act(bob, first['id'], 'approve')  # loads the engine
+                check('承認し、解放しました' in page, 'the first approval failed')
+                with open(os.path.join(db, 'new.ndb'), 'w') as f:
+                    f.write('Mugai.Test.NewSignature:0:*:%s\n' % marker.encode().hex())
+                act(alice, later['id'], 'request', kind='sanitised')
+                page = act(bob, later['id'], 'approve')
+                check('解放できませんでした' in page and 'Mugai.Test.NewSignature' in page,
+                      'approved with the old signatures: %r' % page[-1500:])
+                check(len(st.sink.messages) == 1, 'the mail matching the new signature was sent')
+                check('virus database' in server.text(), 'the reload is not logged')
+            finally:
+                server.stop()
+    finally:
+        shutil.rmtree(db, ignore_errors=True)
+
+
+S.add('approval_rescans_with_new_signatures', approval_rescans_with_new_signatures)
 
 
 # --- a real browser: Debian's chromium driven over WebDriver (stdlib only) -------

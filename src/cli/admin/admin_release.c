@@ -19,6 +19,7 @@ struct MgAdminRelease {
   const MgConfig *config;
   MgConfig rerun;           /* CONFIG with the quarantine in a scratch directory */
   MgPipeline *pipeline;     /* loaded at the first release */
+  char *stamp;              /* of the virus database PIPELINE loaded */
   char *output;
 };
 
@@ -39,8 +40,28 @@ mg_admin_release_free (MgAdminRelease *release)
   if (release == NULL)
     return;
   mg_pipeline_free (release->pipeline);
+  g_free (release->stamp);
   g_free (release->output);
   g_free (release);
+}
+
+/* The pipeline, loaded again when the virus database changed since it was
+ * (like the milter's reload), so that an approval scans with the signatures
+ * of now; NULL with ERROR (the release does not happen) when it cannot be. */
+static MgPipeline *
+current_pipeline (MgAdminRelease *release, GError **error)
+{
+  g_autofree char *stamp = mg_tree_stamp (release->config->clamav_database);
+
+  if (release->pipeline != NULL && g_strcmp0 (stamp, release->stamp) == 0)
+    return release->pipeline;
+  if (release->pipeline != NULL)
+    g_message ("virus database %s changed, loading it", release->config->clamav_database);
+  g_clear_pointer (&release->pipeline, mg_pipeline_free);
+  release->pipeline = mg_pipeline_new (&release->rerun, error);
+  g_free (release->stamp);
+  release->stamp = release->pipeline != NULL ? g_steal_pointer (&stamp) : NULL;
+  return release->pipeline;
 }
 
 /* The pipeline, run with its quarantine in a scratch directory that is
@@ -59,9 +80,7 @@ resanitise (MgAdminRelease *release, GBytes *message, GError **error)
     return NULL;
   }
   release->rerun.quarantine_directory = scratch;
-  if (release->pipeline == NULL)
-    release->pipeline = mg_pipeline_new (&release->rerun, error);
-  if (release->pipeline != NULL)
+  if (current_pipeline (release, error) != NULL)
     mg_pipeline_mail (release->pipeline, message, NULL, &result, error);
   release->rerun.quarantine_directory = release->config->quarantine_directory;
   mg_tree_remove (scratch);

@@ -6,7 +6,9 @@
  * recipient gave, see admin_ppap.h) and only the sanitised result leaves:
  * injected over SMTP into [release] smtp for the original recipients, or
  * written to a file for `mugai files`. A message the pipeline still withholds
- * is not released. Kind "original": the original is forwarded over SMTP to
+ * is not released. The pipeline is loaded at the first release and again
+ * whenever the [clamav] database changed since (as the milter reloads), so a
+ * release is scanned with the signatures of the moment. Kind "original": the original is forwarded over SMTP to
  * [release] original_forward_address only, never written to a file.
  *
  * The re-run is not recorded as a new quarantine item: its report goes into
