@@ -47,12 +47,13 @@ init_libraries_once (void)
   }
 }
 
+/* LOCAL (taken) as a configuration error: the caller exits 78. */
 static gboolean
-config_error (GError **error, const char *prefix)
+config_error (GError **error, GError *local, const char *prefix)
 {
-  g_prefix_error (error, "%s", prefix);
-  (*error)->domain = MG_PIPELINE_ERROR;
-  (*error)->code = MG_PIPELINE_ERROR_CONFIG;
+  g_set_error (error, MG_PIPELINE_ERROR, MG_PIPELINE_ERROR_CONFIG, "%s%s", prefix,
+               local != NULL ? local->message : "unknown error");
+  g_clear_error (&local);
   return FALSE;
 }
 
@@ -60,17 +61,18 @@ MgPipeline *
 mg_pipeline_new_local (const MgConfig *config, GError **error)
 {
   g_autoptr (MgPipeline) pipeline = g_new0 (MgPipeline, 1);
+  GError *local = NULL;
 
   init_libraries_once ();
   pipeline->config = config;
-  if (!mg_classify_init (error) || !mg_filter_registry_init (config, error)) {
-    config_error (error, "setup: ");
+  if (!mg_classify_init (&local) || !mg_filter_registry_init (config, &local)) {
+    config_error (error, local, "setup: ");
     return NULL;
   }
   pipeline->engine = mg_scan_engine_load (config->clamav_database,
-                                          config->limits.message_size, error);
+                                          config->limits.message_size, &local);
   if (pipeline->engine == NULL) {
-    config_error (error, "");
+    config_error (error, local, "");
     return NULL;
   }
   return g_steal_pointer (&pipeline);
@@ -80,15 +82,16 @@ MgPipeline *
 mg_pipeline_new (const MgConfig *config, GError **error)
 {
   g_autoptr (MgPipeline) pipeline = NULL;
+  GError *local = NULL;
 
   if (!config->sandbox.enabled)
     return mg_pipeline_new_local (config, error);
   init_libraries_once ();
   pipeline = g_new0 (MgPipeline, 1);
   pipeline->config = config;
-  pipeline->pool = mg_pipeline_worker_pool_new (config, error);
+  pipeline->pool = mg_pipeline_worker_pool_new (config, &local);
   if (pipeline->pool == NULL) {
-    config_error (error, "");
+    config_error (error, local, "");
     return NULL;
   }
   return g_steal_pointer (&pipeline);
@@ -303,6 +306,7 @@ mg_pipeline_mail (MgPipeline *pipeline, GBytes *message, const char *queue_id,
                   MgMailResult **result_r, GError **error)
 {
   g_autoptr (MgMailResult) result = NULL;
+  g_autoptr (GError) local = NULL;
 
   if (pipeline->pool != NULL)
     result = mg_pipeline_worker_run (pipeline->pool, pipeline->config, message, queue_id,
@@ -312,10 +316,9 @@ mg_pipeline_mail (MgPipeline *pipeline, GBytes *message, const char *queue_id,
   if (result == NULL)
     return FALSE;
   if (!mg_quarantine_store_put (pipeline->config, result->id, message, result->output,
-                                result->report_json, result->held, error)) {
-    g_prefix_error (error, "quarantine: ");
-    (*error)->domain = MG_PIPELINE_ERROR;
-    (*error)->code = MG_PIPELINE_ERROR_TEMPFAIL;
+                                result->report_json, result->held, &local)) {
+    g_set_error (error, MG_PIPELINE_ERROR, MG_PIPELINE_ERROR_TEMPFAIL, "quarantine: %s",
+                 local->message);
     return FALSE;
   }
   log_result (result, queue_id);

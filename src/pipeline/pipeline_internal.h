@@ -27,6 +27,8 @@ struct MgFileResult;
 /* A file job in a worker (mugai files); see mg_pipeline_file. */
 gboolean mg_pipeline_worker_file (MgPipeline *pipeline, GBytes *data, const char *name,
                                   struct MgFileResult **result_r, GError **error);
+/* R as the RESULT frame a worker sends. */
+MgIpcFrame *mg_pipeline_worker_result_frame (const MgMailResult *r);
 MgMailResult *mg_pipeline_worker_run (MgSandboxPool *pool, const MgConfig *config,
                                       GBytes *message, const char *queue_id, GError **error);
 

@@ -12,6 +12,8 @@
 #include "pipeline/file.h"
 #include "pipeline/pipeline_internal.h"
 #include "pipeline/report.h"
+#include "pipeline/worker_check.h"
+#include "quarantine/store.h"
 #include "sandbox/supervisor.h"
 
 #define MG_WORKER_START_TIMEOUT_MS (10 * 60 * 1000)
@@ -37,20 +39,10 @@ mg_pipeline_worker_pool_new (const MgConfig *config, GError **error)
   return mg_sandbox_pool_new (argv, &settings, error);
 }
 
-static gboolean
-safe_id (const char *id)
-{
-  if (id == NULL || *id == '\0' || strlen (id) > 64)
-    return FALSE;
-  for (const char *p = id; *p != '\0'; p++)
-    if (!g_ascii_isalnum (*p) && *p != '-')
-      return FALSE;
-  return TRUE;
-}
-
-/* A RESULT frame, checked field by field; NULL when anything is off. */
+/* A RESULT frame, checked field by field and against its own report; NULL
+ * with ERROR when anything is off. */
 static MgMailResult *
-result_from_frame (const MgIpcFrame *frame)
+result_from_frame (const MgIpcFrame *frame, GError **error)
 {
   g_autoptr (MgMailResult) r = g_new0 (MgMailResult, 1);
   guint32 verdict, virus, held;
@@ -60,8 +52,11 @@ result_from_frame (const MgIpcFrame *frame)
       !mg_ipc_frame_get_u32 (frame, MG_IPC_F_VERDICT, &verdict) ||
       !mg_ipc_frame_get_u32 (frame, MG_IPC_F_VIRUS, &virus) ||
       !mg_ipc_frame_get_u32 (frame, MG_IPC_F_STORE, &held) ||
-      (verdict != MG_VERDICT_SANITISED && verdict != MG_VERDICT_WITHHELD))
+      (verdict != MG_VERDICT_SANITISED && verdict != MG_VERDICT_WITHHELD)) {
+    g_set_error (error, MG_WORKER_CHECK_ERROR, MG_WORKER_CHECK_ERROR_REFUSED,
+                 "a field is missing or out of range");
     return NULL;
+  }
   r->verdict = (MgVerdict) verdict;
   r->virus = virus != 0;
   r->held = held != 0;
@@ -69,13 +64,18 @@ result_from_frame (const MgIpcFrame *frame)
   r->report_json = mg_ipc_frame_get_str (frame, MG_IPC_F_REPORT);
   r->reason = mg_ipc_frame_get_str (frame, MG_IPC_F_REASON);
   r->output = g_bytes_ref (output);
-  if (!safe_id (r->id) || r->report_json == NULL)
+  if (!mg_quarantine_id_valid (r->id) || r->report_json == NULL) {
+    g_set_error (error, MG_WORKER_CHECK_ERROR, MG_WORKER_CHECK_ERROR_REFUSED,
+                 "no valid id or report");
+    return NULL;
+  }
+  if (!mg_worker_check_mail (r->id, r->verdict, r->report_json, r->output, error))
     return NULL;
   return g_steal_pointer (&r);
 }
 
-static MgIpcFrame *
-frame_from_result (const MgMailResult *r)
+MgIpcFrame *
+mg_pipeline_worker_result_frame (const MgMailResult *r)
 {
   MgIpcFrame *frame = mg_ipc_frame_new (MG_IPC_RESULT);
   gsize len;
@@ -112,10 +112,13 @@ mg_pipeline_worker_run (MgSandboxPool *pool, const MgConfig *config, GBytes *mes
     g_set_error (error, MG_PIPELINE_ERROR, MG_PIPELINE_ERROR_TEMPFAIL, "%s", local->message);
     return NULL;
   }
-  result = result_from_frame (reply);
-  if (result == NULL)
-    return mg_pipeline_failed_result (config, message, queue_id,
-                                      "malformed reply from the worker");
+  result = result_from_frame (reply, &local);
+  if (result == NULL) {
+    g_autofree char *why = g_strdup_printf ("malformed reply from the worker: %s",
+                                            local->message);
+    g_warning ("%s: %s", queue_id != NULL ? queue_id : "-", why);
+    return mg_pipeline_failed_result (config, message, queue_id, why);
+  }
   return result;
 }
 
@@ -225,7 +228,7 @@ run_job (gpointer ctx, int service_fd, const MgIpcFrame *job)
     return run_file_job (pipeline, message, name != NULL ? name : "file");
   }
   result = mg_pipeline_sanitise_local (pipeline, message, queue_id);
-  return frame_from_result (result);
+  return mg_pipeline_worker_result_frame (result);
 }
 
 int
@@ -283,7 +286,7 @@ file_result_from_frame (const MgIpcFrame *frame)
   r->id = mg_ipc_frame_get_str (frame, MG_IPC_F_ID);
   r->report_json = mg_ipc_frame_get_str (frame, MG_IPC_F_REPORT);
   gboolean passes = action == MG_ACTION_KEPT || action == MG_ACTION_CONVERTED;
-  if (!safe_id (r->id) || r->report_json == NULL || passes != (output != NULL) ||
+  if (!mg_quarantine_id_valid (r->id) || r->report_json == NULL || passes != (output != NULL) ||
       (passes && r->output_filename == NULL))
     return NULL;
   r->output = output != NULL ? g_bytes_ref (output) : NULL;

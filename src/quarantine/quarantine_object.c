@@ -135,6 +135,16 @@ mg_quarantine_object_stage (const char *dir, GBytes *data, char **sha256_r,
   return TRUE;
 }
 
+/* Names come from the index or a hash computed here; checked all the same. */
+static gboolean
+name_checked (const char *sha256, GError **error)
+{
+  if (mg_quarantine_object_valid_name (sha256))
+    return TRUE;
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "not an object name");
+  return FALSE;
+}
+
 gboolean
 mg_quarantine_object_commit (const char *dir, const char *staged, const char *sha256,
                              GError **error)
@@ -142,7 +152,8 @@ mg_quarantine_object_commit (const char *dir, const char *staged, const char *sh
   g_autofree char *sub = NULL;
   g_autofree char *path = NULL;
 
-  g_return_val_if_fail (mg_quarantine_object_valid_name (sha256), FALSE);
+  if (!name_checked (sha256, error))
+    return FALSE;
   sub = object_dir (dir, sha256);
   path = object_path (dir, sha256);
   if (!ensure_dir (sub, error))
@@ -188,7 +199,8 @@ mg_quarantine_object_read (const char *dir, const char *sha256, gsize max, GErro
   g_autoptr (GBytes) data = NULL;
   gsize len;
 
-  g_return_val_if_fail (mg_quarantine_object_valid_name (sha256), NULL);
+  if (!name_checked (sha256, error))
+    return NULL;
   path = object_path (dir, sha256);
   if (!g_file_get_contents (path, &packed, &len, NULL)) {
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "object %s is missing", sha256);
@@ -214,7 +226,8 @@ mg_quarantine_object_remove (const char *dir, const char *sha256, GError **error
 {
   g_autofree char *path = NULL;
 
-  g_return_val_if_fail (mg_quarantine_object_valid_name (sha256), FALSE);
+  if (!name_checked (sha256, error))
+    return FALSE;
   path = object_path (dir, sha256);
   if (g_unlink (path) == 0 || errno == ENOENT)
     return TRUE;

@@ -128,7 +128,11 @@ mg_quarantine_store_put (const MgConfig *config, const char *id, GBytes *origina
   g_autofree char *recipients = NULL;
   MgPutRequest put = { id, original, report_json, held, NULL, NULL };
 
-  g_return_val_if_fail (mg_quarantine_id_valid (id), FALSE);
+  if (!mg_quarantine_id_valid (id)) {   /* it comes from a worker: never trusted */
+    g_set_error (error, MG_QUARANTINE_ERROR, MG_QUARANTINE_ERROR_NOT_FOUND,
+                 "not a quarantine id");
+    return FALSE;
+  }
   mg_quarantine_headers_addresses (original, &sender, &recipients);
   put.sender_address = sender;
   put.recipients = recipients;

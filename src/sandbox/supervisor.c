@@ -87,10 +87,20 @@ child_reset (MgSupervisor *s)
   sigprocmask (SIG_SETMASK, &all, NULL);
 }
 
+static int worker_channel = -1;   /* in a worker: its job channel */
+
+int
+mg_sandbox_worker_channel (void)
+{
+  return worker_channel;
+}
+
 static void G_GNUC_NORETURN
 worker_main (MgSupervisor *s, int fd, int service_fd)
 {
   g_autoptr (GError) error = NULL;
+
+  worker_channel = fd;
 
   if (!mg_sandbox_enter (s->limits, &error)) {
     g_warning ("worker: %s", error->message);

@@ -27,6 +27,10 @@ typedef MgIpcFrame *(*MgSandboxServiceFunc) (gpointer ctx, const MgIpcFrame *req
 MgIpcFrame *mg_sandbox_service_call (int service_fd, const MgIpcFrame *request, gsize max,
                                      int timeout_ms, GError **error);
 
+/* In a worker: the channel its jobs come in on and its replies go out on
+ * (for tests that must write raw bytes there); -1 in any other process. */
+int mg_sandbox_worker_channel (void);
+
 /* Tell the front that start-up failed (REASON, one line). */
 void mg_sandbox_supervisor_fail (int ctl, const char *reason);
 

@@ -1,0 +1,398 @@
+/* test_worker.c - a hostile sanitiser worker against the real front.
+ *
+ * This program is the front (mg_pipeline_mail with the sandbox on) and,
+ * exec'd by it with the supervisor argument, a supervisor whose sandboxed
+ * workers run the real pipeline and then spoil their reply on request (the
+ * job's queue id names how): a wrong or missing id, a wrong frame type,
+ * fields missing, repeated, out of range or overlong, a report that is not
+ * JSON, a length beyond the bound, a truncated frame, and a "sanitised"
+ * output that carries the attachment the report says was removed. For each
+ * the front must withhold (the notice, the original held) or tempfail, never
+ * crash and never hand on the removed attachment. Built only for the tests.
+ */
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pipeline/pipeline_internal.h"
+#include "quarantine/quarantine_store.h"
+#include "sandbox/supervisor.h"
+#include "util/fdio.h"
+
+/* The attachment every worker removes (not an allowed type); its bytes
+ * carry a sentinel that must never reach the output. */
+#define SENTINEL "SMUGGLE-SENTINEL-4242"
+#define EXE_B64 "TVqQAAMAAAAEAAAA//8AALgAAAAAAAAAQAAAAAAAAABTTVVHR0xFLVNFTlRJTkVMLTQyNDI="
+#define MESSAGE                                                                                \
+  "From: a@example.jp\nTo: b@example.lg.jp\nSubject: hostile worker\nMIME-Version: "           \
+  "1.0\n"                                                                                      \
+  "Content-Type: multipart/mixed; boundary=\"b1\"\n\n"                                         \
+  "--b1\nContent-Type: text/plain; charset=us-ascii\n\nhello body\n"                           \
+  "--b1\nContent-Type: application/octet-stream; name=\"tool.exe\"\n"                          \
+  "Content-Disposition: attachment; filename=\"tool.exe\"\n"                                   \
+  "Content-Transfer-Encoding: base64\n\n" EXE_B64 "\n"                                         \
+  "--b1\nContent-Type: text/csv; name=\"list.csv\"\n"                                          \
+  "Content-Disposition: attachment; filename=\"list.csv\"\n\na,b,c\n1,2,3\n--b1--\n"
+
+static MgConfig *config;
+static MgPipeline *pipeline;
+
+/* ---------------------------------------------------------- the worker side */
+
+static void
+put_u32 (GByteArray *out, guint32 value)
+{
+  guint32 be = GUINT32_TO_BE (value);
+
+  g_byte_array_append (out, (const guint8 *)&be, sizeof be);
+}
+
+/* A frame written byte by byte: TYPE, a payload length of CLAIMED (or the
+ * real one when 0), then FIELDS (tag, length, bytes), each field's length as
+ * given; the frame ends after WRITTEN bytes of the payload when not 0. */
+static void
+write_raw (guint32 type, guint32 claimed, gsize written, const char *const *fields)
+{
+  g_autoptr (GByteArray) payload = g_byte_array_new ();
+  g_autoptr (GByteArray) frame = g_byte_array_new ();
+
+  for (guint i = 0; fields[i] != NULL; i += 2) {
+    put_u32 (payload, (guint32)g_ascii_strtoull (fields[i], NULL, 10));
+    put_u32 (payload, (guint32)strlen (fields[i + 1]));
+    g_byte_array_append (payload, (const guint8 *)fields[i + 1], strlen (fields[i + 1]));
+  }
+  put_u32 (frame, type);
+  put_u32 (frame, claimed != 0 ? claimed : payload->len);
+  g_byte_array_append (frame, payload->data, written != 0 ? (guint)written : payload->len);
+  mg_fdio_write_all (mg_sandbox_worker_channel (), frame->data, frame->len, NULL);
+}
+
+/* The tags as text, for write_raw. */
+#define F_ID "7"
+#define F_REPORT "10"
+#define GOOD_ID "20261122T010203Z-4f2a0b1c"
+#define GOOD_REPORT "{\"id\":\"" GOOD_ID "\",\"parts\":[]}"
+
+/* Raw frames the frame decoder must refuse; the worker then ends (the front
+ * killed it or stopped reading). */
+static gboolean
+raw_reply (const char *how)
+{
+  static const char *const dup[] = { F_ID, GOOD_ID, F_ID, GOOD_ID, NULL };
+  static const char *const ok[] = { F_ID, GOOD_ID, F_REPORT, GOOD_REPORT, NULL };
+  static const char *const tag[] = { "99", "x", NULL };
+
+  if (g_str_equal (how, "raw-duplicate"))
+    write_raw (MG_IPC_RESULT, 0, 0, dup);
+  else if (g_str_equal (how, "raw-unknown-tag"))
+    write_raw (MG_IPC_RESULT, 0, 0, tag);
+  else if (g_str_equal (how, "raw-unknown-type"))
+    write_raw (0x4d4700ff, 0, 0, ok);
+  else if (g_str_equal (how, "raw-huge"))
+    write_raw (MG_IPC_RESULT, 0xffffffffu, 0, ok);
+  else if (g_str_equal (how, "raw-truncated"))
+    write_raw (MG_IPC_RESULT, 200, 10, ok);
+  else if (g_str_equal (how, "raw-overrun")) {
+    g_autoptr (GByteArray) f = g_byte_array_new (); /* field length beyond the frame */
+    put_u32 (f, MG_IPC_RESULT);
+    put_u32 (f, 12);
+    put_u32 (f, 7);
+    put_u32 (f, 1000);
+    g_byte_array_append (f, (const guint8 *)"abcd", 4);
+    mg_fdio_write_all (mg_sandbox_worker_channel (), f->data, f->len, NULL);
+  } else
+    return FALSE;
+  _exit (0);
+}
+
+static GBytes *
+replace_bytes (GBytes *in, const char *from, const char *to)
+{
+  g_autofree char *text = g_strndup (g_bytes_get_data (in, NULL), g_bytes_get_size (in));
+  g_auto (GStrv) parts = g_strsplit (text, from, -1);
+  char *joined = g_strjoinv (to, parts);
+
+  return g_bytes_new_take (joined, strlen (joined));
+}
+
+/* The honest result, its output or report changed as HOW says. */
+static void
+spoil_result (MgMailResult *r, const char *how, GBytes *message)
+{
+  if (g_str_equal (how, "smuggle-append")) {
+    GString *s = g_string_new_len (g_bytes_get_data (r->output, NULL),
+                                   (gssize)g_bytes_get_size (r->output));
+    g_string_append_len (s, g_bytes_get_data (message, NULL),
+                         (gssize)g_bytes_get_size (message));
+    g_bytes_unref (r->output);
+    r->output = g_string_free_to_bytes (s);
+  } else if (g_str_equal (how, "smuggle-swap")) {
+    GBytes *old = r->output; /* the kept CSV's block now holds the removed program */
+    r->output = replace_bytes (old, "77u/YSxiLGMKMSwyLDM=", EXE_B64);
+    g_bytes_unref (old);
+  } else if (g_str_equal (how, "smuggle-original")) {
+    g_bytes_unref (r->output);
+    r->output = g_bytes_ref (message);
+  } else if (g_str_equal (how, "withheld-with-attachment")) {
+    GBytes *old = r->output;
+    r->verdict = MG_VERDICT_WITHHELD;
+    r->output = replace_bytes (old, "X-Mugai: sanitised;", "X-Mugai: withheld;");
+    g_bytes_unref (old);
+  } else if (g_str_equal (how, "smuggle-hidden")) {
+    /* the report calls the program kept, and the output carries it */
+    g_autoptr (GBytes) old = g_bytes_new_take (r->report_json, strlen (r->report_json));
+    g_autoptr (GBytes) report = replace_bytes (old, "\"removed\"", "\"kept\"");
+    r->report_json = g_strndup (g_bytes_get_data (report, NULL), g_bytes_get_size (report));
+    spoil_result (r, "smuggle-swap", message);
+  } else if (g_str_equal (how, "id-abc")) {
+    g_free (r->id);
+    r->id = g_strdup ("abc-1");
+  } else if (g_str_equal (how, "id-path")) {
+    g_free (r->id);
+    r->id = g_strdup ("../../../../tmp/x");
+  } else if (g_str_equal (how, "id-other")) {
+    g_free (r->id); /* well formed, but not the report's */
+    r->id = g_strdup (GOOD_ID);
+  } else if (g_str_equal (how, "report-not-json")) {
+    g_free (r->report_json);
+    r->report_json = g_strdup ("{\"id\": not json");
+  } else if (g_str_equal (how, "report-array")) {
+    g_free (r->report_json);
+    r->report_json = g_strdup ("[1,2,3]");
+  } else if (g_str_equal (how, "report-parts-not-list")) {
+    g_free (r->report_json);
+    r->report_json = g_strdup_printf ("{\"id\":\"%s\",\"parts\":{}}", r->id);
+  }
+}
+
+/* Frame-level faults on the honest RESULT frame: a field dropped (no value)
+ * or replaced. */
+static const struct {
+  const char *how;
+  MgIpcTag tag;
+  const char *value;
+  gsize len;
+} changes[] = {
+  { "missing-id", MG_IPC_F_ID, NULL, 0 },
+  { "missing-verdict", MG_IPC_F_VERDICT, NULL, 0 },
+  { "missing-report", MG_IPC_F_REPORT, NULL, 0 },
+  { "missing-output", MG_IPC_F_OUTPUT, NULL, 0 },
+  { "missing-virus", MG_IPC_F_VIRUS, NULL, 0 },
+  { "missing-store", MG_IPC_F_STORE, NULL, 0 },
+  { "verdict-tempfail", MG_IPC_F_VERDICT, "\0\0\0\2", 4 },
+  { "verdict-99", MG_IPC_F_VERDICT, "\0\0\0\x63", 4 },
+  { "verdict-long", MG_IPC_F_VERDICT, "\0\0\0\0\0\0\0\0", 8 },
+  { "report-not-utf8", MG_IPC_F_REPORT, "{\"id\":\"\xff\xfe\"}", 11 },
+  { "id-nul", MG_IPC_F_ID, GOOD_ID "\0x", sizeof GOOD_ID + 1 },
+};
+
+static void
+spoil_frame (MgIpcFrame **frame, const char *how)
+{
+  g_autoptr (MgIpcFrame) old = *frame;
+  MgIpcType type = g_str_equal (how, "type-hello") ? MG_IPC_HELLO
+      : g_str_equal (how, "type-job")              ? MG_IPC_JOB
+      : g_str_equal (how, "type-failed")           ? MG_IPC_FAILED
+                                                   : MG_IPC_RESULT;
+
+  *frame = mg_ipc_frame_new (type);
+  for (MgIpcTag tag = 1; tag < MG_IPC_F_LAST; tag++) {
+    GBytes *value = mg_ipc_frame_get (old, tag);
+    gboolean changed = FALSE;
+    for (gsize i = 0; i < G_N_ELEMENTS (changes); i++)
+      if (g_str_equal (how, changes[i].how) && changes[i].tag == tag) {
+        changed = TRUE;
+        if (changes[i].value != NULL)
+          mg_ipc_frame_add (*frame, tag, changes[i].value, changes[i].len);
+      }
+    if (g_str_equal (how, "output-oversized") && tag == MG_IPC_F_OUTPUT) {
+      gsize n = 64 * 1024 * 1024 + 1; /* one byte beyond the front's bound */
+      g_autofree char *big = g_malloc0 (n);
+      mg_ipc_frame_add (*frame, tag, big, n);
+      changed = TRUE;
+    }
+    if (value != NULL && !changed)
+      mg_ipc_frame_add (*frame, tag, g_bytes_get_data (value, NULL), g_bytes_get_size (value));
+  }
+}
+
+static MgIpcFrame *
+hostile_job (gpointer ctx, int service_fd, const MgIpcFrame *job)
+{
+  g_autofree char *how = mg_ipc_frame_get_str (job, MG_IPC_F_QUEUE_ID);
+  GBytes *message = mg_ipc_frame_get (job, MG_IPC_F_MESSAGE);
+  g_autoptr (MgMailResult) result = NULL;
+  MgIpcFrame *frame;
+
+  (void)service_fd;
+  if (raw_reply (how))
+    return NULL;
+  result = mg_pipeline_sanitise_local (ctx, message, how);
+  spoil_result (result, how, message);
+  frame = mg_pipeline_worker_result_frame (result);
+  spoil_frame (&frame, how);
+  return frame;
+}
+
+static int
+supervisor_main (char **argv)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (MgConfig) conf = mg_config_load (argv[2], &error);
+  g_autoptr (MgPipeline) local = NULL;
+  int ctl = atoi (argv[3]);
+
+  g_assert_no_error (error);
+  local = mg_pipeline_new_local (conf, &error);
+  g_assert_no_error (error);
+  MgSandboxLimits limits = { conf->sandbox.max_memory_mb, 600, 256, 64 << 20 };
+  return mg_sandbox_supervisor_run (ctl, 1, &limits, 256 << 20, hostile_job, NULL, local);
+}
+
+/* ------------------------------------------------------------ the front side */
+
+static MgMailResult *
+run (const char *how, gboolean *tempfail_r)
+{
+  g_autoptr (GBytes) message = g_bytes_new_static (MESSAGE, strlen (MESSAGE));
+  g_autoptr (GError) error = NULL;
+  MgMailResult *result = NULL;
+
+  *tempfail_r = !mg_pipeline_mail (pipeline, message, how, &result, &error);
+  if (*tempfail_r) {
+    g_assert_error (error, MG_PIPELINE_ERROR, MG_PIPELINE_ERROR_TEMPFAIL);
+    g_assert_null (result);
+  } else {
+    g_assert_no_error (error);
+  }
+  return result;
+}
+
+static gboolean
+contains (GBytes *bytes, const char *needle)
+{
+  gsize len;
+  const char *data = g_bytes_get_data (bytes, &len);
+
+  return memmem (data, len, needle, strlen (needle)) != NULL;
+}
+
+static void
+assert_not_delivered (GBytes *output)
+{
+  g_assert_false (contains (output, SENTINEL));
+  g_assert_false (contains (output, EXE_B64));
+  g_assert_false (contains (output, "TVqQAAMAAAAEAAAA"));
+}
+
+/* The control: the honest worker's result passes the front's checks. */
+static void
+test_honest (void)
+{
+  gboolean tempfail;
+  g_autoptr (MgMailResult) r = run ("honest", &tempfail);
+
+  g_assert_false (tempfail);
+  g_assert_cmpint (r->verdict, ==, MG_VERDICT_SANITISED);
+  g_assert_true (contains (r->output, "77u/YSxiLGMKMSwyLDM=")); /* the CSV, kept */
+  g_assert_nonnull (strstr (r->report_json, "\"removed\""));
+  assert_not_delivered (r->output);
+}
+
+static void
+test_hostile (gconstpointer data)
+{
+  const char *const *c = data;
+  const char *how = c[0];
+  gboolean tempfail;
+  g_autoptr (MgMailResult) r = run (how, &tempfail);
+  g_autoptr (MgQuarantineStore) store = NULL;
+  g_autoptr (MgQuarantineItem) item = NULL;
+  g_autoptr (GError) error = NULL;
+
+  if (tempfail)
+    return;
+  g_assert_cmpint (r->verdict, ==, MG_VERDICT_WITHHELD);
+  g_assert_true (r->held);
+  g_assert_nonnull (strstr (r->reason, "the sanitiser failed"));
+  if (strstr (r->reason, c[1]) == NULL)
+    g_error ("%s: withheld for another reason: %s", how, r->reason);
+  g_assert_true (contains (r->output, "X-Mugai: withheld; id="));
+  assert_not_delivered (r->output);
+  /* the original is kept for an administrator, under the front's own id */
+  store = mg_quarantine_store_open (config, &error);
+  g_assert_no_error (error);
+  item = mg_quarantine_store_get (store, r->id, &error);
+  g_assert_no_error (error);
+  g_assert_true (item->held);
+}
+
+/* Each spoiled reply and what the front must say it found. */
+static const char *const hostile[][2] = {
+  { "id-abc", "no valid id" },
+  { "id-path", "no valid id" },
+  { "id-other", "the report has another id" },
+  { "id-nul", "no valid id" },
+  { "missing-id", "no valid id" },
+  { "missing-verdict", "missing or out of range" },
+  { "missing-report", "no valid id or report" },
+  { "missing-output", "missing or out of range" },
+  { "missing-virus", "missing or out of range" },
+  { "missing-store", "missing or out of range" },
+  { "type-hello", "missing or out of range" },
+  { "type-job", "missing or out of range" },
+  { "type-failed", "missing or out of range" },
+  { "verdict-tempfail", "missing or out of range" },
+  { "verdict-99", "missing or out of range" },
+  { "verdict-long", "missing or out of range" },
+  { "report-not-json", "not a JSON object" },
+  { "report-array", "not a JSON object" },
+  { "report-parts-not-list", "parts are not a list" },
+  { "report-not-utf8", "no valid id or report" },
+  { "output-oversized", "larger than allowed" },
+  { "smuggle-append", "a part the report says was removed" },
+  { "smuggle-swap", "a part the report says was removed" },
+  { "smuggle-hidden", "an attachment the report does not list" },
+  { "smuggle-original", "not marked with the result's verdict" },
+  { "withheld-with-attachment", "a withheld output carries an attachment" },
+  { "raw-duplicate", "unknown or repeated field" },
+  { "raw-unknown-tag", "unknown or repeated field" },
+  { "raw-unknown-type", "unknown type" },
+  { "raw-huge", "larger than allowed" },
+  { "raw-truncated", "peer closed the channel" },
+  { "raw-overrun", "field overruns the frame" },
+};
+
+int
+main (int argc, char **argv)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *text = NULL;
+  const char *src = g_getenv ("MUGAI_SRCDIR");
+
+  if (argc == 5 && g_str_equal (argv[1], MG_PIPELINE_SUPERVISOR_ARG))
+    return supervisor_main (argv);
+  g_test_init (&argc, &argv, NULL);
+  g_log_set_always_fatal (G_LOG_FATAL_MASK); /* the front warns of each bad reply */
+  dir = g_dir_make_tmp ("mugai-worker-test-XXXXXX", NULL);
+  path = g_build_filename (dir, "mugai.conf", NULL);
+  text = g_strdup_printf ("[clamav]\ndatabase = %s/test/data/clamav\n"
+                          "[quarantine]\ndirectory = %s\n"
+                          "[limits]\nmessage_size = 1048576\n"
+                          "[sandbox]\nworkers = 1\n",
+                          src != NULL ? src : ".", dir);
+  g_assert_true (g_file_set_contents (path, text, -1, NULL));
+  config = mg_config_load (path, &error);
+  g_assert_no_error (error);
+  pipeline = mg_pipeline_new (config, &error);
+  g_assert_no_error (error);
+  g_test_add_func ("/worker/honest", test_honest);
+  for (gsize i = 0; i < G_N_ELEMENTS (hostile); i++) {
+    g_autofree char *name = g_strconcat ("/worker/hostile/", hostile[i][0], NULL);
+    g_test_add_data_func (name, hostile[i], test_hostile);
+  }
+  return g_test_run ();
+}
