@@ -12,7 +12,7 @@ PACKAGES=(
   fonts-ipafont-gothic fonts-ipafont-mincho poppler-data chromium chromium-driver
   libreoffice-writer-nogui libreoffice-calc-nogui libreoffice-impress-nogui
   clang libclang-rt-14-dev
-  clamav-testfiles postfix miltertest zip unzip p7zip-full lhasa poppler-utils ghostscript
+  clamav-testfiles postfix miltertest zip unzip p7zip-full lhasa poppler-utils ghostscript zstd
 )
 
 missing=()

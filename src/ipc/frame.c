@@ -159,7 +159,7 @@ static gboolean
 type_known (guint32 type)
 {
   return type == MG_IPC_HELLO || type == MG_IPC_JOB || type == MG_IPC_RESULT ||
-         type == MG_IPC_FAILED || type == MG_IPC_SERVICE;
+         type == MG_IPC_FAILED || type == MG_IPC_SERVICE || type == MG_IPC_PARTS;
 }
 
 static gboolean

@@ -240,13 +240,21 @@ decode (MgJob *job, MgContent *content, GMimeDataWrapper *wrapper, const char *c
 }
 
 MgContent *
-mg_content_read (MgJob *job, GMimePart *part)
+mg_content_read_labels (MgJob *job, GMimePart *part)
 {
   MgContent *content = g_new0 (MgContent, 1);
+
+  read_labels (job, part, content);
+  return content;
+}
+
+MgContent *
+mg_content_read (MgJob *job, GMimePart *part)
+{
+  MgContent *content = mg_content_read_labels (job, part);
   g_autofree char *cte = mg_ambiguity_transfer_encoding (GMIME_OBJECT (part));
   GMimeDataWrapper *wrapper = g_mime_part_get_content (part);
 
-  read_labels (job, part, content);
   if (wrapper == NULL) {
     content->data = g_bytes_new (NULL, 0);
     return content;

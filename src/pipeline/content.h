@@ -25,6 +25,8 @@ typedef struct {
 
 /* Read PART's labels and decode its content. Never NULL. */
 MgContent *mg_content_read (MgJob *job, GMimePart *part);
+/* PART's labels only (DATA stays NULL): nothing is decoded. */
+MgContent *mg_content_read_labels (MgJob *job, GMimePart *part);
 void mg_content_free (MgContent *content);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MgContent, mg_content_free)
 

@@ -42,6 +42,7 @@ typedef struct {
   gboolean html_converted;
   gboolean alternative_differs;
   gboolean scan_incomplete;
+  gboolean parts_unlisted;  /* the worker failed before it could list the parts */
   MgFilterConvert convert;  /* set in sandboxed workers (see worker.c) */
   gpointer convert_ctx;
 } MgJob;

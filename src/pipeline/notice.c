@@ -5,7 +5,7 @@
 
 typedef struct {
   const char *item, *arrow;
-  const char *banner, *none, *list, *kept, *converted, *removed, *withheld, *noname,
+  const char *banner, *none, *unlisted, *list, *kept, *converted, *removed, *withheld, *noname,
     *html, *differs, *rule, *held_intro, *reason, *qid, *from, *subject, *ask, *encrypted;
 } MgNoticeText;
 
@@ -13,6 +13,7 @@ static const MgNoticeText ja = {
   "  ・%s（%s）: %s", " → ",
   "【無害化通知】このメールはインターネット側から受信したため、mugai が無害化しました（ID: %s）。\n",
   "添付ファイルはありません。\n",
+  "無害化処理が途中で失敗したため、添付ファイルの有無と一覧を確認できませんでした。\n",
   "添付ファイルと処理結果:\n",
   "通過", "変換", "削除", "保留", "（名前なし）",
   "HTML 形式の本文はテキストに変換しました。リンク先は <URL> の形で表示しています。\n",
@@ -31,6 +32,8 @@ static const MgNoticeText en = {
   "  - %s (%s): %s", " -> ",
   "[Sanitisation notice] This message came from the internet zone and was sanitised by mugai (ID: %s).\n",
   "No attachments.\n",
+  "The sanitiser failed and could not list the attachments; whether there are any is "
+  "unknown.\n",
   "Attachments and what became of them:\n",
   "passed", "converted", "removed", "withheld", "(no name)",
   "The HTML body was converted to text. Links are shown as <URL>.\n",
@@ -73,9 +76,9 @@ append_part_line (GString *out, const MgJob *job, const MgPart *part)
   const MgNoticeText *t = texts (job);
   g_autofree char *name = part->filename ? mg_policy_output_name (part->filename, NULL, 0)
                                          : g_strdup (t->noname);
+  const char *type = part->detected_type ? part->detected_type : part->declared_type;
 
-  g_string_append_printf (out, t->item, name,
-                          part->detected_type ? part->detected_type : "?",
+  g_string_append_printf (out, t->item, name, type ? type : "?",
                           action_word (t, part->action));
   if (part->output_filename != NULL && g_strcmp0 (part->output_filename, name) != 0)
     g_string_append_printf (out, "%s%s", t->arrow, part->output_filename);
@@ -92,7 +95,7 @@ append_parts (GString *out, const MgJob *job)
   const MgNoticeText *t = texts (job);
 
   if (job->parts->len == 0) {
-    g_string_append (out, t->none);
+    g_string_append (out, job->parts_unlisted ? t->unlisted : t->none);
     return;
   }
   g_string_append (out, t->list);

@@ -14,6 +14,7 @@
 #include "pipeline/assemble.h"
 #include "pipeline/classify.h"
 #include "pipeline/headers.h"
+#include "pipeline/inventory.h"
 #include "pipeline/job.h"
 #include "pipeline/notice.h"
 #include "pipeline/parse.h"
@@ -32,6 +33,8 @@ struct MgPipeline {
   MgSandboxPool *pool;      /* sandboxed workers */
   MgFilterConvert convert;  /* in a worker: converters run by the supervisor */
   gpointer convert_ctx;
+  MgPipelineAnnounce announce;   /* in a worker: the parts list goes to the front */
+  gpointer announce_ctx;
 };
 
 G_DEFINE_QUARK (mg-pipeline-error-quark, mg_pipeline_error)
@@ -142,10 +145,23 @@ scan_whole (MgJob *job, GBytes *message)
   }
 }
 
+/* In a worker, the parts are listed to the front before anything is
+ * scanned or converted (see inventory.h). */
+static void
+announce_parts (MgPipeline *pipeline, MgJob *job, GMimeMessage *parsed)
+{
+  g_autofree char *list = NULL;
+
+  if (pipeline->announce == NULL || parsed == NULL)
+    return;
+  list = mg_inventory_list (job, parsed);
+  pipeline->announce (pipeline->announce_ctx, list);
+}
+
 /* A message over the size limit is not parsed; its headers are read from the
  * start so that the notice still reaches the right people. */
 static GMimeMessage *
-parse_and_walk (MgJob *job, GBytes *message)
+parse_and_walk (MgPipeline *pipeline, MgJob *job, GBytes *message)
 {
   g_autoptr (GPtrArray) boundaries = g_ptr_array_new_with_free_func (g_free);
   GMimeMessage *parsed;
@@ -159,8 +175,9 @@ parse_and_walk (MgJob *job, GBytes *message)
                      job->config->limits.message_size);
     return mg_parse_message (job, head);
   }
-  scan_whole (job, message);
   parsed = mg_parse_message (job, message);
+  announce_parts (pipeline, job, parsed);
+  scan_whole (job, message);
   if (parsed == NULL) {
     mg_job_withhold (job, MG_REASON_AMBIGUOUS, "message could not be parsed");
     return NULL;
@@ -239,6 +256,13 @@ mg_pipeline_set_converter (MgPipeline *pipeline, MgFilterConvert convert, gpoint
   pipeline->convert_ctx = ctx;
 }
 
+void
+mg_pipeline_set_announce (MgPipeline *pipeline, MgPipelineAnnounce announce, gpointer ctx)
+{
+  pipeline->announce = announce;
+  pipeline->announce_ctx = ctx;
+}
+
 MgMailResult *
 mg_pipeline_sanitise_local (MgPipeline *pipeline, GBytes *message, const char *queue_id)
 {
@@ -250,7 +274,7 @@ mg_pipeline_sanitise_local (MgPipeline *pipeline, GBytes *message, const char *q
   job->convert = pipeline->convert;
   job->convert_ctx = pipeline->convert_ctx;
   result->id = mg_report_new_id ();
-  parsed = parse_and_walk (job, message);
+  parsed = parse_and_walk (pipeline, job, message);
   result->output = build_output (job, parsed, result->id);
   if ((gint64) g_bytes_get_size (result->output) > pipeline->config->milter_max_output_size) {
     /* Postfix would refuse it for good (552): the notice goes instead. */
@@ -274,10 +298,11 @@ mg_pipeline_sanitise_local (MgPipeline *pipeline, GBytes *message, const char *q
 
 /* The worker died, was killed by its sandbox or the deadline, or answered
  * garbage: the message is withheld (a retry would meet the same input). The
- * front does not parse the message, so the notice carries no header of it. */
+ * front does not parse the message: the notice names the parts from the
+ * worker's list (PARTS, NULL when it sent none) or says they are unknown. */
 MgMailResult *
 mg_pipeline_failed_result (const MgConfig *config, GBytes *message, const char *queue_id,
-                           const char *why)
+                           const char *why, const char *parts, gint64 elapsed_ms)
 {
   g_autoptr (MgJob) job = mg_job_new (config, NULL);
   MgMailResult *result = g_new0 (MgMailResult, 1);
@@ -288,6 +313,7 @@ mg_pipeline_failed_result (const MgConfig *config, GBytes *message, const char *
   result->id = mg_report_new_id ();
   mg_job_withhold (job, MG_REASON_CONVERT_FAILED, "the sanitiser failed on this message: %s",
                    why);
+  job->parts_unlisted = parts == NULL || !mg_inventory_add_parts (job, parts);
   result->verdict = MG_VERDICT_WITHHELD;
   result->held = TRUE;
   result->reason = g_strdup_printf ("%s: %s", mg_reason_text (job->withhold, "en"),
@@ -297,7 +323,8 @@ mg_pipeline_failed_result (const MgConfig *config, GBytes *message, const char *
   mg_headers_copy_raw_safe (message, out);
   g_string_append_len (out, g_bytes_get_data (notice, NULL), (gssize) g_bytes_get_size (notice));
   result->output = g_string_free_to_bytes (out);
-  result->report_json = mg_report_json (job, NULL, result->id, result->verdict, queue_id, 0);
+  result->report_json = mg_report_json (job, NULL, result->id, result->verdict, queue_id,
+                                        elapsed_ms);
   return result;
 }
 

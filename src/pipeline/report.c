@@ -113,6 +113,8 @@ mg_report_json (const MgJob *job, GMimeMessage *message, const char *id,
                              ? mg_reason_text (job->withhold, "en") : NULL);
   add_string (b, "detail", job->withhold_detail);
   add_arrays (b, job);
+  json_builder_set_member_name (b, "parts_listed");
+  json_builder_add_boolean_value (b, !job->parts_unlisted);
   json_builder_set_member_name (b, "elapsed_ms");
   json_builder_add_int_value (b, elapsed_ms);
   json_builder_end_object (b);

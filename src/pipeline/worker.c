@@ -97,29 +97,32 @@ mg_pipeline_worker_run (MgSandboxPool *pool, const MgConfig *config, GBytes *mes
 {
   g_autoptr (MgIpcFrame) job = mg_ipc_frame_new (MG_IPC_JOB);
   g_autoptr (MgIpcFrame) reply = NULL;
+  g_autoptr (MgIpcFrame) parts = NULL;
   g_autoptr (GError) local = NULL;
+  g_autofree char *why = NULL;
+  g_autofree char *list = NULL;
+  gint64 start = g_get_monotonic_time ();
   gsize len;
   const void *data = g_bytes_get_data (message, &len);
   MgMailResult *result;
 
   mg_ipc_frame_add_str (job, MG_IPC_F_QUEUE_ID, queue_id);
   mg_ipc_frame_add (job, MG_IPC_F_MESSAGE, data, len);
-  if (!mg_sandbox_pool_run (pool, job, &reply, &local)) {
-    if (g_error_matches (local, MG_SANDBOX_ERROR, MG_SANDBOX_ERROR_FAILED)) {
-      g_warning ("%s: %s", queue_id != NULL ? queue_id : "-", local->message);
-      return mg_pipeline_failed_result (config, message, queue_id, local->message);
-    }
+  if (mg_sandbox_pool_run (pool, job, &reply, &parts, &local)) {
+    result = result_from_frame (reply, &local);
+    if (result != NULL)
+      return result;
+    why = g_strdup_printf ("malformed reply from the worker: %s", local->message);
+  } else if (g_error_matches (local, MG_SANDBOX_ERROR, MG_SANDBOX_ERROR_FAILED)) {
+    why = g_strdup (local->message);
+  } else {
     g_set_error (error, MG_PIPELINE_ERROR, MG_PIPELINE_ERROR_TEMPFAIL, "%s", local->message);
     return NULL;
   }
-  result = result_from_frame (reply, &local);
-  if (result == NULL) {
-    g_autofree char *why = g_strdup_printf ("malformed reply from the worker: %s",
-                                            local->message);
-    g_warning ("%s: %s", queue_id != NULL ? queue_id : "-", why);
-    return mg_pipeline_failed_result (config, message, queue_id, why);
-  }
-  return result;
+  g_warning ("%s: %s", queue_id != NULL ? queue_id : "-", why);
+  list = parts != NULL ? mg_ipc_frame_get_str (parts, MG_IPC_F_PARTS) : NULL;
+  return mg_pipeline_failed_result (config, message, queue_id, why, list,
+                                    (g_get_monotonic_time () - start) / 1000);
 }
 
 #define MG_WORKER_CONVERT_TIMEOUT_MS (15 * 60 * 1000)
@@ -208,9 +211,20 @@ run_file_job (MgPipeline *pipeline, GBytes *data, const char *name)
   return frame;
 }
 
+/* In the worker: the parts list of the message job in progress, sent to the
+ * front before anything risky runs. */
+static void
+announce_parts (gpointer ctx, const char *parts)
+{
+  g_autoptr (MgIpcFrame) frame = mg_ipc_frame_new (MG_IPC_PARTS);
+
+  mg_ipc_frame_add_str (frame, MG_IPC_F_PARTS, parts);
+  mg_ipc_frame_send (GPOINTER_TO_INT (ctx), frame, NULL);
+}
+
 /* In the worker, inside the sandbox: one JOB frame to one RESULT frame. */
 static MgIpcFrame *
-run_job (gpointer ctx, int service_fd, const MgIpcFrame *job)
+run_job (gpointer ctx, int front_fd, int service_fd, const MgIpcFrame *job)
 {
   MgPipeline *pipeline = ctx;
   g_autofree char *queue_id = mg_ipc_frame_get_str (job, MG_IPC_F_QUEUE_ID);
@@ -227,7 +241,9 @@ run_job (gpointer ctx, int service_fd, const MgIpcFrame *job)
     g_autofree char *name = mg_ipc_frame_get_str (job, MG_IPC_F_NAME);
     return run_file_job (pipeline, message, name != NULL ? name : "file");
   }
+  mg_pipeline_set_announce (pipeline, announce_parts, GINT_TO_POINTER (front_fd));
   result = mg_pipeline_sanitise_local (pipeline, message, queue_id);
+  mg_pipeline_set_announce (pipeline, NULL, NULL);
   return mg_pipeline_worker_result_frame (result);
 }
 
@@ -305,7 +321,7 @@ mg_pipeline_worker_file (MgPipeline *pipeline, GBytes *data, const char *name,
 
   mg_ipc_frame_add_str (job, MG_IPC_F_NAME, name);
   mg_ipc_frame_add (job, MG_IPC_F_MESSAGE, bytes, len);
-  if (!mg_sandbox_pool_run (mg_pipeline_get_pool (pipeline), job, &reply, &local)) {
+  if (!mg_sandbox_pool_run (mg_pipeline_get_pool (pipeline), job, &reply, NULL, &local)) {
     if (!g_error_matches (local, MG_SANDBOX_ERROR, MG_SANDBOX_ERROR_FAILED)) {
       g_set_error (error, MG_PIPELINE_ERROR, MG_PIPELINE_ERROR_TEMPFAIL, "%s", local->message);
       return FALSE;

@@ -215,22 +215,49 @@ release (MgSandboxPool *pool, MgWorker *w, gboolean failed)
   g_mutex_unlock (&pool->lock);
 }
 
+/* The reply to a job, after at most one MG_IPC_PARTS frame (kept in
+ * *PARTS_R), all within the job's deadline. */
+static MgIpcFrame *
+receive_reply (MgSandboxPool *pool, int fd, MgIpcFrame **parts_r, GError **error)
+{
+  gint64 deadline = g_get_monotonic_time () +
+                    pool->settings.job_timeout_ms * G_GINT64_CONSTANT (1000);
+
+  for (;;) {
+    gint64 left_ms = (deadline - g_get_monotonic_time ()) / 1000;
+    MgIpcFrame *frame = mg_ipc_frame_recv (fd, pool->settings.max_frame,
+                                           (int) MAX (left_ms, 0), error);
+    if (frame == NULL || mg_ipc_frame_type (frame) != MG_IPC_PARTS)
+      return frame;
+    if (*parts_r != NULL) {
+      mg_ipc_frame_free (frame);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "a second list of parts");
+      return NULL;
+    }
+    *parts_r = frame;
+  }
+}
+
 gboolean
 mg_sandbox_pool_run (MgSandboxPool *pool, const MgIpcFrame *job, MgIpcFrame **reply_r,
-                     GError **error)
+                     MgIpcFrame **parts_r, GError **error)
 {
   g_autoptr (GError) local = NULL;
+  g_autoptr (MgIpcFrame) parts = NULL;
   MgWorker *w = acquire (pool, error);
   MgIpcFrame *reply = NULL;
   pid_t pid;
 
+  if (parts_r != NULL)
+    *parts_r = NULL;
   if (w == NULL)
     return FALSE;
   pid = w->pid;
   if (mg_ipc_frame_send (w->fd, job, &local))
-    reply = mg_ipc_frame_recv (w->fd, pool->settings.max_frame, pool->settings.job_timeout_ms,
-                               &local);
+    reply = receive_reply (pool, w->fd, &parts, &local);
   release (pool, w, reply == NULL);
+  if (parts_r != NULL)
+    *parts_r = g_steal_pointer (&parts);
   if (reply == NULL) {
     g_set_error (error, MG_SANDBOX_ERROR, MG_SANDBOX_ERROR_FAILED, "sanitiser worker %d: %s",
                  (int) pid, local->message);

@@ -40,6 +40,9 @@ MgSandboxPool *mg_sandbox_pool_new (char **argv, const MgSandboxPoolSettings *se
 void mg_sandbox_pool_free (MgSandboxPool *pool);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MgSandboxPool, mg_sandbox_pool_free)
 
-/* Run JOB on a worker; the reply (owned by the caller) in *REPLY_R. */
+/* Run JOB on a worker; the reply (owned by the caller) in *REPLY_R. When
+ * PARTS_R is not NULL it gets the MG_IPC_PARTS frame the worker sent before
+ * its reply, or NULL: set even when the job then fails, so that the caller
+ * can still say what the job held. */
 gboolean mg_sandbox_pool_run (MgSandboxPool *pool, const MgIpcFrame *job,
-                              MgIpcFrame **reply_r, GError **error);
+                              MgIpcFrame **reply_r, MgIpcFrame **parts_r, GError **error);

@@ -111,7 +111,7 @@ worker_main (MgSupervisor *s, int fd, int service_fd)
     g_autoptr (MgIpcFrame) reply = NULL;
     if (request == NULL || mg_ipc_frame_type (request) != MG_IPC_JOB)
       _exit (0);   /* the front retired us, or is gone */
-    reply = s->job (s->ctx, service_fd, request);
+    reply = s->job (s->ctx, fd, service_fd, request);
     if (!mg_ipc_frame_send (fd, reply, NULL))
       _exit (0);
   }

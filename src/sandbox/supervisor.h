@@ -13,8 +13,12 @@
 #include "sandbox/sandbox.h"
 
 /* One job in a worker, already inside its sandbox: JOB in, the reply out
- * (never NULL). SERVICE_FD reaches the supervisor (mg_sandbox_service_call). */
-typedef MgIpcFrame *(*MgSandboxJobFunc) (gpointer ctx, int service_fd, const MgIpcFrame *job);
+ * (never NULL). SERVICE_FD reaches the supervisor (mg_sandbox_service_call);
+ * FRONT_FD is the job's channel, on which the job may send one MG_IPC_PARTS
+ * frame before its reply (mg_ipc_frame_send), so that the front can name
+ * what the job held even if the worker dies later. */
+typedef MgIpcFrame *(*MgSandboxJobFunc) (gpointer ctx, int front_fd, int service_fd,
+                                         const MgIpcFrame *job);
 
 /* What a worker may not do itself (start LibreOffice): run by the supervisor
  * in a child process of its own, outside the seccomp profile but in a new,

@@ -682,3 +682,20 @@ def gen_padding(name, tail, size=15 * 1024 * 1024):
     body = multipart('AAA', [body_part(name), att])
     return Gen(name, _msg(name, ['Content-Type: multipart/mixed; boundary="AAA"'], body),
                tail, sentinel(name))
+
+
+# --- red team (what got through once) ---------------------------------------
+
+def gen_worker_death(name):
+    """A text body and two attachments; the first is RTF, which goes to the
+    converter (where the test makes the worker die)."""
+    names = ['議事録.rtf', '名簿.csv']
+    g = Gen(name, message(top_headers(name) + [b'Content-Type: multipart/mixed; boundary="WD"'],
+                          multipart('WD', [body_part(name),
+                                           attachment(b'{\\rtf1\\ansi minutes}', 'application/rtf',
+                                                      names[0]),
+                                           attachment('氏名,所属\n山田,総務課\n'.encode(),
+                                                      'text/csv', names[1])])),
+            text=sentinel(name))
+    g.names = names
+    return g

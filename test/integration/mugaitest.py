@@ -368,6 +368,15 @@ def check_sanitised(res):
     return res
 
 
+def _stored_bytes(path):
+    """A quarantine file's bytes, zstd objects decompressed."""
+    data = open(path, 'rb').read()
+    if path.endswith('.zst'):
+        data = subprocess.run(['zstd', '-dcq'], input=data, stdout=subprocess.PIPE,
+                              timeout=TIMEOUT).stdout
+    return data
+
+
 def check_withheld(res, virus=False, reason_re=None, original_text=None):
     """Exit 3, the recipient notice, the original in the quarantine."""
     check(res.rc == 3, 'expected exit 3 (withheld), got %s; verdict %r' % (
@@ -403,7 +412,7 @@ def check_withheld(res, virus=False, reason_re=None, original_text=None):
     check(stored, 'quarantine directory is empty after a withheld message')
     mid = re.search(rb'(?im)^Message-ID:\s*(<[^>\n]*>)', res.input)
     if mid:
-        found = any(mid.group(1) in open(f, 'rb').read() for f in stored if os.path.getsize(f) < 64 << 20)
+        found = any(mid.group(1) in _stored_bytes(f) for f in stored if os.path.getsize(f) < 64 << 20)
         check(found, 'the original message is not in the quarantine')
     return res
 

@@ -8,7 +8,9 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "pipeline/gmime_autoptr.h"
 #include "pipeline/pipeline.h"
+#include "pipeline/pipeline_internal.h"
 
 static MgConfig *config;
 static MgPipeline *pipeline;
@@ -147,6 +149,56 @@ test_containers (void)
                   MG_VERDICT_WITHHELD, "encrypted");
 }
 
+/* The decoded text of a notice R delivered. */
+static char *
+notice_text (const MgMailResult *r)
+{
+  g_autoptr (GMimeStream) in = g_mime_stream_mem_new_with_buffer (
+    g_bytes_get_data (r->output, NULL), g_bytes_get_size (r->output));
+  g_autoptr (GMimeParser) parser = g_mime_parser_new_with_stream (in);
+  g_autoptr (GMimeMessage) m = g_mime_parser_construct_message (parser, NULL);
+  g_autoptr (GMimeStream) out = g_mime_stream_mem_new ();
+  GByteArray *bytes;
+  GMimeObject *body;
+
+  g_assert_nonnull (m);
+  body = g_mime_message_get_body (m);
+  g_assert_true (GMIME_IS_PART (body));
+  g_mime_data_wrapper_write_to_stream (g_mime_part_get_content (GMIME_PART (body)), out);
+  bytes = g_mime_stream_mem_get_byte_array (GMIME_STREAM_MEM (out));
+  return g_strndup ((const char *) bytes->data, bytes->len);
+}
+
+/* The notice of a worker that failed: the parts it listed, or plainly that
+ * they are unknown; never "no attachments" when it could not tell. */
+static void
+test_failed_worker_notice (void)
+{
+  static const char *const unlisted[] = { NULL, "2\tx.pdf\n", "2\tx.pdf\tapplication/pdf\tz\n",
+                                          "../2\tx\tapplication/pdf\t1\n" };
+  g_autoptr (GBytes) message = g_bytes_new_static (HDR "\nbody\n", strlen (HDR) + 6);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (unlisted); i++) {
+    g_autoptr (MgMailResult) r =
+      mg_pipeline_failed_result (config, message, NULL, "killed", unlisted[i], 7);
+    g_autofree char *out = notice_text (r);
+    g_assert_nonnull (strstr (r->report_json, "\"parts\":[]"));
+    g_assert_nonnull (strstr (r->report_json, "\"parts_listed\":false"));
+    g_assert_null (strstr (out, "添付ファイルはありません"));
+    g_assert_nonnull (strstr (out, "添付ファイルの有無と一覧を確認できませんでした"));
+  }
+  {
+    g_autoptr (MgMailResult) r = mg_pipeline_failed_result (
+      config, message, NULL, "killed", "2\t見積.pdf\tapplication/pdf\t1234\n", 7);
+    g_autofree char *out = notice_text (r);
+    g_assert_nonnull (strstr (r->report_json, "\"filename\":\"見積.pdf\""));
+    g_assert_nonnull (strstr (r->report_json, "1234 bytes"));
+    g_assert_nonnull (strstr (r->report_json, "\"elapsed_ms\":7"));
+    g_assert_nonnull (strstr (out, "見積.pdf（application/pdf）: 保留"));
+    g_assert_null (strstr (out, "確認できませんでした"));
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -169,5 +221,6 @@ main (int argc, char **argv)
   g_test_add_func ("/pipeline/lenient-readings", test_lenient_readings);
   g_test_add_func ("/pipeline/limits", test_limits);
   g_test_add_func ("/pipeline/containers", test_containers);
+  g_test_add_func ("/pipeline/failed-worker-notice", test_failed_worker_notice);
   return g_test_run ();
 }

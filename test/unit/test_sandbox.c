@@ -87,11 +87,29 @@ service (gpointer ctx, const MgIpcFrame *request)
   return reply_text (g_strstrip (out));
 }
 
-static MgIpcFrame *
-hostile_job (gpointer ctx, int service_fd, const MgIpcFrame *job)
+/* The list of parts a job sends before its risky work. */
+static void
+send_parts (int front_fd, const char *list)
 {
-  g_autofree char *what = mg_ipc_frame_get_str (job, MG_IPC_F_QUEUE_ID);
+  g_autoptr (MgIpcFrame) parts = mg_ipc_frame_new (MG_IPC_PARTS);
+
+  mg_ipc_frame_add_str (parts, MG_IPC_F_PARTS, list);
+  mg_ipc_frame_send (front_fd, parts, NULL);
+}
+
+static MgIpcFrame *
+hostile_job (gpointer ctx, int front_fd, int service_fd, const MgIpcFrame *job)
+{
+  g_autofree char *queue_id = mg_ipc_frame_get_str (job, MG_IPC_F_QUEUE_ID);
+  const char *what = queue_id;
   (void) ctx;
+
+  if (g_str_has_prefix (what, "parts-")) {   /* list, then do the rest */
+    send_parts (front_fd, "listed");
+    what += strlen ("parts-");
+  }
+  if (g_str_equal (what, "twice"))
+    send_parts (front_fd, "again");
 
   if (g_str_equal (what, "service")) {
     g_autoptr (MgIpcFrame) request = mg_ipc_frame_new (MG_IPC_SERVICE);
@@ -123,17 +141,29 @@ hostile_job (gpointer ctx, int service_fd, const MgIpcFrame *job)
 
 static MgSandboxPool *pool;
 
+/* *PARTS_R (when not NULL): the list of parts the job sent, or NULL. */
 static gboolean
-run (const char *what, char **answer_r, GError **error)
+run_listed (const char *what, char **answer_r, char **parts_r, GError **error)
 {
   g_autoptr (MgIpcFrame) job = mg_ipc_frame_new (MG_IPC_JOB);
   g_autoptr (MgIpcFrame) reply = NULL;
+  g_autoptr (MgIpcFrame) parts = NULL;
+  gboolean ok;
 
   mg_ipc_frame_add_str (job, MG_IPC_F_QUEUE_ID, what);
-  if (!mg_sandbox_pool_run (pool, job, &reply, error))
+  ok = mg_sandbox_pool_run (pool, job, &reply, &parts, error);
+  if (parts_r != NULL)
+    *parts_r = parts != NULL ? mg_ipc_frame_get_str (parts, MG_IPC_F_PARTS) : NULL;
+  if (!ok)
     return FALSE;
   *answer_r = mg_ipc_frame_get_str (reply, MG_IPC_F_REASON);
   return TRUE;
+}
+
+static gboolean
+run (const char *what, char **answer_r, GError **error)
+{
+  return run_listed (what, answer_r, NULL, error);
 }
 
 static void
@@ -162,6 +192,32 @@ static void
 test_stopped (gconstpointer what)
 {
   assert_job_failed (what);
+}
+
+/* A worker that listed its parts and then died: the job fails, and the front
+ * still has the list. A list without a later failure comes with the reply. */
+static void
+test_parts_survive (gconstpointer what)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *answer = NULL;
+  g_autofree char *parts = NULL;
+  g_autofree char *job = g_strconcat ("parts-", what, NULL);
+
+  g_assert_false (run_listed (job, &answer, &parts, &error));
+  g_assert_error (error, MG_SANDBOX_ERROR, MG_SANDBOX_ERROR_FAILED);
+  g_assert_cmpstr (parts, ==, "listed");
+  g_clear_pointer (&parts, g_free);
+  g_assert_true (run_listed ("parts-ok", &answer, &parts, NULL));
+  g_assert_cmpstr (answer, ==, "ok");
+  g_assert_cmpstr (parts, ==, "listed");
+}
+
+/* Two lists for one job is a protocol error: the job fails. */
+static void
+test_parts_twice (void)
+{
+  assert_job_failed ("parts-twice");
 }
 
 static void
@@ -225,6 +281,9 @@ main (int argc, char **argv)
   g_test_add_data_func ("/sandbox/unbounded-allocation", "alloc", test_stopped);
   g_test_add_data_func ("/sandbox/connect", "connect", test_stopped);
   g_test_add_data_func ("/sandbox/execve", "exec", test_stopped);
+  g_test_add_data_func ("/sandbox/parts-then-crash", "crash", test_parts_survive);
+  g_test_add_data_func ("/sandbox/parts-then-loop", "loop", test_parts_survive);
+  g_test_add_func ("/sandbox/parts-twice", test_parts_twice);
   g_test_add_func ("/sandbox/write-confined", test_write_confined);
   g_test_add_func ("/sandbox/service", test_service);
   g_test_add_func ("/sandbox/fork-inherits", test_fork);

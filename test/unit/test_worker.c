@@ -218,13 +218,14 @@ spoil_frame (MgIpcFrame **frame, const char *how)
 }
 
 static MgIpcFrame *
-hostile_job (gpointer ctx, int service_fd, const MgIpcFrame *job)
+hostile_job (gpointer ctx, int front_fd, int service_fd, const MgIpcFrame *job)
 {
   g_autofree char *how = mg_ipc_frame_get_str (job, MG_IPC_F_QUEUE_ID);
   GBytes *message = mg_ipc_frame_get (job, MG_IPC_F_MESSAGE);
   g_autoptr (MgMailResult) result = NULL;
   MgIpcFrame *frame;
 
+  (void)front_fd;
   (void)service_fd;
   if (raw_reply (how))
     return NULL;

@@ -1,0 +1,113 @@
+#!/usr/bin/env python3
+"""mugai mail and mugai files on what a red team got through (forged
+senders, executables hidden in text, dormant formats delivered as text, the
+notice of a failed worker, a virus inside a message withheld as ambiguous).
+The hostile inputs come from test/gen/hostile.py (the red-team section).
+"""
+import os
+import select
+import signal
+import stat
+import sys
+import tempfile
+import threading
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from mugaitest import (Suite, TIMEOUT, _track, check, check_withheld, run_mail)  # noqa: E402
+import hostile as H  # noqa: E402  (test/gen)
+
+S = Suite('redteam')
+
+
+# --- a worker that dies in the middle of a message ---------------------------
+
+FAKE_CONVERTER = '''#!/bin/sh
+# Stands in for LibreOffice: says it is running, then never finishes.
+echo $$ > "{mark}.tmp" && mv "{mark}.tmp" "{mark}"
+exec sleep {hold}
+'''
+
+
+def _parent(pid):
+    with open('/proc/%d/stat' % pid) as f:
+        return int(f.read().rsplit(')', 1)[1].split()[1])
+
+
+def _children(pid):
+    out = []
+    for entry in os.listdir('/proc'):
+        if entry.isdigit():
+            try:
+                if _parent(int(entry)) == pid:
+                    out.append(int(entry))
+            except (OSError, ValueError, IndexError):
+                pass
+    return out
+
+
+def _wait_for_file(path, done):
+    """Until PATH exists or the run ended (the hang guard is the run's)."""
+    while not os.path.exists(path) and not done.is_set():
+        select.select([], [], [], 0.05)   # a poll step, not a timed assertion
+    return os.path.exists(path)
+
+
+def _kill_workers_under(converter_pid):
+    """SIGKILL the sanitiser workers: the siblings of the supervisor's service
+    child that runs the converter (which goes as well)."""
+    service = _parent(converter_pid)
+    supervisor = _parent(service)
+    killed = 0
+    for pid in _children(supervisor):
+        if pid != service:
+            os.kill(pid, signal.SIGKILL)
+            killed += 1
+    os.killpg(converter_pid, signal.SIGKILL)
+    return killed
+
+
+@S.case
+def test_worker_death_names_parts(name='worker_death'):
+    """The worker dies while an attachment is being converted: the notice and
+    the report name every attachment (never 「添付ファイルはありません」)."""
+    g = H.gen_worker_death(name)
+    tmp = tempfile.mkdtemp(prefix='mugai-wd-')
+    _track(tmp)
+    mark = os.path.join(tmp, 'converter.pid')
+    script = os.path.join(tmp, 'soffice')
+    with open(script, 'w') as f:
+        f.write(FAKE_CONVERTER.format(mark=mark, hold=TIMEOUT))
+    os.chmod(script, stat.S_IRWXU | stat.S_IRGRP | stat.S_IXGRP | stat.S_IROTH | stat.S_IXOTH)
+    os.chmod(tmp, 0o777)   # the converter runs as an unprivileged user
+    box = {}
+    done = threading.Event()
+
+    def run():
+        try:
+            box['res'] = run_mail(g.data, conf={'office': {'libreoffice': script}})
+        finally:
+            done.set()
+    t = threading.Thread(target=run)
+    t.start()
+    started = _wait_for_file(mark, done)
+    killed = _kill_workers_under(int(open(mark).read())) if started else 0
+    t.join()
+    if 'res' in box:
+        _track(box['res'].tmp)   # run in another thread: removed with this case's files
+    check(started, 'the converter never started; reasons %r' % (box.get('res') and box['res'].reasons()))
+    check(killed > 0, 'no worker to kill')
+    res = check_withheld(box['res'], original_text=g.text)
+    body = res.body()
+    check('添付ファイルはありません' not in body, 'the notice says there were no attachments')
+    for fname in g.names:
+        check(fname in body, 'the notice does not name %r: %r' % (fname, body[-600:]))
+    parts = res.parts()
+    check(sorted(p.get('filename') for p in parts) == sorted(g.names),
+          'report parts %r' % [(p.get('filename'), p.get('declared_type')) for p in parts])
+    check(all(p.get('action') == 'withheld' and p.get('declared_type') for p in parts),
+          'report parts %r' % parts)
+    check(res.report.get('parts_listed') is True, 'parts_listed %r' % res.report.get('parts_listed'))
+
+
+if __name__ == '__main__':
+    S.main()
