@@ -567,7 +567,12 @@ clean_all (Rebuild *r)
 {
   for (guint i = 0; i < r->order->len && !r->failed; i++) {
     Kept *k = g_ptr_array_index (r->order, i);
-    if (k->doc != NULL && !mg_ooxml_clean (k->doc, k->kind, k->kept_ids, &r->findings))
+    if (k->doc == NULL)
+      continue;
+    if (!mg_ooxml_root_allowed (k->doc))
+      fail (r, MG_ACTION_REMOVED, MG_REASON_CONVERT_FAILED,
+            g_strdup_printf ("part %s is not in an OOXML namespace", k->part->name));
+    else if (!mg_ooxml_clean (k->doc, k->kind, k->kept_ids, &r->findings))
       fail (r, MG_ACTION_REMOVED, MG_REASON_MACROS_REMOVED,
             g_strdup ("no worksheet is left once the macro sheets are removed"));
   }
@@ -663,6 +668,8 @@ rebuild_detail (const Rebuild *r)
   detail_add (parts, f->elements, "other active elements (sounds, media, fonts) removed");
   detail_add (parts, f->parts, "other parts not on the allow-list left out");
   detail_add (parts, f->images, "images the image filter did not pass left out");
+  detail_add (parts, f->extensions, "extension elements or attributes outside the allow-list"
+              " dropped");
   if (parts->len == 0)
     return NULL;
   g_ptr_array_add (parts, NULL);

@@ -45,6 +45,8 @@ typedef struct {
   guint elements;            /* other active elements (sounds, embedded fonts...) */
   guint parts;               /* other parts not on the allow-list */
   guint images;              /* images the image filter did not pass */
+  guint extensions;          /* elements and attributes outside the namespace allow-list
+                                that carried no link or HTML (not a reason of their own) */
 } MgOoxmlFindings;
 
 /* How a kept XML part is cleaned beyond the rules for every part. */
@@ -96,12 +98,16 @@ GPtrArray *mg_ooxml_rels_read (xmlDoc *doc);
 /* A new .rels part: RELS (MgOoxmlRel *, none external; targets absolute). */
 GBytes *mg_ooxml_rels_write (GPtrArray *rels);
 void mg_ooxml_rel_free (MgOoxmlRel *rel);
-/* Clean DOC in place: active elements removed, references to relationships
- * not in KEPT_IDS removed (with their element where it needs them), external
- * link attributes removed, and the rules of KIND applied. FALSE when nothing
- * a reader needs is left (a workbook without sheets). */
+/* Clean DOC in place: mc:AlternateContent resolved, elements and attributes
+ * outside the allow-list (ooxml_allow.c) and active elements removed,
+ * references to relationships not in KEPT_IDS removed (with their element
+ * where it needs them), external link attributes removed, and the rules of
+ * KIND applied. FALSE when nothing a reader needs is left (a root outside
+ * the allow-list, a workbook without sheets). */
 gboolean mg_ooxml_clean (xmlDoc *doc, MgOoxmlKind kind, GHashTable *kept_ids,
                      MgOoxmlFindings *findings);
+/* TRUE when DOC's root element is in a namespace on the allow-list. */
+gboolean mg_ooxml_root_allowed (xmlDoc *doc);
 /* Helpers for the kind-specific cleaners. */
 gboolean mg_ooxml_xml_is (const xmlNode *node, const char *local_name);
 char *mg_ooxml_xml_attr (const xmlNode *node, const char *local_name);
@@ -110,6 +116,27 @@ void mg_ooxml_xml_remove (xmlNode *node);
 /* The next node of DOC in document order after NODE, not descending into
  * NODE's children when SKIP_CHILDREN (for walking while removing). */
 xmlNode *mg_ooxml_xml_next (xmlNode *node, gboolean skip_children);
+
+/* --- ooxml_allow.c ----------------------------------------------------- */
+
+/* TRUE when NS is on the allow-list, or is PART_NS (the namespace of the
+ * part's root) and that is one of the namespaces allowed in their own part. */
+gboolean mg_ooxml_allow_ns (const xmlNs *ns, const xmlNs *part_ns);
+/* TRUE when ATTR may stay: no namespace, xml:, or an allowed one, and a
+ * value that mg_ooxml_allow_value takes. */
+gboolean mg_ooxml_allow_attr (const xmlAttr *attr, const xmlNs *part_ns);
+/* FALSE when VALUE could be read as a link, a path or HTML: "://", a UNC
+ * or rooted path, a drive letter, a scheme a reader follows or runs, a tag. */
+gboolean mg_ooxml_allow_value (const char *value);
+/* TRUE when an a:graphicData of URI draws something on the allow-list. */
+gboolean mg_ooxml_allow_graphic (const char *uri);
+/* TRUE when an attribute value or text below NODE fails mg_ooxml_allow_value
+ * (how an element outside the list is counted: a link, or an extension). */
+gboolean mg_ooxml_allow_subtree_unsafe (const xmlNode *node);
+/* Resolve every mc:AlternateContent of DOC to the branch a reader of the
+ * allowed namespaces takes (the first understood mc:Choice, else
+ * mc:Fallback, else nothing). */
+void mg_ooxml_allow_alternates (xmlDoc *doc);
 
 /* --- ooxml_word.c ------------------------------------------------------ */
 

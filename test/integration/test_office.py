@@ -597,5 +597,41 @@ def test_libreoffice_timeout_kills_group(name='soffice_hangs'):
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
+
+# --- the element and attribute allow-list -------------------------------------
+
+@S.case
+def test_online_video_html(name='web_video'):
+    """Word's online video (wp15:webVideoPr) carries HTML with a script and an
+    external iframe: outside the element allow-list, it goes; the poster
+    picture and the text stay."""
+    text = '動画付きの案内 ' + O.JA
+    data = O.docx_web_video(text, mime.make_png(name, text_chunk=False))
+    res = mail(name, data, 'video.docx')
+    part, out = delivered(res, 'video.docx', DOCX)
+    files = unzip(out)
+    assert_package_lacks(files, 'script', 'iframe', 'evil.example', 'embeddedHtml', 'webVideoPr',
+                         'videoFile', 'hlinkClick', 'extLst')
+    check('word/media/image1.png' in files, 'the poster picture is gone: %r' % list(files))
+    check(b'r:embed="rIdImg"' in files['word/document.xml'], 'the picture lost its image')
+    reason(part, 'external')
+    shows(out, '.docx', text)
+
+
+@S.case
+def test_schema_locations_unc_file(name='schema_paths'):
+    """UNC and file:// schema locations in settings.xml (w:attachedSchema,
+    sl:manifestLocation, sl:schemaLocation) do not reach the output."""
+    text = 'スキーマ付きの文書 ' + O.JA
+    res = mail(name, O.docx_schema_paths(text), 'schema.docx')
+    part, out = delivered(res, 'schema.docx', DOCX)
+    files = unzip(out)
+    check('word/settings.xml' in files, 'settings.xml left out: %r' % list(files))
+    assert_package_lacks(files, 'attacker-host', 'file:', 'attachedSchema', 'schemaLibrary',
+                         'manifestLocation', 'schemaLocation')
+    reason(part, 'external')
+    shows(out, '.docx', text)
+
+
 if __name__ == '__main__':
     S.main()

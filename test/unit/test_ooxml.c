@@ -214,6 +214,132 @@ test_truncated_and_corrupted (void)
   g_rand_free (rand);
 }
 
+#define MC_NS "http://schemas.openxmlformats.org/markup-compatibility/2006"
+#define WPS_NS "http://schemas.microsoft.com/office/word/2010/wordprocessingShape"
+#define W14_NS "http://schemas.microsoft.com/office/word/2010/wordml"
+
+/* The rebuilt document.xml of a document with BODY, and the result's reason. */
+static char *
+rebuilt_body (const char *body, MgReason *reason_r)
+{
+  g_autoptr (GBytes) input = docx_with_body (body);
+  MgFilterResult result;
+
+  rebuild (input, &result);
+  g_assert_cmpint (result.action, ==, MG_ACTION_CONVERTED);
+  *reason_r = result.reason;
+  char *doc = document_of (result.output);
+  mg_filter_result_clear (&result);
+  return doc;
+}
+
+/* DOC holds none of ABSENT and all of PRESENT (NULL-terminated). */
+static void
+check_text (const char *doc, const char *const *absent, const char *const *present)
+{
+  for (guint i = 0; absent[i] != NULL; i++)
+    g_assert_null (strstr (doc, absent[i]));
+  for (guint i = 0; present[i] != NULL; i++)
+    g_assert_nonnull (strstr (doc, present[i]));
+}
+
+/* mc:AlternateContent is resolved as a reader of the allowed namespaces
+ * would: w14 is not one (its Fallback is taken), wps is (its Choice is). */
+static void
+test_alternate_content (void)
+{
+  MgReason reason;
+  g_autofree char *doc = rebuilt_body (
+    "<mc:AlternateContent xmlns:mc=\"" MC_NS "\" xmlns:w14=\"" W14_NS "\">"
+    "<mc:Choice Requires=\"w14\"><w:p><w:r><w:t>choice-w14</w:t></w:r></w:p></mc:Choice>"
+    "<mc:Fallback><w:p><w:r><w:t>fallback-1</w:t></w:r></w:p></mc:Fallback>"
+    "</mc:AlternateContent>"
+    "<w:p><w:r><mc:AlternateContent xmlns:mc=\"" MC_NS "\" xmlns:wps=\"" WPS_NS "\">"
+    "<mc:Choice Requires=\"wps\"><w:t>choice-wps</w:t></mc:Choice>"
+    "<mc:Fallback><w:t>fallback-2</w:t></mc:Fallback></mc:AlternateContent></w:r></w:p>"
+    "<w:p w14:paraId=\"1A2B3C4D\" xmlns:w14=\"" W14_NS "\"><w:r><w14:glow w14:rad=\"1\"/>"
+    "<w:t xml:space=\"preserve\"> kept </w:t></w:r></w:p>", &reason);
+
+  check_text (doc, (const char *[]) { "choice-w14", "fallback-2", "AlternateContent", "paraId",
+                                      "glow", NULL },
+              (const char *[]) { "fallback-1", "choice-wps",
+                                 "xml:space=\"preserve\"> kept </w:t>", NULL });
+  /* extensions without links or HTML are no active content */
+  g_assert_cmpint (reason, ==, MG_REASON_OFFICE_REBUILT);
+}
+
+/* Attributes whose values could be links, paths or HTML go from elements
+ * that are on the list; elements of unknown namespaces go with their text. */
+static void
+test_allow_values (void)
+{
+  static const char *const unsafe[] = {
+    "https://e.example/", "\\\\host\\share\\x.xsd", "file:///C:/x", "FILE:x", " java\tscript:x",
+    "//host/x", "C:\\Windows\\x.xsd", "<script>x</script>", "a<iframe src=x>", "%5c%5chost%5cs",
+    "mhtml:x!y", "ms-msdt:/id", "search-ms:query=x", NULL,
+  };
+  static const char *const safe[] = {
+    "Heading1", "dcterms:W3CDTF", "position:absolute;margin-left:0", "%1.", "<", "a < b",
+    "{C809E66F-F1BF-436E-b5F7-EEA9579F0CBA}", "urn:schemas-microsoft-com:office:smarttags",
+    "yyyy/MM/dd", "", NULL,
+  };
+
+  for (guint i = 0; unsafe[i] != NULL; i++)
+    g_assert_false (mg_ooxml_allow_value (unsafe[i]));
+  for (guint i = 0; safe[i] != NULL; i++)
+    g_assert_true (mg_ooxml_allow_value (safe[i]));
+
+  MgReason reason;
+  g_autofree char *doc = rebuilt_body (
+    "<w:p><w:customXml w:uri=\"file://host/s\" w:element=\"e\"><w:r><w:t>custom-text</w:t></w:r>"
+    "</w:customXml></w:p><w:p><x:thing xmlns:x=\"urn:x-unknown\">hidden-text</x:thing>"
+    "<w:r><w:t>visible</w:t></w:r></w:p>", &reason);
+  check_text (doc, (const char *[]) { "file:", "hidden-text", NULL },
+              (const char *[]) { "custom-text", "w:element=\"e\"", "visible", NULL });
+  g_assert_cmpint (reason, ==, MG_REASON_OFFICE_ACTIVE);
+}
+
+/* Word's online video: the picture stays, the HTML player goes. */
+static void
+test_web_video (void)
+{
+  MgReason reason;
+  g_autofree char *doc = rebuilt_body (
+    "<w:p><w:r><w:drawing><wp:inline xmlns:wp=\"http://schemas.openxmlformats.org/drawingml/2006/"
+    "wordprocessingDrawing\"><wp:extent cx=\"1\" cy=\"1\"/><wp:docPr id=\"1\" name=\"v\"/>"
+    "<a:graphic xmlns:a=\"http://schemas.openxmlformats.org/drawingml/2006/main\">"
+    "<a:graphicData uri=\"http://schemas.openxmlformats.org/drawingml/2006/picture\">"
+    "<pic:pic xmlns:pic=\"http://schemas.openxmlformats.org/drawingml/2006/picture\">"
+    "<pic:nvPicPr><pic:cNvPr id=\"1\" name=\"v\"><a:extLst><a:ext uri=\"{C809E66F}\">"
+    "<wp15:webVideoPr xmlns:wp15=\"http://schemas.microsoft.com/office/word/2012/"
+    "wordprocessingDrawing\" embeddedHtml=\"&lt;script&gt;alert(1)&lt;/script&gt;&lt;iframe "
+    "src=&quot;https://evil.example/&quot;&gt;\"/></a:ext></a:extLst></pic:cNvPr>"
+    "</pic:nvPicPr></pic:pic></a:graphicData></a:graphic>"
+    "<a:graphic xmlns:a=\"http://schemas.openxmlformats.org/drawingml/2006/main\">"
+    "<a:graphicData uri=\"http://schemas.openxmlformats.org/presentationml/2006/ole\">"
+    "<a:t>ole-preview</a:t></a:graphicData></a:graphic>"
+    "</wp:inline></w:drawing></w:r></w:p>", &reason);
+
+  check_text (doc, (const char *[]) { "script", "evil.example", "webVideoPr", "ole-preview", NULL },
+              (const char *[]) { "pic:cNvPr", "drawingml/2006/picture", NULL });
+  g_assert_cmpint (reason, ==, MG_REASON_OFFICE_ACTIVE);
+}
+
+/* A part whose root is in no allowed namespace: the document is removed. */
+static void
+test_foreign_root (void)
+{
+  g_autoptr (GBytes) input = zip_of (
+    "[Content_Types].xml", CT_HEAD "<Override PartName=\"/word/document.xml\" "
+    "ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml."
+    "document.main+xml\"/></Types>",
+    "_rels/.rels", RELS_HEAD "<Relationship Id=\"rId1\" Type=\"" RT "officeDocument\" "
+    "Target=\"word/document.xml\"/></Relationships>",
+    "word/document.xml", "<html xmlns=\"http://www.w3.org/1999/xhtml\"><script/></html>", NULL);
+
+  expect_removed (input, MG_REASON_CONVERT_FAILED);
+}
+
 /* The compound file reader on a real .doc, cut short and corrupted: it
  * answers every time, and sees the real file as a Word file, not encrypted. */
 static void
@@ -257,6 +383,10 @@ main (int argc, char **argv)
   g_test_add_func ("/ooxml/bad-packages", test_bad_packages);
   g_test_add_func ("/ooxml/limits", test_limits);
   g_test_add_func ("/ooxml/truncated-and-corrupted", test_truncated_and_corrupted);
+  g_test_add_func ("/ooxml/alternate-content", test_alternate_content);
+  g_test_add_func ("/ooxml/allow-values", test_allow_values);
+  g_test_add_func ("/ooxml/web-video", test_web_video);
+  g_test_add_func ("/ooxml/foreign-root", test_foreign_root);
   g_test_add_func ("/office/cfb", test_cfb);
   status = g_test_run ();
   mg_config_free (config);
