@@ -2,6 +2,8 @@
  *
  * Exit 0 sanitised, 3 withheld, 64 usage, 75 temporary failure, 78
  * configuration. Nothing is written to OUT unless the pipeline produced it.
+ * --sender and --recipient give the envelope the quarantine records (where a
+ * release may go); without them none is recorded.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -10,6 +12,7 @@
 
 #include "cli/cli.h"
 #include "pipeline/pipeline.h"
+#include "quarantine/quarantine_envelope.h"
 #include "util/fdio.h"
 
 typedef struct {
@@ -17,8 +20,33 @@ typedef struct {
   char *config;
   char *report;
   char *output;
+  char *sender;
+  char **recipients;
   char **inputs;
 } MgMailArgs;
+
+static gboolean
+check_address (const char *flag, const char *address, gboolean null_ok, GError **error)
+{
+  g_autofree char *bare = mg_quarantine_envelope_address (address);
+
+  if (bare != NULL && (null_ok || *bare != '\0'))
+    return TRUE;
+  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+               "%s: not a plain address (local@domain)", flag);
+  return FALSE;
+}
+
+static gboolean
+check_addresses (const MgMailArgs *args, GError **error)
+{
+  if (args->sender != NULL && !check_address ("--sender", args->sender, TRUE, error))
+    return FALSE;
+  for (int i = 0; args->recipients != NULL && args->recipients[i] != NULL; i++)
+    if (!check_address ("--recipient", args->recipients[i], FALSE, error))
+      return FALSE;
+  return TRUE;
+}
 
 static gboolean
 parse_args (int argc, char **argv, MgMailArgs *args, GError **error)
@@ -27,6 +55,10 @@ parse_args (int argc, char **argv, MgMailArgs *args, GError **error)
     { "config", 'c', 0, G_OPTION_ARG_FILENAME, &args->config, "configuration file", "FILE" },
     { "report", 0, 0, G_OPTION_ARG_FILENAME, &args->report, "write the JSON report", "FILE" },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &args->output, "output (default stdout)", "OUT" },
+    { "sender", 0, 0, G_OPTION_ARG_STRING, &args->sender,
+      "envelope sender (MAIL FROM) to record", "ADDR" },
+    { "recipient", 0, 0, G_OPTION_ARG_STRING_ARRAY, &args->recipients,
+      "an envelope recipient (RCPT TO) to record; repeat for each", "ADDR" },
     { "no-sandbox", 0, 0, G_OPTION_ARG_NONE, &args->no_sandbox,
       "run the pipeline in this process (debugging only)", NULL },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &args->inputs, NULL, "[IN|-]" },
@@ -41,7 +73,7 @@ parse_args (int argc, char **argv, MgMailArgs *args, GError **error)
     g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, "one input at most");
     return FALSE;
   }
-  return TRUE;
+  return check_addresses (args, error);
 }
 
 /* Input beyond the size limit is kept only so far: the pipeline withholds it. */
@@ -90,6 +122,9 @@ run (const MgMailArgs *args, const MgConfig *config)
   g_autoptr (MgPipeline) pipeline = mg_pipeline_new (config, &error);
   g_autoptr (GBytes) input = NULL;
   g_autoptr (MgMailResult) result = NULL;
+  MgEnvelope envelope = { args->sender != NULL ? args->sender : "",
+                          (const char *const *) args->recipients };
+  gboolean has_envelope = args->sender != NULL || args->recipients != NULL;
 
   if (pipeline == NULL) {
     fprintf (stderr, "mugai: configuration error: %s\n", error->message);
@@ -100,7 +135,8 @@ run (const MgMailArgs *args, const MgConfig *config)
     fprintf (stderr, "mugai: %s\n", error->message);
     return MG_EXIT_TEMPFAIL;
   }
-  if (!mg_pipeline_mail (pipeline, input, NULL, &result, &error) ||
+  if (!mg_pipeline_mail_envelope (pipeline, input, NULL, has_envelope ? &envelope : NULL,
+                                  &result, &error) ||
       !write_outputs (args, result, &error)) {
     fprintf (stderr, "mugai: temporary failure: %s\n", error->message);
     return MG_EXIT_TEMPFAIL;
@@ -132,6 +168,8 @@ mg_cmd_mail (int argc, char **argv)
   g_free (args.config);
   g_free (args.report);
   g_free (args.output);
+  g_free (args.sender);
+  g_strfreev (args.recipients);
   g_strfreev (args.inputs);
   return status;
 }

@@ -96,7 +96,9 @@ parse (int argc, char **argv, MgQuarantineArgs *a, GError **error)
     { "until", 0, 0, G_OPTION_ARG_STRING, &a->until, "before this date (JST)", "YYYY-MM-DD" },
     { "verdict", 0, 0, G_OPTION_ARG_STRING, &a->verdict, "withheld or sanitised", "V" },
     { "from", 0, 0, G_OPTION_ARG_STRING, &a->from, "sender contains", "TEXT" },
-    { "to", 0, 0, G_OPTION_ARG_STRING, &a->to, "a recipient contains", "TEXT" },
+    { "to", 0, 0, G_OPTION_ARG_STRING, &a->to,
+      "list: a recipient contains TEXT; approve: the one address to release an item"
+      " stored without an envelope to", "TEXT|ADDR" },
     { "reason", 0, 0, G_OPTION_ARG_STRING, &a->reason, "a reason contains", "TEXT" },
     { "state", 0, 0, G_OPTION_ARG_STRING, &a->state, "held, pending, released, deleted", "S" },
     { "all", 0, 0, G_OPTION_ARG_NONE, &a->all, "also items kept whole and deleted", NULL },
@@ -278,6 +280,14 @@ cmd_approve (MgQuarantineCli *cli, const MgQuarantineArgs *a, const char *id)
   g_autofree char *result = NULL;
   g_autofree char *clean = NULL;
 
+  if (a->to != NULL) {
+    g_autofree char *bare = mg_quarantine_envelope_address (a->to);
+    if (bare == NULL || *bare == '\0') {
+      fprintf (stderr, "mugai quarantine approve: --to: not a plain address\n");
+      return MG_EXIT_USAGE;
+    }
+    mg_admin_release_set_to (release, bare);
+  }
   if (!mg_quarantine_release_approve (cli->store, id, &cli->actor, mg_admin_release_deliver,
                                       release, &result, &error))
     return fail ("approve", error);

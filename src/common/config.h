@@ -99,6 +99,10 @@ typedef struct {
   gint64 admin_lockout_minutes;
   char *release_smtp;              /* HOST:PORT without the milter, or "" */
   char *release_original_forward_address;   /* "" = never */
+  char *release_original_smtp;     /* listener for forwarded originals, "" = none */
+  char *release_sender;            /* envelope sender of released mail, "" = <> */
+  char *release_allowed_recipient_domains;  /* comma-separated; "" = none */
+  int release_allow_virus_original;         /* 0 no, 1 yes */
   MgSandboxConfig sandbox;
   MgArchiveLimits archive;
   MgPdfConfig pdf;

@@ -112,24 +112,26 @@ cb_envfrom (SMFICTX *ctx, char **argv)
 {
   MgMilterSession *session = session_of (ctx);
 
-  (void) argv;
   if (!mg_milter_session_begin (session, setup->config->milter_spool_threshold)) {
     g_message ("NOQUEUE: shutting down, message from %s tempfailed",
                session->client ? session->client : "unknown");
     return mg_milter_reply (ctx, MG_MILTER_OUTCOME_STOPPING, NULL);
   }
+  mg_milter_session_envfrom (session, argv != NULL ? argv[0] : NULL);
   read_queue_id (ctx, session);
   return mg_milter_reply (ctx, MG_MILTER_OUTCOME_COLLECTING, NULL);
 }
 
+/* Every RCPT TO as Postfix passes it on (after its address rewriting): the
+ * recipients a release may go to. */
 static sfsistat
 cb_envrcpt (SMFICTX *ctx, char **argv)
 {
   MgMilterSession *session = session_of (ctx);
 
-  (void) argv;
   if (session->message == NULL)
     return no_message (ctx, session);
+  mg_milter_session_envrcpt (session, argv != NULL ? argv[0] : NULL);
   read_queue_id (ctx, session);
   return mg_milter_reply (ctx, MG_MILTER_OUTCOME_COLLECTING, NULL);
 }

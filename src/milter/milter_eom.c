@@ -78,6 +78,8 @@ mg_milter_eom_process (SMFICTX *ctx, MgMilterSession *session, const MgMilterSet
   const char *queue_id = mg_milter_session_queue_id (session);
   g_autoptr (GBytes) input = NULL;
   g_autoptr (MgMailResult) result = NULL;
+  MgEnvelope envelope = { message->env_from,
+                          (const char *const *) message->env_rcpt->pdata };
 
   if (message->error != NULL) {
     g_propagate_error (error, g_steal_pointer (&message->error));
@@ -85,8 +87,8 @@ mg_milter_eom_process (SMFICTX *ctx, MgMilterSession *session, const MgMilterSet
   }
   input = mg_milter_spool_bytes (message->spool, error);
   if (input == NULL
-      || !mg_milter_work_run (setup->work, input, message->queue_id, progress, ctx, &result,
-                              error)
+      || !mg_milter_work_run (setup->work, input, message->queue_id, &envelope, progress, ctx,
+                              &result, error)
       || !check_result (result, setup->config->milter_max_output_size, error))
     return MG_MILTER_OUTCOME_FAILED;
   if (result->virus && result->verdict == MG_VERDICT_WITHHELD

@@ -46,6 +46,8 @@ mg_milter_session_begin (MgMilterSession *session, gsize spool_threshold)
   message->spool = mg_milter_spool_new (spool_threshold);
   message->headers = g_ptr_array_new_with_free_func ((GDestroyNotify) mg_milter_header_free);
   message->started = g_get_monotonic_time ();
+  message->env_rcpt = g_ptr_array_new_with_free_func (g_free);
+  g_ptr_array_add (message->env_rcpt, NULL);
   session->message = message;
   return TRUE;
 }
@@ -61,11 +63,34 @@ mg_milter_session_end (MgMilterSession *session)
   mg_milter_spool_free (message->spool);
   g_ptr_array_unref (message->headers);
   g_clear_error (&message->error);
+  g_free (message->env_from);
+  g_ptr_array_unref (message->env_rcpt);
   g_free (message);
   g_mutex_lock (&drain_lock);
   active_messages--;
   g_cond_broadcast (&drain_cond);
   g_mutex_unlock (&drain_lock);
+}
+
+void
+mg_milter_session_envfrom (MgMilterSession *session, const char *sender)
+{
+  if (session->message == NULL)
+    return;
+  g_free (session->message->env_from);
+  session->message->env_from = g_strdup (sender != NULL ? sender : "");
+}
+
+/* The array stays NULL-terminated, for MgEnvelope. */
+void
+mg_milter_session_envrcpt (MgMilterSession *session, const char *recipient)
+{
+  GPtrArray *rcpt = session->message != NULL ? session->message->env_rcpt : NULL;
+
+  if (rcpt == NULL || recipient == NULL)
+    return;
+  rcpt->pdata[rcpt->len - 1] = g_strdup (recipient);
+  g_ptr_array_add (rcpt, NULL);
 }
 
 const char *

@@ -17,6 +17,8 @@ typedef struct {
   GPtrArray *headers;   /* MgMilterHeader, as the milter was shown them */
   GError *error;        /* the first failure while collecting, if any */
   gint64 started;       /* monotonic time of MAIL FROM */
+  char *env_from;       /* MAIL FROM as the MTA gave it ("<a@b>"), or NULL */
+  GPtrArray *env_rcpt;  /* char *: every RCPT TO, NULL-terminated */
 } MgMilterMessage;
 
 typedef struct {
@@ -34,6 +36,10 @@ void mg_milter_session_free (MgMilterSession *session);
 gboolean mg_milter_session_begin (MgMilterSession *session, gsize spool_threshold);
 /* End the message in progress, if any (end of message, abort, close). */
 void mg_milter_session_end (MgMilterSession *session);
+
+/* Record MAIL FROM / one RCPT TO of the message in progress, if any. */
+void mg_milter_session_envfrom (MgMilterSession *session, const char *sender);
+void mg_milter_session_envrcpt (MgMilterSession *session, const char *recipient);
 
 /* The queue id for log lines: the message's, or "NOQUEUE". */
 const char *mg_milter_session_queue_id (const MgMilterSession *session);

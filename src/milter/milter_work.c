@@ -23,6 +23,8 @@ typedef struct {
   MgMilterWork *work;
   GBytes *message;
   char *queue_id;
+  char *env_from;       /* copies: the job may outlive the session */
+  char **env_rcpt;
   GMutex lock; /* guards done, ok, result, error */
   GCond cond;
   gboolean done;
@@ -32,7 +34,8 @@ typedef struct {
 } MgMilterJob;
 
 static MgMilterJob *
-job_new (MgMilterWork *work, GBytes *message, const char *queue_id)
+job_new (MgMilterWork *work, GBytes *message, const char *queue_id,
+         const MgEnvelope *envelope)
 {
   MgMilterJob *job = g_new0 (MgMilterJob, 1);
 
@@ -40,6 +43,10 @@ job_new (MgMilterWork *work, GBytes *message, const char *queue_id)
   job->work = work;
   job->message = g_bytes_ref (message);
   job->queue_id = g_strdup (queue_id);
+  if (envelope != NULL) {
+    job->env_from = g_strdup (envelope->sender);
+    job->env_rcpt = g_strdupv ((char **) envelope->recipients);
+  }
   g_mutex_init (&job->lock);
   g_cond_init (&job->cond);
   return job;
@@ -52,6 +59,8 @@ job_unref (MgMilterJob *job)
     return;
   g_bytes_unref (job->message);
   g_free (job->queue_id);
+  g_free (job->env_from);
+  g_strfreev (job->env_rcpt);
   g_clear_pointer (&job->result, mg_mail_result_free);
   g_clear_error (&job->error);
   g_mutex_clear (&job->lock);
@@ -79,8 +88,11 @@ run_job (gpointer data, gpointer user_data)
   MgMilterEngineRef *ref = mg_milter_engine_acquire (work->engine);
   MgMailResult *result = NULL;
   GError *error = NULL;
-  gboolean ok = mg_pipeline_mail (mg_milter_engine_ref_pipeline (ref), job->message,
-                                  job->queue_id, &result, &error);
+  MgEnvelope envelope = { job->env_from, (const char *const *) job->env_rcpt };
+  gboolean ok = mg_pipeline_mail_envelope (mg_milter_engine_ref_pipeline (ref), job->message,
+                                           job->queue_id,
+                                           job->env_rcpt != NULL ? &envelope : NULL,
+                                           &result, &error);
 
   mg_milter_engine_release (ref);
   /* The slot is free before the waiter can see the result, so a drained
@@ -149,7 +161,7 @@ wait_done (MgMilterWork *work, MgMilterJob *job, MgMilterProgressFunc progress,
 
 gboolean
 mg_milter_work_run (MgMilterWork *work, GBytes *message, const char *queue_id,
-                    MgMilterProgressFunc progress, gpointer progress_data,
+                    const MgEnvelope *envelope, MgMilterProgressFunc progress, gpointer progress_data,
                     MgMailResult **result_r, GError **error)
 {
   MgMilterJob *job;
@@ -161,7 +173,7 @@ mg_milter_work_run (MgMilterWork *work, GBytes *message, const char *queue_id,
                  "%u messages already in work", work->max_inflight);
     return FALSE;
   }
-  job = job_new (work, message, queue_id);
+  job = job_new (work, message, queue_id, envelope);
   g_atomic_ref_count_inc (&job->refs); /* the pool thread's reference */
   if (!g_thread_pool_push (work->pool, job, error)) {
     g_atomic_int_dec_and_test (&work->inflight);

@@ -32,10 +32,11 @@ MgMilterWork *mg_milter_work_new (MgMilterEngine *engine, guint max_inflight, gu
 void mg_milter_work_free (MgMilterWork *work);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MgMilterWork, mg_milter_work_free)
 
-/* Sanitise MESSAGE, calling PROGRESS (PROGRESS_DATA) while waiting. Returns
- * the pipeline's result (caller owns it), or FALSE with ERROR: BUSY, TIMEOUT,
- * or the pipeline's own error. */
+/* Sanitise MESSAGE with its ENVELOPE (may be NULL), calling PROGRESS
+ * (PROGRESS_DATA) while waiting. Returns the pipeline's result (caller owns
+ * it), or FALSE with ERROR: BUSY, TIMEOUT, or the pipeline's own error. */
 gboolean mg_milter_work_run (MgMilterWork *work, GBytes *message, const char *queue_id,
+                             const MgEnvelope *envelope,
                              MgMilterProgressFunc progress, gpointer progress_data,
                              MgMailResult **result_r, GError **error);
 

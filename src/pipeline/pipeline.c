@@ -332,6 +332,14 @@ gboolean
 mg_pipeline_mail (MgPipeline *pipeline, GBytes *message, const char *queue_id,
                   MgMailResult **result_r, GError **error)
 {
+  return mg_pipeline_mail_envelope (pipeline, message, queue_id, NULL, result_r, error);
+}
+
+gboolean
+mg_pipeline_mail_envelope (MgPipeline *pipeline, GBytes *message, const char *queue_id,
+                           const MgEnvelope *envelope, MgMailResult **result_r,
+                           GError **error)
+{
   g_autoptr (MgMailResult) result = NULL;
   g_autoptr (GError) local = NULL;
 
@@ -342,8 +350,13 @@ mg_pipeline_mail (MgPipeline *pipeline, GBytes *message, const char *queue_id,
     result = mg_pipeline_sanitise_local (pipeline, message, queue_id);
   if (result == NULL)
     return FALSE;
+  if (envelope != NULL) {
+    char *with = mg_quarantine_envelope_report (result->report_json, envelope);
+    g_free (result->report_json);
+    result->report_json = with;
+  }
   if (!mg_quarantine_store_put (pipeline->config, result->id, message, result->output,
-                                result->report_json, result->held, &local)) {
+                                result->report_json, result->held, envelope, &local)) {
     g_set_error (error, MG_PIPELINE_ERROR, MG_PIPELINE_ERROR_TEMPFAIL, "quarantine: %s",
                  local->message);
     return FALSE;

@@ -10,6 +10,7 @@
 #include <glib.h>
 
 #include "common/config.h"
+#include "common/envelope.h"
 #include "common/verdict.h"
 
 typedef struct MgPipeline MgPipeline;
@@ -43,6 +44,12 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (MgPipeline, mg_pipeline_free)
  * owned by the caller (mg_mail_result_free). QUEUE_ID may be NULL. */
 gboolean mg_pipeline_mail (MgPipeline *pipeline, GBytes *message, const char *queue_id,
                            MgMailResult **result_r, GError **error);
+
+/* mg_pipeline_mail with the message's ENVELOPE (may be NULL: none known),
+ * which the report ("envelope") and the quarantine item record. */
+gboolean mg_pipeline_mail_envelope (MgPipeline *pipeline, GBytes *message,
+                                    const char *queue_id, const MgEnvelope *envelope,
+                                    MgMailResult **result_r, GError **error);
 
 void mg_mail_result_free (MgMailResult *result);
 

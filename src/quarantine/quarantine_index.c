@@ -22,7 +22,7 @@ static const char schema[] =
   " sender TEXT, sender_address TEXT, recipients TEXT, subject TEXT,"
   " verdict TEXT NOT NULL, held INTEGER NOT NULL, reasons TEXT, virus TEXT,"
   " original_sha256 TEXT, report_sha256 TEXT, size INTEGER NOT NULL,"
-  " state TEXT NOT NULL DEFAULT 'held');"
+  " state TEXT NOT NULL DEFAULT 'held', envelope_from TEXT, envelope_to TEXT);"
   "CREATE INDEX IF NOT EXISTS items_time ON items (time);"
   "CREATE TABLE IF NOT EXISTS item_reasons ("
   " item_id TEXT NOT NULL REFERENCES items (id) ON DELETE CASCADE, reason TEXT NOT NULL);"
@@ -33,8 +33,14 @@ static const char schema[] =
   " kind TEXT NOT NULL, requested_by TEXT NOT NULL, requested_at INTEGER NOT NULL,"
   " note TEXT, password TEXT, state TEXT NOT NULL, decided_by TEXT,"
   " decided_at INTEGER, result TEXT);"
-  "CREATE INDEX IF NOT EXISTS requests_item ON requests (item_id);"
-  "PRAGMA user_version = 1;";
+  "CREATE INDEX IF NOT EXISTS requests_item ON requests (item_id);";
+
+/* Version 1 stores had no envelope (their items can be released only to an
+ * address the approver gives) and no Unix user of a requester. */
+static const char migrate_1[] =
+  "ALTER TABLE items ADD COLUMN envelope_from TEXT;"
+  "ALTER TABLE items ADD COLUMN envelope_to TEXT;";
+#define MG_QUARANTINE_INDEX_VERSION 2
 
 static gboolean
 db_error (sqlite3 *db, GError **error, const char *what)
@@ -60,6 +66,36 @@ enable_wal (sqlite3 *db, GError **error)
   return db_error (db, error, "journal_mode = WAL");
 }
 
+static int
+user_version (sqlite3 *db)
+{
+  sqlite3_stmt *stmt = NULL;
+  int version = -1;
+
+  if (sqlite3_prepare_v2 (db, "PRAGMA user_version", -1, &stmt, NULL) == SQLITE_OK &&
+      sqlite3_step (stmt) == SQLITE_ROW)
+    version = sqlite3_column_int (stmt, 0);
+  sqlite3_finalize (stmt);
+  return version;
+}
+
+/* A new index has user_version 0 and the present schema; an old one is
+ * brought up to it. */
+static gboolean
+migrate (sqlite3 *db)
+{
+  int version = user_version (db);
+  g_autofree char *set = g_strdup_printf ("PRAGMA user_version = %d",
+                                          MG_QUARANTINE_INDEX_VERSION);
+
+  if (version < 0)
+    return FALSE;
+  if (version == 1 && sqlite3_exec (db, migrate_1, NULL, NULL, NULL) != SQLITE_OK)
+    return FALSE;
+  return version >= MG_QUARANTINE_INDEX_VERSION ||
+         sqlite3_exec (db, set, NULL, NULL, NULL) == SQLITE_OK;
+}
+
 static gboolean
 setup (MgQuarantineIndex *index, GError **error)
 {
@@ -74,7 +110,7 @@ setup (MgQuarantineIndex *index, GError **error)
     return db_error (db, error, "pragma");
   if (!mg_quarantine_index_begin (index, error))
     return FALSE;
-  if (sqlite3_exec (db, schema, NULL, NULL, NULL) != SQLITE_OK) {
+  if (sqlite3_exec (db, schema, NULL, NULL, NULL) != SQLITE_OK || !migrate (db)) {
     db_error (db, error, "schema");
     mg_quarantine_index_rollback (index);
     return FALSE;
@@ -214,13 +250,17 @@ mg_quarantine_index_insert (MgQuarantineIndex *index, const MgQuarantineItem *it
                             const char *const *reasons, GError **error)
 {
   static const char sql[] = "INSERT INTO items (" MG_QUARANTINE_ITEM_COLUMNS
-                            ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+                            ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
   sqlite3_stmt *stmt = mg_quarantine_index_prepare (index, sql, NULL, error);
   const char *texts[] = { item->id, NULL, item->queue_id, item->message_id, item->sender,
                           item->sender_address, item->recipients, item->subject,
                           item->verdict, NULL, item->reasons, item->virus,
-                          item->original_sha256, item->report_sha256, NULL, item->state };
+                          item->original_sha256, item->report_sha256, NULL, item->state,
+                          item->envelope_from, NULL };
+  g_autofree char *to = item->envelope_to != NULL ? g_strjoinv ("\n", item->envelope_to)
+                                                  : NULL;
 
+  texts[17] = to;
   if (stmt == NULL)
     return FALSE;
   for (int i = 0; i < (int) G_N_ELEMENTS (texts); i++)
@@ -260,6 +300,9 @@ mg_quarantine_index_item_from_stmt (sqlite3_stmt *stmt)
   item->report_sha256 = mg_quarantine_index_column_text (stmt, 13);
   item->size = sqlite3_column_int64 (stmt, 14);
   item->state = mg_quarantine_index_column_text (stmt, 15);
+  item->envelope_from = mg_quarantine_index_column_text (stmt, 16);
+  if (sqlite3_column_type (stmt, 17) != SQLITE_NULL)
+    item->envelope_to = g_strsplit ((const char *) sqlite3_column_text (stmt, 17), "\n", -1);
   return item;
 }
 

@@ -75,4 +75,5 @@ char *mg_quarantine_index_column_text (sqlite3_stmt *stmt, int column);
 MgQuarantineItem *mg_quarantine_index_item_from_stmt (sqlite3_stmt *stmt);
 #define MG_QUARANTINE_ITEM_COLUMNS \
   "id, time, queue_id, message_id, sender, sender_address, recipients, subject, " \
-  "verdict, held, reasons, virus, original_sha256, report_sha256, size, state"
+  "verdict, held, reasons, virus, original_sha256, report_sha256, size, state, " \
+  "envelope_from, envelope_to"

@@ -126,5 +126,7 @@ mg_quarantine_item_free (MgQuarantineItem *item)
   g_free (item->original_sha256);
   g_free (item->report_sha256);
   g_free (item->state);
+  g_free (item->envelope_from);
+  g_strfreev (item->envelope_to);
   g_free (item);
 }

@@ -24,6 +24,8 @@ typedef struct {
   char *report_sha256;
   gint64 size;              /* bytes of the original */
   char *state;              /* held | pending | released | deleted */
+  char *envelope_from;      /* MAIL FROM ("" for <>), or NULL */
+  char **envelope_to;       /* RCPT TO addresses; NULL when no envelope was recorded */
 } MgQuarantineItem;
 
 /* States of an item. */

@@ -122,10 +122,17 @@ check_requestable (MgQuarantineStore *store, const MgQuarantineItem *item,
     return refuse (error, MG_QUARANTINE_ERROR_POLICY,
                    "unknown kind of release");
   if (g_strcmp0 (kind, MG_QUARANTINE_RELEASE_ORIGINAL) == 0 &&
-      *config->release_original_forward_address == '\0')
+      (*config->release_original_forward_address == '\0' ||
+       *config->release_original_smtp == '\0'))
     return refuse (error, MG_QUARANTINE_ERROR_POLICY,
-                   "originals may not be forwarded: [release]"
-                   " original_forward_address is empty");
+                   "原本の転送は設定されていません / originals may not be forwarded:"
+                   " [release] original_forward_address or original_smtp is empty");
+  if (g_strcmp0 (kind, MG_QUARANTINE_RELEASE_ORIGINAL) == 0 && item->virus != NULL &&
+      *item->virus != '\0' && !config->release_allow_virus_original)
+    return refuse (error, MG_QUARANTINE_ERROR_POLICY,
+                   "ウイルスを検出したメールの原本は転送できません / the original of a mail"
+                   " withheld for a virus is not forwarded ([release] allow_virus_original"
+                   " = no)");
   if (g_strcmp0 (item->state, MG_QUARANTINE_STATE_DELETED) == 0)
     return refuse (error, MG_QUARANTINE_ERROR_STATE,
                    "%s was deleted", item->id);

@@ -65,7 +65,30 @@ typedef struct {
   gboolean held;
   const char *sender_address;
   const char *recipients;
+  const MgEnvelope *envelope;
 } MgPutRequest;
+
+/* The usable addresses of ENVELOPE into ITEM (no recipient: no envelope). */
+static void
+set_envelope (MgQuarantineItem *item, const MgEnvelope *envelope)
+{
+  g_autoptr (GPtrArray) to = g_ptr_array_new_with_free_func (g_free);
+
+  if (envelope == NULL)
+    return;
+  for (int i = 0; envelope->recipients != NULL && envelope->recipients[i] != NULL; i++) {
+    char *rcpt = mg_quarantine_envelope_address (envelope->recipients[i]);
+    if (rcpt != NULL && *rcpt != '\0')
+      g_ptr_array_add (to, rcpt);
+    else
+      g_free (rcpt);
+  }
+  item->envelope_from = mg_quarantine_envelope_address (envelope->sender);
+  if (to->len == 0)
+    return;
+  g_ptr_array_add (to, NULL);
+  item->envelope_to = (char **) g_ptr_array_free (g_steal_pointer (&to), FALSE);
+}
 
 static MgQuarantineItem *
 item_for (const MgPutRequest *put, GPtrArray **reasons_r, GError **error)
@@ -86,6 +109,7 @@ item_for (const MgPutRequest *put, GPtrArray **reasons_r, GError **error)
   item->state = g_strdup (put->held ? MG_QUARANTINE_STATE_HELD : MG_QUARANTINE_STATE_KEPT);
   item->sender_address = g_strdup (put->sender_address);
   item->recipients = g_strdup (put->recipients);
+  set_envelope (item, put->envelope);
   if (item->verdict == NULL)
     item->verdict = g_strdup ("withheld");
   return item;
@@ -120,13 +144,13 @@ store_item (const char *dir, const MgPutRequest *put, GError **error)
 gboolean
 mg_quarantine_store_put (const MgConfig *config, const char *id, GBytes *original,
                          GBytes *output, const char *report_json, gboolean held,
-                         GError **error)
+                         const MgEnvelope *envelope, GError **error)
 {
   const char *dir = config->quarantine_directory;
   gboolean keep = held || config->quarantine_keep == MG_QUARANTINE_KEEP_ALL;
   g_autofree char *sender = NULL;
   g_autofree char *recipients = NULL;
-  MgPutRequest put = { id, original, report_json, held, NULL, NULL };
+  MgPutRequest put = { id, original, report_json, held, NULL, NULL, envelope };
 
   if (!mg_quarantine_id_valid (id)) {   /* it comes from a worker: never trusted */
     g_set_error (error, MG_QUARANTINE_ERROR, MG_QUARANTINE_ERROR_NOT_FOUND,

@@ -16,6 +16,7 @@
 
 #include "common/config.h"
 #include "quarantine/quarantine_audit.h"
+#include "quarantine/quarantine_envelope.h"
 #include "quarantine/quarantine_index.h"
 
 typedef struct MgQuarantineStore MgQuarantineStore;
@@ -23,12 +24,13 @@ typedef struct MgQuarantineStore MgQuarantineStore;
 /* Record one message the pipeline saw: store ORIGINAL and REPORT_JSON as item
  * ID when HELD (withheld or parts removed) or when [quarantine] keep = all, and
  * append the message's audit line (with the SHA-256 of ORIGINAL and OUTPUT) in
- * every case. FALSE with ERROR when the disk or the index refuses: the caller
- * tempfails the message. */
+ * every case. ENVELOPE (may be NULL) is recorded with the item: it is where a
+ * release may go. FALSE with ERROR when the disk or the index refuses: the
+ * caller tempfails the message. */
 gboolean mg_quarantine_store_put (const MgConfig *config, const char *id,
                                   GBytes *original, GBytes *output,
                                   const char *report_json, gboolean held,
-                                  GError **error);
+                                  const MgEnvelope *envelope, GError **error);
 
 /* Open the store of CONFIG (which must outlive it). NULL with ERROR when the
  * index cannot be opened. */

@@ -30,6 +30,9 @@ from mime import EICAR, attachment, make_pe, mixed, text_part
 PASSWORDS = {'alice': 'alice-password-1', 'bob': 'bob-password-12', 'carol': 'carol-password-3'}
 ROLES = {'alice': 'operator', 'bob': 'approver', 'carol': 'approver'}
 BODY = '本文センチネル・ご確認ください'
+RELEASE_SENDER = 'mugai-release@city.example.lg.jp'
+# The envelope `mugai mail` records by default (as the milter would).
+ENVELOPE = ('sender@example.co.jp', ['somu@city.example.lg.jp'])
 
 
 # --- messages ------------------------------------------------------------------
@@ -217,7 +220,9 @@ class Store:
         if sink:
             self.sink = SmtpSink(os.path.join(self.tmp, 'smtp.sock') if unix_sink else None)
         sections = {'admin': {'users_file': self.users},
-                    'release': {'smtp': self.sink.target if sink else '127.0.0.1:9'}}
+                    'release': {'smtp': self.sink.target if sink else '127.0.0.1:9',
+                                'sender': RELEASE_SENDER,
+                                'allowed_recipient_domains': 'city.example.lg.jp'}}
         for sec, kv in (extra or {}).items():
             sections.setdefault(sec, {}).update(kv)
         write_conf(self.conf, CLAMDB, self.qdir, sections)
@@ -255,13 +260,20 @@ class Store:
                      stdin=(PASSWORDS[name] + '\n').encode())
         check(p.returncode == 0, 'user add %s: %r' % (name, p.stderr))
 
-    def mail(self, data, expect=None):
-        """Run mugai mail; return the report (dict)."""
+    def mail(self, data, expect=None, envelope=ENVELOPE):
+        """Run mugai mail with ENVELOPE ((sender, [recipients]) or None: none
+        recorded); return the report (dict)."""
         fd, inp = tempfile.mkstemp(prefix='in-', suffix='.eml', dir=self.tmp)
         with os.fdopen(fd, 'wb') as f:
             f.write(data)
         rep = inp + '.json'
-        p = self.run(['mail', '-c', self.conf, '--report', rep, '-o', inp + '.out', inp])
+        flags = []
+        if envelope is not None:
+            flags = ['--sender', envelope[0]]
+            for rcpt in envelope[1]:
+                flags += ['--recipient', rcpt]
+        p = self.run(['mail', '-c', self.conf, '--report', rep, '-o', inp + '.out'] + flags +
+                     [inp])
         if expect is not None:
             check(p.returncode == expect, 'mugai mail exit %d, expected %d: %r' % (
                 p.returncode, expect, p.stderr[-300:]))

@@ -10,6 +10,8 @@ concurrent writers; writers killed mid-write leave no half item; retention.
 import base64
 import concurrent.futures
 import csv
+import email
+import email.policy
 import io
 import json
 import os
@@ -22,7 +24,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from mugaitest import MUGAI, Suite, check  # noqa: E402
-from qtest import (BODY, Store, clean_mail, decoded, encoded_word,  # noqa: E402
+from qtest import (BODY, SmtpSink, Store, clean_mail, decoded, encoded_word,  # noqa: E402
                    hostile_subject_mail, ppap_mail, removed_mail, virus_mail, zips_of)
 from mime import EICAR, make_pe  # noqa: E402
 
@@ -309,19 +311,126 @@ def test_ppap_release_with_the_password():
               'the released ZIP lacks the sanitised member: %r' % members)
 
 
+def with_header_to(data, to):
+    """DATA with its To header replaced (what the sender wrote, not where it goes)."""
+    head, body = data.split(b'\n\n', 1)
+    lines = [b'To: ' + to if ln.startswith(b'To:') else ln for ln in head.split(b'\n')]
+    return b'\n'.join(lines) + b'\n\n' + body
+
+
+@S.case
+def test_release_goes_to_the_envelope_only():
+    with Store() as st:
+        data = with_header_to(removed_mail('envelope'),
+                              b'somu@city.example.lg.jp, attacker-copy@evil.example')
+        r = st.mail(data, expect=0, envelope=('sender@example.co.jp',
+                                              ['kacho@city.example.lg.jp',
+                                               'bcc@sub.city.example.lg.jp']))
+        check(r['envelope'] == {'from': 'sender@example.co.jp',
+                                'to': ['kacho@city.example.lg.jp', 'bcc@sub.city.example.lg.jp']},
+              'report envelope %r' % r.get('envelope'))
+        item = st.list_json()[0]
+        check(item['envelope']['to'] == r['envelope']['to'], 'index envelope %r' % item)
+        check(request(st, 'alice', r['id'])[0] == 0, 'request')
+        rc, out, err = st.q('approve', '--as', 'bob', r['id'])
+        check(rc == 0, 'approve: exit %d %r' % (rc, err))
+        env, data = st.sink.messages[0]
+        check(env['rcpt'] == ['<kacho@city.example.lg.jp>', '<bcc@sub.city.example.lg.jp>'],
+              'released to %r: the envelope recipients only' % env['rcpt'])
+        check(env['from'] == '<mugai-release@city.example.lg.jp>', 'MAIL FROM %r' % env['from'])
+        check(b'sender@example.co.jp' in data.split(b'\n\n')[0], 'From header lost')
+        p = st.run(['mail', '-c', st.conf, '--recipient', 'a@b>, c@d', '/dev/null'])
+        check(p.returncode == 64 and b'--recipient' in p.stderr,
+              'bad --recipient: exit %d %r' % (p.returncode, p.stderr))
+
+
+@S.case
+def test_release_outside_the_allowed_domains_is_refused():
+    with Store() as st:
+        r = st.mail(removed_mail('outside'), expect=0,
+                    envelope=('x@example.co.jp', ['somu@city.example.lg.jp',
+                                                  'outsider@evil.example']))
+        check(request(st, 'alice', r['id'])[0] == 0, 'request')
+        rc, _, err = st.q('approve', '--as', 'bob', r['id'])
+        check(rc == 1 and 'outsider@evil.example' in err and 'allowed_recipient_domains' in err
+              and '解放しません' in err, 'outside domain: exit %d %r' % (rc, err))
+        check(st.sink.messages == [], 'something was sent')
+        check(st.list_json()[0]['state'] == 'pending', 'a refused approval stays pending')
+        a = st.actions('approve', r['id'])[0]
+        check(a['result'] == 'refused' and 'outsider@evil.example' in a['detail'], 'audit %r' % a)
+
+
+@S.case
+def test_release_without_envelope_needs_the_approvers_address():
+    with Store() as st:
+        r = st.mail(removed_mail('noenv'), expect=0, envelope=None)
+        check(st.list_json()[0]['envelope'] is None, 'an envelope was invented')
+        check(request(st, 'alice', r['id'])[0] == 0, 'request')
+        rc, _, err = st.q('approve', '--as', 'bob', r['id'])
+        check(rc == 1 and '--to' in err, 'released to header addresses: exit %d %r' % (rc, err))
+        rc, _, err = st.q('approve', '--as', 'bob', '--to', 'attacker@evil.example', r['id'])
+        check(rc == 1 and 'allowed_recipient_domains' in err, '--to outside: %d %r' % (rc, err))
+        check(st.sink.messages == [], 'something was sent')
+        rc, _, err = st.q('approve', '--as', 'bob', '--to', 'kacho@city.example.lg.jp', r['id'])
+        check(rc == 0, 'approve --to: exit %d %r' % (rc, err))
+        check([e['rcpt'] for e, _ in st.sink.messages] == [['<kacho@city.example.lg.jp>']],
+              'sent to %r' % [e for e, _ in st.sink.messages])
+        r2 = st.mail(removed_mail('withenv'), expect=0)
+        check(request(st, 'alice', r2['id'])[0] == 0, 'request 2')
+        rc, _, err = st.q('approve', '--as', 'bob', '--to', 'kacho@city.example.lg.jp', r2['id'])
+        check(rc == 1 and '--to' in err, '--to redirected an envelope item: %d %r' % (rc, err))
+
+
+def original_store(original_sink, **extra):
+    release = {'original_forward_address': 'soc@city.example.lg.jp',
+               'original_smtp': original_sink.target}
+    release.update(extra)
+    return Store(extra={'release': release})
+
+
 @S.case
 def test_forward_original():
-    with Store(extra={'release': {'original_forward_address': 'soc@city.example.jp'}}) as st:
-        v, _ = two_items(st, 'fwd')
-        check(request(st, 'alice', v['id'], '--original')[0] == 0, 'request original')
-        rc, _, err = st.q('approve', '--as', 'bob', '-o', os.path.join(st.tmp, 'x'), v['id'])
-        check(rc == 1 and 'only to' in err, 'original written to a file: exit %d' % rc)
-        rc, out, err = st.q('approve', '--as', 'bob', v['id'])
-        check(rc == 0, 'approve original: %r' % err)
-        env, data = st.sink.messages[0]
-        check(env['rcpt'] == ['<soc@city.example.jp>'], 'original went to %r' % env['rcpt'])
-        check(EICAR in data.replace(b'\n', b'') or b'X-Hostile' in data,
-              'the forward address did not get the original')
+    original_sink = SmtpSink()
+    try:
+        with original_store(original_sink) as st:
+            v, r = two_items(st, 'fwd')
+            rc, _, err = request(st, 'alice', v['id'], '--original')
+            check(rc == 1 and 'virus' in err and 'ウイルス' in err,
+                  'virus original requested: exit %d %r' % (rc, err))
+            check(request(st, 'alice', r['id'], '--original')[0] == 0, 'request original')
+            rc, _, err = st.q('approve', '--as', 'bob', '-o', os.path.join(st.tmp, 'x'), r['id'])
+            check(rc == 1 and 'file' in err, 'original written to a file: exit %d' % rc)
+            rc, out, err = st.q('approve', '--as', 'bob', r['id'])
+            check(rc == 0, 'approve original: %r' % err)
+            check(st.sink.messages == [], 'the original went through the release listener')
+            env, data = original_sink.messages[0]
+            check(env['rcpt'] == ['<soc@city.example.lg.jp>'], 'original went to %r' % env['rcpt'])
+            msg = email.message_from_bytes(data, policy=email.policy.default)
+            check(msg['X-Mugai-Original'].startswith('unsanitised'), 'no X-Mugai-Original header')
+            parts = list(msg.iter_parts())
+            check(parts[0].get_content_type() == 'text/plain' and
+                  '無害化していない原本' in parts[0].get_content(), 'no Japanese warning first')
+            check(b'X-Hostile: do-not-forward-fwd-removed' in parts[1].get_content(),
+                  'the original is not attached whole')
+    finally:
+        original_sink.close()
+
+
+@S.case
+def test_forward_virus_original_when_allowed():
+    original_sink = SmtpSink()
+    try:
+        with original_store(original_sink, allow_virus_original='yes') as st:
+            v, _ = two_items(st, 'fwdv')
+            check(request(st, 'alice', v['id'], '--original')[0] == 0, 'request virus original')
+            rc, _, err = st.q('approve', '--as', 'bob', v['id'])
+            check(rc == 0, 'approve: %r' % err)
+            msg = email.message_from_bytes(original_sink.messages[0][1],
+                                           policy=email.policy.default)
+            attached = list(msg.iter_parts())[1].get_content()
+            check(EICAR in decoded(attached), 'the original is not there')
+    finally:
+        original_sink.close()
 
 
 @S.case

@@ -81,7 +81,7 @@ put (Fixture *f, const char *id, const char *subject)
   g_autoptr (GError) error = NULL;
 
   g_assert_true (mg_quarantine_store_put (f->config, id, message, message, report, TRUE,
-                                          &error));
+                                          NULL, &error));
   g_assert_no_error (error);
 }
 

@@ -135,6 +135,17 @@ mg_admin_print_item_json (const MgQuarantineItem *it)
   set_string (o, "state", it->state);
   json_object_set_int_member (o, "size", it->size);
   set_string (o, "sha256", it->original_sha256);
+  if (it->envelope_to != NULL) {
+    JsonObject *env = json_object_new ();
+    JsonArray *to = json_array_new ();
+    set_string (env, "from", it->envelope_from);
+    for (int i = 0; it->envelope_to[i] != NULL; i++)
+      json_array_add_string_element (to, it->envelope_to[i]);
+    json_object_set_array_member (env, "to", to);
+    json_object_set_object_member (o, "envelope", env);
+  } else {
+    json_object_set_null_member (o, "envelope");
+  }
   node = json_node_init_object (json_node_alloc (), o);
   json_object_unref (o);
   return node;
@@ -192,6 +203,15 @@ print_fields (FILE *out, const MgQuarantineItem *it)
   field (out, "Message-ID:", it->message_id);
   field (out, "From:", from);
   field (out, "Recipients:", it->recipients);
+  if (it->envelope_to != NULL) {
+    g_autofree char *to = g_strjoinv (", ", it->envelope_to);
+    g_autofree char *env = g_strdup_printf ("<%s> -> %s",
+                                          it->envelope_from != NULL ? it->envelope_from : "?",
+                                          to);
+    field (out, "Envelope:", env);
+  } else {
+    field (out, "Envelope:", "(none recorded: release only with approve --to ADDR)");
+  }
   field (out, "Subject:", it->subject);
   field (out, "Verdict:", it->verdict);
   field (out, "State:", it->state);

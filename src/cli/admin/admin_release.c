@@ -10,6 +10,7 @@
 #include <glib/gstdio.h>
 #include <sys/stat.h>
 
+#include "cli/admin/admin_original.h"
 #include "cli/admin/admin_ppap.h"
 #include "pipeline/pipeline.h"
 #include "quarantine/quarantine_smtp.h"
@@ -21,6 +22,7 @@ struct MgAdminRelease {
   MgPipeline *pipeline;     /* loaded at the first release */
   char *stamp;              /* of the virus database PIPELINE loaded */
   char *output;
+  char *to;                 /* the approver's address for an item without envelope */
 };
 
 MgAdminRelease *
@@ -35,6 +37,13 @@ mg_admin_release_new (const MgConfig *config, const char *output)
 }
 
 void
+mg_admin_release_set_to (MgAdminRelease *release, const char *to)
+{
+  g_free (release->to);
+  release->to = g_strdup (to);
+}
+
+void
 mg_admin_release_free (MgAdminRelease *release)
 {
   if (release == NULL)
@@ -42,6 +51,7 @@ mg_admin_release_free (MgAdminRelease *release)
   mg_pipeline_free (release->pipeline);
   g_free (release->stamp);
   g_free (release->output);
+  g_free (release->to);
   g_free (release);
 }
 
@@ -87,43 +97,59 @@ resanitise (MgAdminRelease *release, GBytes *message, GError **error)
   return result;
 }
 
+/* Send MESSAGE through TARGET from [release] sender to RECIPIENTS, each of
+ * which is checked against [release] allowed_recipient_domains first. */
 static gboolean
-send_smtp (const MgConfig *config, const char *sender, const char *recipients,
+send_smtp (const MgConfig *config, const char *target, const char *const *recipients,
            GBytes *message, char **reply_r, GError **error)
 {
-  g_auto (GStrv) rcpts = g_strsplit (recipients != NULL ? recipients : "", ", ", -1);
-
-  if (*config->release_smtp == '\0') {
+  if (*target == '\0') {
     g_set_error (error, MG_QUARANTINE_ERROR, MG_QUARANTINE_ERROR_POLICY,
                  "[release] smtp is empty: release to a file with -o");
     return FALSE;
   }
-  if (rcpts[0] == NULL || *rcpts[0] == '\0') {
-    g_set_error (error, MG_QUARANTINE_ERROR, MG_QUARANTINE_ERROR_RELEASE,
-                 "the original names no usable recipient");
+  if (!mg_quarantine_envelope_check (config, recipients, error))
     return FALSE;
-  }
-  return mg_quarantine_smtp_send (config->release_smtp, sender,
-                                  (const char *const *) rcpts, message, reply_r, error);
+  return mg_quarantine_smtp_send (target, config->release_sender, recipients, message,
+                                  reply_r, error);
 }
 
 static gboolean
 forward_original (MgAdminRelease *release, const MgQuarantineItem *item, GBytes *original,
                   char **result_r, GError **error)
 {
-  const char *to = release->config->release_original_forward_address;
+  const MgConfig *config = release->config;
+  const char *to[] = { config->release_original_forward_address, NULL };
   g_autofree char *reply = NULL;
+  g_autoptr (GBytes) wrapped = NULL;
 
-  if (release->output != NULL || *to == '\0') {
-    g_set_error (error, MG_QUARANTINE_ERROR, MG_QUARANTINE_ERROR_POLICY,
-                 "an original goes only to [release] original_forward_address");
+  if (!mg_admin_original_allowed (config, item, release->output != NULL, error))
     return FALSE;
-  }
-  if (!send_smtp (release->config, item->sender_address, to, original, &reply, error))
+  wrapped = mg_admin_original_wrap (config, item, original);
+  if (!send_smtp (config, config->release_original_smtp, to, wrapped, &reply, error))
     return FALSE;
-  *result_r = g_strdup_printf ("original forwarded to %s via %s (%s)", to,
-                               release->config->release_smtp, reply);
+  *result_r = g_strdup_printf ("unsanitised original forwarded to %s via %s (%s)", to[0],
+                               config->release_original_smtp, reply);
   return TRUE;
+}
+
+/* Where a sanitised release goes: the recorded envelope recipients, or for an
+ * item stored without one, the one address the approver gave. */
+static const char *const *
+destination (MgAdminRelease *release, const MgQuarantineItem *item, const char **one,
+             GError **error)
+{
+  if (item->envelope_to != NULL && release->to != NULL) {
+    g_set_error (error, MG_QUARANTINE_ERROR, MG_QUARANTINE_ERROR_POLICY,
+                 "このメールは記録したエンベロープの宛先にだけ解放します（--to は使えません）"
+                 " / this item goes only to its recorded envelope recipients: --to refused");
+    return NULL;
+  }
+  if (item->envelope_to != NULL)
+    return (const char *const *) item->envelope_to;
+  one[0] = release->to;
+  one[1] = NULL;
+  return one;
 }
 
 static gboolean
@@ -135,6 +161,9 @@ deliver_sanitised (MgAdminRelease *release, const MgQuarantineItem *item,
   const void *data = g_bytes_get_data (result->output, &len);
   g_autofree char *sha = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, result->output);
   g_autofree char *reply = NULL;
+  g_autofree char *shown = NULL;
+  const char *one[2];
+  const char *const *to;
 
   if (release->output != NULL) {
     if (!mg_fdio_write_file_atomic (release->output, data, len, error))
@@ -143,12 +172,14 @@ deliver_sanitised (MgAdminRelease *release, const MgQuarantineItem *item,
                                  result->id, sha, release->output);
     return TRUE;
   }
-  if (!send_smtp (release->config, item->sender_address, item->recipients, result->output,
-                  &reply, error))
+  to = destination (release, item, one, error);
+  if (to == NULL || !send_smtp (release->config, release->config->release_smtp, to,
+                                result->output, &reply, error))
     return FALSE;
+  shown = to[0] != NULL ? g_strjoinv (", ", (char **) to) : g_strdup ("");
   *result_r = g_strdup_printf ("%ssanitised as %s (sha256 %s), sent to %s via %s (%s)",
-                               ppap, result->id, sha, item->recipients,
-                               release->config->release_smtp, reply);
+                               ppap, result->id, sha, shown, release->config->release_smtp,
+                               reply);
   return TRUE;
 }
 
@@ -165,6 +196,12 @@ mg_admin_release_deliver (gpointer ctx, const MgQuarantineItem *item,
 
   if (g_strcmp0 (request->kind, MG_QUARANTINE_RELEASE_ORIGINAL) == 0)
     return forward_original (release, item, original, result_r, error);
+  if (release->output == NULL) {
+    const char *one[2];
+    const char *const *to = destination (release, item, one, error);
+    if (to == NULL || !mg_quarantine_envelope_check (release->config, to, error))
+      return FALSE;
+  }
   if (request->password != NULL) {
     opened = mg_admin_ppap_open (original, request->password, &release->config->archive,
                                  &zips, error);

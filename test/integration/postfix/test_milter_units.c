@@ -71,11 +71,13 @@ mg_mail_result_free (MgMailResult *result)
 }
 
 gboolean
-mg_pipeline_mail (MgPipeline *pipeline, GBytes *message, const char *queue_id,
-                  MgMailResult **result_r, GError **error)
+mg_pipeline_mail_envelope (MgPipeline *pipeline, GBytes *message, const char *queue_id,
+                           const MgEnvelope *envelope, MgMailResult **result_r,
+                           GError **error)
 {
   MgMailResult *r = g_new0 (MgMailResult, 1);
 
+  (void) envelope;
   (void) message;
   (void) queue_id;
   (void) error;
@@ -362,7 +364,7 @@ run_one (gpointer data)
   g_autoptr (GBytes) msg = text_bytes ("Subject: x\r\n\r\nb\r\n");
   g_autoptr (MgMailResult) result = NULL;
 
-  runner->ok = mg_milter_work_run (runner->work, msg, "Q1", NULL, NULL, &result, NULL);
+  runner->ok = mg_milter_work_run (runner->work, msg, "Q1", NULL, NULL, NULL, &result, NULL);
   return NULL;
 }
 
@@ -385,7 +387,7 @@ test_work_busy_and_timeout (void)
   while (mg_milter_work_inflight (work) == 0)
     g_usleep (1000);
   /* One slot, taken: the next message is refused at once. */
-  g_assert_false (mg_milter_work_run (work, msg, "Q2", NULL, NULL, &result, &error));
+  g_assert_false (mg_milter_work_run (work, msg, "Q2", NULL, NULL, NULL, &result, &error));
   g_assert_error (error, MG_MILTER_WORK_ERROR, MG_MILTER_WORK_ERROR_BUSY);
   g_assert_null (result);
   g_clear_error (&error);
@@ -395,7 +397,7 @@ test_work_busy_and_timeout (void)
   g_assert_cmpuint (mg_milter_work_inflight (work), ==, 0);
   /* A pipeline slower than the deadline: tempfail, with progress meanwhile. */
   fake_delay_ms = 3500;
-  g_assert_false (mg_milter_work_run (work, msg, "Q3", count_progress, &progress, &result,
+  g_assert_false (mg_milter_work_run (work, msg, "Q3", NULL, count_progress, &progress, &result,
                                       &error));
   g_assert_error (error, MG_MILTER_WORK_ERROR, MG_MILTER_WORK_ERROR_TIMEOUT);
   g_assert_cmpint (progress, >=, 1);

@@ -8,6 +8,7 @@ Exit 0 pass, 1 fail, 77 skip (only where Postfix cannot run at all).
 """
 
 import email
+import json
 import email.policy
 import os
 import re
@@ -518,6 +519,82 @@ def test_miltertest():
         print(output)
         check(proc.returncode == 0 and "*** PASS" in output,
               "miltertest exited %d" % proc.returncode)
+
+
+def quarantine_cli(relay, *args, stdin=None):
+    """`mugai quarantine ARGS` against the relay's store: (exit, stdout, stderr)."""
+    proc = subprocess.run([harness.MUGAI, "quarantine", args[0], "-c", relay.milter.config] +
+                          list(args[1:]), input=stdin, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, timeout=300)
+    return (proc.returncode, proc.stdout.decode("utf-8", "replace"),
+            proc.stderr.decode("utf-8", "replace"))
+
+
+RELEASE_USERS = {"alice": ("operator", "alice-password-1"),
+                 "bob": ("approver", "bob-password-12")}
+
+
+def add_release_users(relay):
+    for name, (role, password) in RELEASE_USERS.items():
+        proc = subprocess.run([harness.MUGAI, "admin", "-c", relay.milter.config, "user", "add",
+                               name, "--role", role], input=(password + "\n").encode(),
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
+        check(proc.returncode == 0, "user add %s: %r" % (name, proc.stderr))
+
+
+def release_settings(workdir, sink_port):
+    return {"admin": {"users_file": os.path.join(workdir, "users")},
+            "release": {"smtp": "127.0.0.1:%d" % sink_port,
+                        "sender": "mugai-release@" + harness.RECIPIENT_DOMAIN,
+                        "allowed_recipient_domains": harness.RECIPIENT_DOMAIN}}
+
+
+def test_release_envelope():
+    """A held mail whose header names an attacker's address (To) while its real
+    recipient was Bcc'd (RCPT TO only): the milter records the envelope, and the
+    release goes to the Bcc'd envelope recipient alone, from [release] sender,
+    with the original From kept only as a header."""
+    relay = Relay()
+    with open(relay.milter.config, "a") as f:   # before anything starts
+        for group, keys in release_settings(relay.workdir, relay.sink.port).items():
+            f.write("[%s]\n" % group + "".join("%s = %s\n" % kv for kv in keys.items()))
+    with relay:
+        add_release_users(relay)
+        domain = harness.RECIPIENT_DOMAIN
+        message = mails.attachment_mail("envelope", "tool.exe", b"MZ\x90\x00" + bytes(4000),
+                                        "application/octet-stream")
+        message = message.replace(b"To: Staff <staff@%s>" % domain.encode(),
+                                  b"To: somu@%s, attacker-copy@evil.example" % domain.encode())
+        relay.send(message, sender="sender@internet.example",
+                   recipients=("kacho@" + domain,))
+        relay.wait_delivered(1)
+        rc, out, err = quarantine_cli(relay, "list", "--json")
+        check(rc == 0, "list: %s" % err)
+        items = json.loads(out)
+        check(len(items) == 1, "one held item expected: %r" % items)
+        item = items[0]
+        check(item["envelope"] == {"from": "sender@internet.example", "to": ["kacho@" + domain]},
+              "the envelope recorded: %r" % item.get("envelope"))
+        rc, _, err = quarantine_cli(relay, "release", "--as", "alice", item["id"])
+        check(rc == 0, "release request: %s" % err)
+        rc, out, err = quarantine_cli(relay, "approve", "--as", "bob", item["id"])
+        check(rc == 0, "approve: exit %d %s" % (rc, err))
+        arrived = relay.wait_delivered(2)
+        released = [(env, m) for env, m in arrived
+                    if "mugai-release" in env.get("X-Mail-Args", "")]
+        check(len(released) == 1, "one release expected: %r" % [e for e, _ in arrived])
+        env, data = released[0]
+        rcpts = []
+        for name in os.listdir(relay.sink.dir):   # every RCPT of every session
+            with open(os.path.join(relay.sink.dir, name), "rb") as f:
+                rcpts += re.findall(rb"^X-Rcpt-Args: *(<[^>]*>)", f.read(), re.M)
+        check(sorted(rcpts) == [b"<kacho@" + domain.encode() + b">"] * 2,
+              "RCPT TO seen by the LGWAN side: %r (the relay, then the release)" % rcpts)
+        check(env["X-Mail-Args"].startswith("<mugai-release@"), "MAIL FROM %r" % env)
+        check(harness.header(data, "From") == "Internet Sender <sender@internet.example>",
+              "the original From header is lost: %r" % harness.header(data, "From"))
+        check(harness.header(data, "X-Mugai").startswith("sanitised"), "not sanitised")
+        print("released only to kacho@%s (RCPT), from %s" % (domain, env["X-Mail-Args"]))
 
 
 def main():
