@@ -1,12 +1,15 @@
 /* cmd_admin.c - `mugai admin`: the users of quarantine review and the web UI.
  *
  *   user add NAME --role operator|approver [--password-file F]
- *   user passwd NAME [--password-file F]      user del NAME      user list
+ *   user passwd NAME [--password-file F]      user role NAME --role ROLE
+ *   user del NAME      user list
  *   serve [--listen ADDRESS:PORT]
  *
  * Passwords come from --password-file, or from standard input (asked twice,
  * without echo, on a terminal); never from the command line. Changes to the
- * users file are serialised with a lock file and audited. Exit 0 done, 1
+ * users file are serialised with a lock file and audited. Deleting a user,
+ * changing their role or password ends their web sessions at once (the web UI
+ * would refuse them at their next request anyway). Exit 0 done, 1
  * refused (no such user, exists already), 64 usage, 75 failure, 78 config.
  */
 #include <fcntl.h>
@@ -17,6 +20,7 @@
 #include <unistd.h>
 
 #include "cli/admin/admin_server.h"
+#include "cli/admin/admin_session.h"
 #include "cli/admin/admin_users.h"
 #include "cli/cli.h"
 #include "quarantine/quarantine_audit.h"
@@ -28,7 +32,7 @@ typedef struct {
   char *role;
   char *password_file;
   char *listen;
-  int session_seconds;
+  MgAdminServerTest test;
   char **rest;
 } MgAdminArgs;
 
@@ -49,18 +53,22 @@ parse (int argc, char **argv, MgAdminArgs *a, GError **error)
 {
   GOptionEntry entries[] = {
     { "config", 'c', 0, G_OPTION_ARG_FILENAME, &a->config_path, "configuration file", "FILE" },
-    { "role", 0, 0, G_OPTION_ARG_STRING, &a->role, "user add: operator or approver", "ROLE" },
+    { "role", 0, 0, G_OPTION_ARG_STRING, &a->role, "user add/role: operator or approver",
+      "ROLE" },
     { "password-file", 0, 0, G_OPTION_ARG_FILENAME, &a->password_file,
       "user add/passwd: read the password from FILE (else standard input)", "FILE" },
     { "listen", 0, 0, G_OPTION_ARG_STRING, &a->listen, "serve: override [admin] listen",
       "ADDRESS:PORT" },
-    { "session-seconds", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &a->session_seconds,
+    { "session-seconds", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &a->test.session_seconds,
       "serve: idle session lifetime in seconds (tests)", "N" },
+    { "session-max-seconds", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &a->test.max_seconds,
+      "serve: longest session lifetime in seconds (tests)", "N" },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &a->rest, NULL, "COMMAND" },
     { NULL },
   };
   g_autoptr (GOptionContext) ctx = g_option_context_new (
-    "user add|passwd|del|list [NAME] | serve - users and the web UI of quarantine review");
+    "user add|passwd|role|del|list [NAME] | serve - users and the web UI of quarantine"
+    " review");
 
   g_option_context_add_main_entries (ctx, entries, NULL);
   return g_option_context_parse (ctx, &argc, &argv, error);
@@ -131,12 +139,14 @@ lock_users (const char *path)
 }
 
 static void
-audit (const MgConfig *config, const char *action, const char *name, const GError *failure)
+audit (const MgConfig *config, const char *action, const char *name, const GError *failure,
+       const char *more)
 {
   g_autofree char *address = g_strdup_printf ("local:%s", g_get_user_name ());
   MgQuarantineActor actor = { g_get_user_name (), "local", address };
-  g_autofree char *detail = g_strdup_printf ("user %s%s%s", name, failure ? ": " : "",
-                                             failure ? failure->message : "");
+  g_autofree char *detail = g_strdup_printf ("user %s%s%s%s", name, failure ? ": " : "",
+                                             failure ? failure->message : "",
+                                             more != NULL ? more : "");
 
   mg_quarantine_audit_action (config->quarantine_directory, &actor, action, NULL,
                               failure != NULL ? "refused" : "ok", detail, NULL);
@@ -159,9 +169,15 @@ change_user (GPtrArray *users, const char *command, const char *name, const MgAd
   }
   if (g_str_equal (command, "del"))
     return g_ptr_array_remove (users, user);
-  if (g_str_equal (command, "add") && !mg_quarantine_role_valid (a->role)) {
+  if ((g_str_equal (command, "add") || g_str_equal (command, "role")) &&
+      !mg_quarantine_role_valid (a->role)) {
     g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "--role operator or approver");
     return FALSE;
+  }
+  if (g_str_equal (command, "role")) {
+    g_free (user->role);
+    user->role = g_strdup (a->role);
+    return TRUE;
   }
   password = read_password (a->password_file, error);
   if (password == NULL)
@@ -178,6 +194,22 @@ change_user (GPtrArray *users, const char *command, const char *name, const MgAd
   return user->hash != NULL;
 }
 
+/* End the web sessions of NAME; a sentence for the audit line. */
+static char *
+end_sessions (const MgConfig *config, const char *name)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (MgQuarantineStore) store = mg_quarantine_store_open (config, &error);
+  gint64 n = store != NULL ? mg_admin_sessions_end_user (store, name, &error) : -1;
+
+  if (n < 0) {
+    fprintf (stderr, "mugai admin: web sessions of %s not ended now (%s); the web UI refuses"
+             " them at their next request\n", name, error->message);
+    return NULL;
+  }
+  return g_strdup_printf ("; %" G_GINT64_FORMAT " web session(s) ended", n);
+}
+
 static int
 cmd_user_change (const MgConfig *config, const MgAdminArgs *a, const char *command,
                  const char *name)
@@ -186,6 +218,7 @@ cmd_user_change (const MgConfig *config, const MgAdminArgs *a, const char *comma
   g_autoptr (GError) error = NULL;
   g_autoptr (GPtrArray) users = NULL;
   g_autofree char *action = g_strconcat ("user_", command, NULL);
+  g_autofree char *ended = NULL;
   int lock = lock_users (path);
   gboolean ok;
 
@@ -197,7 +230,9 @@ cmd_user_change (const MgConfig *config, const MgAdminArgs *a, const char *comma
   ok = users != NULL && change_user (users, command, name, a, &error) &&
        mg_admin_users_save (path, users, &error);
   close (lock);
-  audit (config, action, name, error);
+  if (ok && !g_str_equal (command, "add"))
+    ended = end_sessions (config, name);
+  audit (config, action, name, error, ended);
   if (ok)
     return MG_EXIT_OK;
   fprintf (stderr, "mugai admin user %s: %s\n", command, error->message);
@@ -224,7 +259,7 @@ cmd_user_list (const MgConfig *config)
 static int
 cmd_user (const MgConfig *config, const MgAdminArgs *a)
 {
-  static const char *const changes[] = { "add", "passwd", "del", NULL };
+  static const char *const changes[] = { "add", "passwd", "role", "del", NULL };
   const char *command = a->rest[1];
   guint n = g_strv_length (a->rest);
 
@@ -232,7 +267,7 @@ cmd_user (const MgConfig *config, const MgAdminArgs *a)
     return cmd_user_list (config);
   if (command == NULL || !g_strv_contains (changes, command) || n != 3 ||
       !mg_admin_users_name_valid (a->rest[2])) {
-    fprintf (stderr, "usage: mugai admin user add|passwd|del NAME | user list"
+    fprintf (stderr, "usage: mugai admin user add|passwd|role|del NAME | user list"
              " (names: a-z 0-9 . _ -)\n");
     return MG_EXIT_USAGE;
   }
@@ -252,7 +287,7 @@ mg_cmd_admin (int argc, char **argv)
   }
   if (args.rest == NULL ||
       (!g_str_equal (args.rest[0], "user") && !g_str_equal (args.rest[0], "serve"))) {
-    fprintf (stderr, "usage: mugai admin user add|passwd|del|list [NAME] | serve"
+    fprintf (stderr, "usage: mugai admin user add|passwd|role|del|list [NAME] | serve"
              " (mugai admin -h)\n");
     return MG_EXIT_USAGE;
   }
@@ -260,5 +295,5 @@ mg_cmd_admin (int argc, char **argv)
     return MG_EXIT_CONFIG;
   if (g_str_equal (args.rest[0], "user"))
     return cmd_user (config, &args);
-  return mg_admin_server_main (config, args.listen, args.session_seconds);
+  return mg_admin_server_main (config, args.listen, &args.test);
 }

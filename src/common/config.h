@@ -95,6 +95,9 @@ typedef struct {
   char *admin_listen;              /* ADDRESS:PORT of mugai admin */
   char *admin_users_file;
   gint64 admin_session_minutes;
+  gint64 admin_session_max_lifetime;  /* minutes */
+  char *admin_trusted_proxies;
+  gint64 admin_request_timeout;       /* seconds */
   gint64 admin_login_failures;
   gint64 admin_lockout_minutes;
   char *release_smtp;              /* HOST:PORT without the milter, or "" */

@@ -33,7 +33,18 @@ static const char schema[] =
   " kind TEXT NOT NULL, requested_by TEXT NOT NULL, requested_at INTEGER NOT NULL,"
   " note TEXT, password TEXT, state TEXT NOT NULL, decided_by TEXT,"
   " decided_at INTEGER, result TEXT);"
-  "CREATE INDEX IF NOT EXISTS requests_item ON requests (item_id);";
+  "CREATE INDEX IF NOT EXISTS requests_item ON requests (item_id);"
+  /* The web UI's sessions (by the SHA-256 of their token) and login failures
+   * per user and address: admin_session.c. */
+  "CREATE TABLE IF NOT EXISTS admin_sessions ("
+  " token_sha256 TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL,"
+  " credential TEXT NOT NULL, created INTEGER NOT NULL, last_seen INTEGER NOT NULL,"
+  " flash TEXT, flash_error INTEGER NOT NULL DEFAULT 0);"
+  "CREATE INDEX IF NOT EXISTS admin_sessions_name ON admin_sessions (name);"
+  "CREATE TABLE IF NOT EXISTS admin_logins ("
+  " name TEXT NOT NULL, address TEXT NOT NULL, failures INTEGER NOT NULL,"
+  " first INTEGER NOT NULL, locks INTEGER NOT NULL DEFAULT 0,"
+  " locked_until INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (name, address));";
 
 /* Version 1 stores had no envelope (their items can be released only to an
  * address the approver gives) and no Unix user of a requester. */

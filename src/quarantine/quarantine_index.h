@@ -1,7 +1,9 @@
 /* quarantine_index.h - the SQLite index of the quarantine (DIR/index.sqlite).
  *
  * One row per stored item (what list and show need without opening the
- * objects), the reasons of each item, and the release requests. The database
+ * objects), the reasons of each item, and the release requests; also the web
+ * UI's sessions and login failures (tables admin_*, used by admin_session.c
+ * through these functions). The database
  * is in WAL mode with a busy timeout, so that milter workers, `mugai mail` runs,
  * the CLI and the web UI may use it at once; every change is one transaction.
  *

@@ -14,6 +14,7 @@ mail, the audit log has both, a form without its CSRF token is refused. With
 MUGAI_SCREENSHOTS=DIR it saves screenshots of the main pages there.
 """
 import base64
+import hashlib
 import http.client
 import json
 import os
@@ -77,12 +78,16 @@ class Server:
 class Client:
     """A browser without JavaScript: cookies kept, redirects not followed."""
 
-    def __init__(self, server):
+    def __init__(self, server, source='127.0.0.1', headers=None):
         self.port = server.port
         self.cookies = {}
+        self.source = source
+        self.headers = headers or {}
 
     def request(self, method, path, form=None, headers=None):
-        conn = http.client.HTTPConnection('127.0.0.1', self.port, timeout=120)
+        conn = http.client.HTTPConnection('127.0.0.1', self.port, timeout=120,
+                                          source_address=(self.source, 0))
+        headers = dict(self.headers, **(headers or {}))
         hdrs = dict(headers or {})
         if self.cookies:
             hdrs['Cookie'] = '; '.join('%s=%s' % kv for kv in self.cookies.items())
@@ -352,22 +357,44 @@ def test_delete_and_purge_roles(st, server):
     check('not confirmed' in st.actions('delete')[1]['detail'], 'the refusal does not say why')
 
 
+def failed_logins(c, user, n=5):
+    for i in range(n):
+        status, _, page = c.login(user, 'wrong-password-%d' % i)
+        check(status == 403 and '違います' in page, 'wrong password %d: %d' % (i, status))
+
+
 @case()
 def test_login_rate_limited(st, server):
+    """Issue 11: five failures lock the (user, address) pair only."""
     c = Client(server)
-    for i in range(5):
-        status, _, page = c.login('alice', 'wrong-password-%d' % i)
-        check(status == 403 and '違います' in page, 'wrong password %d: %d' % (i, status))
-    status, _, page = c.login('alice')
+    failed_logins(c, 'bob')
+    status, _, page = c.login('bob')
     check(status == 429 and 'しばらく' in page, 'locked out, yet the right password got %d' % status)
     check('mugai_session' not in c.cookies, 'a session after lockout')
-    other = Client(server)
-    status, _, _ = other.login('bob')
-    check(status == 429, 'the same address is not locked for other users: %d' % status)
+    status, _, _ = Client(server, headers={'X-Forwarded-For': '192.0.2.99'}).login('bob')
+    check(status == 429, 'X-Forwarded-For from an untrusted peer chose the address')
+    status, _, _ = Client(server, source='127.0.0.2').login('bob')
+    check(status == 303, 'a stranger at 127.0.0.1 locked bob out at 127.0.0.2: %d' % status)
+    status, _, _ = Client(server).login('alice')
+    check(status == 303, 'other users are locked out at the same address: %d' % status)
     results = [a['result'] for a in st.actions('login')]
-    check(results == ['refused'] * 7, 'login audit %r' % results)
+    check(results == ['refused'] * 7 + ['ok'] * 2, 'login audit %r' % results)
+    failed_logins(Client(server), 'nosuchuser')
     status, _, _ = Client(server).login('nosuchuser', 'whatever-password')
-    check(status == 429, 'unknown users are not limited either')
+    check(status == 429, 'unknown users are not limited')
+
+
+@case(extra={'admin': {'trusted_proxies': '127.0.0.1/32, 10.9.8.7'}})
+def test_lockout_behind_trusted_proxy(st, server):
+    """Behind a proxy (one address), X-Forwarded-For names the client."""
+    a = Client(server, headers={'X-Forwarded-For': '198.51.100.1, 192.0.2.1'})
+    failed_logins(a, 'bob')
+    check(a.login('bob')[0] == 429, 'the pair of the forwarded address is not locked')
+    b = Client(server, headers={'X-Forwarded-For': '192.0.2.2'})
+    check(b.login('bob')[0] == 303, 'bob locked out behind the proxy for everyone')
+    check(Client(server).login('bob')[0] == 303, 'the proxy itself is locked out')
+    refused = st.actions('login')[0]
+    check(refused['address'] == '192.0.2.1 (via proxy 127.0.0.1)', 'audit %r' % refused)
 
 
 @case(args=('--session-seconds', '2'))
@@ -390,6 +417,123 @@ def test_session_expiry_and_logout(st, server):
     status, resp, _ = c.get('/items')
     check(status == 303 and resp.getheader('Location').startswith('/login'),
           'the old cookie still works after logout')
+
+
+def refused_next_time(c, what, by_cli=False):
+    """The session of C is refused. The CLI removes it at once (then it is
+    unknown); a changed users file makes the next request end it."""
+    status, resp, _ = c.get('/items')
+    check(status == 303 and resp.getheader('Location') == ('/login' if by_cli else
+                                                           '/login?ended=1'),
+          '%s: the old session still works (%d)' % (what, status))
+    if not by_cli:
+        status, _, page = c.get('/login?ended=1')
+        check('セッションを終了しました' in page, 'no message for the ended session')
+
+
+@case()
+def test_session_ends_when_user_deleted(st, server):
+    alice = logged_in(server, 'alice')
+    check(alice.get('/items')[0] == 200, 'fresh session refused')
+    p = st.run(['admin', '-c', st.conf, 'user', 'del', 'alice'])
+    check(p.returncode == 0, 'user del: %r' % p.stderr)
+    refused_next_time(alice, 'deleted user', by_cli=True)
+    check('1 web session(s) ended' in st.actions('user_del')[0]['detail'],
+          'user del does not say it ended the session')
+
+
+@case()
+def test_session_ends_when_user_deleted_by_hand(st, server):
+    """The users file edited without the CLI: the next request checks it."""
+    alice = logged_in(server, 'alice')
+    with open(st.users) as f:
+        lines = [ln for ln in f if not ln.startswith('alice:')]
+    with open(st.users, 'w') as f:
+        f.writelines(lines)
+    refused_next_time(alice, 'user removed from the file')
+    check(st.actions('session')[0]['result'] == 'refused', 'the ended session is not audited')
+
+
+@case()
+def test_demoted_approver_cannot_approve(st, server):
+    r = st.mail(removed_mail('ui-demote'), expect=0)
+    alice = logged_in(server, 'alice')
+    act(alice, r['id'], 'request', kind='sanitised')
+    bob = logged_in(server, 'bob')
+    page = item_page(bob, r['id'])
+    check('/approve"' in page, 'bob is not offered approve')
+    with open(st.users) as f:
+        text = f.read()
+    with open(st.users, 'w') as f:  # demoted by hand, as an admin might
+        f.write(text.replace('bob:approver:', 'bob:operator:'))
+    status, resp, _ = bob.post('/items/%s/approve' % r['id'], {'csrf': csrf_of(page)})
+    check(status == 303 and resp.getheader('Location') == '/login?ended=1',
+          'the demoted approver kept the session: %d' % status)
+    check(st.sink.messages == [], 'released by a demoted approver')
+    check([a for a in st.actions('approve') if a['result'] == 'ok'] == [], 'approval audited')
+    bob = logged_in(server, 'bob')  # logged in again: an operator now
+    page = act(bob, r['id'], 'approve')
+    check('権限がありません' in page and st.sink.messages == [], 'operator approved')
+
+
+@case()
+def test_password_change_ends_session(st, server):
+    bob = logged_in(server, 'bob')
+    p = st.run(['admin', '-c', st.conf, 'user', 'passwd', 'bob'],
+               stdin=b'a-new-password-for-bob\n')
+    check(p.returncode == 0, 'user passwd: %r' % p.stderr)
+    refused_next_time(bob, 'password changed', by_cli=True)
+    check(Client(server).login('bob')[0] == 403, 'the old password still works')
+    check(Client(server).login('bob', 'a-new-password-for-bob')[0] == 303,
+          'the new password does not work')
+
+
+@case()
+def test_role_command_ends_session(st, server):
+    carol = logged_in(server, 'carol')
+    p = st.run(['admin', '-c', st.conf, 'user', 'role', 'carol', '--role', 'operator'])
+    check(p.returncode == 0, 'user role: %r' % p.stderr)
+    refused_next_time(carol, 'role changed', by_cli=True)
+    p = st.run(['admin', '-c', st.conf, 'user', 'list'])
+    check('carol\toperator' in p.stdout.decode(), 'the role was not changed')
+
+
+@case()
+def test_session_and_lockout_survive_restart(st, server):
+    alice = logged_in(server, 'alice')
+    token = alice.cookies['mugai_session']
+    failed_logins(Client(server), 'bob')
+    server.stop()
+    again = Server(st)
+    try:
+        alice.port = again.port
+        status, _, page = alice.get('/items')
+        check(status == 200 and '隔離一覧' in page, 'the session did not survive: %d' % status)
+        check(Client(again).login('bob')[0] == 429, 'the lockout did not survive')
+    finally:
+        again.stop()
+    data = b''
+    for name in os.listdir(st.qdir):
+        if name.startswith('index.sqlite'):
+            with open(os.path.join(st.qdir, name), 'rb') as f:
+                data += f.read()
+    check(token.encode() not in data, 'the session token is stored as it is')
+    check(hashlib.sha256(token.encode()).hexdigest().encode() in data,
+          'the session is not stored by the hash of its token')
+
+
+@case(args=('--session-max-seconds', '3'))
+def test_session_max_lifetime(st, server):
+    alice = logged_in(server, 'alice')
+    start = time.monotonic()
+    for _ in range(600):  # a hang guard; each request keeps the session from idling
+        status, resp, _ = alice.get('/items')
+        if status != 200:
+            break
+        time.sleep(0.1)
+    check(status == 303 and resp.getheader('Location') == '/login?expired=1',
+          'a busy session lives for ever: %d' % status)
+    check(time.monotonic() - start >= 2, 'the session ended before its lifetime')
 
 
 @case()

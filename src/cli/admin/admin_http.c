@@ -6,6 +6,7 @@
 #include "cli/admin/admin_http.h"
 
 #include <arpa/inet.h>
+#include <gio/gio.h>
 #include <netinet/in.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -29,6 +30,56 @@ client_address (struct MHD_Connection *connection)
   return g_strdup (text);
 }
 
+GPtrArray *
+mg_admin_http_proxies (const char *text, GError **error)
+{
+  g_autoptr (GPtrArray) list = g_ptr_array_new_with_free_func (g_object_unref);
+  g_auto (GStrv) parts = g_strsplit_set (text != NULL ? text : "", ", \t", -1);
+
+  for (char **p = parts; *p != NULL; p++) {
+    GInetAddressMask *mask;
+    if (**p == '\0')
+      continue;
+    mask = g_inet_address_mask_new_from_string (*p, NULL);
+    if (mask == NULL) {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "[admin] trusted_proxies: %s is not an address or prefix", *p);
+      return NULL;
+    }
+    g_ptr_array_add (list, mask);
+  }
+  return g_steal_pointer (&list);
+}
+
+static gboolean
+trusted (GPtrArray *proxies, const char *address)
+{
+  g_autoptr (GInetAddress) inet = g_inet_address_new_from_string (address);
+
+  for (guint i = 0; inet != NULL && proxies != NULL && i < proxies->len; i++)
+    if (g_inet_address_mask_matches (g_ptr_array_index (proxies, i), inet))
+      return TRUE;
+  return FALSE;
+}
+
+/* Walk X-Forwarded-For from the right while the hop that added an entry is a
+ * trusted proxy: the last address so named is the client. */
+static char *
+forwarded_client (GPtrArray *proxies, const char *peer, const char *forwarded)
+{
+  g_auto (GStrv) hops = g_strsplit (forwarded != NULL ? forwarded : "", ",", -1);
+  g_autofree char *client = g_strdup (peer);
+
+  for (guint i = g_strv_length (hops); i > 0 && trusted (proxies, client); i--) {
+    g_autoptr (GInetAddress) inet = g_inet_address_new_from_string (g_strstrip (hops[i - 1]));
+    if (inet == NULL)
+      break;
+    g_free (client);
+    client = g_inet_address_to_string (inet);
+  }
+  return g_steal_pointer (&client);
+}
+
 static char *
 clean (const char *text)
 {
@@ -46,7 +97,8 @@ header (struct MHD_Connection *connection, const char *name)
 }
 
 MgAdminRequest *
-mg_admin_request_new (struct MHD_Connection *connection, const char *method, const char *url)
+mg_admin_request_new (struct MHD_Connection *connection, const char *method, const char *url,
+                      GPtrArray *proxies)
 {
   MgAdminRequest *r = g_new0 (MgAdminRequest, 1);
   g_autofree char *proto = header (connection, "X-Forwarded-Proto");
@@ -54,8 +106,9 @@ mg_admin_request_new (struct MHD_Connection *connection, const char *method, con
   r->connection = connection;
   r->method = g_strdup (method);
   r->path = clean (url);
-  r->address = client_address (connection);
+  r->peer = client_address (connection);
   r->forwarded = header (connection, "X-Forwarded-For");
+  r->address = forwarded_client (proxies, r->peer, r->forwarded);
   r->https = g_strcmp0 (proto, "https") == 0;
   r->body = g_byte_array_new ();
   return r;
@@ -69,6 +122,7 @@ mg_admin_request_free (MgAdminRequest *r)
   g_free (r->method);
   g_free (r->path);
   g_free (r->address);
+  g_free (r->peer);
   g_free (r->forwarded);
   g_byte_array_unref (r->body);
   g_clear_pointer (&r->form, g_hash_table_unref);
@@ -128,6 +182,8 @@ mg_admin_request_cookie (MgAdminRequest *r, const char *name)
 char *
 mg_admin_request_who (MgAdminRequest *r)
 {
+  if (!g_str_equal (r->address, r->peer))
+    return g_strdup_printf ("%s (via proxy %s)", r->address, r->peer);
   if (r->forwarded == NULL)
     return g_strdup (r->address);
   return g_strdup_printf ("%s (X-Forwarded-For: %.200s)", r->address, r->forwarded);

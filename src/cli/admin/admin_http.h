@@ -14,20 +14,28 @@
 
 #define MG_ADMIN_HTTP_BODY_MAX (64 * 1024)
 
+/* The reverse proxies of [admin] trusted_proxies (GInetAddressMask *), or
+ * NULL with ERROR naming what does not parse. An empty TEXT: none. */
+GPtrArray *mg_admin_http_proxies (const char *text, GError **error);
+
 typedef struct {
   struct MHD_Connection *connection;
   char *method;
   char *path;
-  char *address;            /* the client's IP address */
-  char *forwarded;          /* X-Forwarded-For as the proxy sent it, or NULL */
+  char *address;            /* the client: PEER, or whom a trusted proxy names */
+  char *peer;               /* the address that connected */
+  char *forwarded;          /* X-Forwarded-For as sent, or NULL */
   gboolean https;           /* X-Forwarded-Proto: https (a TLS proxy in front) */
   GByteArray *body;
   gboolean body_too_large;
   GHashTable *form;         /* POST fields, after mg_admin_request_parse_form */
 } MgAdminRequest;
 
+/* A request on CONNECTION. When the peer is one of PROXIES (may be NULL), the
+ * client is the address X-Forwarded-For names last before a trusted proxy;
+ * otherwise X-Forwarded-For is not believed. */
 MgAdminRequest *mg_admin_request_new (struct MHD_Connection *connection, const char *method,
-                                      const char *url);
+                                      const char *url, GPtrArray *proxies);
 void mg_admin_request_free (MgAdminRequest *request);
 
 /* Add a piece of the body; beyond the limit the rest is dropped and the
@@ -45,7 +53,8 @@ char *mg_admin_request_cookie (MgAdminRequest *request, const char *name);
  * or NULL. */
 char *mg_admin_request_form_raw (MgAdminRequest *request, const char *name);
 
-/* "ADDRESS" or "ADDRESS (X-Forwarded-For: ...)" for the audit log (owned). */
+/* For the audit log (owned): "ADDRESS", "CLIENT (via proxy PEER)" or, when
+ * the header was not believed, "ADDRESS (X-Forwarded-For: ...)". */
 char *mg_admin_request_who (MgAdminRequest *request);
 
 typedef struct {

@@ -24,6 +24,7 @@ typedef struct {
   MgQuarantineStore *store;
   MgAdminSessions *sessions;
   MgAdminRelease *release;
+  GPtrArray *proxies;           /* [admin] trusted_proxies */
 } MgAdminServer;
 
 /* One request being answered. */

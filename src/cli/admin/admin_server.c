@@ -38,24 +38,13 @@ css_reply (void)
   return reply;
 }
 
-static gboolean
-valid_token (const char *text)
-{
-  if (text == NULL || strlen (text) != 64)
-    return FALSE;
-  for (const char *p = text; *p != '\0'; p++)
-    if (!g_ascii_isxdigit (*p))
-      return FALSE;
-  return TRUE;
-}
-
 static MgAdminReply *
 login_form (MgAdminContext *ctx, guint status, const char *message)
 {
   g_autofree char *pre = mg_admin_request_cookie (ctx->request, "mugai_pre");
   MgAdminReply *reply;
 
-  if (!valid_token (pre)) {
+  if (!mg_admin_sessions_token_valid (pre)) {
     g_free (pre);
     pre = mg_admin_sessions_token ();
   }
@@ -78,9 +67,15 @@ login_refused (MgAdminContext *ctx, const char *name, guint status, MgAdminText 
 static MgAdminReply *
 login_succeeded (MgAdminContext *ctx, const MgAdminUser *user)
 {
-  MgAdminSession *s = mg_admin_sessions_start (ctx->server->sessions, user->name, user->role);
-  MgAdminReply *reply = mg_admin_reply_redirect ("/items");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (MgAdminSession) s = mg_admin_sessions_start (ctx->server->sessions, user, &error);
+  MgAdminReply *reply;
 
+  if (s == NULL) {
+    g_warning ("login of %s: %s", user->name, error->message);
+    return mg_admin_pages_message (ctx, MHD_HTTP_SERVICE_UNAVAILABLE, T (MG_T_ERR_TEMP));
+  }
+  reply = mg_admin_reply_redirect ("/items");
   mg_admin_sessions_succeeded (ctx->server->sessions, ctx->request->address, user->name);
   mg_admin_reply_cookie (reply, "mugai_session", s->token, ctx->request->https);
   ctx->actor.name = user->name;
@@ -123,7 +118,7 @@ logout (MgAdminContext *ctx)
 
   audit (ctx, "logout", NULL, NULL, NULL);
   mg_admin_sessions_end (ctx->server->sessions, ctx->session->token);
-  ctx->session = NULL;
+  g_clear_pointer (&ctx->session, mg_admin_session_free);
   mg_admin_reply_cookie (reply, "mugai_session", NULL, ctx->request->https);
   return reply;
 }
@@ -209,15 +204,37 @@ route_post (MgAdminContext *ctx, const char *path)
   return mg_admin_pages_message (ctx, MHD_HTTP_NOT_FOUND, T (MG_T_NOT_FOUND));
 }
 
+/* A session whose user was deleted or changed: audited, and back to login. */
+static MgAdminReply *
+session_ended (MgAdminContext *ctx)
+{
+  GError failure = { MG_QUARANTINE_ERROR, MG_QUARANTINE_ERROR_ROLE,
+                     (char *) "session ended: its user was deleted, or their role or"
+                              " password changed" };
+
+  audit (ctx, "session", NULL, &failure, NULL);
+  return mg_admin_reply_redirect ("/login?ended=1");
+}
+
 static MgAdminReply *
 with_session (MgAdminContext *ctx, gboolean post)
 {
   g_autofree char *token = mg_admin_request_cookie (ctx->request, "mugai_session");
-  gboolean expired = FALSE;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) users = mg_admin_users_load (ctx->server->config->admin_users_file,
+                                                     &error);
+  MgAdminSessionGone gone = MG_ADMIN_SESSION_UNKNOWN;
 
-  ctx->session = mg_admin_sessions_find (ctx->server->sessions, token, &expired);
+  if (users == NULL) {
+    g_warning ("%s", error->message);
+    return mg_admin_pages_message (ctx, MHD_HTTP_SERVICE_UNAVAILABLE, T (MG_T_ERR_TEMP));
+  }
+  ctx->session = mg_admin_sessions_find (ctx->server->sessions, token, users, &gone);
+  if (ctx->session == NULL && gone == MG_ADMIN_SESSION_ENDED)
+    return session_ended (ctx);
   if (ctx->session == NULL)
-    return mg_admin_reply_redirect (expired ? "/login?expired=1" : "/login");
+    return mg_admin_reply_redirect (gone == MG_ADMIN_SESSION_EXPIRED ? "/login?expired=1"
+                                                                     : "/login");
   ctx->actor.name = ctx->session->name;
   ctx->actor.role = ctx->session->role;
   return post ? route_post (ctx, ctx->request->path) : route_get (ctx, ctx->request->path);
@@ -229,6 +246,7 @@ route (MgAdminContext *ctx)
   const char *path = ctx->request->path;
   gboolean post = g_str_equal (ctx->request->method, "POST");
   g_autofree char *expired = NULL;
+  g_autofree char *ended = NULL;
 
   if (!post && !g_str_equal (ctx->request->method, "GET"))
     return mg_admin_pages_message (ctx, MHD_HTTP_METHOD_NOT_ALLOWED, T (MG_T_BAD_REQUEST));
@@ -240,7 +258,9 @@ route (MgAdminContext *ctx)
     return login (ctx);
   if (g_str_equal (path, "/login")) {
     expired = mg_admin_request_query (ctx->request, "expired");
-    return login_form (ctx, MHD_HTTP_OK, expired != NULL ? T (MG_T_EXPIRED) : NULL);
+    ended = mg_admin_request_query (ctx->request, "ended");
+    return login_form (ctx, MHD_HTTP_OK, expired != NULL ? T (MG_T_EXPIRED)
+                                         : ended != NULL ? T (MG_T_SESSION_ENDED) : NULL);
   }
   return with_session (ctx, post);
 }
@@ -258,6 +278,7 @@ handle (MgAdminServer *server, MgAdminRequest *request)
 
   ctx.lang = g_strcmp0 (lang, "en") == 0 ? MG_ADMIN_LANG_EN : MG_ADMIN_LANG_JA;
   reply = route (&ctx);
+  g_clear_pointer (&ctx.session, mg_admin_session_free);
   if (query_lang != NULL)
     mg_admin_reply_cookie (reply, "mugai_lang", ctx.lang == MG_ADMIN_LANG_EN ? "en" : "ja",
                            request->https);
@@ -273,7 +294,8 @@ access_handler (void *cls, struct MHD_Connection *connection, const char *url,
 
   (void) version;
   if (*con_cls == NULL) {
-    *con_cls = mg_admin_request_new (connection, method, url);
+    *con_cls = mg_admin_request_new (connection, method, url,
+                                     ((MgAdminServer *) cls)->proxies);
     return MHD_YES;
   }
   if (*upload_data_size > 0) {
@@ -386,25 +408,34 @@ serve (MgAdminServer *server, const char *listen)
 }
 
 int
-mg_admin_server_main (const MgConfig *config, const char *listen, int session_seconds)
+mg_admin_server_main (const MgConfig *config, const char *listen,
+                      const MgAdminServerTest *test)
 {
   g_autoptr (GError) error = NULL;
-  gint64 lifetime = session_seconds > 0 ? session_seconds
-                                        : config->admin_session_minutes * 60;
+  MgAdminSessionLimits limits = {
+    test->session_seconds > 0 ? test->session_seconds : config->admin_session_minutes * 60,
+    test->max_seconds > 0 ? test->max_seconds : config->admin_session_max_lifetime * 60,
+    config->admin_login_failures, config->admin_lockout_minutes * 60 };
   MgAdminServer server = { config, NULL, NULL, NULL };
   int status;
 
+  server.proxies = mg_admin_http_proxies (config->admin_trusted_proxies, &error);
+  if (server.proxies == NULL) {
+    fprintf (stderr, "mugai admin: %s\n", error->message);
+    return MG_EXIT_CONFIG;
+  }
   server.store = mg_quarantine_store_open (config, &error);
   if (server.store == NULL) {
     fprintf (stderr, "mugai admin: %s\n", error->message);
+    g_ptr_array_unref (server.proxies);
     return MG_EXIT_TEMPFAIL;
   }
-  server.sessions = mg_admin_sessions_new (lifetime, config->admin_login_failures,
-                                           config->admin_lockout_minutes * 60);
+  server.sessions = mg_admin_sessions_new (server.store, &limits);
   server.release = mg_admin_release_new (config, NULL);
   status = serve (&server, listen != NULL ? listen : config->admin_listen);
   mg_admin_release_free (server.release);
   mg_admin_sessions_free (server.sessions);
   mg_quarantine_store_free (server.store);
+  g_ptr_array_unref (server.proxies);
   return status;
 }

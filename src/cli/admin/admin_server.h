@@ -11,8 +11,15 @@
 #pragma once
 #include "common/config.h"
 
+/* Settings for tests: values > 0 override [admin] session_minutes and
+ * session_max_lifetime, in seconds. */
+typedef struct {
+  int session_seconds;
+  int max_seconds;
+} MgAdminServerTest;
+
 /* Serve until SIGTERM/SIGINT. LISTEN overrides [admin] listen (port 0: any
- * free port); SESSION_SECONDS > 0 overrides [admin] session_minutes (tests).
- * Prints "listening on http://ADDRESS:PORT/" to stderr once ready. Returns the
- * exit status. */
-int mg_admin_server_main (const MgConfig *config, const char *listen, int session_seconds);
+ * free port). Prints "listening on http://ADDRESS:PORT/" to stderr once
+ * ready. Returns the exit status. */
+int mg_admin_server_main (const MgConfig *config, const char *listen,
+                          const MgAdminServerTest *test);

@@ -1,70 +1,106 @@
-/* admin_session.c - the session table and the failure counters.
+/* admin_session.c - sessions and login failures, kept in the quarantine index.
  *
- * Must never make a token from a predictable source, nor let a locked-out
- * client try a password. The web server is one thread: no locking here.
+ * Must never make a token from a predictable source, store a raw token, keep
+ * a session whose user changed, nor let a locked-out pair try a password.
+ * Every value reaches SQL as a bound parameter.
  */
 #include "cli/admin/admin_session.h"
 
+#include <errno.h>
 #include <string.h>
 #include <sys/random.h>
 
 #define MG_ADMIN_TOKEN_BYTES 32
 #define MG_ADMIN_MAX_SESSIONS 1000
-#define MG_ADMIN_MAX_FAILURE_KEYS 10000
+#define MG_ADMIN_MAX_LOGIN_ROWS 10000
+#define MG_ADMIN_MAX_LOCKS 7             /* the 7th lockout lasts 64 times the first */
+#define MG_ADMIN_FORGET_SECONDS 86400    /* a quiet pair's lockout history is dropped */
 
 struct MgAdminSessions {
-  GHashTable *sessions;     /* token -> MgAdminSession */
-  GHashTable *failures;     /* "ip:..." / "user:..." -> MgAdminFailures */
-  gint64 lifetime;
-  gint64 max_failures;
-  gint64 lockout;
+  MgQuarantineIndex *index;
+  MgAdminSessionLimits limits;
 };
-
-typedef struct {
-  gint64 count;
-  gint64 first;             /* of the present window */
-  gint64 locked_until;
-} MgAdminFailures;
 
 static gint64
 now (void)
 {
-  return g_get_monotonic_time () / G_USEC_PER_SEC;
+  return g_get_real_time () / G_USEC_PER_SEC;
 }
 
-static void
-session_free (MgAdminSession *s)
+/* SQL with the text parameters TEXTS (NULL-terminated) first, then N_INTS
+ * integers; NULL with ERROR. */
+static sqlite3_stmt *
+prepare (MgQuarantineIndex *index, const char *sql, const char *const *texts,
+         const gint64 *ints, int n_ints, GError **error)
 {
-  g_free (s->token);
-  g_free (s->csrf);
-  g_free (s->name);
-  g_free (s->role);
-  g_free (s->flash);
-  g_free (s);
+  sqlite3_stmt *stmt = mg_quarantine_index_prepare (index, sql, texts, error);
+  int first = 1;
+
+  for (const char *const *p = texts; p != NULL && *p != NULL; p++)
+    first++;
+  for (int i = 0; stmt != NULL && i < n_ints; i++)
+    sqlite3_bind_int64 (stmt, first + i, ints[i]);
+  return stmt;
+}
+
+static gboolean
+exec (MgQuarantineIndex *index, const char *sql, const char *const *texts, const gint64 *ints,
+      int n_ints, GError **error)
+{
+  sqlite3_stmt *stmt = prepare (index, sql, texts, ints, n_ints, error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+    mg_quarantine_index_error (index, "admin", error);
+  sqlite3_finalize (stmt);
+  return rc == SQLITE_DONE || rc == SQLITE_ROW;
+}
+
+static char *
+sha256_hex (const char *prefix, const char *text)
+{
+  g_autofree char *all = g_strconcat (prefix, text, NULL);
+
+  return g_compute_checksum_for_string (G_CHECKSUM_SHA256, all, -1);
+}
+
+/* What changes when the user's password does. */
+static char *
+credential (const MgAdminUser *user)
+{
+  return sha256_hex ("credential:", user->hash);
 }
 
 MgAdminSessions *
-mg_admin_sessions_new (gint64 lifetime_seconds, gint64 max_failures, gint64 lockout_seconds)
+mg_admin_sessions_new (MgQuarantineStore *store, const MgAdminSessionLimits *limits)
 {
   MgAdminSessions *t = g_new0 (MgAdminSessions, 1);
 
-  t->sessions = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
-                                       (GDestroyNotify) session_free);
-  t->failures = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  t->lifetime = lifetime_seconds;
-  t->max_failures = max_failures;
-  t->lockout = lockout_seconds;
+  t->index = mg_quarantine_store_index (store);
+  t->limits = *limits;
   return t;
 }
 
 void
 mg_admin_sessions_free (MgAdminSessions *t)
 {
-  if (t == NULL)
-    return;
-  g_hash_table_unref (t->sessions);
-  g_hash_table_unref (t->failures);
   g_free (t);
+}
+
+void
+mg_admin_session_free (MgAdminSession *s)
+{
+  if (s == NULL)
+    return;
+  g_free (s->token);
+  g_free (s->csrf);
+  g_free (s->name);
+  g_free (s->role);
+  g_free (s->flash);
+  g_free (s);
 }
 
 char *
@@ -84,55 +120,166 @@ mg_admin_sessions_token (void)
   return g_string_free (hex, FALSE);
 }
 
-static gboolean
-expired (gpointer key, gpointer value, gpointer data)
+gboolean
+mg_admin_sessions_token_valid (const char *text)
 {
-  const MgAdminSession *s = value;
-  const MgAdminSessions *t = data;
-
-  (void) key;
-  return now () - s->last_seen > t->lifetime;
+  if (text == NULL || strlen (text) != 2 * MG_ADMIN_TOKEN_BYTES)
+    return FALSE;
+  for (const char *p = text; *p != '\0'; p++)
+    if (!g_ascii_isxdigit (*p))
+      return FALSE;
+  return TRUE;
 }
 
-MgAdminSession *
-mg_admin_sessions_start (MgAdminSessions *t, const char *name, const char *role)
+static MgAdminSession *
+session_new (MgAdminSessions *t, const char *token, const char *name, const char *role)
 {
   MgAdminSession *s = g_new0 (MgAdminSession, 1);
 
-  g_hash_table_foreach_remove (t->sessions, expired, t);
-  if (g_hash_table_size (t->sessions) >= MG_ADMIN_MAX_SESSIONS)
-    g_hash_table_remove_all (t->sessions);   /* a flood of logins: everyone again */
-  s->token = mg_admin_sessions_token ();
-  s->csrf = mg_admin_sessions_token ();
+  s->table = t;
+  s->token = g_strdup (token);
+  s->csrf = sha256_hex ("csrf:", token);
   s->name = g_strdup (name);
   s->role = g_strdup (role);
-  s->last_seen = now ();
-  g_hash_table_insert (t->sessions, s->token, s);
   return s;
 }
 
-MgAdminSession *
-mg_admin_sessions_find (MgAdminSessions *t, const char *token, gboolean *expired_r)
+/* Drop expired sessions, and the least recently used beyond the bound. */
+static gboolean
+prune_sessions (MgAdminSessions *t, GError **error)
 {
-  MgAdminSession *s = token != NULL ? g_hash_table_lookup (t->sessions, token) : NULL;
+  gint64 limits[] = { now () - t->limits.idle, now () - t->limits.max_lifetime };
+  gint64 keep[] = { MG_ADMIN_MAX_SESSIONS - 1 };
 
-  *expired_r = FALSE;
-  if (s == NULL)
+  return exec (t->index, "DELETE FROM admin_sessions WHERE last_seen < ? OR created < ?",
+               NULL, limits, 2, error) &&
+         exec (t->index, "DELETE FROM admin_sessions WHERE token_sha256 NOT IN (SELECT"
+               " token_sha256 FROM admin_sessions ORDER BY last_seen DESC LIMIT ?)",
+               NULL, keep, 1, error);
+}
+
+MgAdminSession *
+mg_admin_sessions_start (MgAdminSessions *t, const MgAdminUser *user, GError **error)
+{
+  g_autofree char *token = mg_admin_sessions_token ();
+  g_autofree char *key = sha256_hex ("", token);
+  g_autofree char *cred = credential (user);
+  const char *texts[] = { key, user->name, user->role, cred, NULL };
+  gint64 times[] = { now (), now () };
+
+  if (!prune_sessions (t, error) ||
+      !exec (t->index, "INSERT INTO admin_sessions (token_sha256, name, role, credential,"
+             " created, last_seen) VALUES (?, ?, ?, ?, ?, ?)", texts, times, 2, error))
     return NULL;
-  if (expired (NULL, s, t)) {
-    *expired_r = TRUE;
-    g_hash_table_remove (t->sessions, token);
+  return session_new (t, token, user->name, user->role);
+}
+
+typedef struct {
+  char *name, *role, *credential, *flash;
+  gint64 created, last_seen;
+  gboolean flash_error;
+} MgSessionRow;
+
+static void
+row_clear (MgSessionRow *row)
+{
+  g_free (row->name);
+  g_free (row->role);
+  g_free (row->credential);
+  g_free (row->flash);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (MgSessionRow, row_clear)
+
+static gboolean
+read_row (MgAdminSessions *t, const char *key, MgSessionRow *row)
+{
+  const char *texts[] = { key, NULL };
+  sqlite3_stmt *stmt = prepare (t->index, "SELECT name, role, credential, created, last_seen,"
+                                " flash, flash_error FROM admin_sessions"
+                                " WHERE token_sha256 = ?", texts, NULL, 0, NULL);
+  gboolean found = stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW;
+
+  if (found) {
+    row->name = mg_quarantine_index_column_text (stmt, 0);
+    row->role = mg_quarantine_index_column_text (stmt, 1);
+    row->credential = mg_quarantine_index_column_text (stmt, 2);
+    row->created = sqlite3_column_int64 (stmt, 3);
+    row->last_seen = sqlite3_column_int64 (stmt, 4);
+    row->flash = mg_quarantine_index_column_text (stmt, 5);
+    row->flash_error = sqlite3_column_int (stmt, 6) != 0;
+  }
+  sqlite3_finalize (stmt);
+  return found;
+}
+
+/* TRUE when USERS still has ROW's user with its role and password. */
+static gboolean
+user_unchanged (GPtrArray *users, const MgSessionRow *row)
+{
+  const MgAdminUser *user = mg_admin_users_find (users, row->name);
+  g_autofree char *cred = user != NULL ? credential (user) : NULL;
+
+  return user != NULL && g_strcmp0 (user->role, row->role) == 0 &&
+         mg_admin_sessions_token_equal (cred, row->credential);
+}
+
+static MgAdminSessionGone
+gone (MgAdminSessions *t, GPtrArray *users, const MgSessionRow *row)
+{
+  gint64 t_now = now ();
+
+  if (t_now - row->last_seen > t->limits.idle || t_now - row->created > t->limits.max_lifetime)
+    return MG_ADMIN_SESSION_EXPIRED;
+  if (!user_unchanged (users, row))
+    return MG_ADMIN_SESSION_ENDED;
+  return MG_ADMIN_SESSION_UNKNOWN;   /* not gone */
+}
+
+MgAdminSession *
+mg_admin_sessions_find (MgAdminSessions *t, const char *token, GPtrArray *users,
+                        MgAdminSessionGone *gone_r)
+{
+  g_autofree char *key = mg_admin_sessions_token_valid (token) ? sha256_hex ("", token) : NULL;
+  g_auto (MgSessionRow) row = { 0 };
+  const char *texts[] = { key, NULL };
+  gint64 seen[] = { now () };
+  MgAdminSession *s;
+
+  *gone_r = MG_ADMIN_SESSION_UNKNOWN;
+  if (key == NULL || !read_row (t, key, &row))
+    return NULL;
+  if ((*gone_r = gone (t, users, &row)) != MG_ADMIN_SESSION_UNKNOWN) {
+    mg_admin_sessions_end (t, token);
     return NULL;
   }
-  s->last_seen = now ();
+  exec (t->index, "UPDATE admin_sessions SET last_seen = ?2, flash = NULL"
+        " WHERE token_sha256 = ?1", texts, seen, 1, NULL);
+  s = session_new (t, token, row.name, row.role);
+  s->flash = g_steal_pointer (&row.flash);
+  s->flash_error = row.flash_error;
   return s;
 }
 
 void
 mg_admin_sessions_end (MgAdminSessions *t, const char *token)
 {
-  if (token != NULL)
-    g_hash_table_remove (t->sessions, token);
+  g_autofree char *key = token != NULL ? sha256_hex ("", token) : NULL;
+  const char *texts[] = { key, NULL };
+
+  if (key != NULL)
+    exec (t->index, "DELETE FROM admin_sessions WHERE token_sha256 = ?", texts, NULL, 0, NULL);
+}
+
+gint64
+mg_admin_sessions_end_user (MgQuarantineStore *store, const char *name, GError **error)
+{
+  MgQuarantineIndex *index = mg_quarantine_store_index (store);
+  const char *texts[] = { name, NULL };
+
+  if (!exec (index, "DELETE FROM admin_sessions WHERE name = ?", texts, NULL, 0, error))
+    return -1;
+  return mg_quarantine_index_changes (index);
 }
 
 gboolean
@@ -151,84 +298,108 @@ mg_admin_sessions_token_equal (const char *a, const char *b)
   return diff == 0;
 }
 
-static gboolean
-unlocked (gpointer key, gpointer value, gpointer data)
+/* --- login failures per (name, address) --------------------------------- */
+
+typedef struct {
+  gint64 failures, first, locks, locked_until;
+} MgLoginRow;
+
+static const char *
+name_key (const char *name)
 {
-  const MgAdminFailures *f = value;
-
-  (void) key;
-  (void) data;
-  return f->locked_until == 0;
-}
-
-static MgAdminFailures *
-failures_of (MgAdminSessions *t, const char *kind, const char *value, gboolean create)
-{
-  g_autofree char *key = g_strdup_printf ("%s:%s", kind, value != NULL ? value : "");
-  MgAdminFailures *f = g_hash_table_lookup (t->failures, key);
-
-  if (f == NULL && create) {
-    if (g_hash_table_size (t->failures) >= MG_ADMIN_MAX_FAILURE_KEYS)
-      g_hash_table_foreach_remove (t->failures, unlocked, NULL);
-    f = g_new0 (MgAdminFailures, 1);
-    g_hash_table_insert (t->failures, g_steal_pointer (&key), f);
-  }
-  if (f != NULL && f->locked_until == 0 && now () - f->first > t->lockout)
-    f->count = 0;   /* old failures no longer count */
-  return f;
+  return mg_admin_users_name_valid (name) ? name : "(invalid name)";
 }
 
 static gboolean
-is_locked (MgAdminFailures *f)
+read_login (MgAdminSessions *t, const char *address, const char *name, MgLoginRow *row)
 {
-  if (f == NULL || f->locked_until == 0)
-    return FALSE;
-  if (now () < f->locked_until)
-    return TRUE;
-  f->locked_until = 0;
-  f->count = 0;
-  return FALSE;
+  const char *texts[] = { name_key (name), address != NULL ? address : "", NULL };
+  sqlite3_stmt *stmt = prepare (t->index, "SELECT failures, first, locks, locked_until FROM"
+                                " admin_logins WHERE name = ? AND address = ?", texts, NULL,
+                                0, NULL);
+  gboolean found = stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW;
+
+  *row = (MgLoginRow) { 0, now (), 0, 0 };
+  if (found)
+    *row = (MgLoginRow) { sqlite3_column_int64 (stmt, 0), sqlite3_column_int64 (stmt, 1),
+                          sqlite3_column_int64 (stmt, 2), sqlite3_column_int64 (stmt, 3) };
+  sqlite3_finalize (stmt);
+  return found;
 }
 
 gboolean
 mg_admin_sessions_locked (MgAdminSessions *t, const char *address, const char *name)
 {
-  gboolean by_address = is_locked (failures_of (t, "ip", address, FALSE));
-  gboolean by_name = is_locked (failures_of (t, "user", name, FALSE));
+  MgLoginRow row;
 
-  return by_address || by_name;
+  return read_login (t, address, name, &row) && row.locked_until > now ();
+}
+
+/* Forget quiet pairs, and the oldest unlocked ones beyond the bound (a flood
+ * of names or addresses must not grow the index without end). */
+static void
+prune_logins (MgAdminSessions *t)
+{
+  gint64 old[] = { now () - MG_ADMIN_FORGET_SECONDS, now () - MG_ADMIN_FORGET_SECONDS };
+  gint64 bound[] = { now (), MG_ADMIN_MAX_LOGIN_ROWS - 1 };
+
+  exec (t->index, "DELETE FROM admin_logins WHERE locked_until < ? AND first < ?", NULL, old,
+        2, NULL);
+  exec (t->index, "DELETE FROM admin_logins WHERE locked_until < ?1 AND rowid NOT IN"
+        " (SELECT rowid FROM admin_logins ORDER BY locked_until DESC, first DESC LIMIT ?2)",
+        NULL, bound, 2, NULL);
 }
 
 static void
-count_failure (MgAdminSessions *t, MgAdminFailures *f)
+count_failure (const MgAdminSessionLimits *limits, MgLoginRow *row)
 {
-  if (f->count == 0)
-    f->first = now ();
-  if (++f->count >= t->max_failures)
-    f->locked_until = now () + t->lockout;
+  gint64 t_now = now ();
+
+  if (t_now - row->first > limits->lockout) {
+    row->failures = 0;   /* old failures no longer count */
+    row->first = t_now;
+  }
+  if (++row->failures < limits->max_failures)
+    return;
+  row->locks = MIN (row->locks + 1, MG_ADMIN_MAX_LOCKS);
+  row->locked_until = t_now + (limits->lockout << (row->locks - 1));
+  row->failures = 0;
+  row->first = t_now;
 }
 
 void
 mg_admin_sessions_failed (MgAdminSessions *t, const char *address, const char *name)
 {
-  count_failure (t, failures_of (t, "ip", address, TRUE));
-  count_failure (t, failures_of (t, "user", name, TRUE));
+  const char *texts[] = { name_key (name), address != NULL ? address : "", NULL };
+  MgLoginRow row;
+
+  prune_logins (t);
+  read_login (t, address, name, &row);
+  count_failure (&t->limits, &row);
+  exec (t->index, "INSERT OR REPLACE INTO admin_logins (name, address, failures, first, locks,"
+        " locked_until) VALUES (?, ?, ?, ?, ?, ?)", texts,
+        (gint64[]) { row.failures, row.first, row.locks, row.locked_until }, 4, NULL);
 }
 
 void
 mg_admin_sessions_succeeded (MgAdminSessions *t, const char *address, const char *name)
 {
-  g_autofree char *ip = g_strdup_printf ("ip:%s", address);
-  g_autofree char *user = g_strdup_printf ("user:%s", name);
+  const char *texts[] = { name_key (name), address != NULL ? address : "", NULL };
 
-  g_hash_table_remove (t->failures, ip);
-  g_hash_table_remove (t->failures, user);
+  exec (t->index, "DELETE FROM admin_logins WHERE name = ? AND address = ?", texts, NULL, 0,
+        NULL);
 }
 
 void
 mg_admin_session_flash (MgAdminSession *session, const char *message, gboolean error)
 {
+  g_autofree char *key = sha256_hex ("", session->token);
+  const char *texts[] = { message, key, NULL };
+  gint64 flag[] = { error ? 1 : 0 };
+
   g_free (session->flash);
   session->flash = g_strdup (message);
   session->flash_error = error;
+  exec (session->table->index, "UPDATE admin_sessions SET flash = ?1, flash_error = ?3"
+        " WHERE token_sha256 = ?2", texts, flag, 1, NULL);
 }

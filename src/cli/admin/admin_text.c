@@ -135,6 +135,10 @@ static const char *const texts[MG_T_COUNT_][2] = {
   [MG_T_CONFIRM_YES_DELETE] = { "削除する", "Delete" },
   [MG_T_CONFIRM_YES_PURGE] = { "削除する", "Purge" },
   [MG_T_CANCEL] = { "やめる", "Cancel" },
+  [MG_T_SESSION_ENDED] = { "利用者の登録内容（削除、役割、パスワード）が変わったため、"
+                           "セッションを終了しました。もう一度ログインしてください。",
+                           "Your session ended: your user was deleted or its role or password"
+                           " changed. Please log in again." },
   [MG_T_NOT_CONFIRMED] = { "確認が済んでいないため、実行しませんでした。",
                            "Not done: it was not confirmed." },
 };
