@@ -14,7 +14,7 @@ typedef enum {
   MG_IPC_RESULT = 0x4d470003,  /* worker to front: the sanitised result */
   MG_IPC_FAILED = 0x4d470004,  /* worker to front: MESSAGE (a fault of this machine) */
   MG_IPC_SERVICE = 0x4d470005, /* worker to supervisor: MESSAGE, SOURCE, TARGET */
-  MG_IPC_PARTS = 0x4d470006,   /* worker to front, before its reply: PARTS (at most one) */
+  MG_IPC_PARTS = 0x4d470006,   /* worker to front, before its reply: PARTS, HEADERS (once) */
 } MgIpcType;
 
 typedef enum {
@@ -36,6 +36,7 @@ typedef enum {
   MG_IPC_F_DETAIL,
   MG_IPC_F_OUTPUT_NAME,
   MG_IPC_F_PARTS,         /* the parts a message job found, listed before the risky work */
+  MG_IPC_F_HEADERS,       /* with PARTS: the message's whitelisted headers, as written */
   MG_IPC_F_LAST,
 } MgIpcTag;
 

@@ -25,12 +25,23 @@ raw_value (GMimeObject *object, const char *name)
   return h != NULL ? g_mime_header_get_raw_value (h) : NULL;
 }
 
+static gboolean
+is_address_header (const char *name)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (address_headers); i++)
+    if (g_ascii_strcasecmp (name, address_headers[i]) == 0)
+      return TRUE;
+  return FALSE;
+}
+
 char *
 mg_headers_get_decoded (GMimeObject *object, const char *name)
 {
   const char *raw = raw_value (object, name);
   char *value;
 
+  if (is_address_header (name))
+    return mg_headers_get_addresses (object, name);
   if (raw == NULL)
     return NULL;
   value = mg_mimeword_decode_header (raw);
@@ -103,18 +114,179 @@ write_id_header (GMimeObject *object, const char *name, GString *out)
     append_folded (out, name, unfolded);
 }
 
+/* ---- addresses ------------------------------------------------------------ */
+
+/* Characters that make a display name read as an address: '@', the angle
+ * brackets, and their full-width, small and typographic look-alikes. */
+static gboolean
+at_like (gunichar c)
+{
+  return c == '@' || c == 0xFF20 || c == 0xFE6B;
+}
+
+static gboolean
+bracket_like (gunichar c)
+{
+  static const gunichar brackets[] = { '<', '>', 0xFF1C, 0xFF1E, 0xFE64, 0xFE65, 0x2039,
+                                       0x203A, 0x3008, 0x3009, 0x300A, 0x300B, 0x27E8,
+                                       0x27E9, 0x2329, 0x232A, 0x226A, 0x226B };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (brackets); i++)
+    if (c == brackets[i])
+      return TRUE;
+  return FALSE;
+}
+
+/* NAME without quotes, brackets and blanks equals ADDR: it adds nothing. */
+static gboolean
+name_is_address (const char *name, const char *addr)
+{
+  g_autoptr (GString) bare = g_string_new (NULL);
+
+  for (const char *p = name; *p != '\0'; p = g_utf8_next_char (p)) {
+    gunichar c = g_utf8_get_char (p);
+    if (!bracket_like (c) && !g_unichar_isspace (c) && c != '"' && c != '\'')
+      g_string_append_unichar (bare, c);
+  }
+  return addr != NULL && g_ascii_strcasecmp (bare->str, addr) == 0;
+}
+
+/* A display name that could be read as an address (the decoded name holds
+ * '@', '<' or '>' or a look-alike) is shown visibly quoted, 「...」, with each
+ * '@' as "(at)" and the brackets dropped, so that only the real address reads
+ * as one; a name that is just the real address is dropped. Others are kept. */
+char *
+mg_headers_safe_display_name (const char *name, const char *addr)
+{
+  g_autofree char *trimmed = name != NULL ? g_strstrip (g_strdup (name)) : NULL;
+  GString *out;
+  gboolean suspicious = FALSE;
+
+  if (trimmed == NULL || *trimmed == '\0')
+    return NULL;
+  for (const char *p = name; *p != '\0'; p = g_utf8_next_char (p))
+    suspicious |= at_like (g_utf8_get_char (p)) || bracket_like (g_utf8_get_char (p));
+  if (!suspicious)
+    return g_strdup (name);
+  if (name_is_address (name, addr))
+    return NULL;
+  out = g_string_new ("「");
+  for (const char *p = name; *p != '\0'; p = g_utf8_next_char (p)) {
+    gunichar c = g_utf8_get_char (p);
+    if (at_like (c))
+      g_string_append (out, "(at)");
+    else if (!bracket_like (c))
+      g_string_append_unichar (out, c);
+  }
+  g_string_append (out, "」");
+  return g_string_free (out, FALSE);
+}
+
+typedef struct {
+  char tag[24];         /* placeholder of the encoded-words (mimeword.h) */
+  GPtrArray *decoded;   /* their decoded text */
+} MgAddrWords;
+
+static char *
+decoded_name (MgAddrWords *w, InternetAddress *address)
+{
+  const char *name = internet_address_get_name (address);
+
+  if (name == NULL)
+    return NULL;
+  return g_strstrip (mg_mimeword_restore_words (name, w->tag, w->decoded));
+}
+
+/* An addr-spec as written: ASCII, one '@' with text on both sides, no blank,
+ * quote or bracket, and no encoded-word (TAG) in it. */
+static gboolean
+addr_valid (const char *addr, const char *tag)
+{
+  const char *at = addr != NULL ? strchr (addr, '@') : NULL;
+
+  if (at == NULL || at == addr || at[1] == '\0' || strchr (at + 1, '@') != NULL ||
+      strstr (addr, tag) != NULL || strlen (addr) > 320)
+    return FALSE;
+  for (const char *p = addr; *p != '\0'; p++)
+    if ((guchar) *p <= 0x20 || (guchar) *p >= 0x7f || strchr ("<>()[]\\,;:\"", *p) != NULL)
+      return FALSE;
+  return TRUE;
+}
+
+static void clean_list (MgAddrWords *w, InternetAddressList *in, InternetAddressList *out);
+
+static InternetAddress *
+clean_address (MgAddrWords *w, InternetAddress *address)
+{
+  g_autofree char *name = decoded_name (w, address);
+
+  if (INTERNET_ADDRESS_IS_GROUP (address)) {
+    InternetAddressList *members = internet_address_group_get_members (
+      INTERNET_ADDRESS_GROUP (address));
+    g_autofree char *safe = mg_headers_safe_display_name (name, NULL);
+    InternetAddress *group = internet_address_group_new (safe != NULL ? safe : "group");
+    clean_list (w, members, internet_address_group_get_members (INTERNET_ADDRESS_GROUP (group)));
+    return group;
+  }
+  const char *addr = internet_address_mailbox_get_addr (INTERNET_ADDRESS_MAILBOX (address));
+  if (!addr_valid (addr, w->tag))
+    return NULL;
+  g_autofree char *safe = mg_headers_safe_display_name (name, addr);
+  return internet_address_mailbox_new (safe, addr);
+}
+
+static void
+clean_list (MgAddrWords *w, InternetAddressList *in, InternetAddressList *out)
+{
+  for (int i = 0; in != NULL && i < internet_address_list_length (in); i++) {
+    InternetAddress *a = clean_address (w, internet_address_list_get_address (in, i));
+    if (a != NULL) {
+      internet_address_list_add (out, a);
+      g_object_unref (a);
+    }
+  }
+}
+
+/* The addresses of header NAME, structure read from the raw value, names
+ * decoded and made safe; NULL when absent or when no address is left. */
+static InternetAddressList *
+safe_addresses (GMimeObject *object, const char *name)
+{
+  const char *raw = raw_value (object, name);
+  g_autoptr (GPtrArray) decoded = g_ptr_array_new_with_free_func (g_free);
+  MgAddrWords w = { "", decoded };
+  g_autofree char *text = NULL;
+  g_autoptr (InternetAddressList) parsed = NULL;
+  InternetAddressList *out;
+
+  if (raw == NULL)
+    return NULL;
+  g_snprintf (w.tag, sizeof w.tag, "mgew%08xq", g_random_int ());
+  text = mg_mimeword_protect_words (raw, w.tag, decoded);
+  parsed = internet_address_list_parse (NULL, text);
+  out = internet_address_list_new ();
+  clean_list (&w, parsed, out);
+  if (internet_address_list_length (out) == 0)
+    g_clear_object (&out);
+  return out;
+}
+
+char *
+mg_headers_get_addresses (GMimeObject *object, const char *name)
+{
+  g_autoptr (InternetAddressList) list = safe_addresses (object, name);
+
+  return list != NULL ? internet_address_list_to_string (list, NULL, FALSE) : NULL;
+}
+
 static void
 write_address_header (GMimeObject *object, const char *name, GString *out)
 {
-  g_autofree char *decoded = mg_headers_get_decoded (object, name);
-  g_autoptr (InternetAddressList) list = NULL;
+  g_autoptr (InternetAddressList) list = safe_addresses (object, name);
   g_autoptr (GMimeFormatOptions) format = NULL;
   g_autoptr (GString) line = NULL;
 
-  if (decoded == NULL)
-    return;
-  list = internet_address_list_parse (NULL, decoded);
-  if (list == NULL || internet_address_list_length (list) == 0)
+  if (list == NULL)
     return;
   format = g_mime_format_options_new ();
   g_mime_format_options_set_newline_format (format, GMIME_NEWLINE_FORMAT_UNIX);
@@ -170,6 +342,25 @@ raw_value_safe (const char *value)
   return TRUE;
 }
 
+/* An address header copied raw must hold nothing but addresses: no quotes,
+ * comments, encoded-words or lists, and its one '@' inside the brackets when
+ * there are brackets ("a@b.jp" or "Name <a@b.jp>"). */
+static gboolean
+raw_address_plain (const char *value)
+{
+  const char *at = strchr (value, '@');
+  const char *lt = strchr (value, '<');
+  const char *gt = strchr (value, '>');
+
+  if (strpbrk (value, "\"(),;:\\") != NULL || strstr (value, "=?") != NULL || at == NULL ||
+      strchr (at + 1, '@') != NULL)
+    return FALSE;
+  if (lt == NULL && gt == NULL)
+    return strchr (value, ' ') == NULL;
+  return lt != NULL && gt != NULL && strchr (lt + 1, '<') == NULL && gt[1] == '\0' &&
+         lt < at && at < gt;
+}
+
 static void
 copy_raw_header (const char *line, GString *out)
 {
@@ -179,11 +370,47 @@ copy_raw_header (const char *line, GString *out)
     gsize n = strlen (names[i]);
     if (g_ascii_strncasecmp (line, names[i], n) == 0 && line[n] == ':') {
       g_autofree char *value = g_strstrip (g_strdup (line + n + 1));
-      if (raw_value_safe (value))
+      if (raw_value_safe (value) && (!is_address_header (names[i]) || raw_address_plain (value)))
         g_string_append_printf (out, "%s: %s\n", names[i], value);
       return;
     }
   }
+}
+
+/* "Name:" of a whitelisted header at the start of LINE. */
+static gboolean
+whitelisted_line (const char *line)
+{
+  static const char *const names[] = { "From", "To", "Cc", "Reply-To", "Subject", "Date",
+                                       "Message-ID", "In-Reply-To", "References" };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (names); i++) {
+    gsize n = strlen (names[i]);
+    if (strncmp (line, names[i], n) == 0 && line[n] == ':')
+      return TRUE;
+  }
+  return FALSE;
+}
+
+gboolean
+mg_headers_append_checked (const char *lines, GString *out)
+{
+  g_auto (GStrv) split = NULL;
+
+  if (lines == NULL || strlen (lines) > MG_HEADERS_RAW_SCAN ||
+      (*lines != '\0' && !g_str_has_suffix (lines, "\n")))
+    return FALSE;
+  split = g_strsplit (lines, "\n", -1);
+  for (char **l = split; *l != NULL && l[1] != NULL; l++) {
+    gboolean continued = **l == ' ' || **l == '\t';
+    if (strlen (*l) > 998 || (continued ? l == split : !whitelisted_line (*l)))
+      return FALSE;
+    for (const char *p = *l; *p != '\0'; p++)
+      if (((guchar) *p < 0x20 && *p != '\t') || (guchar) *p > 0x7e)
+        return FALSE;
+  }
+  g_string_append (out, lines);
+  return TRUE;
 }
 
 void

@@ -218,6 +218,77 @@ mg_mimeword_decode_header (const char *raw)
   return g_strstrip (decode_words (unfolded, strlen (unfolded), NULL));
 }
 
+/* ---- structured headers (addresses) -------------------------------------- */
+
+/* The end of the run of encoded-words starting at P (blanks between them
+ * belong to the run), or P when none starts there. */
+static const char *
+word_run_end (const char *p, const char *end)
+{
+  MgEncodedWord w;
+  const char *run_end = p;
+
+  while (run_end < end && parse_encoded_word (run_end, &w) && run_end + w.len <= end) {
+    const char *q = run_end + w.len;
+    run_end = q;
+    while (q < end && (*q == ' ' || *q == '\t'))
+      q++;
+    if (q == end || !parse_encoded_word (q, &w))
+      break;
+    run_end = q;
+  }
+  return run_end;
+}
+
+char *
+mg_mimeword_protect_words (const char *raw, const char *tag, GPtrArray *decoded)
+{
+  g_autofree char *unfolded = unfold (raw != NULL ? raw : "");
+  gsize len = strlen (unfolded);
+  const char *end = unfolded + len;
+  g_autoptr (GString) bytes = g_string_sized_new (len);
+  char *text;
+
+  for (const char *p = unfolded; p < end;) {
+    const char *run_end = word_run_end (p, end);
+    if (run_end == p) {
+      g_string_append_c (bytes, *p++);
+      continue;
+    }
+    g_ptr_array_add (decoded, g_strstrip (decode_words (p, (gsize) (run_end - p), NULL)));
+    g_string_append_printf (bytes, "%s%u%s", tag, decoded->len - 1, tag);
+    p = run_end;
+  }
+  text = mg_charset_decode (bytes->str, bytes->len, mg_charset_guess (unfolded, len), NULL);
+  neutralise_controls (text);
+  return text;
+}
+
+char *
+mg_mimeword_restore_words (const char *text, const char *tag, GPtrArray *decoded)
+{
+  GString *out = g_string_new (NULL);
+  gsize tag_len = strlen (tag);
+  const char *p = text;
+  const char *hit;
+
+  while ((hit = strstr (p, tag)) != NULL) {
+    char *digits_end = NULL;
+    guint64 index = g_ascii_strtoull (hit + tag_len, &digits_end, 10);
+    g_string_append_len (out, p, hit - p);
+    if (digits_end == hit + tag_len || index >= decoded->len ||
+        strncmp (digits_end, tag, tag_len) != 0) {
+      g_string_append_len (out, hit, (gssize) tag_len);   /* not a placeholder */
+      p = hit + tag_len;
+      continue;
+    }
+    g_string_append (out, g_ptr_array_index (decoded, index));
+    p = digits_end + tag_len;
+  }
+  g_string_append (out, p);
+  return g_string_free (out, FALSE);
+}
+
 /* ---- the field parser ---------------------------------------------------- */
 
 /* One "name[*N][*]=value" as written. */

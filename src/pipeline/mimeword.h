@@ -14,6 +14,18 @@
  * decode raw 8-bit bytes by guessing (CP932, EUC-JP, UTF-8). Never NULL. */
 char *mg_mimeword_decode_header (const char *raw);
 
+/* For structured headers (addresses), whose syntax must come from the raw
+ * value only (RFC 2047 section 5: an encoded-word may stand for a phrase or a
+ * comment, never create '<', '@', ',' or quotes). Returns the unfolded RAW as
+ * UTF-8 (raw 8-bit text decoded by guessing, controls as spaces) with each run
+ * of encoded-words replaced by the placeholder TAG<n>TAG, where n indexes
+ * DECODED, which gets the run's decoded UTF-8. TAG must be an atom (letters
+ * and digits) that RAW cannot contain by chance. */
+char *mg_mimeword_protect_words (const char *raw, const char *tag, GPtrArray *decoded);
+/* TEXT (a display name or comment taken from the protected value) with its
+ * placeholders replaced by their decoded text. Newly allocated. */
+char *mg_mimeword_restore_words (const char *text, const char *tag, GPtrArray *decoded);
+
 typedef enum {
   MG_FIELD_DUPLICATE = 1 << 0,     /* a parameter name given twice (any form) */
   MG_FIELD_COMMENT = 1 << 1,       /* a (comment) in the type or a parameter */

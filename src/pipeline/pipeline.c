@@ -151,11 +151,15 @@ static void
 announce_parts (MgPipeline *pipeline, MgJob *job, GMimeMessage *parsed)
 {
   g_autofree char *list = NULL;
+  g_autoptr (GString) headers = NULL;
 
   if (pipeline->announce == NULL || parsed == NULL)
     return;
   list = mg_inventory_list (job, parsed);
-  pipeline->announce (pipeline->announce_ctx, list);
+  headers = g_string_new (NULL);
+  mg_headers_write_whitelist (parsed, job->config->output_charset == MG_OUTPUT_ISO2022JP,
+                              headers);
+  pipeline->announce (pipeline->announce_ctx, list, headers->str);
 }
 
 /* A message over the size limit is not parsed; its headers are read from the
@@ -299,10 +303,13 @@ mg_pipeline_sanitise_local (MgPipeline *pipeline, GBytes *message, const char *q
 /* The worker died, was killed by its sandbox or the deadline, or answered
  * garbage: the message is withheld (a retry would meet the same input). The
  * front does not parse the message: the notice names the parts from the
- * worker's list (PARTS, NULL when it sent none) or says they are unknown. */
+ * worker's list (PARTS, NULL when it sent none) or says they are unknown, and
+ * carries the headers the worker wrote (HEADERS, checked) or else the plain
+ * ones of the raw message. */
 MgMailResult *
 mg_pipeline_failed_result (const MgConfig *config, GBytes *message, const char *queue_id,
-                           const char *why, const char *parts, gint64 elapsed_ms)
+                           const char *why, const char *parts, const char *headers,
+                           gint64 elapsed_ms)
 {
   g_autoptr (MgJob) job = mg_job_new (config, NULL);
   MgMailResult *result = g_new0 (MgMailResult, 1);
@@ -320,7 +327,8 @@ mg_pipeline_failed_result (const MgConfig *config, GBytes *message, const char *
                                     job->withhold_detail);
   text = mg_notice_withheld (job, result->id, NULL, NULL);
   notice = mg_assemble_message (job, NULL, "withheld", result->id, text, FALSE);
-  mg_headers_copy_raw_safe (message, out);
+  if (!mg_headers_append_checked (headers, out))
+    mg_headers_copy_raw_safe (message, out);
   g_string_append_len (out, g_bytes_get_data (notice, NULL), (gssize) g_bytes_get_size (notice));
   result->output = g_string_free_to_bytes (out);
   result->report_json = mg_report_json (job, NULL, result->id, result->verdict, queue_id,

@@ -14,15 +14,17 @@ MgMailResult *mg_pipeline_sanitise_local (MgPipeline *pipeline, GBytes *message,
                                           const char *queue_id);
 /* In a worker: converters (LibreOffice) go through CONVERT. */
 void mg_pipeline_set_converter (MgPipeline *pipeline, MgFilterConvert convert, gpointer ctx);
-/* In a worker: ANNOUNCE gets the message's parts list (inventory.h) once
- * the message is parsed, before anything risky runs. */
-typedef void (*MgPipelineAnnounce) (gpointer ctx, const char *parts);
+/* In a worker: ANNOUNCE gets the message's parts list (inventory.h) and its
+ * whitelisted headers as mugai writes them, once the message is parsed and
+ * before anything risky runs. */
+typedef void (*MgPipelineAnnounce) (gpointer ctx, const char *parts, const char *headers);
 void mg_pipeline_set_announce (MgPipeline *pipeline, MgPipelineAnnounce announce, gpointer ctx);
-/* The withheld result when a worker failed on a message; PARTS is the list
- * it announced, or NULL. */
+/* The withheld result when a worker failed on a message; PARTS and HEADERS
+ * are what it announced, or NULL. */
 MgMailResult *mg_pipeline_failed_result (const MgConfig *config, GBytes *message,
                                          const char *queue_id, const char *why,
-                                         const char *parts, gint64 elapsed_ms);
+                                         const char *parts, const char *headers,
+                                         gint64 elapsed_ms);
 
 MgSandboxPool *mg_pipeline_get_pool (MgPipeline *pipeline);   /* NULL: in process */
 const MgConfig *mg_pipeline_get_config (MgPipeline *pipeline);

@@ -101,6 +101,7 @@ mg_pipeline_worker_run (MgSandboxPool *pool, const MgConfig *config, GBytes *mes
   g_autoptr (GError) local = NULL;
   g_autofree char *why = NULL;
   g_autofree char *list = NULL;
+  g_autofree char *headers = NULL;
   gint64 start = g_get_monotonic_time ();
   gsize len;
   const void *data = g_bytes_get_data (message, &len);
@@ -120,8 +121,11 @@ mg_pipeline_worker_run (MgSandboxPool *pool, const MgConfig *config, GBytes *mes
     return NULL;
   }
   g_warning ("%s: %s", queue_id != NULL ? queue_id : "-", why);
-  list = parts != NULL ? mg_ipc_frame_get_str (parts, MG_IPC_F_PARTS) : NULL;
-  return mg_pipeline_failed_result (config, message, queue_id, why, list,
+  if (parts != NULL) {
+    list = mg_ipc_frame_get_str (parts, MG_IPC_F_PARTS);
+    headers = mg_ipc_frame_get_str (parts, MG_IPC_F_HEADERS);
+  }
+  return mg_pipeline_failed_result (config, message, queue_id, why, list, headers,
                                     (g_get_monotonic_time () - start) / 1000);
 }
 
@@ -214,11 +218,12 @@ run_file_job (MgPipeline *pipeline, GBytes *data, const char *name)
 /* In the worker: the parts list of the message job in progress, sent to the
  * front before anything risky runs. */
 static void
-announce_parts (gpointer ctx, const char *parts)
+announce_parts (gpointer ctx, const char *parts, const char *headers)
 {
   g_autoptr (MgIpcFrame) frame = mg_ipc_frame_new (MG_IPC_PARTS);
 
   mg_ipc_frame_add_str (frame, MG_IPC_F_PARTS, parts);
+  mg_ipc_frame_add_str (frame, MG_IPC_F_HEADERS, headers);
   mg_ipc_frame_send (GPOINTER_TO_INT (ctx), frame, NULL);
 }
 

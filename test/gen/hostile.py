@@ -686,11 +686,14 @@ def gen_padding(name, tail, size=15 * 1024 * 1024):
 
 # --- red team (what got through once) ---------------------------------------
 
-def gen_worker_death(name):
+def gen_worker_death(name, from_line=None):
     """A text body and two attachments; the first is RTF, which goes to the
-    converter (where the test makes the worker die)."""
+    converter (where the test makes the worker die). FROM_LINE replaces From."""
     names = ['議事録.rtf', '名簿.csv']
-    g = Gen(name, message(top_headers(name) + [b'Content-Type: multipart/mixed; boundary="WD"'],
+    hs = top_headers(name)
+    if from_line is not None:
+        hs = [from_line] + [x for x in hs if not x.startswith(b'From:')]
+    g = Gen(name, message(hs + [b'Content-Type: multipart/mixed; boundary="WD"'],
                           multipart('WD', [body_part(name),
                                            attachment(b'{\\rtf1\\ansi minutes}', 'application/rtf',
                                                       names[0]),
@@ -699,3 +702,37 @@ def gen_worker_death(name):
             text=sentinel(name))
     g.names = names
     return g
+
+
+# The red team's forged sender: an encoded word whose decoded text is a
+# display name, an internal address and an opening comment, before the real
+# (external) address.
+FORGED_WORD = b'=?UTF-8?B?57eP5YuZ6KqyIDxzb3VtdUBjaXR5LmV4YW1wbGUubGcuanA+ICg=?='
+FORGED_INTERNAL = 'soumu@city.example.lg.jp'
+FORGED_REAL = 'attacker@evil.example'
+
+
+def forged_address_lines(header):
+    """Ways to make HEADER show the internal address: the exact red-team
+    From, the same in quotes, one among others, an encoded word that is only
+    the address, a full-width at sign, and an ISO-2022-JP variant."""
+    at = base64.b64encode('総務課 soumu＠city.example.lg.jp'.encode()).decode()
+    lt = base64.b64encode(b'<soumu@city.example.lg.jp>').decode()
+    jis = base64.b64encode('総務課 <'.encode('iso-2022-jp') + b'soumu@city.example.lg.jp>').decode()
+    h = header.encode()
+    return [
+        h + b': ' + FORGED_WORD + b' <' + FORGED_REAL.encode() + b'>)',
+        h + b': "' + FORGED_WORD + b'" <' + FORGED_REAL.encode() + b'>',
+        h + b': sato@example.co.jp, =?UTF-8?B?' + lt.encode() + b'?= <' + FORGED_REAL.encode() + b'>',
+        h + b': =?UTF-8?B?' + base64.b64encode(FORGED_INTERNAL.encode()) + b'?=, ' +
+        FORGED_REAL.encode(),
+        h + b': =?UTF-8?B?' + at.encode() + b'?= <' + FORGED_REAL.encode() + b'>',
+        h + b': =?ISO-2022-JP?B?' + jis.encode() + b'?=\n <' + FORGED_REAL.encode() + b'>',
+    ]
+
+
+def gen_forged_address(name, header, line):
+    """A plain message whose HEADER is LINE (one of forged_address_lines)."""
+    hs = [x for x in top_headers(name) if not x.lower().startswith(header.lower().encode() + b':')]
+    return Gen(name, message(hs + [line, b'Content-Type: text/plain; charset=utf-8'],
+                             (sentinel(name) + '\n').encode()), text=sentinel(name))

@@ -4,6 +4,8 @@ senders, executables hidden in text, dormant formats delivered as text, the
 notice of a failed worker, a virus inside a message withheld as ambiguous).
 The hostile inputs come from test/gen/hostile.py (the red-team section).
 """
+import email
+import email.policy
 import os
 import select
 import signal
@@ -13,10 +15,47 @@ import tempfile
 import threading
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from mugaitest import (Suite, TIMEOUT, _track, check, check_withheld, run_mail)  # noqa: E402
+from mugaitest import (Suite, TIMEOUT, _track, check, check_sanitised, check_withheld,  # noqa: E402
+                       decode_header_value, run_mail)
 import hostile as H  # noqa: E402  (test/gen)
 
 S = Suite('redteam')
+
+
+# --- forged senders: encoded words never create addresses -------------------
+
+def check_addresses(res, header, raw_line):
+    """HEADER in the output names the real address, and the internal one is
+    neither an address nor readable as one, however the header is decoded."""
+    msg = email.message_from_bytes(res.out, policy=email.policy.default)
+    value = msg[header]
+    check(value is not None, '%s dropped (input %r)' % (header, raw_line))
+    addrs = [a.addr_spec for a in value.addresses]
+    check(H.FORGED_REAL in addrs, '%s lost the real address: %r' % (header, addrs))
+    check(H.FORGED_INTERNAL not in addrs, '%s names the internal address: %r' % (header, addrs))
+    shown = [str(value), decode_header_value(res.raw_header(header) or b'')]
+    for text in shown:
+        for form in (H.FORGED_INTERNAL, 'soumu＠city', '<soumu'):
+            check(form not in text, '%s reads as %r' % (header, text))
+    if header == 'From':
+        check(H.FORGED_INTERNAL not in (res.report.get('from') or ''),
+              'report from %r' % res.report.get('from'))
+
+
+def forged_case(header, index):
+    def run(name):
+        line = H.forged_address_lines(header)[index]
+        g = H.gen_forged_address(name, header, line)
+        res = check_sanitised(run_mail(g.data))
+        check(g.text in res.body(), 'the body text is gone')
+        check_addresses(res, header, line)
+    return run
+
+
+for _header in ('From', 'To', 'Cc', 'Reply-To'):
+    for _i in range(len(H.forged_address_lines(_header))):
+        _name = 'forged_%s_%d' % (_header.lower().replace('-', '_'), _i)
+        S.add(_name, forged_case(_header, _i), _name)
 
 
 # --- a worker that dies in the middle of a message ---------------------------
@@ -66,11 +105,9 @@ def _kill_workers_under(converter_pid):
     return killed
 
 
-@S.case
-def test_worker_death_names_parts(name='worker_death'):
-    """The worker dies while an attachment is being converted: the notice and
-    the report name every attachment (never 「添付ファイルはありません」)."""
-    g = H.gen_worker_death(name)
+def run_worker_death(g):
+    """Run G's message with a converter that never finishes, kill the workers
+    while it runs, and return the result (withheld)."""
     tmp = tempfile.mkdtemp(prefix='mugai-wd-')
     _track(tmp)
     mark = os.path.join(tmp, 'converter.pid')
@@ -96,7 +133,15 @@ def test_worker_death_names_parts(name='worker_death'):
         _track(box['res'].tmp)   # run in another thread: removed with this case's files
     check(started, 'the converter never started; reasons %r' % (box.get('res') and box['res'].reasons()))
     check(killed > 0, 'no worker to kill')
-    res = check_withheld(box['res'], original_text=g.text)
+    return check_withheld(box['res'], original_text=g.text)
+
+
+@S.case
+def test_worker_death_names_parts(name='worker_death'):
+    """The worker dies while an attachment is being converted: the notice and
+    the report name every attachment (never 「添付ファイルはありません」)."""
+    g = H.gen_worker_death(name)
+    res = run_worker_death(g)
     body = res.body()
     check('添付ファイルはありません' not in body, 'the notice says there were no attachments')
     for fname in g.names:
@@ -107,6 +152,16 @@ def test_worker_death_names_parts(name='worker_death'):
     check(all(p.get('action') == 'withheld' and p.get('declared_type') for p in parts),
           'report parts %r' % parts)
     check(res.report.get('parts_listed') is True, 'parts_listed %r' % res.report.get('parts_listed'))
+
+
+@S.case
+def test_worker_death_forged_from(name='worker_death_forged'):
+    """The notice of a failed worker carries the headers the worker wrote
+    before the risky work: the forged sender comes out as in a sanitised
+    message, never as the internal address."""
+    line = H.forged_address_lines('From')[0]
+    res = run_worker_death(H.gen_worker_death(name, line))
+    check_addresses(res, 'From', line)
 
 
 if __name__ == '__main__':

@@ -180,7 +180,7 @@ test_failed_worker_notice (void)
 
   for (gsize i = 0; i < G_N_ELEMENTS (unlisted); i++) {
     g_autoptr (MgMailResult) r =
-      mg_pipeline_failed_result (config, message, NULL, "killed", unlisted[i], 7);
+      mg_pipeline_failed_result (config, message, NULL, "killed", unlisted[i], NULL, 7);
     g_autofree char *out = notice_text (r);
     g_assert_nonnull (strstr (r->report_json, "\"parts\":[]"));
     g_assert_nonnull (strstr (r->report_json, "\"parts_listed\":false"));
@@ -189,7 +189,7 @@ test_failed_worker_notice (void)
   }
   {
     g_autoptr (MgMailResult) r = mg_pipeline_failed_result (
-      config, message, NULL, "killed", "2\t見積.pdf\tapplication/pdf\t1234\n", 7);
+      config, message, NULL, "killed", "2\t見積.pdf\tapplication/pdf\t1234\n", NULL, 7);
     g_autofree char *out = notice_text (r);
     g_assert_nonnull (strstr (r->report_json, "\"filename\":\"見積.pdf\""));
     g_assert_nonnull (strstr (r->report_json, "1234 bytes"));
