@@ -139,12 +139,15 @@ lock_users (const char *path)
 }
 
 static void
-audit (const MgConfig *config, const char *action, const char *name, const GError *failure,
-       const char *more)
+audit (const MgConfig *config, const char *action, const char *name, const char *role,
+       const GError *failure, const char *more)
 {
   g_autofree char *address = g_strdup_printf ("local:%s", g_get_user_name ());
   MgQuarantineActor actor = { g_get_user_name (), "local", address };
-  g_autofree char *detail = g_strdup_printf ("user %s%s%s%s", name, failure ? ": " : "",
+  g_autofree char *detail = g_strdup_printf ("user %s%s%s%s%s%s", name,
+                                             role != NULL ? " role " : "",
+                                             role != NULL ? role : "",
+                                             failure ? ": " : "",
                                              failure ? failure->message : "",
                                              more != NULL ? more : "");
 
@@ -232,7 +235,7 @@ cmd_user_change (const MgConfig *config, const MgAdminArgs *a, const char *comma
   close (lock);
   if (ok && !g_str_equal (command, "add"))
     ended = end_sessions (config, name);
-  audit (config, action, name, error, ended);
+  audit (config, action, name, g_str_equal (command, "add") ? a->role : NULL, error, ended);
   if (ok)
     return MG_EXIT_OK;
   fprintf (stderr, "mugai admin user %s: %s\n", command, error->message);

@@ -20,6 +20,7 @@
 #include "cli/admin/admin_release.h"
 #include "cli/admin/admin_users.h"
 #include "cli/cli.h"
+#include "quarantine/quarantine_audit_check.h"
 #include "quarantine/quarantine_check.h"
 #include "quarantine/quarantine_remove.h"
 
@@ -181,6 +182,21 @@ filter_from_args (const MgQuarantineArgs *a, MgQuarantineFilter *f)
          parse_time_arg (a->until, "until", &f->until);
 }
 
+/* An export (JSON or CSV) is audited with how many items and the filter. */
+static gboolean
+audit_export (MgQuarantineCli *cli, const MgQuarantineArgs *a, GPtrArray *items,
+              GError **error)
+{
+  g_autofree char *detail = g_strdup_printf (
+    "format=%s items=%u since=%s until=%s verdict=%s from=%s to=%s reason=%s state=%s%s",
+    a->json ? "json" : "csv", items->len, a->since ? a->since : "-", a->until ? a->until : "-",
+    a->verdict ? a->verdict : "-", a->from ? a->from : "-", a->to ? a->to : "-",
+    a->reason ? a->reason : "-", a->state ? a->state : "-", a->all ? " all" : "");
+
+  return mg_quarantine_store_audit (cli->store, &cli->actor, "export", NULL, NULL, detail,
+                                    error);
+}
+
 static int
 cmd_list (MgQuarantineCli *cli, const MgQuarantineArgs *a)
 {
@@ -192,6 +208,8 @@ cmd_list (MgQuarantineCli *cli, const MgQuarantineArgs *a)
     return MG_EXIT_USAGE;
   items = mg_quarantine_query_list (cli->store, &filter, &error);
   if (items == NULL)
+    return fail ("list", error);
+  if ((a->json || a->csv) && !audit_export (cli, a, items, &error))
     return fail ("list", error);
   mg_admin_print_list (stdout, items, a->json  ? MG_ADMIN_PRINT_JSON
                                       : a->csv ? MG_ADMIN_PRINT_CSV : MG_ADMIN_PRINT_TEXT);
@@ -334,6 +352,26 @@ cmd_purge (MgQuarantineCli *cli)
   return MG_EXIT_OK;
 }
 
+/* The audit log's hash chain: the first broken line of each file. */
+static gboolean
+check_audit (MgQuarantineCli *cli)
+{
+  g_auto (MgQuarantineAuditCheck) audit = { 0 };
+
+  mg_quarantine_audit_check_run (mg_quarantine_store_dir (cli->store), &audit);
+  for (guint i = 0; i < audit.problems->len; i++) {
+    g_autofree char *clean = mg_admin_print_clean (g_ptr_array_index (audit.problems, i));
+    printf ("audit broken: %s\n", clean);
+  }
+  for (guint i = 0; i < audit.skipped->len; i++) {
+    g_autofree char *clean = mg_admin_print_clean (g_ptr_array_index (audit.skipped, i));
+    printf ("audit not checked (compressed): %s\n", clean);
+  }
+  printf ("audit log: %u files, %u lines, %s\n", audit.files, audit.lines,
+          audit.problems->len == 0 ? "chain intact" : "CHAIN BROKEN");
+  return audit.problems->len == 0;
+}
+
 static int
 cmd_check (MgQuarantineCli *cli)
 {
@@ -348,7 +386,7 @@ cmd_check (MgQuarantineCli *cli)
   }
   printf ("%u items, %u damaged, %u unreferenced objects, %u staging files\n", check.items,
           check.problems->len, check.unreferenced, check.staging);
-  return check.problems->len == 0 ? MG_EXIT_OK : MG_EXIT_REFUSED;
+  return check_audit (cli) && check.problems->len == 0 ? MG_EXIT_OK : MG_EXIT_REFUSED;
 }
 
 static int

@@ -11,7 +11,11 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 #include <syslog.h>
+#include <string.h>
+#include <sys/file.h>
 #include <unistd.h>
+
+#include "quarantine/quarantine_object.h"
 
 char *
 mg_quarantine_audit_now (void)
@@ -21,32 +25,116 @@ mg_quarantine_audit_now (void)
   return g_date_time_format (now, "%Y-%m-%dT%H:%M:%S.%fZ");
 }
 
-static gboolean
-append_line (const char *dir, const char *line, GError **error)
-{
-  g_autofree char *path = g_build_filename (dir, "audit.log", NULL);
-  g_autofree char *text = g_strconcat (line, "\n", NULL);
-  gsize len = strlen (text);
-  ssize_t n;
-  int fd;
+static char *to_line (JsonObject *object);
 
-  if (g_mkdir_with_parents (dir, 0700) != 0 ||
-      (fd = open (path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600)) < 0) {
-    g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), "%s: %s", path,
-                 g_strerror (errno));
-    return FALSE;
-  }
+#define MG_AUDIT_GENESIS \
+  "0000000000000000000000000000000000000000000000000000000000000000"
+#define MG_AUDIT_TAIL_MAX (16 * 1024 * 1024)   /* longest line looked back for */
+
+static gboolean
+io_error (GError **error, const char *path, int err)
+{
+  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (err), "%s: %s", path,
+               g_strerror (err));
+  return FALSE;
+}
+
+/* The hash of the last line of PATH (for a log written before the chain
+ * existed), or the genesis value when there is none. */
+static char *
+last_line_hash (const char *path)
+{
+  g_autofree char *text = NULL;
+  gsize len = 0;
+  const char *end, *start;
+
+  if (!g_file_get_contents (path, &text, &len, NULL) || len == 0 || len > MG_AUDIT_TAIL_MAX)
+    return g_strdup (MG_AUDIT_GENESIS);
+  end = text + len;
+  if (end[-1] == '\n')
+    end--;
+  start = end;
+  while (start > text && start[-1] != '\n')
+    start--;
+  return g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) start, end - start);
+}
+
+/* The hash of the line written last: DIR/audit.chain, kept under FD's lock. */
+static char *
+read_chain (int fd, const char *log_path)
+{
+  char buf[65] = { 0 };
+  ssize_t n = pread (fd, buf, 64, 0);
+
+  if (n == 64 && strspn (buf, "0123456789abcdef") == 64)
+    return g_strdup (buf);
+  return last_line_hash (log_path);
+}
+
+static gboolean
+write_all (int fd, const char *path, const char *text, gsize len, GError **error)
+{
+  ssize_t n;
+
   do
     n = write (fd, text, len);
   while (n < 0 && errno == EINTR);
-  if (n != (ssize_t) len || fdatasync (fd) != 0) {
-    int saved = n < 0 ? errno : (n != (ssize_t) len ? ENOSPC : errno);
-    close (fd);
-    g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "%s: %s", path,
-                 g_strerror (saved));
+  if (n != (ssize_t) len || fdatasync (fd) != 0)
+    return io_error (error, path, n < 0 ? errno : (n != (ssize_t) len ? ENOSPC : errno));
+  return TRUE;
+}
+
+/* Append OBJECT with "prev" (the SHA-256 of the line before) as one line,
+ * and record its own hash in DIR/audit.chain, both under that file's lock. */
+static gboolean
+append_chained (const char *dir, JsonObject *object, char **line_r, GError **error)
+{
+  g_autofree char *path = g_build_filename (dir, "audit.log", NULL);
+  g_autofree char *chain_path = g_build_filename (dir, "audit.chain", NULL);
+  g_autofree char *prev = NULL;
+  g_autofree char *line = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *hash = NULL;
+  int chain, fd;
+  gboolean ok;
+
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    return io_error (error, dir, errno);
+  chain = mg_quarantine_object_open_file (dir, chain_path, O_RDWR, error);
+  if (chain < 0)
+    return FALSE;
+  if (flock (chain, LOCK_EX) != 0) {
+    close (chain);
+    return io_error (error, chain_path, errno);
+  }
+  fd = mg_quarantine_object_open_file (dir, path, O_WRONLY | O_APPEND, error);
+  if (fd < 0) {
+    close (chain);
     return FALSE;
   }
+  prev = read_chain (chain, path);
+  json_object_set_string_member (object, "prev", prev);
+  line = to_line (object);
+  text = g_strconcat (line, "\n", NULL);
+  hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, line, -1);
+  ok = write_all (fd, path, text, strlen (text), error) &&
+       (lseek (chain, 0, SEEK_SET) == 0 || io_error (error, chain_path, errno)) &&
+       (ftruncate (chain, 0) == 0 || io_error (error, chain_path, errno)) &&
+       write_all (chain, chain_path, hash, strlen (hash), error);
   close (fd);
+  close (chain);   /* releases the lock */
+  if (ok)
+    *line_r = g_steal_pointer (&line);
+  return ok;
+}
+
+static gboolean
+append_line (const char *dir, JsonObject *object, GError **error)
+{
+  g_autofree char *line = NULL;
+
+  if (!append_chained (dir, object, &line, error))
+    return FALSE;
   syslog (LOG_MAIL | LOG_INFO, "audit: %s", line);
   return TRUE;
 }
@@ -95,6 +183,8 @@ message_object (const char *report_json)
 
   json_object_set_string_member (object, "time", now);
   json_object_set_string_member (object, "event", "message");
+  json_object_set_string_member (object, "action", "message");
+  json_object_set_string_member (object, "actor", MG_QUARANTINE_AUDIT_SYSTEM);
   if (!json_parser_load_from_data (parser, report_json, -1, NULL) ||
       (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     return object;
@@ -114,15 +204,15 @@ mg_quarantine_audit_message (const char *dir, const char *report_json,
                              gboolean stored, GError **error)
 {
   JsonObject *object = message_object (report_json);
-  g_autofree char *line = NULL;
+  gboolean ok;
 
   set_string (object, "to", recipients);
   set_digest (object, "sha256", "size", input);
   set_digest (object, "output_sha256", "output_size", output);
   json_object_set_boolean_member (object, "stored", stored);
-  line = to_line (object);
+  ok = append_line (dir, object, error);
   json_object_unref (object);
-  return append_line (dir, line, error);
+  return ok;
 }
 
 gboolean
@@ -132,18 +222,19 @@ mg_quarantine_audit_action (const char *dir, const MgQuarantineActor *actor,
 {
   JsonObject *object = json_object_new ();
   g_autofree char *now = mg_quarantine_audit_now ();
-  g_autofree char *line = NULL;
+  gboolean ok;
 
   json_object_set_string_member (object, "time", now);
   json_object_set_string_member (object, "event", "action");
   set_string (object, "action", action);
+  set_string (object, "actor", actor->name);
   set_string (object, "id", item_id);
   set_string (object, "user", actor->name);
   set_string (object, "role", actor->role);
   set_string (object, "address", actor->address);
   set_string (object, "result", result);
   set_string (object, "detail", detail);
-  line = to_line (object);
+  ok = append_line (dir, object, error);
   json_object_unref (object);
-  return append_line (dir, line, error);
+  return ok;
 }

@@ -6,9 +6,15 @@
  * action ("event": "action": who, in which role, from which address, what, on
  * which item, the result). Times are UTC (ISO 8601, "Z"); the UI shows JST.
  *
- * Lines are appended with O_APPEND in one write(2) each, so that concurrent
- * writers never interleave, and never rewritten: rotation renames the file
- * (a new one is opened for every line).
+ * Lines are appended with O_APPEND in one write(2) each, and never rewritten:
+ * rotation renames the file (a new one is opened for every line). Every line
+ * carries "time", "action", "actor" (who: the authenticated user, or "system"
+ * for the pipeline's message lines) and "prev": the SHA-256 (hex) of the line
+ * written before it, as written (without its newline), so that a removed or
+ * edited line breaks the chain. DIR/audit.chain holds the hash of the last line
+ * and is the lock that serialises writers; because of it the first line of a
+ * new file, after a rotation, is chained to the last line of the old one.
+ * quarantine_audit_check.h verifies the chain.
  */
 #pragma once
 #include <glib.h>
@@ -35,6 +41,9 @@ gboolean mg_quarantine_audit_action (const char *dir, const MgQuarantineActor *a
                                      const char *action, const char *item_id,
                                      const char *result, const char *detail,
                                      GError **error);
+
+/* The actor of the pipeline's message lines. */
+#define MG_QUARANTINE_AUDIT_SYSTEM "system"
 
 /* The present time as the audit log writes it (UTC, ISO 8601). */
 char *mg_quarantine_audit_now (void);

@@ -291,3 +291,31 @@ mg_quarantine_object_clean_staging (const char *dir, gint64 max_age)
   }
   return removed;
 }
+
+void
+mg_quarantine_object_adopt (const char *dir, const char *path)
+{
+  struct stat st;
+
+  if (geteuid () == 0 && stat (dir, &st) == 0 && (st.st_uid != 0 || st.st_gid != 0) &&
+      lchown (path, st.st_uid, st.st_gid) != 0)
+    g_warning ("%s: cannot give it the owner of %s: %s", path, dir, g_strerror (errno));
+}
+
+int
+mg_quarantine_object_open_file (const char *dir, const char *path, int flags, GError **error)
+{
+  int fd = open (path, flags | O_CLOEXEC | O_NOFOLLOW);
+
+  if (fd < 0 && errno == ENOENT) {
+    fd = open (path, flags | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0 && errno == EEXIST)
+      fd = open (path, flags | O_CLOEXEC | O_NOFOLLOW);
+    else if (fd >= 0)
+      mg_quarantine_object_adopt (dir, path);
+  }
+  if (fd < 0)
+    g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), "%s: %s", path,
+                 g_strerror (errno));
+  return fd;
+}

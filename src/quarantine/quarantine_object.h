@@ -39,6 +39,15 @@ gboolean mg_quarantine_object_remove (const char *dir, const char *sha256, GErro
 /* The names (SHA-256 hex) of every object on disk, for garbage collection. */
 GPtrArray *mg_quarantine_object_list (const char *dir, GError **error);
 
+/* Open (creating it 0600 when missing) the store file PATH with FLAGS. A
+ * file root creates is given the owner and group of DIR, so that the mugai
+ * user that runs the milter can still write it. -1 with ERROR on failure. */
+int mg_quarantine_object_open_file (const char *dir, const char *path, int flags,
+                                    GError **error);
+
+/* Give PATH (just created) the owner and group of DIR when running as root. */
+void mg_quarantine_object_adopt (const char *dir, const char *path);
+
 /* Remove files under DIR/tmp older than MAX_AGE seconds (left by a crash).
  * Returns how many were removed. */
 guint mg_quarantine_object_clean_staging (const char *dir, gint64 max_age);

@@ -70,8 +70,27 @@ mg_quarantine_remove_item (MgQuarantineStore *store, const char *id,
   return mg_quarantine_store_finish (store, actor, "delete", id, local, NULL, error);
 }
 
+/* The ids of the rows ARGS selects, into IDS. */
 static gboolean
-delete_expired (MgQuarantineStore *store, gint64 cutoff, guint *items_r, GError **error)
+select_ids (MgQuarantineIndex *index, const char *const *args, GPtrArray *ids,
+            GError **error)
+{
+  sqlite3_stmt *stmt = mg_quarantine_index_prepare (
+    index, "SELECT id FROM items WHERE time < CAST (? AS INTEGER) ORDER BY time", args,
+    error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (ids, mg_quarantine_index_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  return rc == SQLITE_DONE || mg_quarantine_index_error (index, "select", error);
+}
+
+/* Delete the items older than CUTOFF; their ids go into IDS (for the audit). */
+static gboolean
+delete_expired (MgQuarantineStore *store, gint64 cutoff, GPtrArray *ids, GError **error)
 {
   MgQuarantineIndex *index = mg_quarantine_store_index (store);
   g_autofree char *text = g_strdup_printf ("%" G_GINT64_FORMAT, cutoff);
@@ -79,12 +98,13 @@ delete_expired (MgQuarantineStore *store, gint64 cutoff, guint *items_r, GError 
 
   if (!mg_quarantine_index_begin (index, error))
     return FALSE;
-  if (!mg_quarantine_index_exec (index, "DELETE FROM items WHERE time < CAST (? AS INTEGER)",
+  if (!select_ids (index, args, ids, error) ||
+      !mg_quarantine_index_exec (index, "DELETE FROM items WHERE time < CAST (? AS INTEGER)",
                                  args, error)) {
     mg_quarantine_index_rollback (index);
+    g_ptr_array_set_size (ids, 0);
     return FALSE;
   }
-  *items_r = (guint) mg_quarantine_index_changes (index);
   return mg_quarantine_index_commit (index, error);
 }
 
@@ -121,16 +141,22 @@ mg_quarantine_remove_expired (MgQuarantineStore *store, gint64 now,
   gint64 days = mg_quarantine_store_config (store)->quarantine_retention_days;
   GError *local = NULL;
   g_autofree char *detail = NULL;
+  g_autofree char *list = NULL;
+  g_autoptr (GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
 
   *items_r = 0;
   /* The retention period is policy: cron runs it as the local system; in the
    * web UI only an approver may start it. */
   if ((g_strcmp0 (actor->role, "local") == 0 ||
        mg_quarantine_role_require (actor, MG_QUARANTINE_ROLE_APPROVER, "purge", &local)) &&
-      delete_expired (store, now - days * 86400, items_r, &local) &&
+      delete_expired (store, now - days * 86400, ids, &local) &&
       remove_unreferenced (store, &local))
     mg_quarantine_object_clean_staging (mg_quarantine_store_dir (store),
                                         MG_QUARANTINE_STAGING_AGE);
-  detail = g_strdup_printf ("%u items older than %" G_GINT64_FORMAT " days", *items_r, days);
+  *items_r = ids->len;
+  g_ptr_array_add (ids, NULL);
+  list = g_strjoinv (" ", (char **) ids->pdata);
+  detail = g_strdup_printf ("%u items older than %" G_GINT64_FORMAT " days%s%s", *items_r,
+                            days, *items_r > 0 ? ": " : "", list);
   return mg_quarantine_store_finish (store, actor, "purge", NULL, local, detail, error);
 }

@@ -12,6 +12,7 @@ import concurrent.futures
 import csv
 import email
 import email.policy
+import hashlib
 import io
 import json
 import os
@@ -457,6 +458,88 @@ def test_delete():
         check(st.q_ok('check').startswith('2 items, 0 damaged'), 'check after delete')
 
 
+def sha(line):
+    return hashlib.sha256(line.encode('utf-8')).hexdigest()
+
+
+def audit_lines(st, name='audit.log'):
+    with open(os.path.join(st.qdir, name), encoding='utf-8') as f:
+        return f.read().splitlines()
+
+
+def write_audit(st, name, lines):
+    with open(os.path.join(st.qdir, name), 'w', encoding='utf-8') as f:
+        f.write(''.join(line + '\n' for line in lines))
+
+
+def broken(st, where):
+    """Run check on a tampered log: exit 1 and WHERE named as the first break."""
+    rc, out, _ = st.q('check')
+    check(rc == 1 and 'audit broken: ' + where in out and 'CHAIN BROKEN' in out,
+          'check did not name %s: exit %d %r' % (where, rc, out))
+
+
+@S.case
+def test_audit_chain_detects_removed_and_edited_lines():
+    with Store() as st:
+        v, r = two_items(st, 'chain')
+        check(request(st, 'alice', r['id'])[0] == 0, 'request')
+        check(st.q('approve', '--as', 'bob', r['id'])[0] == 0, 'approve')
+        lines = audit_lines(st)
+        for i, line in enumerate(lines):
+            a = json.loads(line)
+            check(all(k in a for k in ('time', 'action', 'actor', 'prev')),
+                  'line %d lacks time/action/actor/prev: %r' % (i + 1, a))
+            if i > 0:
+                check(a['prev'] == sha(lines[i - 1]), 'line %d: prev is not the chain' % (i + 1))
+        check(json.loads(lines[-1])['actor'] == 'bob', 'approve actor %r' % lines[-1])
+        rc, out, _ = st.q('check')
+        check(rc == 0 and '%d lines, chain intact' % len(lines) in out, 'check %r' % out)
+        # Rotation (logrotate renames): the new file chains to the old one.
+        os.rename(os.path.join(st.qdir, 'audit.log'), os.path.join(st.qdir, 'audit.log.1'))
+        st.q_ok('show', v['id'])
+        st.q_ok('show', r['id'])
+        new = audit_lines(st)
+        check(json.loads(new[0])['prev'] == sha(lines[-1]), 'rotation broke the chain')
+        rc, out, _ = st.q('check')
+        check(rc == 0 and '2 files, %d lines, chain intact' % (len(lines) + 2) in out,
+              'check after rotation %r' % out)
+        # The approve line removed from the rotated file: the line after it breaks.
+        approve = [i for i, ln in enumerate(lines) if '"approve"' in ln][-1]
+        write_audit(st, 'audit.log.1', lines[:approve - 1] + lines[approve:])
+        broken(st, 'audit.log.1:%d:' % approve)
+        write_audit(st, 'audit.log.1', lines)
+        # An edited line (who approved): the next one no longer matches.
+        write_audit(st, 'audit.log.1', lines[:-1] + [lines[-1].replace('"bob"', '"eve"')])
+        broken(st, 'audit.log:1: not chained to the last line of audit.log.1')
+        write_audit(st, 'audit.log.1', lines)
+        edited = [ln.replace('"alice"', '"mallory"') for ln in lines]
+        first = [i for i, ln in enumerate(lines) if '"alice"' in ln][0]
+        write_audit(st, 'audit.log.1', edited)
+        broken(st, 'audit.log.1:%d:' % (first + 2))
+        write_audit(st, 'audit.log.1', lines)
+        # The last line of all removed: audit.chain says what was last.
+        write_audit(st, 'audit.log', new[:-1])
+        broken(st, 'audit.log:1: the last line is not the last line written')
+        write_audit(st, 'audit.log', new)
+        check(st.q('check')[0] == 0, 'the restored log does not check')
+
+
+@S.case
+def test_audit_names_user_roles_purges_and_exports():
+    with Store() as st:
+        adds = st.actions('user_add')
+        check([a['detail'] for a in adds if 'bob' in a['detail']] == ['user bob role approver'],
+              'user add does not log the role granted: %r' % adds)
+        two_items(st, 'export')
+        st.q_ok('list', '--csv', '--verdict', 'withheld')
+        st.q_ok('list', '--json')
+        ex = st.actions('export')
+        check(len(ex) == 2 and 'format=csv items=1' in ex[0]['detail'] and
+              'verdict=withheld' in ex[0]['detail'] and 'format=json items=2' in ex[1]['detail'],
+              'exports not audited: %r' % ex)
+
+
 def age_item(st, item, days):
     db = sqlite3.connect(os.path.join(st.qdir, 'index.sqlite'))
     db.execute('UPDATE items SET time = time - ? WHERE id = ?', (days * 86400, item))
@@ -485,8 +568,9 @@ def test_purge_retention():
         out = st.q_ok('check')
         check(out.startswith('1 items, 0 damaged, 0 unreferenced'), 'check: %r' % out)
         p = [a for a in st.actions('purge')]
-        check(len(p) == 1 and p[0]['result'] == 'ok' and '1 items' in p[0]['detail'],
-              'purge audit %r' % p)
+        check(len(p) == 1 and p[0]['result'] == 'ok' and '1 items' in p[0]['detail'] and
+              v['id'] in p[0]['detail'] and r['id'] not in p[0]['detail'],
+              'the purge audit line does not list the ids it removed: %r' % p)
 
 
 @S.case
@@ -512,6 +596,7 @@ def test_twenty_concurrent_writers():
         out = st.q_ok('check')
         check(out.startswith('20 items, 0 damaged, 0 unreferenced objects, 0 staging'),
               'check: %r' % out)
+        check('21 lines, chain intact' in out, '20 concurrent writers broke the chain: %r' % out)
         db = sqlite3.connect(os.path.join(st.qdir, 'index.sqlite'))
         check(db.execute('PRAGMA integrity_check').fetchone()[0] == 'ok', 'integrity_check')
         check(db.execute('PRAGMA journal_mode').fetchone()[0] == 'wal', 'not in WAL mode')
