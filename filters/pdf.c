@@ -19,9 +19,11 @@
  *
  * This module never copies an object, stream, font program or image stream of
  * the input, never opens a file, never asks for a password, and never returns
- * the input bytes. poppler cannot be interrupted inside a page: [pdf]
- * max_seconds is checked between pages, and the sandbox's deadline bounds a
- * single page (as its memory limit bounds an image that declares a huge size).
+ * the input bytes. poppler cannot be interrupted inside a page: the whole
+ * rebuild runs in a child process (pdf_child.c) stopped at [pdf] max_seconds
+ * and [pdf] max_memory, so a page that loops, recurses or allocates without
+ * end removes this part only; max_seconds is also checked between pages, for
+ * a clearer reason.
  */
 #include "filters/pdf.h"
 
@@ -31,6 +33,7 @@
 #include <poppler.h>
 #include <string.h>
 
+#include "filters/pdf_child.h"
 #include "filters/pdf_raster.h"
 
 /* Average input bytes per page above which pages are checked for scans: a
@@ -345,12 +348,10 @@ pdf_converted (PdfJob *job, int pages, MgFilterResult *result)
   result->output_extension = g_strdup (".pdf");
 }
 
-static gboolean
-pdf_sanitise (GBytes *input, const MgFilterInput *in, MgFilterResult *result,
-              GError **error)
+/* Rebuild INPUT into RESULT (in the child, or in process). */
+static void
+pdf_render (GBytes *input, const MgFilterInput *in, MgFilterResult *result)
 {
-  (void) error;
-  g_return_val_if_fail (in->config != NULL, FALSE);
   PdfJob job = { .config = in->config, .out = g_byte_array_new (),
                  .deadline = g_get_monotonic_time ()
                              + in->config->pdf.max_seconds * G_USEC_PER_SEC };
@@ -365,6 +366,26 @@ pdf_sanitise (GBytes *input, const MgFilterInput *in, MgFilterResult *result,
   }
   g_clear_pointer (&job.out, g_byte_array_unref);
   g_clear_object (&doc);
+}
+
+static gboolean pdf_in_process;
+
+void
+mg_pdf_render_in_process (gboolean in_process)
+{
+  pdf_in_process = in_process;
+}
+
+static gboolean
+pdf_sanitise (GBytes *input, const MgFilterInput *in, MgFilterResult *result,
+              GError **error)
+{
+  (void) error;
+  g_return_val_if_fail (in->config != NULL, FALSE);
+  if (pdf_in_process)
+    pdf_render (input, in, result);
+  else
+    mg_pdf_child_run (pdf_render, input, in, result);
   return TRUE;
 }
 

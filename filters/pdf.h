@@ -8,8 +8,10 @@
  * action, form, annotation, link, outline, embedded file, XFA, multimedia,
  * metadata, unreferenced object or older revision. A PDF that needs a
  * password to open is withheld; one with only an owner password is rebuilt.
- * Limits ([pdf] max_pages, max_page_area, max_seconds, max_output_size)
- * remove the part with a reason.
+ * Limits ([pdf] max_pages, max_page_area, max_seconds, max_output_size,
+ * max_memory) remove the part with a reason. The rebuild runs in a child
+ * process with its own time and memory budget (pdf_child.h), so a PDF that
+ * crashes the renderer or never ends removes that part only.
  */
 #pragma once
 #include <glib.h>
@@ -17,3 +19,9 @@
 #include "common/filter.h"
 
 extern const MgFilter mg_filter_pdf;
+
+/* Rebuild in the calling process instead of a child (a libFuzzer target, whose
+ * coverage a child would not report). max_seconds is then checked between
+ * pages only and max_memory is not applied: the fuzzer's own -timeout and
+ * -rss_limit_mb take their place. */
+void mg_pdf_render_in_process (gboolean in_process);

@@ -55,6 +55,7 @@ typedef struct {
   gint64 max_page_area;        /* points² of one page */
   gint64 max_seconds;          /* wall-clock seconds for one document */
   gint64 max_output_size;      /* bytes of the rebuilt PDF */
+  gint64 max_memory;           /* MiB the rendering of one document may allocate */
 } MgPdfConfig;
 
 /* Limits of the image filter (filters/image.c), checked before decoding. */

@@ -9,6 +9,7 @@
 #include <grp.h>
 #include <linux/landlock.h>
 #include <linux/sched.h>
+#include <linux/seccomp.h>
 #include <pwd.h>
 #include <sched.h>
 #include <seccomp.h>
@@ -135,6 +136,12 @@ add_rules (scmp_filter_ctx ctx)
                            SCMP_A0 (SCMP_CMP_EQ, MG_SANDBOX_FORK_FLAGS));
   if (rc == 0)   /* clone3's flags cannot be inspected: glibc falls back to clone */
     rc = seccomp_rule_add (ctx, SCMP_ACT_ERRNO (ENOSYS), SCMP_SYS (clone3), 0);
+  if (rc == 0)   /* a child may restrict itself further (util/mapcap.c) */
+    rc = seccomp_rule_add (ctx, SCMP_ACT_ALLOW, SCMP_SYS (prctl), 1,
+                           SCMP_A0 (SCMP_CMP_EQ, PR_SET_NO_NEW_PRIVS));
+  if (rc == 0)
+    rc = seccomp_rule_add (ctx, SCMP_ACT_ALLOW, SCMP_SYS (seccomp), 1,
+                           SCMP_A0 (SCMP_CMP_EQ, SECCOMP_SET_MODE_FILTER));
   if (rc == 0)   /* isatty() only */
     rc = seccomp_rule_add (ctx, SCMP_ACT_ALLOW, SCMP_SYS (ioctl), 1,
                            SCMP_A1 (SCMP_CMP_EQ, TCGETS));

@@ -5,7 +5,10 @@
  * in an older incremental revision or an unreferenced object) the rebuilt PDF
  * holds none of it, in its bytes or its inflated streams, while the page text
  * survives, Japanese included. Also: passwords, limits, raster mode, the
- * annotation policy, and a second pass giving the same bytes.
+ * annotation policy, and a second pass giving the same bytes. The renderer's
+ * own budget: images declared 30000 x 30000, a Type 3 glyph drawing itself,
+ * a self-painting pattern and a 4^13 form XObject bomb (test/gen/hostile_pdf.py)
+ * each remove the part with the limit named, and the process goes on.
  *
  * The PDFs are written here by hand (a small writer with classic xref tables,
  * xref streams, object streams, incremental updates and RC4 encryption), or
@@ -1116,6 +1119,113 @@ test_second_pass_identical (void)
   mg_filter_result_clear (&second);
 }
 
+/* --- the renderer's own budget (a child per PDF) ---------------------- */
+
+/* Sample NAME of test/gen/hostile_pdf.py, which writes them all at the first call. */
+static GBytes *
+hostile_pdf (const char *name)
+{
+  static char *dir;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *file = g_strconcat (name, ".pdf", NULL);
+  gchar *data;
+  gsize len;
+  int status;
+
+  if (dir == NULL) {
+    g_autofree char *gen = g_build_filename (g_getenv ("MUGAI_SRCDIR"), "test", "gen",
+                                             "hostile_pdf.py", NULL);
+    dir = g_dir_make_tmp ("mugai-hostile-pdf-XXXXXX", &error);
+    g_assert_no_error (error);
+    const char *argv[] = { "python3", gen, dir, NULL };
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
+                                 NULL, NULL, &status, &error));
+    g_assert_no_error (error);
+    g_assert_true (g_spawn_check_wait_status (status, NULL));
+  }
+  g_autofree char *path = g_build_filename (dir, file, NULL);
+  g_assert_true (g_file_get_contents (path, &data, &len, &error));
+  return g_bytes_new_take (data, len);
+}
+
+/* Images declared 30000 x 30000 (Flate, CCITT G4): the part is removed when
+ * the renderer asks for more than [pdf] max_memory, and this process lives. */
+static void
+assert_memory_limit (const char *name)
+{
+  g_autoptr (GBytes) pdf = hostile_pdf (name);
+
+  config->pdf.max_memory = 256;
+  assert_limit (pdf, "max_memory");
+}
+
+static void
+test_giant_flate (void)
+{
+  assert_memory_limit ("giant_flate");
+}
+
+static void
+test_giant_ccitt (void)
+{
+  assert_memory_limit ("giant_ccitt");
+}
+
+/* A page that never ends (a self-painting pattern at 0.01 point steps, form
+ * XObjects drawn 4^13 times) is stopped inside the page at max_seconds. */
+static void
+assert_time_limit (const char *name)
+{
+  g_autoptr (GBytes) pdf = hostile_pdf (name);
+
+  config->pdf.max_seconds = 1;
+  assert_limit (pdf, "max_seconds");
+}
+
+static void
+test_pattern_loop (void)
+{
+  assert_time_limit ("pattern_loop");
+}
+
+static void
+test_form_bomb (void)
+{
+  assert_time_limit ("form_bomb");
+}
+
+/* A Type 3 glyph that draws itself: the renderer crashes in its child; the
+ * part is removed with the reason, this process lives. */
+static void
+test_type3_recursion (void)
+{
+  g_autoptr (GBytes) pdf = hostile_pdf ("type3_loop");
+  MgFilterResult r;
+
+  config->pdf.max_seconds = 5;
+  run_pdf (pdf, &r);
+  g_assert_cmpint (r.action, ==, MG_ACTION_REMOVED);
+  g_assert_null (r.output);
+  g_test_message ("%s", r.detail);
+  g_assert_true (strstr (r.detail, "crashed") != NULL || strstr (r.detail, "max_") != NULL);
+  mg_filter_result_clear (&r);
+}
+
+/* After the hostile ones, an ordinary PDF is still rebuilt. */
+static void
+test_after_hostile (void)
+{
+  g_autoptr (GBytes) pdf = hostile_pdf ("type3_loop");
+  MgFilterResult r;
+  TestPdf *tp = tp_new ();
+
+  run_pdf (pdf, &r);
+  mg_filter_result_clear (&r);
+  tp_page (tp, "VISIBLE-AFTER-CRASH", "", "");
+  g_autoptr (GBytes) plain = tp_finish (tp, "/Root 1 0 R");
+  assert_rebuilt (plain, "VISIBLE-AFTER-CRASH", NULL);
+}
+
 static void
 test_registry (void)
 {
@@ -1147,6 +1257,12 @@ static const MgFilterTest tests[] = {
   { "/pdf/page-geometry", test_page_geometry },
   { "/pdf/second-pass-identical", test_second_pass_identical },
   { "/pdf/registry", test_registry },
+  { "/pdf/memory-limit/giant-flate-image", test_giant_flate },
+  { "/pdf/memory-limit/giant-ccitt-image", test_giant_ccitt },
+  { "/pdf/time-limit-in-page/pattern-loop", test_pattern_loop },
+  { "/pdf/time-limit-in-page/form-bomb", test_form_bomb },
+  { "/pdf/type3-recursion", test_type3_recursion },
+  { "/pdf/after-hostile", test_after_hostile },
 };
 
 int

@@ -1,0 +1,76 @@
+#!/usr/bin/env python3
+"""mugai mail (real binary, sandboxed workers) on mails that carry one hostile
+PDF of test/gen/hostile_pdf.py beside an ordinary PDF and a text attachment:
+an image declared 30000 x 30000 (Flate, CCITT G4), a Type 3 glyph drawing
+itself, a self-painting pattern, form XObjects drawn 4^13 times.
+
+Each: exit 0, the hostile PDF removed (the report's detail names the limit or
+the crash, the notice says "limit exceeded" or "conversion failed") and held
+in the quarantine, the body,
+the text attachment and the ordinary PDF (rebuilt) delivered.
+The budgets are small ([pdf] max_seconds = 2, max_memory = 256) so the test
+ends quickly; nothing is timed.
+"""
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from mugaitest import Suite, assert_text, check, check_sanitised, run_mail  # noqa: E402
+import hostile_pdf as HP  # noqa: E402  (test/gen)
+from mime import attachment, make_pdf, mixed, text_part  # noqa: E402
+
+CONF = {'pdf': {'max_seconds': 2, 'max_memory': 256}}
+S = Suite('pdf')
+
+
+def mail(name, hostile):
+    parts = [text_part('本文はそのまま届きます【%s】\n' % name),
+             attachment(hostile, 'application/pdf', 'hostile.pdf'),
+             attachment(('添付テキスト【%s】\n' % name).encode('utf-8'),
+                        'text/plain; charset=utf-8', 'memo.txt'),
+             attachment(make_pdf(name), 'application/pdf', 'ordinary.pdf')]
+    return mixed(name, parts)
+
+
+def held(res):
+    stored = []
+    for root, _, files in os.walk(res.qdir):
+        stored += [os.path.join(root, f) for f in files]
+    return stored
+
+
+def case(sample, reason):
+    def run(name):
+        res = run_mail(mail(name, HP.SAMPLES[sample]()), conf=CONF)
+        check_sanitised(res)
+        p = res.find_part(filename='hostile.pdf')
+        check(p is not None, 'no report part for hostile.pdf: %r' % [
+            (q.get('filename'), q.get('action')) for q in res.parts()])
+        check(p.get('action') == 'removed', 'hostile.pdf %r (%r), expected removed' % (
+            p.get('action'), p.get('detail')))
+        check(reason in (p.get('detail') or ''), 'hostile.pdf detail %r does not name %r' % (
+            p.get('detail'), reason))
+        check('hostile.pdf' not in res.output_filenames(), 'hostile.pdf delivered')
+        body = res.body()
+        check('hostile.pdf' in body, 'the notice does not name hostile.pdf')
+        said = '変換に失敗しました' if reason == 'crashed' else '処理の上限を超えました'
+        check('hostile.pdf（application/pdf）: 削除 — ' + said in body,
+              'the notice does not say %r for hostile.pdf: %r' % (said, body[:600]))
+        assert_text(res, '本文はそのまま届きます【%s】' % name, body)
+        assert_text(res, '添付テキスト【%s】' % name)
+        ordinary = res.find_part(filename='ordinary.pdf')
+        check(ordinary is not None and ordinary.get('action') == 'converted',
+              'ordinary.pdf %r' % (ordinary and ordinary.get('action')))
+        check('ordinary.pdf' in res.output_filenames(), 'ordinary.pdf not delivered')
+        check(held(res), 'nothing held in the quarantine')
+    return run
+
+
+S.add('giant_flate_image', case('giant_flate', 'max_memory'), 'giant_flate_image')
+S.add('giant_ccitt_image', case('giant_ccitt', 'max_memory'), 'giant_ccitt_image')
+S.add('type3_recursion', case('type3_loop', 'crashed'), 'type3_recursion')
+S.add('pattern_loop', case('pattern_loop', 'max_seconds'), 'pattern_loop')
+S.add('form_bomb', case('form_bomb', 'max_seconds'), 'form_bomb')
+
+if __name__ == '__main__':
+    S.main()
