@@ -1,4 +1,5 @@
-/* embedded.c - cut uuencode, yEnc and BinHex 4.0 blocks out of a text.
+/* embedded.c - cut uuencode, yEnc, BinHex 4.0 blocks and base64 runs out of a
+ * text.
  *
  * One pass over the lines, each looked at a bounded number of times, so a
  * 10 MB text costs linear time whatever it holds. A block is recognised by its
@@ -35,6 +36,9 @@ typedef struct {
   gsize len;
   GPtrArray *blocks;
   gsize kept;      /* decoded bytes held by BLOCKS, bounded by MAX_DECODED in all */
+  MgEmbeddedInert inert;   /* NULL: base64 runs are not looked for */
+  gpointer inert_ctx;
+  guint runs;      /* base64 runs given to INERT */
 } Scan;
 
 /* The line of SCAN starting at POS. */
@@ -493,40 +497,183 @@ binhex_header (const Line *line)
          && memcmp (line->p + i, BINHEX_HEADER, strlen (BINHEX_HEADER)) == 0;
 }
 
-/* --- the text ---------------------------------------------------------- */
+/* --- base64 runs ------------------------------------------------------- */
 
-/* A block starting at POS: its end, or 0. */
+/* The length of LINE without trailing blanks when it is all base64 (the
+ * alphabet, then at most two '='), else 0; *PADDED_R tells whether it ended
+ * with '='. */
 static gsize
-block_at (Scan *scan, gsize pos)
+b64_line (const Line *line, gboolean *padded_r)
+{
+  gsize n = line->len, i = 0, pad = 0;
+
+  while (n > 0 && (line->p[n - 1] == ' ' || line->p[n - 1] == '\t'))
+    n--;
+  while (i < n && (g_ascii_isalnum (line->p[i]) || line->p[i] == '+' || line->p[i] == '/'))
+    i++;
+  while (i + pad < n && line->p[i + pad] == '=')
+    pad++;
+  *padded_r = pad > 0;
+  return i + pad == n && pad <= 2 ? n : 0;
+}
+
+/* PEM-style armour: "-----BEGIN ...-----" or "-----END ...-----". */
+static gboolean
+pem_line (const Line *line, const char *what)
+{
+  gsize n = line->len;
+
+  while (n > 0 && (line->p[n - 1] == ' ' || line->p[n - 1] == '\t'))
+    n--;
+  return line_starts (line, what) && n > strlen (what) + 5 &&
+         memcmp (line->p + n - 5, "-----", 5) == 0;
+}
+
+/* Armour headers ("Key: value" lines up to a blank one) after a BEGIN line. */
+static gsize
+pem_headers (Scan *scan, gsize pos)
+{
+  for (gsize start = pos; pos < scan->len;) {
+    Line line = line_at (scan, pos);
+    const char *colon = memchr (line.p, ':', line.len);
+    if (line.len == 0)
+      return line.next;
+    if (colon == NULL || colon == line.p || pos - start > 4096)
+      return start;
+    pos = line.next;
+  }
+  return pos;
+}
+
+/* The base64 lines from POS into B64: the run ends after a padded line, a
+ * line shorter than the first (the last of the run), or before anything that
+ * is not base64. Returns the end of the run. */
+static gsize
+b64_lines (Scan *scan, gsize pos, gsize first_min, GString *b64)
+{
+  gsize first = 0;
+
+  while (pos < scan->len) {
+    Line line = line_at (scan, pos);
+    gboolean padded;
+    gsize n = b64_line (&line, &padded);
+    if (n == 0 || (first == 0 && n < first_min) ||
+        (first != 0 && n < first && (b64->len + n) % 4 != 0))
+      break;
+    g_string_append_len (b64, line.p, (gssize) n);
+    pos = line.next;
+    if (first == 0)
+      first = n;
+    if (padded || n < first)
+      break;
+  }
+  return pos;
+}
+
+/* As lenient decoders read it: characters past the last whole quantum are
+ * dropped. */
+static GBytes *
+b64_decode (GString *b64)
+{
+  gsize len;
+  guchar *data;
+
+  g_string_truncate (b64, b64->len / 4 * 4);
+  data = g_base64_decode (b64->str, &len);
+  return g_bytes_new_take (data, len);
+}
+
+/* A base64 run (or PEM block) at POS: its end, or 0. *INERT_R is set when
+ * it is one but may stay in the text as it is. */
+static gsize
+b64_block (Scan *scan, gsize pos, gboolean *inert_r)
 {
   Line line = line_at (scan, pos);
+  gboolean pem = pem_line (&line, "-----BEGIN ");
+  g_autoptr (GString) b64 = g_string_new (NULL);
+  g_autoptr (GBytes) data = NULL;
+  gsize end = pem ? b64_lines (scan, pem_headers (scan, line.next), 4, b64)
+                  : b64_lines (scan, pos, MG_EMBEDDED_B64_LINE_MIN, b64);
 
+  if (b64->len < MG_EMBEDDED_B64_MIN)
+    return 0;
+  if (pem && end < scan->len) {
+    Line last = line_at (scan, end);
+    if (pem_line (&last, "-----END "))
+      end = last.next;
+  }
+  data = b64_decode (b64);
+  if (++scan->runs <= MG_EMBEDDED_B64_RUNS && g_bytes_get_size (data) <= MAX_DECODED &&
+      scan->inert (data, scan->inert_ctx)) {
+    *inert_r = TRUE;
+    return end;
+  }
+  if (scan->runs > MG_EMBEDDED_B64_RUNS)
+    g_clear_pointer (&data, g_bytes_unref);
+  block_add (scan, "base64", NULL,
+             data != NULL ? g_bytes_unref_to_array (g_steal_pointer (&data)) : NULL);
+  return end;
+}
+
+/* --- the text ---------------------------------------------------------- */
+
+/* A block starting at POS: its end, or 0. *INERT_R: a base64 run that stays. */
+static gsize
+block_at (Scan *scan, gsize pos, gboolean *inert_r)
+{
+  Line line = line_at (scan, pos);
+  gboolean padded;
+
+  *inert_r = FALSE;
   if (line_starts (&line, "begin "))
     return uu_block (scan, pos);
   if (line_starts (&line, "=ybegin "))
     return yenc_block (scan, pos);
   if (binhex_header (&line))
     return binhex_block (scan, pos);
+  if (scan->inert != NULL &&
+      (pem_line (&line, "-----BEGIN ") || b64_line (&line, &padded) >= MG_EMBEDDED_B64_LINE_MIN))
+    return b64_block (scan, pos, inert_r);
   return 0;
+}
+
+static char *
+extract (Scan *scan)
+{
+  const char *text = scan->text;
+  GString *out = g_string_sized_new (scan->len);
+
+  for (gsize pos = 0; pos < scan->len;) {
+    gboolean inert;
+    gsize end = block_at (scan, pos, &inert);
+    if (end > pos) {
+      if (inert)
+        g_string_append_len (out, text + pos, (gssize) (end - pos));
+      pos = end;
+      continue;
+    }
+    gsize next = line_at (scan, pos).next;
+    g_string_append_len (out, text + pos, next - pos);
+    pos = next;
+  }
+  return g_string_free (out, FALSE);
 }
 
 char *
 mg_embedded_extract (const char *text, GPtrArray *blocks)
 {
-  Scan scan = { text, strlen (text), blocks };
-  GString *out = g_string_sized_new (scan.len);
+  Scan scan = { text, strlen (text), blocks, 0, NULL, NULL, 0 };
 
-  for (gsize pos = 0; pos < scan.len;) {
-    gsize end = block_at (&scan, pos);
-    if (end > pos) {
-      pos = end;
-      continue;
-    }
-    gsize next = line_at (&scan, pos).next;
-    g_string_append_len (out, text + pos, next - pos);
-    pos = next;
-  }
-  return g_string_free (out, FALSE);
+  return extract (&scan);
+}
+
+char *
+mg_embedded_extract_base64 (const char *text, GPtrArray *blocks, MgEmbeddedInert inert,
+                            gpointer ctx)
+{
+  Scan scan = { text, strlen (text), blocks, 0, inert, ctx, 0 };
+
+  return extract (&scan);
 }
 
 void

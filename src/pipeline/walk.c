@@ -244,6 +244,26 @@ body_scan_clean (MgWalk *w, MgContent *c, const char *path)
   return TRUE;
 }
 
+/* A base64 run that decodes to something a reader could save and open (a
+ * program, an archive, a document, an image) or to a virus leaves the text
+ * and becomes a part; keys, signatures, hashes and text stay. */
+static gboolean
+base64_run_inert (GBytes *decoded, gpointer ctx)
+{
+  MgWalk *w = ctx;
+  gsize len;
+  const char *data = g_bytes_get_data (decoded, &len);
+  g_autofree char *type = mg_classify_bytes (data, len);
+  g_autofree char *virus = NULL;
+
+  if (!text_like (type) && !g_str_equal (type, "application/octet-stream") &&
+      !g_str_has_prefix (type, "application/pgp") && strstr (type, "x509") == NULL &&
+      !g_str_has_prefix (type, "application/pkcs") && !g_str_has_prefix (type, "application/pkix"))
+    return FALSE;
+  return w->job->engine == NULL ||
+         mg_scan_buffer (w->job->engine, data, len, &virus) != MG_SCAN_VIRUS;
+}
+
 /* Inline text: encoded blocks are cut from the bytes first (yEnc is 8-bit and
  * BinHex makes libmagic name the whole part), then what remains must be text
  * by its bytes, or the part is handled as an attachment. */
@@ -254,7 +274,7 @@ walk_inline_text (MgWalk *w, MgContent *c, const char *path, int depth, GString 
     g_ptr_array_new_with_free_func ((GDestroyNotify) mg_embedded_block_free);
   gsize len;
   g_autofree char *bytes = strip_nul (c->data, &len);
-  g_autofree char *rest = mg_embedded_extract (bytes, blocks);
+  g_autofree char *rest = mg_embedded_extract_base64 (bytes, blocks, base64_run_inert, w);
   g_autofree char *type = NULL;
   gsize rest_len = strlen (rest);
 

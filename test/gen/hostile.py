@@ -736,3 +736,60 @@ def gen_forged_address(name, header, line):
     hs = [x for x in top_headers(name) if not x.lower().startswith(header.lower().encode() + b':')]
     return Gen(name, message(hs + [line, b'Content-Type: text/plain; charset=utf-8'],
                              (sentinel(name) + '\n').encode()), text=sentinel(name))
+
+
+# Base64 that is ordinary text and must arrive untouched: a PGP signature, an
+# X.509 certificate, SHA-256 sums (hex is base64 alphabet) and a short token.
+BENIGN_B64 = """-----BEGIN PGP SIGNED MESSAGE-----
+Hash: SHA512
+
+hello
+-----BEGIN PGP SIGNATURE-----
+
+iHUEABYIAB0WIQSvhZAPZc11h8IrFIrMVk2Ew/58DAUCaxUeUwAKCRDMVk2Ew/58
+DMkfAQD0OEiYXtINzV9/ijQxG2kU95V+JHuzLDaEyw1pdfmcxAEA0S1IZOBpmSGO
+hnP8rKbYRBjilif4x0dH+My9tXYidgg=
+=Tzom
+-----END PGP SIGNATURE-----
+
+証明書を添付します。
+-----BEGIN CERTIFICATE-----
+MIIBXTCCAQ+gAwIBAgIUGlzCQyIjibO/DRRR6qJWHSUt4IQwBQYDK2VwMCQxEzAR
+BgNVBAMMCm11Z2FpIHRlc3QxDTALBgNVBAoMBENpdHkwHhcNMjYxMjA2MDgzNzA1
+WhcNMzYxMjAzMDgzNzA1WjAkMRMwEQYDVQQDDAptdWdhaSB0ZXN0MQ0wCwYDVQQK
+DARDaXR5MCowBQYDK2VwAyEAHSpxvXr+U2pDjU/jPFngt+ZRKforl+oWT3hAhvGT
+Ik6jUzBRMB0GA1UdDgQWBBQkiUbGd+XKuGt2P+0Xn/YlpG86YjAfBgNVHSMEGDAW
+gBQkiUbGd+XKuGt2P+0Xn/YlpG86YjAPBgNVHRMBAf8EBTADAQH/MAUGAytlcANB
+AO4qJhvqkokAxUc9lQXM2rG0lYZgQzLlrxGUPcW4GkvP9Sz/bYFS8FIEz2cTdOub
+tGv8dKIAn8HeCnr1PnJqxgc=
+-----END CERTIFICATE-----
+
+SHA256 チェックサム:
+e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
+9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08
+d4735e3a265e16eee03f59718b9b5d03019c07d8b6c51f90da3a666eec13ab35
+トークン: dGVzdA==
+"""
+
+
+def b64_lines(data, width=76):
+    enc = base64.b64encode(data)
+    return b'\n'.join(enc[i:i + width] for i in range(0, len(enc), width)) + b'\n'
+
+
+def gen_base64_in_text(name, payload, pem=True, benign=False, ctype=None):
+    """PAYLOAD as a base64 run inside a text/plain body (8bit), PEM-style
+    (-----BEGIN ...-----) or as bare 76-column lines; with BENIGN, the body
+    also holds BENIGN_B64. CTYPE: a multipart/mixed part instead."""
+    run = b64_lines(payload)
+    if pem:
+        run = b'-----BEGIN CERTIFICATE-----\n' + run + b'-----END CERTIFICATE-----\n'
+    text = (sentinel(name) + '\n資料を以下に貼ります。\n\n').encode() + run + \
+        ('\n' + (BENIGN_B64 if benign else '') + 'よろしくお願いいたします。\n').encode()
+    body_headers = [b'Content-Type: text/plain; charset=utf-8', b'Content-Transfer-Encoding: 8bit']
+    if ctype == 'multipart':
+        body = multipart('B64', [part(body_headers, text)])
+        data = message(top_headers(name) + [b'Content-Type: multipart/mixed; boundary="B64"'], body)
+    else:
+        data = message(top_headers(name) + body_headers, text)
+    return Gen(name, data, payload, sentinel(name))

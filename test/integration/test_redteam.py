@@ -15,8 +15,9 @@ import tempfile
 import threading
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from mugaitest import (Suite, TIMEOUT, _track, check, check_sanitised, check_withheld,  # noqa: E402
-                       decode_header_value, run_mail)
+from mugaitest import (TESTFILES, Suite, TIMEOUT, _track, assert_absent, check,  # noqa: E402
+                       check_sanitised, check_withheld, decode_header_value, run_mail)
+from mime import make_pe  # noqa: E402
 import hostile as H  # noqa: E402  (test/gen)
 
 S = Suite('redteam')
@@ -56,6 +57,49 @@ for _header in ('From', 'To', 'Cc', 'Reply-To'):
     for _i in range(len(H.forged_address_lines(_header))):
         _name = 'forged_%s_%d' % (_header.lower().replace('-', '_'), _i)
         S.add(_name, forged_case(_header, _i), _name)
+
+
+# --- executables hidden as base64 in a text body ----------------------------
+
+def clam_exe():
+    with open(os.path.join(TESTFILES, 'clam.exe'), 'rb') as f:
+        return f.read()
+
+
+def b64_virus_case(pem, ctype):
+    def run(name):
+        g = H.gen_base64_in_text(name, clam_exe(), pem=pem, ctype=ctype)
+        res = check_withheld(run_mail(g.data), virus=True, original_text=g.text)
+        assert_absent(res, g.payload, name='clam.exe')
+        body = res.body()
+        check(any(v in body for v in res.report['virus']), 'the notice does not name the virus')
+        check(any(p.get('path', '').endswith('#base641') for p in res.parts()),
+              'no part for the base64 run: %r' % res.parts())
+    return run
+
+
+for _pem in (True, False):
+    for _ctype in (None, 'multipart'):
+        _name = 'b64_clam_exe_%s_%s' % ('pem' if _pem else 'lines', _ctype or 'plain')
+        S.add(_name, b64_virus_case(_pem, _ctype), _name)
+
+
+@S.case
+def test_b64_program_removed_text_kept(name='b64_program'):
+    """A program (not a known virus) as base64 lines: cut from the text and
+    removed, with a line in the notice; the rest of the text, Japanese and
+    base64 that is ordinary text (signature, certificate, sums) untouched."""
+    g = H.gen_base64_in_text(name, make_pe(name), pem=False, benign=True)
+    res = check_sanitised(run_mail(g.data))
+    assert_absent(res, g.payload, name='the program')
+    body = res.body()
+    for line in H.BENIGN_B64.splitlines():
+        check(line in body, 'ordinary text damaged: %r missing' % line)
+    check(g.text in body and 'よろしくお願いいたします。' in body, 'the text around it is gone')
+    removed = [p for p in res.parts() if p.get('path', '').endswith('#base641')]
+    check(len(removed) == 1 and removed[0]['action'] == 'removed', 'parts %r' % res.parts())
+    check(removed[0]['detected_type'] in body and '削除' in body,
+          'the notice has no line for the removed program: %r' % body[:600])
 
 
 # --- a worker that dies in the middle of a message ---------------------------

@@ -284,6 +284,96 @@ test_every_prefix (void)
   g_string_free (text, TRUE);
 }
 
+static gboolean
+never_inert (GBytes *decoded, gpointer ctx)
+{
+  (void) decoded;
+  (*(guint *) ctx)++;
+  return FALSE;
+}
+
+static gboolean
+always_inert (GBytes *decoded, gpointer ctx)
+{
+  (void) decoded;
+  (*(guint *) ctx)++;
+  return TRUE;
+}
+
+/* DATA as base64 lines of WIDTH characters. */
+static void
+b64_append (GString *text, const guchar *data, gsize len, gsize width)
+{
+  g_autofree char *b64 = g_base64_encode (data, len);
+
+  for (gsize i = 0, n = strlen (b64); i < n; i += width) {
+    g_string_append_len (text, b64 + i, (gssize) MIN (width, n - i));
+    g_string_append_c (text, '\n');
+  }
+}
+
+/* clam.exe as a PEM-style block and as bare lines: cut out whole and decoded
+ * exactly when the caller says it is not inert; kept byte for byte when it
+ * is; prose and short tokens around are never touched. */
+static void
+test_base64_runs (void)
+{
+  g_autoptr (GBytes) exe = NULL;
+  g_autofree char *unused = NULL;
+  g_autoptr (GString) text = g_string_new ("前文\nToken: dGVzdA==\n-----BEGIN X-----\n");
+  gsize len;
+  const guchar *data;
+  guint calls = 0;
+
+  if (!read_clam ("clam.exe", &unused, &exe))
+    return;
+  data = g_bytes_get_data (exe, &len);
+  b64_append (text, data, len, 64);
+  g_string_append (text, "-----END X-----\nmiddle\n");
+  b64_append (text, data, len, 76);
+  g_string_append (text, "後文\n");
+  {
+    g_autoptr (GPtrArray) blocks = new_blocks ();
+    g_autofree char *rest = mg_embedded_extract_base64 (text->str, blocks, never_inert, &calls);
+    g_assert_cmpstr (rest, ==, "前文\nToken: dGVzdA==\nmiddle\n後文\n");
+    g_assert_cmpuint (calls, ==, 2);
+    assert_data (block_check (blocks, 0, "base64", NULL), data, len);
+    assert_data (block_check (blocks, 1, "base64", NULL), data, len);
+  }
+  {
+    g_autoptr (GPtrArray) blocks = new_blocks ();
+    g_autofree char *rest = mg_embedded_extract_base64 (text->str, blocks, always_inert, &calls);
+    g_assert_cmpstr (rest, ==, text->str);
+    g_assert_cmpuint (blocks->len, ==, 0);
+  }
+}
+
+/* Past MG_EMBEDDED_B64_RUNS runs, the rest are cut without being decoded;
+ * a text of long base64-looking lines costs linear time. */
+static void
+test_base64_many_runs (void)
+{
+  g_autoptr (GString) text = g_string_new (NULL);
+  g_autoptr (GPtrArray) blocks = new_blocks ();
+  guint calls = 0;
+  guchar data[120];
+
+  memset (data, 'A', sizeof data);
+  for (guint i = 0; i < MG_EMBEDDED_B64_RUNS + 5; i++) {
+    b64_append (text, data, sizeof data, 64);
+    g_string_append (text, "--\n");
+  }
+  for (guint i = 0; i < 200000; i++)
+    g_string_append (text, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOP\n");
+  g_autofree char *rest = mg_embedded_extract_base64 (text->str, blocks, never_inert, &calls);
+  g_assert_cmpuint (calls, ==, MG_EMBEDDED_B64_RUNS);   /* the long run is past them */
+  g_assert_cmpuint (blocks->len, ==, MG_EMBEDDED_B64_RUNS + 6);
+  for (guint i = 0; i < blocks->len; i++) {
+    MgEmbeddedBlock *b = g_ptr_array_index (blocks, i);
+    g_assert_true ((b->data != NULL) == (i < MG_EMBEDDED_B64_RUNS));
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -298,5 +388,7 @@ main (int argc, char **argv)
   g_test_add_func ("/embedded/yenc-corrupt", test_yenc_corrupt);
   g_test_add_func ("/embedded/large-text", test_large_text);
   g_test_add_func ("/embedded/every-prefix", test_every_prefix);
+  g_test_add_func ("/embedded/base64-runs", test_base64_runs);
+  g_test_add_func ("/embedded/base64-many-runs", test_base64_many_runs);
   return g_test_run ();
 }
