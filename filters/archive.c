@@ -234,24 +234,40 @@ is_archive (const char *type)
   return FALSE;
 }
 
+/* A reader for TYPE (the format family of readers[]), or NULL when out of
+ * memory. *COMPRESSED_R: the whole stream is compressed (gzip, bzip2, xz),
+ * so that skipping a member means decompressing it. */
+static struct archive *
+reader_new (const char *type, gboolean *compressed_r)
+{
+  struct archive *a = archive_read_new ();
+
+  *compressed_r = FALSE;
+  for (gsize i = 0; a != NULL && i < G_N_ELEMENTS (readers); i++) {
+    if (!type_is (type, readers[i].type))
+      continue;
+    for (guint k = 0; k < G_N_ELEMENTS (readers[i].support) && readers[i].support[k]; k++)
+      readers[i].support[k] (a);
+    if (readers[i].options != NULL)
+      archive_read_set_options (a, readers[i].options);
+    *compressed_r = readers[i].support[0] == archive_read_support_filter_gzip
+                    || readers[i].support[0] == archive_read_support_filter_bzip2
+                    || readers[i].support[0] == archive_read_support_filter_xz;
+  }
+  return a;
+}
+
 static gboolean
 reader_open (MgUnpack *u, GBytes *input, GError **error)
 {
   gsize len;
   const void *data = g_bytes_get_data (input, &len);
+  gboolean compressed;
 
-  u->reader = archive_read_new ();
+  u->reader = reader_new (u->in->detected_type, &compressed);
   if (u->reader == NULL) {
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "libarchive: out of memory");
     return FALSE;
-  }
-  for (gsize i = 0; i < G_N_ELEMENTS (readers); i++) {
-    if (!type_is (u->in->detected_type, readers[i].type))
-      continue;
-    for (guint k = 0; k < G_N_ELEMENTS (readers[i].support) && readers[i].support[k]; k++)
-      readers[i].support[k] (u->reader);
-    if (readers[i].options != NULL)
-      archive_read_set_options (u->reader, readers[i].options);
   }
   if (archive_read_open_memory (u->reader, data, len) != ARCHIVE_OK)
     stop_read_error (u, NULL);
@@ -581,6 +597,62 @@ archive_sanitise (GBytes *input, const MgFilterInput *in, MgFilterResult *result
   return ok;
 }
 
+/* --- before the virus scan ----------------------------------------------- */
+
+/* Entries in the headers of the archive in DATA, counted up to MAX + 1
+ * without reading a member (libarchive skips them: a seek in memory); -1
+ * when the headers cannot be read (the filter will say why). */
+static gint64
+count_entries (struct archive *a, const void *data, gsize len, gint64 max, gint64 deadline)
+{
+  struct archive_entry *entry;
+  gint64 n = 0;
+  int r;
+
+  if (archive_read_open_memory (a, data, len) != ARCHIVE_OK)
+    return -1;
+  while (n <= max && g_get_monotonic_time () <= deadline) {
+    r = archive_read_next_header (a, &entry);
+    if (r == ARCHIVE_EOF)
+      return n;
+    if (r < ARCHIVE_WARN)
+      return -1;
+    n++;
+  }
+  return n;
+}
+
+/* MgFilter.precheck: an archive with more entries than [archive]
+ * max_members (less those of the archives around it) is removed before
+ * ClamAV reads it. Compressed streams (.tar.gz) are left to the filter:
+ * counting their entries means decompressing them. */
+static gboolean
+archive_precheck (GBytes *input, const MgFilterInput *in, MgFilterResult *result)
+{
+  const MgArchiveLimits *l = &in->config->archive;
+  gint64 left = l->max_members - (thread_budget != NULL ? thread_budget->members : 0);
+  gboolean compressed;
+  gsize len;
+  const void *data = g_bytes_get_data (input, &len);
+  locale_t caller = uselocale (utf8_locale);
+  struct archive *a = reader_new (in->detected_type, &compressed);
+  gint64 n = a != NULL && !compressed
+               ? count_entries (a, data, len, MAX (left, 0),
+                                g_get_monotonic_time () + l->max_seconds * G_USEC_PER_SEC)
+               : -1;
+
+  if (a != NULL)
+    archive_read_free (a);
+  uselocale (caller);
+  if (n <= left)
+    return TRUE;
+  mg_filter_result_set (result, MG_ACTION_REMOVED, MG_REASON_LIMIT,
+                        g_strdup_printf ("more than [archive] max_members (%" G_GINT64_FORMAT
+                                         ") entries (counted in its headers before the virus"
+                                         " scan)", l->max_members));
+  return FALSE;
+}
+
 /* Before the sandbox: the UTF-8 locale libarchive converts names into. */
 static gboolean
 archive_init (const MgConfig *config, GError **error)
@@ -612,4 +684,5 @@ const MgFilter mg_filter_archive = {
   .init = archive_init,
   .sanitise = archive_sanitise,
   .shutdown = archive_shutdown,
+  .precheck = archive_precheck,
 };

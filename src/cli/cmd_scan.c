@@ -96,7 +96,7 @@ mg_cmd_scan (int argc, char **argv)
   if ((config = mg_cli_load_config (config_path)) == NULL)
     return SCAN_ERROR;
   engine = mg_scan_engine_load (config->clamav_database, config->limits.message_size,
-                                &error);
+                                config->clamav_max_scan_seconds, &error);
   if (engine == NULL) {
     fprintf (stderr, "mugai scan: %s\n", error->message);
     return SCAN_ERROR;

@@ -17,10 +17,14 @@ static const char *const bool_choices[] = { "no", "yes", NULL };
 static const char *const keep_choices[] = { "withheld", "all", NULL };
 static const char *const pdf_mode_choices[] = { "vector", "raster", NULL };
 static const char *const pdf_annotations_choices[] = { "print", "none", NULL };
+static const char *const image_reencode_choices[] = { "lossless", "pixels", NULL };
 
 static const MgConfKey keys[] = {
   { "clamav", "database", MG_CONF_STRING, "/var/lib/clamav", 0, 0, NULL,
     OFF (clamav_database), "directory of ClamAV databases (.cvd/.cld/.cud/.ndb/.hdb/.ldb)" },
+  { "clamav", "max_scan_seconds", MG_CONF_INT, "30", 1, 3600, NULL,
+    OFF (clamav_max_scan_seconds),
+    "seconds ClamAV may spend on one scan (the whole message, or one part)" },
   { "quarantine", "directory", MG_CONF_STRING, "/var/spool/mugai", 0, 0, NULL,
     OFF (quarantine_directory), "originals, reports and the audit log" },
   { "quarantine", "retention_days", MG_CONF_INT, "30", 1, 3650, NULL,
@@ -147,6 +151,14 @@ static const MgConfKey keys[] = {
     OFF (image.max_pixels), "pixels (width x height) of one image, checked before decoding" },
   { "image", "max_dimension", MG_CONF_INT, "32767", 16, 65535, NULL,
     OFF (image.max_dimension), "width or height of one image in pixels" },
+  { "image", "max_message_pixels", MG_CONF_INT, "268435456", 4096, G_GINT64_CONSTANT (1) << 40,
+    NULL, OFF (image.max_message_pixels),
+    "pixels of all the images of one message, checked before each is scanned or decoded" },
+  { "image", "max_seconds", MG_CONF_INT, "20", 1, 3600, NULL, OFF (image.max_seconds),
+    "seconds to decode and encode one image, checked between rows" },
+  { "image", "reencode", MG_CONF_ENUM, "lossless", 0, 0, image_reencode_choices,
+    OFF (image.reencode),
+    "JPEG: lossless (DCT coefficients written again) or pixels (decoded and encoded anew)" },
   { "office", "max_parts", MG_CONF_INT, "3000", 10, 1000000, NULL,
     OFF (office.max_parts), "zip entries of one Word/Excel/PowerPoint package" },
   { "office", "max_part_size", MG_CONF_INT, "104857600", 65536, 2048 * MiB, NULL,

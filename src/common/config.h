@@ -58,10 +58,15 @@ typedef struct {
   gint64 max_memory;           /* MiB the rendering of one document may allocate */
 } MgPdfConfig;
 
-/* Limits of the image filter (filters/image.c), checked before decoding. */
+typedef enum { MG_IMAGE_REENCODE_LOSSLESS, MG_IMAGE_REENCODE_PIXELS } MgImageReencode;
+
+/* Limits and choices of the image filter (filters/image.c). */
 typedef struct {
-  gint64 max_pixels;           /* width × height */
+  gint64 max_pixels;           /* width × height, checked before decoding */
   gint64 max_dimension;        /* width or height */
+  gint64 max_message_pixels;   /* width × height of all images of one message */
+  gint64 max_seconds;          /* decoding and encoding one image, checked between rows */
+  MgImageReencode reencode;    /* JPEG: coefficients copied, or pixels encoded again */
 } MgImageLimits;
 
 /* Limits of the Office filters (filters/ooxml.c, filters/office_legacy.c). */
@@ -78,6 +83,7 @@ typedef struct {
 typedef struct {
   char *path;              /* the file loaded, or NULL for built-in defaults */
   char *clamav_database;
+  gint64 clamav_max_scan_seconds;
   char *quarantine_directory;
   gint64 quarantine_retention_days;
   MgQuarantineKeep quarantine_keep;

@@ -29,6 +29,12 @@ typedef void (*MgFilterRecurse) (gpointer ctx, GBytes *data, const char *name,
 typedef GBytes *(*MgFilterConvert) (gpointer ctx, GBytes *input, const char *source_ext,
                                     const char *target, char **why_r);
 
+/* What the filters run for one message spend together (owned by its job,
+ * zero at the start). */
+typedef struct {
+  gint64 image_pixels;         /* pixels of the images taken so far ([image] max_message_pixels) */
+} MgFilterBudget;
+
 typedef struct {
   const char *detected_type;   /* libmagic MIME type of the bytes */
   const char *charset;         /* declared charset, or NULL */
@@ -40,6 +46,7 @@ typedef struct {
   MgFilterConvert convert;     /* in a sandboxed worker: the supervisor runs converters;
                                   NULL: the filter may start them itself */
   gpointer convert_ctx;
+  MgFilterBudget *budget;      /* the message's, or NULL: no message-wide limits */
 } MgFilterInput;
 
 /* What a container did with one member, for the report. */
@@ -73,6 +80,12 @@ typedef struct {
   gboolean (*sanitise) (GBytes *input, const MgFilterInput *in, MgFilterResult *result,
                         GError **error);
   void (*shutdown) (void);
+  /* May be NULL. Before the virus scan: a cheap look at limits (an archive's
+   * entry count in its headers, an image's size) so that a part the filter
+   * would refuse anyway costs no scan (ClamAV's zip reader is quadratic in
+   * the entries). FALSE with RESULT filled (removed, reason limit): the part
+   * goes without being scanned or sanitised. */
+  gboolean (*precheck) (GBytes *input, const MgFilterInput *in, MgFilterResult *result);
 } MgFilter;
 
 void mg_filter_result_clear (MgFilterResult *result);

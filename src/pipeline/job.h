@@ -45,6 +45,7 @@ typedef struct {
   gboolean parts_unlisted;  /* the worker failed before it could list the parts */
   MgFilterConvert convert;  /* set in sandboxed workers (see worker.c) */
   gpointer convert_ctx;
+  MgFilterBudget filter_budget;  /* what the filters spent on this message */
 } MgJob;
 
 MgJob *mg_job_new (const MgConfig *config, MgScanEngine *engine);

@@ -73,7 +73,8 @@ mg_pipeline_new_local (const MgConfig *config, GError **error)
     return NULL;
   }
   pipeline->engine = mg_scan_engine_load (config->clamav_database,
-                                          config->limits.message_size, &local);
+                                          config->limits.message_size,
+                                          config->clamav_max_scan_seconds, &local);
   if (pipeline->engine == NULL) {
     config_error (error, local, "");
     return NULL;

@@ -128,11 +128,13 @@ decide (MgJob *job, const char *path, guint depth, GBytes *data, const char *nam
   const MgFilter *filter;
   MgRecurse ctx = { job, path, depth };
   MgFilterInput in = { detected, charset, name, job->config, recurse_member, &ctx, depth,
-                       job->convert, job->convert_ctx };
+                       job->convert, job->convert_ctx, &job->filter_budget };
 
+  filter = mg_filter_registry_find (detected);
+  if (filter != NULL && filter->precheck != NULL && !filter->precheck (data, &in, result))
+    return;   /* over a limit: not worth a scan */
   if (!scan_into_result (job, path, data, result))
     return;
-  filter = mg_filter_registry_find (detected);
   if (filter != NULL) {
     run_filter (filter, &in, data, result);
   } else {

@@ -28,10 +28,13 @@ clamav_init_once (GError **error)
 }
 
 static void
-set_limits (struct cl_engine *engine, gint64 max_size)
+set_limits (struct cl_engine *engine, gint64 max_size, gint64 max_seconds)
 {
   long long size = (long long) max_size;
 
+  /* checked inside ClamAV's loops (its zip reader's central directory too) */
+  cl_engine_set_num (engine, CL_ENGINE_MAX_SCANTIME,
+                     (long long) MIN (max_seconds, G_MAXUINT32 / 1000) * 1000);
   cl_engine_set_num (engine, CL_ENGINE_MAX_SCANSIZE, size * 4);
   cl_engine_set_num (engine, CL_ENGINE_MAX_FILESIZE, size);
   cl_engine_set_num (engine, CL_ENGINE_MAX_RECURSION, 32);
@@ -39,7 +42,7 @@ set_limits (struct cl_engine *engine, gint64 max_size)
 }
 
 MgScanEngine *
-mg_scan_engine_load (const char *dir, gint64 max_size, GError **error)
+mg_scan_engine_load (const char *dir, gint64 max_size, gint64 max_seconds, GError **error)
 {
   g_autoptr (MgScanEngine) scan = g_new0 (MgScanEngine, 1);
   cl_error_t rc;
@@ -62,7 +65,7 @@ mg_scan_engine_load (const char *dir, gint64 max_size, GError **error)
                  "virus database %s: no signatures", dir);
     return NULL;
   }
-  set_limits (scan->engine, max_size);
+  set_limits (scan->engine, max_size, max_seconds);
   rc = cl_engine_compile (scan->engine);
   if (rc != CL_SUCCESS) {
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "virus database %s: %s", dir,

@@ -17,9 +17,12 @@ typedef enum {
 } MgScanStatus;
 
 /* Load every database in DIR and compile the engine. MAX_SIZE bounds the
- * bytes scanned per buffer (and per file unpacked from it). NULL with ERROR
- * when DIR holds no signature. Thread-safe to use once returned. */
-MgScanEngine *mg_scan_engine_load (const char *dir, gint64 max_size, GError **error);
+ * bytes scanned per buffer (and per file unpacked from it), MAX_SECONDS the
+ * time of one scan ([clamav] max_scan_seconds: a scan stopped there is
+ * MG_SCAN_INCOMPLETE). NULL with ERROR when DIR holds no signature.
+ * Thread-safe to use once returned. */
+MgScanEngine *mg_scan_engine_load (const char *dir, gint64 max_size, gint64 max_seconds,
+                                   GError **error);
 guint mg_scan_engine_signatures (const MgScanEngine *engine);
 void mg_scan_engine_free (MgScanEngine *engine);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MgScanEngine, mg_scan_engine_free)

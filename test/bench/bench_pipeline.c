@@ -118,7 +118,8 @@ main (int argc, char **argv)
   g_autoptr (MgPipeline) sandboxed = mg_pipeline_new (config, &error);
   g_assert_no_error (error);
   g_autoptr (MgScanEngine) engine =
-    mg_scan_engine_load (config->clamav_database, config->limits.message_size, &error);
+    mg_scan_engine_load (config->clamav_database, config->limits.message_size,
+                         config->clamav_max_scan_seconds, &error);
   g_autoptr (GPtrArray) corpus = load_corpus (argv + 3);
   printf ("| what (one process, %u messages x %d rounds) | messages | msgs/s | CPU ms/msg |\n",
           corpus->len, rounds);

@@ -214,3 +214,13 @@ def make_rar(members, charset='cp932'):
                            20, 0x30, len(name), 0x20) + name
         out += _rar_block(0x74, 0x8000, body) + d
     return out + _rar_block(0x7b, 0x4000, b'')
+
+
+def zip_many_empty(n, prefix='e'):
+    """A ZIP of N empty stored members ("e000001"...): 100,000 make 9 MB whose
+    central directory alone makes ClamAV's zip reader take quadratic time."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, 'w', zipfile.ZIP_STORED) as z:
+        for i in range(n):
+            z.writestr(zipfile.ZipInfo('%s%06d' % (prefix, i), date_time=DOS_TIME), b'')
+    return buf.getvalue()
