@@ -17,6 +17,11 @@
  * the page, so it is made only in documents whose size suggests images
  * (MG_PDF_SCAN_BYTES_PER_PAGE); elsewhere every page stays vectors.
  *
+ * cairo subsets the fonts again but copies a TrueType font's hinting programs
+ * (fpgm, prep, cvt, glyph instructions), code that the reader's rasteriser
+ * runs: pdf_fonts.c writes every TrueType font of the output again with its
+ * glyph outlines and metrics only.
+ *
  * This module never copies an object, stream, font program or image stream of
  * the input, never opens a file, never asks for a password, and never returns
  * the input bytes. poppler cannot be interrupted inside a page: the whole
@@ -34,6 +39,7 @@
 #include <string.h>
 
 #include "filters/pdf_child.h"
+#include "filters/pdf_fonts.h"
 #include "filters/pdf_raster.h"
 
 /* Average input bytes per page above which pages are checked for scans: a
@@ -326,24 +332,38 @@ pdf_how (const PdfJob *job)
 }
 
 static char *
-pdf_detail (const PdfJob *job, int pages)
+pdf_detail (const PdfJob *job, int pages, guint fonts)
 {
   g_autofree char *how = pdf_how (job);
 
   return g_strdup_printf ("%d page%s redrawn %s; %u annotation%s drawn into the pages, "
-                          "%u left out; nothing else of the original kept", pages,
+                          "%u left out; %u TrueType font%s reduced to glyph outlines (no "
+                          "hinting program); nothing else of the original kept", pages,
                           pages == 1 ? "" : "s", how, job->annotations_drawn,
-                          job->annotations_drawn == 1 ? "" : "s", job->annotations_dropped);
+                          job->annotations_drawn == 1 ? "" : "s", job->annotations_dropped,
+                          fonts, fonts == 1 ? "" : "s");
 }
 
-/* JOB->out as RESULT's output: the document of PAGES pages rebuilt. */
+/* JOB->out, its TrueType fonts reduced to outlines, as RESULT's output: the
+ * document of PAGES pages rebuilt. */
 static void
 pdf_converted (PdfJob *job, int pages, MgFilterResult *result)
 {
+  g_autoptr (GBytes) drawn = g_byte_array_free_to_bytes (g_steal_pointer (&job->out));
+  const char *why = NULL;
+  guint fonts = 0;
+  GBytes *outlines = mg_pdf_fonts_outlines_only (drawn, &fonts, &why);
+
+  if (outlines == NULL) {
+    pdf_stop (result, MG_ACTION_REMOVED, MG_REASON_CONVERT_FAILED,
+              g_strdup_printf ("a font of the rebuilt PDF cannot be reduced to glyph "
+                               "outlines: %s", why));
+    return;
+  }
   result->action = MG_ACTION_CONVERTED;
   result->reason = MG_REASON_PDF_REBUILT;
-  result->detail = pdf_detail (job, pages);
-  result->output = g_byte_array_free_to_bytes (g_steal_pointer (&job->out));
+  result->detail = pdf_detail (job, pages, fonts);
+  result->output = outlines;
   result->output_type = g_strdup ("application/pdf");
   result->output_extension = g_strdup (".pdf");
 }

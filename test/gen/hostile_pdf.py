@@ -117,19 +117,20 @@ def sfnt_build(tables):
 
 
 def system_truetype():
-    """A TrueType (glyf) font of the system: DejaVu Sans, or IPA Gothic."""
-    for path in ('/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf',
-                 '/usr/share/fonts/truetype/fonts-japanese-gothic.ttf',
-                 '/usr/share/fonts/opentype/ipafont-gothic/ipag.ttf'):
+    """A monospaced TrueType (glyf) font of the system and the width of its
+    Latin letters in PDF glyph units: DejaVu Sans Mono, or IPA Gothic."""
+    for path, width in (('/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf', 602),
+                        ('/usr/share/fonts/opentype/ipafont-gothic/ipag.ttf', 500),
+                        ('/usr/share/fonts/truetype/fonts-japanese-gothic.ttf', 500)):
         if os.path.exists(path):
-            return open(path, 'rb').read()
+            return open(path, 'rb').read(), width
     raise SystemExit('hostile_pdf: no TrueType font found (fonts-dejavu-core)')
 
 
 def marked_font(marker):
     """The system font with MARKER planted in fpgm, prep and cvt (fpgm and prep
     start with a harmless program: PUSHB[0] 0, POP), and in an unknown table."""
-    tables = _sfnt_tables(system_truetype())
+    tables = _sfnt_tables(system_truetype()[0])
     program = b'\xb0\x00\x21'   # PUSHB[0] 0; POP
     tables[b'fpgm'] = program + marker
     tables[b'prep'] = program + marker
@@ -139,9 +140,10 @@ def marked_font(marker):
 
 
 def font_hinting(marker, text=b'Hinting tables stripped'):
+    """A page of TEXT in marked_font(MARKER), embedded as FontFile2."""
     font = marked_font(marker)
     ff = stream(zlib.compress(font), b'/Length1 %d /Filter /FlateDecode ' % len(font))
-    widths = b' '.join(b'600' for _ in range(32, 127))
+    widths = b' '.join(b'%d' % system_truetype()[1] for _ in range(32, 127))
     objs = [b'<< /Type /Font /Subtype /TrueType /BaseFont /Marked /FirstChar 32 /LastChar 126 '
             b'/Widths [' + widths + b'] /Encoding /WinAnsiEncoding /FontDescriptor 6 0 R >>',
             b'<< /Type /FontDescriptor /FontName /Marked /Flags 32 /FontBBox [0 -250 1000 900] '

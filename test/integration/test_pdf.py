@@ -8,11 +8,19 @@ Each: exit 0, the hostile PDF removed (the report's detail names the limit or
 the crash, the notice says "limit exceeded" or "conversion failed") and held
 in the quarantine, the body,
 the text attachment and the ordinary PDF (rebuilt) delivered.
+A PDF whose embedded TrueType font has a marker in fpgm, prep, cvt and an
+unknown table: the rebuilt PDF has the text (pdftotext) but no marker in any
+inflated stream, and its fonts only outline tables, no glyph instructions.
 The budgets are small ([pdf] max_seconds = 2, max_memory = 256) so the test
 ends quickly; nothing is timed.
 """
 import os
+import re
+import struct
+import subprocess
 import sys
+import tempfile
+import zlib
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from mugaitest import Suite, assert_text, check, check_sanitised, run_mail  # noqa: E402
@@ -64,6 +72,72 @@ def case(sample, reason):
         check('ordinary.pdf' in res.output_filenames(), 'ordinary.pdf not delivered')
         check(held(res), 'nothing held in the quarantine')
     return run
+
+
+MARKER = b'MUGAI-HINTING-MARKER-7f3a'
+OUTLINE_TABLES = {b'cmap', b'glyf', b'head', b'hhea', b'hmtx', b'loca', b'maxp'}
+
+
+def streams(pdf):
+    """Every stream of PDF inflated (qpdf is not needed: cairo writes Flate)."""
+    out = []
+    for m in re.finditer(rb'stream\r?\n', pdf):
+        try:
+            out.append(zlib.decompressobj().decompress(pdf[m.end():]))
+        except zlib.error:
+            pass
+    return out
+
+
+def sfnt_tables(font):
+    n = struct.unpack('>H', font[4:6])[0]
+    return {font[12 + 16 * i:16 + 16 * i]: struct.unpack('>II', font[20 + 16 * i:28 + 16 * i])
+            for i in range(n)}
+
+
+def glyph_instructions(font, t):
+    """Total bytes of instructions in the simple glyphs of FONT (long loca)."""
+    glyf, loca = t[b'glyf'], t[b'loca']
+    count = loca[1] // 4 - 1
+    offs = struct.unpack('>%dI' % (count + 1), font[loca[0]:loca[0] + loca[1]])
+    total = 0
+    for i in range(count):
+        g = font[glyf[0] + offs[i]:glyf[0] + offs[i + 1]]
+        if len(g) >= 10 and struct.unpack('>h', g[:2])[0] >= 0:
+            at = 10 + 2 * struct.unpack('>h', g[:2])[0]
+            total += struct.unpack('>H', g[at:at + 2])[0]
+    return total
+
+
+def pdftotext(pdf):
+    with tempfile.NamedTemporaryFile(suffix='.pdf') as f:
+        f.write(pdf)
+        f.flush()
+        p = subprocess.run(['pdftotext', f.name, '-'], stdout=subprocess.PIPE, timeout=60)
+    return p.stdout.decode('utf-8', 'replace')
+
+
+@S.case
+def test_font_hinting_stripped(name='font_hinting_stripped'):
+    hostile = HP.font_hinting(MARKER)
+    check(any(MARKER in s for s in streams(hostile)), 'the sample carries no marker')
+    res = run_mail(mail(name, hostile), conf=CONF)
+    check_sanitised(res)
+    p = res.find_part(filename='hostile.pdf')
+    check(p is not None and p.get('action') == 'converted', 'hostile.pdf %r' % (
+        p and (p.get('action'), p.get('detail')),))
+    out = [q.get_payload(decode=True) for q in res.leaves() if q.get_filename() == 'hostile.pdf']
+    check(len(out) == 1, 'hostile.pdf not delivered once: %r' % res.output_filenames())
+    check(MARKER not in out[0] and all(MARKER not in s for s in streams(out[0])),
+          'the hinting marker crossed the rebuild')
+    fonts = [s for s in streams(out[0]) if s[:4] == b'\0\1\0\0']
+    check(fonts, 'no TrueType font in the rebuilt PDF')
+    for f in fonts:
+        t = sfnt_tables(f)
+        check(set(t) <= OUTLINE_TABLES, 'font tables %r' % sorted(set(t) - OUTLINE_TABLES))
+        check(glyph_instructions(f, t) == 0, 'glyph instructions left in the font')
+    check('Hinting tables stripped' in pdftotext(out[0]), 'text not extractable: %r' %
+          pdftotext(out[0])[:200])
 
 
 S.add('giant_flate_image', case('giant_flate', 'max_memory'), 'giant_flate_image')

@@ -8,7 +8,8 @@
  * annotation policy, and a second pass giving the same bytes. The renderer's
  * own budget: images declared 30000 x 30000, a Type 3 glyph drawing itself,
  * a self-painting pattern and a 4^13 form XObject bomb (test/gen/hostile_pdf.py)
- * each remove the part with the limit named, and the process goes on.
+ * each remove the part with the limit named, and the process goes on. A
+ * TrueType font's hinting programs (fpgm, prep, cvt) do not cross.
  *
  * The PDFs are written here by hand (a small writer with classic xref tables,
  * xref streams, object streams, incremental updates and RC4 encryption), or
@@ -1226,6 +1227,28 @@ test_after_hostile (void)
   assert_rebuilt (plain, "VISIBLE-AFTER-CRASH", NULL);
 }
 
+/* A TrueType font whose fpgm, prep and cvt hold a marker: the rebuilt PDF
+ * carries the text (in that font's outlines) but none of the marker. */
+static void
+test_font_hinting_stripped (void)
+{
+  g_autoptr (GBytes) pdf = hostile_pdf ("font_hinting");
+  const char *marker = "MUGAI-HINTING-MARKER";
+  g_autoptr (GString) input = haystack (pdf);
+  MgFilterResult r;
+
+  g_assert_nonnull (memmem (input->str, input->len, marker, strlen (marker)));
+  assert_rebuilt (pdf, "Hinting tables stripped", (const char *[]) { marker, NULL });
+  run_pdf (pdf, &r);
+  g_test_message ("%s", r.detail);
+  g_assert_nonnull (strstr (r.detail, "1 TrueType font reduced to glyph outlines"));
+  g_autoptr (GString) hay = haystack (r.output);
+  g_assert_nonnull (memmem (hay->str, hay->len, "glyf", 4));   /* the font is there */
+  g_assert_null (memmem (hay->str, hay->len, "fpgm", 4));
+  g_assert_null (memmem (hay->str, hay->len, "prep", 4));
+  mg_filter_result_clear (&r);
+}
+
 static void
 test_registry (void)
 {
@@ -1261,6 +1284,7 @@ static const MgFilterTest tests[] = {
   { "/pdf/memory-limit/giant-ccitt-image", test_giant_ccitt },
   { "/pdf/time-limit-in-page/pattern-loop", test_pattern_loop },
   { "/pdf/time-limit-in-page/form-bomb", test_form_bomb },
+  { "/pdf/font-hinting-stripped", test_font_hinting_stripped },
   { "/pdf/type3-recursion", test_type3_recursion },
   { "/pdf/after-hostile", test_after_hostile },
 };

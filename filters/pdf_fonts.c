@@ -1,0 +1,298 @@
+/* pdf_fonts.c - the TrueType fonts of a PDF that cairo wrote, reduced to
+ * their glyph outlines (see pdf_fonts.h).
+ *
+ * cairo writes "N 0 obj" objects one after the other, a classic xref table
+ * ("xref", "0 COUNT", 20-byte entries), the trailer and "startxref". A
+ * TrueType font program is the one stream whose dictionary has /Length1 and
+ * no /Length2 (a Type 1 program has both); its /Length is direct or a
+ * reference to an object holding the number.
+ */
+#include "filters/pdf_fonts.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#include "filters/pdf_sfnt.h"
+
+#define MG_PDF_FONTS_MAX_FONT (64u << 20)   /* bytes of one font program, inflated */
+#define MG_PDF_FONTS_XREF_ENTRY 20
+
+typedef struct {
+  guint num;
+  gsize at, end;               /* "N 0 obj" .. the next object or the xref */
+} PdfObj;
+
+typedef struct {
+  const char *d;
+  gsize len;
+  gsize xref_at, trailer_at, startxref_at;
+  guint count;                 /* xref entries, object 0 included */
+  GArray *objs;                /* PdfObj, sorted by offset */
+} CairoPdf;
+
+/* The unsigned decimal at P (before END), or -1. */
+static gint64
+number_at (const char *p, const char *end)
+{
+  gint64 v = 0;
+  const char *start = p;
+
+  while (p < end && g_ascii_isdigit (*p) && v < G_MAXINT32)
+    v = v * 10 + (*p++ - '0');
+  return p > start && v < G_MAXINT32 ? v : -1;
+}
+
+static int
+obj_by_offset (gconstpointer a, gconstpointer b)
+{
+  gsize x = ((const PdfObj *) a)->at, y = ((const PdfObj *) b)->at;
+
+  return x < y ? -1 : x > y;
+}
+
+/* The xref table of PDF: objects and their extents; FALSE when it is not
+ * the table cairo writes. */
+static gboolean
+read_xref (CairoPdf *pdf)
+{
+  const char *d = pdf->d, *end = d + pdf->len;
+  gsize tail = MIN (pdf->len, 64);
+  const char *sx = memmem (end - tail, tail, "startxref\n", 10);
+  gint64 xref;
+
+  if (sx == NULL || (xref = number_at (sx + 10, end)) < 0 || (gsize) xref + 7 > pdf->len ||
+      memcmp (d + xref, "xref\n0 ", 7) != 0)
+    return FALSE;
+  gint64 count = number_at (d + xref + 7, end);
+  const char *entries = memchr (d + xref, '\n', pdf->len - xref);
+  entries = entries != NULL ? memchr (entries + 1, '\n', end - entries - 1) : NULL;
+  if (count < 1 || entries == NULL ||
+      (gsize) count * MG_PDF_FONTS_XREF_ENTRY > (gsize) (end - entries - 1))
+    return FALSE;
+  entries++;
+  pdf->xref_at = xref;
+  pdf->count = count;
+  pdf->trailer_at = entries + count * MG_PDF_FONTS_XREF_ENTRY - d;
+  pdf->startxref_at = sx - d;
+  for (guint i = 1; i < pdf->count; i++) {
+    const char *e = entries + i * MG_PDF_FONTS_XREF_ENTRY;
+    gint64 at = number_at (e, e + 10);
+    if (e[17] != 'n')
+      continue;
+    if (at <= 0 || at >= xref)
+      return FALSE;
+    PdfObj o = { i, at, xref };
+    g_array_append_val (pdf->objs, o);
+  }
+  g_array_sort (pdf->objs, obj_by_offset);
+  for (guint i = 0; i + 1 < pdf->objs->len; i++)
+    g_array_index (pdf->objs, PdfObj, i).end = g_array_index (pdf->objs, PdfObj, i + 1).at;
+  return pdf->objs->len > 0 && pdf->startxref_at >= pdf->trailer_at;
+}
+
+static const PdfObj *
+find_obj (const CairoPdf *pdf, guint num)
+{
+  for (guint i = 0; i < pdf->objs->len; i++)
+    if (g_array_index (pdf->objs, PdfObj, i).num == num)
+      return &g_array_index (pdf->objs, PdfObj, i);
+  return NULL;
+}
+
+/* Where /Length in DICT (DLEN bytes) has its value: the number of the
+ * object holding it (*REF_R) or 0, and the value; -1 when absent. */
+static gint64
+stream_length (const CairoPdf *pdf, const char *dict, gsize dlen, guint *ref_r)
+{
+  const char *end = dict + dlen;
+
+  *ref_r = 0;
+  for (const char *p = dict; (p = memmem (p, end - p, "/Length", 7)) != NULL; p += 7) {
+    if (p + 8 > end || !g_ascii_isspace (p[7]))
+      continue;    /* /Length1, /Length2 */
+    const char *v = p + 8;
+    gint64 n = number_at (v, end);
+    while (v < end && g_ascii_isdigit (*v))
+      v++;
+    if (n < 0 || end - v < 4 || strncmp (v, " 0 R", 4) != 0)
+      return n;
+    const PdfObj *ref = find_obj (pdf, (guint) n);
+    if (ref == NULL || n == 0)
+      return -1;
+    *ref_r = (guint) n;
+    const char *body = memmem (pdf->d + ref->at, ref->end - ref->at, "obj", 3);
+    if (body == NULL)
+      return -1;
+    body += 3;
+    while (body < pdf->d + ref->end && g_ascii_isspace (*body))
+      body++;
+    return number_at (body, pdf->d + ref->end);
+  }
+  return -1;
+}
+
+/* The DLEN bytes of zlib data at DATA inflated (at most MG_PDF_FONTS_MAX_FONT), or NULL. */
+static GBytes *
+inflate_all (const char *data, gsize dlen)
+{
+  z_stream z = { .next_in = (Bytef *) data, .avail_in = (uInt) dlen };
+  g_autoptr (GByteArray) out = g_byte_array_new ();
+  int rc = Z_OK;
+
+  if (dlen > G_MAXUINT32 || inflateInit (&z) != Z_OK)
+    return NULL;
+  while (rc == Z_OK && out->len < MG_PDF_FONTS_MAX_FONT) {
+    guint8 buf[65536];
+    z.next_out = buf;
+    z.avail_out = sizeof buf;
+    rc = inflate (&z, Z_NO_FLUSH);
+    g_byte_array_append (out, buf, sizeof buf - z.avail_out);
+  }
+  inflateEnd (&z);
+  return rc == Z_STREAM_END ? g_byte_array_free_to_bytes (g_steal_pointer (&out)) : NULL;
+}
+
+/* FONT deflated. */
+static GBytes *
+deflate_all (GBytes *font)
+{
+  gsize len;
+  const guint8 *data = g_bytes_get_data (font, &len);
+  uLongf zlen = compressBound (len);
+  guint8 *z = g_malloc (zlen);
+
+  if (compress2 (z, &zlen, data, len, Z_BEST_COMPRESSION) != Z_OK) {
+    g_free (z);
+    return NULL;
+  }
+  return g_bytes_new_take (z, zlen);
+}
+
+/* A stream object rewritten: its new text, and the object that holds its
+ * length (0: none) with the new length. */
+typedef struct {
+  GString *text;
+  guint length_obj;
+  gsize length;
+} NewObj;
+
+/* When OBJ is a TrueType font program, *NEW with it reduced to outlines.
+ * FALSE with *WHY_R when it is one that cannot be read. */
+static gboolean
+reduce_font (const CairoPdf *pdf, const PdfObj *obj, NewObj *new, const char **why_r)
+{
+  const char *s = pdf->d + obj->at;
+  gsize n = obj->end - obj->at;
+  const char *stream = memmem (s, n, ">>\nstream\n", 10);
+  gsize dlen = stream != NULL ? (gsize) (stream - s) : 0;
+
+  if (stream == NULL || memmem (s, dlen, "/Length1", 8) == NULL ||
+      memmem (s, dlen, "/Length2", 8) != NULL)
+    return TRUE;
+  guint ref;
+  gint64 zlen = stream_length (pdf, s, dlen, &ref);
+  const char *data = stream + 10;
+  *why_r = "its font program cannot be found";
+  if (zlen < 0 || (gsize) zlen > n - (gsize) (data - s))
+    return FALSE;
+  g_autoptr (GBytes) font = inflate_all (data, zlen);
+  *why_r = "its font program is not Flate data";
+  if (font == NULL)
+    return FALSE;
+  g_autoptr (GBytes) outlines = mg_pdf_sfnt_outlines_only (font, why_r);
+  g_autoptr (GBytes) z = outlines != NULL ? deflate_all (outlines) : NULL;
+  if (z == NULL)
+    return FALSE;
+  new->text = g_string_new (NULL);
+  g_string_append_printf (new->text, "%u 0 obj\n<< /Length %zu\n   /Length1 %zu\n"
+                          "   /Filter /FlateDecode\n>>\nstream\n", obj->num,
+                          g_bytes_get_size (z), g_bytes_get_size (outlines));
+  g_string_append_len (new->text, g_bytes_get_data (z, NULL), g_bytes_get_size (z));
+  g_string_append (new->text, "\nendstream\nendobj\n");
+  new->length_obj = ref;
+  new->length = g_bytes_get_size (z);
+  return TRUE;
+}
+
+/* The xref table for NEW_AT (offsets by object number, 0: free). */
+static void
+append_xref (GString *out, const gsize *new_at, guint count)
+{
+  g_string_append_printf (out, "xref\n0 %u\n0000000000 65535 f \n", count);
+  for (guint i = 1; i < count; i++)
+    if (new_at[i] != 0)
+      g_string_append_printf (out, "%010zu 00000 n \n", new_at[i]);
+    else
+      g_string_append (out, "0000000000 00000 f \n");
+}
+
+/* PDF written again with the objects of NEW (by number; NULL text: as they
+ * were) and the lengths they point to. */
+static GBytes *
+assemble (const CairoPdf *pdf, const NewObj *new)
+{
+  const PdfObj *first = &g_array_index (pdf->objs, PdfObj, 0);
+  g_autofree gsize *new_at = g_new0 (gsize, pdf->count);
+  g_autofree gssize *length = g_new (gssize, pdf->count);
+  GString *out = g_string_sized_new (pdf->len);
+
+  for (guint i = 0; i < pdf->count; i++)
+    length[i] = -1;
+  for (guint i = 0; i < pdf->count; i++)
+    if (new[i].text != NULL && new[i].length_obj < pdf->count)
+      length[new[i].length_obj] = (gssize) new[i].length;
+  g_string_append_len (out, pdf->d, first->at);
+  for (guint i = 0; i < pdf->objs->len; i++) {
+    const PdfObj *obj = &g_array_index (pdf->objs, PdfObj, i);
+    new_at[obj->num] = out->len;
+    if (new[obj->num].text != NULL)
+      g_string_append_len (out, new[obj->num].text->str, new[obj->num].text->len);
+    else if (length[obj->num] >= 0)   /* as cairo writes it */
+      g_string_append_printf (out, "%u 0 obj\n   %zd\nendobj\n", obj->num, length[obj->num]);
+    else
+      g_string_append_len (out, pdf->d + obj->at, obj->end - obj->at);
+  }
+  gsize xref = out->len;
+  append_xref (out, new_at, pdf->count);
+  g_string_append_len (out, pdf->d + pdf->trailer_at, pdf->startxref_at - pdf->trailer_at);
+  g_string_append_printf (out, "startxref\n%zu\n%%%%EOF\n", xref);
+  return g_string_free_to_bytes (out);
+}
+
+static GBytes *
+rewrite (const CairoPdf *pdf, guint *fonts_r, const char **why_r)
+{
+  NewObj *new = g_new0 (NewObj, pdf->count);
+  GBytes *result = NULL;
+  guint i;
+
+  for (i = 0; i < pdf->objs->len; i++) {
+    const PdfObj *obj = &g_array_index (pdf->objs, PdfObj, i);
+    if (!reduce_font (pdf, obj, &new[obj->num], why_r))
+      break;
+    *fonts_r += new[obj->num].text != NULL;
+  }
+  if (i == pdf->objs->len)
+    result = assemble (pdf, new);
+  for (i = 0; i < pdf->count; i++)
+    if (new[i].text != NULL)
+      g_string_free (new[i].text, TRUE);
+  g_free (new);
+  return result;
+}
+
+GBytes *
+mg_pdf_fonts_outlines_only (GBytes *pdf, guint *fonts_r, const char **why_r)
+{
+  CairoPdf p = { .objs = g_array_new (FALSE, FALSE, sizeof (PdfObj)) };
+  GBytes *result = NULL;
+
+  p.d = g_bytes_get_data (pdf, &p.len);
+  *fonts_r = 0;
+  *why_r = "the PDF written has no cross-reference table where cairo puts it";
+  if (read_xref (&p))
+    result = rewrite (&p, fonts_r, why_r);
+  g_array_unref (p.objs);
+  return result;
+}
