@@ -19,11 +19,14 @@ import http.client
 import json
 import os
 import re
+import select
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.parse
 
@@ -534,6 +537,73 @@ def test_session_max_lifetime(st, server):
     check(status == 303 and resp.getheader('Location') == '/login?expired=1',
           'a busy session lives for ever: %d' % status)
     check(time.monotonic() - start >= 2, 'the session ended before its lifetime')
+
+
+class SlowClients:
+    """N connections from 127.0.0.10, .11, ... that send a request line and then
+    one header line a second, never finishing (a slowloris)."""
+
+    def __init__(self, port, n):
+        self.socks = []
+        for i in range(n):
+            s = socket.create_connection(('127.0.0.1', port), timeout=60,
+                                         source_address=('127.0.0.%d' % (10 + i), 0))
+            s.sendall(b'GET /login HTTP/1.1\r\nHost: mugai\r\n')
+            self.socks.append(s)
+        self.open = set(self.socks)
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._trickle, daemon=True)
+        self.thread.start()
+
+    def _trickle(self):
+        while not self.stopping.wait(1):
+            for s in list(self.open):
+                try:
+                    s.sendall(b'X-Slow: 1\r\n')
+                except OSError:
+                    pass
+
+    def closed_by_server(self):
+        """Note which connections the server closed; how many are left."""
+        ready, _, _ = select.select(list(self.open), [], [], 0.2)
+        for s in ready:
+            try:
+                gone = s.recv(4096) == b''
+            except OSError:
+                gone = True
+            if gone:
+                self.open.discard(s)
+        return len(self.open)
+
+    def close(self):
+        self.stopping.set()
+        self.thread.join()
+        for s in self.socks:
+            s.close()
+
+
+@case(extra={'admin': {'request_timeout': '3'}})
+def test_slow_clients_do_not_shut_others_out(st, server):
+    """Issue 11: 64 slow clients trickling header lines; a normal request is
+    answered at once, and every slow connection is cut after request_timeout."""
+    slow = SlowClients(server.port, 64)
+    try:
+        start = time.monotonic()
+        try:
+            status, _, page = Client(server).get('/login')
+        except OSError as e:
+            raise TestFailure('with 64 slow clients, a new client was refused: %r' % e)
+        answered = time.monotonic() - start
+        check(status == 200 and 'name="password"' in page, 'login page: %d' % status)
+        for _ in range(600):  # a hang guard (60 s), not a timed assertion
+            if slow.closed_by_server() == 0:
+                break
+            time.sleep(0.1)
+        check(not slow.open, '%d slow connections were never cut' % len(slow.open))
+        print('# slow clients: a new request answered in %.2f s; all 64 cut after %.1f s'
+              ' (request_timeout 3)' % (answered, time.monotonic() - start))
+    finally:
+        slow.close()
 
 
 @case()

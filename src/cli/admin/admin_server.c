@@ -1,18 +1,16 @@
-/* admin_server.c - the daemon, routing, login, logout and the CSRF check.
+/* admin_server.c - routing, login, logout and the CSRF check.
  *
  * Must never run an action for a request without a live session and a valid
  * CSRF token, nor let a locked-out client try a password.
  */
 #include "cli/admin/admin_server.h"
 
-#include <arpa/inet.h>
-#include <gio/gio.h>
-#include <glib-unix.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli/admin/admin_actions.h"
+#include "cli/admin/admin_daemon.h"
+#include "cli/admin/admin_guard.h"
 #include "cli/admin/admin_item.h"
 #include "cli/admin/admin_users.h"
 #include "cli/cli.h"
@@ -303,6 +301,7 @@ access_handler (void *cls, struct MHD_Connection *connection, const char *url,
     *upload_data_size = 0;
     return MHD_YES;
   }
+  mg_admin_guard_received (connection);
   reply = handle (cls, *con_cls);
   return mg_admin_reply_send (reply, connection);
 }
@@ -312,99 +311,9 @@ completed (void *cls, struct MHD_Connection *connection, void **con_cls,
            enum MHD_RequestTerminationCode code)
 {
   (void) cls;
-  (void) connection;
   (void) code;
+  mg_admin_guard_completed (connection);
   g_clear_pointer (con_cls, mg_admin_request_free);
-}
-
-static gboolean
-parse_listen (const char *text, struct sockaddr_storage *sa, gboolean *v6_r, GError **error)
-{
-  g_autoptr (GInetSocketAddress) address = G_INET_SOCKET_ADDRESS (
-    g_inet_socket_address_new_from_string ("0.0.0.0", 0));
-  g_autoptr (GSocketConnectable) parsed = g_network_address_parse (text, 0, error);
-  GInetAddress *inet;
-  guint16 port;
-
-  if (parsed == NULL)
-    return FALSE;
-  inet = g_inet_address_new_from_string (g_network_address_get_hostname (
-    G_NETWORK_ADDRESS (parsed)));
-  port = g_network_address_get_port (G_NETWORK_ADDRESS (parsed));
-  if (inet == NULL) {
-    g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                 "[admin] listen: %s: an IP address and a port", text);
-    return FALSE;
-  }
-  g_object_unref (address);
-  address = G_INET_SOCKET_ADDRESS (g_inet_socket_address_new (inet, port));
-  *v6_r = g_inet_address_get_family (inet) == G_SOCKET_FAMILY_IPV6;
-  g_object_unref (inet);
-  return g_socket_address_to_native (G_SOCKET_ADDRESS (address), sa, sizeof *sa, error);
-}
-
-static struct MHD_Daemon *
-start_daemon (MgAdminServer *server, const char *listen, GError **error)
-{
-  struct sockaddr_storage sa;
-  gboolean v6 = FALSE;
-  struct MHD_Daemon *daemon;
-
-  if (!parse_listen (listen, &sa, &v6, error))
-    return NULL;
-  daemon = MHD_start_daemon (MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG |
-                               (v6 ? MHD_USE_IPv6 : 0), 0, NULL, NULL, access_handler,
-                             server, MHD_OPTION_SOCK_ADDR, (struct sockaddr *) &sa,
-                             MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
-                             MHD_OPTION_CONNECTION_LIMIT, 64u,
-                             MHD_OPTION_PER_IP_CONNECTION_LIMIT, 16u,
-                             MHD_OPTION_CONNECTION_TIMEOUT, 60u, MHD_OPTION_END);
-  if (daemon == NULL)
-    g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "cannot listen on %s", listen);
-  return daemon;
-}
-
-static void
-announce (struct MHD_Daemon *daemon, const char *listen)
-{
-  const union MHD_DaemonInfo *info = MHD_get_daemon_info (daemon, MHD_DAEMON_INFO_BIND_PORT);
-  g_autofree char *host = g_strdup (listen);
-  char *colon = strrchr (host, ':');
-
-  if (colon != NULL)
-    *colon = '\0';
-  if (!g_str_has_prefix (host, "127.") && !g_str_equal (host, "[::1]"))
-    g_warning ("listening on %s, not on loopback: put a TLS reverse proxy in front", host);
-  fprintf (stderr, "mugai admin: listening on http://%s:%u/\n", host,
-           info != NULL ? (unsigned) info->port : 0u);
-}
-
-static gboolean
-quit (gpointer loop)
-{
-  g_main_loop_quit (loop);
-  return G_SOURCE_REMOVE;
-}
-
-/* Signals are caught by handlers, not blocked: the sandbox supervisor that a
- * release starts from MHD's thread must not inherit a blocked SIGTERM. */
-static int
-serve (MgAdminServer *server, const char *listen)
-{
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GMainLoop) loop = g_main_loop_new (NULL, FALSE);
-  struct MHD_Daemon *daemon = start_daemon (server, listen, &error);
-
-  if (daemon == NULL) {
-    fprintf (stderr, "mugai admin: %s\n", error->message);
-    return MG_EXIT_CONFIG;
-  }
-  g_unix_signal_add (SIGTERM, quit, loop);
-  g_unix_signal_add (SIGINT, quit, loop);
-  announce (daemon, listen);
-  g_main_loop_run (loop);
-  MHD_stop_daemon (daemon);
-  return MG_EXIT_OK;
 }
 
 int
@@ -432,7 +341,8 @@ mg_admin_server_main (const MgConfig *config, const char *listen,
   }
   server.sessions = mg_admin_sessions_new (server.store, &limits);
   server.release = mg_admin_release_new (config, NULL);
-  status = serve (&server, listen != NULL ? listen : config->admin_listen);
+  status = mg_admin_daemon_run (&server, listen != NULL ? listen : config->admin_listen,
+                                access_handler, completed);
   mg_admin_release_free (server.release);
   mg_admin_sessions_free (server.sessions);
   mg_quarantine_store_free (server.store);

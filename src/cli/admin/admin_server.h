@@ -1,7 +1,8 @@
 /* admin_server.h - `mugai admin serve`: the web UI's HTTP server.
  *
- * libmicrohttpd with one internal thread, bound to [admin] listen
- * (127.0.0.1:8025 by default; TLS is the job of a reverse proxy in front).
+ * libmicrohttpd run by one server thread (admin_daemon.h), bound to [admin]
+ * listen (127.0.0.1:8025 by default; TLS is the job of a reverse proxy in
+ * front), slow clients cut by the connection guard (admin_guard.h).
  * Routes requests, keeps sessions, checks the CSRF token of every POST and
  * answers the login form with rate limiting. Stops on SIGTERM or SIGINT.
  *
