@@ -1,6 +1,6 @@
 /* cmd_admin.c - `mugai admin`: the users of quarantine review and the web UI.
  *
- *   user add NAME --role operator|approver [--password-file F]
+ *   user add NAME --role operator|approver [--unix-user LOGIN] [--password-file F]
  *   user passwd NAME [--password-file F]      user role NAME --role ROLE
  *   user del NAME      user list
  *   serve [--listen ADDRESS:PORT]
@@ -30,6 +30,7 @@
 typedef struct {
   char *config_path;
   char *role;
+  char *unix_user;
   char *password_file;
   char *listen;
   MgAdminServerTest test;
@@ -41,6 +42,7 @@ args_clear (MgAdminArgs *a)
 {
   g_free (a->config_path);
   g_free (a->role);
+  g_free (a->unix_user);
   g_free (a->password_file);
   g_free (a->listen);
   g_strfreev (a->rest);
@@ -55,6 +57,8 @@ parse (int argc, char **argv, MgAdminArgs *a, GError **error)
     { "config", 'c', 0, G_OPTION_ARG_FILENAME, &a->config_path, "configuration file", "FILE" },
     { "role", 0, 0, G_OPTION_ARG_STRING, &a->role, "user add/role: operator or approver",
       "ROLE" },
+    { "unix-user", 0, 0, G_OPTION_ARG_STRING, &a->unix_user,
+      "user add/passwd: the Unix login that acts as this user in mugai quarantine", "LOGIN" },
     { "password-file", 0, 0, G_OPTION_ARG_FILENAME, &a->password_file,
       "user add/passwd: read the password from FILE (else standard input)", "FILE" },
     { "listen", 0, 0, G_OPTION_ARG_STRING, &a->listen, "serve: override [admin] listen",
@@ -155,6 +159,24 @@ audit (const MgConfig *config, const char *action, const char *name, const char 
                               failure != NULL ? "refused" : "ok", detail, NULL);
 }
 
+/* LOGIN (may be NULL) is a valid login not yet mapped to a user other than NAME. */
+static gboolean
+unix_user_free (GPtrArray *users, const char *name, const char *login, GError **error)
+{
+  MgAdminUser *other = mg_admin_users_find_unix (users, login);
+
+  if (login != NULL && !mg_admin_users_unix_valid (login)) {
+    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "--unix-user: not a login name");
+    return FALSE;
+  }
+  if (other != NULL && g_strcmp0 (other->name, name) != 0) {
+    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_EXIST, "Unix user %s is %s already",
+                 login, other->name);
+    return FALSE;
+  }
+  return TRUE;
+}
+
 static gboolean
 change_user (GPtrArray *users, const char *command, const char *name, const MgAdminArgs *a,
              GError **error)
@@ -182,6 +204,8 @@ change_user (GPtrArray *users, const char *command, const char *name, const MgAd
     user->role = g_strdup (a->role);
     return TRUE;
   }
+  if (!unix_user_free (users, name, a->unix_user, error))
+    return FALSE;
   password = read_password (a->password_file, error);
   if (password == NULL)
     return FALSE;
@@ -190,6 +214,10 @@ change_user (GPtrArray *users, const char *command, const char *name, const MgAd
     user->name = g_strdup (name);
     user->role = g_strdup (a->role);
     g_ptr_array_add (users, user);
+  }
+  if (a->unix_user != NULL) {
+    g_free (user->unix_user);
+    user->unix_user = g_strdup (a->unix_user);
   }
   g_free (user->hash);
   user->hash = mg_admin_users_hash (password, error);
@@ -222,6 +250,7 @@ cmd_user_change (const MgConfig *config, const MgAdminArgs *a, const char *comma
   g_autoptr (GPtrArray) users = NULL;
   g_autofree char *action = g_strconcat ("user_", command, NULL);
   g_autofree char *ended = NULL;
+  g_autofree char *granted = NULL;
   int lock = lock_users (path);
   gboolean ok;
 
@@ -235,7 +264,10 @@ cmd_user_change (const MgConfig *config, const MgAdminArgs *a, const char *comma
   close (lock);
   if (ok && !g_str_equal (command, "add"))
     ended = end_sessions (config, name);
-  audit (config, action, name, g_str_equal (command, "add") ? a->role : NULL, error, ended);
+  granted = g_strdup_printf ("%s%s%s", g_str_equal (command, "add") ? a->role : "",
+                             a->unix_user != NULL ? " unix_user=" : "",
+                             a->unix_user != NULL ? a->unix_user : "");
+  audit (config, action, name, *granted != '\0' ? granted : NULL, error, ended);
   if (ok)
     return MG_EXIT_OK;
   fprintf (stderr, "mugai admin user %s: %s\n", command, error->message);

@@ -3,16 +3,24 @@
  *   list [--since D] [--until D] [--verdict V] [--from T] [--to T] [--reason T]
  *        [--state S] [--all] [--json|--csv]
  *   show [--json] ID          stats [--since D] [--until D] [--json]
- *   release [--as USER] [--original] [--password-file F] [--note T] ID   (request)
- *   approve [--as USER] [-o FILE] ID     reject [--as USER] [--note T] ID
+ *   release [--original] [--password-file F] [--note T] ID   (request)
+ *   approve [-o FILE | --to ADDR] ID     reject [--note T] ID
  *   delete [--as USER] ID                purge               check
  *
  * Exit 0 done, 1 refused (no such item, role, state, two-person rule, still
  * withheld by the sanitiser), 64 usage, 75 temporary failure (index, disk,
- * SMTP), 78 configuration. Goes through src/quarantine only; the actor is
- * --as USER (a user of [admin] users_file, whose role applies) or the Unix
- * user, recorded with the Unix user as its address.
+ * SMTP), 78 configuration. Goes through src/quarantine only. The actor is
+ * authenticated, never a free-text name: the real Unix user (getuid, never
+ * $SUDO_USER) as mapped by a unix_user entry of [admin] users_file, or, with
+ * --as USER, that user once its password is given (--as-password-file or the
+ * terminal). The Unix user is recorded with every action, and an approval
+ * from the Unix user that made the request is refused, whatever names.
  */
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <termios.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -27,6 +35,7 @@
 typedef struct {
   char *config_path;
   char *as;
+  char *as_password_file;
   char *since, *until, *verdict, *from, *to, *reason, *state;
   gboolean all, json, csv, original;
   char *password_file, *note, *output;
@@ -37,7 +46,7 @@ typedef struct {
   MgConfig *config;
   MgQuarantineStore *store;
   MgQuarantineActor actor;
-  char *name, *role, *address;
+  char *name, *role, *address, *unix_user;
 } MgQuarantineCli;
 
 static void
@@ -45,6 +54,7 @@ args_clear (MgQuarantineArgs *a)
 {
   g_free (a->config_path);
   g_free (a->as);
+  g_free (a->as_password_file);
   g_free (a->since);
   g_free (a->until);
   g_free (a->verdict);
@@ -66,6 +76,7 @@ cli_clear (MgQuarantineCli *cli)
   g_free (cli->name);
   g_free (cli->role);
   g_free (cli->address);
+  g_free (cli->unix_user);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (MgQuarantineArgs, args_clear)
@@ -91,8 +102,10 @@ parse (int argc, char **argv, MgQuarantineArgs *a, GError **error)
 {
   GOptionEntry entries[] = {
     { "config", 'c', 0, G_OPTION_ARG_FILENAME, &a->config_path, "configuration file", "FILE" },
-    { "as", 0, 0, G_OPTION_ARG_STRING, &a->as, "act as this user of [admin] users_file",
-      "USER" },
+    { "as", 0, 0, G_OPTION_ARG_STRING, &a->as,
+      "act as this user of [admin] users_file (asks for its password)", "USER" },
+    { "as-password-file", 0, 0, G_OPTION_ARG_FILENAME, &a->as_password_file,
+      "--as: read the user's password from FILE instead of the terminal", "FILE" },
     { "since", 0, 0, G_OPTION_ARG_STRING, &a->since, "from this date (JST)", "YYYY-MM-DD" },
     { "until", 0, 0, G_OPTION_ARG_STRING, &a->until, "before this date (JST)", "YYYY-MM-DD" },
     { "verdict", 0, 0, G_OPTION_ARG_STRING, &a->verdict, "withheld or sanitised", "V" },
@@ -122,19 +135,105 @@ parse (int argc, char **argv, MgQuarantineArgs *a, GError **error)
   return g_option_context_parse (ctx, &argc, &argv, error);
 }
 
-static void
-actor_init (MgQuarantineCli *cli, const char *as)
+/* The real Unix user: getuid, never $SUDO_USER or $USER, which anyone sets. */
+static char *
+unix_login (void)
 {
-  const char *unix_user = g_get_user_name ();
-  const char *sudo = g_getenv ("SUDO_USER");
+  struct passwd *pw = getpwuid (getuid ());
 
-  cli->name = g_strdup (as != NULL ? as : sudo != NULL ? sudo : unix_user);
-  cli->role = mg_admin_users_role (cli->config->admin_users_file, cli->name);
-  cli->address = sudo != NULL ? g_strdup_printf ("local:%s(sudo %s)", unix_user, sudo)
-                              : g_strdup_printf ("local:%s", unix_user);
+  return pw != NULL ? g_strdup (pw->pw_name) : g_strdup_printf ("uid%u", (guint) getuid ());
+}
+
+/* One line from the terminal, without echo; NULL when there is none. */
+static char *
+ask_password (const char *user)
+{
+  int fd = open ("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY);
+  struct termios old, quiet;
+  char buf[MG_ADMIN_USERS_MAX_PASSWORD + 2];
+  FILE *tty;
+  char *line = NULL;
+
+  if (fd < 0)
+    return NULL;
+  tty = fdopen (fd, "r+");
+  fprintf (tty, "password of %s: ", user);
+  fflush (tty);
+  if (tcgetattr (fd, &old) == 0) {
+    quiet = old;
+    quiet.c_lflag &= ~(tcflag_t) ECHO;
+    tcsetattr (fd, TCSAFLUSH, &quiet);
+  }
+  if (fgets (buf, sizeof buf, tty) != NULL)
+    line = g_strdup (g_strchomp (buf));
+  tcsetattr (fd, TCSAFLUSH, &old);
+  fputc ('\n', tty);
+  explicit_bzero (buf, sizeof buf);
+  fclose (tty);
+  return line;
+}
+
+static char *
+as_password (const MgQuarantineArgs *a, GError **error)
+{
+  g_autofree char *text = NULL;
+  char *password;
+
+  if (a->as_password_file == NULL) {
+    password = ask_password (a->as);
+    if (password == NULL)
+      g_set_error (error, MG_QUARANTINE_ERROR, MG_QUARANTINE_ERROR_ROLE,
+                   "--as %s needs that user's password: --as-password-file FILE or a"
+                   " terminal", a->as);
+    return password;
+  }
+  if (!g_file_get_contents (a->as_password_file, &text, NULL, error))
+    return NULL;
+  password = g_strdup (g_strchomp (text));
+  explicit_bzero (text, strlen (text));
+  return password;
+}
+
+/* The user --as names, once its password is verified; else who the Unix user
+ * is mapped to (NULL: nobody, no role). */
+static const MgAdminUser *
+authenticate (const MgQuarantineArgs *a, GPtrArray *users, const char *login,
+              GError **error)
+{
+  g_autofree char *password = NULL;
+  const MgAdminUser *user;
+  gboolean ok;
+
+  if (a->as == NULL)
+    return mg_admin_users_find_unix (users, login);
+  password = as_password (a, error);
+  if (password == NULL)
+    return NULL;
+  user = mg_admin_users_find (users, a->as);
+  ok = mg_admin_users_verify (user, password);
+  explicit_bzero (password, strlen (password));
+  if (!ok)
+    g_set_error (error, MG_QUARANTINE_ERROR, MG_QUARANTINE_ERROR_ROLE,
+                 "--as %s: wrong password or no such user", a->as);
+  return ok ? user : NULL;
+}
+
+static gboolean
+actor_init (MgQuarantineCli *cli, const MgQuarantineArgs *a, GError **error)
+{
+  g_autoptr (GPtrArray) users = mg_admin_users_load (cli->config->admin_users_file, NULL);
+  const MgAdminUser *user;
+
+  cli->unix_user = unix_login ();
+  cli->address = g_strdup_printf ("local:%s", cli->unix_user);
+  user = authenticate (a, users, cli->unix_user, error);
+  cli->name = g_strdup (user != NULL ? user->name : a->as != NULL ? a->as : cli->unix_user);
+  cli->role = user != NULL ? g_strdup (user->role) : NULL;
   cli->actor.name = cli->name;
   cli->actor.role = cli->role != NULL ? cli->role : "local";
   cli->actor.address = cli->address;
+  cli->actor.unix_user = cli->unix_user;
+  return a->as == NULL || user != NULL;
 }
 
 static int
@@ -154,7 +253,11 @@ open_store (MgQuarantineCli *cli, const MgQuarantineArgs *a)
     fprintf (stderr, "mugai quarantine: %s\n", error->message);
     return MG_EXIT_TEMPFAIL;
   }
-  actor_init (cli, a->as);
+  if (!actor_init (cli, a, &error)) {
+    mg_quarantine_store_audit (cli->store, &cli->actor, "authenticate", NULL, error, NULL,
+                               NULL);
+    return fail ("--as", error);
+  }
   return MG_EXIT_OK;
 }
 
@@ -341,7 +444,7 @@ cmd_purge (MgQuarantineCli *cli)
 {
   g_autoptr (GError) error = NULL;
   /* Retention is the system's policy, whoever runs it (cron): role "local". */
-  MgQuarantineActor system = { cli->name, "local", cli->address };
+  MgQuarantineActor system = { cli->name, "local", cli->address, cli->unix_user };
   guint items = 0;
 
   if (!mg_quarantine_remove_expired (cli->store, g_get_real_time () / G_USEC_PER_SEC,

@@ -232,6 +232,8 @@ mg_quarantine_audit_action (const char *dir, const MgQuarantineActor *actor,
   set_string (object, "user", actor->name);
   set_string (object, "role", actor->role);
   set_string (object, "address", actor->address);
+  if (actor->unix_user != NULL)
+    set_string (object, "unix_user", actor->unix_user);
   set_string (object, "result", result);
   set_string (object, "detail", detail);
   ok = append_line (dir, object, error);

@@ -26,6 +26,7 @@ typedef struct {
   const char *name;
   const char *role;
   const char *address;
+  const char *unix_user;    /* the CLI's real Unix user (getuid), NULL for the web UI */
 } MgQuarantineActor;
 
 /* Append the line of one message: REPORT_JSON (the pipeline's report) with

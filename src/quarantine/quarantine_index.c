@@ -32,7 +32,7 @@ static const char schema[] =
   " item_id TEXT NOT NULL REFERENCES items (id) ON DELETE CASCADE,"
   " kind TEXT NOT NULL, requested_by TEXT NOT NULL, requested_at INTEGER NOT NULL,"
   " note TEXT, password TEXT, state TEXT NOT NULL, decided_by TEXT,"
-  " decided_at INTEGER, result TEXT);"
+  " decided_at INTEGER, result TEXT, requested_unix TEXT);"
   "CREATE INDEX IF NOT EXISTS requests_item ON requests (item_id);"
   /* The web UI's sessions (by the SHA-256 of their token) and login failures
    * per user and address: admin_session.c. */
@@ -51,7 +51,8 @@ static const char schema[] =
 static const char migrate_1[] =
   "ALTER TABLE items ADD COLUMN envelope_from TEXT;"
   "ALTER TABLE items ADD COLUMN envelope_to TEXT;";
-#define MG_QUARANTINE_INDEX_VERSION 2
+static const char migrate_2[] = "ALTER TABLE requests ADD COLUMN requested_unix TEXT;";
+#define MG_QUARANTINE_INDEX_VERSION 3
 
 static gboolean
 db_error (sqlite3 *db, GError **error, const char *what)
@@ -102,6 +103,9 @@ migrate (sqlite3 *db)
   if (version < 0)
     return FALSE;
   if (version == 1 && sqlite3_exec (db, migrate_1, NULL, NULL, NULL) != SQLITE_OK)
+    return FALSE;
+  if ((version == 1 || version == 2) &&
+      sqlite3_exec (db, migrate_2, NULL, NULL, NULL) != SQLITE_OK)
     return FALSE;
   return version >= MG_QUARANTINE_INDEX_VERSION ||
          sqlite3_exec (db, set, NULL, NULL, NULL) == SQLITE_OK;

@@ -13,7 +13,7 @@
 #define MG_QUARANTINE_CLAIM_STALE 900   /* seconds: an approval that crashed */
 #define REQUEST_COLUMNS \
   "rid, item_id, kind, requested_by, requested_at, note, password, state, decided_by," \
-  " decided_at, result"
+  " decided_at, result, requested_unix"
 
 void
 mg_quarantine_request_free (MgQuarantineRequest *request)
@@ -23,6 +23,7 @@ mg_quarantine_request_free (MgQuarantineRequest *request)
   g_free (request->item_id);
   g_free (request->kind);
   g_free (request->requested_by);
+  g_free (request->requested_unix);
   g_free (request->note);
   if (request->password != NULL)
     explicit_bzero (request->password, strlen (request->password));
@@ -49,6 +50,7 @@ request_from_stmt (sqlite3_stmt *stmt)
   r->decided_by = mg_quarantine_index_column_text (stmt, 8);
   r->decided_at = sqlite3_column_int64 (stmt, 9);
   r->result = mg_quarantine_index_column_text (stmt, 10);
+  r->requested_unix = mg_quarantine_index_column_text (stmt, 11);
   return r;
 }
 
@@ -152,13 +154,16 @@ insert_request (MgQuarantineStore *store, const MgQuarantineItem *item,
   MgQuarantineIndex *index = mg_quarantine_store_index (store);
   g_autofree char *now = g_strdup_printf ("%" G_GINT64_FORMAT, now_seconds ());
   const char *args[] = { item->id, kind, actor->name, now, note != NULL ? note : "",
-                         password != NULL ? password : "", NULL };
+                         password != NULL ? password : "",
+                         actor->unix_user != NULL ? actor->unix_user : "", NULL };
   const char *state_args[] = { item->id, NULL };
 
   return mg_quarantine_index_exec (index, "INSERT INTO requests (item_id, kind,"
-                                   " requested_by, requested_at, note, password, state)"
+                                   " requested_by, requested_at, note, password, state,"
+                                   " requested_unix)"
                                    " VALUES (?, ?, ?, CAST (? AS INTEGER), NULLIF (?, ''),"
-                                   " NULLIF (?, ''), 'pending')", args, error) &&
+                                   " NULLIF (?, ''), 'pending', NULLIF (?, ''))", args,
+                                   error) &&
          mg_quarantine_index_exec (index, "UPDATE items SET state = 'pending'"
                                    " WHERE id = ?", state_args, error);
 }
@@ -207,6 +212,13 @@ check_approvable (const MgQuarantineRequest *request, const MgQuarantineActor *a
     return refuse (error, MG_QUARANTINE_ERROR_SAME_PERSON,
                    "%s requested this release and may not approve it;"
                    " another approver must", actor->name);
+  if (request->requested_unix != NULL && actor->unix_user != NULL &&
+      strcmp (request->requested_unix, actor->unix_user) == 0)
+    return refuse (error, MG_QUARANTINE_ERROR_SAME_PERSON,
+                   "申請と承認が同じ Unix 利用者 %s からです。別の人が承認してください"
+                   " / the request (as %s) and this approval (as %s) come from the same"
+                   " Unix user %s: another person must approve", actor->unix_user,
+                   request->requested_by, actor->name, actor->unix_user);
   if (g_strcmp0 (request->state, "approving") == 0 &&
       now_seconds () - request->decided_at < MG_QUARANTINE_CLAIM_STALE)
     return refuse (error, MG_QUARANTINE_ERROR_STATE,

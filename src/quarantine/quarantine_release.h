@@ -3,7 +3,8 @@
  * An operator (or approver) requests the release of a held item; a different
  * approver approves or rejects the request. The requester can never approve
  * their own request (申請者と承認者の兼務禁止): enforced here, whatever the
- * front end. Approval claims the request, has DELIVER do the release, and
+ * front end, and whatever names are used: an approval is also refused when
+ * both actions came from the same Unix user on the command line. Approval claims the request, has DELIVER do the release, and
  * records the outcome; a failed delivery leaves the request pending.
  *
  * This module never sanitises or sends anything itself: the caller's DELIVER
@@ -24,6 +25,7 @@ typedef struct {
   char *item_id;
   char *kind;             /* MG_QUARANTINE_RELEASE_* */
   char *requested_by;
+  char *requested_unix;   /* the Unix user who requested it on the CLI, or NULL */
   gint64 requested_at;    /* seconds since the epoch (UTC) */
   char *note;             /* the requester's words: escape before showing */
   char *password;         /* for an encrypted archive (PPAP), or NULL; cleared once decided */

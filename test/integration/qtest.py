@@ -29,6 +29,9 @@ from mime import EICAR, attachment, make_pe, mixed, text_part
 
 PASSWORDS = {'alice': 'alice-password-1', 'bob': 'bob-password-12', 'carol': 'carol-password-3'}
 ROLES = {'alice': 'operator', 'bob': 'approver', 'carol': 'approver'}
+# Each user acts from a Unix user of its own (existing system accounts; the
+# tests run as root and only change the real uid, with setpriv --ruid).
+LOGINS = {'alice': 'daemon', 'bob': 'bin', 'carol': 'sys'}
 BODY = '本文センチネル・ご確認ください'
 RELEASE_SENDER = 'mugai-release@city.example.lg.jp'
 # The envelope `mugai mail` records by default (as the milter would).
@@ -211,7 +214,7 @@ class SmtpSink:
 class Store:
     """A temporary configuration with its quarantine, users and SMTP sink."""
 
-    def __init__(self, extra=None, users=True, sink=True, unix_sink=False):
+    def __init__(self, extra=None, users=True, sink=True, unix_sink=False, map_unix=False):
         self.tmp = tempfile.mkdtemp(prefix='mugai-q-')
         self.qdir = os.path.join(self.tmp, 'q')
         self.conf = os.path.join(self.tmp, 'mugai.conf')
@@ -228,7 +231,7 @@ class Store:
         write_conf(self.conf, CLAMDB, self.qdir, sections)
         if users:
             for name, role in ROLES.items():
-                self.add_user(name, role)
+                self.add_user(name, role, LOGINS[name] if map_unix else None)
 
     def close(self):
         if self.sink:
@@ -244,10 +247,20 @@ class Store:
     def __exit__(self, *exc):
         self.close()
 
-    def run(self, args, stdin=None, timeout=TIMEOUT):
+    def password_file(self, name):
+        path = os.path.join(self.tmp, 'pw-' + name)
+        with open(path, 'w') as f:
+            f.write(PASSWORDS.get(name, 'not-a-password-0') + '\n')
+        return path
+
+    def run(self, args, stdin=None, timeout=TIMEOUT, login=None, env=None):
+        """Run mugai ARGS (as the Unix user LOGIN: real uid only, via setpriv),
+        in a session of its own, so without a terminal to ask a password on."""
+        prefix = ['setpriv', '--ruid=' + login] if login else []
         try:
-            p = subprocess.run([MUGAI] + args, input=stdin, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, timeout=timeout)
+            p = subprocess.run(prefix + [MUGAI] + args, input=stdin, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, timeout=timeout, env=env,
+                               start_new_session=True)
         except subprocess.TimeoutExpired:
             raise TestFailure('mugai %s did not finish (hang guard)' % ' '.join(args[:2]))
         err = p.stderr.decode('utf-8', 'replace')
@@ -255,8 +268,9 @@ class Store:
               'mugai %s: %s' % (' '.join(args[:2]), err[err.find('Sanitizer') - 100:][:500]))
         return p
 
-    def add_user(self, name, role):
-        p = self.run(['admin', '-c', self.conf, 'user', 'add', name, '--role', role],
+    def add_user(self, name, role, login=None):
+        unix = ['--unix-user', login] if login else []
+        p = self.run(['admin', '-c', self.conf, 'user', 'add', name, '--role', role] + unix,
                      stdin=(PASSWORDS[name] + '\n').encode())
         check(p.returncode == 0, 'user add %s: %r' % (name, p.stderr))
 
@@ -280,9 +294,18 @@ class Store:
         with open(rep, encoding='utf-8') as f:
             return json.load(f)
 
-    def q(self, *args, stdin=None):
-        """Run `mugai quarantine ARGS -c CONF`: (exit code, stdout text, stderr text)."""
-        p = self.run(['quarantine', args[0], '-c', self.conf] + list(args[1:]), stdin=stdin)
+    def q(self, *args, stdin=None, login=None, env=None):
+        """Run `mugai quarantine ARGS -c CONF`: (exit code, stdout text, stderr text).
+        `--as NAME` is authenticated with NAME's password, from NAME's own Unix
+        user (LOGINS) unless LOGIN is given."""
+        args = list(args)
+        if '--as' in args:
+            name = args[args.index('--as') + 1]
+            if '--as-password-file' not in args:
+                args[1:1] = ['--as-password-file', self.password_file(name)]
+            login = login or LOGINS.get(name)
+        p = self.run(['quarantine', args[0], '-c', self.conf] + args[1:], stdin=stdin,
+                     login=login, env=env)
         return p.returncode, p.stdout.decode('utf-8'), p.stderr.decode('utf-8', 'replace')
 
     def q_ok(self, *args):

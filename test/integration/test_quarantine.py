@@ -243,6 +243,76 @@ def test_requester_cannot_approve_own_request():
               'requested this release' in refused['detail'], 'audit %r' % refused)
 
 
+def pending_then(st, item, *approve, login=None, env=None):
+    """The result of an approval of ITEM's pending request: (exit, stderr)."""
+    rc, _, err = st.q('approve', *approve, item, login=login, env=env)
+    return rc, err
+
+
+@S.case
+def test_self_approval_under_two_names_is_refused():
+    """One person who knows two approvers' passwords, in one shell."""
+    with Store() as st:
+        _, r = two_items(st, 'twonames')
+        rc, _, err = st.q('release', '--as', 'bob', r['id'], login='root')
+        check(rc == 0, 'request as bob: %d %r' % (rc, err))
+        rc, err = pending_then(st, r['id'], '--as', 'carol', login='root')
+        check(rc == 1 and 'same Unix user root' in err and '同じ Unix 利用者' in err,
+              'approved by the same Unix user under another name: exit %d %r' % (rc, err))
+        check(st.sink.messages == [], 'the mail was released')
+        a = st.actions('approve', r['id'])[-1]
+        check(a['result'] == 'refused' and a['actor'] == 'carol' and a['unix_user'] == 'root',
+              'audit %r' % a)
+        rc, err = pending_then(st, r['id'], '--as', 'carol')   # from carol's own account
+        check(rc == 0 and len(st.sink.messages) == 1, 'a real second person: %d %r' % (rc, err))
+
+
+@S.case
+def test_self_approval_under_sudo_user_is_refused():
+    """$SUDO_USER (or $USER) names nobody: the real uid, mapped by unix_user, does."""
+    with Store(map_unix=True) as st:
+        _, r = two_items(st, 'sudo')
+        rc, out, err = st.q('release', r['id'], login='bin')
+        check(rc == 0 and 'requested by bob' in out, 'request from bob\'s login: %r' % err)
+        env = dict(os.environ, SUDO_USER='carol', USER='carol', LOGNAME='carol')
+        rc, err = pending_then(st, r['id'], login='bin', env=env)
+        check(rc == 1 and 'may not approve' in err,
+              'SUDO_USER=carol approved bob\'s request: exit %d %r' % (rc, err))
+        rc, err = pending_then(st, r['id'], env=env)   # root: mapped to nobody
+        check(rc == 1 and 'needs the role approver' in err, 'root without a mapping: %r' % err)
+        check(st.sink.messages == [], 'the mail was released')
+        rc, err = pending_then(st, r['id'], login='sys')
+        check(rc == 0 and len(st.sink.messages) == 1, 'carol\'s own login: %d %r' % (rc, err))
+        lines = st.actions(item=r['id'])
+        check([(a['action'], a['actor'], a['unix_user'], a['result']) for a in lines] ==
+              [('request', 'bob', 'bin', 'ok'), ('approve', 'bob', 'bin', 'refused'),
+               ('approve', 'root', 'root', 'refused'), ('approve', 'carol', 'sys', 'ok')],
+              'audit %r' % lines)
+
+
+@S.case
+def test_as_needs_the_password_and_another_unix_user():
+    with Store(map_unix=True) as st:
+        _, r = two_items(st, 'as')
+        check(st.q('release', r['id'], login='bin')[0] == 0, 'request by bob')
+        p = st.run(['quarantine', 'approve', '-c', st.conf, '--as', 'carol', r['id']],
+                   login='bin')
+        check(p.returncode == 1 and b'needs that user' in p.stderr,
+              '--as without a password: exit %d %r' % (p.returncode, p.stderr))
+        wrong = os.path.join(st.tmp, 'wrong')
+        with open(wrong, 'w') as f:
+            f.write('bob-password-12\n')
+        rc, err = pending_then(st, r['id'], '--as', 'carol', '--as-password-file', wrong,
+                               login='bin')
+        check(rc == 1 and 'wrong password' in err, '--as with bob\'s password: %r' % err)
+        rc, err = pending_then(st, r['id'], '--as', 'carol', login='bin')
+        check(rc == 1 and 'same Unix user bin' in err,
+              'carol\'s password from bob\'s login approved: exit %d %r' % (rc, err))
+        check(st.sink.messages == [], 'the mail was released')
+        auth = st.actions('authenticate')
+        check(len(auth) == 2 and all(a['result'] == 'refused' for a in auth), 'audit %r' % auth)
+
+
 @S.case
 def test_release_still_withheld_is_refused():
     with Store() as st:
@@ -269,7 +339,7 @@ def test_release_rules():
         rc, _, err = request(st, 'alice', r['id'], '--original')
         check(rc == 1 and 'original_forward_address' in err, 'original without a forward address')
         rc, _, err = request(st, 'mallory', r['id'])
-        check(rc == 1 and 'role' in err, 'unknown user requested: exit %d' % rc)
+        check(rc == 1 and 'no such user' in err, 'unknown user requested: exit %d' % rc)
         rc, _, _ = st.q('reject', '--as', 'bob', r['id'])
         check(rc == 1, 'reject without a request')
         pw = os.path.join(st.tmp, 'pw')

@@ -21,6 +21,7 @@ mg_admin_user_free (MgAdminUser *user)
   g_free (user->name);
   g_free (user->role);
   g_free (user->hash);
+  g_free (user->unix_user);
   g_free (user);
 }
 
@@ -38,19 +39,38 @@ mg_admin_users_name_valid (const char *name)
   return TRUE;
 }
 
+gboolean
+mg_admin_users_unix_valid (const char *login)
+{
+  gsize len = login != NULL ? strlen (login) : 0;
+
+  if (len == 0 || len > MG_ADMIN_USERS_NAME_MAX ||
+      !(g_ascii_islower (login[0]) || login[0] == '_'))
+    return FALSE;
+  for (gsize i = 0; i < len; i++)
+    if (!g_ascii_islower (login[i]) && !g_ascii_isdigit (login[i]) && !strchr ("._-", login[i]))
+      return FALSE;
+  return TRUE;
+}
+
 static MgAdminUser *
 parse_line (const char *line)
 {
-  g_auto (GStrv) fields = g_strsplit (line, ":", 3);
+  g_auto (GStrv) fields = g_strsplit (line, ":", 4);
+  guint n = g_strv_length (fields);
+  const char *login = n == 4 && g_str_has_prefix (fields[3], "unix_user=") ? fields[3] + 10
+                                                                           : NULL;
   MgAdminUser *user;
 
-  if (g_strv_length (fields) != 3 || !mg_admin_users_name_valid (fields[0]) ||
-      !mg_quarantine_role_valid (fields[1]) || !g_str_has_prefix (fields[2], "$"))
+  if (n < 3 || !mg_admin_users_name_valid (fields[0]) ||
+      !mg_quarantine_role_valid (fields[1]) || !g_str_has_prefix (fields[2], "$") ||
+      (n == 4 && !mg_admin_users_unix_valid (login)))
     return NULL;
   user = g_new0 (MgAdminUser, 1);
   user->name = g_strdup (fields[0]);
   user->role = g_strdup (fields[1]);
   user->hash = g_strdup (fields[2]);
+  user->unix_user = g_strdup (login);
   return user;
 }
 
@@ -93,7 +113,9 @@ mg_admin_users_save (const char *path, GPtrArray *users, GError **error)
 
   for (guint i = 0; i < users->len; i++) {
     const MgAdminUser *u = g_ptr_array_index (users, i);
-    g_string_append_printf (text, "%s:%s:%s\n", u->name, u->role, u->hash);
+    g_string_append_printf (text, "%s:%s:%s%s%s\n", u->name, u->role, u->hash,
+                            u->unix_user != NULL ? ":unix_user=" : "",
+                            u->unix_user != NULL ? u->unix_user : "");
   }
   return mg_fdio_write_file_atomic (path, text->str, text->len, error);
 }
@@ -177,6 +199,17 @@ mg_admin_users_verify (const MgAdminUser *user, const char *password)
   explicit_bzero (data, size);
   free (data);
   return ok;
+}
+
+MgAdminUser *
+mg_admin_users_find_unix (GPtrArray *users, const char *login)
+{
+  for (guint i = 0; users != NULL && login != NULL && i < users->len; i++) {
+    MgAdminUser *u = g_ptr_array_index (users, i);
+    if (g_strcmp0 (u->unix_user, login) == 0)
+      return u;
+  }
+  return NULL;
 }
 
 char *

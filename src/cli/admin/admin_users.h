@@ -1,7 +1,10 @@
 /* admin_users.h - the users file of quarantine review ([admin] users_file).
  *
- * One user per line, "name:role:hash", role "operator" or "approver", hash a
- * yescrypt string from crypt(3) (libxcrypt); '#' starts a comment. The file
+ * One user per line, "name:role:hash" or "name:role:hash:unix_user=LOGIN",
+ * role "operator" or "approver", hash a yescrypt string from crypt(3)
+ * (libxcrypt); '#' starts a comment. unix_user maps the Unix account LOGIN
+ * to this user on the command line (`mugai quarantine` run by LOGIN acts as
+ * this user, without a password). The file
  * is written aside and renamed, mode 0600. Names are [a-z0-9][a-z0-9._-]*,
  * at most 32 bytes, so that they are safe in the audit log and in HTML.
  *
@@ -17,6 +20,7 @@ typedef struct {
   char *name;
   char *role;
   char *hash;
+  char *unix_user;          /* the Unix login mapped to this user, or NULL */
 } MgAdminUser;
 
 void mg_admin_user_free (MgAdminUser *user);
@@ -39,6 +43,12 @@ char *mg_admin_users_hash (const char *password, GError **error);
 /* TRUE when PASSWORD matches USER's hash. USER may be NULL (unknown name):
  * the same work is done against a dummy hash, so that timing tells nothing. */
 gboolean mg_admin_users_verify (const MgAdminUser *user, const char *password);
+
+/* The user of USERS whose unix_user is LOGIN, or NULL (borrowed). */
+MgAdminUser *mg_admin_users_find_unix (GPtrArray *users, const char *login);
+
+/* TRUE when LOGIN can be a Unix login name ([a-z_][a-z0-9_.-]*, at most 32). */
+gboolean mg_admin_users_unix_valid (const char *login);
 
 /* The role of NAME in PATH, or NULL (owned by the caller). */
 char *mg_admin_users_role (const char *path, const char *name);

@@ -521,23 +521,28 @@ def test_miltertest():
               "miltertest exited %d" % proc.returncode)
 
 
-def quarantine_cli(relay, *args, stdin=None):
-    """`mugai quarantine ARGS` against the relay's store: (exit, stdout, stderr)."""
-    proc = subprocess.run([harness.MUGAI, "quarantine", args[0], "-c", relay.milter.config] +
+def quarantine_cli(relay, *args, stdin=None, login=None):
+    """`mugai quarantine ARGS` against the relay's store, as the Unix user LOGIN
+    (the real uid only, with setpriv): (exit, stdout, stderr)."""
+    prefix = ["setpriv", "--ruid=" + login] if login else []
+    proc = subprocess.run(prefix + [harness.MUGAI, "quarantine", args[0], "-c",
+                                    relay.milter.config] +
                           list(args[1:]), input=stdin, stdout=subprocess.PIPE,
                           stderr=subprocess.PIPE, timeout=300)
     return (proc.returncode, proc.stdout.decode("utf-8", "replace"),
             proc.stderr.decode("utf-8", "replace"))
 
 
-RELEASE_USERS = {"alice": ("operator", "alice-password-1"),
-                 "bob": ("approver", "bob-password-12")}
+# Each mugai user is the Unix user of an existing system account.
+RELEASE_USERS = {"alice": ("operator", "alice-password-1", "daemon"),
+                 "bob": ("approver", "bob-password-12", "bin")}
 
 
 def add_release_users(relay):
-    for name, (role, password) in RELEASE_USERS.items():
+    for name, (role, password, login) in RELEASE_USERS.items():
         proc = subprocess.run([harness.MUGAI, "admin", "-c", relay.milter.config, "user", "add",
-                               name, "--role", role], input=(password + "\n").encode(),
+                               name, "--role", role, "--unix-user", login],
+                              input=(password + "\n").encode(),
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
         check(proc.returncode == 0, "user add %s: %r" % (name, proc.stderr))
 
@@ -575,9 +580,9 @@ def test_release_envelope():
         item = items[0]
         check(item["envelope"] == {"from": "sender@internet.example", "to": ["kacho@" + domain]},
               "the envelope recorded: %r" % item.get("envelope"))
-        rc, _, err = quarantine_cli(relay, "release", "--as", "alice", item["id"])
+        rc, _, err = quarantine_cli(relay, "release", item["id"], login="daemon")
         check(rc == 0, "release request: %s" % err)
-        rc, out, err = quarantine_cli(relay, "approve", "--as", "bob", item["id"])
+        rc, out, err = quarantine_cli(relay, "approve", item["id"], login="bin")
         check(rc == 0, "approve: exit %d %s" % (rc, err))
         arrived = relay.wait_delivered(2)
         released = [(env, m) for env, m in arrived
