@@ -1,8 +1,12 @@
-/* classify.c - libmagic, one handle per thread (magic_t is not thread-safe). */
+/* classify.c - libmagic, one handle per thread (magic_t is not thread-safe),
+ * and what readers do where libmagic is stricter than they are. */
 #include "pipeline/classify.h"
 
 #include <gio/gio.h>
 #include <magic.h>
+#include <string.h>
+
+#define MG_CLASSIFY_HEADER_MAX (16 * 1024)   /* bytes of a leading header block */
 
 static void
 close_magic (gpointer handle)
@@ -37,16 +41,97 @@ mg_classify_init (GError **error)
   return thread_magic (error) != NULL;
 }
 
+/* A header field name at P ("Name:"), as RFC 5322 writes it. */
+static gboolean
+header_line (const char *p, gsize len)
+{
+  gsize i = 0;
+
+  while (i < len && p[i] > ' ' && p[i] < 0x7f && p[i] != ':')
+    i++;
+  return i > 0 && i < len && p[i] == ':';
+}
+
+/* The value of a Content-Type line starts a type a reader renders as a web
+ * page (multipart/related, text/html) or as a message (multipart/...). */
+static gboolean
+page_content_type (const char *p, gsize len)
+{
+  static const char name[] = "content-type:";
+  g_autofree char *value = NULL;
+
+  if (len < sizeof name || g_ascii_strncasecmp (p, name, sizeof name - 1) != 0)
+    return FALSE;
+  value = g_strstrip (g_ascii_strdown (p + sizeof name - 1, (gssize) (len - sizeof name + 1)));
+  return g_str_has_prefix (value, "multipart/") || g_str_has_prefix (value, "text/html");
+}
+
+/* MHTML (.mht, "web archive"): a MIME header block, up to its blank line,
+ * with a multipart or HTML Content-Type. Browsers and Word open it as a web
+ * page; mugai reads it as the message it is. */
+static gboolean
+looks_mhtml (const char *data, gsize len)
+{
+  gsize end = MIN (len, MG_CLASSIFY_HEADER_MAX);
+  gboolean page = FALSE;
+
+  for (gsize pos = 0; pos < end;) {
+    const char *nl = memchr (data + pos, '\n', end - pos);
+    gsize n = (nl != NULL ? (gsize) (nl - data) : end) - pos;
+    if (n > 0 && data[pos + n - 1] == '\r')
+      n--;
+    if (n == 0)
+      return page && pos > 0;   /* the end of the header block */
+    if (data[pos] != ' ' && data[pos] != '\t' && !header_line (data + pos, n))
+      return FALSE;
+    page |= page_content_type (data + pos, n);
+    if (nl == NULL)
+      break;
+    pos = (gsize) (nl - data) + 1;
+  }
+  return FALSE;
+}
+
+/* RTF as Word and WordPad take it: "{\rt" is enough ("{\rt1", no "f"). */
+static gboolean
+looks_rtf (const char *data, gsize len)
+{
+  if (len >= 3 && memcmp (data, "\xef\xbb\xbf", 3) == 0) {
+    data += 3;
+    len -= 3;
+  }
+  return len >= 4 && memcmp (data, "{\\rt", 4) == 0;
+}
+
+/* Where libmagic calls the bytes text or data, what a reader would open
+ * them as, or NULL. */
+static const char *
+reader_type (const char *magic_type, const char *data, gsize len)
+{
+  if (!g_str_has_prefix (magic_type, "text/") &&
+      !g_str_equal (magic_type, "application/octet-stream"))
+    return NULL;
+  if (looks_rtf (data, len))
+    return "text/rtf";
+  if (looks_mhtml (data, len))
+    return "message/rfc822";
+  return NULL;
+}
+
 char *
 mg_classify_bytes (const void *data, gsize len)
 {
   magic_t m = thread_magic (NULL);
   const char *type;
+  const char *reader;
 
   if (len == 0)
     return g_strdup ("application/x-empty");
   if (m == NULL)
     return g_strdup ("application/octet-stream");
   type = magic_buffer (m, data, len);
-  return g_strdup (type != NULL ? type : "application/octet-stream");
+  if (type == NULL)
+    type = "application/octet-stream";
+  reader = reader_type (type, data, len);
+  return g_strdup (reader != NULL ? reader : type);
 }

@@ -7,5 +7,9 @@
 gboolean mg_classify_init (GError **error);
 /* The MIME type of DATA ("application/pdf"), newly allocated. Empty input is
  * "application/x-empty"; anything libmagic cannot name is
- * "application/octet-stream". Thread-safe (one magic handle per thread). */
+ * "application/octet-stream". Where libmagic sees text or data but a reader
+ * would open the bytes as a document, that type wins: "{\rt" is RTF
+ * ("text/rtf") as Word reads it, and a MIME header block with a multipart or
+ * HTML Content-Type (MHTML, .mht) is "message/rfc822". Thread-safe (one
+ * magic handle per thread). */
 char *mg_classify_bytes (const void *data, gsize len);

@@ -245,8 +245,9 @@ body_scan_clean (MgWalk *w, MgContent *c, const char *path)
 }
 
 /* A base64 run that decodes to something a reader could save and open (a
- * program, an archive, a document, an image) or to a virus leaves the text
- * and becomes a part; keys, signatures, hashes and text stay. */
+ * program, an archive, a document, an image, a script, RTF or HTML) or to a
+ * virus leaves the text and becomes a part; keys, signatures, hashes and
+ * plain text stay. */
 static gboolean
 base64_run_inert (GBytes *decoded, gpointer ctx)
 {
@@ -256,7 +257,7 @@ base64_run_inert (GBytes *decoded, gpointer ctx)
   g_autofree char *type = mg_classify_bytes (data, len);
   g_autofree char *virus = NULL;
 
-  if (!text_like (type) && !g_str_equal (type, "application/octet-stream") &&
+  if (!g_str_equal (type, "text/plain") && !g_str_equal (type, "application/octet-stream") &&
       !g_str_has_prefix (type, "application/pgp") && strstr (type, "x509") == NULL &&
       !g_str_has_prefix (type, "application/pkcs") && !g_str_has_prefix (type, "application/pkix"))
     return FALSE;

@@ -793,3 +793,38 @@ def gen_base64_in_text(name, payload, pem=True, benign=False, ctype=None):
     else:
         data = message(top_headers(name) + body_headers, text)
     return Gen(name, data, payload, sentinel(name))
+
+
+# Dormant formats that readers open although they do not look like it.
+# RTF as Word reads it ("{\\rt1", no "f"), with an Equation Editor object.
+RT1_EQUATION = (b'{\\rt1{\\fonttbl{\\f0 MS Mincho;}}{\\object\\objemb\\objupdate'
+                b'{\\*\\objclass Equation.3}{\\*\\objdata 01050000020000000b0000004571756174696f6e2e33'
+                b'0000000000000000000c0000d0cf11e0a1b11ae1000000000000000000000000}}'
+                b'\\par rt1-marker-dormant\\par}')
+
+
+def mhtml_page(marker_text, saver='word'):
+    """A web archive (.mht) with a script, as Word or Internet Explorer save
+    it (SAVER 'word': MIME-Version first, which libmagic calls text/plain) or
+    as Chrome does ('chrome')."""
+    head = (b'From: <Saved by Blink>\nSnapshot-Content-Location: http://evil.example/\n'
+            b'Subject: page\n' if saver == 'chrome' else b'')
+    return (head +
+            b'MIME-Version: 1.0\n'
+            b'Content-Type: multipart/related;\n'
+            b'\ttype="text/html";\n'
+            b'\tboundary="----MultipartBoundary--mht"\n\n'
+            b'------MultipartBoundary--mht\n'
+            b'Content-Type: text/html\n'
+            b'Content-Transfer-Encoding: quoted-printable\n'
+            b'Content-Location: http://evil.example/\n\n'
+            b'<html><body><p>' + marker_text.encode() + b'</p>'
+            b'<script>document.location=3D"http://evil.example/x"</script></body></html>\n'
+            b'------MultipartBoundary--mht--\n')
+
+
+def gen_dormant(name, data, filename, ctype='text/plain'):
+    """DATA attached as FILENAME, declared CTYPE, after a text body."""
+    return Gen(name, message(top_headers(name) + [b'Content-Type: multipart/mixed; boundary="DF"'],
+                             multipart('DF', [body_part(name), attachment(data, ctype, filename)])),
+               data, sentinel(name), filename=filename)

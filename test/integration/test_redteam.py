@@ -6,6 +6,7 @@ The hostile inputs come from test/gen/hostile.py (the red-team section).
 """
 import email
 import email.policy
+import json
 import os
 import select
 import signal
@@ -15,8 +16,9 @@ import tempfile
 import threading
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from mugaitest import (TESTFILES, Suite, TIMEOUT, _track, assert_absent, check,  # noqa: E402
-                       check_sanitised, check_withheld, decode_header_value, run_mail)
+from mugaitest import (CLAMDB, TESTFILES, Suite, TIMEOUT, _track, assert_absent,  # noqa: E402
+                       check, check_sanitised, check_withheld, decode_header_value, run_cmd,
+                       run_mail, write_conf)
 from mime import make_pe  # noqa: E402
 import hostile as H  # noqa: E402  (test/gen)
 
@@ -100,6 +102,68 @@ def test_b64_program_removed_text_kept(name='b64_program'):
     check(len(removed) == 1 and removed[0]['action'] == 'removed', 'parts %r' % res.parts())
     check(removed[0]['detected_type'] in body and '削除' in body,
           'the notice has no line for the removed program: %r' % body[:600])
+
+
+# --- dormant formats delivered as text -------------------------------------
+
+def no_leaf_starts(res, prefix):
+    for data in res.leaf_bytes():
+        check(not data.lstrip(b'\xef\xbb\xbf').startswith(prefix),
+              'a part delivered starts with %r' % prefix)
+
+
+@S.case
+def test_rt1_as_text(name='rt1_text'):
+    """RTF that starts "{\\rt1" (Word opens it) attached as memo.txt: classified
+    as RTF and converted or removed, never delivered as text."""
+    g = H.gen_dormant(name, H.RT1_EQUATION, 'memo.txt')
+    res = check_sanitised(run_mail(g.data))
+    part = res.find_part(filename='memo.txt')
+    check(part is not None and part.get('detected_type') == 'text/rtf', 'part %r' % part)
+    check(part['action'] in ('converted', 'removed') and
+          not (part.get('output_filename') or '').endswith('.txt'), 'part %r' % part)
+    no_leaf_starts(res, b'{\\rt')
+    check(b'objdata' not in b''.join(res.leaf_bytes()), 'the object data was delivered')
+
+
+@S.case
+def test_mhtml_as_text(name='mhtml_text'):
+    """A web archive with a script attached as page.txt (and as page.mht):
+    read as the message it is, its HTML turned into text, the script gone."""
+    for fname, saver in (('page.txt', 'word'), ('page.mht', 'word'), ('page.txt', 'chrome')):
+        g = H.gen_dormant(name, H.mhtml_page('mhtml-page-marker', saver), fname)
+        res = check_sanitised(run_mail(g.data))
+        part = res.find_part(filename=fname)
+        check(part is not None and part.get('detected_type') == 'message/rfc822', 'part %r' % part)
+        check('mhtml-page-marker' in res.body(), 'the page text is not in the body')
+        everything = b''.join(res.leaf_bytes()) + res.body().encode()
+        for bad in (b'<script', b'document.location', b'MultipartBoundary'):
+            check(bad not in everything, '%r delivered' % bad)
+
+
+@S.case
+def test_files_rt1_doc(name='files_rt1'):
+    """mugai files on a "{\\rt1" file named .doc: converted or removed, never
+    copied as text."""
+    tmp = tempfile.mkdtemp(prefix='mugai-rt1-')
+    _track(tmp)
+    src = os.path.join(tmp, 'memo.doc')
+    with open(src, 'wb') as f:
+        f.write(H.RT1_EQUATION)
+    out = os.path.join(tmp, 'out')
+    conf = os.path.join(tmp, 'mugai.conf')
+    write_conf(conf, CLAMDB, os.path.join(tmp, 'q'))
+    p = run_cmd(['files', '-c', conf, '--report', os.path.join(tmp, 'r.jsonl'), '-o', out, src])
+    check(p.returncode in (0, 3), 'mugai files exit %d: %r' % (p.returncode, p.stderr[-300:]))
+    line = json.loads(open(os.path.join(tmp, 'r.jsonl'), encoding='utf-8').readline())
+    check(line.get('detected_type') == 'text/rtf', 'report %r' % line)
+    check(line.get('action') in ('converted', 'removed'), 'report %r' % line)
+    for root, _, files in os.walk(out):
+        for fn in files:
+            with open(os.path.join(root, fn), 'rb') as f:
+                data = f.read()
+            check(not fn.endswith('.txt') and not data.startswith(b'{\\rt') and
+                  b'objdata' not in data, 'delivered %s as it came' % fn)
 
 
 # --- a worker that dies in the middle of a message ---------------------------
