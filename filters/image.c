@@ -26,6 +26,9 @@
 #include <string.h>
 
 #define MG_IMAGE_JPEG_QUALITY "90"
+/* Bytes given to a decoder at a time: the time is checked between them (a
+ * deflate stream expands at most about 1000 times: 4 MB of pixels a step). */
+#define MG_IMAGE_CHUNK 4096
 
 typedef struct {
   const char *type;               /* libmagic MIME type */
@@ -103,6 +106,43 @@ image_remove (MgFilterResult *result, MgReason reason, char *detail)
 
 /* --- decoding ---------------------------------------------------------- */
 
+/* The time one image may take: [image] max_seconds, and what is left of
+ * the message's (MgFilterBudget.deadline). */
+typedef struct {
+  gint64 deadline;
+  gboolean message;            /* the message's deadline is the nearer */
+  gboolean passed;
+} ImageClock;
+
+static ImageClock
+image_clock (const MgFilterInput *in)
+{
+  ImageClock clock = { g_get_monotonic_time () + in->config->image.max_seconds * G_USEC_PER_SEC };
+
+  if (in->budget != NULL && in->budget->deadline != 0 && in->budget->deadline < clock.deadline) {
+    clock.deadline = in->budget->deadline;
+    clock.message = TRUE;
+  }
+  return clock;
+}
+
+static gboolean
+clock_passed (ImageClock *clock)
+{
+  clock->passed = clock->passed || g_get_monotonic_time () > clock->deadline;
+  return clock->passed;
+}
+
+static char *
+clock_detail (const ImageClock *clock, const MgImageLimits *limits)
+{
+  if (clock->message)
+    return g_strdup ("the message's time ([sandbox] job_timeout) ran out while this image was"
+                     " decoded or encoded");
+  return g_strdup_printf ("decoding and encoding took longer than [image] max_seconds (%"
+                          G_GINT64_FORMAT " s)", limits->max_seconds);
+}
+
 typedef struct {
   const MgImageLimits *limits;
   int width, height;
@@ -135,11 +175,27 @@ limit_detail (const MgImageLimits *l, int width, int height)
                           ")", width, height, l->max_pixels);
 }
 
+/* DATA to LOADER in chunks, the time checked between them (the decoders
+ * work row by row as bytes come). FALSE on a decoder error or when CLOCK
+ * passed; stops early once PROBE says the size is known and STOP_AT_SIZE. */
+static gboolean
+loader_feed (GdkPixbufLoader *loader, const guchar *data, gsize len, ImageClock *clock,
+             const ImageProbe *probe, gboolean stop_at_size, GError **error)
+{
+  for (gsize off = 0; off < len; off += MG_IMAGE_CHUNK) {
+    if ((clock != NULL && clock_passed (clock)) || (stop_at_size && probe->width > 0))
+      return FALSE;
+    if (!gdk_pixbuf_loader_write (loader, data + off, MIN (len - off, MG_IMAGE_CHUNK), error))
+      return FALSE;
+  }
+  return TRUE;
+}
+
 /* Feed INPUT to a loader of KIND. Returns the loader when the image decoded
  * whole; otherwise NULL with RESULT saying why it was removed. */
 static GdkPixbufLoader *
 image_load (GBytes *input, const ImageKind *kind, const MgImageLimits *limits,
-            MgFilterResult *result)
+            ImageClock *clock, MgFilterResult *result)
 {
   g_autoptr (GError) error = NULL;
   ImageProbe probe = { limits };
@@ -152,14 +208,16 @@ image_load (GBytes *input, const ImageKind *kind, const MgImageLimits *limits,
     return NULL;
   }
   g_signal_connect (loader, "size-prepared", G_CALLBACK (on_size_prepared), &probe);
-  gboolean ok = gdk_pixbuf_loader_write (loader, data, len, &error);
+  gboolean ok = loader_feed (loader, data, len, clock, &probe, FALSE, &error);
   /* close even after a failed write: the loader must always be closed */
-  ok = gdk_pixbuf_loader_close (loader, ok ? &error : NULL) && ok;
+  ok = gdk_pixbuf_loader_close (loader, ok ? &error : NULL) && ok && !clock_passed (clock);
   g_signal_handlers_disconnect_by_data (loader, &probe);   /* PROBE is on this stack */
   if (ok && !probe.too_big && gdk_pixbuf_loader_get_pixbuf (loader) != NULL)
     return loader;
   if (probe.too_big)
     image_remove (result, MG_REASON_LIMIT, limit_detail (limits, probe.width, probe.height));
+  else if (clock->passed)
+    image_remove (result, MG_REASON_LIMIT, clock_detail (clock, limits));
   else
     image_remove (result, MG_REASON_CONVERT_FAILED,
                   g_strdup_printf ("the %s image does not decode: %s", kind->label,
@@ -170,35 +228,55 @@ image_load (GBytes *input, const ImageKind *kind, const MgImageLimits *limits,
 
 /* --- encoding ---------------------------------------------------------- */
 
+typedef struct {
+  GByteArray *out;
+  ImageClock *clock;
+} ImageSink;
+
+/* GdkPixbufSaveFunc: the encoder's output, the time checked between writes. */
+static gboolean
+sink_write (const gchar *buf, gsize count, GError **error, gpointer data)
+{
+  ImageSink *sink = data;
+
+  if (clock_passed (sink->clock)) {
+    g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT, "out of time");
+    return FALSE;
+  }
+  g_byte_array_append (sink->out, (const guint8 *) buf, (guint) count);
+  return TRUE;
+}
+
 /* PIXELS as a new PNG or JPEG; the encoder gets no metadata to write. */
 static GBytes *
-image_encode (GdkPixbuf *pixels, gboolean jpeg, GError **error)
+image_encode (GdkPixbuf *pixels, gboolean jpeg, ImageClock *clock, GError **error)
 {
-  gchar *buffer = NULL;
-  gsize len = 0;
+  g_autoptr (GByteArray) out = g_byte_array_new ();
+  ImageSink sink = { out, clock };
   gboolean ok;
 
   if (jpeg)
-    ok = gdk_pixbuf_save_to_buffer (pixels, &buffer, &len, "jpeg", error, "quality",
-                                    MG_IMAGE_JPEG_QUALITY, NULL);
+    ok = gdk_pixbuf_save_to_callback (pixels, sink_write, &sink, "jpeg", error, "quality",
+                                      MG_IMAGE_JPEG_QUALITY, NULL);
   else
-    ok = gdk_pixbuf_save_to_buffer (pixels, &buffer, &len, "png", error, NULL);
+    ok = gdk_pixbuf_save_to_callback (pixels, sink_write, &sink, "png", error, NULL);
   if (!ok)
     return NULL;
-  return g_bytes_new_take (buffer, len);
+  return g_byte_array_free_to_bytes (g_steal_pointer (&out));
 }
 
 /* PIXELS as a new JPEG in the form the lossless path writes (optimised
  * Huffman tables), so that sanitising it again gives the same bytes. */
 static GBytes *
-image_encode_jpeg (GdkPixbuf *pixels, const MgImageLimits *limits, GError **error)
+image_encode_jpeg (GdkPixbuf *pixels, const MgImageLimits *limits, ImageClock *clock,
+                   GError **error)
 {
-  g_autoptr (GBytes) encoded = image_encode (pixels, TRUE, error);
+  g_autoptr (GBytes) encoded = image_encode (pixels, TRUE, clock, error);
   g_auto (MgImageJpeg) jpeg = { 0 };
 
   if (encoded == NULL)
     return NULL;
-  if (mg_image_jpeg_transcode (encoded, limits, &jpeg) != MG_IMAGE_JPEG_DONE) {
+  if (mg_image_jpeg_transcode (encoded, limits, clock->deadline, &jpeg) != MG_IMAGE_JPEG_DONE) {
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
                  "the JPEG gdk-pixbuf wrote does not transcode: %s",
                  jpeg.message != NULL ? jpeg.message : "(no message)");
@@ -225,17 +303,20 @@ image_extension (const char *filename, gboolean jpeg)
 
 static char *
 image_detail (const ImageKind *kind, GdkPixbuf *pixels, GdkPixbufLoader *loader,
-              gboolean rotated)
+              gboolean rotated, const MgImageLimits *limits)
 {
   GdkPixbufAnimation *animation = gdk_pixbuf_loader_get_animation (loader);
   gboolean animated = animation != NULL && !gdk_pixbuf_animation_is_static_image (animation);
 
   return g_strdup_printf ("%s %d x %d re-encoded as %s; metadata and trailing data "
-                          "dropped%s%s", kind->label, gdk_pixbuf_get_width (pixels),
+                          "dropped%s%s%s", kind->label, gdk_pixbuf_get_width (pixels),
                           gdk_pixbuf_get_height (pixels), kind->jpeg ? "JPEG" : "PNG",
                           animated ? "; first frame of the animation kept" : "",
                           rotated ? "; EXIF orientation applied to the pixels (the"
-                          " output is upright)" : "");
+                          " output is upright)" : "",
+                          kind->jpeg && limits->reencode == MG_IMAGE_REENCODE_PIXELS
+                          ? "; encoded anew from its pixels at quality " MG_IMAGE_JPEG_QUALITY
+                            " ([image] reencode = pixels)" : "");
 }
 
 static char *
@@ -265,16 +346,24 @@ image_converted (MgFilterResult *result, const MgFilterInput *in, const ImageKin
 }
 
 /* The lossless path of a JPEG. Returns FALSE, with RESULT untouched, when
- * the EXIF orientation asks for the pixels to be turned. */
+ * the pixels must be drawn again: *BASELINE_R is then NULL when the EXIF
+ * orientation asks for the pixels of INPUT to be turned, or the transcoded
+ * JPEG (one baseline scan, no marker) to decode when [image] reencode is
+ * pixels. */
 static gboolean
 image_jpeg_lossless (GBytes *input, const MgFilterInput *in, const ImageKind *kind,
-                     MgFilterResult *result)
+                     ImageClock *clock, MgFilterResult *result, GBytes **baseline_r)
 {
   const MgImageLimits *limits = &in->config->image;
   g_auto (MgImageJpeg) jpeg = { 0 };
 
-  switch (mg_image_jpeg_transcode (input, limits, &jpeg)) {
+  *baseline_r = NULL;
+  switch (mg_image_jpeg_transcode (input, limits, clock->deadline, &jpeg)) {
   case MG_IMAGE_JPEG_DONE:
+    if (limits->reencode == MG_IMAGE_REENCODE_PIXELS) {
+      *baseline_r = g_steal_pointer (&jpeg.output);
+      return FALSE;
+    }
     image_converted (result, in, kind, g_steal_pointer (&jpeg.output), jpeg_detail (&jpeg));
     return TRUE;
   case MG_IMAGE_JPEG_TURN:
@@ -287,6 +376,10 @@ image_jpeg_lossless (GBytes *input, const MgFilterInput *in, const ImageKind *ki
                   g_strdup_printf ("a JPEG of more than %d scans (a progressive JPEG has about"
                                    " 10)", MG_IMAGE_JPEG_MAX_SCANS));
     return TRUE;
+  case MG_IMAGE_JPEG_TOO_SLOW:
+    clock->passed = TRUE;
+    image_remove (result, MG_REASON_LIMIT, clock_detail (clock, limits));
+    return TRUE;
   case MG_IMAGE_JPEG_BAD:
     image_remove (result, MG_REASON_CONVERT_FAILED,
                   g_strdup_printf ("the JPEG image does not decode: %s", jpeg.message));
@@ -297,16 +390,18 @@ image_jpeg_lossless (GBytes *input, const MgFilterInput *in, const ImageKind *ki
 
 /* The pixel path: decode, turn by the EXIF orientation, encode again. */
 static gboolean
-image_redraw (GBytes *input, const MgFilterInput *in, const ImageKind *kind,
+image_redraw (GBytes *input, const MgFilterInput *in, const ImageKind *kind, ImageClock *clock,
               MgFilterResult *result, GError **error)
 {
+  const MgImageLimits *limits = &in->config->image;
+
   if (!loader_available (kind->loader)) {
     image_remove (result, MG_REASON_NO_CONVERTER,
                   g_strdup_printf ("no %s decoder is installed (a gdk-pixbuf loader)",
                                    kind->label));
     return TRUE;
   }
-  g_autoptr (GdkPixbufLoader) loader = image_load (input, kind, &in->config->image, result);
+  g_autoptr (GdkPixbufLoader) loader = image_load (input, kind, limits, clock, result);
   if (loader == NULL)
     return TRUE;
   GdkPixbuf *decoded = gdk_pixbuf_loader_get_pixbuf (loader);
@@ -316,12 +411,19 @@ image_redraw (GBytes *input, const MgFilterInput *in, const ImageKind *kind,
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "out of memory turning the image");
     return FALSE;   /* the filter failed */
   }
-  GBytes *output = kind->jpeg ? image_encode_jpeg (pixels, &in->config->image, error)
-                              : image_encode (pixels, FALSE, error);
-  if (output == NULL)
+  g_autoptr (GError) local = NULL;
+  GBytes *output = kind->jpeg ? image_encode_jpeg (pixels, limits, clock, &local)
+                              : image_encode (pixels, FALSE, clock, &local);
+  if (output == NULL && clock->passed) {
+    image_remove (result, MG_REASON_LIMIT, clock_detail (clock, limits));
+    return TRUE;
+  }
+  if (output == NULL) {
+    g_propagate_error (error, g_steal_pointer (&local));
     return FALSE;
+  }
   image_converted (result, in, kind, output,
-                   image_detail (kind, pixels, loader, pixels != decoded));
+                   image_detail (kind, pixels, loader, pixels != decoded, limits));
   return TRUE;
 }
 
@@ -330,15 +432,75 @@ image_sanitise (GBytes *input, const MgFilterInput *in, MgFilterResult *result,
                 GError **error)
 {
   const ImageKind *kind = image_kind (in->detected_type);
+  g_autoptr (GBytes) baseline = NULL;
+  ImageClock clock;
 
   g_return_val_if_fail (in->config != NULL, FALSE);
   if (kind == NULL) {
     image_remove (result, MG_REASON_TYPE_NOT_ALLOWED, NULL);
     return TRUE;
   }
-  if (kind->jpeg && image_jpeg_lossless (input, in, kind, result))
+  clock = image_clock (in);
+  if (kind->jpeg && image_jpeg_lossless (input, in, kind, &clock, result, &baseline))
     return TRUE;
-  return image_redraw (input, in, kind, result, error);
+  return image_redraw (baseline != NULL ? baseline : input, in, kind, &clock, result, error);
+}
+
+/* --- before the virus scan ---------------------------------------------- */
+
+/* The width and height INPUT's header declares, read by a loader of KIND
+ * that stops there (nothing is decoded); FALSE when it does not say. */
+static gboolean
+image_size (GBytes *input, const ImageKind *kind, int *width_r, int *height_r)
+{
+  /* every size is "too big" to these: the loader stops at the header */
+  static const MgImageLimits none = { 0 };
+  ImageProbe probe = { &none };
+  gsize len;
+  const guchar *data = g_bytes_get_data (input, &len);
+  g_autoptr (GdkPixbufLoader) loader = gdk_pixbuf_loader_new_with_type (kind->loader, NULL);
+
+  if (loader == NULL)
+    return FALSE;
+  g_signal_connect (loader, "size-prepared", G_CALLBACK (on_size_prepared), &probe);
+  loader_feed (loader, data, len, NULL, &probe, TRUE, NULL);
+  gdk_pixbuf_loader_close (loader, NULL);
+  g_signal_handlers_disconnect_by_data (loader, &probe);
+  *width_r = probe.width;
+  *height_r = probe.height;
+  return probe.width > 0 && probe.height > 0;
+}
+
+/* MgFilter.precheck: an image over [image] max_pixels or max_dimension, or
+ * one that would take the message's images past max_message_pixels, is
+ * removed before it is scanned or decoded; one that passes is counted. */
+static gboolean
+image_precheck (GBytes *input, const MgFilterInput *in, MgFilterResult *result)
+{
+  const MgImageLimits *limits = &in->config->image;
+  const ImageKind *kind = image_kind (in->detected_type);
+  int width, height;
+
+  if (kind == NULL || !loader_available (kind->loader)
+      || !image_size (input, kind, &width, &height))
+    return TRUE;   /* the filter says why */
+  gint64 pixels = (gint64) width * height;
+  if (width > limits->max_dimension || height > limits->max_dimension
+      || pixels > limits->max_pixels) {
+    image_remove (result, MG_REASON_LIMIT, limit_detail (limits, width, height));
+    return FALSE;
+  }
+  if (in->budget == NULL)
+    return TRUE;
+  if (in->budget->image_pixels + pixels > limits->max_message_pixels) {
+    image_remove (result, MG_REASON_LIMIT,
+                  g_strdup_printf ("%d x %d pixels: with the images before it, more than [image]"
+                                   " max_message_pixels (%" G_GINT64_FORMAT ") in one message",
+                                   width, height, limits->max_message_pixels));
+    return FALSE;
+  }
+  in->budget->image_pixels += pixels;
+  return TRUE;
 }
 
 const MgFilter mg_filter_image = {
@@ -346,4 +508,5 @@ const MgFilter mg_filter_image = {
   .types = image_types,
   .init = image_init,
   .sanitise = image_sanitise,
+  .precheck = image_precheck,
 };

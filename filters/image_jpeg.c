@@ -25,6 +25,8 @@ typedef struct {
   struct jpeg_error_mgr pub;
   jmp_buf jump;
   gboolean too_many_scans;
+  gboolean too_slow;
+  gint64 deadline;
 } JpegError;
 
 typedef struct {
@@ -37,6 +39,7 @@ typedef struct {
   struct jpeg_decompress_struct in;
   struct jpeg_compress_struct out;
   struct jpeg_progress_mgr progress;
+  struct jpeg_progress_mgr out_progress;
   JpegError error;
   JpegDest dest;
   const MgImageLimits *limits;
@@ -65,6 +68,17 @@ error_silent (j_common_ptr cinfo)
   (void) cinfo;
 }
 
+static void
+progress_check_time (j_common_ptr cinfo)
+{
+  JpegError *err = (JpegError *) cinfo->err;
+
+  if (err->deadline != 0 && g_get_monotonic_time () > err->deadline) {
+    err->too_slow = TRUE;
+    error_jump (cinfo);
+  }
+}
+
 /* progress_monitor of the decompressor: called before each step of input,
  * so a scan over the limit is stopped as it starts. */
 static void
@@ -74,6 +88,7 @@ progress_count_scans (j_common_ptr cinfo)
     ((JpegError *) cinfo->err)->too_many_scans = TRUE;
     error_jump (cinfo);
   }
+  progress_check_time (cinfo);
 }
 
 /* --- the output buffer ------------------------------------------------- */
@@ -261,6 +276,8 @@ job_failed (JpegJob *job)
 
   if (job->error.too_many_scans)
     return MG_IMAGE_JPEG_TOO_MANY_SCANS;
+  if (job->error.too_slow)
+    return MG_IMAGE_JPEG_TOO_SLOW;
   job->error.pub.format_message ((j_common_ptr) &job->in, message);
   job->jpeg->message = g_strdup (message);
   return MG_IMAGE_JPEG_BAD;
@@ -284,6 +301,8 @@ job_run (JpegJob *job, const guchar *data, gsize len)
   jpeg_create_compress (&job->out);
   job->progress.progress_monitor = progress_count_scans;
   job->in.progress = &job->progress;
+  job->out_progress.progress_monitor = progress_check_time;
+  job->out.progress = &job->out_progress;
   jpeg_mem_src (&job->in, data, len);
   jpeg_save_markers (&job->in, MG_IMAGE_JPEG_APP1, 0xffff);   /* read, never written */
   jpeg_read_header (&job->in, TRUE);
@@ -300,7 +319,8 @@ job_run (JpegJob *job, const guchar *data, gsize len)
 }
 
 MgImageJpegStatus
-mg_image_jpeg_transcode (GBytes *input, const MgImageLimits *limits, MgImageJpeg *jpeg_r)
+mg_image_jpeg_transcode (GBytes *input, const MgImageLimits *limits, gint64 deadline,
+                         MgImageJpeg *jpeg_r)
 {
   g_autofree JpegJob *job = g_new0 (JpegJob, 1);
   gsize len;
@@ -309,6 +329,7 @@ mg_image_jpeg_transcode (GBytes *input, const MgImageLimits *limits, MgImageJpeg
   memset (jpeg_r, 0, sizeof *jpeg_r);
   job->limits = limits;
   job->jpeg = jpeg_r;
+  job->error.deadline = deadline;
   MgImageJpegStatus status = job_run (job, data, len);
   if (status == MG_IMAGE_JPEG_DONE)
     jpeg_r->output = g_bytes_new_take (g_realloc (g_steal_pointer (&job->dest.data),

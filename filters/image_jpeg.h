@@ -45,6 +45,7 @@ typedef enum {
   MG_IMAGE_JPEG_TURN,        /* EXIF orientation 2 to 8: the pixels must be turned */
   MG_IMAGE_JPEG_TOO_BIG,     /* width x height over [image] limits */
   MG_IMAGE_JPEG_TOO_MANY_SCANS,
+  MG_IMAGE_JPEG_TOO_SLOW,    /* DEADLINE passed while reading or writing */
   MG_IMAGE_JPEG_BAD,         /* does not decode; message says why */
 } MgImageJpegStatus;
 
@@ -60,9 +61,11 @@ typedef struct {
 
 /* Transcode the JPEG INPUT into JPEG_R (which is overwritten; clear it with
  * mg_image_jpeg_clear). Returns what happened: bad input, and memory that
- * runs out, come back as a status with a message, never as an exit. */
+ * runs out, come back as a status with a message, never as an exit.
+ * DEADLINE (g_get_monotonic_time (), 0: none) is checked as libjpeg reports
+ * progress, row by row. */
 MgImageJpegStatus mg_image_jpeg_transcode (GBytes *input, const MgImageLimits *limits,
-                                           MgImageJpeg *jpeg_r);
+                                           gint64 deadline, MgImageJpeg *jpeg_r);
 
 void mg_image_jpeg_clear (MgImageJpeg *jpeg);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (MgImageJpeg, mg_image_jpeg_clear)

@@ -33,6 +33,9 @@ typedef GBytes *(*MgFilterConvert) (gpointer ctx, GBytes *input, const char *sou
  * zero at the start). */
 typedef struct {
   gint64 image_pixels;         /* pixels of the images taken so far ([image] max_message_pixels) */
+  gint64 deadline;             /* g_get_monotonic_time () by which long work must stop, so
+                                  that the part is removed before the job timeout withholds
+                                  the whole message; 0: none */
 } MgFilterBudget;
 
 typedef struct {

@@ -28,6 +28,9 @@ mg_job_new (const MgConfig *config, MgScanEngine *engine)
   job->body = g_string_new (NULL);
   job->parts = g_ptr_array_new_with_free_func ((GDestroyNotify) part_free);
   job->viruses = g_ptr_array_new_with_free_func (g_free);
+  /* filters stop at 4/5 of [sandbox] job_timeout: a part is removed, not the job killed */
+  job->filter_budget.deadline = g_get_monotonic_time ()
+                                + config->sandbox.job_timeout * G_USEC_PER_SEC * 4 / 5;
   return job;
 }
 

@@ -997,6 +997,179 @@ test_limits_configurable (void)
   mg_filter_result_clear (&r);
 }
 
+/* --- budgets and the reencode choice ------------------------------------ */
+
+typedef void (*BlockFn) (JBLOCKROW row, JDIMENSION blocks, gpointer data);
+
+/* FN on the first row of blocks of JPEG's first component; the JPEG with
+ * those coefficients written again when WRITE, else NULL. */
+static GByteArray *
+with_blocks (const guchar *data, gsize len, BlockFn fn, gpointer user, gboolean write)
+{
+  struct jpeg_decompress_struct in;
+  struct jpeg_compress_struct out;
+  struct jpeg_error_mgr in_err, out_err;
+  unsigned char *buffer = NULL;
+  unsigned long size = 0;
+  GByteArray *written = NULL;
+
+  in.err = jpeg_std_error (&in_err);
+  jpeg_create_decompress (&in);
+  jpeg_mem_src (&in, data, len);
+  jpeg_read_header (&in, TRUE);
+  jvirt_barray_ptr *coefficients = jpeg_read_coefficients (&in);
+  JBLOCKARRAY rows = in.mem->access_virt_barray ((j_common_ptr) &in, coefficients[0], 0, 1, TRUE);
+  fn (rows[0], in.comp_info[0].width_in_blocks, user);
+  if (write) {
+    out.err = jpeg_std_error (&out_err);
+    jpeg_create_compress (&out);
+    jpeg_copy_critical_parameters (&in, &out);
+    jpeg_mem_dest (&out, &buffer, &size);
+    jpeg_write_coefficients (&out, coefficients);
+    jpeg_finish_compress (&out);
+    jpeg_destroy_compress (&out);
+    written = g_byte_array_new ();
+    g_byte_array_append (written, buffer, size);
+    free (buffer);
+  }
+  jpeg_finish_decompress (&in);
+  jpeg_destroy_decompress (&in);
+  return written;
+}
+
+#define STEGO "MUGAI-STEGO"
+
+/* Steganography as the red team did it: one bit of the message in the
+ * lowest bit of the first AC coefficient of each block. */
+static void
+plant_bits (JBLOCKROW row, JDIMENSION blocks, gpointer data)
+{
+  const char *text = data;
+
+  g_assert_cmpuint (blocks, >=, strlen (text) * 8);
+  for (gsize i = 0; i < strlen (text) * 8; i++) {
+    int bit = (text[i / 8] >> (7 - i % 8)) & 1;
+    row[i][1] = (JCOEF) ((row[i][1] & ~1) | bit);
+  }
+}
+
+static void
+read_bits (JBLOCKROW row, JDIMENSION blocks, gpointer data)
+{
+  char *text = data;
+
+  for (gsize i = 0; i < strlen (STEGO) * 8 && i < blocks; i++)
+    text[i / 8] = (char) (text[i / 8] | ((row[i][1] & 1) << (7 - i % 8)));
+}
+
+static char *
+recovered_text (GBytes *jpeg)
+{
+  char *text = g_malloc0 (sizeof STEGO);
+  gsize len;
+  const guchar *data = g_bytes_get_data (jpeg, &len);
+
+  g_assert_null (with_blocks (data, len, read_bits, text, FALSE));
+  return text;
+}
+
+/* [image] reencode: lossless keeps a message hidden in the DCT coefficients
+ * (the pixels are the original's), pixels breaks it and still decodes. */
+static void
+test_reencode_modes (void)
+{
+  g_autoptr (GByteArray) clean = pattern_jpeg (1024, 32, JCS_RGB, JCS_YCbCr, 3);
+  g_autoptr (GByteArray) stego = with_blocks (clean->data, clean->len, plant_bits, STEGO, TRUE);
+  g_autoptr (GBytes) stego_bytes = g_bytes_new (stego->data, stego->len);
+  g_autofree char *planted = recovered_text (stego_bytes);
+  MgFilterResult lossless, pixels;
+
+  g_assert_cmpstr (planted, ==, STEGO);
+  g_assert_cmpint (config->image.reencode, ==, MG_IMAGE_REENCODE_LOSSLESS);   /* the default */
+  run_image (stego->data, stego->len, "image/jpeg", "a.jpg", &lossless);
+  assert_converted (&lossless, "image/jpeg", ".jpg");
+  g_autofree char *kept = recovered_text (lossless.output);
+  g_assert_cmpstr (kept, ==, STEGO);
+
+  config->image.reencode = MG_IMAGE_REENCODE_PIXELS;
+  run_image (stego->data, stego->len, "image/jpeg", "a.jpg", &pixels);
+  assert_converted (&pixels, "image/jpeg", ".jpg");
+  assert_bare_jpeg (pixels.output);
+  g_autofree char *broken = recovered_text (pixels.output);
+  g_assert_cmpstr (broken, !=, STEGO);
+  g_assert_nonnull (strstr (pixels.detail, "reencode = pixels"));
+  g_autoptr (GdkPixbuf) decoded = decode (pixels.output);
+  g_assert_cmpint (gdk_pixbuf_get_width (decoded), ==, 1024);
+  g_assert_cmpint (gdk_pixbuf_get_height (decoded), ==, 32);
+  mg_filter_result_clear (&lossless);
+  mg_filter_result_clear (&pixels);
+}
+
+/* R removed for a limit whose detail names WORDS; cleared. */
+static void
+assert_limit (MgFilterResult *r, const char *words)
+{
+  g_assert_cmpint (r->action, ==, MG_ACTION_REMOVED);
+  g_assert_cmpint (r->reason, ==, MG_REASON_LIMIT);
+  g_assert_nonnull (strstr (r->detail, words));
+  mg_filter_result_clear (r);
+}
+
+static gboolean
+precheck (const GByteArray *data, const char *type, MgFilterBudget *budget,
+          MgFilterResult *result)
+{
+  g_autoptr (GBytes) input = g_bytes_new (data->data, data->len);
+  MgFilterInput in = { .detected_type = type, .config = config, .budget = budget };
+
+  memset (result, 0, sizeof *result);
+  return mg_filter_image.precheck (input, &in, result);
+}
+
+/* Before the virus scan: the header's size against max_pixels, and the
+ * pixels of the message's images so far against max_message_pixels. */
+static void
+test_message_pixel_budget (void)
+{
+  g_autoptr (GdkPixbuf) pb = test_pixels (100, 100, FALSE);
+  g_autoptr (GByteArray) png = encode (pb, "png");
+  g_autoptr (GByteArray) jpeg = pattern_jpeg (100, 100, JCS_RGB, JCS_YCbCr, 3);
+  MgFilterBudget budget = { 0 };
+  MgFilterResult r;
+
+  config->image.max_message_pixels = 25000;
+  g_assert_true (precheck (png, "image/png", &budget, &r));
+  g_assert_true (precheck (jpeg, "image/jpeg", &budget, &r));
+  g_assert_cmpint (budget.image_pixels, ==, 20000);
+  g_assert_false (precheck (png, "image/png", &budget, &r));
+  assert_limit (&r, "max_message_pixels");
+  g_assert_cmpint (budget.image_pixels, ==, 20000);
+
+  config->image.max_pixels = 9999;   /* one image over the limit: no scan either */
+  g_assert_false (precheck (png, "image/png", NULL, &r));
+  assert_limit (&r, "max_pixels");
+}
+
+/* The message's time ran out: images are removed, not the job killed. */
+static void
+test_message_deadline (void)
+{
+  g_autoptr (GdkPixbuf) pb = test_pixels (100, 100, FALSE);
+  g_autoptr (GByteArray) png = encode (pb, "png");
+  g_autoptr (GByteArray) jpeg = pattern_jpeg (100, 100, JCS_RGB, JCS_YCbCr, 3);
+  const GByteArray *inputs[] = { png, jpeg };
+  const char *types[] = { "image/png", "image/jpeg" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (inputs); i++) {
+    g_autoptr (GBytes) input = g_bytes_new (inputs[i]->data, inputs[i]->len);
+    MgFilterBudget budget = { .deadline = 1 };   /* long past */
+    MgFilterInput in = { .detected_type = types[i], .config = config, .budget = &budget };
+    MgFilterResult r = { 0 };
+    g_assert_true (mg_filter_image.sanitise (input, &in, &r, NULL));
+    assert_limit (&r, "job_timeout");
+  }
+}
+
 static const MgFilterTest tests[] = {
   { "/image/png-metadata-and-tail", test_png_metadata_and_tail },
   { "/image/jpeg-exif-comment-tail", test_jpeg_exif_comment_tail },
@@ -1017,6 +1190,9 @@ static const MgFilterTest tests[] = {
   { "/image/jpeg-mutations", test_jpeg_mutations },
   { "/image/jpeg-bombs", test_jpeg_bombs },
   { "/image/limits-configurable", test_limits_configurable },
+  { "/image/reencode-modes", test_reencode_modes },
+  { "/image/message-pixel-budget", test_message_pixel_budget },
+  { "/image/message-deadline", test_message_deadline },
 };
 
 int
