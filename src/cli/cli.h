@@ -11,6 +11,7 @@ int mg_cmd_scan (int argc, char **argv);
 int mg_cmd_files (int argc, char **argv);
 int mg_cmd_quarantine (int argc, char **argv);
 int mg_cmd_admin (int argc, char **argv);
+int mg_cmd_config (int argc, char **argv);
 
 /* Load the configuration named by -c (NULL: default). Prints a one-line
  * message and returns NULL on error. */

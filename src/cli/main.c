@@ -17,6 +17,7 @@ static const struct {
   { "scan", mg_cmd_scan, "virus scan only: scan [-c FILE] PATH..." },
   { "files", mg_cmd_files, "sanitise files and folders: files [-c FILE] [--report FILE] -o OUTDIR SRC..." },
   { "quarantine", mg_cmd_quarantine, "review what was held: quarantine list|show|stats|release|approve|reject|delete|purge" },
+  { "config", mg_cmd_config, "check the configuration, or print it: config check [-c FILE] [-P DIR] | config dump [-n] [-c FILE]" },
   { "admin", mg_cmd_admin, "users and web UI of quarantine review: admin user add|passwd|del|list, admin serve" },
 };
 

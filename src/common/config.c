@@ -230,8 +230,8 @@ strip_inline_comment (const char *raw)
   return g_strstrip (text);
 }
 
-static gboolean
-set_value (MgConfig *config, const MgConfKey *k, const char *raw, GError **error)
+gboolean
+mg_config_set (MgConfig *config, const MgConfKey *k, const char *raw, GError **error)
 {
   g_autofree char *text = strip_inline_comment (raw);
   char *base = (char *) config;
@@ -265,14 +265,14 @@ mg_config_new_default (void)
   MgConfig *config = g_new0 (MgConfig, 1);
 
   for (const MgConfKey *k = keys; k->group != NULL; k++) {
-    gboolean ok = set_value (config, k, k->default_value, NULL);
+    gboolean ok = mg_config_set (config, k, k->default_value, NULL);
     g_assert (ok);
   }
   return config;
 }
 
-static const MgConfKey *
-find_key (const char *group, const char *key)
+const MgConfKey *
+mg_config_find_key (const char *group, const char *key)
 {
   for (const MgConfKey *k = keys; k->group != NULL; k++)
     if (g_str_equal (k->group, group) && g_str_equal (k->key, key))
@@ -288,13 +288,13 @@ apply_file (MgConfig *config, GKeyFile *kf, const char *path, GError **error)
   for (char **g = groups; *g != NULL; g++) {
     g_auto (GStrv) names = g_key_file_get_keys (kf, *g, NULL, NULL);
     for (char **n = names; n != NULL && *n != NULL; n++) {
-      const MgConfKey *k = find_key (*g, *n);
+      const MgConfKey *k = mg_config_find_key (*g, *n);
       g_autofree char *value = g_key_file_get_value (kf, *g, *n, NULL);
       if (k == NULL) {
         g_set_error (error, MG_CONFIG_ERROR, 0, "%s: unknown key [%s] %s", path, *g, *n);
         return FALSE;
       }
-      if (!set_value (config, k, value, error)) {
+      if (!mg_config_set (config, k, value, error)) {
         g_prefix_error (error, "%s: ", path);
         return FALSE;
       }
@@ -323,6 +323,22 @@ mg_config_load (const char *path, GError **error)
     return NULL;
   config->path = g_strdup (path);
   return g_steal_pointer (&config);
+}
+
+char *
+mg_config_format (const MgConfig *config, const MgConfKey *k)
+{
+  const char *base = (const char *) config;
+
+  switch (k->type) {
+  case MG_CONF_INT:
+    return g_strdup_printf ("%" G_GINT64_FORMAT, *(const gint64 *) (base + k->offset));
+  case MG_CONF_ENUM:
+    return g_strdup (k->choices[*(const int *) (base + k->offset)]);
+  case MG_CONF_STRING:
+    return g_strdup (*(char *const *) (base + k->offset));
+  }
+  g_assert_not_reached ();
 }
 
 void

@@ -7,7 +7,10 @@
 #pragma once
 #include <glib.h>
 
-#define MG_CONFIG_DEFAULT_PATH "/etc/mugai/mugai.conf"
+#include "mg_build.h"
+
+/* SYSCONFDIR/mugai/mugai.conf: /etc/mugai/mugai.conf in the package. */
+#define MG_CONFIG_DEFAULT_PATH MG_SYSCONFDIR "/mugai/mugai.conf"
 
 typedef enum { MG_ON_VIRUS_WITHHOLD, MG_ON_VIRUS_REJECT } MgOnVirus;
 typedef enum { MG_OUTPUT_UTF8, MG_OUTPUT_ISO2022JP } MgOutputCharset;
@@ -144,5 +147,13 @@ const MgConfKey *mg_config_keys (void);
  * file, group and key on any problem (unknown key, bad value, out of bounds). */
 MgConfig *mg_config_load (const char *path, GError **error);
 MgConfig *mg_config_new_default (void);
+/* The key GROUP/KEY of the table, or NULL when there is none. */
+const MgConfKey *mg_config_find_key (const char *group, const char *key);
+/* Parse TEXT (an inline comment allowed) as KEY's value into CONFIG; FALSE
+ * with ERROR naming the key when it is malformed or out of bounds. */
+gboolean mg_config_set (MgConfig *config, const MgConfKey *key, const char *text,
+                        GError **error);
+/* KEY's value in CONFIG as the file writes it (newly allocated). */
+char *mg_config_format (const MgConfig *config, const MgConfKey *key);
 void mg_config_free (MgConfig *config);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MgConfig, mg_config_free)

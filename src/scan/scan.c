@@ -3,11 +3,24 @@
 
 #include <clamav.h>
 #include <gio/gio.h>
+#include <string.h>
 
 struct MgScanEngine {
   struct cl_engine *engine;
   guint signatures;
+  char *version;            /* mg_scan_database_describe of what was loaded */
 };
+
+/* libclamav's own messages repeat what our errors say ("LibClamAV Error:
+ * cl_load(): ..."): kept for debugging only. */
+static void
+clamav_message (enum cl_msg severity, const char *fullmsg, const char *msg, void *context)
+{
+  (void) severity;
+  (void) fullmsg;
+  (void) context;
+  g_debug ("libclamav: %s", msg);
+}
 
 static gboolean
 clamav_init_once (GError **error)
@@ -16,6 +29,7 @@ clamav_init_once (GError **error)
   static cl_error_t status;
 
   if (g_once_init_enter (&done)) {
+    cl_set_clcb_msg (clamav_message);
     status = cl_init (CL_INIT_DEFAULT);
     g_once_init_leave (&done, 1);
   }
@@ -54,6 +68,7 @@ mg_scan_engine_load (const char *dir, gint64 max_size, gint64 max_seconds, GErro
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "libclamav: cannot create engine");
     return NULL;
   }
+  scan->version = mg_scan_database_describe (dir);
   rc = cl_load (dir, scan->engine, &scan->signatures, CL_DB_STDOPT);
   if (rc != CL_SUCCESS) {
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "virus database %s: %s", dir,
@@ -81,11 +96,106 @@ mg_scan_engine_signatures (const MgScanEngine *engine)
   return engine->signatures;
 }
 
+const char *
+mg_scan_engine_version (const MgScanEngine *engine)
+{
+  return engine->version;
+}
+
+/* An official database (.cvd/.cld/.cud): "daily 27845" from its header. */
+static char *
+describe_official (const char *path, const char *name)
+{
+  struct cl_cvd *head = cl_cvdhead (path);
+  g_autofree char *base = g_strndup (name, strrchr (name, '.') - name);
+  char *text;
+
+  if (head == NULL)
+    return g_strdup_printf ("%s (unreadable header)", base);
+  text = g_strdup_printf ("%s %u", base, head->version);
+  cl_cvdfree (head);
+  return text;
+}
+
+static gboolean
+is_official (const char *name)
+{
+  return g_str_has_suffix (name, ".cvd") || g_str_has_suffix (name, ".cld")
+         || g_str_has_suffix (name, ".cud");
+}
+
+/* Any other file libclamav counts signatures in: add its count, and its name
+ * and bytes to the digest that tells one custom database from another. */
+static void
+add_custom (const char *path, const char *name, guint *count, GChecksum *digest)
+{
+  g_autofree char *data = NULL;
+  unsigned int sigs = 0;
+  gsize len;
+
+  if (cl_countsigs (path, CL_COUNTSIGS_ALL, &sigs) != CL_SUCCESS
+      || !g_file_get_contents (path, &data, &len, NULL))
+    return;
+  *count += sigs;
+  g_checksum_update (digest, (const guchar *) name, (gssize) strlen (name) + 1);
+  g_checksum_update (digest, (const guchar *) data, (gssize) len);
+}
+
+static int
+compare_names (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(char *const *) a, *(char *const *) b);
+}
+
+static GPtrArray *
+sorted_names (const char *dir_path)
+{
+  g_autoptr (GDir) dir = g_dir_open (dir_path, 0, NULL);
+  GPtrArray *names = g_ptr_array_new_with_free_func (g_free);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    g_ptr_array_add (names, g_strdup (name));
+  g_ptr_array_sort (names, compare_names);
+  return names;
+}
+
+char *
+mg_scan_database_describe (const char *dir)
+{
+  g_autoptr (GPtrArray) names = sorted_names (dir);
+  g_autoptr (GPtrArray) parts = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GChecksum) digest = g_checksum_new (G_CHECKSUM_SHA256);
+  guint custom = 0, custom_files = 0;
+
+  for (guint i = 0; i < names->len; i++) {
+    const char *name = g_ptr_array_index (names, i);
+    g_autofree char *path = g_build_filename (dir, name, NULL);
+    guint before = custom;
+    if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
+      continue;
+    if (is_official (name)) {
+      g_ptr_array_add (parts, describe_official (path, name));
+      continue;
+    }
+    add_custom (path, name, &custom, digest);
+    custom_files += custom > before;
+  }
+  if (custom_files > 0)
+    g_ptr_array_add (parts, g_strdup_printf ("custom %u signatures (sha256 %.12s)", custom,
+                                             g_checksum_get_string (digest)));
+  if (parts->len == 0)
+    return g_strdup ("no signature files");
+  g_ptr_array_add (parts, NULL);
+  return g_strjoinv (", ", (char **) parts->pdata);
+}
+
 void
 mg_scan_engine_free (MgScanEngine *engine)
 {
   if (engine == NULL)
     return;
+  g_free (engine->version);
   if (engine->engine != NULL)
     cl_engine_free (engine->engine);
   g_free (engine);

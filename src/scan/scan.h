@@ -24,6 +24,15 @@ typedef enum {
 MgScanEngine *mg_scan_engine_load (const char *dir, gint64 max_size, gint64 max_seconds,
                                    GError **error);
 guint mg_scan_engine_signatures (const MgScanEngine *engine);
+/* The database the engine loaded, as mg_scan_database_describe said just
+ * before loading it. Owned by the engine. */
+const char *mg_scan_engine_version (const MgScanEngine *engine);
+/* What DIR holds, for logs and reports, read from the files without loading
+ * an engine: "daily 27845, main 62, bytecode 335" from the official
+ * databases' headers, and "custom N signatures (sha256 0123456789ab)" for
+ * other signature files (their count, and a digest of their names and
+ * bytes); "no signature files" when there is none. Newly allocated. */
+char *mg_scan_database_describe (const char *dir);
 void mg_scan_engine_free (MgScanEngine *engine);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MgScanEngine, mg_scan_engine_free)
 
