@@ -8,6 +8,7 @@
  */
 #include "milter/milter_engine.h"
 
+#include "scan/scan.h"
 #include "util/tree.h"
 
 struct MgMilterEngineRef {
@@ -54,6 +55,15 @@ mg_milter_engine_ref_pipeline (MgMilterEngineRef *ref)
   return ref->pipeline;
 }
 
+/* Which database a new engine is built from (workers load it themselves). */
+static void
+log_database (const MgConfig *config, const char *what)
+{
+  g_autofree char *version = mg_scan_database_describe (config->clamav_database);
+
+  g_message ("NOQUEUE: %s virus database %s: %s", what, config->clamav_database, version);
+}
+
 MgMilterEngine *
 mg_milter_engine_new (const MgConfig *config, GError **error)
 {
@@ -63,6 +73,7 @@ mg_milter_engine_new (const MgConfig *config, GError **error)
 
   if (pipeline == NULL)
     return NULL;
+  log_database (config, "loaded");
   engine = g_new0 (MgMilterEngine, 1);
   engine->config = config;
   g_mutex_init (&engine->lock);
@@ -142,6 +153,7 @@ load_and_swap (MgMilterEngine *engine, const char *stamp)
     return FALSE;
   }
   swap_in (engine, pipeline, stamp);
+  log_database (engine->config, "reloaded");
   g_message ("NOQUEUE: new virus engine in use (generation %u, loaded in %" G_GINT64_FORMAT
              " ms)", mg_milter_engine_generation (engine),
              (g_get_monotonic_time () - start) / 1000);

@@ -4,6 +4,7 @@
 #include <json-glib/json-glib.h>
 
 #include "pipeline/headers.h"
+#include "scan/scan.h"
 
 char *
 mg_report_new_id (void)
@@ -58,6 +59,8 @@ add_header (JsonBuilder *b, GMimeMessage *message, const char *member, const cha
   add_string (b, member, value);
 }
 
+/* The viruses found, and the database they were looked for with (null
+ * where no engine ran: a front that only reports a failed worker). */
 static void
 add_viruses (JsonBuilder *b, const MgJob *job)
 {
@@ -66,6 +69,7 @@ add_viruses (JsonBuilder *b, const MgJob *job)
   for (guint i = 0; i < job->viruses->len; i++)
     json_builder_add_string_value (b, g_ptr_array_index (job->viruses, i));
   json_builder_end_array (b);
+  add_string (b, "signatures", job->engine ? mg_scan_engine_version (job->engine) : NULL);
 }
 
 /* The job's parts from FIRST on, as the array NAME. */

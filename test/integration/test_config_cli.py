@@ -4,6 +4,7 @@ database, the directories as the service user sees them, the Postfix side
 through postconf against a private Postfix configuration directory (the
 snippets of conf/postfix, written as the relay tests write them), and dump /
 dump -n as files mugai reads back."""
+import json
 import os
 import pwd
 import re
@@ -309,6 +310,38 @@ def test_milter_listen_error_names_errno():
         out = p.stdout.decode('utf-8', 'replace')
         check(p.returncode == 71 and re.search(reason, out),
               'expected exit 71 and /%s/, got %d: %s' % (reason, p.returncode, out))
+
+
+@suite.case
+def test_reports_name_the_database():
+    """mugai mail's and mugai files' reports say which database scanned them;
+    adding a signature file changes it."""
+    import shutil
+    d = tmpdir()
+    db = os.path.join(d, 'db')
+    os.makedirs(db)
+    shutil.copy(os.path.join(CLAMDB, 'test.hdb'), db)
+    conf = write(os.path.join(d, 'm.conf'), '[clamav]\ndatabase = %s\n[quarantine]\n'
+                 'directory = %s/q\n' % (db, d))
+    mail = write(os.path.join(d, 'in.eml'), 'From: a@example.jp\nTo: b@example.jp\n'
+                 'Subject: x\n\nhello\n')
+    seen = []
+    for extra in (None, 'test.ndb'):
+        if extra:
+            shutil.copy(os.path.join(CLAMDB, extra), db)
+        rep = os.path.join(d, 'r.json')
+        p = run_cmd(['mail', '-c', conf, '--report', rep, '-o', os.path.join(d, 'o.eml'), mail])
+        check(p.returncode == 0, 'mugai mail: %d %s' % (p.returncode, p.stderr))
+        seen.append(json.load(open(rep)).get('signatures'))
+    check(re.fullmatch(r'custom 1 signatures \(sha256 [0-9a-f]{12}\)', seen[0] or '')
+          and re.fullmatch(r'custom 2 signatures \(sha256 [0-9a-f]{12}\)', seen[1] or ''),
+          'report signatures %r' % seen)
+    rep = os.path.join(d, 'f.json')
+    text = write(os.path.join(d, 'note.txt'), 'hello\n')
+    p = run_cmd(['files', '-c', conf, '--report', rep, '-o', os.path.join(d, 'out'), text])
+    check(p.returncode == 0, 'mugai files: %d %s' % (p.returncode, p.stderr))
+    line = json.loads(open(rep).readline())
+    check(line.get('signatures') == seen[1], 'files report signatures %r' % line)
 
 
 @suite.case

@@ -435,13 +435,23 @@ def test_reload():
             (first,) = [m for _, m in relay.wait_delivered(1)]
             check(harness.header(first, "X-Mugai").startswith("sanitised"),
                   "EICAR withheld before its signature was loaded")
+            check(re.search(r"loaded virus database .*: custom 1 signatures \(sha256 [0-9a-f]{12}\)",
+                            relay.milter.read_log()), "no database version in the start log")
             shutil.copy(os.path.join(harness.CLAMAV_DB, "test.ndb"), db)
             wait_for("the reload", lambda: "generation 2" in relay.milter.read_log(), 60)
+            check(re.search(r"reloaded virus database .*: custom 2 signatures",
+                            relay.milter.read_log()), "no database version in the reload log")
             relay.send(mails.eicar_mail("after-reload"))
             arrived = relay.wait_delivered(2)
             second = [m for _, m in arrived if m != first][0]
             check(harness.header(second, "X-Mugai").startswith("withheld"),
                   "EICAR not withheld after the reload")
+            reports = [json.loads(line.split(": report ", 1)[1])
+                       for line in relay.milter.read_log().splitlines() if ": report " in line]
+            check([r.get("signatures", "")[:19] for r in reports] ==
+                  ["custom 1 signatures", "custom 2 signatures"],
+                  "reports do not name the database they were scanned with: %r"
+                  % [r.get("signatures") for r in reports])
             check(relay.milter.proc.poll() is None, "milter died during reload")
         print("signatures reloaded while running; the next mail used them")
 
