@@ -73,6 +73,12 @@ watchdog (gpointer data)
   return NULL;
 }
 
+/* Signals that end the child, by their default action: the parent reads
+ * them from its status (a handler inherited from the worker, or a fuzzer's
+ * crash handler, must not run in the child). */
+static const int child_signals[] = { SIGALRM, SIGXCPU, SIGSEGV, SIGBUS, SIGILL, SIGFPE,
+                                     SIGABRT, SIGTRAP };
+
 /* The child's own budget: a deadline it cannot block, CPU time, memory. */
 static void
 child_limits (const MgPdfConfig *pdf)
@@ -84,10 +90,10 @@ child_limits (const MgPdfConfig *pdf)
   sigset_t set;
 
   sigemptyset (&set);
-  sigaddset (&set, SIGALRM);
-  sigaddset (&set, SIGXCPU);
-  sigaction (SIGALRM, &dfl, NULL);
-  sigaction (SIGXCPU, &dfl, NULL);
+  for (gsize i = 0; i < G_N_ELEMENTS (child_signals); i++) {
+    sigaddset (&set, child_signals[i]);
+    sigaction (child_signals[i], &dfl, NULL);
+  }
   sigprocmask (SIG_UNBLOCK, &set, NULL);
   alarm ((unsigned) pdf->max_seconds);
   lower_limit (RLIMIT_CPU, (rlim_t) pdf->max_seconds + 1);
