@@ -274,6 +274,9 @@ def test_roles_and_two_person_release(st, server):
     check('承認し、解放しました' in page, 'approval not confirmed')
     check(len(st.sink.messages) == 1 and b'X-Mugai: sanitised' in st.sink.messages[0][1],
           'the sink did not get the sanitised mail')
+    page = item_page(bob, r['id'])
+    check('<td>無害化して解放</td>' in page and ' バイト（SHA-256: ' in page and
+          'キュー ID' in page and 'bytes' not in page, 'English words on the Japanese item page')
     acts = [(a['action'], a['user'], a['result']) for a in st.actions(item=r['id'])
             if a['action'] != 'show']
     check(acts == [('request', 'alice', 'ok'), ('approve', 'alice', 'refused'),

@@ -26,7 +26,8 @@ fields (MgAdminContext *ctx, GString *out, const MgQuarantineItem *it)
 {
   g_autofree char *when = mg_quarantine_query_format_jst (it->time);
   g_autofree char *reasons = mg_admin_text_reasons (ctx->lang, it->reasons);
-  g_autofree char *size = g_strdup_printf ("%" G_GINT64_FORMAT " bytes (sha256 %s)", it->size,
+  g_autofree char *bytes = g_strdup_printf ("%" G_GINT64_FORMAT, it->size);
+  g_autofree char *size = g_strdup_printf (T (MG_T_SIZE_VALUE), bytes,
                                            mg_admin_print_or_dash (it->original_sha256));
 
   g_string_append (out, "<section><dl>");
@@ -41,7 +42,7 @@ fields (MgAdminContext *ctx, GString *out, const MgQuarantineItem *it)
   field (out, T (MG_T_REASONS), reasons);
   field (out, T (MG_T_VIRUS), it->virus);
   field (out, "Message-ID", it->message_id);
-  field (out, "Queue ID", it->queue_id);
+  field (out, T (MG_T_QUEUE_ID), it->queue_id);
   field (out, T (MG_T_SIZE), size);
   mg_admin_html_printf (out, "</dl><p class=\"note\">%s %s</p></section>\n", T (MG_T_NO_BODY),
                         T (MG_T_TZ_NOTE));
@@ -106,7 +107,8 @@ requests (MgAdminContext *ctx, GString *out, GPtrArray *list)
     g_autofree char *by = g_strdup_printf ("%s, %s", r->requested_by, when);
     mg_admin_html_printf (out, "<tr><td>%" G_GINT64_FORMAT "</td><td>%s</td><td>%s</td>"
                           "<td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>\n", r->rid,
-                          r->kind, by, mg_admin_print_or_dash (r->note),
+                          mg_admin_text_kind (ctx->lang, r->kind), by,
+                          mg_admin_print_or_dash (r->note),
                           mg_admin_text_word (ctx->lang, r->state),
                           mg_admin_print_or_dash (r->decided_by),
                           mg_admin_print_or_dash (r->result));

@@ -56,14 +56,15 @@ static const char *const texts[MG_T_COUNT_][2] = {
   [MG_T_REJECT] = { "却下する", "Reject" },
   [MG_T_DELETE] = { "原本を削除する", "Delete the original" },
   [MG_T_PURGE] = { "保存期間を過ぎたものを削除する", "Purge items past the retention period" },
-  [MG_T_RETENTION] = { "保存期間: %s 日（それより古いものは削除の対象）",
+  [MG_T_RETENTION] = { "保存期間：%s 日（これより古いものは削除の対象です）",
                        "Retention: %s days (older items are purged)" },
   [MG_T_OWN_REQUEST] = { "ご自身の申請は承認できません（申請者と承認者の兼務禁止）。別の承認者が承認してください。",
                          "You requested this release: another approver must approve it." },
   [MG_T_CSRF] = { "フォームの有効期限が切れたか、このサイト以外から送信されました。ページを読み込み直してください。",
                   "The form expired or was not sent from this site. Reload the page." },
   [MG_T_LOGIN_FAILED] = { "利用者名またはパスワードが違います。", "Wrong user name or password." },
-  [MG_T_LOCKED] = { "ログインの失敗が続いたため、しばらくログインできません。",
+  [MG_T_LOCKED] = { "ログインの失敗が続いたため、しばらくの間ログインできません。"
+                    "時間をおいてからやり直してください。",
                     "Too many failed logins: try again later." },
   [MG_T_EXPIRED] = { "セッションの有効期限が切れました。もう一度ログインしてください。",
                      "Your session expired. Please log in again." },
@@ -93,14 +94,14 @@ static const char *const texts[MG_T_COUNT_][2] = {
   [MG_T_NOT_FOUND] = { "見つかりません。", "Not found." },
   [MG_T_PENDING_BY] = { "解放申請中（申請者: %s）", "Release requested by %s" },
   [MG_T_NONE] = { "なし", "none" },
-  [MG_T_SIZE] = { "原本の大きさ", "Size of the original" },
-  [MG_T_VIRUS] = { "ウイルス", "Virus" },
+  [MG_T_SIZE] = { "原本のサイズ", "Size of the original" },
+  [MG_T_VIRUS] = { "ウイルス名", "Virus" },
   [MG_T_DETAIL] = { "詳細", "Detail" },
   [MG_T_FILENAME] = { "ファイル名", "File name" },
   [MG_T_TYPE] = { "実際の形式（申告された形式）", "Detected type (declared)" },
   [MG_T_ACTION] = { "処理", "Action" },
   [MG_T_REQUESTED_BY] = { "申請者", "Requested by" },
-  [MG_T_DECIDED_BY] = { "承認・却下", "Decided by" },
+  [MG_T_DECIDED_BY] = { "承認・却下した人", "Decided by" },
   [MG_T_RESULT] = { "結果", "Result" },
   [MG_T_LANG_SWITCH] = { "English", "日本語" },
   [MG_T_BAD_REQUEST] = { "不正な要求です。", "Bad request." },
@@ -139,6 +140,10 @@ static const char *const texts[MG_T_COUNT_][2] = {
                            "セッションを終了しました。もう一度ログインしてください。",
                            "Your session ended: your user was deleted or its role or password"
                            " changed. Please log in again." },
+  [MG_T_SIZE_VALUE] = { "%s バイト（SHA-256: %s）", "%s bytes (SHA-256 %s)" },
+  [MG_T_QUEUE_ID] = { "キュー ID", "Queue ID" },
+  [MG_T_W_KIND_SANITISED] = { "無害化して解放", "sanitised" },
+  [MG_T_W_KIND_ORIGINAL] = { "原本を転送", "original" },
   [MG_T_NOT_CONFIRMED] = { "確認が済んでいないため、実行しませんでした。",
                            "Not done: it was not confirmed." },
 };
@@ -181,6 +186,16 @@ mg_admin_text_action (MgAdminLang lang, const char *action)
   if (g_strcmp0 (action, "removed") == 0)
     return mg_admin_text (lang, MG_T_W_REMOVED);
   return mg_admin_text_word (lang, action);
+}
+
+const char *
+mg_admin_text_kind (MgAdminLang lang, const char *kind)
+{
+  if (g_strcmp0 (kind, "sanitised") == 0)
+    return mg_admin_text (lang, MG_T_W_KIND_SANITISED);
+  if (g_strcmp0 (kind, "original") == 0)
+    return mg_admin_text (lang, MG_T_W_KIND_ORIGINAL);
+  return kind != NULL ? kind : "";
 }
 
 /* The last reason verdict.h had when this was written: the reasons after it

@@ -29,7 +29,8 @@ typedef enum {
   MG_T_W_CANCELLED, MG_T_W_APPROVING, MG_T_REJECT_NOTE, MG_T_FROM_ADDRESS,
   MG_T_CONFIRM_DELETE_TITLE, MG_T_CONFIRM_DELETE_ASK, MG_T_CONFIRM_PURGE_TITLE,
   MG_T_CONFIRM_PURGE_ASK, MG_T_CONFIRM_YES_DELETE, MG_T_CONFIRM_YES_PURGE, MG_T_CANCEL,
-  MG_T_NOT_CONFIRMED, MG_T_SESSION_ENDED,
+  MG_T_NOT_CONFIRMED, MG_T_SESSION_ENDED, MG_T_SIZE_VALUE, MG_T_QUEUE_ID,
+  MG_T_W_KIND_SANITISED, MG_T_W_KIND_ORIGINAL,
   MG_T_COUNT_
 } MgAdminText;
 
@@ -42,6 +43,9 @@ const char *mg_admin_text_word (MgAdminLang lang, const char *name);
 
 /* The word for a part's action ("kept", "converted", "removed", "withheld"). */
 const char *mg_admin_text_action (MgAdminLang lang, const char *action);
+
+/* The word for the kind of a release request ("sanitised", "original"). */
+const char *mg_admin_text_kind (MgAdminLang lang, const char *kind);
 
 /* REASONS ("; "-separated English reasons of the report) in LANG, owned by
  * the caller; a reason this table does not know stays as it is. */
