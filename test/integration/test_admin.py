@@ -1,16 +1,23 @@
 #!/usr/bin/env python3
 """`mugai admin serve`, the quarantine web UI, driven over HTTP on loopback:
-login (and its rate limiting), sessions (HttpOnly, SameSite=Strict, expiry,
-logout), CSRF tokens on every form, escaping of hostile subjects and senders
-(<script>, an RFC 2047-encoded <img onerror>), role separation and the
-two-person rule, release to an SMTP sink, delete, statistics, Japanese first
-and English on request, no path from request data. Each case starts its own
-server on a free port in a temporary directory and always stops it.
+login (and its rate limiting by user and address, X-Forwarded-For believed
+only from trusted proxies), sessions (HttpOnly, SameSite=Strict, idle and
+absolute expiry, logout, ended when their user is deleted, demoted or given a
+new password, kept across a restart by the hash of their token), CSRF tokens
+on every form, escaping of hostile subjects and senders (<script>, an RFC
+2047-encoded <img onerror>), role separation and the two-person rule, release
+to an SMTP sink, delete and purge behind a confirmation page, statistics,
+Japanese first and English on request, no path from request data, 64 slow
+clients that cannot keep others out, and approvals that scan with a virus
+database changed since the server started. Each case starts its own server on
+a free port in a temporary directory and always stops it.
 
 browser_two_person_release runs issue 7's end-to-end test in Debian's chromium
 (packages chromium and chromium-driver; skipped, saying so, when they are not
 installed): operator requests, approver approves, the sink gets the sanitised
-mail, the audit log has both, a form without its CSRF token is refused. With
+mail, the audit log has both, a form without its CSRF token is refused.
+browser_bidi_and_long_values checks Chromium's rendered text: a filename with
+U+202E reads "<U+202E>", a 20 KB subject is cut in the list. With
 MUGAI_SCREENSHOTS=DIR it saves screenshots of the main pages there.
 """
 import base64
