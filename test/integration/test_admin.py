@@ -30,6 +30,7 @@ import select
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -395,6 +396,25 @@ def test_login_rate_limited(st, server):
     failed_logins(Client(server), 'nosuchuser')
     status, _, _ = Client(server).login('nosuchuser', 'whatever-password')
     check(status == 429, 'unknown users are not limited')
+    # Backoff: once the first lockout is over (moved into the past here rather
+    # than waited for), five more failures lock the pair twice as long.
+    db = sqlite3.connect(os.path.join(st.qdir, 'index.sqlite'))
+    first = lock_of(db, 'bob')
+    check(first[0] == 1 and abs(first[1] - 15 * 60) <= 5, 'first lockout %r' % (first,))
+    with db:
+        db.execute("UPDATE admin_logins SET locked_until = 1 WHERE name = 'bob'")
+    check(Client(server).login('bob', 'wrong-again')[0] == 403, 'the lockout did not end')
+    failed_logins(Client(server), 'bob', 4)
+    second = lock_of(db, 'bob')
+    check(second[0] == 2 and abs(second[1] - 30 * 60) <= 5, 'second lockout %r' % (second,))
+    db.close()
+
+
+def lock_of(db, name):
+    """(lockouts so far, seconds the present one lasts) of NAME at 127.0.0.1."""
+    locks, until = db.execute("SELECT locks, locked_until FROM admin_logins WHERE name = ?"
+                              " AND address = '127.0.0.1'", (name,)).fetchone()
+    return locks, until - time.time()
 
 
 @case(extra={'admin': {'trusted_proxies': '127.0.0.1/32, 10.9.8.7'}})
