@@ -471,9 +471,10 @@ image_size (GBytes *input, const ImageKind *kind, int *width_r, int *height_r)
   return probe.width > 0 && probe.height > 0;
 }
 
-/* MgFilter.precheck: an image over [image] max_pixels or max_dimension, or
- * one that would take the message's images past max_message_pixels, is
- * removed before it is scanned or decoded; one that passes is counted. */
+/* MgFilter.precheck: an image over [image] max_pixels or max_dimension, one
+ * that would take the message's images past max_message_pixels, or any once
+ * the message's time ran out, is removed before it is scanned or decoded;
+ * one that passes is counted. */
 static gboolean
 image_precheck (GBytes *input, const MgFilterInput *in, MgFilterResult *result)
 {
@@ -481,9 +482,16 @@ image_precheck (GBytes *input, const MgFilterInput *in, MgFilterResult *result)
   const ImageKind *kind = image_kind (in->detected_type);
   int width, height;
 
-  if (kind == NULL || !loader_available (kind->loader)
-      || !image_size (input, kind, &width, &height))
+  if (kind == NULL)
     return TRUE;   /* the filter says why */
+  if (in->budget != NULL && in->budget->deadline != 0
+      && g_get_monotonic_time () > in->budget->deadline) {
+    ImageClock late = { in->budget->deadline, TRUE, TRUE };
+    image_remove (result, MG_REASON_LIMIT, clock_detail (&late, limits));
+    return FALSE;   /* no scan either: the job would be killed during it */
+  }
+  if (!loader_available (kind->loader) || !image_size (input, kind, &width, &height))
+    return TRUE;
   gint64 pixels = (gint64) width * height;
   if (width > limits->max_dimension || height > limits->max_dimension
       || pixels > limits->max_pixels) {

@@ -1167,6 +1167,8 @@ test_message_deadline (void)
     MgFilterResult r = { 0 };
     g_assert_true (mg_filter_image.sanitise (input, &in, &r, NULL));
     assert_limit (&r, "job_timeout");
+    g_assert_false (mg_filter_image.precheck (input, &in, &r));   /* nor scanned */
+    assert_limit (&r, "job_timeout");
   }
 }
 
