@@ -28,6 +28,19 @@ if [ ${#missing[@]} -gt 0 ]; then
     "${missing[@]}" >/dev/null
 fi
 
+# The users mugai runs as once started as root (the Debian package creates
+# them the same way): _mugai for mugai-milter, its supervisor, mugai admin and
+# purge (in group postfix for the milter socket), _mugai-worker for the
+# sandboxed workers and LibreOffice. See [milter] user and worker_user.
+for u in _mugai _mugai-worker; do
+  getent group "$u" >/dev/null || groupadd --system "$u"
+  getent passwd "$u" >/dev/null || useradd --system --gid "$u" --home-dir /nonexistent \
+    --no-create-home --shell /usr/sbin/nologin "$u"
+done
+if getent group postfix >/dev/null; then
+  usermod -a -G postfix _mugai
+fi
+
 BUILD=${MUGAI_BUILD:-build}
 if [ ! -d "$BUILD" ]; then
   meson setup "$BUILD" >/dev/null

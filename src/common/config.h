@@ -97,6 +97,11 @@ typedef struct {
   gint64 milter_max_output_size;
   gint64 milter_timeout;
   gint64 milter_reload_interval;
+  char *milter_user;           /* started as root: the front and supervisor become it */
+  char *milter_worker_user;    /* sandboxed workers and LibreOffice */
+  char *milter_socket_owner;   /* "" = milter_user */
+  char *milter_socket_group;
+  char *milter_socket_mode;    /* octal text, checked by the milter */
   MgOnVirus on_virus;
   char *policy_html;
   MgOutputCharset output_charset;

@@ -1,8 +1,11 @@
 /* main.c - mugai-milter: the libmilter daemon in front of the pipeline.
  *
  * Start-up happens in an order a reader can check: options, configuration,
- * log, signals blocked in every thread, detach, engine (exit 78 without a
- * usable database), socket, pid file; then smfi_main in a thread of its own.
+ * log, signals blocked in every thread, the users (exit 78 when missing),
+ * detach, socket (the only thing opened as root), leaving root for [milter]
+ * user with no capability, no_new_privs and a seccomp filter (milter_privs.c),
+ * engine (exit 78 without a usable database), pid file; then smfi_main in a
+ * thread of its own.
  *
  * Signals: Debian's libmilter runs a worker pool that stops serving sessions
  * the moment its own signal thread sees SIGTERM, which would cut messages in
@@ -29,6 +32,7 @@
 #include "mg_build.h"
 #include "milter/milter_callbacks.h"
 #include "milter/milter_daemon.h"
+#include "milter/milter_privs.h"
 
 #define PROGRESS_INTERVAL 5 /* seconds between smfi_progress calls */
 
@@ -248,19 +252,28 @@ run_until_stopped (const MgConfig *config, MgMilterEngine *engine, MgMilterWork 
   return MG_EXIT_OSERR;
 }
 
+/* The socket is the one thing opened as root; then the process becomes
+ * [milter] user for good, before the engine (and the supervisor) start. */
 static int
-serve (const MgConfig *config, const char *socket, gboolean foreground)
+serve (const MgConfig *config, const char *socket, gboolean foreground,
+       const MgPrivsUsers *users)
 {
-  g_autoptr (MgMilterEngine) engine = load_engine (config);
-  MgMilterWork *work = mg_milter_work_new (engine, (guint) config->milter_max_inflight,
-                                           (guint) config->milter_timeout, PROGRESS_INTERVAL);
-  MgMilterSetup setup = { config, work };
+  g_autoptr (MgMilterEngine) engine = NULL;
+  MgMilterWork *work;
+  MgMilterSetup setup = { config, NULL };
   struct smfiDesc desc = mg_milter_callbacks_desc (&setup);
   g_autoptr (GError) error = NULL;
   gboolean drained;
   int status;
 
+  mg_milter_privs_folders (config, socket, !foreground, users);
   open_socket (socket, &desc);
+  mg_milter_privs_socket (config, socket, users);
+  mg_milter_privs_drop (users);
+  engine = load_engine (config);
+  work = mg_milter_work_new (engine, (guint) config->milter_max_inflight,
+                             (guint) config->milter_timeout, PROGRESS_INTERVAL);
+  setup.work = work;
   if (!foreground && !mg_milter_daemon_write_pid (config->milter_pid_file, &error))
     mg_milter_daemon_fail (MG_EXIT_OSERR, "pid file: %s", error->message);
   mg_milter_engine_watch (engine, (guint) config->milter_reload_interval);
@@ -295,6 +308,7 @@ int
 main (int argc, char **argv)
 {
   MgMilterOptions options = { 0 };
+  MgPrivsUsers users;
   g_autoptr (MgConfig) config = NULL;
   g_autoptr (GError) error = NULL;
   int status;
@@ -311,10 +325,11 @@ main (int argc, char **argv)
     mg_milter_daemon_fail (MG_EXIT_CONFIG, "%s", error->message);
   mg_log_init ("mugai-milter", !options.foreground);
   block_signals ();
+  mg_milter_privs_lookup (config, &users);
   if (!options.foreground)
     mg_milter_daemon_detach ();
   status = serve (config, options.socket ? options.socket : config->milter_socket,
-                  options.foreground);
+                  options.foreground, &users);
   g_free (options.config_path);
   g_free (options.socket);
   return status;

@@ -14,6 +14,7 @@
 #include "pipeline/report.h"
 #include "pipeline/worker_check.h"
 #include "quarantine/store.h"
+#include "sandbox/privs.h"
 #include "sandbox/supervisor.h"
 
 #define MG_WORKER_START_TIMEOUT_MS (10 * 60 * 1000)
@@ -260,7 +261,9 @@ mg_pipeline_supervisor_main (int argc, char **argv)
   g_autoptr (MgPipeline) pipeline = NULL;
   int ctl;
   gint64 workers;
-
+  MgPrivsUsers users;
+  MgSandboxLimits limits;
+  gboolean settled = FALSE;
   sigset_t none;
 
   if (argc != 5 || !g_ascii_string_to_signed (argv[3], 10, 0, G_MAXINT, &workers, NULL))
@@ -271,16 +274,21 @@ mg_pipeline_supervisor_main (int argc, char **argv)
   signal (SIGHUP, SIG_DFL);
   ctl = (int) workers;
   workers = g_ascii_strtoll (argv[4], NULL, 10);
-  config = mg_config_load (*argv[2] != '\0' ? argv[2] : NULL, &error);
-  if (config != NULL)
+  if (mg_privs_supervisor_start (&error))
+    config = mg_config_load (*argv[2] != '\0' ? argv[2] : NULL, &error);
+  if (config != NULL &&
+      mg_privs_lookup (config->milter_user, config->milter_worker_user, &users, &error))
     pipeline = mg_pipeline_new_local (config, &error);
-  if (pipeline == NULL) {
+  if (pipeline != NULL) {
+    limits = (MgSandboxLimits){ config->sandbox.max_memory_mb,
+                                config->sandbox.job_timeout * (config->sandbox.max_jobs + 1),
+                                256, config->limits.message_size * 4 };
+    settled = mg_sandbox_supervisor_drop (&users, &limits, &error);
+  }
+  if (!settled) {
     mg_sandbox_supervisor_fail (ctl, error->message);
     return 78;
   }
-  MgSandboxLimits limits = { config->sandbox.max_memory_mb,
-                             config->sandbox.job_timeout * (config->sandbox.max_jobs + 1), 256,
-                             config->limits.message_size * 4 };
   return mg_sandbox_supervisor_run (ctl, workers > 0 ? (guint) workers : g_get_num_processors (),
                                     &limits, max_frame (config), run_job, run_service,
                                     pipeline);

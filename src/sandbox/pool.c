@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "sandbox/privs.h"
 #include "util/fdio.h"
 
 G_DEFINE_QUARK (mg-sandbox-error-quark, mg_sandbox_error)
@@ -93,8 +94,9 @@ spawn_supervisor (char **argv, int child_ctl)
   pid_t pid = fork ();
 
   if (pid == 0) {
+    mg_privs_carry_saved_ids ();
     fcntl (child_ctl, F_SETFD, 0);
-    execv ("/proc/self/exe", args);
+    execv (mg_privs_self_exe, args);   /* the only execve the front's filter allows */
     _exit (127);
   }
   return pid;
@@ -200,12 +202,27 @@ acquire (MgSandboxPool *pool, GError **error)
   return w;
 }
 
+/* Kill worker PID: directly when it runs as this process's user, else (it is
+ * [milter] worker_user) through the supervisor. */
+static void
+kill_worker (MgSandboxPool *pool, pid_t pid)
+{
+  char msg[1 + sizeof (guint32)] = { 'K' };
+  guint32 be = GUINT32_TO_BE ((guint32) pid);
+
+  if (kill (pid, SIGKILL) == 0)
+    return;
+  memcpy (msg + 1, &be, sizeof be);
+  if (send (pool->ctl, msg, sizeof msg, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+    g_warning ("cannot have worker %d killed: %s", (int) pid, g_strerror (errno));
+}
+
 /* Give W back, or retire it: after a failure (killed first) or max_jobs. */
 static void
 release (MgSandboxPool *pool, MgWorker *w, gboolean failed)
 {
   if (failed)
-    kill (w->pid, SIGKILL);
+    kill_worker (pool, w->pid);
   g_mutex_lock (&pool->lock);
   if (failed || ++w->jobs >= pool->settings.max_jobs)
     g_ptr_array_remove (pool->workers, w);   /* closes: the worker sees EOF */

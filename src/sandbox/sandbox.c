@@ -21,40 +21,25 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "sandbox/privs.h"
 #include "util/tree.h"
 
-#define MG_SANDBOX_USER "nobody"
 
 static gboolean
 fail (GError **error, const char *step)
 {
-  int saved = errno;
-
-  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "sandbox: %s: %s", step,
-               g_strerror (saved));
-  return FALSE;
+  return mg_privs_errno_error (error, "sandbox", step);
 }
 
-/* Started as root: become nobody, with no supplementary groups. */
+/* Become the worker user alone (see privs.c); never run input as root. */
 static gboolean
-drop_root (GError **error)
+drop_root (const MgSandboxLimits *limits, GError **error)
 {
-  struct passwd *pw;
-
-  if (geteuid () != 0)
-    return TRUE;
-  pw = getpwnam (MG_SANDBOX_USER);
-  if (pw == NULL) {
-    errno = ENOENT;
-    return fail (error, "no user " MG_SANDBOX_USER);
-  }
-  if (setgroups (0, NULL) != 0 || setgid (pw->pw_gid) != 0 || setuid (pw->pw_uid) != 0)
-    return fail (error, "dropping root");
-  if (setuid (0) == 0) {
+  if (limits->uid == 0) {
     errno = EPERM;
-    return fail (error, "root could be regained");
+    return fail (error, "no worker user: workers never run as root");
   }
-  return TRUE;
+  return mg_privs_become_worker (limits->uid, limits->gid, error);
 }
 
 static gboolean
@@ -100,7 +85,7 @@ static const int allowed[] = {
   SCMP_SYS (dup2), SCMP_SYS (dup3), SCMP_SYS (fcntl), SCMP_SYS (getcwd),
   SCMP_SYS (sysinfo), SCMP_SYS (uname), SCMP_SYS (prlimit64), SCMP_SYS (getrlimit),
   SCMP_SYS (readlink), SCMP_SYS (readlinkat), SCMP_SYS (access), SCMP_SYS (faccessat),
-  SCMP_SYS (faccessat2), SCMP_SYS (getdents64), SCMP_SYS (tgkill),
+  SCMP_SYS (faccessat2), SCMP_SYS (getdents64),
   SCMP_SYS (restart_syscall), SCMP_SYS (membarrier), SCMP_SYS (getpriority),
   SCMP_SYS (pipe2), SCMP_SYS (eventfd2), SCMP_SYS (openat), SCMP_SYS (open),
   /* temporary files of libclamav's unpackers, confined by Landlock */
@@ -142,6 +127,9 @@ add_rules (scmp_filter_ctx ctx)
   if (rc == 0)
     rc = seccomp_rule_add (ctx, SCMP_ACT_ALLOW, SCMP_SYS (seccomp), 1,
                            SCMP_A0 (SCMP_CMP_EQ, SECCOMP_SET_MODE_FILTER));
+  if (rc == 0)   /* raise () on this process only: its user may be a saved id of the front */
+    rc = seccomp_rule_add (ctx, SCMP_ACT_ALLOW, SCMP_SYS (tgkill), 1,
+                           SCMP_A0 (SCMP_CMP_EQ, (scmp_datum_t) getpid ()));
   if (rc == 0)   /* isatty() only */
     rc = seccomp_rule_add (ctx, SCMP_ACT_ALLOW, SCMP_SYS (ioctl), 1,
                            SCMP_A1 (SCMP_CMP_EQ, TCGETS));
@@ -159,14 +147,7 @@ install_seccomp (GError **error)
     return fail (error, "seccomp_init");
   }
   rc = add_rules (ctx);
-  if (rc == 0)
-    rc = seccomp_load (ctx);
-  seccomp_release (ctx);
-  if (rc != 0) {
-    errno = -rc;
-    return fail (error, "seccomp");
-  }
-  return TRUE;
+  return mg_privs_seccomp_load (ctx, rc, error);
 }
 
 #define MG_LANDLOCK_WRITES                                                              \
@@ -223,7 +204,7 @@ mg_sandbox_enter (const MgSandboxLimits *limits, GError **error)
 {
   g_autofree char *tmp = NULL;
 
-  if (!drop_root (error) || (tmp = make_tmp (error)) == NULL)
+  if (!drop_root (limits, error) || (tmp = make_tmp (error)) == NULL)
     return FALSE;
   if (prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
     return fail (error, "PR_SET_NO_NEW_PRIVS");

@@ -7,10 +7,13 @@
 #include <sched.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "sandbox/privs.h"
 
 #define MG_SUPERVISOR_TICK_MS 200
 #define MG_SERVICE_READ_TIMEOUT_MS 10000
@@ -162,15 +165,48 @@ spawn_worker (MgSupervisor *s)
   return TRUE;
 }
 
+static gboolean
+write_proc (const char *name, const char *text)
+{
+  return g_file_set_contents_full (name, text, -1, G_FILE_SET_CONTENTS_NONE, 0, NULL);
+}
+
+/* A new, empty network namespace: directly when the kernel lets this user,
+ * else inside a user namespace of its own that maps only this user (the
+ * program run there gets no capability: its ids are not root). */
+static void
+isolate_network (void)
+{
+  g_autofree char *uid_map = g_strdup_printf ("%d %d 1\n", (int) getuid (), (int) getuid ());
+  g_autofree char *gid_map = g_strdup_printf ("%d %d 1\n", (int) getgid (), (int) getgid ());
+
+  gboolean ok;
+
+  if (unshare (CLONE_NEWNET) == 0)
+    return;
+  /* /proc/self is root's while the process is not dumpable (it changed user) */
+  prctl (PR_SET_DUMPABLE, 1, 0, 0, 0);
+  ok = unshare (CLONE_NEWUSER | CLONE_NEWNET) == 0 &&
+       write_proc ("/proc/self/setgroups", "deny") && write_proc ("/proc/self/uid_map", uid_map) &&
+       write_proc ("/proc/self/gid_map", gid_map);
+  if (!ok)
+    g_warning ("service: no network namespace: %s", g_strerror (errno));
+  prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
+
 /* In a child of the supervisor: one service request, answered. */
 static void G_GNUC_NORETURN
 service_main (MgSupervisor *s, int fd)
 {
   g_autoptr (MgIpcFrame) request = NULL;
   g_autoptr (MgIpcFrame) reply = NULL;
+  g_autoptr (GError) error = NULL;
 
-  if (unshare (CLONE_NEWNET) != 0 && errno != EPERM)
-    g_warning ("service: no network namespace: %s", g_strerror (errno));
+  if (!mg_privs_become_worker (s->limits->uid, s->limits->gid, &error)) {
+    g_warning ("service: %s", error->message);
+    _exit (70);
+  }
+  isolate_network ();
   request = mg_ipc_frame_recv (fd, s->max_frame, MG_SERVICE_READ_TIMEOUT_MS, NULL);
   if (request == NULL)
     _exit (0);
@@ -217,6 +253,34 @@ reap (MgSupervisor *s)
   }
 }
 
+gboolean
+mg_sandbox_supervisor_drop (const MgPrivsUsers *users, MgSandboxLimits *limits,
+                            GError **error)
+{
+  limits->uid = users->worker_uid;
+  limits->gid = users->worker_gid;
+  return mg_privs_enter_supervisor (users, error) && mg_privs_filter_supervisor (error);
+}
+
+/* A message from the front: 'K' + pid asks to kill one of our workers (the
+ * front runs as another user and may not). FALSE when the front is gone. */
+static gboolean
+read_ctl (MgSupervisor *s)
+{
+  char buf[64];
+  ssize_t n = recv (s->ctl, buf, sizeof buf, MSG_DONTWAIT);
+  guint32 be;
+
+  if (n == 0)
+    return FALSE;
+  if (n == 1 + (ssize_t) sizeof be && buf[0] == 'K') {
+    memcpy (&be, buf + 1, sizeof be);
+    if (g_hash_table_contains (s->workers, GUINT_TO_POINTER (GUINT32_FROM_BE (be))))
+      kill ((pid_t) GUINT32_FROM_BE (be), SIGKILL);
+  }
+  return TRUE;
+}
+
 /* Wait for the control channel or a service request. FALSE once the front
  * has closed the control channel. */
 static gboolean
@@ -228,7 +292,6 @@ serve (MgSupervisor *s)
   GHashTableIter it;
   gpointer pid, fd;
   guint n = 1;
-  char buf[64];
 
   fds[0] = (struct pollfd){ s->ctl, POLLIN, 0 };
   fds[n++] = (struct pollfd){ s->sigchld, POLLIN, 0 };
@@ -240,8 +303,7 @@ serve (MgSupervisor *s)
     }
   if (poll (fds, n, MG_SUPERVISOR_TICK_MS) <= 0)
     return TRUE;
-  if ((fds[0].revents & (POLLHUP | POLLERR)) ||
-      ((fds[0].revents & POLLIN) && recv (s->ctl, buf, sizeof buf, MSG_DONTWAIT) == 0))
+  if ((fds[0].revents & (POLLHUP | POLLERR)) || ((fds[0].revents & POLLIN) && !read_ctl (s)))
     return FALSE;
   while (read (s->sigchld, &info, sizeof info) == (ssize_t) sizeof info)
     ;   /* reaped by the caller's loop */

@@ -10,6 +10,7 @@
 #include <glib.h>
 
 #include "ipc/frame.h"
+#include "sandbox/privs.h"
 #include "sandbox/sandbox.h"
 
 /* One job in a worker, already inside its sandbox: JOB in, the reply out
@@ -37,6 +38,12 @@ int mg_sandbox_worker_channel (void);
 
 /* Tell the front that start-up failed (REASON, one line). */
 void mg_sandbox_supervisor_fail (int ctl, const char *reason);
+
+/* After loading what the workers share: take the users' ids (see privs.h),
+ * set LIMITS' worker user, no_new_privs and the supervisor's seccomp filter.
+ * FALSE with ERROR: the supervisor must fail. */
+gboolean mg_sandbox_supervisor_drop (const MgPrivsUsers *users, MgSandboxLimits *limits,
+                                     GError **error);
 
 /* Serve until the front goes away; returns the exit status. */
 int mg_sandbox_supervisor_run (int ctl, guint workers, const MgSandboxLimits *limits,

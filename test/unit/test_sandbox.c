@@ -14,7 +14,9 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
+#include <pwd.h>
 #include <unistd.h>
 #include <stdlib.h>
 #include <glib/gstdio.h>
@@ -116,6 +118,12 @@ hostile_job (gpointer ctx, int front_fd, int service_fd, const MgIpcFrame *job)
     MgIpcFrame *reply = mg_sandbox_service_call (service_fd, request, 4096, 10000, NULL);
     return reply != NULL ? reply : reply_text ("no reply");
   }
+  if (g_str_equal (what, "ids")) {
+    g_autofree char *ids = g_strdup_printf ("%d %d", (int) getuid (), (int) geteuid ());
+    return reply_text (ids);
+  }
+  if (g_str_equal (what, "signal"))   /* the supervisor: seccomp kills here */
+    syscall (SYS_tgkill, getppid (), getppid (), SIGTERM);
   if (g_str_equal (what, "crash"))
     raise (SIGSEGV);
   if (g_str_equal (what, "loop"))
@@ -175,6 +183,23 @@ assert_answer (const char *what, const char *expected)
   g_assert_true (run (what, &answer, &error));
   g_assert_no_error (error);
   g_assert_cmpstr (answer, ==, expected);
+}
+
+/* Started as root, workers run as _mugai-worker (not nobody, never root). */
+static void
+test_worker_user (void)
+{
+  struct passwd *pw = getpwnam ("_mugai-worker");
+  g_autofree char *expected = NULL;
+
+  if (getuid () != 0) {
+    expected = g_strdup_printf ("%d %d", (int) getuid (), (int) getuid ());
+    assert_answer ("ids", expected);
+    return;
+  }
+  g_assert_nonnull (pw);   /* scripts/setup.sh creates it */
+  expected = g_strdup_printf ("%d %d", (int) pw->pw_uid, (int) pw->pw_uid);
+  assert_answer ("ids", expected);
 }
 
 static void
@@ -266,9 +291,16 @@ main (int argc, char **argv)
   g_autofree char *dir = NULL;
   int status;
 
-  if (argc == 3 && g_str_equal (argv[1], SUPERVISOR_ARG))
+  if (argc == 3 && g_str_equal (argv[1], SUPERVISOR_ARG)) {
+    MgPrivsUsers users;
+    if (!mg_privs_lookup ("_mugai", "_mugai-worker", &users, &error) ||
+        !mg_sandbox_supervisor_drop (&users, &limits, &error)) {
+      mg_sandbox_supervisor_fail (atoi (argv[2]), error->message);
+      return 78;
+    }
     return mg_sandbox_supervisor_run (atoi (argv[2]), 1, &limits, 1 << 20, hostile_job,
                                       service, NULL);
+  }
   dir = g_dir_make_tmp ("mugai-sandbox-XXXXXX", NULL);
   g_chmod (dir, 0777);   /* a worker that dropped root could write here without Landlock */
   g_setenv ("MUGAI_TEST_DIR", dir, TRUE);
@@ -281,6 +313,7 @@ main (int argc, char **argv)
   g_test_add_data_func ("/sandbox/unbounded-allocation", "alloc", test_stopped);
   g_test_add_data_func ("/sandbox/connect", "connect", test_stopped);
   g_test_add_data_func ("/sandbox/execve", "exec", test_stopped);
+  g_test_add_data_func ("/sandbox/signal-supervisor", "signal", test_stopped);
   g_test_add_data_func ("/sandbox/parts-then-crash", "crash", test_parts_survive);
   g_test_add_data_func ("/sandbox/parts-then-loop", "loop", test_parts_survive);
   g_test_add_func ("/sandbox/parts-twice", test_parts_twice);
@@ -288,6 +321,7 @@ main (int argc, char **argv)
   g_test_add_func ("/sandbox/service", test_service);
   g_test_add_func ("/sandbox/fork-inherits", test_fork);
   g_test_add_func ("/sandbox/ipc-strict", test_ipc_strict);
+  g_test_add_func ("/sandbox/worker-user", test_worker_user);
   status = g_test_run ();
   mg_sandbox_pool_free (pool);
   return status;

@@ -243,11 +243,14 @@ supervisor_main (char **argv)
   g_autoptr (MgConfig) conf = mg_config_load (argv[2], &error);
   g_autoptr (MgPipeline) local = NULL;
   int ctl = atoi (argv[3]);
+  MgPrivsUsers users;
 
   g_assert_no_error (error);
+  g_assert_true (mg_privs_lookup (conf->milter_user, conf->milter_worker_user, &users, &error));
   local = mg_pipeline_new_local (conf, &error);
   g_assert_no_error (error);
   MgSandboxLimits limits = { conf->sandbox.max_memory_mb, 600, 256, 64 << 20 };
+  g_assert_true (mg_sandbox_supervisor_drop (&users, &limits, &error));
   return mg_sandbox_supervisor_run (ctl, 1, &limits, 256 << 20, hostile_job, NULL, local);
 }
 

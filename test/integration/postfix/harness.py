@@ -34,6 +34,17 @@ POSTFIX = shutil.which("postfix") or "/usr/sbin/postfix"
 SMTP_SINK = shutil.which("smtp-sink") or "/usr/sbin/smtp-sink"
 POSTQUEUE = shutil.which("postqueue") or "/usr/sbin/postqueue"
 RECIPIENT_DOMAIN = "lgwan.example.jp"
+# The users mugai-milter becomes when started as root ([milter] user and
+# worker_user; scripts/setup.sh creates them).
+MUGAI_USER = "_mugai"
+MUGAI_WORKER_USER = "_mugai-worker"
+
+
+def give_to_mugai(path):
+    """PATH (a folder the milter writes, e.g. the quarantine) owned by the
+    user the milter becomes, as the package sets it up."""
+    if os.geteuid() == 0:
+        shutil.chown(path, MUGAI_USER, MUGAI_USER)
 
 
 def skip_unless_runnable():
@@ -44,6 +55,12 @@ def skip_unless_runnable():
     for prog in (POSTFIX, SMTP_SINK, POSTQUEUE):
         if not os.access(prog, os.X_OK):
             reasons.append(prog + " missing")
+    for user in (MUGAI_USER, MUGAI_WORKER_USER):
+        try:
+            pwd.getpwnam(user)
+        except KeyError:
+            # not a skip: the milter must run as these users (scripts/setup.sh)
+            raise AssertionError("no user %s: run scripts/setup.sh" % user)
     try:
         pwd.getpwnam("postfix")
     except KeyError:
@@ -164,7 +181,8 @@ def stop_process(proc, sig=signal.SIGTERM, timeout=10):
 
 class Milter:
     """mugai-milter in the foreground with a test config, on an inet socket, or
-    (UNIX) on a unix socket given to group postfix as doc/admin-milter says."""
+    (UNIX) on a unix socket, which the milter gives to group postfix itself
+    ([milter] socket_group) as doc/admin-milter says."""
 
     def __init__(self, workdir, on_virus="withhold", database=CLAMAV_DB, extra=None,
                  unix=False):
@@ -181,6 +199,7 @@ class Milter:
         self.proc = None
         quarantine = os.path.join(workdir, "quarantine")
         os.makedirs(quarantine, exist_ok=True)
+        give_to_mugai(quarantine)
         settings = {
             "clamav": {"database": database},
             "quarantine": {"directory": quarantine},
@@ -207,8 +226,6 @@ class Milter:
             if self.proc.poll() is not None:
                 raise AssertionError("mugai-milter exited %d:\n%s"
                                      % (self.proc.returncode, self.read_log()))
-            if self.unix_path:
-                shutil.chown(self.unix_path, group="postfix")
         return self.proc
 
     def listening(self):

@@ -10,7 +10,9 @@ Exit 0 pass, 1 fail, 77 skip (only where Postfix cannot run at all).
 import email
 import json
 import email.policy
+import grp
 import os
+import pwd
 import re
 import shutil
 import signal
@@ -159,6 +161,7 @@ def show_difference(path, expected, got):
 def test_samples():
     """Every sample arrives as `mugai mail` would produce it (before-queue)."""
     with Relay(mode="before") as relay:
+        assert_least_privilege(relay)
         compare_samples(relay)
 
 
@@ -172,6 +175,7 @@ def test_virus_withheld():
     """A virus never arrives: the notice does, marked withheld. (Through a unix
     socket, group postfix, as doc/admin-milter describes.)"""
     with Relay(unix=True) as relay:
+        assert_least_privilege(relay)
         relay.send(mails.eicar_mail("eicar"))
         with open(mails.CLAM_EXE, "rb") as f:
             relay.send(mails.attachment_mail("clamexe", "setup.exe", f.read(),
@@ -337,6 +341,60 @@ def children(pid):
     return out
 
 
+def proc_status(pid):
+    """{field: [values]} of /proc/PID/status, or None once PID has gone."""
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            return {name: value.split() for name, _, value in
+                    (line.partition(":") for line in f)}
+    except OSError:
+        return None
+
+
+def mugai_processes(milter_pid):
+    """[(role, pid)]: the milter, its supervisor(s), their workers (and any
+    LibreOffice service child, which runs as the worker user too)."""
+    found = [("front", milter_pid)]
+    for supervisor in children(milter_pid):
+        found.append(("supervisor", supervisor))
+        found.extend(("worker", worker) for worker in children(supervisor))
+    return found
+
+
+def assert_least_privilege(relay):
+    """Every long-running mugai process: a non-root user (the front and the
+    supervisor [milter] user, the workers [milter] worker_user alone), no
+    capability, no_new_privs, a seccomp filter. Prints the /proc lines."""
+    user = pwd.getpwnam(harness.MUGAI_USER).pw_uid
+    worker = pwd.getpwnam(harness.MUGAI_WORKER_USER).pw_uid
+    roles = set()
+    for role, pid in mugai_processes(relay.milter.proc.pid):
+        status = proc_status(pid)
+        if status is None:
+            continue  # a worker retired while we looked
+        roles.add(role)
+        uids = [int(u) for u in status["Uid"]]
+        line = "%s %d: Uid %s CapEff %s NoNewPrivs %s Seccomp %s" % (
+            role, pid, " ".join(status["Uid"]), status["CapEff"][0],
+            status["NoNewPrivs"][0], status["Seccomp"][0])
+        print(line)
+        check(0 not in uids, "root in " + line)
+        check(int(status["CapEff"][0], 16) == 0, "capabilities in " + line)
+        check(status["NoNewPrivs"][0] == "1", "no no_new_privs in " + line)
+        check(status["Seccomp"][0] == "2", "no seccomp filter in " + line)
+        if role == "worker":
+            check(uids == [worker] * 4, "worker not %s alone: %s" % (harness.MUGAI_WORKER_USER, line))
+        else:  # the supervisor's effective id is the worker user's: it signals them
+            check(uids[0] == user and uids[1 if role == "front" else 2] == user,
+                  "%s not %s: %s" % (role, harness.MUGAI_USER, line))
+    check(roles == {"front", "supervisor", "worker"}, "processes found: %s" % roles)
+    if relay.milter.unix_path:
+        st = os.stat(relay.milter.unix_path)
+        check(st.st_uid == user and grp.getgrgid(st.st_gid).gr_name == "postfix"
+              and st.st_mode & 0o777 == 0o660,
+              "socket %o %d:%d, not _mugai:postfix 0660" % (st.st_mode, st.st_uid, st.st_gid))
+
+
 def kill_workers(milter_pid):
     """SIGKILL every sandboxed worker (children of the milter's supervisor)."""
     killed = 0
@@ -368,6 +426,9 @@ def test_worker_kill():
                 time.sleep(0.05)
         burst.join()
         check(killed > 0, "no worker was found to kill")
+        wait_for("replacement workers", lambda: any(
+            role == "worker" for role, _ in mugai_processes(relay.milter.proc.pid)), 60)
+        assert_least_privilege(relay)
         check(not burst.rejected and set(burst.accepted) == {i for i, _ in messages},
               "not every message was accepted")
         found = arrived_by_subject(relay, count, 300)
@@ -429,6 +490,7 @@ def test_reload():
     """New signatures in the database directory are picked up without a
     restart: EICAR passes as text before test.ndb exists, is withheld after."""
     with tempfile.TemporaryDirectory() as db:
+        os.chmod(db, 0o755)  # read by the milter's user
         shutil.copy(os.path.join(harness.CLAMAV_DB, "test.hdb"), db)
         with Relay(milter_extra={"clamav": {"database": db}}) as relay:
             relay.send(mails.eicar_mail("before-reload"))
@@ -453,6 +515,7 @@ def test_reload():
                   "reports do not name the database they were scanned with: %r"
                   % [r.get("signatures") for r in reports])
             check(relay.milter.proc.poll() is None, "milter died during reload")
+            assert_least_privilege(relay)  # the new supervisor too
         print("signatures reloaded while running; the next mail used them")
 
 
@@ -470,12 +533,18 @@ def test_startup():
                 check(proc.returncode == 78, "database %s, args %s: exit %d, stderr %s"
                       % (database, args, proc.returncode, proc.stderr))
                 check(len(proc.stderr.strip().splitlines()) >= 1, "no message on stderr")
-                check(not os.path.exists(os.path.join(tmp, "milter.pid")), "pid file written")
+                check(not os.path.exists(os.path.join(tmp, "run", "milter.pid")),
+                      "pid file written")
         bad = os.path.join(tmp, "bad.conf")
         with open(bad, "w") as f:
             f.write("[milter]\nno_such_key = 1\n")
         proc = subprocess.run([harness.MILTER, "-f", "-c", bad], stderr=subprocess.PIPE)
         check(proc.returncode == 78, "unknown key: exit %d" % proc.returncode)
+        with open(bad, "w") as f:
+            f.write("[milter]\nuser = no-such-user-mugai\n")
+        proc = subprocess.run([harness.MILTER, "-f", "-c", bad], stderr=subprocess.PIPE)
+        check(proc.returncode == 78 and b"no-such-user-mugai does not exist" in proc.stderr,
+              "missing user: exit %d, %s" % (proc.returncode, proc.stderr))
         usage = subprocess.run([harness.MILTER, "--no-such-flag"], stderr=subprocess.PIPE)
         check(usage.returncode == 64, "bad flag: exit %d" % usage.returncode)
         run_daemon(tmp)
@@ -483,11 +552,16 @@ def test_startup():
 
 
 def write_conf(tmp, database, port=None):
+    """A daemon config in TMP; the quarantine and the pid file's folder (made
+    by the milter itself) are the milter user's."""
     port = port or harness.free_port()
     conf = os.path.join(tmp, "mugai.conf")
+    os.chmod(tmp, 0o755)
+    os.makedirs(os.path.join(tmp, "q"), exist_ok=True)
+    harness.give_to_mugai(os.path.join(tmp, "q"))
     with open(conf, "w") as f:
         f.write("[clamav]\ndatabase = %s\n[quarantine]\ndirectory = %s/q\n"
-                "[milter]\nsocket = inet:%d@127.0.0.1\npid_file = %s/milter.pid\n"
+                "[milter]\nsocket = inet:%d@127.0.0.1\npid_file = %s/run/milter.pid\n"
                 % (database, tmp, port, tmp))
     return conf
 
@@ -495,7 +569,7 @@ def write_conf(tmp, database, port=None):
 def run_daemon(tmp):
     port = harness.free_port()
     conf = write_conf(tmp, harness.CLAMAV_DB, port)
-    pid_file = os.path.join(tmp, "milter.pid")
+    pid_file = os.path.join(tmp, "run", "milter.pid")
     proc = subprocess.run([harness.MILTER, "-c", conf], timeout=120)
     check(proc.returncode == 0, "daemon start exited %d" % proc.returncode)
     wait_for("pid file", lambda: os.path.exists(pid_file), 30)
