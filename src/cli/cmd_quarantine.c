@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli/admin/admin_ppap.h"
 #include "cli/admin/admin_print.h"
 #include "cli/admin/admin_release.h"
 #include "cli/admin/admin_users.h"
@@ -378,6 +379,7 @@ cmd_release (MgQuarantineCli *cli, const MgQuarantineArgs *a, const char *id)
 {
   g_autoptr (GError) error = NULL;
   g_autofree char *password = NULL;
+  gboolean ok;
   const char *kind = a->original ? MG_QUARANTINE_RELEASE_ORIGINAL
                                  : MG_QUARANTINE_RELEASE_SANITISED;
 
@@ -385,8 +387,10 @@ cmd_release (MgQuarantineCli *cli, const MgQuarantineArgs *a, const char *id)
     fprintf (stderr, "mugai quarantine release: %s\n", error->message);
     return MG_EXIT_USAGE;
   }
-  if (!mg_quarantine_release_request (cli->store, id, &cli->actor, kind, password, a->note,
-                                      &error))
+  ok = mg_admin_ppap_request (cli->store, id, &cli->actor, kind, password, a->note, &error);
+  if (password != NULL)
+    explicit_bzero (password, strlen (password));
+  if (!ok)
     return fail ("release", error);
   printf ("release of %s (%s) requested by %s; another approver must approve it:\n"
           "  mugai quarantine approve %s\n", id, kind, cli->name, id);

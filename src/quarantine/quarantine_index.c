@@ -5,7 +5,12 @@
 #include "quarantine/quarantine_index.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "quarantine/quarantine_object.h"
 
 #define MG_QUARANTINE_INDEX_BUSY_MS 30000
 #define MG_QUARANTINE_INDEX_WAL_TRIES 50
@@ -120,8 +125,9 @@ setup (MgQuarantineIndex *index, GError **error)
   sqlite3_extended_result_codes (db, 1);
   if (!enable_wal (db, error))
     return FALSE;
-  if (sqlite3_exec (db, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
-                    NULL, NULL, NULL) != SQLITE_OK)
+  /* secure_delete: a wiped archive password leaves no bytes in a free page. */
+  if (sqlite3_exec (db, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;"
+                    " PRAGMA secure_delete = ON;", NULL, NULL, NULL) != SQLITE_OK)
     return db_error (db, error, "pragma");
   if (!mg_quarantine_index_begin (index, error))
     return FALSE;
@@ -131,6 +137,29 @@ setup (MgQuarantineIndex *index, GError **error)
     return FALSE;
   }
   return mg_quarantine_index_commit (index, error);
+}
+
+/* index.sqlite and its -wal and -shm: MG_QUARANTINE_INDEX_MODE (SQLite gives
+ * the -wal and -shm files the mode and owner of the database), whatever an
+ * earlier version or the umask made of them. */
+static void
+restrict_modes (const char *dir, const char *path)
+{
+  static const char *const suffixes[] = { "", "-wal", "-shm", NULL };
+  int fd = open (path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+                 MG_QUARANTINE_INDEX_MODE);
+
+  if (fd >= 0) {
+    close (fd);
+    mg_quarantine_object_adopt (dir, path);
+  }
+  for (int i = 0; suffixes[i] != NULL; i++) {
+    g_autofree char *file = g_strconcat (path, suffixes[i], NULL);
+    struct stat st;
+    if (lstat (file, &st) == 0 && S_ISREG (st.st_mode) &&
+        (st.st_mode & 07777) != MG_QUARANTINE_INDEX_MODE)
+      chmod (file, MG_QUARANTINE_INDEX_MODE);
+  }
 }
 
 MgQuarantineIndex *
@@ -145,6 +174,7 @@ mg_quarantine_index_open (const char *dir, GError **error)
                  g_strerror (errno));
     return NULL;
   }
+  restrict_modes (dir, path);
   if (sqlite3_open_v2 (path, &index->db, flags, NULL) != SQLITE_OK) {
     db_error (index->db, error, path);
     return NULL;
@@ -230,6 +260,17 @@ mg_quarantine_index_exec (MgQuarantineIndex *index, const char *sql,
   sqlite3_stmt *stmt = mg_quarantine_index_prepare (index, sql, args, error);
 
   return stmt != NULL && step_done (index, stmt, error);
+}
+
+void
+mg_quarantine_index_checkpoint (MgQuarantineIndex *index)
+{
+  int rc = sqlite3_wal_checkpoint_v2 (index->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL,
+                                      NULL);
+
+  if (rc != SQLITE_OK)
+    g_warning ("index: checkpoint: %s (the WAL keeps old pages until the next one)",
+               sqlite3_errmsg (index->db));
 }
 
 int

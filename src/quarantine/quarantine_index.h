@@ -49,6 +49,15 @@ sqlite3_stmt *mg_quarantine_index_prepare (MgQuarantineIndex *index, const char 
 /* Report the last error of INDEX's connection as MG_QUARANTINE_ERROR_DB. */
 gboolean mg_quarantine_index_error (MgQuarantineIndex *index, const char *what,
                                     GError **error);
+/* Mode of index.sqlite and its -wal and -shm files: the owner (the mugai
+ * user) writes, the group of the quarantine directory reads (backups). */
+#define MG_QUARANTINE_INDEX_MODE 0640
+
+/* Copy the WAL into the database and truncate it to nothing, so that pages
+ * with a wiped archive password are gone from the disk too (with
+ * secure_delete, which the index sets). Logged when readers prevent it. */
+void mg_quarantine_index_checkpoint (MgQuarantineIndex *index);
+
 /* Rows changed by the last statement. */
 int mg_quarantine_index_changes (MgQuarantineIndex *index);
 

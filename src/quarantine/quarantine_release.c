@@ -285,7 +285,11 @@ settle (MgQuarantineStore *store, const MgQuarantineRequest *request,
     mg_quarantine_index_rollback (index);
     return FALSE;
   }
-  return mg_quarantine_index_commit (index, error);
+  if (!mg_quarantine_index_commit (index, error))
+    return FALSE;
+  if (delivered)
+    mg_quarantine_index_checkpoint (index);   /* the wiped password off the disk */
+  return TRUE;
 }
 
 static gboolean
@@ -353,7 +357,10 @@ reject_locked (MgQuarantineStore *store, const char *id, const MgQuarantineActor
     mg_quarantine_index_rollback (index);
     return FALSE;
   }
-  return mg_quarantine_index_commit (index, error);
+  if (!mg_quarantine_index_commit (index, error))
+    return FALSE;
+  mg_quarantine_index_checkpoint (index);   /* the wiped password off the disk */
+  return TRUE;
 }
 
 gboolean

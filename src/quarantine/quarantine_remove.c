@@ -28,14 +28,17 @@ mark_deleted (MgQuarantineStore *store, const char *id, char **sha256_r, GError 
   if (item == NULL ||
       !mg_quarantine_index_exec (index, "UPDATE items SET state = 'deleted',"
                                  " original_sha256 = NULL WHERE id = ?", args, error) ||
-      !mg_quarantine_index_exec (index, "UPDATE requests SET state = 'cancelled'"
-                                 " WHERE item_id = ? AND state IN ('pending', 'approving')",
-                                 args, error)) {
+      !mg_quarantine_index_exec (index, "UPDATE requests SET state = 'cancelled',"
+                                 " password = NULL WHERE item_id = ?"
+                                 " AND state IN ('pending', 'approving')", args, error)) {
     mg_quarantine_index_rollback (index);
     return FALSE;
   }
   *sha256_r = g_steal_pointer (&item->original_sha256);
-  return mg_quarantine_index_commit (index, error);
+  if (!mg_quarantine_index_commit (index, error))
+    return FALSE;
+  mg_quarantine_index_checkpoint (index);   /* the cancelled password off the disk */
+  return TRUE;
 }
 
 static gboolean
@@ -105,7 +108,10 @@ delete_expired (MgQuarantineStore *store, gint64 cutoff, GPtrArray *ids, GError 
     g_ptr_array_set_size (ids, 0);
     return FALSE;
   }
-  return mg_quarantine_index_commit (index, error);
+  if (!mg_quarantine_index_commit (index, error))
+    return FALSE;
+  mg_quarantine_index_checkpoint (index);
+  return TRUE;
 }
 
 static gboolean

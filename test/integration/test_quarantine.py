@@ -345,8 +345,9 @@ def test_release_rules():
         pw = os.path.join(st.tmp, 'pw')
         with open(pw, 'w') as f:
             f.write('zip-secret\n')
-        rc, _, _ = request(st, 'alice', r['id'], '--password-file', pw)
-        check(rc == 0, 'request with a PPAP password')
+        rc, _, err = request(st, 'alice', r['id'], '--password-file', pw)
+        check(rc == 1 and 'パスワード付き ZIP' in err,
+              'a password for a mail without an encrypted ZIP: %d %r' % (rc, err))
         check('zip-secret' not in open(os.path.join(st.qdir, 'audit.log')).read(),
               'the archive password reached the audit log')
         rc, _, _ = st.q('reject', '--as', 'bob', r['id'])
@@ -365,11 +366,11 @@ def test_ppap_release_with_the_password():
         pw = os.path.join(st.tmp, 'pw')
         with open(pw, 'w') as f:
             f.write('wrong-password\n')
-        check(request(st, 'alice', rep['id'], '--password-file', pw)[0] == 0, 'request')
-        rc, _, err = st.q('approve', '--as', 'bob', rep['id'])
-        check(rc == 1 and 'password is wrong' in err, 'wrong password: exit %d %r' % (rc, err))
+        rc, _, err = request(st, 'alice', rep['id'], '--password-file', pw)
+        check(rc == 1 and 'ZIP のパスワードで開けませんでした' in err,
+              'a wrong password is not said to the requester at once: %d %r' % (rc, err))
+        check(st.q('approve', '--as', 'bob', rep['id'])[0] == 1, 'a request was stored')
         check(st.sink.messages == [], 'sent with a wrong password')
-        check(st.q('reject', '--as', 'bob', rep['id'])[0] == 0, 'reject')
         with open(pw, 'w') as f:
             f.write('himitsu-2026\n')
         check(request(st, 'alice', rep['id'], '--password-file', pw)[0] == 0, 'second request')
@@ -380,6 +381,47 @@ def test_ppap_release_with_the_password():
         members = zips_of(data)
         check(list(members) == ['見積.csv'] and '机,12000' in members['見積.csv'].decode('utf-8-sig'),
               'the released ZIP lacks the sanitised member: %r' % members)
+
+
+PPAP_PASSWORD = 'himitsu-PPAP-7731'
+
+
+def index_bytes(st):
+    """index.sqlite and its -wal, as on disk."""
+    data = b''
+    for suffix in ('', '-wal'):
+        path = os.path.join(st.qdir, 'index.sqlite' + suffix)
+        if os.path.exists(path):
+            with open(path, 'rb') as f:
+                data += f.read()
+    return data
+
+
+@S.case
+def test_ppap_password_wiped_from_index_and_wal():
+    with Store() as st:
+        pw = os.path.join(st.tmp, 'pw')
+        with open(pw, 'w') as f:
+            f.write(PPAP_PASSWORD + '\n')
+        members = [('a.csv', 'x,1\n'.encode())]
+        items = [st.mail(ppap_mail('wipe-' + n, PPAP_PASSWORD, members), expect=3)['id']
+                 for n in ('approve', 'reject', 'delete')]
+        for item in items:
+            check(request(st, 'alice', item, '--password-file', pw)[0] == 0, 'request')
+        secret = PPAP_PASSWORD.encode()
+        check(secret in index_bytes(st), 'the pending passwords are not where the test looks')
+        check(st.q('approve', '--as', 'bob', items[0])[0] == 0, 'approve')
+        check(st.q('reject', '--as', 'bob', items[1])[0] == 0, 'reject')
+        check(st.q('delete', '--as', 'bob', items[2])[0] == 0, 'delete')
+        check(secret not in index_bytes(st),
+              'the archive password is still in index.sqlite or its WAL after the decisions')
+        for suffix in ('', '-wal', '-shm'):
+            path = os.path.join(st.qdir, 'index.sqlite' + suffix)
+            if os.path.exists(path):
+                mode = os.stat(path).st_mode & 0o777
+                check(mode == 0o640, '%s has mode %o, not 0640' % (path, mode))
+        check(secret not in open(os.path.join(st.qdir, 'audit.log'), 'rb').read(),
+              'the password reached the audit log')
 
 
 def with_header_to(data, to):

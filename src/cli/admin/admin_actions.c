@@ -7,6 +7,7 @@
 
 #include <string.h>
 
+#include "cli/admin/admin_ppap.h"
 #include "quarantine/quarantine_release.h"
 #include "quarantine/quarantine_remove.h"
 
@@ -70,9 +71,9 @@ request (MgAdminContext *ctx, const char *id, char **done_r, GError **error)
 
   if (password != NULL && *password == '\0')
     g_clear_pointer (&password, g_free);
-  ok = mg_quarantine_release_request (ctx->server->store, id, &ctx->actor,
-                                      kind != NULL ? kind : MG_QUARANTINE_RELEASE_SANITISED,
-                                      password, why, error);
+  ok = mg_admin_ppap_request (ctx->server->store, id, &ctx->actor,
+                              kind != NULL ? kind : MG_QUARANTINE_RELEASE_SANITISED, password,
+                              why, error);
   if (password != NULL)
     explicit_bzero (password, strlen (password));
   *done_r = g_strdup (T (MG_T_DONE_REQUEST));

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "quarantine/quarantine_index.h"
+#include "quarantine/quarantine_role.h"
 
 typedef struct {
   const MgArchiveLimits *limits;
@@ -251,4 +252,47 @@ mg_admin_ppap_open (GBytes *original, const char *password, const MgArchiveLimit
     return NULL;
   *opened_r = (guint) opened;
   return g_bytes_new_take (g_steal_pointer (&text), strlen (text));
+}
+
+/* Open the encrypted ZIP of item ID's original with PASSWORD, and forget it. */
+static gboolean
+try_password (MgQuarantineStore *store, const char *id, const char *password,
+              GError **error)
+{
+  g_autoptr (MgQuarantineItem) item = mg_quarantine_store_get (store, id, error);
+  g_autoptr (GBytes) original = item != NULL ? mg_quarantine_store_original (store, item,
+                                                                            error)
+                                             : NULL;
+  g_autoptr (GBytes) opened = NULL;
+  g_autoptr (GError) local = NULL;
+  guint zips = 0;
+
+  if (original == NULL)
+    return FALSE;
+  opened = mg_admin_ppap_open (original, password,
+                               &mg_quarantine_store_config (store)->archive, &zips, &local);
+  if (opened != NULL)
+    return TRUE;
+  g_set_error (error, MG_QUARANTINE_ERROR, MG_QUARANTINE_ERROR_POLICY,
+               "ZIP のパスワードで開けませんでした（パスワードが違うか、パスワード付き ZIP"
+               " がありません）。受信者に確かめてください / the archive password does not"
+               " open it: %s", local->message);
+  return FALSE;
+}
+
+gboolean
+mg_admin_ppap_request (MgQuarantineStore *store, const char *id,
+                       const MgQuarantineActor *actor, const char *kind,
+                       const char *password, const char *note, GError **error)
+{
+  GError *local = NULL;
+
+  /* Only someone who may request may try passwords; the others are refused
+   * (and audited) by the request itself. */
+  if (password != NULL && g_strcmp0 (kind, MG_QUARANTINE_RELEASE_SANITISED) == 0 &&
+      mg_quarantine_role_require (actor, MG_QUARANTINE_ROLE_OPERATOR, "request", NULL) &&
+      !try_password (store, id, password, &local))
+    return mg_quarantine_store_finish (store, actor, "request", id, local,
+                                       "kind=sanitised with archive password", error);
+  return mg_quarantine_release_request (store, id, actor, kind, password, note, error);
 }

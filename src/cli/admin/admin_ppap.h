@@ -15,9 +15,18 @@
 #include <glib.h>
 
 #include "common/config.h"
+#include "quarantine/quarantine_release.h"
 
 /* A copy of ORIGINAL whose encrypted ZIP attachments are decrypted with
  * PASSWORD; *OPENED_R gets how many were. NULL with ERROR when the password
  * is wrong, no attachment is an encrypted ZIP, or a limit is reached. */
 GBytes *mg_admin_ppap_open (GBytes *original, const char *password,
                             const MgArchiveLimits *limits, guint *opened_r, GError **error);
+
+/* Request the release of item ID as mg_quarantine_release_request does, but
+ * with a PASSWORD (may be NULL) tried first on the original: a wrong one is
+ * refused at once (in Japanese and English), audited, and never stored. The
+ * CLI and the web UI request through this. */
+gboolean mg_admin_ppap_request (MgQuarantineStore *store, const char *id,
+                                const MgQuarantineActor *actor, const char *kind,
+                                const char *password, const char *note, GError **error);
