@@ -23,6 +23,9 @@
 /* Exit codes of the child besides 0 (answer sent). */
 #define MG_PDF_CHILD_EXIT_WRITE 3     /* the answer could not be written */
 #define MG_PDF_CHILD_EXIT_MEMORY 4    /* the watchdog saw max_memory exceeded */
+#define MG_PDF_CHILD_EXIT_STACK 5     /* the drawing nested past the stack */
+#define MG_PDF_CHILD_STACK (8u << 20) /* bytes of stack for the drawing, at most */
+#define MG_PDF_CHILD_STACK_SLACK (1u << 20)
 
 #define MG_PDF_CHILD_HEADER 12        /* action, reason, detail length */
 #define MG_PDF_CHILD_MAX_DETAIL 4096
@@ -79,6 +82,42 @@ watchdog (gpointer data)
 static const int child_signals[] = { SIGALRM, SIGXCPU, SIGSEGV, SIGBUS, SIGILL, SIGFPE,
                                      SIGABRT, SIGTRAP };
 
+static guintptr stack_top;     /* an address near the top of the child's stack */
+static gsize stack_size;       /* its RLIMIT_STACK */
+
+/* SIGSEGV on the alternate stack: a fault just below the stack is a drawing
+ * that nests without end (a glyph, pattern or form that draws itself). Any
+ * other fault runs again under the default action (SA_RESETHAND). */
+static void
+stack_fault (int sig, siginfo_t *info, void *context)
+{
+  guintptr at = (guintptr) info->si_addr;
+
+  (void) sig;
+  (void) context;
+  if (at < stack_top && stack_top - at <= stack_size + MG_PDF_CHILD_STACK_SLACK)
+    _exit (MG_PDF_CHILD_EXIT_STACK);
+}
+
+static void
+watch_stack (void)
+{
+  static guint8 alt[64 << 10];
+  stack_t ss = { .ss_sp = alt, .ss_size = sizeof alt };
+  struct sigaction sa = { .sa_sigaction = stack_fault,
+                          .sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESETHAND };
+  struct rlimit rl;
+  guint8 here;
+
+  lower_limit (RLIMIT_STACK, MG_PDF_CHILD_STACK);
+  stack_top = (guintptr) &here;
+  stack_size = getrlimit (RLIMIT_STACK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY
+               ? rl.rlim_cur : MG_PDF_CHILD_STACK;
+  sigemptyset (&sa.sa_mask);
+  if (sigaltstack (&ss, NULL) == 0)
+    sigaction (SIGSEGV, &sa, NULL);
+}
+
 /* The child's own budget: a deadline it cannot block, CPU time, memory. */
 static void
 child_limits (const MgPdfConfig *pdf)
@@ -95,6 +134,7 @@ child_limits (const MgPdfConfig *pdf)
     sigaction (child_signals[i], &dfl, NULL);
   }
   sigprocmask (SIG_UNBLOCK, &set, NULL);
+  watch_stack ();
   alarm ((unsigned) pdf->max_seconds);
   lower_limit (RLIMIT_CPU, (rlim_t) pdf->max_seconds + 1);
 #ifndef __SANITIZE_ADDRESS__
@@ -226,6 +266,11 @@ child_failed (int status, const MgPdfConfig *pdf, MgFilterResult *result)
     mg_filter_result_set (result, MG_ACTION_REMOVED, MG_REASON_LIMIT,
                           g_strdup_printf ("redrawing needed more memory than [pdf] max_memory"
                                            " (%" G_GINT64_FORMAT " MiB)", pdf->max_memory));
+  else if (WIFEXITED (status) && WEXITSTATUS (status) == MG_PDF_CHILD_EXIT_STACK)
+    mg_filter_result_set (result, MG_ACTION_REMOVED, MG_REASON_LIMIT,
+                          g_strdup_printf ("the drawing nests deeper than the renderer's "
+                                           "%u MiB stack (a glyph, pattern or form that "
+                                           "draws itself)", MG_PDF_CHILD_STACK >> 20));
   else if (sig != 0)
     mg_filter_result_set (result, MG_ACTION_REMOVED, MG_REASON_CONVERT_FAILED,
                           g_strdup_printf ("the renderer crashed on this PDF (%s)",

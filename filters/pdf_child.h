@@ -9,8 +9,9 @@
  * space than the worker had, no single mapping larger than that (util/mapcap.h:
  * poppler would otherwise quietly leave out an image it cannot allocate), a
  * watchdog on its resident memory (what a sanitizer build, without an
- * address-space limit, relies on), and [pdf] max_seconds of wall clock
- * (alarm) and CPU time. Whatever ends the
+ * address-space limit, relies on), [pdf] max_seconds of wall clock (alarm)
+ * and CPU time, and 8 MiB of stack, a fault past which (a Type 3 glyph,
+ * pattern or form drawing itself) is told from other crashes. Whatever ends the
  * child early (a limit, a crash) removes the part with a reason naming the
  * limit or the signal; the worker and the rest of the message go on.
  *
