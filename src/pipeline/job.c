@@ -50,13 +50,24 @@ void
 mg_job_withhold (MgJob *job, MgReason reason, const char *detail_format, ...)
 {
   va_list args;
+  g_autofree char *detail = NULL;
+  gboolean virus_first = reason == MG_REASON_VIRUS && job->withhold != MG_REASON_NONE &&
+                         job->withhold != MG_REASON_VIRUS;
 
-  if (job->withhold != MG_REASON_NONE)
+  if (job->withhold != MG_REASON_NONE && !virus_first)
     return;
-  job->withhold = reason;
   va_start (args, detail_format);
-  job->withhold_detail = g_strdup_vprintf (detail_format, args);
+  detail = g_strdup_vprintf (detail_format, args);
   va_end (args);
+  if (virus_first) {   /* the earlier reason stays in the detail */
+    char *both = g_strdup_printf ("%s; also %s: %s", detail,
+                                  mg_reason_text (job->withhold, "en"), job->withhold_detail);
+    g_free (job->withhold_detail);
+    job->withhold_detail = both;
+  } else {
+    job->withhold_detail = g_steal_pointer (&detail);
+  }
+  job->withhold = reason;
 }
 
 gboolean

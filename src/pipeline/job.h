@@ -52,7 +52,9 @@ MgJob *mg_job_new (const MgConfig *config, MgScanEngine *engine);
 void mg_job_free (MgJob *job);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MgJob, mg_job_free)
 
-/* Withhold the whole message; the first reason given wins. */
+/* Withhold the whole message; the first reason given wins, except that a
+ * virus always becomes the reason (an earlier one is kept in the detail), so
+ * that a virus is never read as a mere structural finding. */
 void mg_job_withhold (MgJob *job, MgReason reason, const char *detail_format, ...)
   G_GNUC_PRINTF (3, 4);
 gboolean mg_job_withheld (const MgJob *job);

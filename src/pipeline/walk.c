@@ -18,7 +18,13 @@ typedef struct {
   MgJob *job;
   GPtrArray *stack;   /* boundaries of the ancestors (borrowed) */
   GPtrArray *all;     /* every boundary seen (owned copies) */
+  guint scan_only;    /* leaves only scanned (past a limit), MG_WALK_SCAN_ONLY_MAX */
 } MgWalk;
+
+/* Leaves scanned for viruses after a limit stopped the walk (each one a
+ * libclamav call), and how deep that scan follows the tree. */
+#define MG_WALK_SCAN_ONLY_MAX 10000
+#define MG_WALK_SCAN_ONLY_DEPTH 1000
 
 static void walk_object (MgWalk *w, GMimeObject *object, const char *path, int depth,
                          GString *text);
@@ -180,12 +186,84 @@ try_flatten_bytes (MgWalk *w, MgPart *part, GBytes *data, const char *path, int 
   return TRUE;
 }
 
+/* --- leaves past a limit: scanned, nothing else ------------------------- */
+
+static void scan_only_object (MgWalk *w, GMimeObject *object, const char *path, int depth);
+
+/* A virus in DATA makes a withheld part of its own at PATH. */
+static void
+scan_only_bytes (MgWalk *w, GBytes *data, const char *path, const char *filename)
+{
+  gsize len;
+  const void *bytes = g_bytes_get_data (data, &len);
+  g_autofree char *virus = NULL;
+  MgPart *part;
+
+  if (w->job->engine == NULL || ++w->scan_only > MG_WALK_SCAN_ONLY_MAX ||
+      mg_scan_buffer (w->job->engine, bytes, len, &virus) != MG_SCAN_VIRUS)
+    return;
+  part = mg_job_add_part (w->job, path);
+  part->filename = g_strdup (filename);
+  part->detected_type = mg_classify_bytes (bytes, len);
+  part->sha256 = mg_job_sha256 (data);
+  mg_part_set_outcome (part, MG_ACTION_WITHHELD, MG_REASON_VIRUS, virus);
+  mg_job_add_virus (w->job, virus);
+  mg_job_withhold (w->job, MG_REASON_VIRUS, "virus %s in part %s", virus, path);
+}
+
+/* The bytes of a message/partial fragment read as the message they begin. */
+static void
+scan_only_partial (MgWalk *w, GBytes *data, const char *path, int depth)
+{
+  g_autoptr (GMimeMessage) inner = mg_parse_message (w->job, data);
+  GMimeObject *body = inner != NULL ? g_mime_message_get_mime_part (inner) : NULL;
+
+  if (body != NULL)
+    scan_only_object (w, body, path, depth + 1);
+}
+
+static void
+scan_only_leaf (MgWalk *w, GMimePart *leaf, const char *path, int depth)
+{
+  g_autoptr (MgContent) c = mg_content_read (w->job, leaf);
+
+  scan_only_bytes (w, c->data, path, c->filename);
+  if (g_str_equal (c->declared_type, "message/partial"))
+    scan_only_partial (w, c->data, path, depth);
+}
+
+/* Every leaf under OBJECT that the parser reached is scanned, so that a
+ * message withheld for its structure still names the virus it holds. */
+static void
+scan_only_object (MgWalk *w, GMimeObject *object, const char *path, int depth)
+{
+  if (depth > MG_WALK_SCAN_ONLY_DEPTH || w->scan_only > MG_WALK_SCAN_ONLY_MAX)
+    return;
+  if (GMIME_IS_MULTIPART (object)) {
+    GMimeMultipart *mp = GMIME_MULTIPART (object);
+    for (int i = 0; i < g_mime_multipart_get_count (mp); i++) {
+      g_autofree char *cpath = child_path (path, i);
+      scan_only_object (w, g_mime_multipart_get_part (mp, i), cpath, depth + 1);
+    }
+  } else if (GMIME_IS_MESSAGE_PART (object)) {
+    GMimeMessage *inner = g_mime_message_part_get_message (GMIME_MESSAGE_PART (object));
+    GMimeObject *body = inner != NULL ? g_mime_message_get_mime_part (inner) : NULL;
+    if (body != NULL)
+      scan_only_object (w, body, path, depth + 1);
+  } else if (GMIME_IS_PART (object)) {
+    scan_only_leaf (w, GMIME_PART (object), *path ? path : "1", depth);
+  }
+}
+
 static gboolean
-special_type (MgWalk *w, const MgContent *c, MgPart *part)
+special_type (MgWalk *w, const MgContent *c, MgPart *part, int depth)
 {
   const char *t = c->declared_type;
 
   if (g_str_equal (t, "message/partial")) {
+    scan_only_partial (w, c->data, part->path, depth);
+    if (!mg_policy_scan (w->job, part, c->data))
+      return TRUE;
     mg_part_set_outcome (part, MG_ACTION_WITHHELD, MG_REASON_PARTIAL, NULL);
     mg_job_withhold (w->job, MG_REASON_PARTIAL, "message/partial in part %s", part->path);
   } else if (g_str_equal (t, "message/external-body")) {
@@ -210,7 +288,7 @@ walk_attachment (MgWalk *w, MgContent *c, const char *path, int depth, GString *
 
   part->filename = g_strdup (c->filename);
   part->declared_type = g_strdup (c->declared_type);
-  if (special_type (w, c, part))
+  if (special_type (w, c, part, depth))
     return;
   if (c->status != MG_CONTENT_OK) {
     part->sha256 = mg_job_sha256 (c->data);
@@ -517,8 +595,10 @@ walk_message_part (MgWalk *w, GMimeMessagePart *mpart, const char *path, int dep
 static void
 walk_object (MgWalk *w, GMimeObject *object, const char *path, int depth, GString *text)
 {
-  if (!within_limits (w, depth))
+  if (!within_limits (w, depth)) {
+    scan_only_object (w, object, path, depth);
     return;
+  }
   mg_ambiguity_check_object (w->job, object, w->stack);
   if (GMIME_IS_MULTIPART (object))
     walk_multipart (w, GMIME_MULTIPART (object), path, depth, text);
@@ -532,7 +612,7 @@ void
 mg_walk_message (MgJob *job, GMimeMessage *message, GPtrArray *boundaries)
 {
   g_autoptr (GPtrArray) stack = g_ptr_array_new ();
-  MgWalk w = { job, stack, boundaries };
+  MgWalk w = { job, stack, boundaries, 0 };
   GMimeObject *body = g_mime_message_get_mime_part (message);
 
   if (body != NULL)

@@ -828,3 +828,29 @@ def gen_dormant(name, data, filename, ctype='text/plain'):
     return Gen(name, message(top_headers(name) + [b'Content-Type: multipart/mixed; boundary="DF"'],
                              multipart('DF', [body_part(name), attachment(data, ctype, filename)])),
                data, sentinel(name), filename=filename)
+
+
+
+def gen_ambiguous_eicar(name, kind):
+    """A message withheld for its structure that also holds EICAR (base64,
+    named eicar.com): KIND 'partial' (message/partial, which libclamav will
+    not scan), 'nesting' (200 levels, past every limit) or 'bare_cr' (a bare
+    CR in the Subject)."""
+    eicar = attachment(EICAR, 'application/octet-stream', 'eicar.com')
+    if kind == 'partial':
+        inner = message([b'From: a@example.co.jp', b'Subject: inner', b'MIME-Version: 1.0',
+                         b'Content-Type: multipart/mixed; boundary="IN"'],
+                        multipart('IN', [body_part(name), eicar]))
+        hs = top_headers(name) + [b'Content-Type: message/partial; id="p@x"; number=1; total=2']
+        return Gen(name, message(hs, inner), EICAR, sentinel(name))
+    if kind == 'nesting':
+        inner = part(['Content-Type: multipart/mixed; boundary="n000"'],
+                     multipart('n000', [body_part(name), eicar]))
+        for i in range(1, 200):
+            bd = 'n%03d' % i
+            inner = part(['Content-Type: multipart/mixed; boundary="%s"' % bd], multipart(bd, [inner]))
+        hdrs, body = inner.split(b'\n\n', 1)
+        return Gen(name, _msg(name, [hdrs], body), EICAR, sentinel(name))
+    hs = top_headers(name, 'invoice\rContent-Type: text/plain') + [
+        b'Content-Type: multipart/mixed; boundary="AAA"']
+    return Gen(name, message(hs, multipart('AAA', [body_part(name), eicar])), EICAR, sentinel(name))

@@ -19,7 +19,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from mugaitest import (CLAMDB, TESTFILES, Suite, TIMEOUT, _track, assert_absent,  # noqa: E402
                        check, check_sanitised, check_withheld, decode_header_value, run_cmd,
                        run_mail, write_conf)
-from mime import make_pe  # noqa: E402
+from mime import EICAR, make_pe  # noqa: E402
 import hostile as H  # noqa: E402  (test/gen)
 
 S = Suite('redteam')
@@ -164,6 +164,23 @@ def test_files_rt1_doc(name='files_rt1'):
                 data = f.read()
             check(not fn.endswith('.txt') and not data.startswith(b'{\\rt') and
                   b'objdata' not in data, 'delivered %s as it came' % fn)
+
+
+# --- a virus inside a message withheld for its structure ---------------------
+
+@S.case
+def test_ambiguous_with_virus(name='ambiguous_virus'):
+    """message/partial, nesting past the limit, a bare CR: each withheld, and
+    the virus inside named in the report and the notice."""
+    for kind in ('partial', 'nesting', 'bare_cr'):
+        g = H.gen_ambiguous_eicar('%s_%s' % (name, kind), kind)
+        res = check_withheld(run_mail(g.data), virus=True, original_text=g.text)
+        viruses = res.report['virus']
+        check(viruses and viruses[0] in res.body(), '%s: the notice does not name %r' % (
+            kind, viruses))
+        check(res.report.get('reason') == 'virus found', '%s: reason %r' % (
+            kind, res.report.get('reason')))
+        assert_absent(res, EICAR, name='EICAR')
 
 
 # --- a worker that dies in the middle of a message ---------------------------
