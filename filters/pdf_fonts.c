@@ -177,6 +177,13 @@ typedef struct {
   gsize length;
 } NewObj;
 
+/* Whether the LEN bytes at DICT hold KEY. */
+static gboolean
+dict_has (const char *dict, gsize len, const char *key)
+{
+  return dict != NULL && len > 0 && memmem (dict, len, key, strlen (key)) != NULL;
+}
+
 /* When OBJ is a TrueType font program, *NEW with it reduced to outlines.
  * FALSE with *WHY_R when it is one that cannot be read. */
 static gboolean
@@ -187,8 +194,7 @@ reduce_font (const CairoPdf *pdf, const PdfObj *obj, NewObj *new, const char **w
   const char *stream = memmem (s, n, ">>\nstream\n", 10);
   gsize dlen = stream != NULL ? (gsize) (stream - s) : 0;
 
-  if (stream == NULL || memmem (s, dlen, "/Length1", 8) == NULL ||
-      memmem (s, dlen, "/Length2", 8) != NULL)
+  if (stream == NULL || !dict_has (s, dlen, "/Length1") || dict_has (s, dlen, "/Length2"))
     return TRUE;
   guint ref;
   gint64 zlen = stream_length (pdf, s, dlen, &ref);
