@@ -170,13 +170,13 @@ user_free (MgCheckUser *user)
 }
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MgCheckUser, user_free)
 
-/* NAME as it would run (root only); this process when NAME does not exist
- * or we are not root. */
+/* NAME as it would run (root only); this process when NAME is NULL or does
+ * not exist, or we are not root. */
 static MgCheckUser *
 user_new (const char *name)
 {
   MgCheckUser *user = g_new0 (MgCheckUser, 1);
-  struct passwd *pw = geteuid () == 0 ? getpwnam (name) : NULL;
+  struct passwd *pw = geteuid () == 0 && name != NULL ? getpwnam (name) : NULL;
   int count = 0;
 
   if (pw == NULL) {
@@ -287,11 +287,14 @@ check_database (const MgConfig *config, const MgCheckUser *user, MgConfigFinding
           mg_scan_engine_version (engine), mg_scan_engine_signatures (engine));
 }
 
-/* A unix socket's directory: the service user creates the socket there,
- * Postfix's user must reach it. An inet socket must not face the network. */
+/* A unix socket's directory: mugai-milter, started as root as the shipped
+ * unit does (so: as whoever runs this check), creates the socket there
+ * before it drops privileges; Postfix's user must reach it. An inet socket
+ * must not face the network. */
 static void
-check_socket (const MgConfig *config, const MgCheckUser *user, MgConfigFindings *findings)
+check_socket (const MgConfig *config, MgConfigFindings *findings)
 {
+  g_autoptr (MgCheckUser) user = user_new (NULL);
   const char *socket = config->milter_socket;
   const char *path = NULL;
   g_autofree char *dir = NULL;
@@ -318,7 +321,7 @@ check_socket (const MgConfig *config, const MgCheckUser *user, MgConfigFindings 
   }
   dir = g_path_get_dirname (path);
   check_writable_dir (user, "socket directory", dir,
-                      "; the package's tmpfiles.d entry and the unit's RuntimeDirectory= "
+                      "; the unit's RuntimeDirectory= and the package's tmpfiles.d entry "
                       "create it", findings);
   postfix = user_new (POSTFIX_USER);
   if (!postfix->self && g_file_test (dir, G_FILE_TEST_IS_DIR)
@@ -350,7 +353,7 @@ run_check (const char *config_path, const char *postfix_dir, const char *user_na
   check_database (config, user, &findings);
   check_writable_dir (user, "quarantine directory", config->quarantine_directory, "",
                       &findings);
-  check_socket (config, user, &findings);
+  check_socket (config, &findings);
   mg_cmd_config_check_postfix (config, postfix_dir, &findings);
   if (findings.count > 0) {
     printf ("%s: %u problem%s\n", path, findings.count, findings.count == 1 ? "" : "s");
