@@ -156,26 +156,6 @@ set_listener_nodelay (void)
   }
 }
 
-/* The directory of a unix socket, created when missing (as systemd's
- * RuntimeDirectory= would): a missing /run/mugai must not stop the start. */
-static void
-make_socket_dir (const char *socket)
-{
-  g_autofree char *dir = NULL;
-  const char *path = NULL;
-
-  if (g_str_has_prefix (socket, "unix:") || g_str_has_prefix (socket, "local:"))
-    path = strchr (socket, ':') + 1;
-  else if (socket[0] == '/')
-    path = socket;
-  if (path == NULL || !g_path_is_absolute (path))
-    return;
-  dir = g_path_get_dirname (path);
-  if (g_mkdir_with_parents (dir, 0755) != 0)
-    mg_milter_daemon_fail (MG_EXIT_OSERR, "cannot create the socket directory %s: %s", dir,
-                           g_strerror (errno));
-}
-
 /* A unix socket connectable by the postfix group (mode 0660), not others. */
 static void
 open_socket (const char *socket, const struct smfiDesc *desc)
@@ -185,7 +165,6 @@ open_socket (const char *socket, const struct smfiDesc *desc)
 
   if (smfi_setconn ((char *) socket) != MI_SUCCESS || smfi_register (*desc) != MI_SUCCESS)
     mg_milter_daemon_fail (MG_EXIT_CONFIG, "bad milter socket %s", socket);
-  make_socket_dir (socket);
   old_mask = umask (0007);
   errno = 0;
   ok = smfi_opensocket (TRUE);
