@@ -22,6 +22,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from mugaitest import CLAMDB, MUGAI, TIMEOUT, Suite, TestFailure, _track, check, write_conf  # noqa: E402
 import archives as A  # noqa: E402  (test/gen)
 from mime import EICAR, make_pe, make_zip  # noqa: E402
+import mime  # noqa: E402
+import office as O  # noqa: E402
 
 S = Suite('files')
 PART_FIELDS = ('path', 'filename', 'declared_type', 'detected_type', 'action', 'output_filename',
@@ -339,8 +341,37 @@ def archive_in_tree(name):
     check([m['action'] for m in good['members']] == ['kept', 'removed'], 'members %r' % good['members'])
 
 
+def red_team_files(name):
+    """Issue 10's files carried across: Word's online video and UNC/file://
+    schema locations leave the rebuilt .docx; a ZIP of 100,000 empty entries
+    is removed for [archive] max_members before ClamAV's quadratic zip reader
+    sees it."""
+    tmp = workdir()
+    png = mime.make_png(name, text_chunk=False)
+    write(os.path.join(tmp, 'in', 'video.docx'), O.docx_web_video('動画の案内', png))
+    write(os.path.join(tmp, 'in', 'schema.docx'), O.docx_schema_paths('スキーマの文書'))
+    write(os.path.join(tmp, 'in', 'many.zip'), A.zip_many_empty(100000))
+    run = run_files(tmp, ['in'])
+    check(run.rc == 3, 'exit %s' % run.brief())
+    check(run.files() == {'in/', 'in/video.docx', 'in/schema.docx'}, 'OUTDIR %r' % run.files())
+    many = run.line('many.zip')
+    check(many['action'] == 'removed' and 'max_members' in (many.get('detail') or ''),
+          'many.zip: %r' % many)
+    for doc in ('video.docx', 'schema.docx'):
+        line = run.line(doc)
+        check(line['action'] == 'converted' and 'external' in (line.get('detail') or ''),
+              '%s: %r' % (doc, line))
+        with zipfile.ZipFile(os.path.join(run.outdir, 'in', doc)) as z:
+            blob = b''.join(z.read(n) for n in z.namelist())
+        for needle in (b'script', b'iframe', b'evil.example', b'attacker-host', b'file:',
+                       b'webVideoPr', b'schemaLocation'):
+            check(needle not in blob, '%r still in %s' % (needle, doc))
+        check(b'<w:t' in blob, 'no text left in %s' % doc)
+
+
 for _fn in (tree, cp_layout, dotdot_source, cp932_disk_name, usage_errors, config_errors,
-            tempfail, english_summary, progress_on_terminal, report_to_stdout, archive_in_tree):
+            tempfail, english_summary, progress_on_terminal, report_to_stdout, archive_in_tree,
+            red_team_files):
     S.add(_fn.__name__, _fn, _fn.__name__)
 
 if __name__ == '__main__':
