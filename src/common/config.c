@@ -48,7 +48,7 @@ static const MgConfKey keys[] = {
     OFF (milter_reload_interval),
     "seconds between checks of [clamav] database for new signatures (0: never)" },
   { "milter", "user", MG_CONF_STRING, "_mugai", 0, 0, NULL, OFF (milter_user),
-    "user mugai-milter, its supervisor, mugai admin and purge become when started as root" },
+    "user mugai-milter and its supervisor become when started as root" },
   { "milter", "worker_user", MG_CONF_STRING, "_mugai-worker", 0, 0, NULL,
     OFF (milter_worker_user), "user of the sandboxed workers and LibreOffice (not [milter] user)" },
   { "milter", "socket_owner", MG_CONF_STRING, "", 0, 0, NULL, OFF (milter_socket_owner),

@@ -1,7 +1,7 @@
 /* privs.c - who each mugai process runs as, and what it may still do.
  *
- * Started as root (the usual start of a daemon), the front (mugai-milter,
- * mugai admin, purge) binds what it must, then becomes [milter] user (M) for
+ * Started as root (the usual start of a daemon), the front (mugai-milter) binds
+ * what it must, then becomes [milter] user (M) for
  * good, keeping [milter] worker_user (W) as its saved ids only (real,
  * effective, saved: M, M, W). execve turns saved ids into effective ones, so
  * the supervisor it starts takes M back to load the engine, then settles on

@@ -1,6 +1,6 @@
 /* privs.h - the users mugai runs as, and dropping everything else.
  *
- * Started as root: the front (mugai-milter, mugai admin, purge) becomes
+ * Started as root: the front (mugai-milter) becomes
  * [milter] user with [milter] worker_user as its saved ids; the supervisor
  * takes the worker user as its effective ids; each worker and LibreOffice
  * become the worker user alone. No capability survives (bounding set emptied,

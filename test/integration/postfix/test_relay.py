@@ -468,6 +468,33 @@ def test_sigstop():
         check(b"X-Mugai" in relay.sink.messages()[0][1], "unsanitised")
 
 
+def test_worker_stuck():
+    """A worker that stops answering (SIGSTOP: a parser stuck where no limit
+    reaches): after [sandbox] job_timeout the message is withheld, and the
+    stuck worker, which runs as another user than the milter, is killed
+    through the supervisor and replaced."""
+    extra = {"sandbox": {"workers": "1", "job_timeout": "3"},
+             "milter": {"reload_interval": "0"}}  # one supervisor: its workers alone
+    with Relay(milter_extra=extra) as relay:
+        pid = relay.milter.proc.pid
+        stuck = wait_for("a worker", lambda: [w for r, w in mugai_processes(pid)
+                                              if r == "worker"], 60)
+        for worker in stuck:
+            os.kill(worker, signal.SIGSTOP)
+        relay.send(mails.text_mail("stuck"))
+        ((_, message),) = relay.wait_delivered(1)
+        check(harness.header(message, "X-Mugai").startswith("withheld"),
+              "not withheld after the worker timed out")
+        check(b"SENTINEL-stuck" not in message, "the original passed")
+        wait_for("the stuck worker killed", lambda: all(
+            proc_status(w) is None or proc_status(w)["State"][0] == "Z" for w in stuck), 60)
+        wait_for("a replacement", lambda: [w for r, w in mugai_processes(pid)
+                                           if r == "worker" and w not in stuck], 60)
+        assert_least_privilege(relay)
+        check("cannot have worker" not in relay.milter.read_log(), relay.milter.read_log())
+    print("stuck worker: message withheld, worker killed by its supervisor and replaced")
+
+
 def test_sigterm():
     """SIGTERM during a burst: the milter finishes what is in flight and exits
     0; once restarted, nothing is lost."""
