@@ -29,7 +29,7 @@ static char *to_line (JsonObject *object);
 
 #define MG_AUDIT_GENESIS \
   "0000000000000000000000000000000000000000000000000000000000000000"
-#define MG_AUDIT_TAIL_MAX (16 * 1024 * 1024)   /* longest line looked back for */
+#define MG_AUDIT_TAIL_MAX (4 * 1024 * 1024)   /* longest last line looked back for */
 
 static gboolean
 io_error (GError **error, const char *path, int err)
@@ -45,10 +45,18 @@ static char *
 last_line_hash (const char *path)
 {
   g_autofree char *text = NULL;
-  gsize len = 0;
+  int fd = open (path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  off_t size = fd >= 0 ? lseek (fd, 0, SEEK_END) : -1;
+  gsize want = size > 0 ? (gsize) MIN (size, (off_t) MG_AUDIT_TAIL_MAX) : 0;
+  ssize_t len = 0;
   const char *end, *start;
 
-  if (!g_file_get_contents (path, &text, &len, NULL) || len == 0 || len > MG_AUDIT_TAIL_MAX)
+  text = g_malloc (want + 1);
+  if (want > 0)
+    len = pread (fd, text, want, size - (off_t) want);
+  if (fd >= 0)
+    close (fd);
+  if (len <= 0)
     return g_strdup (MG_AUDIT_GENESIS);
   end = text + len;
   if (end[-1] == '\n')
