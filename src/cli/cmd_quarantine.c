@@ -219,6 +219,21 @@ authenticate (const MgQuarantineArgs *a, GPtrArray *users, const char *login,
   return ok ? user : NULL;
 }
 
+/* Once the real Unix user is recorded, act wholly as the effective one (as a
+ * set-user-ID program would): a real and effective id that differ would read,
+ * to the sandbox, as the milter's split between its user and its workers'. */
+static void
+settle_ids (void)
+{
+  uid_t euid = geteuid ();
+  gid_t egid = getegid ();
+
+  if (getuid () == euid && getgid () == egid)
+    return;
+  if (setresgid (egid, egid, egid) != 0 || setresuid (euid, euid, euid) != 0)
+    g_warning ("cannot take the effective user as the real one: %s", g_strerror (errno));
+}
+
 static gboolean
 actor_init (MgQuarantineCli *cli, const MgQuarantineArgs *a, GError **error)
 {
@@ -226,6 +241,7 @@ actor_init (MgQuarantineCli *cli, const MgQuarantineArgs *a, GError **error)
   const MgAdminUser *user;
 
   cli->unix_user = unix_login ();
+  settle_ids ();
   cli->address = g_strdup_printf ("local:%s", cli->unix_user);
   user = authenticate (a, users, cli->unix_user, error);
   cli->name = g_strdup (user != NULL ? user->name : a->as != NULL ? a->as : cli->unix_user);
