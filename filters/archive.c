@@ -75,6 +75,7 @@ typedef struct {
   gint64 members;
   gint64 unpacked;
   gint64 deadline;             /* g_get_monotonic_time () */
+  gboolean message_deadline;   /* DEADLINE is the message's (MgFilterBudget), nearer */
   char *exceeded;              /* English detail once a limit is reached */
 } MgArchiveBudget;
 
@@ -98,6 +99,9 @@ budget_time (MgArchiveBudget *b)
     return FALSE;
   if (g_get_monotonic_time () <= b->deadline)
     return TRUE;
+  if (b->message_deadline)
+    return budget_exceed (b, g_strdup ("the message's time ([sandbox] job_timeout) ran out while"
+                                       " unpacking"));
   return budget_exceed (b, g_strdup_printf ("unpacking took longer than [archive] max_seconds"
                                             " (%" G_GINT64_FORMAT " s)", b->limits->max_seconds));
 }
@@ -581,6 +585,10 @@ archive_sanitise (GBytes *input, const MgFilterInput *in, MgFilterResult *result
   if (outermost) {
     top.packed = MAX ((gint64) g_bytes_get_size (input), 1);
     top.deadline = g_get_monotonic_time () + in->config->archive.max_seconds * G_USEC_PER_SEC;
+    if (in->budget != NULL && in->budget->deadline != 0 && in->budget->deadline < top.deadline) {
+      top.deadline = in->budget->deadline;
+      top.message_deadline = TRUE;
+    }
     thread_budget = &top;
   }
   u.budget = thread_budget;
