@@ -6,6 +6,7 @@
  *   release [--original] [--password-file F] [--note T] ID   (request)
  *   approve [-o FILE | --to ADDR] ID     reject [--note T] ID
  *   delete [--as USER] ID                purge               check
+ *   export [-o FILE] [--cipher aes256|zipcrypt] ID   (the original for the CSIRT)
  *
  * Exit 0 done, 1 refused (no such item, role, state, two-person rule, still
  * withheld by the sanitiser), 64 usage, 75 temporary failure (index, disk,
@@ -31,6 +32,7 @@
 #include "cli/cli.h"
 #include "quarantine/quarantine_audit_check.h"
 #include "quarantine/quarantine_check.h"
+#include "quarantine/quarantine_export.h"
 #include "quarantine/quarantine_remove.h"
 
 typedef struct {
@@ -39,7 +41,7 @@ typedef struct {
   char *as_password_file;
   char *since, *until, *verdict, *from, *to, *reason, *state;
   gboolean all, json, csv, original;
-  char *password_file, *note, *output;
+  char *password_file, *note, *output, *cipher;
   char **rest;
 } MgQuarantineArgs;
 
@@ -66,6 +68,7 @@ args_clear (MgQuarantineArgs *a)
   g_free (a->password_file);
   g_free (a->note);
   g_free (a->output);
+  g_free (a->cipher);
   g_strfreev (a->rest);
 }
 
@@ -125,12 +128,15 @@ parse (int argc, char **argv, MgQuarantineArgs *a, GError **error)
       "release: the password of an encrypted ZIP, as the recipient gave it", "FILE" },
     { "note", 0, 0, G_OPTION_ARG_STRING, &a->note, "release/reject: why", "TEXT" },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &a->output,
-      "approve: write the sanitised message to FILE instead of sending it", "FILE" },
+      "approve: write the sanitised message to FILE instead of sending it; export: the"
+      " ZIP's file (default ID.zip)", "FILE" },
+    { "cipher", 0, 0, G_OPTION_ARG_STRING, &a->cipher,
+      "export: aes256 (default) or zipcrypt (for unzip -P)", "C" },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &a->rest, NULL, "ID" },
     { NULL },
   };
   g_autoptr (GOptionContext) ctx = g_option_context_new (
-    "list|show|stats|release|approve|reject|delete|purge|check [ID] - quarantine review");
+    "list|show|stats|release|approve|reject|delete|export|purge|check [ID] - quarantine review");
 
   g_option_context_add_main_entries (ctx, entries, NULL);
   return g_option_context_parse (ctx, &argc, &argv, error);
@@ -512,6 +518,48 @@ cmd_check (MgQuarantineCli *cli)
   return check_audit (cli) && check.problems->len == 0 ? MG_EXIT_OK : MG_EXIT_REFUSED;
 }
 
+/* The ZIP's file, created new (never over an existing one), mode 0600. */
+static int
+export_open (const char *path)
+{
+  int fd = open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+
+  if (fd < 0)
+    fprintf (stderr, "mugai quarantine export: %s: %s\n", path, g_strerror (errno));
+  return fd;
+}
+
+static int
+cmd_export (MgQuarantineCli *cli, const MgQuarantineArgs *a, const char *id)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *path = a->output != NULL ? g_strdup (a->output)
+                                            : g_strconcat (id, ".zip", NULL);
+  MgQuarantineExportCipher cipher = MG_QUARANTINE_EXPORT_AES256;
+  int fd;
+  gboolean ok;
+
+  if (a->cipher != NULL && !mg_quarantine_export_cipher_parse (a->cipher, &cipher)) {
+    fprintf (stderr, "mugai quarantine export: --cipher: aes256 or zipcrypt\n");
+    return MG_EXIT_USAGE;
+  }
+  fd = export_open (path);
+  if (fd < 0)
+    return MG_EXIT_REFUSED;
+  ok = mg_quarantine_export_sample (cli->store, id, &cli->actor, cipher, fd, &error);
+  if (close (fd) != 0 && ok) {
+    g_set_error (&error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s: %s", path, g_strerror (errno));
+    ok = FALSE;
+  }
+  if (!ok) {
+    unlink (path);
+    return fail ("export", error);
+  }
+  printf ("%s written: the original of %s, ZIP password \"%s\"\n", path, id,
+          MG_QUARANTINE_EXPORT_PASSWORD);
+  return MG_EXIT_OK;
+}
+
 static int
 run_with_id (MgQuarantineCli *cli, const MgQuarantineArgs *a, const char *command,
              const char *id)
@@ -524,6 +572,8 @@ run_with_id (MgQuarantineCli *cli, const MgQuarantineArgs *a, const char *comman
     return cmd_approve (cli, a, id);
   if (g_str_equal (command, "reject"))
     return cmd_reject (cli, a, id);
+  if (g_str_equal (command, "export"))
+    return cmd_export (cli, a, id);
   return cmd_delete (cli, id);
 }
 
@@ -532,7 +582,7 @@ dispatch (MgQuarantineCli *cli, const MgQuarantineArgs *a, const char *command)
 {
   const char *id = a->rest != NULL ? a->rest[1] : NULL;
   static const char *const with_id[] = { "show", "release", "approve", "reject", "delete",
-                                         NULL };
+                                         "export", NULL };
 
   if (g_strv_contains (with_id, command)) {
     if (id == NULL || a->rest[2] != NULL || !mg_quarantine_id_valid (id)) {
@@ -558,7 +608,8 @@ int
 mg_cmd_quarantine (int argc, char **argv)
 {
   static const char *const commands[] = { "list", "show", "stats", "release", "approve",
-                                          "reject", "delete", "purge", "check", NULL };
+                                          "reject", "delete", "purge", "check", "export",
+                                          NULL };
   g_auto (MgQuarantineArgs) args = { 0 };
   g_auto (MgQuarantineCli) cli = { 0 };
   g_autoptr (GError) error = NULL;
@@ -570,7 +621,7 @@ mg_cmd_quarantine (int argc, char **argv)
   }
   if (args.rest == NULL || !g_strv_contains (commands, args.rest[0])) {
     fprintf (stderr, "usage: mugai quarantine list|show ID|stats|release ID|approve ID|"
-             "reject ID|delete ID|purge|check (mugai quarantine -h)\n");
+             "reject ID|delete ID|export ID|purge|check (mugai quarantine -h)\n");
     return MG_EXIT_USAGE;
   }
   status = open_store (&cli, &args);

@@ -1,0 +1,96 @@
+#!/usr/bin/env python3
+"""What the CSIRT and the monthly report need: `mugai quarantine export` (the
+original in a ZIP encrypted with the password "infected", AES-256 for 7z or
+traditional encryption for unzip, with the report, the item's audit lines and
+SHA256SUMS; approvers only; audited).
+"""
+import hashlib
+import os
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from mugaitest import Suite, check  # noqa: E402
+from qtest import Store, decoded, virus_mail  # noqa: E402
+from mime import EICAR  # noqa: E402
+
+S = Suite('csirt')
+
+
+def original_sha(st, item):
+    return [i for i in st.list_json() if i['id'] == item][0]['sha256']
+
+
+def extract(tool, zip_path, password):
+    """Extract ZIP_PATH with TOOL (7z or unzip) into a new directory:
+    (exit code, directory)."""
+    out = tempfile.mkdtemp(prefix='x-', dir=os.path.dirname(zip_path))
+    if tool == '7z':
+        args = ['7z', 'x', '-y', '-o' + out] + (['-p' + password] if password is not None
+                                                   else ['-p']) + [zip_path]
+    else:
+        args = ['unzip', '-o', '-d', out] + (['-P', password] if password is not None
+                                             else []) + [zip_path]
+    p = subprocess.run(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, timeout=120)
+    return p.returncode, out
+
+
+def read(path):
+    with open(path, 'rb') as f:
+        return f.read()
+
+
+def check_members(out, item, stored_sha, sent):
+    orig = read(os.path.join(out, item + '.eml'))
+    check(hashlib.sha256(orig).hexdigest() == stored_sha,
+          'the exported original is not the stored one')
+    check(orig == sent, 'the exported original is not the mail as it came in')
+    check(b'"id"' in read(os.path.join(out, item + '.report.json')), 'report missing')
+    audit = read(os.path.join(out, item + '.audit.jsonl')).decode()
+    check('"event":"message"' in audit and item in audit, 'audit lines missing: %r' % audit)
+    sums = read(os.path.join(out, 'SHA256SUMS')).decode()
+    p = subprocess.run(['sha256sum', '-c', 'SHA256SUMS'], cwd=out, stdout=subprocess.PIPE)
+    check(p.returncode == 0 and sums.count('\n') == 3, 'SHA256SUMS: %r' % sums)
+
+
+@S.case
+def test_export_sample_for_the_csirt():
+    with Store() as st:
+        sent = virus_mail('export')
+        check(EICAR in decoded(sent), 'the test mail carries no EICAR')
+        v = st.mail(sent, expect=3)
+        item = v['id']
+        stored = original_sha(st, item)
+        zpath = os.path.join(st.tmp, 'sample.zip')
+        rc, _, err = st.q('export', '--as', 'alice', '-o', zpath, item)
+        check(rc == 1 and 'approver' in err and not os.path.exists(zpath),
+              'an operator exported: exit %d %r' % (rc, err))
+        rc, out, err = st.q('export', '--as', 'bob', '-o', zpath, item)
+        check(rc == 0 and 'infected' in out, 'export: exit %d %r' % (rc, err))
+        check(sent[-300:] not in read(zpath), 'the ZIP carries the sample in clear')
+        rc, out = extract('7z', zpath, 'infected')
+        check(rc == 0, '7z x -pinfected failed')
+        check_members(out, item, stored, sent)
+        check(extract('7z', zpath, 'wrong')[0] != 0, '7z opened it with a wrong password')
+        rc, _, _ = st.q('export', '--as', 'bob', '-o', zpath, item)
+        check(rc != 0, 'export overwrote an existing file')
+        zc = os.path.join(st.tmp, 'zipcrypt.zip')
+        rc, _, err = st.q('export', '--as', 'carol', '--cipher', 'zipcrypt', '-o', zc, item)
+        check(rc == 0, 'export --cipher zipcrypt: %r' % err)
+        check(extract('unzip', zc, None)[0] != 0, 'unzip without the password succeeded')
+        rc, out = extract('unzip', zc, 'infected')
+        check(rc == 0, 'unzip -P infected failed')
+        check_members(out, item, stored, sent)
+        acts = st.actions('sample_export', item)
+        check([(a['user'], a['result']) for a in acts] ==
+              [('alice', 'refused'), ('bob', 'ok'), ('carol', 'ok')],
+              'audit of the exports: %r' % [(a['user'], a['result']) for a in acts])
+        check(acts[1]['detail'] == 'cipher=aes256 sha256=%s size=%d' % (stored, len(sent)),
+              'export detail %r' % acts[1]['detail'])
+        check(acts[1]['unix_user'] == 'bin', 'export unix user %r' % acts[1]['unix_user'])
+
+
+if __name__ == '__main__':
+    S.main()
