@@ -13,6 +13,7 @@ PACKAGES=(
   libreoffice-writer-nogui libreoffice-calc-nogui libreoffice-impress-nogui
   clang libclang-rt-14-dev
   clamav-testfiles postfix miltertest zip unzip p7zip-full lhasa poppler-utils ghostscript zstd
+  debhelper lintian
 )
 
 missing=()

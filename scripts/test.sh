@@ -6,6 +6,12 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh || exit 1
 
+# The Debian package is built from a copy of the tree alongside the suites
+# (test/package/build-deb.sh: dpkg-buildpackage, dpkg -c/-x, dry-run, lintian).
+mkdir -p build/package
+bash test/package/build-deb.sh build/package/out >build/package/log 2>&1 &
+package_pid=$!
+
 meson test -C build --print-errorlogs --num-processes 2
 
 if [ ! -d build-asan ]; then
@@ -17,6 +23,15 @@ UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
   --suite fuzz
 read -r passed failed < <(python3 scripts/count-tests.py build/meson-logs/testlog.json \
   build-asan/meson-logs/testlog.json)
+
+if wait "$package_pid"; then
+  passed=$((passed + 1))
+  grep -E "^(package|lintian)" build/package/log
+else
+  cat build/package/log
+  echo "the Debian package failed: see build/package/log"
+  failed=$((failed + 1))
+fi
 
 # A short real fuzzing run of every target when clang is installed (the long
 # sessions are in doc/FUZZING.md); a crash fails the run and keeps its input.

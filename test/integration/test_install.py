@@ -218,5 +218,18 @@ def test_exec_start_as_unit_user():
         # own"): that start-up race is the milter's, not the unit's.
         check(proc.returncode is not None, '%s did not stop on SIGTERM' % unit)
 
+@suite.case
+def test_man_page_names_every_command():
+    """Every command `mugai --help` lists has its synopsis in mugai(1)."""
+    from mugaitest import MUGAI
+    out = subprocess.run([MUGAI, '--help'], stdout=subprocess.PIPE).stdout.decode()
+    commands = re.findall(r'(?m)^  (\w+) ', out)
+    check(len(commands) >= 6, 'commands in --help: %r' % commands)
+    man = open(os.path.join(SRCDIR, 'doc', 'man', 'mugai.1')).read()
+    synopsis = man[man.index('.SH SYNOPSIS'):man.index('.SH DESCRIPTION')]
+    missing = [c for c in commands if not re.search(r'(?m)^\.B mugai %s\b' % c, synopsis)]
+    check(not missing, 'mugai(1) has no synopsis for %s' % missing)
+
+
 if __name__ == '__main__':
     suite.main()
