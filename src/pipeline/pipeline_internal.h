@@ -35,6 +35,12 @@ struct MgFileResult;
 /* A file job in a worker (mugai files); see mg_pipeline_file. */
 gboolean mg_pipeline_worker_file (MgPipeline *pipeline, GBytes *data, const char *name,
                                   struct MgFileResult **result_r, GError **error);
+/* A worker's RESULT frame, checked field by field and against its own report
+ * (worker_check.h); NULL with ERROR when anything is off. */
+MgMailResult *mg_pipeline_worker_result_decode (const MgIpcFrame *frame, GError **error);
+/* A worker's file RESULT frame (mugai files), checked; NULL when anything is
+ * off. */
+struct MgFileResult *mg_pipeline_worker_file_result_decode (const MgIpcFrame *frame);
 /* R as the RESULT frame a worker sends. */
 MgIpcFrame *mg_pipeline_worker_result_frame (const MgMailResult *r);
 MgMailResult *mg_pipeline_worker_run (MgSandboxPool *pool, const MgConfig *config,

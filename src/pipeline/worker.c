@@ -42,8 +42,8 @@ mg_pipeline_worker_pool_new (const MgConfig *config, GError **error)
 
 /* A RESULT frame, checked field by field and against its own report; NULL
  * with ERROR when anything is off. */
-static MgMailResult *
-result_from_frame (const MgIpcFrame *frame, GError **error)
+MgMailResult *
+mg_pipeline_worker_result_decode (const MgIpcFrame *frame, GError **error)
 {
   g_autoptr (MgMailResult) r = g_new0 (MgMailResult, 1);
   guint32 verdict, virus, held;
@@ -111,7 +111,7 @@ mg_pipeline_worker_run (MgSandboxPool *pool, const MgConfig *config, GBytes *mes
   mg_ipc_frame_add_str (job, MG_IPC_F_QUEUE_ID, queue_id);
   mg_ipc_frame_add (job, MG_IPC_F_MESSAGE, data, len);
   if (mg_sandbox_pool_run (pool, job, &reply, &parts, &local)) {
-    result = result_from_frame (reply, &local);
+    result = mg_pipeline_worker_result_decode (reply, &local);
     if (result != NULL)
       return result;
     why = g_strdup_printf ("malformed reply from the worker: %s", local->message);
@@ -295,8 +295,8 @@ mg_pipeline_supervisor_main (int argc, char **argv)
 }
 
 /* A file RESULT frame, checked field by field; NULL when anything is off. */
-static MgFileResult *
-file_result_from_frame (const MgIpcFrame *frame)
+MgFileResult *
+mg_pipeline_worker_file_result_decode (const MgIpcFrame *frame)
 {
   g_autoptr (MgFileResult) r = g_new0 (MgFileResult, 1);
   guint32 action, reason, virus;
@@ -343,7 +343,7 @@ mg_pipeline_worker_file (MgPipeline *pipeline, GBytes *data, const char *name,
                                         local->message);
     return TRUE;
   }
-  *result_r = file_result_from_frame (reply);
+  *result_r = mg_pipeline_worker_file_result_decode (reply);
   if (*result_r == NULL)
     *result_r = mg_file_result_refused (pipeline, name, MG_REASON_CONVERT_FAILED,
                                         "malformed reply from the worker");
