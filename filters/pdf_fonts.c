@@ -297,7 +297,7 @@ mg_pdf_fonts_outlines_only (GBytes *pdf, guint *fonts_r, const char **why_r)
   p.d = g_bytes_get_data (pdf, &p.len);
   *fonts_r = 0;
   *why_r = "the PDF written has no cross-reference table where cairo puts it";
-  if (read_xref (&p))
+  if (p.d != NULL && read_xref (&p))
     result = rewrite (&p, fonts_r, why_r);
   g_array_unref (p.objs);
   return result;
