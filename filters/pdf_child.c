@@ -271,6 +271,10 @@ child_failed (int status, const MgPdfConfig *pdf, MgFilterResult *result)
                           g_strdup_printf ("the drawing nests deeper than the renderer's "
                                            "%u MiB stack (a glyph, pattern or form that "
                                            "draws itself)", MG_PDF_CHILD_STACK >> 20));
+  else if (sig == SIGSYS)   /* abort () too: the sandbox lets tgkill reach the worker only */
+    mg_filter_result_set (result, MG_ACTION_REMOVED, MG_REASON_CONVERT_FAILED,
+                          g_strdup ("the renderer stopped on this PDF (SIGSYS: it aborted, "
+                                    "or made a call the sandbox forbids)"));
   else if (sig != 0)
     mg_filter_result_set (result, MG_ACTION_REMOVED, MG_REASON_CONVERT_FAILED,
                           g_strdup_printf ("the renderer crashed on this PDF (%s)",
