@@ -8,6 +8,7 @@
 #include <gio/gio.h>
 
 #include "milter/milter_apply.h"
+#include "milter/milter_log.h"
 
 static gboolean
 op_chgheader (gpointer ctx, const char *name, int index, const char *value)
@@ -39,15 +40,16 @@ progress (gpointer ctx)
   smfi_progress (ctx);
 }
 
+/* The summary line (milter_log.h), then the report on a line of its own. */
 static void
-log_done (const char *queue_id, const MgMilterMessage *message, const MgMailResult *result,
-          const char *what, gsize in_size)
+log_done (const char *queue_id, const MgMilterMessage *message, const MgEnvelope *envelope,
+          const MgMailResult *result, const char *what, gsize in_size)
 {
   gint64 ms = (g_get_monotonic_time () - message->started) / 1000;
+  g_autofree char *line = mg_milter_log_summary (queue_id, what, envelope, result, in_size,
+                                                 ms);
 
-  g_message ("%s: %s id=%s in=%zu out=%zu ms=%" G_GINT64_FORMAT "%s%s", queue_id, what,
-             result->id ? result->id : "-", in_size, g_bytes_get_size (result->output), ms,
-             result->reason ? " reason=" : "", result->reason ? result->reason : "");
+  g_message ("%s", line);
   if (result->report_json != NULL)
     g_message ("%s: report %s", queue_id, result->report_json);
 }
@@ -93,13 +95,13 @@ mg_milter_eom_process (SMFICTX *ctx, MgMilterSession *session, const MgMilterSet
     return MG_MILTER_OUTCOME_FAILED;
   if (result->virus && result->verdict == MG_VERDICT_WITHHELD
       && setup->config->on_virus == MG_ON_VIRUS_REJECT) {
-    log_done (queue_id, message, result, "rejected (virus)", g_bytes_get_size (input));
+    log_done (queue_id, message, &envelope, result, "rejected", g_bytes_get_size (input));
     return MG_MILTER_OUTCOME_VIRUS;
   }
   if (!mg_milter_apply (&libmilter_ops, ctx, message->headers, result->output,
                         session->leadspc, error))
     return MG_MILTER_OUTCOME_FAILED;
-  log_done (queue_id, message, result, mg_verdict_name (result->verdict),
+  log_done (queue_id, message, &envelope, result, mg_verdict_name (result->verdict),
             g_bytes_get_size (input));
   return MG_MILTER_OUTCOME_DELIVERED;
 }

@@ -10,8 +10,8 @@
 #include <fcntl.h>
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
-#include <syslog.h>
 #include <string.h>
+#include <syslog.h>
 #include <sys/file.h>
 #include <unistd.h>
 
@@ -136,14 +136,18 @@ append_chained (const char *dir, JsonObject *object, char **line_r, GError **err
   return ok;
 }
 
+/* Append OBJECT; an admin action's line also goes to syslog (a copy kept
+ * elsewhere shows a rewritten chain), a message's does not: the mail log has
+ * the milter's summary line and report of it already. */
 static gboolean
-append_line (const char *dir, JsonObject *object, GError **error)
+append_line (const char *dir, JsonObject *object, gboolean to_syslog, GError **error)
 {
   g_autofree char *line = NULL;
 
   if (!append_chained (dir, object, &line, error))
     return FALSE;
-  syslog (LOG_MAIL | LOG_INFO, "audit: %s", line);
+  if (to_syslog)
+    syslog (LOG_MAIL | LOG_INFO, "audit: %s", line);
   return TRUE;
 }
 
@@ -218,7 +222,7 @@ mg_quarantine_audit_message (const char *dir, const char *report_json,
   set_digest (object, "sha256", "size", input);
   set_digest (object, "output_sha256", "output_size", output);
   json_object_set_boolean_member (object, "stored", stored);
-  ok = append_line (dir, object, error);
+  ok = append_line (dir, object, FALSE, error);
   json_object_unref (object);
   return ok;
 }
@@ -244,7 +248,7 @@ mg_quarantine_audit_action (const char *dir, const MgQuarantineActor *actor,
     set_string (object, "unix_user", actor->unix_user);
   set_string (object, "result", result);
   set_string (object, "detail", detail);
-  ok = append_line (dir, object, error);
+  ok = append_line (dir, object, TRUE, error);
   json_object_unref (object);
   return ok;
 }

@@ -1,4 +1,4 @@
-/* quarantine_audit.h - the audit log: DIR/audit.log and syslog.
+/* quarantine_audit.h - the audit log: DIR/audit.log (admin actions also to syslog).
  *
  * One JSON object per line: one per message the pipeline saw ("event":
  * "message": ids, sender, recipients, subject, verdict, what became of each

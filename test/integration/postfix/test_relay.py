@@ -189,6 +189,52 @@ def test_virus_withheld():
         print("2 virus mails: the notices arrived, withheld")
 
 
+def summary_lines(relay, verdict):
+    return [line for line in relay.milter.read_log().splitlines()
+            if re.search(r": %s id=" % verdict, line)]
+
+
+def test_mail_log():
+    """One summary line per message an admin can grep: verdict, quarantine id,
+    envelope sender and every recipient, virus name, Message-ID, sizes, time,
+    database; a Message-ID with spaces and '=' cannot forge a field."""
+    with Relay() as relay:
+        domain = harness.RECIPIENT_DOMAIN
+        rcpts = ("somu@" + domain, "kaikei@" + domain)
+        virus = mails.eicar_mail("maillog").replace(
+            b"Message-ID: <", b"Message-ID: <forged virus=Fake.Name reason=none ", 1)
+        relay.send(virus, sender="attacker@internet.example", recipients=rcpts)
+        relay.send(mails.text_mail("maillog-clean"), sender="",
+                   recipients=("staff@" + domain,))
+        relay.wait_delivered(2)
+        wait_for("the summary lines", lambda: summary_lines(relay, "withheld")
+                 and summary_lines(relay, "sanitised"), 60)
+        line = summary_lines(relay, "withheld")[0]
+        m = re.match(r"^.*?(\S+): withheld id=(\S+) from=<attacker@internet\.example> "
+                     r"to=<somu@%s>,<kaikei@%s> virus=(\S+) message_id=<(\S+)> "
+                     r"in=\d+ out=\d+ ms=\d+ signatures=\"[^\"]+\" reason=virus found"
+                     % (re.escape(domain), re.escape(domain)), line)
+        check(m is not None, "withheld summary line: %r" % line)
+        check("Eicar" in m.group(3) or "EICAR" in m.group(3), "virus name %r" % m.group(3))
+        check(" virus=Fake" not in line and " reason=none" not in line,
+              "the Message-ID forged a field: %r" % line)
+        check("virus\\x3dFake.Name" in m.group(4), "Message-ID not escaped: %r" % m.group(4))
+        reports = [json.loads(ln.split(": report ", 1)[1]) for ln in
+                   relay.milter.read_log().splitlines() if ": report " in ln]
+        check(m.group(2) in [r["id"] for r in reports], "no report line for %s" % m.group(2))
+        check(re.search(r"%s: to=<(somu|kaikei)@" % m.group(1), relay.postfix.maillog()),
+              "queue id %s is not Postfix's" % m.group(1))
+        clean = summary_lines(relay, "sanitised")[0]
+        check(re.search(r": sanitised id=\S+ from=<> to=<staff@%s> message_id=<" %
+                        re.escape(domain), clean) and " virus=" not in clean
+              and " reason=" not in clean, "sanitised summary line: %r" % clean)
+        with open(os.path.join(relay.workdir, "quarantine", "audit.log")) as f:
+            audit = [json.loads(ln) for ln in f]
+        check(sorted(a["id"] for a in audit if a["event"] == "message") ==
+              sorted(r["id"] for r in reports), "audit message lines")
+        print("summary: " + line.split("mugai-milter: ", 1)[-1])
+
+
 def test_virus_reject():
     """on_virus = reject: the client gets 5xx, nothing arrives; a clean mail
     in the same session still passes."""

@@ -1,0 +1,137 @@
+/* milter_log.c - build the summary line from the result and its report.
+ *
+ * Must never let text from the mail add a field or a line to the log.
+ */
+#include "milter/milter_log.h"
+
+#include <json-glib/json-glib.h>
+#include <string.h>
+
+/* TEXT with bytes that could split or forge a field written as \xNN: with
+ * STRICT (text from the mail) also spaces, quotes, commas, "<", ">" and "=";
+ * else (mugai's own text, at the end of the line) control bytes only. */
+static void
+append_text (GString *out, const char *text, gboolean strict)
+{
+  for (const guchar *p = (const guchar *) text; *p != '\0'; p++) {
+    if (*p < ' ' || *p == 0x7f || *p == '\\' || *p == '"' ||
+        (strict && (*p == ' ' || strchr ("<>,=", *p) != NULL)))
+      g_string_append_printf (out, "\\x%02x", *p);
+    else
+      g_string_append_c (out, (char) *p);
+  }
+}
+
+static void
+append_escaped (GString *out, const char *text)
+{
+  append_text (out, text, TRUE);
+}
+
+/* ADDRESS in angle brackets (Postfix gives the envelope with them, the
+ * report's Message-ID too: one pair is taken off first). */
+static void
+append_address (GString *out, const char *address)
+{
+  gsize len = strlen (address);
+  g_autofree char *bare = len >= 2 && address[0] == '<' && address[len - 1] == '>'
+                            ? g_strndup (address + 1, len - 2)
+                            : g_strdup (address);
+
+  g_string_append_c (out, '<');
+  append_escaped (out, bare);
+  g_string_append_c (out, '>');
+}
+
+static void
+append_envelope (GString *out, const MgEnvelope *envelope)
+{
+  if (envelope == NULL || envelope->sender == NULL) {
+    g_string_append (out, " from=- to=-");
+    return;
+  }
+  g_string_append (out, " from=");
+  append_address (out, envelope->sender);
+  g_string_append (out, " to=");
+  for (guint i = 0; envelope->recipients != NULL && envelope->recipients[i] != NULL; i++) {
+    if (i > 0)
+      g_string_append_c (out, ',');
+    append_address (out, envelope->recipients[i]);
+  }
+}
+
+static void
+append_viruses (GString *out, JsonObject *report)
+{
+  JsonNode *node = json_object_get_member (report, "virus");
+  JsonArray *names = node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node)
+                                                                  : NULL;
+  guint n = names != NULL ? json_array_get_length (names) : 0;
+
+  for (guint i = 0; i < n; i++) {
+    JsonNode *name = json_array_get_element (names, i);
+    g_string_append (out, i == 0 ? " virus=" : ",");
+    append_escaped (out, JSON_NODE_HOLDS_VALUE (name) && json_node_get_string (name) != NULL
+                           ? json_node_get_string (name) : "?");
+  }
+}
+
+static void
+append_message_id (GString *out, JsonObject *report)
+{
+  JsonNode *node = json_object_get_member (report, "message_id");
+  const char *id = node != NULL && JSON_NODE_HOLDS_VALUE (node) ? json_node_get_string (node)
+                                                               : NULL;
+  g_autofree char *bare = id != NULL ? g_strstrip (g_strdup (id)) : NULL;
+
+  if (bare == NULL || *bare == '\0')
+    return;
+  g_string_append (out, " message_id=");
+  append_address (out, bare);
+}
+
+/* The report (REPORT_JSON) as an object, or NULL. */
+static JsonObject *
+report_object (JsonParser *parser, const char *report_json)
+{
+  JsonNode *root;
+
+  if (report_json == NULL || !json_parser_load_from_data (parser, report_json, -1, NULL))
+    return NULL;
+  root = json_parser_get_root (parser);
+  return root != NULL && JSON_NODE_HOLDS_OBJECT (root) ? json_node_get_object (root) : NULL;
+}
+
+char *
+mg_milter_log_summary (const char *queue_id, const char *verdict_text,
+                       const MgEnvelope *envelope, const MgMailResult *result,
+                       gsize in_size, gint64 ms)
+{
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  JsonObject *report = report_object (parser, result->report_json);
+  const char *signatures = report != NULL ? json_object_get_string_member_with_default (
+                                              report, "signatures", NULL)
+                                          : NULL;
+  GString *out = g_string_new (NULL);
+
+  g_string_append_printf (out, "%s: %s id=%s", queue_id, verdict_text,
+                          result->id != NULL ? result->id : "-");
+  append_envelope (out, envelope);
+  if (report != NULL) {
+    append_viruses (out, report);
+    append_message_id (out, report);
+  }
+  g_string_append_printf (out, " in=%zu out=%zu ms=%" G_GINT64_FORMAT, in_size,
+                          result->output != NULL ? g_bytes_get_size (result->output) : 0,
+                          ms);
+  if (signatures != NULL) {
+    g_string_append (out, " signatures=\"");
+    append_text (out, signatures, FALSE);
+    g_string_append_c (out, '"');
+  }
+  if (result->reason != NULL) {
+    g_string_append (out, " reason=");
+    append_text (out, result->reason, FALSE);
+  }
+  return g_string_free (out, FALSE);
+}
