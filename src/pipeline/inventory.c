@@ -5,6 +5,7 @@
 
 #include "pipeline/content.h"
 #include "pipeline/headers.h"
+#include "pipeline/walk.h"
 
 #define MG_INVENTORY_FIELD_MAX 255   /* characters of a name or type */
 #define MG_INVENTORY_PATH_MAX 64
@@ -72,13 +73,6 @@ list_leaf (MgInventory *inv, GMimePart *leaf, const char *path)
 
 static void list_object (MgInventory *inv, GMimeObject *object, const char *path, int depth);
 
-static char *
-child_path (const char *path, int index)
-{
-  return *path == '\0' ? g_strdup_printf ("%d", index + 1)
-                       : g_strdup_printf ("%s.%d", path, index + 1);
-}
-
 /* An attached message is listed under its subject, then what it holds (the
  * same paths as the walk gives them). */
 static void
@@ -94,7 +88,7 @@ list_message (MgInventory *inv, GMimeMessagePart *mpart, const char *path, int d
   add_line (inv, path, subject, "message/rfc822", 0);
   if (body == NULL)
     return;
-  body_path = GMIME_IS_MULTIPART (body) ? g_strdup (path) : child_path (path, 0);
+  body_path = GMIME_IS_MULTIPART (body) ? g_strdup (path) : mg_walk_child_path (path, 0);
   list_object (inv, body, body_path, depth + 1);
 }
 
@@ -106,7 +100,7 @@ list_object (MgInventory *inv, GMimeObject *object, const char *path, int depth)
   if (GMIME_IS_MULTIPART (object)) {
     GMimeMultipart *mp = GMIME_MULTIPART (object);
     for (int i = 0; i < g_mime_multipart_get_count (mp); i++) {
-      g_autofree char *cpath = child_path (path, i);
+      g_autofree char *cpath = mg_walk_child_path (path, i);
       list_object (inv, g_mime_multipart_get_part (mp, i), cpath, depth + 1);
     }
   } else if (GMIME_IS_MESSAGE_PART (object)) {

@@ -29,8 +29,8 @@ typedef struct {
 static void walk_object (MgWalk *w, GMimeObject *object, const char *path, int depth,
                          GString *text);
 
-static char *
-child_path (const char *path, int index)
+char *
+mg_walk_child_path (const char *path, int index)
 {
   return *path == '\0' ? g_strdup_printf ("%d", index + 1)
                        : g_strdup_printf ("%s.%d", path, index + 1);
@@ -242,7 +242,7 @@ scan_only_object (MgWalk *w, GMimeObject *object, const char *path, int depth)
   if (GMIME_IS_MULTIPART (object)) {
     GMimeMultipart *mp = GMIME_MULTIPART (object);
     for (int i = 0; i < g_mime_multipart_get_count (mp); i++) {
-      g_autofree char *cpath = child_path (path, i);
+      g_autofree char *cpath = mg_walk_child_path (path, i);
       scan_only_object (w, g_mime_multipart_get_part (mp, i), cpath, depth + 1);
     }
   } else if (GMIME_IS_MESSAGE_PART (object)) {
@@ -467,7 +467,7 @@ walk_alternative (MgWalk *w, GMimeMultipart *mp, const char *path, int depth,
   const char *chosen = NULL;
 
   for (int i = 0; i < n; i++) {
-    g_autofree char *cpath = child_path (path, i);
+    g_autofree char *cpath = mg_walk_child_path (path, i);
     GString *t = g_string_new (NULL);
     walk_object (w, g_mime_multipart_get_part (mp, i), cpath, depth + 1, t);
     g_ptr_array_add (texts, g_string_free (t, FALSE));
@@ -498,7 +498,7 @@ walk_children (MgWalk *w, GMimeMultipart *mp, const char *path, int depth, GStri
     walk_alternative (w, mp, path, depth, text);
   } else {   /* signed, mixed, related...: every child in order */
     for (int i = 0; i < g_mime_multipart_get_count (mp); i++) {
-      g_autofree char *cpath = child_path (path, i);
+      g_autofree char *cpath = mg_walk_child_path (path, i);
       walk_object (w, g_mime_multipart_get_part (mp, i), cpath, depth + 1, text);
     }
   }
@@ -557,7 +557,7 @@ flatten_message (MgWalk *w, GMimeMessage *inner, const char *path, int depth,
 
   mg_ambiguity_check_object (w->job, GMIME_OBJECT (inner), w->stack);
   body_path = body != NULL && GMIME_IS_MULTIPART (body) ? g_strdup (path)
-                                                         : child_path (path, 0);
+                                                         : mg_walk_child_path (path, 0);
   if (body != NULL)
     walk_object (w, body, body_path, depth + 1, inner_text);
   g_string_append (block, ja ? "---------- 添付されたメール ----------\n"
