@@ -53,6 +53,15 @@ grep -q "ExecStart=/usr/sbin/mugai-milter -f -c /etc/mugai/mugai.conf" \
   || { echo "FAIL: the packaged mugai does not read /etc/mugai/mugai.conf"; fail=1; }
 [ -z "$("$x/usr/bin/mugai" config dump -n -c "$x/etc/mugai/mugai.conf")" ] \
   || { echo "FAIL: the packaged mugai.conf differs from the defaults"; fail=1; }
+# The packaged programs on a private Postfix: every sample through the relay,
+# as the relay tests run the built ones (started as root, the milter runs as
+# _mugai with workers as _mugai-worker, as under its unit).
+if MUGAI="$x/usr/bin/mugai" MUGAI_MILTER="$x/usr/sbin/mugai-milter" MUGAI_SRCDIR="$SRC" \
+   python3 "$SRC/test/integration/postfix/test_relay.py" samples >"$OUT/relay.log" 2>&1; then
+  echo "packaged mugai-milter: $(tail -1 "$OUT/relay.log")"
+else
+  tail -30 "$OUT/relay.log"; echo "FAIL: the packaged mugai-milter on a private Postfix"; fail=1
+fi
 rm -rf "$x"
 
 dpkg --dry-run -i "$DEB" >"$OUT/dry-run.log" 2>&1 \
