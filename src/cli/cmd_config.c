@@ -12,6 +12,7 @@
 #include <grp.h>
 #include <pwd.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -21,7 +22,6 @@
 #include "cli/cmd_config.h"
 #include "scan/scan.h"
 
-#define SERVICE_USER "_mugai"   /* the user the shipped units run as */
 #define POSTFIX_USER "postfix"  /* smtpd and cleanup connect to the milter as it */
 
 /* A user whose access is checked, with the groups it would have. */
@@ -287,6 +287,48 @@ check_database (const MgConfig *config, const MgCheckUser *user, MgConfigFinding
           mg_scan_engine_version (engine), mg_scan_engine_signatures (engine));
 }
 
+/* The path of a unix socket (libmilter syntax), or NULL. */
+static const char *
+unix_path (const char *socket)
+{
+  if (g_str_has_prefix (socket, "unix:") || g_str_has_prefix (socket, "local:"))
+    return strchr (socket, ':') + 1;
+  return socket[0] == '/' ? socket : NULL;
+}
+
+/* The accounts mugai-milter takes when started as root (as the unit starts
+ * it: it exits 78 without them), and a socket Postfix's group can use. */
+static void
+check_accounts (const MgConfig *config, MgConfigFindings *findings)
+{
+  const char *mode_text = config->milter_socket_mode;
+  char *end = NULL;
+  long mode = strtol (mode_text, &end, 8);
+
+  if (getpwnam (config->milter_user) == NULL)
+    mg_cmd_config_finding (findings, "[milter] user %s does not exist (the package's "
+                           "sysusers.d entry makes _mugai)", config->milter_user);
+  if (getpwnam (config->milter_worker_user) == NULL)
+    mg_cmd_config_finding (findings, "[milter] worker_user %s does not exist (the package's "
+                           "sysusers.d entry makes _mugai-worker)", config->milter_worker_user);
+  if (g_str_equal (config->milter_user, config->milter_worker_user))
+    mg_cmd_config_finding (findings, "[milter] worker_user must differ from [milter] user");
+  if (unix_path (config->milter_socket) == NULL)
+    return;
+  if (config->milter_socket_owner[0] != '\0' && getpwnam (config->milter_socket_owner) == NULL)
+    mg_cmd_config_finding (findings, "[milter] socket_owner %s does not exist",
+                           config->milter_socket_owner);
+  if (getgrnam (config->milter_socket_group) == NULL)
+    mg_cmd_config_finding (findings, "[milter] socket_group %s does not exist",
+                           config->milter_socket_group);
+  if (*mode_text == '\0' || *end != '\0' || mode < 0 || mode > 0777)
+    mg_cmd_config_finding (findings, "[milter] socket_mode %s is not an octal mode", mode_text);
+  else if ((mode & 0060) != 0060)
+    mg_cmd_config_finding (findings, "[milter] socket_mode %s gives group %s no read and "
+                           "write: Postfix could not connect", mode_text,
+                           config->milter_socket_group);
+}
+
 /* A unix socket's directory: mugai-milter, started as root as the shipped
  * unit does (so: as whoever runs this check), creates the socket there
  * before it drops privileges; Postfix's user must reach it. An inet socket
@@ -296,15 +338,11 @@ check_socket (const MgConfig *config, MgConfigFindings *findings)
 {
   g_autoptr (MgCheckUser) user = user_new (NULL);
   const char *socket = config->milter_socket;
-  const char *path = NULL;
+  const char *path = unix_path (socket);
   g_autofree char *dir = NULL;
   g_autoptr (MgCheckUser) postfix = NULL;
   int err;
 
-  if (g_str_has_prefix (socket, "unix:") || g_str_has_prefix (socket, "local:"))
-    path = strchr (socket, ':') + 1;
-  else if (socket[0] == '/')
-    path = socket;
   if (path == NULL) {
     if ((g_str_has_prefix (socket, "inet:") || g_str_has_prefix (socket, "inet6:"))
         && strchr (socket, '@') == NULL)
@@ -337,7 +375,7 @@ run_check (const char *config_path, const char *postfix_dir, const char *user_na
 {
   MgConfigFindings findings = { 0 };
   g_autoptr (MgConfig) config = NULL;
-  g_autoptr (MgCheckUser) user = user_new (user_name ? user_name : SERVICE_USER);
+  g_autoptr (MgCheckUser) user = NULL;
   const char *path = config_path ? config_path : MG_CONFIG_DEFAULT_PATH;
 
   if (config_path == NULL && !g_file_test (path, G_FILE_TEST_EXISTS)) {
@@ -347,9 +385,11 @@ run_check (const char *config_path, const char *postfix_dir, const char *user_na
     config = check_file (path, &findings);
   }
   check_deadlines (config, &findings);
+  check_accounts (config, &findings);
+  user_name = user_name ? user_name : config->milter_user;
+  user = user_new (user_name);
   if (user->self && geteuid () == 0)
-    printf ("no user %s: checking access as %s\n", user_name ? user_name : SERVICE_USER,
-            user->name);
+    printf ("no user %s: checking access as %s\n", user_name, user->name);
   check_database (config, user, &findings);
   check_writable_dir (user, "quarantine directory", config->quarantine_directory, "",
                       &findings);
@@ -395,7 +435,7 @@ mg_cmd_config (int argc, char **argv)
     { "postfix-config", 'P', 0, G_OPTION_ARG_FILENAME, &postfix_dir,
       "check: Postfix configuration directory, as postconf -c", "DIR" },
     { "user", 'u', 0, G_OPTION_ARG_STRING, &user_name,
-      "check: access as this user (default " SERVICE_USER ")", "USER" },
+      "check: access as this user (default: [milter] user)", "USER" },
     { NULL },
   };
   g_autoptr (GOptionContext) ctx = g_option_context_new (

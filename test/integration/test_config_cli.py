@@ -123,6 +123,22 @@ def test_deadlines():
 
 
 @suite.case
+def test_accounts_and_socket_mode():
+    d = tmpdir()
+    sock = 'unix:%s/milter.sock' % d
+    conf = good_conf(d, 'user = no-such-user\nworker_user = no-such-user\n'
+                        'socket_group = no-such-group\nsocket_mode = 0640\n')
+    write(conf, open(conf).read().replace('socket = %s' % SOCKET, 'socket = ' + sock))
+    pf = postfix_dir(d, main=[('smtpd_milters', sock), ('non_smtpd_milters', sock)])
+    out = check_fails(['check', '-c', conf, '-P', pf],
+                      r'^\[milter\] user no-such-user does not exist')
+    for pattern in (r'\[milter\] worker_user no-such-user does not exist',
+                    r'worker_user must differ', r'socket_group no-such-group does not exist',
+                    r'socket_mode 0640 gives group no-such-group no read and write'):
+        check(re.search(pattern, out), 'no finding /%s/ in:\n%s' % (pattern, out))
+
+
+@suite.case
 def test_database_missing():
     d = tmpdir()
     conf = write(os.path.join(d, 'm.conf'), '[clamav]\ndatabase = %s/none\n[quarantine]\n'
