@@ -12,6 +12,7 @@
 
 #include "cli/cli.h"
 #include "pipeline/pipeline.h"
+#include "quarantine/quarantine_alert.h"
 #include "quarantine/quarantine_envelope.h"
 #include "util/fdio.h"
 
@@ -141,6 +142,10 @@ run (const MgMailArgs *args, const MgConfig *config)
     fprintf (stderr, "mugai: temporary failure: %s\n", error->message);
     return MG_EXIT_TEMPFAIL;
   }
+  if (!mg_quarantine_alert_report (config, result->report_json,
+                                   mg_verdict_name (result->verdict),
+                                   has_envelope ? &envelope : NULL, &error))
+    fprintf (stderr, "mugai: warning: %s\n", error->message);
   return result->verdict == MG_VERDICT_SANITISED ? MG_EXIT_OK : MG_EXIT_WITHHELD;
 }
 

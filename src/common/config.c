@@ -117,6 +117,11 @@ static const MgConfKey keys[] = {
   { "release", "allow_virus_original", MG_CONF_ENUM, "no", 0, 0, bool_choices,
     OFF (release_allow_virus_original),
     "yes: the original of a mail withheld for a virus may be forwarded too" },
+  { "alert", "address", MG_CONF_STRING, "", 0, 0, NULL, OFF (alert_address),
+    "mailbox (the CSIRT) told in Japanese of viruses and failures, through [release] smtp"
+    " (empty: none)" },
+  { "alert", "interval", MG_CONF_INT, "600", 0, 86400, NULL, OFF (alert_interval),
+    "seconds between two alert mails at least; events in between go out together" },
   { "sandbox", "enabled", MG_CONF_ENUM, "yes", 0, 0, bool_choices,
     OFF (sandbox.enabled), "sanitise in sandboxed worker processes (no: debugging only)" },
   { "sandbox", "workers", MG_CONF_INT, "0", 0, 256, NULL,

@@ -121,6 +121,8 @@ typedef struct {
   char *release_sender;            /* envelope sender of released mail, "" = <> */
   char *release_allowed_recipient_domains;  /* comma-separated; "" = none */
   int release_allow_virus_original;         /* 0 no, 1 yes */
+  char *alert_address;             /* CSIRT mailbox told of viruses and failures, "" = none */
+  gint64 alert_interval;           /* seconds between two alert mails at least */
   MgSandboxConfig sandbox;
   MgArchiveLimits archive;
   MgPdfConfig pdf;

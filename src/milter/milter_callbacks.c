@@ -12,6 +12,7 @@
 #include <netinet/in.h>
 
 #include "milter/milter_apply.h"
+#include "milter/milter_log.h"
 
 static const MgMilterSetup *setup;
 
@@ -178,6 +179,18 @@ cb_body (SMFICTX *ctx, unsigned char *chunk, size_t len)
   return mg_milter_reply (ctx, MG_MILTER_OUTCOME_COLLECTING, NULL);
 }
 
+/* [alert] address is told of a message that could not be sanitised. */
+static void
+alert_failure (MgMilterSession *session, const GError *error)
+{
+  MgMilterMessage *message = session->message;
+  MgEnvelope envelope = { message->env_from, (const char *const *) message->env_rcpt->pdata };
+
+  mg_milter_log_alert_failure (setup->config, mg_milter_session_queue_id (session),
+                               message->env_from != NULL ? &envelope : NULL,
+                               error ? error->message : "unknown error");
+}
+
 static sfsistat
 cb_eom (SMFICTX *ctx)
 {
@@ -190,9 +203,11 @@ cb_eom (SMFICTX *ctx)
     return no_message (ctx, session);
   read_queue_id (ctx, session);
   outcome = mg_milter_eom_process (ctx, session, setup, &error);
-  if (outcome == MG_MILTER_OUTCOME_FAILED)
+  if (outcome == MG_MILTER_OUTCOME_FAILED) {
     g_warning ("%s: tempfail: %s", mg_milter_session_queue_id (session),
                error ? error->message : "unknown error");
+    alert_failure (session, error);
+  }
   status = mg_milter_reply (ctx, outcome, error);
   mg_milter_session_end (session);
   return status;

@@ -96,6 +96,7 @@ mg_milter_eom_process (SMFICTX *ctx, MgMilterSession *session, const MgMilterSet
   if (result->virus && result->verdict == MG_VERDICT_WITHHELD
       && setup->config->on_virus == MG_ON_VIRUS_REJECT) {
     log_done (queue_id, message, &envelope, result, "rejected", g_bytes_get_size (input));
+    mg_milter_log_alert (setup->config, result, "rejected", &envelope);
     return MG_MILTER_OUTCOME_VIRUS;
   }
   if (!mg_milter_apply (&libmilter_ops, ctx, message->headers, result->output,
@@ -103,5 +104,6 @@ mg_milter_eom_process (SMFICTX *ctx, MgMilterSession *session, const MgMilterSet
     return MG_MILTER_OUTCOME_FAILED;
   log_done (queue_id, message, &envelope, result, mg_verdict_name (result->verdict),
             g_bytes_get_size (input));
+  mg_milter_log_alert (setup->config, result, mg_verdict_name (result->verdict), &envelope);
   return MG_MILTER_OUTCOME_DELIVERED;
 }

@@ -7,6 +7,8 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 
+#include "quarantine/quarantine_alert.h"
+
 /* TEXT with bytes that could split or forge a field written as \xNN: with
  * STRICT (text from the mail) also spaces, quotes, commas, "<", ">" and "=";
  * else (mugai's own text, at the end of the line) control bytes only. */
@@ -134,4 +136,85 @@ mg_milter_log_summary (const char *queue_id, const char *verdict_text,
     append_text (out, result->reason, FALSE);
   }
   return g_string_free (out, FALSE);
+}
+
+typedef struct {
+  const MgConfig *config;
+  char *report_json;    /* NULL: a failure */
+  char *verdict, *queue_id, *what, *sender;
+  char **recipients;
+} MgMilterAlert;
+
+static void
+alert_free (MgMilterAlert *alert)
+{
+  g_free (alert->report_json);
+  g_free (alert->verdict);
+  g_free (alert->queue_id);
+  g_free (alert->what);
+  g_free (alert->sender);
+  g_strfreev (alert->recipients);
+  g_free (alert);
+}
+
+static gpointer
+alert_thread (gpointer data)
+{
+  MgMilterAlert *alert = data;
+  g_autoptr (GError) error = NULL;
+  MgEnvelope envelope = { alert->sender, (const char *const *) alert->recipients };
+  const MgEnvelope *env = alert->sender != NULL ? &envelope : NULL;
+  MgQuarantineAlertEvent event = { "failure", NULL, alert->queue_id, alert->verdict, NULL,
+                                   alert->what, env };
+  gboolean ok = alert->report_json != NULL
+                  ? mg_quarantine_alert_report (alert->config, alert->report_json,
+                                                alert->verdict, env, &error)
+                  : mg_quarantine_alert_note (alert->config, &event, &error);
+
+  if (!ok)
+    g_warning ("alert: %s", error->message);
+  alert_free (alert);
+  return NULL;
+}
+
+static void
+alert_start (MgMilterAlert *alert, const MgEnvelope *envelope)
+{
+  if (envelope != NULL && envelope->sender != NULL) {
+    alert->sender = g_strdup (envelope->sender);
+    alert->recipients = g_strdupv ((char **) envelope->recipients);
+  }
+  g_thread_unref (g_thread_new ("mugai-alert", alert_thread, alert));
+}
+
+void
+mg_milter_log_alert (const MgConfig *config, const MgMailResult *result,
+                     const char *verdict_text, const MgEnvelope *envelope)
+{
+  MgMilterAlert *alert;
+
+  if (*config->alert_address == '\0' || result->report_json == NULL ||
+      (!result->virus && !mg_quarantine_alert_pending (config)))
+    return;
+  alert = g_new0 (MgMilterAlert, 1);
+  alert->config = config;
+  alert->report_json = g_strdup (result->report_json);
+  alert->verdict = g_strdup (verdict_text);
+  alert_start (alert, envelope);
+}
+
+void
+mg_milter_log_alert_failure (const MgConfig *config, const char *queue_id,
+                             const MgEnvelope *envelope, const char *what)
+{
+  MgMilterAlert *alert;
+
+  if (*config->alert_address == '\0')
+    return;
+  alert = g_new0 (MgMilterAlert, 1);
+  alert->config = config;
+  alert->verdict = g_strdup ("tempfail");
+  alert->queue_id = g_strdup (queue_id);
+  alert->what = g_strdup (what);
+  alert_start (alert, envelope);
 }

@@ -22,6 +22,15 @@
 /* The summary line of RESULT (VERDICT_TEXT: "withheld", "sanitised" or
  * "rejected": refused with 550 for a virus), for a message of IN_SIZE bytes taken in MS. ENVELOPE
  * may be NULL. */
+/* Alerts ([alert] address, quarantine_alert.h) in a thread of their own, so
+ * that a slow SMTP listener never holds up a reply to Postfix: the virus of
+ * RESULT's report, or a flush of kept events; a message that failed (its
+ * queue id and what failed). CONFIG must outlive the process's threads. */
+void mg_milter_log_alert (const MgConfig *config, const MgMailResult *result,
+                          const char *verdict_text, const MgEnvelope *envelope);
+void mg_milter_log_alert_failure (const MgConfig *config, const char *queue_id,
+                                  const MgEnvelope *envelope, const char *what);
+
 char *mg_milter_log_summary (const char *queue_id, const char *verdict_text,
                              const MgEnvelope *envelope, const MgMailResult *result,
                              gsize in_size, gint64 ms);

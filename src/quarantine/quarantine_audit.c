@@ -25,7 +25,6 @@ mg_quarantine_audit_now (void)
   return g_date_time_format (now, "%Y-%m-%dT%H:%M:%S.%fZ");
 }
 
-static char *to_line (JsonObject *object);
 
 #define MG_AUDIT_GENESIS \
   "0000000000000000000000000000000000000000000000000000000000000000"
@@ -122,7 +121,7 @@ append_chained (const char *dir, JsonObject *object, char **line_r, GError **err
   }
   prev = read_chain (chain, path);
   json_object_set_string_member (object, "prev", prev);
-  line = to_line (object);
+  line = mg_quarantine_audit_to_line (object);
   text = g_strconcat (line, "\n", NULL);
   hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, line, -1);
   ok = write_all (fd, path, text, strlen (text), error) &&
@@ -151,8 +150,8 @@ append_line (const char *dir, JsonObject *object, gboolean to_syslog, GError **e
   return TRUE;
 }
 
-static char *
-to_line (JsonObject *object)
+char *
+mg_quarantine_audit_to_line (gpointer object)
 {
   g_autoptr (JsonNode) node = json_node_new (JSON_NODE_OBJECT);
   g_autoptr (JsonGenerator) gen = json_generator_new ();

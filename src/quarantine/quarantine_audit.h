@@ -46,5 +46,8 @@ gboolean mg_quarantine_audit_action (const char *dir, const MgQuarantineActor *a
 /* The actor of the pipeline's message lines. */
 #define MG_QUARANTINE_AUDIT_SYSTEM "system"
 
+/* OBJECT (a JsonObject) as one line of JSON, as the audit log writes it. */
+char *mg_quarantine_audit_to_line (gpointer object);
+
 /* The present time as the audit log writes it (UTC, ISO 8601). */
 char *mg_quarantine_audit_now (void);

@@ -2,8 +2,12 @@
 """What the CSIRT and the monthly report need: `mugai quarantine export` (the
 original in a ZIP encrypted with the password "infected", AES-256 for 7z or
 traditional encryption for unzip, with the report, the item's audit lines and
-SHA256SUMS; approvers only; audited).
+SHA256SUMS; approvers only; audited); the alert mail to [alert] address
+(Japanese, the facts, never the original; one mail per interval, the rest
+counted in the next).
 """
+import email
+import email.policy
 import hashlib
 import os
 import subprocess
@@ -12,7 +16,7 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from mugaitest import Suite, check  # noqa: E402
-from qtest import Store, decoded, virus_mail  # noqa: E402
+from qtest import ENVELOPE, Store, clean_mail, decoded, virus_mail  # noqa: E402
 from mime import EICAR  # noqa: E402
 
 S = Suite('csirt')
@@ -90,6 +94,53 @@ def test_export_sample_for_the_csirt():
         check(acts[1]['detail'] == 'cipher=aes256 sha256=%s size=%d' % (stored, len(sent)),
               'export detail %r' % acts[1]['detail'])
         check(acts[1]['unix_user'] == 'bin', 'export unix user %r' % acts[1]['unix_user'])
+
+
+CSIRT = 'csirt@city.example.lg.jp'
+
+
+def alerts(st):
+    return [(env, email.message_from_bytes(data, policy=email.policy.default))
+            for env, data in st.sink.messages if env['rcpt'] == ['<%s>' % CSIRT]]
+
+
+def alert_text(msg):
+    return msg['Subject'] + '\n' + msg.get_content()
+
+
+@S.case
+def test_alert_mail_to_the_csirt():
+    with Store(extra={'alert': {'address': CSIRT, 'interval': '3600'}}) as st:
+        st.mail(clean_mail('alert-clean'), expect=0)
+        check(alerts(st) == [], 'an alert for a clean mail')
+        sent = virus_mail('alert-1')
+        first = st.mail(sent, expect=3)
+        got = alerts(st)
+        check(len(got) == 1, 'one alert mail expected after the first virus: %d' % len(got))
+        env, msg = got[0]
+        text = alert_text(msg)
+        check(env['from'] == '<mugai-release@city.example.lg.jp>', 'alert MAIL FROM %r' % env)
+        check('ウイルスを検出しました（1 件）' in msg['Subject'], 'subject %r' % msg['Subject'])
+        for fact in (first['id'], first['virus'][0], '<%s>' % ENVELOPE[0], ENVELOPE[1][0],
+                     '判定: withheld', 'JST', 'mugai quarantine show ' + first['id']):
+            check(fact in text, 'the alert does not say %r:\n%s' % (fact, text))
+        raw = st.sink.messages[-1][1]
+        check(sent[-300:] not in raw and EICAR not in decoded(raw),
+              'the alert carries the original')
+        more = [st.mail(virus_mail('alert-%d' % i), expect=3)['id'] for i in range(2, 7)]
+        check(len(alerts(st)) == 1, 'an outbreak inside the interval sent more mails')
+        with open(st.conf) as f:
+            conf = f.read()
+        with open(st.conf, 'w') as f:
+            f.write(conf.replace('interval = 3600', 'interval = 0'))
+        st.mail(clean_mail('alert-flush'), expect=0)
+        got = alerts(st)
+        check(len(got) == 2, 'the kept events were not sent after the interval: %d' % len(got))
+        text = alert_text(got[1][1])
+        check('（5 件）' in got[1][1]['Subject'], 'summary subject %r' % got[1][1]['Subject'])
+        check(all(i in text for i in more), 'the summary does not list every kept virus')
+        st.mail(clean_mail('alert-quiet'), expect=0)
+        check(len(alerts(st)) == 2, 'an alert with nothing to tell')
 
 
 if __name__ == '__main__':

@@ -235,6 +235,47 @@ def test_mail_log():
         print("summary: " + line.split("mugai-milter: ", 1)[-1])
 
 
+def test_alert_outbreak():
+    """[alert] address: an outbreak of 30 virus mails through the relay makes
+    one Japanese alert mail at once (the first virus, its envelope and id),
+    the other 29 kept for the next mail of the interval; no original in it."""
+    relay = Relay()
+    csirt = "csirt@" + harness.RECIPIENT_DOMAIN
+    with open(relay.milter.config, "a") as f:   # before anything starts
+        f.write("[alert]\naddress = %s\ninterval = 3600\n" % csirt)
+        f.write("[release]\nsmtp = 127.0.0.1:%d\nsender = mugai-alert@%s\n"
+                % (relay.sink.port, harness.RECIPIENT_DOMAIN))
+    state = os.path.join(relay.workdir, "quarantine", "alert.state")
+
+    def alerts():
+        return [(env, m) for env, m in relay.sink.messages()
+                if env.get("X-Rcpt-Args", "").startswith("<" + csirt)]
+
+    def kept():
+        with open(state) as f:
+            return len(f.read().splitlines()) - 1
+    with relay:
+        relay.send(mails.eicar_mail("outbreak-0"), sender="attacker@internet.example")
+        wait_for("the alert mail", lambda: alerts(), 60)
+        for i in range(1, 30):
+            relay.send(mails.eicar_mail("outbreak-%d" % i), sender="attacker@internet.example")
+        relay.wait_delivered(31)
+        wait_for("29 kept events", lambda: kept() == 29, 60)
+        got = alerts()
+        check(len(got) == 1, "%d alert mails for an outbreak" % len(got))
+        env, data = got[0]
+        msg = email.message_from_bytes(data, policy=email.policy.default)
+        text = msg["Subject"] + "\n" + msg.get_content()
+        check("ウイルスを検出しました（1 件）" in text, "alert subject %r" % msg["Subject"])
+        check("<attacker@internet.example>" in text and "Mugai.Test.EICAR" in text
+              and "staff@" + harness.RECIPIENT_DOMAIN in text, "alert facts:\n" + text)
+        check(b"EICAR-STANDARD" not in data and "EICAR-STANDARD" not in text,
+              "the alert carries the original")
+        first = summary_lines(relay, "withheld")[0]
+        check(re.search(r" id=(\S+)", first).group(1) in text, "the quarantine id is missing")
+        print("1 alert mail for 30 viruses, 29 kept for the next one")
+
+
 def test_virus_reject():
     """on_virus = reject: the client gets 5xx, nothing arrives; a clean mail
     in the same session still passes."""
