@@ -16,3 +16,7 @@ int mg_cmd_config (int argc, char **argv);
 /* Load the configuration named by -c (NULL: default). Prints a one-line
  * message and returns NULL on error. */
 MgConfig *mg_cli_load_config (const char *path);
+
+/* The real Unix user's login (getuid, never $SUDO_USER or $USER, which
+ * anyone sets), or "uidN" when it has no name. */
+char *mg_cli_unix_login (void);

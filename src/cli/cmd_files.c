@@ -22,6 +22,7 @@
 #include "cli/cli.h"
 #include "common/charset.h"
 #include "pipeline/file.h"
+#include "quarantine/quarantine_store.h"
 #include "util/fdio.h"
 #include "util/safepath.h"
 
@@ -47,6 +48,7 @@ typedef struct {
   mode_t file_mode;
   gboolean progress;           /* stderr is a terminal */
   gboolean tempfail;
+  char *operator_name;         /* the Unix user (getuid), for the audit log */
 } MgFilesRun;
 
 /* Where one file or folder is read from and written to. */
@@ -173,12 +175,31 @@ show_progress (MgFilesRun *run, const char *current)
   fflush (stderr);
 }
 
+/* The file's audit line, and its original kept when removed or withheld
+ * (quarantine_store.h); a failure is a temporary failure of the run. */
 static void
-record (MgFilesRun *run, const MgFileResult *result, const char *source, const char *output)
+trail (MgFilesRun *run, const MgFileResult *result, const char *line, GBytes *input)
+{
+  g_autoptr (GError) error = NULL;
+  gboolean held = result->action == MG_ACTION_REMOVED || result->action == MG_ACTION_WITHHELD;
+
+  if (result->id != NULL &&
+      mg_quarantine_store_put_file (run->config, result->id, input, result->output, line,
+                                    held, run->operator_name, &error))
+    return;
+  fprintf (stderr, "\nmugai files: audit log: %s\n",
+           error != NULL ? error->message : "the file has no report id");
+  run->tempfail = TRUE;
+}
+
+static void
+record (MgFilesRun *run, const MgFileResult *result, const char *source, const char *output,
+        GBytes *input)
 {
   g_autofree char *line = mg_file_result_json (result, source, output);
 
   g_string_append_printf (run->report, "%s\n", line);
+  trail (run, result, line, input);
   run->counts[result->action]++;
   run->done++;
   if (result->action == MG_ACTION_REMOVED || result->action == MG_ACTION_WITHHELD)
@@ -196,7 +217,7 @@ refuse (MgFilesRun *run, const MgFilesItem *item, MgReason reason, const char *d
 {
   g_autoptr (MgFileResult) result = mg_file_result_refused (run->pipeline, item->out_rel,
                                                             reason, detail);
-  record (run, result, item->source, NULL);
+  record (run, result, item->source, NULL, NULL);
 }
 
 /* --- files --------------------------------------------------------------- */
@@ -283,7 +304,7 @@ sanitise_file (MgFilesRun *run, const MgFilesItem *item)
   }
   if (result->output != NULL)
     output = write_output (run, item, result);
-  record (run, result, item->source, output);
+  record (run, result, item->source, output, data);
 }
 
 /* --- folders ------------------------------------------------------------- */
@@ -533,6 +554,7 @@ run (const MgFilesArgs *args, const MgConfig *config)
     return MG_EXIT_TEMPFAIL;
   }
   r.report = g_string_new (NULL);
+  r.operator_name = mg_cli_unix_login ();
   r.outputs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   r.refused = g_ptr_array_new_with_free_func (g_free);
   run_sources (&r, args->sources);
@@ -545,6 +567,7 @@ run (const MgFilesArgs *args, const MgConfig *config)
          : r.counts[MG_ACTION_REMOVED] + r.counts[MG_ACTION_WITHHELD] > 0 ? MG_EXIT_WITHHELD
                                                                           : MG_EXIT_OK;
   g_string_free (r.report, TRUE);
+  g_free (r.operator_name);
   g_hash_table_unref (r.outputs);
   g_ptr_array_unref (r.refused);
   return status;

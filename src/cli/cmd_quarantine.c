@@ -142,15 +142,6 @@ parse (int argc, char **argv, MgQuarantineArgs *a, GError **error)
   return g_option_context_parse (ctx, &argc, &argv, error);
 }
 
-/* The real Unix user: getuid, never $SUDO_USER or $USER, which anyone sets. */
-static char *
-unix_login (void)
-{
-  struct passwd *pw = getpwuid (getuid ());
-
-  return pw != NULL ? g_strdup (pw->pw_name) : g_strdup_printf ("uid%u", (guint) getuid ());
-}
-
 /* One line from the terminal, without echo; NULL when there is none. */
 static char *
 ask_password (const char *user)
@@ -246,7 +237,7 @@ actor_init (MgQuarantineCli *cli, const MgQuarantineArgs *a, GError **error)
   g_autoptr (GPtrArray) users = mg_admin_users_load (cli->config->admin_users_file, NULL);
   const MgAdminUser *user;
 
-  cli->unix_user = unix_login ();
+  cli->unix_user = mg_cli_unix_login ();
   settle_ids ();
   cli->address = g_strdup_printf ("local:%s", cli->unix_user);
   user = authenticate (a, users, cli->unix_user, error);

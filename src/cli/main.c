@@ -1,4 +1,6 @@
 /* main.c - `mugai`: dispatch to a subcommand. No sanitising logic lives here. */
+#include <pwd.h>
+#include <unistd.h>
 #include <locale.h>
 #include <stdio.h>
 #include <string.h>
@@ -29,6 +31,14 @@ usage (FILE *out, int status)
     fprintf (out, "  %-6s %s\n", commands[i].name, commands[i].help);
   fprintf (out, "\nmugai COMMAND -h shows the options of a command.\n");
   return status;
+}
+
+char *
+mg_cli_unix_login (void)
+{
+  struct passwd *pw = getpwuid (getuid ());
+
+  return pw != NULL ? g_strdup (pw->pw_name) : g_strdup_printf ("uid%u", (guint) getuid ());
 }
 
 MgConfig *

@@ -227,6 +227,24 @@ mg_quarantine_audit_message (const char *dir, const char *report_json,
 }
 
 gboolean
+mg_quarantine_audit_file (const char *dir, const char *report_json, const char *operator_name,
+                          GBytes *input, GBytes *output, gboolean stored, GError **error)
+{
+  JsonObject *object = message_object (report_json);
+  gboolean ok;
+
+  json_object_set_string_member (object, "event", "file");   /* "action": the file's */
+  json_object_set_string_member (object, "actor", operator_name);
+  json_object_set_string_member (object, "unix_user", operator_name);
+  set_digest (object, "sha256", "size", input);
+  set_digest (object, "output_sha256", "output_size", output);
+  json_object_set_boolean_member (object, "stored", stored);
+  ok = append_line (dir, object, FALSE, error);
+  json_object_unref (object);
+  return ok;
+}
+
+gboolean
 mg_quarantine_audit_action (const char *dir, const MgQuarantineActor *actor,
                             const char *action, const char *item_id, const char *result,
                             const char *detail, GError **error)

@@ -36,6 +36,13 @@ gboolean mg_quarantine_audit_message (const char *dir, const char *report_json,
                                       const char *recipients, GBytes *input,
                                       GBytes *output, gboolean stored, GError **error);
 
+/* Append the line of one file `mugai files` saw: as a message's line, with
+ * "event": "file", "action" the file's (kept, converted, removed, withheld),
+ * the OPERATOR (the Unix user that ran it) as "actor" and "unix_user". */
+gboolean mg_quarantine_audit_file (const char *dir, const char *report_json,
+                                   const char *operator_name, GBytes *input, GBytes *output,
+                                   gboolean stored, GError **error);
+
 /* Append the line of one admin action. ITEM_ID and DETAIL may be NULL;
  * RESULT is "ok", "refused" or "failed". */
 gboolean mg_quarantine_audit_action (const char *dir, const MgQuarantineActor *actor,

@@ -7,6 +7,7 @@
 #include "quarantine/quarantine_store.h"
 
 #include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
 #include <string.h>
 
 #include "quarantine/quarantine_headers.h"
@@ -164,6 +165,51 @@ mg_quarantine_store_put (const MgConfig *config, const char *id, GBytes *origina
     return FALSE;
   return mg_quarantine_audit_message (dir, report_json, recipients, original, output, keep,
                                       error);
+}
+
+/* The report of a file as the index should see it: the file's name as the
+ * subject, the operator as the sender, "withheld" as the verdict. */
+static char *
+file_item_report (const char *report_json, const char *operator_name)
+{
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (JsonGenerator) gen = json_generator_new ();
+  g_autofree char *from = g_strdup_printf ("%s (mugai files)", operator_name);
+  JsonNode *root;
+  JsonObject *report;
+
+  if (!json_parser_load_from_data (parser, report_json, -1, NULL) ||
+      (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    return g_strdup (report_json);
+  report = json_node_get_object (root);
+  if (json_object_get_member (report, "source") != NULL)
+    json_object_set_member (report, "subject",
+                            json_node_copy (json_object_get_member (report, "source")));
+  json_object_set_string_member (report, "from", from);
+  json_object_set_string_member (report, "verdict", "withheld");
+  json_generator_set_root (gen, root);
+  return json_generator_to_data (gen, NULL);
+}
+
+gboolean
+mg_quarantine_store_put_file (const MgConfig *config, const char *id, GBytes *original,
+                              GBytes *output, const char *report_json, gboolean held,
+                              const char *operator_name, GError **error)
+{
+  const char *dir = config->quarantine_directory;
+  gboolean keep = held && original != NULL;
+  g_autofree char *item_report = keep ? file_item_report (report_json, operator_name) : NULL;
+  MgPutRequest put = { id, original, item_report, TRUE, NULL, NULL, NULL };
+
+  if (!mg_quarantine_id_valid (id)) {
+    g_set_error (error, MG_QUARANTINE_ERROR, MG_QUARANTINE_ERROR_NOT_FOUND,
+                 "not a quarantine id");
+    return FALSE;
+  }
+  if (keep && !store_item (dir, &put, error))
+    return FALSE;
+  return mg_quarantine_audit_file (dir, report_json, operator_name, original, output, keep,
+                                   error);
 }
 
 MgQuarantineStore *

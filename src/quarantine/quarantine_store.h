@@ -32,6 +32,16 @@ gboolean mg_quarantine_store_put (const MgConfig *config, const char *id,
                                   const char *report_json, gboolean held,
                                   const MgEnvelope *envelope, GError **error);
 
+/* Record one file `mugai files` saw: store ORIGINAL (may be NULL: nothing
+ * was read) and REPORT_JSON (the file's report line) as item ID when HELD
+ * (removed or withheld), with the file's name as the subject and
+ * OPERATOR_NAME (the Unix user) as the sender, so that `mugai quarantine show
+ * ID` finds it; and append the file's audit line in every case. */
+gboolean mg_quarantine_store_put_file (const MgConfig *config, const char *id,
+                                       GBytes *original, GBytes *output,
+                                       const char *report_json, gboolean held,
+                                       const char *operator_name, GError **error);
+
 /* Open the store of CONFIG (which must outlive it). NULL with ERROR when the
  * index cannot be opened. */
 MgQuarantineStore *mg_quarantine_store_open (const MgConfig *config, GError **error);

@@ -4,12 +4,15 @@ original in a ZIP encrypted with the password "infected", AES-256 for 7z or
 traditional encryption for unzip, with the report, the item's audit lines and
 SHA256SUMS; approvers only; audited); the alert mail to [alert] address
 (Japanese, the facts, never the original; one mail per interval, the rest
-counted in the next).
+counted in the next); the trail of `mugai files` (an audit line per file
+with the Unix user, a withheld or removed file's original kept under its id).
 """
 import email
 import email.policy
 import hashlib
+import json
 import os
+import pwd
 import subprocess
 import sys
 import tempfile
@@ -17,7 +20,7 @@ import tempfile
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from mugaitest import Suite, check  # noqa: E402
 from qtest import ENVELOPE, Store, clean_mail, decoded, virus_mail  # noqa: E402
-from mime import EICAR  # noqa: E402
+from mime import EICAR, make_pe  # noqa: E402
 
 S = Suite('csirt')
 
@@ -141,6 +144,57 @@ def test_alert_mail_to_the_csirt():
         check(all(i in text for i in more), 'the summary does not list every kept virus')
         st.mail(clean_mail('alert-quiet'), expect=0)
         check(len(alerts(st)) == 2, 'an alert with nothing to tell')
+
+
+
+def run_files(st, files):
+    """`mugai files` over FILES ({name: bytes}), with $SUDO_USER and $USER
+    naming someone else: (exit code, {source name: report line})."""
+    src = tempfile.mkdtemp(prefix='src-', dir=st.tmp)
+    out = tempfile.mkdtemp(prefix='out-', dir=st.tmp)
+    os.chmod(st.tmp, 0o755)
+    for name, data in files.items():
+        with open(os.path.join(src, name), 'wb') as f:
+            f.write(data)
+    rep = os.path.join(st.tmp, 'files-report.jsonl')
+    env = dict(os.environ, SUDO_USER='mallory', USER='mallory', LOGNAME='mallory')
+    p = st.run(['files', '-c', st.conf, '--report', rep, '-o', out, src], env=env)
+    with open(rep, encoding='utf-8') as f:
+        lines = [json.loads(ln) for ln in f]
+    return p.returncode, {os.path.basename(ln['source']): ln for ln in lines}
+
+
+@S.case
+def test_files_trail():
+    with Store() as st:
+        rc, lines = run_files(st, {'eicar.txt': EICAR, 'memo.txt': '議事録\n'.encode(),
+                                   'setup.exe': make_pe('trail')})
+        me = pwd.getpwuid(os.getuid()).pw_name
+        check(rc == 3, 'mugai files exit %d' % rc)
+        trail = [a for a in st.audit() if a['event'] == 'file']
+        check(sorted(a['id'] for a in trail) == sorted(ln['id'] for ln in lines.values()),
+              'one audit line per file expected: %r' % [a.get('source') for a in trail])
+        for a in trail:
+            check(a['actor'] == me and a['unix_user'] == me,
+                  'operator of %s: %r' % (a['source'], a['actor']))
+            line = lines[os.path.basename(a['source'])]
+            check(a['action'] == line['action'] and a['sha256'] == line['sha256'],
+                  'audit line of %s: %r' % (a['source'], a))
+        virus = lines['eicar.txt']
+        check(virus['action'] == 'withheld', 'eicar: %r' % virus)
+        rc, out, err = st.q('show', virus['id'])
+        check(rc == 0 and 'eicar.txt' in out and '%s (mugai files)' % me in out and
+              hashlib.sha256(EICAR).hexdigest() in out, 'show of a file item: %r %r' % (out, err))
+        kept = lines['memo.txt']
+        check(st.q('show', kept['id'])[0] == 1, 'a kept file is stored')
+        zpath = os.path.join(st.tmp, 'file.zip')
+        rc, _, err = st.q('export', '--as', 'bob', '-o', zpath, virus['id'])
+        check(rc == 0, 'export of a file item: %r' % err)
+        rc, out = extract('7z', zpath, 'infected')
+        check(rc == 0 and read(os.path.join(out, virus['id'] + '.eml')) == EICAR,
+              'the exported file is not the original')
+        check(st.q('show', lines['setup.exe']['id'])[0] == 0, 'a removed file is not kept')
+        check(st.q_ok('check').startswith('2 items, 0 damaged'), 'check after files')
 
 
 if __name__ == '__main__':
