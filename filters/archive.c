@@ -151,6 +151,7 @@ typedef struct {
   GHashTable *suffixes;        /* case-folded wanted name -> last "-N" tried */
   guint8 *chunk;
   guint files, kept;
+  gboolean package;          /* an Office package's [Content_Types].xml seen */
   MgAction stop_action;        /* MG_ACTION_KEPT while reading goes on */
   MgReason stop_reason;
   char *stop_detail;
@@ -484,6 +485,7 @@ unpack_entry (MgUnpack *u, struct archive_entry *entry)
   if (archive_entry_filetype (entry) == AE_IFDIR)
     return;                       /* folders are implied by the paths of files */
   u->files++;
+  u->package |= g_ascii_strcasecmp (name, "[Content_Types].xml") == 0;
   if ((why = not_regular (entry)) != NULL) {
     refuse (u, name, MG_REASON_NOT_REGULAR, why);
     return;
@@ -528,6 +530,17 @@ finish (MgUnpack *u, MgFilterResult *result)
     result->action = u->stop_action;
     result->reason = u->stop_reason;
     result->detail = g_steal_pointer (&u->stop_detail);
+    return;
+  }
+  if (u->package) {
+    g_clear_pointer (&result->members, g_ptr_array_unref);
+    /* repacked as a ZIP, a document would lose its body and still look
+     * "converted": an Office package the Office filter could not read */
+    result->action = MG_ACTION_REMOVED;
+    result->reason = MG_REASON_CONVERT_FAILED;
+    result->detail = g_strdup ("an Office Open XML package ([Content_Types].xml) without a "
+                               "Word, Excel or PowerPoint document mugai can read; not "
+                               "repacked as a plain ZIP");
     return;
   }
   if (u->kept == 0) {

@@ -1,6 +1,7 @@
 /* classify.c - libmagic, one handle per thread (magic_t is not thread-safe),
  * and what readers do where libmagic is stricter than they are. */
 #include "pipeline/classify.h"
+#include "pipeline/classify_zip.h"
 
 #include <gio/gio.h>
 #include <magic.h>
@@ -103,6 +104,19 @@ looks_rtf (const char *data, gsize len)
   return len >= 4 && memcmp (data, "{\\rt", 4) == 0;
 }
 
+/* A zip libmagic names a plain archive (or data), or an Office package it
+ * guessed from the first entries: the package's own type, or NULL. */
+static char *
+package_type (const char *magic_type, const char *data, gsize len)
+{
+  if (!g_str_equal (magic_type, "application/zip") &&
+      !g_str_equal (magic_type, "application/octet-stream") &&
+      !g_str_has_prefix (magic_type, "application/vnd.openxmlformats-officedocument.") &&
+      !g_str_has_prefix (magic_type, "application/vnd.ms-"))
+    return NULL;
+  return mg_classify_zip_package (data, len);
+}
+
 /* Where libmagic calls the bytes text or data, what a reader would open
  * them as, or NULL. */
 static const char *
@@ -124,6 +138,7 @@ mg_classify_bytes (const void *data, gsize len)
   magic_t m = thread_magic (NULL);
   const char *type;
   const char *reader;
+  char *package;
 
   if (len == 0)
     return g_strdup ("application/x-empty");
@@ -132,6 +147,9 @@ mg_classify_bytes (const void *data, gsize len)
   type = magic_buffer (m, data, len);
   if (type == NULL)
     type = "application/octet-stream";
+  package = package_type (type, data, len);
+  if (package != NULL)
+    return package;
   reader = reader_type (type, data, len);
   return g_strdup (reader != NULL ? reader : type);
 }
