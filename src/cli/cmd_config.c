@@ -395,6 +395,7 @@ run_check (const char *config_path, const char *postfix_dir, const char *user_na
                       &findings);
   check_socket (config, &findings);
   mg_cmd_config_check_postfix (config, postfix_dir, &findings);
+  mg_cmd_config_check_release (config, postfix_dir, &findings);
   if (findings.count > 0) {
     printf ("%s: %u problem%s\n", path, findings.count, findings.count == 1 ? "" : "s");
     return MG_EXIT_CONFIG;

@@ -22,3 +22,8 @@ void mg_cmd_config_finding (MgConfigFindings *findings, const char *format, ...)
  * postconf is not installed. */
 void mg_cmd_config_check_postfix (const MgConfig *config, const char *dir,
                                   MgConfigFindings *findings);
+
+/* A finding when [release] allowed_recipient_domains is empty (every release
+ * refused), suggesting Postfix's relay_domains and mydestination of DIR. */
+void mg_cmd_config_check_release (const MgConfig *config, const char *postfix_dir,
+                                  MgConfigFindings *findings);

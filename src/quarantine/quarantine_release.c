@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "quarantine/quarantine_role.h"
+#include "quarantine/quarantine_secret.h"
 
 #define MG_QUARANTINE_CLAIM_STALE 900   /* seconds: an approval that crashed */
 #define REQUEST_COLUMNS \
@@ -54,6 +55,24 @@ request_from_stmt (sqlite3_stmt *stmt)
   return r;
 }
 
+/* The sealed password of R opened in place; one that cannot be opened is
+ * dropped (the archive then stays encrypted and is withheld again). */
+static void
+unseal_password (MgQuarantineStore *store, MgQuarantineRequest *r)
+{
+  g_autoptr (GError) error = NULL;
+  char *plain;
+
+  if (r->password == NULL)
+    return;
+  plain = mg_quarantine_secret_open (mg_quarantine_store_dir (store), r->item_id,
+                                     r->password, &error);
+  if (plain == NULL)
+    g_warning ("%s: %s", r->item_id, error->message);
+  g_free (r->password);   /* sealed: nothing secret in it */
+  r->password = plain;
+}
+
 static GPtrArray *
 select_requests (MgQuarantineStore *store, const char *sql, const char *id, GError **error)
 {
@@ -73,6 +92,8 @@ select_requests (MgQuarantineStore *store, const char *sql, const char *id, GErr
     mg_quarantine_index_error (index, "requests", error);
     return NULL;
   }
+  for (guint i = 0; i < rows->len; i++)
+    unseal_password (store, g_ptr_array_index (rows, i));
   return g_steal_pointer (&rows);
 }
 
@@ -153,11 +174,19 @@ insert_request (MgQuarantineStore *store, const MgQuarantineItem *item,
 {
   MgQuarantineIndex *index = mg_quarantine_store_index (store);
   g_autofree char *now = g_strdup_printf ("%" G_GINT64_FORMAT, now_seconds ());
+  g_autofree char *sealed = NULL;
   const char *args[] = { item->id, kind, actor->name, now, note != NULL ? note : "",
-                         password != NULL ? password : "",
+                         NULL,
                          actor->unix_user != NULL ? actor->unix_user : "", NULL };
   const char *state_args[] = { item->id, NULL };
 
+  if (password != NULL && *password != '\0') {
+    sealed = mg_quarantine_secret_seal (mg_quarantine_store_dir (store), item->id, password,
+                                        error);
+    if (sealed == NULL)
+      return FALSE;
+  }
+  args[5] = sealed != NULL ? sealed : "";
   return mg_quarantine_index_exec (index, "INSERT INTO requests (item_id, kind,"
                                    " requested_by, requested_at, note, password, state,"
                                    " requested_unix)"

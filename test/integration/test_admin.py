@@ -326,6 +326,46 @@ def test_ppap_password_form(st, server):
           'the password reached the audit log')
 
 
+@case()
+def test_release_without_envelope_to_typed_address(st, server):
+    """An item stored without its envelope: the approver types the one address,
+    checked against [release] allowed_recipient_domains and audited."""
+    r = st.mail(removed_mail('ui-noenv'), expect=0, envelope=None)
+    alice = logged_in(server, 'alice')
+    act(alice, r['id'], 'request', kind='sanitised')
+    bob = logged_in(server, 'bob')
+    page = item_page(bob, r['id'])
+    form = re.search(r'<form method="post" action="/items/%s/approve">.*?</form>' % r['id'],
+                     page, re.S)
+    check(form and 'name="to"' in form.group(0) and '解放先のメールアドレス' in form.group(0),
+          'no address field in the approve form of an item without envelope')
+    page = act(bob, r['id'], 'approve')
+    check('承認し、解放しました' not in page, 'released with no address typed')
+    page = act(bob, r['id'], 'approve', to='attacker@evil.example')
+    check('allowed_recipient_domains' in page and 'attacker@evil.example' in page,
+          'an address outside the allowed domains: %r' % page[-1500:])
+    page = act(bob, r['id'], 'approve', to='a@b.example, c@city.example.lg.jp')
+    check('承認し、解放しました' not in page, 'two addresses accepted')
+    check(st.sink.messages == [], 'something was sent')
+    page = act(bob, r['id'], 'approve', to=' kacho@city.example.lg.jp ')
+    check('承認し、解放しました' in page, 'approval to a typed address: %r' % page[-1500:])
+    check([e['rcpt'] for e, _ in st.sink.messages] == [['<kacho@city.example.lg.jp>']],
+          'sent to %r' % [e for e, _ in st.sink.messages])
+    ok = [a for a in st.actions('approve', r['id']) if a['result'] == 'ok']
+    check(len(ok) == 1 and 'kacho@city.example.lg.jp' in ok[0]['detail'],
+          'the typed address is not audited: %r' % ok)
+    refused = [a for a in st.actions('approve', r['id']) if a['result'] == 'refused']
+    check(any('attacker@evil.example' in a['detail'] for a in refused),
+          'the refused address is not audited: %r' % refused)
+    r2 = st.mail(removed_mail('ui-env'), expect=0)
+    act(alice, r2['id'], 'request', kind='sanitised')
+    page = item_page(bob, r2['id'])
+    check('name="to"' not in page, 'an address field for an item with an envelope')
+    page = act(bob, r2['id'], 'approve', to='kacho@city.example.lg.jp')
+    check('承認し、解放しました' not in page, 'an envelope item redirected to a typed address')
+    check(len(st.sink.messages) == 1, 'the envelope item was sent')
+
+
 def confirm(c, path, ask):
     """Open the confirmation page PATH, check it asks ASK, confirm it; the next page."""
     status, _, page = c.get(path)

@@ -41,6 +41,7 @@ def good_conf(d, extra=''):
     """A configuration that passes: the test database, a private quarantine."""
     return write(os.path.join(d, 'mugai.conf'),
                  '[clamav]\ndatabase = %s\n\n[quarantine]\ndirectory = %s\n\n'
+                 '[release]\nallowed_recipient_domains = city.example.lg.jp\n\n'
                  '[milter]\nsocket = %s\n%s' % (CLAMDB, os.path.join(d, 'q'), SOCKET, extra))
 
 
@@ -92,6 +93,22 @@ def test_check_passes():
     # The database's description: the test database has no official version.
     check(re.search(r'virus database .*: custom \d+ signatures \(sha256 [0-9a-f]{12}\)', out),
           'no database description: %s' % out)
+
+
+@suite.case
+def test_empty_release_domains_suggests_postfix_domains():
+    """[release] allowed_recipient_domains stays empty by default (every release
+    refused); check says so and suggests Postfix's relay_domains and mydestination."""
+    d = tmpdir()
+    conf = write(os.path.join(d, 'mugai.conf'), open(good_conf(d)).read().replace(
+        'allowed_recipient_domains = city.example.lg.jp', 'allowed_recipient_domains ='))
+    pf = postfix_dir(d, main=[('relay_domains', 'city.example.lg.jp, hash:/etc/postfix/relay'),
+                              ('mydestination', 'mail.town.example.lg.jp, localhost')])
+    out = check_fails(['check', '-c', conf, '-P', pf],
+                      r'^\[release\] allowed_recipient_domains is empty: every release is refused')
+    line = [ln for ln in out.splitlines() if 'allowed_recipient_domains is empty' in ln][0]
+    check(line.endswith('allowed_recipient_domains = city.example.lg.jp, mail.town.example.lg.jp'),
+          'suggestion: %r' % line)
 
 
 @suite.case

@@ -409,8 +409,20 @@ def test_ppap_password_wiped_from_index_and_wal():
         for item in items:
             check(request(st, 'alice', item, '--password-file', pw)[0] == 0, 'request')
         secret = PPAP_PASSWORD.encode()
-        check(secret in index_bytes(st), 'the pending passwords are not where the test looks')
+        check(secret not in index_bytes(st),
+              'a pending password is in clear in index.sqlite or its WAL')
+        db = sqlite3.connect(os.path.join(st.qdir, 'index.sqlite'))
+        sealed = [r[0] for r in db.execute('SELECT password FROM requests')]
+        db.close()
+        check(len(sealed) == 3 and all(x.startswith('v1:') for x in sealed) and
+              len(set(sealed)) == 3, 'the pending passwords are not sealed: %r' % sealed)
+        key = os.stat(os.path.join(st.qdir, 'ppap.key'))
+        check(key.st_mode & 0o777 == 0o600 and key.st_size == 32,
+              'ppap.key: mode %o, %d bytes' % (key.st_mode & 0o777, key.st_size))
         check(st.q('approve', '--as', 'bob', items[0])[0] == 0, 'approve')
+        check(len(st.sink.messages) == 1 and
+              list(zips_of(st.sink.messages[0][1])) == ['a.csv'],
+              'the approval did not open the archive with the sealed password')
         check(st.q('reject', '--as', 'bob', items[1])[0] == 0, 'reject')
         check(st.q('delete', '--as', 'bob', items[2])[0] == 0, 'delete')
         check(secret not in index_bytes(st),

@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "cli/admin/admin_ppap.h"
+#include "cli/admin/admin_release.h"
+#include "quarantine/quarantine_envelope.h"
 #include "quarantine/quarantine_release.h"
 #include "quarantine/quarantine_remove.h"
 
@@ -80,14 +82,42 @@ request (MgAdminContext *ctx, const char *id, char **done_r, GError **error)
   return ok;
 }
 
+/* The address typed for an item stored without an envelope ("" or absent:
+ * none); FALSE when it is not a plain address. */
+static gboolean
+release_to (MgAdminContext *ctx, char **to_r, GError **error)
+{
+  g_autofree char *typed = mg_admin_request_form (ctx->request, "to");
+
+  *to_r = NULL;
+  if (typed == NULL || *g_strstrip (typed) == '\0')
+    return TRUE;
+  *to_r = mg_quarantine_envelope_address (typed);
+  if (*to_r == NULL || **to_r == '\0') {
+    g_clear_pointer (to_r, g_free);
+    g_set_error (error, MG_QUARANTINE_ERROR, MG_QUARANTINE_ERROR_POLICY,
+                 "解放先が一つのメールアドレスではありません / the address to release to is"
+                 " not a plain address");
+    return FALSE;
+  }
+  return TRUE;
+}
+
 static gboolean
 approve (MgAdminContext *ctx, const char *id, char **done_r, GError **error)
 {
   g_autofree char *result = NULL;
+  g_autofree char *to = NULL;
+  gboolean ok;
 
-  if (!mg_quarantine_release_approve (ctx->server->store, id, &ctx->actor,
+  if (!release_to (ctx, &to, error))
+    return FALSE;
+  mg_admin_release_set_to (ctx->server->release, to);
+  ok = mg_quarantine_release_approve (ctx->server->store, id, &ctx->actor,
                                       mg_admin_release_deliver, ctx->server->release, &result,
-                                      error))
+                                      error);
+  mg_admin_release_set_to (ctx->server->release, NULL);
+  if (!ok)
     return FALSE;
   *done_r = g_strdup_printf ("%s %s", T (MG_T_DONE_APPROVE), result != NULL ? result : "");
   return TRUE;

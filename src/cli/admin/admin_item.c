@@ -143,10 +143,24 @@ request_form (MgAdminContext *ctx, GString *out, const char *id)
                         T (MG_T_PPAP_HELP), T (MG_T_NOTE), T (MG_T_REQUEST));
 }
 
+/* An item stored without an envelope goes to the one address the approver types. */
 static void
-decision_forms (MgAdminContext *ctx, GString *out, const char *id,
+release_to_field (MgAdminContext *ctx, GString *out, const MgQuarantineItem *it,
+                  const MgQuarantineRequest *pending)
+{
+  if (it->envelope_to != NULL ||
+      g_strcmp0 (pending->kind, MG_QUARANTINE_RELEASE_ORIGINAL) == 0)
+    return;
+  mg_admin_html_printf (out, "<p><label>%s<br><input type=\"email\" name=\"to\" size=\"40\""
+                        " maxlength=\"254\" required></label><br><span class=\"note\">%s"
+                        "</span></p>", T (MG_T_RELEASE_TO), T (MG_T_RELEASE_TO_HELP));
+}
+
+static void
+decision_forms (MgAdminContext *ctx, GString *out, const MgQuarantineItem *it,
                 const MgQuarantineRequest *pending)
 {
+  const char *id = it->id;
   g_autofree char *by = g_strdup_printf (T (MG_T_PENDING_BY), pending->requested_by);
   gboolean own = g_ascii_strcasecmp (pending->requested_by, ctx->session->name) == 0;
   gboolean approver = g_strcmp0 (ctx->session->role, MG_QUARANTINE_ROLE_APPROVER) == 0;
@@ -158,6 +172,7 @@ decision_forms (MgAdminContext *ctx, GString *out, const char *id,
                            FALSE);
   } else {
     form_open (ctx, out, id, "approve");
+    release_to_field (ctx, out, it, pending);
     mg_admin_html_printf (out, "<button>%s</button></form>\n", T (MG_T_APPROVE));
   }
   if (approver) {
@@ -189,7 +204,7 @@ actions (MgAdminContext *ctx, GString *out, const MgQuarantineItem *it, GPtrArra
 
   mg_admin_html_printf (out, "<section><h2>%s</h2>", T (MG_T_ACTIONS));
   if (pending != NULL)
-    decision_forms (ctx, out, it->id, pending);
+    decision_forms (ctx, out, it, pending);
   else if (!deleted)
     request_form (ctx, out, it->id);
   if (!deleted && g_strcmp0 (ctx->session->role, MG_QUARANTINE_ROLE_APPROVER) == 0)

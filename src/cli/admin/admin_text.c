@@ -53,6 +53,11 @@ static const char *const texts[MG_T_COUNT_][2] = {
                        " and its content sanitised (PPAP)." },
   [MG_T_NOTE] = { "申請理由", "Reason" },
   [MG_T_APPROVE] = { "承認して解放する", "Approve and release" },
+  [MG_T_RELEASE_TO] = { "解放先のメールアドレス", "Address to release to" },
+  [MG_T_RELEASE_TO_HELP] = { "このメールには受信時の宛先（エンベロープ）の記録がありません。"
+                             "届ける宛先を一つ入力してください（許可されたドメインのみ）。",
+                             "This item was stored without its envelope: type the one address"
+                             " to release it to (allowed domains only)." },
   [MG_T_REJECT] = { "却下する", "Reject" },
   [MG_T_DELETE] = { "原本を削除する", "Delete the original" },
   [MG_T_PURGE] = { "保存期間を過ぎたものを削除する", "Purge items past the retention period" },
