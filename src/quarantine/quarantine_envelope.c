@@ -76,6 +76,10 @@ mg_quarantine_envelope_domain_allowed (const char *domains, const char *address)
 
   if (at == NULL || !mg_quarantine_headers_address_valid (address))
     return FALSE;
+  /* user%other@ours and other!user@ours: Postfix's percent hack and bang
+   * paths route them to "other" when "ours" is a local domain. */
+  if (strpbrk (address, "%!") != NULL)
+    return FALSE;
   domain = g_ascii_strdown (at + 1, -1);
   for (int i = 0; list[i] != NULL; i++) {
     g_autofree char *allowed = g_ascii_strdown (list[i][0] == '.' ? list[i] + 1 : list[i],
@@ -109,8 +113,9 @@ mg_quarantine_envelope_check (const MgConfig *config, const char *const *recipie
       continue;
     g_set_error (error, MG_QUARANTINE_ERROR, MG_QUARANTINE_ERROR_POLICY,
                  "宛先 %s は解放を許可したドメイン（[release] allowed_recipient_domains）"
-                 "にないため、解放しません / %s is not in [release]"
-                 " allowed_recipient_domains (%s): not released",
+                 "にないか、経路指定（%% や !）を含むため、解放しません / %s is not in"
+                 " [release] allowed_recipient_domains (%s) or routes on (%% or !):"
+                 " not released",
                  shown, shown, *domains != '\0' ? domains : "empty");
     return FALSE;
   }

@@ -23,7 +23,8 @@ char *mg_quarantine_envelope_address (const char *address);
 char *mg_quarantine_envelope_report (const char *report_json, const MgEnvelope *envelope);
 
 /* TRUE when the domain of ADDRESS is one of DOMAINS (comma- or
- * space-separated) or a subdomain of one, compared without case. */
+ * space-separated) or a subdomain of one, compared without case, and ADDRESS
+ * has no '%' or '!' (Postfix would route user%other@ours to "other"). */
 gboolean mg_quarantine_envelope_domain_allowed (const char *domains, const char *address);
 
 /* Check that RECIPIENTS (NULL-terminated) is not empty and that every one is

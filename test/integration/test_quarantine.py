@@ -483,6 +483,14 @@ def test_release_outside_the_allowed_domains_is_refused():
         check(st.list_json()[0]['state'] == 'pending', 'a refused approval stays pending')
         a = st.actions('approve', r['id'])[0]
         check(a['result'] == 'refused' and 'outsider@evil.example' in a['detail'], 'audit %r' % a)
+        routed = 'attacker%evil.example@city.example.lg.jp'
+        r2 = st.mail(removed_mail('percent'), expect=0,
+                     envelope=('x@example.co.jp', ['somu@city.example.lg.jp', routed]))
+        check(request(st, 'alice', r2['id'])[0] == 0, 'request 2')
+        rc, _, err = st.q('approve', '--as', 'bob', r2['id'])
+        check(rc == 1 and routed in err and 'allowed_recipient_domains' in err,
+              'percent-hack recipient: exit %d %r' % (rc, err))
+        check(st.sink.messages == [], 'released to a percent-hack recipient')
 
 
 @S.case
@@ -495,6 +503,12 @@ def test_release_without_envelope_needs_the_approvers_address():
         check(rc == 1 and '--to' in err, 'released to header addresses: exit %d %r' % (rc, err))
         rc, _, err = st.q('approve', '--as', 'bob', '--to', 'attacker@evil.example', r['id'])
         check(rc == 1 and 'allowed_recipient_domains' in err, '--to outside: %d %r' % (rc, err))
+        # Postfix's percent hack and bang paths would route these to evil.example.
+        for routed in ('attacker%evil.example@city.example.lg.jp',
+                       'evil.example!attacker@city.example.lg.jp'):
+            rc, _, err = st.q('approve', '--as', 'bob', '--to', routed, r['id'])
+            check(rc == 1 and 'allowed_recipient_domains' in err,
+                  '--to %s: %d %r' % (routed, rc, err))
         check(st.sink.messages == [], 'something was sent')
         rc, _, err = st.q('approve', '--as', 'bob', '--to', 'kacho@city.example.lg.jp', r['id'])
         check(rc == 0, 'approve --to: exit %d %r' % (rc, err))
