@@ -12,6 +12,7 @@ int mg_cmd_files (int argc, char **argv);
 int mg_cmd_quarantine (int argc, char **argv);
 int mg_cmd_admin (int argc, char **argv);
 int mg_cmd_config (int argc, char **argv);
+int mg_cmd_report (int argc, char **argv);
 
 /* Load the configuration named by -c (NULL: default). Prints a one-line
  * message and returns NULL on error. */

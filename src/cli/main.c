@@ -20,6 +20,7 @@ static const struct {
   { "files", mg_cmd_files, "sanitise files and folders: files [-c FILE] [--report FILE] -o OUTDIR SRC..." },
   { "quarantine", mg_cmd_quarantine, "review what was held: quarantine list|show|stats|release|approve|reject|delete|purge" },
   { "config", mg_cmd_config, "check the configuration, or print it: config check [-c FILE] [-P DIR] | config dump [-n] [-c FILE]" },
+  { "report", mg_cmd_report, "totals from the audit log: report [-c FILE] [--from DATE] [--to DATE] [--format text|csv|json]" },
   { "admin", mg_cmd_admin, "users and web UI of quarantine review: admin user add|passwd|del|list, admin serve" },
 };
 

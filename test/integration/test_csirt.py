@@ -19,7 +19,7 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from mugaitest import Suite, check  # noqa: E402
-from qtest import ENVELOPE, Store, clean_mail, decoded, virus_mail  # noqa: E402
+from qtest import ENVELOPE, Store, clean_mail, decoded, removed_mail, virus_mail  # noqa: E402
 from mime import EICAR, make_pe  # noqa: E402
 
 S = Suite('csirt')
@@ -195,6 +195,66 @@ def test_files_trail():
               'the exported file is not the original')
         check(st.q('show', lines['setup.exe']['id'])[0] == 0, 'a removed file is not kept')
         check(st.q_ok('check').startswith('2 items, 0 damaged'), 'check after files')
+
+
+
+def report(st, *args):
+    p = st.run(['report', '-c', st.conf] + list(args))
+    check(p.returncode == 0, 'mugai report %r: exit %d %r' % (args, p.returncode, p.stderr))
+    return p.stdout.decode('utf-8')
+
+
+@S.case
+def test_report_counts_mail_and_files():
+    with Store() as st:
+        reports = [st.mail(virus_mail('rep-v%d' % i), expect=3) for i in range(2)]
+        reports += [st.mail(removed_mail('rep-r%d' % i), expect=0) for i in range(2)]
+        reports += [st.mail(clean_mail('rep-c%d' % i), expect=0) for i in range(3)]
+        rc, lines = run_files(st, {'eicar.txt': EICAR, 'memo.txt': b'memo\n',
+                                   'setup.exe': make_pe('report')})
+        check(rc == 3, 'mugai files exit %d' % rc)
+        r1, r2 = reports[2]['id'], reports[3]['id']
+        check(st.q('release', '--as', 'alice', r1)[0] == 0, 'request 1')
+        check(st.q('approve', '--as', 'bob', r1)[0] == 0, 'approve')
+        check(st.q('release', '--as', 'alice', r2)[0] == 0, 'request 2')
+        check(st.q('reject', '--as', 'carol', r2)[0] == 0, 'reject')
+        got = json.loads(report(st, '--format', 'json'))
+        check(got['messages'] == {'total': 7, 'sanitised': 5, 'withheld': 2},
+              'messages %r' % got['messages'])
+        check(got['files'] == {'total': 3, 'kept': 1, 'converted': 0, 'removed': 1,
+                               'withheld': 1}, 'files %r' % got['files'])
+        name = reports[0]['virus'][0]
+        check(got['viruses'] == {name: 3}, 'viruses %r' % got['viruses'])
+        check(got['releases'] == {'requested': 2, 'approved': 1, 'rejected': 1},
+              'releases %r' % got['releases'])
+        check(got['recipients'] == {ENVELOPE[1][0]: 7}, 'recipients %r' % got['recipients'])
+        check(got['withheld_sender_domains'] == {ENVELOPE[0].split('@')[1]: 2},
+              'sender domains %r' % got['withheld_sender_domains'])
+        removals, types = {}, {}
+        for item in [p for r in reports for p in r['parts']] + list(lines.values()):
+            key = item.get('detected_type') or '?'
+            types.setdefault(key, {}).setdefault(item['action'], 0)
+            types[key][item['action']] += 1
+            if item['action'] in ('removed', 'withheld'):
+                removals[item['reason']] = removals.get(item['reason'], 0) + 1
+        check(got['removals'] == removals, 'removals %r != %r' % (got['removals'], removals))
+        check(got['attachments'] == types, 'attachments %r != %r' % (got['attachments'], types))
+        ms = sorted(r['elapsed_ms'] for r in reports)
+        check(got['elapsed_ms']['messages'] == {'count': 7, 'p50': ms[3], 'p95': ms[6],
+                                                'mean': sum(ms) // 7},
+              'message times %r (of %r)' % (got['elapsed_ms']['messages'], ms))
+        check(sum(d.get('files', 0) for d in got['days'].values()) == 3 and
+              sum(d.get('withheld', 0) for d in got['days'].values()) == 2, 'days %r' % got['days'])
+        empty = json.loads(report(st, '--format', 'json', '--to', '2000-01-01'))
+        check(empty['messages']['total'] == 0 and empty['files']['total'] == 0,
+              'a period before everything counted %r' % empty['messages'])
+        text = report(st)
+        check('メール' in text and '保留' in text and name in text, 'text report:\n' + text)
+        csv_text = report(st, '--format', 'csv')
+        check(csv_text.startswith('\ufeff"区分","小区分","項目","件数"\r\n') and
+              '"ウイルス名","","%s","3"' % name in csv_text, 'csv report:\n' + csv_text[:400])
+        check(st.run(['report', '-c', st.conf, '--format', 'xml']).returncode == 64,
+              'a bad format accepted')
 
 
 if __name__ == '__main__':

@@ -51,8 +51,8 @@ print_csv_cell (FILE *out, const char *text, gboolean first)
   fputc ('"', out);
 }
 
-static void
-print_csv_row (FILE *out, const char *const *cells, gsize n)
+void
+mg_admin_print_csv_row (FILE *out, const char *const *cells, gsize n)
 {
   for (gsize i = 0; i < n; i++)
     print_csv_cell (out, cells[i], i == 0);
@@ -66,7 +66,8 @@ static const char *const list_columns[] = {
 static void
 print_list_rows (FILE *out, GPtrArray *items, gboolean csv)
 {
-  void (*row) (FILE *, const char *const *, gsize) = csv ? print_csv_row : print_text_row;
+  void (*row) (FILE *, const char *const *, gsize) = csv ? mg_admin_print_csv_row
+                                                         : print_text_row;
 
   row (out, list_columns, G_N_ELEMENTS (list_columns));
   for (guint i = 0; i < items->len; i++) {

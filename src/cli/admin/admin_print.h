@@ -22,6 +22,9 @@ typedef enum {
   MG_ADMIN_PRINT_JSON,
 } MgAdminPrintFormat;
 
+/* One CSV row of N CELLS (CRLF-terminated, formula cells quoted with '). */
+void mg_admin_print_csv_row (FILE *out, const char *const *cells, gsize n);
+
 /* ITEMS (MgQuarantineItem *) to OUT in FORMAT. */
 void mg_admin_print_list (FILE *out, GPtrArray *items, MgAdminPrintFormat format);
 

@@ -1,0 +1,330 @@
+/* quarantine_stats.c - count audit lines into one JSON object.
+ *
+ * Every line is hostile as far as counting goes: a line that is not a JSON
+ * object, or lacks a member, is skipped or counted under "?" and never
+ * stops the report.
+ */
+#include "quarantine/quarantine_stats.h"
+
+#include <errno.h>
+#include <gio/gio.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+typedef struct {
+  JsonObject *root;
+  GArray *message_ms;   /* gint64 */
+  GArray *file_ms;
+} MgStats;
+
+static JsonObject *
+group (JsonObject *parent, const char *name)
+{
+  if (!json_object_has_member (parent, name))
+    json_object_set_object_member (parent, name, json_object_new ());
+  return json_object_get_object_member (parent, name);
+}
+
+static void
+count (JsonObject *g, const char *key)
+{
+  const char *k = key != NULL && *key != '\0' ? key : "?";
+
+  json_object_set_int_member (g, k, json_object_get_int_member_with_default (g, k, 0) + 1);
+}
+
+static const char *
+text (JsonObject *o, const char *name)
+{
+  JsonNode *node = json_object_get_member (o, name);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
+      json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (node);
+}
+
+static JsonArray *
+array (JsonObject *o, const char *name)
+{
+  JsonNode *node = json_object_get_member (o, name);
+
+  return node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+}
+
+static void
+count_strings (JsonObject *g, JsonArray *names)
+{
+  for (guint i = 0; names != NULL && i < json_array_get_length (names); i++) {
+    JsonNode *n = json_array_get_element (names, i);
+    if (JSON_NODE_HOLDS_VALUE (n) && json_node_get_value_type (n) == G_TYPE_STRING)
+      count (g, json_node_get_string (n));
+  }
+}
+
+static void
+add_ms (GArray *list, JsonObject *line)
+{
+  JsonNode *node = json_object_get_member (line, "elapsed_ms");
+  gint64 ms;
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
+      json_node_get_value_type (node) != G_TYPE_INT64)
+    return;
+  ms = json_node_get_int (node);
+  g_array_append_val (list, ms);
+}
+
+/* A part or a file: its type and action, and the reason when it went. */
+static void
+count_object (MgStats *s, JsonObject *o)
+{
+  const char *action = text (o, "action");
+
+  count (group (group (s->root, "attachments"), text (o, "detected_type") ? text (o,
+         "detected_type") : "?"), action);
+  if (g_strcmp0 (action, "removed") == 0 || g_strcmp0 (action, "withheld") == 0)
+    count (group (s->root, "removals"), text (o, "reason"));
+}
+
+static char *
+jst_day (JsonObject *line)
+{
+  g_autoptr (GDateTime) utc = text (line, "time") != NULL
+                                ? g_date_time_new_from_iso8601 (text (line, "time"), NULL)
+                                : NULL;
+  g_autoptr (GTimeZone) tz = g_time_zone_new_identifier ("+09:00");
+  g_autoptr (GDateTime) local = utc != NULL ? g_date_time_to_timezone (utc, tz) : NULL;
+
+  return local != NULL ? g_date_time_format (local, "%Y-%m-%d") : g_strdup ("?");
+}
+
+static const char *
+domain_of (const char *address)
+{
+  const char *at = address != NULL ? strrchr (address, '@') : NULL;
+
+  return at != NULL ? at + 1 : address;
+}
+
+/* The envelope recipients of a message line, else its header recipients. */
+static void
+count_recipients (MgStats *s, JsonObject *line)
+{
+  JsonNode *env = json_object_get_member (line, "envelope");
+  JsonArray *to = env != NULL && JSON_NODE_HOLDS_OBJECT (env)
+                    ? array (json_node_get_object (env), "to") : NULL;
+  JsonObject *g = group (s->root, "recipients");
+  g_auto (GStrv) header = NULL;
+
+  if (to != NULL) {
+    count_strings (g, to);
+    return;
+  }
+  if (text (line, "to") == NULL)
+    return;
+  header = g_strsplit (text (line, "to"), ", ", -1);
+  for (guint i = 0; header[i] != NULL; i++)
+    count (g, header[i]);
+}
+
+static const char *
+sender (JsonObject *line)
+{
+  JsonNode *env = json_object_get_member (line, "envelope");
+  const char *from = env != NULL && JSON_NODE_HOLDS_OBJECT (env)
+                       ? text (json_node_get_object (env), "from") : NULL;
+
+  return from != NULL && *from != '\0' ? from : text (line, "from");
+}
+
+static void
+count_message (MgStats *s, JsonObject *line, const char *day)
+{
+  const char *verdict = text (line, "verdict");
+  JsonArray *parts = array (line, "parts");
+
+  count (group (s->root, "messages"), "total");
+  count (group (s->root, "messages"), verdict);
+  count (group (group (s->root, "days"), day), verdict);
+  count_strings (group (s->root, "viruses"), array (line, "virus"));
+  for (guint i = 0; parts != NULL && i < json_array_get_length (parts); i++) {
+    JsonNode *p = json_array_get_element (parts, i);
+    if (JSON_NODE_HOLDS_OBJECT (p))
+      count_object (s, json_node_get_object (p));
+  }
+  if (g_strcmp0 (verdict, "withheld") == 0)
+    count (group (s->root, "withheld_sender_domains"), domain_of (sender (line)));
+  count_recipients (s, line);
+  add_ms (s->message_ms, line);
+}
+
+static void
+count_file (MgStats *s, JsonObject *line, const char *day)
+{
+  count (group (s->root, "files"), "total");
+  count (group (s->root, "files"), text (line, "action"));
+  count (group (group (s->root, "days"), day), "files");
+  count_strings (group (s->root, "viruses"), array (line, "virus"));
+  count_object (s, line);
+  add_ms (s->file_ms, line);
+}
+
+static void
+count_action (MgStats *s, JsonObject *line)
+{
+  static const char *const actions[][2] = { { "request", "requested" },
+                                            { "approve", "approved" },
+                                            { "reject", "rejected" } };
+
+  if (g_strcmp0 (text (line, "result"), "ok") != 0)
+    return;
+  for (guint i = 0; i < G_N_ELEMENTS (actions); i++)
+    if (g_strcmp0 (text (line, "action"), actions[i][0]) == 0)
+      count (group (s->root, "releases"), actions[i][1]);
+}
+
+static gboolean
+in_period (JsonObject *line, gint64 from, gint64 to)
+{
+  g_autoptr (GDateTime) t = text (line, "time") != NULL
+                              ? g_date_time_new_from_iso8601 (text (line, "time"), NULL)
+                              : NULL;
+  gint64 unix_time;
+
+  if (t == NULL)
+    return FALSE;
+  unix_time = g_date_time_to_unix (t);
+  return unix_time >= from && unix_time < to;
+}
+
+static void
+count_line (MgStats *s, const char *line, gint64 from, gint64 to)
+{
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autofree char *day = NULL;
+  JsonNode *root;
+  JsonObject *o;
+
+  if (!json_parser_load_from_data (parser, line, -1, NULL) ||
+      (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    return;
+  o = json_node_get_object (root);
+  if (!in_period (o, from, to))
+    return;
+  day = jst_day (o);
+  if (g_strcmp0 (text (o, "event"), "message") == 0)
+    count_message (s, o, day);
+  else if (g_strcmp0 (text (o, "event"), "file") == 0)
+    count_file (s, o, day);
+  else if (g_strcmp0 (text (o, "event"), "action") == 0)
+    count_action (s, o);
+}
+
+static void
+count_file_lines (MgStats *s, const char *path, gint64 from, gint64 to)
+{
+  FILE *f = fopen (path, "re");
+  char *line = NULL;
+  size_t cap = 0;
+  ssize_t n;
+
+  if (f == NULL)
+    return;
+  while ((n = getline (&line, &cap, f)) > 0)
+    if (n <= MG_QUARANTINE_STATS_LINE_MAX && line[0] == '{')
+      count_line (s, g_strchomp (line), from, to);
+  free (line);
+  fclose (f);
+}
+
+static gint
+compare_ms (gconstpointer a, gconstpointer b)
+{
+  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+/* p50, p95 (nearest rank) and mean of LIST into S's "elapsed_ms".NAME. */
+static void
+percentiles (MgStats *s, GArray *list, const char *name)
+{
+  JsonObject *g = group (group (s->root, "elapsed_ms"), name);
+  gint64 sum = 0;
+
+  g_array_sort (list, compare_ms);
+  for (guint i = 0; i < list->len; i++)
+    sum += g_array_index (list, gint64, i);
+  json_object_set_int_member (g, "count", list->len);
+  if (list->len == 0)
+    return;
+  json_object_set_int_member (g, "p50", g_array_index (list, gint64, (list->len - 1) / 2));
+  json_object_set_int_member (g, "p95",
+                              g_array_index (list, gint64, (list->len * 95 + 99) / 100 - 1));
+  json_object_set_int_member (g, "mean", sum / list->len);
+}
+
+/* Members of G set to 0, so that every total is there. */
+static void G_GNUC_NULL_TERMINATED
+zero (JsonObject *g, ...)
+{
+  va_list ap;
+  const char *name;
+
+  va_start (ap, g);
+  while ((name = va_arg (ap, const char *)) != NULL)
+    json_object_set_int_member (g, name, 0);
+  va_end (ap);
+}
+
+/* audit.log.N (uncompressed) oldest first, then audit.log. */
+static GPtrArray *
+log_files (const char *dir)
+{
+  GPtrArray *paths = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL) {
+    const char *suffix = g_str_has_prefix (name, "audit.log.") ? name + 10 : NULL;
+    if (suffix != NULL && *suffix != '\0' && strspn (suffix, "0123456789") == strlen (suffix))
+      g_ptr_array_add (paths, g_build_filename (dir, name, NULL));
+  }
+  g_ptr_array_sort (paths, (GCompareFunc) g_strcmp0);
+  g_ptr_array_add (paths, g_build_filename (dir, "audit.log", NULL));
+  return paths;
+}
+
+JsonObject *
+mg_quarantine_stats_collect (const char *dir, gint64 from, gint64 to, GError **error)
+{
+  g_autoptr (GPtrArray) paths = log_files (dir);
+  g_autofree char *main_log = g_build_filename (dir, "audit.log", NULL);
+  MgStats s = { json_object_new (), g_array_new (FALSE, FALSE, sizeof (gint64)),
+                g_array_new (FALSE, FALSE, sizeof (gint64)) };
+  static const char *const groups[] = { "messages", "files", "attachments", "removals",
+                                        "viruses", "releases", "recipients",
+                                        "withheld_sender_domains", "days" };
+
+  if (!g_file_test (main_log, G_FILE_TEST_EXISTS) && paths->len == 1) {
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "%s: no audit log", main_log);
+    json_object_unref (s.root);
+    g_array_unref (s.message_ms);
+    g_array_unref (s.file_ms);
+    return NULL;
+  }
+  for (guint i = 0; i < G_N_ELEMENTS (groups); i++)
+    group (s.root, groups[i]);
+  zero (group (s.root, "messages"), "total", "sanitised", "withheld", NULL);
+  zero (group (s.root, "files"), "total", "kept", "converted", "removed", "withheld", NULL);
+  zero (group (s.root, "releases"), "requested", "approved", "rejected", NULL);
+  for (guint i = 0; i < paths->len; i++)
+    count_file_lines (&s, g_ptr_array_index (paths, i), from, to);
+  percentiles (&s, s.message_ms, "messages");
+  percentiles (&s, s.file_ms, "files");
+  g_array_unref (s.message_ms);
+  g_array_unref (s.file_ms);
+  return s.root;
+}
