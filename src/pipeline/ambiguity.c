@@ -5,19 +5,35 @@
 
 #include "pipeline/mimeword.h"
 
+/* A field given twice with different values matters where a reader uses it:
+ * a MIME field anywhere (it decides what a part is), any field of the header
+ * block mugai delivers. A bounce's attached original with two To or
+ * Message-ID fields is shown by no client as headers of this mail. */
+static gboolean
+conflict_matters (const MgParseScope *scope, gint64 offset, const char *item)
+{
+  if (item == NULL || g_ascii_strncasecmp (item, "Content-", 8) == 0 ||
+      g_ascii_strcasecmp (item, "MIME-Version") == 0)
+    return TRUE;
+  return offset < 0 || offset < scope->delivered_end;
+}
+
 void
 mg_ambiguity_parser_warning (gint64 offset, GMimeParserWarning code, const char *item,
                              gpointer data)
 {
-  MgJob *job = data;
+  const MgParseScope *scope = data;
+  MgJob *job = scope->job;
 
   switch (code) {
-  case GMIME_CRIT_INVALID_HEADER_NAME:
   case GMIME_CRIT_CONFLICTING_HEADER:
+    if (!conflict_matters (scope, offset, item))
+      break;
+    /* fall through */
+  case GMIME_CRIT_INVALID_HEADER_NAME:
   case GMIME_CRIT_CONFLICTING_PARAMETER:
   case GMIME_CRIT_MULTIPART_WITHOUT_BOUNDARY:
   case GMIME_CRIT_PART_WITHOUT_HEADERS_OR_CONTENT:
-  case GMIME_WARN_MALFORMED_MULTIPART:
     mg_job_withhold (job, MG_REASON_AMBIGUOUS, "MIME parser: problem %d at offset %"
                      G_GINT64_FORMAT " (%s)", (int) code, offset, item ? item : "");
     break;
@@ -96,7 +112,10 @@ check_field_flags (MgJob *job, const char *what, const MgMimeField *field)
                      field->flags & MG_FIELD_BAD_CONTINUATION ? "bad continuation" : "");
 }
 
-/* RFC 2046 bchars; anything else in a boundary is read differently by clients. */
+/* RFC 2046 bchars, and the token characters outside them that mail systems
+ * write ("----=_Active!Hunter_...+0900"): every client matches them as
+ * written. Quotes, backslashes, controls and 8-bit bytes are read
+ * differently by clients. */
 static gboolean
 boundary_valid (const char *b)
 {
@@ -105,7 +124,7 @@ boundary_valid (const char *b)
   if (len == 0 || len > 70 || b[len - 1] == ' ')
     return FALSE;
   for (const char *p = b; *p != '\0'; p++)
-    if (!g_ascii_isalnum (*p) && strchr ("'()+_,-./:=? ", *p) == NULL)
+    if (!g_ascii_isalnum (*p) && strchr ("'()+_,-./:=? !#$%&*^`{|}~", *p) == NULL)
       return FALSE;
   return TRUE;
 }

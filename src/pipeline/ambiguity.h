@@ -9,9 +9,17 @@
 #pragma once
 #include "pipeline/job.h"
 
-/* GMime parser warnings: the critical ones withhold. */
+/* What one parse is of: its job, and where the header block whose fields
+ * mugai delivers ends (0 for an attached message, whose fields are not
+ * delivered: a repeated To or Message-ID there is no ambiguity). */
+typedef struct {
+  MgJob *job;
+  gint64 delivered_end;
+} MgParseScope;
+
+/* GMime parser warnings (data: an MgParseScope): the critical ones withhold. */
 void mg_ambiguity_parser_warning (gint64 offset, GMimeParserWarning code,
-                                  const char *item, gpointer job);
+                                  const char *item, gpointer scope);
 
 /* Check the headers of one MIME object. BOUNDARIES holds the boundaries of its
  * ancestors (char *); a multipart's own boundary is appended by the caller. */

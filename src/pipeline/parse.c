@@ -3,11 +3,23 @@
 
 #include "pipeline/ambiguity.h"
 
-GMimeMessage *
-mg_parse_message (MgJob *job, GBytes *bytes)
+/* Where the first header block of DATA ends (its blank line), or LEN. */
+static gint64
+header_block_end (const char *data, gsize len)
+{
+  for (gsize i = 0; data != NULL && i + 1 < len; i++)
+    if (data[i] == '\n' && (data[i + 1] == '\n' ||
+                            (data[i + 1] == '\r' && i + 2 < len && data[i + 2] == '\n')))
+      return (gint64) i + 1;
+  return (gint64) len;
+}
+
+static GMimeMessage *
+parse (MgJob *job, GBytes *bytes, gboolean delivered)
 {
   gsize len;
   const char *data = g_bytes_get_data (bytes, &len);
+  MgParseScope scope = { job, delivered ? header_block_end (data, len) : 0 };
   g_autoptr (GMimeStream) stream = NULL;
   g_autoptr (GMimeParser) parser = NULL;
   GMimeParserOptions *options = g_mime_parser_options_new ();
@@ -17,8 +29,20 @@ mg_parse_message (MgJob *job, GBytes *bytes)
   stream = g_mime_stream_mem_new_with_buffer (data != NULL ? data : "", len);
   parser = g_mime_parser_new_with_stream (stream);
   g_mime_parser_set_format (parser, GMIME_FORMAT_MESSAGE);
-  g_mime_parser_options_set_warning_callback (options, mg_ambiguity_parser_warning, job);
+  g_mime_parser_options_set_warning_callback (options, mg_ambiguity_parser_warning, &scope);
   message = g_mime_parser_construct_message (parser, options);
   g_mime_parser_options_free (options);
   return message;
+}
+
+GMimeMessage *
+mg_parse_message (MgJob *job, GBytes *bytes)
+{
+  return parse (job, bytes, TRUE);
+}
+
+GMimeMessage *
+mg_parse_attached (MgJob *job, GBytes *bytes)
+{
+  return parse (job, bytes, FALSE);
 }

@@ -179,7 +179,7 @@ try_flatten_bytes (MgWalk *w, MgPart *part, GBytes *data, const char *path, int 
 
   if (!g_str_equal (part->detected_type, "message/rfc822"))
     return FALSE;
-  inner = mg_parse_message (w->job, data);
+  inner = mg_parse_attached (w->job, data);
   if (inner == NULL)
     return FALSE;
   flatten_message (w, inner, path, depth, text, part);
@@ -215,7 +215,7 @@ scan_only_bytes (MgWalk *w, GBytes *data, const char *path, const char *filename
 static void
 scan_only_partial (MgWalk *w, GBytes *data, const char *path, int depth)
 {
-  g_autoptr (GMimeMessage) inner = mg_parse_message (w->job, data);
+  g_autoptr (GMimeMessage) inner = mg_parse_attached (w->job, data);
   GMimeObject *body = inner != NULL ? g_mime_message_get_mime_part (inner) : NULL;
 
   if (body != NULL)

@@ -14,11 +14,12 @@ import sys
 import zipfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from mugaitest import SRCDIR, Suite, check, check_sanitised, run_mail  # noqa: E402,F401
+from mugaitest import Suite, check, check_sanitised, check_withheld, run_mail  # noqa: E402
 import mime  # noqa: E402  (test/gen)
 import office as O  # noqa: E402
 import repack  # noqa: E402
 import images  # noqa: E402
+import bounces  # noqa: E402
 
 S = Suite('fidelity')
 
@@ -103,6 +104,31 @@ def test_unreadable_package_not_converted(name='package_without_main'):
     check('drawing.docx' not in res.output_filenames() and
           not any(f.endswith('.zip') for f in res.output_filenames()),
           'something of it delivered: %r' % res.output_filenames())
+
+
+# --- bounce mails (issue 13, item 9) -----------------------------------------
+
+def bounce_case(gen):
+    def run(name):
+        data, sentence = gen(name)
+        res = run_mail(data)
+        check_sanitised(res)
+        check(sentence in res.all_text(), 'the report %r is not in the output: %r'
+              % (sentence, res.all_text()[:400]))
+    return run
+
+
+for _name, _gen in bounces.FORMS:
+    S.add('bounce_' + _name, bounce_case(_gen), 'bounce_' + _name)
+
+
+@S.case
+def test_delivered_message_id_twice_withheld(name='top_message_id_twice'):
+    """Two Message-IDs in the header block mugai delivers stay ambiguous."""
+    data, _ = bounces.amazon_ses(name)
+    head, body = data.split(b'\n\n', 1)
+    data = head + b'\nMessage-ID: <other-%s@example.jp>\n\n' % name.encode() + body
+    check_withheld(run_mail(data), reason_re=r'ambig|曖昧')
 
 
 if __name__ == '__main__':
