@@ -474,11 +474,15 @@ cmd_purge (MgQuarantineCli *cli)
 
 /* The audit log's hash chain: the first broken line of each file. */
 static gboolean
-check_audit (MgQuarantineCli *cli)
+check_audit (MgQuarantineCli *cli, guint items)
 {
   g_auto (MgQuarantineAuditCheck) audit = { 0 };
 
   mg_quarantine_audit_check_run (mg_quarantine_store_dir (cli->store), &audit);
+  if (items > 0 && audit.lines == 0 && audit.skipped->len == 0 && audit.problems->len == 0)
+    g_ptr_array_add (audit.problems, g_strdup_printf ("audit.log: no line, but the index"
+                                                      " holds %u items, each stored with"
+                                                      " one: the log was removed", items));
   for (guint i = 0; i < audit.problems->len; i++) {
     g_autofree char *clean = mg_admin_print_clean (g_ptr_array_index (audit.problems, i));
     printf ("audit broken: %s\n", clean);
@@ -506,7 +510,7 @@ cmd_check (MgQuarantineCli *cli)
   }
   printf ("%u items, %u damaged, %u unreferenced objects, %u staging files\n", check.items,
           check.problems->len, check.unreferenced, check.staging);
-  return check_audit (cli) && check.problems->len == 0 ? MG_EXIT_OK : MG_EXIT_REFUSED;
+  return check_audit (cli, check.items) && check.problems->len == 0 ? MG_EXIT_OK : MG_EXIT_REFUSED;
 }
 
 /* The ZIP's file, created new (never over an existing one), mode 0600. */

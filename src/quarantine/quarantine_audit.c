@@ -26,8 +26,6 @@ mg_quarantine_audit_now (void)
 }
 
 
-#define MG_AUDIT_GENESIS \
-  "0000000000000000000000000000000000000000000000000000000000000000"
 #define MG_AUDIT_TAIL_MAX (4 * 1024 * 1024)   /* longest last line looked back for */
 
 static gboolean

@@ -52,6 +52,9 @@ gboolean mg_quarantine_audit_action (const char *dir, const MgQuarantineActor *a
 
 /* The actor of the pipeline's message lines. */
 #define MG_QUARANTINE_AUDIT_SYSTEM "system"
+/* The "prev" of the very first line written. */
+#define MG_AUDIT_GENESIS \
+  "0000000000000000000000000000000000000000000000000000000000000000"
 
 /* OBJECT (a JsonObject) as one line of JSON, as the audit log writes it. */
 char *mg_quarantine_audit_to_line (gpointer object);

@@ -8,6 +8,8 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 
+#include "quarantine/quarantine_audit.h"
+
 typedef struct {
   char *name;
   char *first_time;         /* of the first line, to order the files */
@@ -180,6 +182,35 @@ check_state (const char *dir, const MgAuditFile *last, MgQuarantineAuditCheck *c
              " or lines after it were removed");
 }
 
+/* The oldest line there is must be the first ever written (prev: genesis)
+ * unless older files were rotated away: with audit.log alone and nothing
+ * compressed, a first line chained to an absent one means its head was cut. */
+static void
+check_head (const MgAuditFile *oldest, MgQuarantineAuditCheck *check)
+{
+  if (oldest->first_prev == NULL || g_str_equal (oldest->first_prev, MG_AUDIT_GENESIS) ||
+      !g_str_equal (oldest->name, "audit.log") || check->skipped->len > 0)
+    return;
+  problem (check, oldest->name, 1,
+           "chained to a line that is not there: lines were removed from the head of the"
+           " log (no rotated file holds them)");
+}
+
+/* No audit line at all, but audit.chain names the last one written. */
+static void
+check_removed (const char *dir, MgQuarantineAuditCheck *check)
+{
+  g_autofree char *path = g_build_filename (dir, "audit.chain", NULL);
+  g_autofree char *state = NULL;
+
+  if (check->skipped->len > 0 || !g_file_get_contents (path, &state, NULL, NULL) ||
+      strlen (g_strstrip (state)) != 64 || g_str_equal (state, MG_AUDIT_GENESIS))
+    return;
+  problem (check, "audit.log", 0,
+           "missing or empty, but audit.chain names a last line written: the log was"
+           " removed");
+}
+
 void
 mg_quarantine_audit_check_run (const char *dir, MgQuarantineAuditCheck *check)
 {
@@ -197,6 +228,10 @@ mg_quarantine_audit_check_run (const char *dir, MgQuarantineAuditCheck *check)
       problem (check, f->name, 1, why);
     }
   }
-  if (files->len > 0)
+  if (files->len > 0) {
+    check_head (g_ptr_array_index (files, 0), check);
     check_state (dir, g_ptr_array_index (files, files->len - 1), check);
+  } else {
+    check_removed (dir, check);
+  }
 }

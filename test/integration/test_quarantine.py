@@ -661,6 +661,17 @@ def test_audit_chain_detects_removed_and_edited_lines():
         broken(st, 'audit.log:1: the last line is not the last line written')
         write_audit(st, 'audit.log', new)
         check(st.q('check')[0] == 0, 'the restored log does not check')
+        # The head cut from a log that was never rotated.
+        os.unlink(os.path.join(st.qdir, 'audit.log.1'))
+        write_audit(st, 'audit.log', lines + new)
+        check(st.q('check')[0] == 0, 'the whole log in one file does not check')
+        write_audit(st, 'audit.log', lines[3:] + new)
+        broken(st, 'audit.log:1: chained to a line that is not there')
+        # The whole log removed (audit.chain kept, then removed too).
+        os.unlink(os.path.join(st.qdir, 'audit.log'))
+        broken(st, 'audit.log:0: missing or empty, but audit.chain names')
+        os.unlink(os.path.join(st.qdir, 'audit.chain'))
+        broken(st, 'audit.log: no line, but the index holds 2 items')
 
 
 @S.case
