@@ -357,12 +357,26 @@ visit (MgFilesRun *run, const MgFilesItem *item, guint depth)
   }
 }
 
+/* The name under OUTDIR of a file or folder named SHOWN: cleaned, and a
+ * name of dots only ("...", which only Windows reads as a parent) made of
+ * underscores, so that what it holds is not lost. */
+static char *
+child_out_name (const char *shown)
+{
+  char *clean = mg_safepath_component (shown, MG_SAFEPATH_COMPONENT_MAX);
+
+  if (clean == NULL && shown[0] != '\0' && strspn (shown, ".") == strlen (shown) &&
+      strlen (shown) > 2 && strlen (shown) <= MG_SAFEPATH_COMPONENT_MAX)
+    clean = g_strdelimit (g_strdup (shown), ".", '_');
+  return clean;
+}
+
 static void
 visit_child (MgFilesRun *run, const MgFilesItem *parent, int fd, const char *name,
              guint depth)
 {
   g_autofree char *shown = disk_name_utf8 (name);
-  g_autofree char *clean = mg_safepath_component (shown, MG_SAFEPATH_COMPONENT_MAX);
+  g_autofree char *clean = child_out_name (shown);
   MgFilesItem child = { fd, name, join (parent->source, shown), NULL };
 
   child.out_rel = join (parent->out_rel, clean != NULL ? clean : shown);

@@ -343,6 +343,64 @@ base64_run_inert (GBytes *decoded, gpointer ctx)
          mg_scan_buffer (w->job->engine, data, len, &virus) != MG_SCAN_VIRUS;
 }
 
+/* The UTF-16 byte order of text DATA: by its mark, else by its declared
+ * CHARSET ("utf-16" read by where its NULs fall, as readers guess), else by
+ * NULs in every other byte of ASCII-range text; NULL for other text. */
+static const char *
+utf16_order (const char *data, gsize len, const char *charset)
+{
+  gsize nul_even = 0, nul_odd = 0;
+  const guchar *u = (const guchar *) data;
+
+  if (len >= 2 && u[0] == 0xFF && u[1] == 0xFE)
+    return "UTF-16LE";
+  if (len >= 2 && u[0] == 0xFE && u[1] == 0xFF)
+    return "UTF-16BE";
+  if (charset != NULL && (g_ascii_strcasecmp (charset, "utf-16le") == 0 ||
+                          g_ascii_strcasecmp (charset, "utf-16be") == 0))
+    return g_ascii_strcasecmp (charset, "utf-16le") == 0 ? "UTF-16LE" : "UTF-16BE";
+  for (gsize i = 0; i + 1 < len; i += 2) {
+    nul_even += u[i] == 0;
+    nul_odd += u[i + 1] == 0;
+  }
+  if (len < 4 || len % 2 != 0)
+    return NULL;
+  gboolean declared = charset != NULL && (g_ascii_strcasecmp (charset, "utf-16") == 0 ||
+                                          g_ascii_strcasecmp (charset, "ucs-2") == 0);
+  gsize half = len / 2, need = declared ? 1 : half * 9 / 10;
+  if (nul_odd >= need && nul_odd > nul_even)
+    return "UTF-16LE";
+  if (nul_even >= need && nul_even > nul_odd)
+    return "UTF-16BE";
+  return declared ? "UTF-16BE" : NULL;   /* RFC 2781: big-endian without a mark */
+}
+
+/* UTF-16 text is NULs and bytes until decoded: made UTF-8 before anything
+ * reads it as 8-bit text (a BOM dropped). */
+static void
+utf16_to_utf8 (MgContent *c)
+{
+  gsize len, written = 0;
+  const char *data = g_bytes_get_data (c->data, &len);
+  const char *order = data != NULL ? utf16_order (data, len, c->charset) : NULL;
+  g_autofree char *utf8 = NULL;
+
+  if (order == NULL)
+    return;
+  utf8 = g_convert_with_fallback (data, (gssize) (len - len % 2), "UTF-8", order, "\xef\xbf\xbd",
+                                  NULL, &written, NULL);
+  if (utf8 == NULL)
+    return;
+  if (written >= 3 && memcmp (utf8, "\xef\xbb\xbf", 3) == 0) {
+    memmove (utf8, utf8 + 3, written - 3);
+    written -= 3;
+  }
+  g_bytes_unref (c->data);
+  c->data = g_bytes_new_take (g_steal_pointer (&utf8), written);
+  g_free (c->charset);
+  c->charset = g_strdup ("utf-8");
+}
+
 /* Inline text: encoded blocks are cut from the bytes first (yEnc is 8-bit and
  * BinHex makes libmagic name the whole part), then what remains must be text
  * by its bytes, or the part is handled as an attachment. */
@@ -352,7 +410,10 @@ walk_inline_text (MgWalk *w, MgContent *c, const char *path, int depth, GString 
   g_autoptr (GPtrArray) blocks =
     g_ptr_array_new_with_free_func ((GDestroyNotify) mg_embedded_block_free);
   gsize len;
-  g_autofree char *bytes = strip_nul (c->data, &len);
+  g_autofree char *bytes = NULL;
+
+  utf16_to_utf8 (c);
+  bytes = strip_nul (c->data, &len);
   g_autofree char *rest = mg_embedded_extract_base64 (bytes, blocks, base64_run_inert, w);
   g_autofree char *type = NULL;
   gsize rest_len = strlen (rest);

@@ -9,12 +9,15 @@ rebuilt with their text, never remove them as "not allowed" nor repack them
 as a plain ZIP reported "converted".
 """
 import io
+import json
 import os
 import sys
+import tempfile
 import zipfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from mugaitest import Suite, check, check_sanitised, check_withheld, run_mail  # noqa: E402
+from mugaitest import (CLAMDB, Suite, _track, check, check_sanitised, check_withheld,  # noqa: E402
+                       run_cmd, run_mail, write_conf)
 import mime  # noqa: E402  (test/gen)
 import office as O  # noqa: E402
 import repack  # noqa: E402
@@ -129,6 +132,51 @@ def test_delivered_message_id_twice_withheld(name='top_message_id_twice'):
     head, body = data.split(b'\n\n', 1)
     data = head + b'\nMessage-ID: <other-%s@example.jp>\n\n' % name.encode() + body
     check_withheld(run_mail(data), reason_re=r'ambig|曖昧')
+
+
+# --- item 8: UTF-16 text, a folder named "..." ---------------------------------
+
+UTF16_TEXT = 'UTF-16 の本文です。令和7年度予算①髙﨑'
+
+
+def utf16_case(charset, data):
+    def run(name):
+        msg = mime.message(mime.top_headers(name) + [
+            b'Content-Type: text/plain; charset=' + charset.encode(),
+            b'Content-Transfer-Encoding: base64'], mime.b64(data))
+        res = run_mail(msg)
+        check_sanitised(res)
+        check(UTF16_TEXT in res.all_text(), 'UTF-16 body garbled: %r' % res.all_text()[-200:])
+    return run
+
+
+S.add('utf16_body_bom', utf16_case('utf-16', b'\xff\xfe' + UTF16_TEXT.encode('utf-16-le')),
+      'utf16_body_bom')
+S.add('utf16be_body', utf16_case('utf-16be', UTF16_TEXT.encode('utf-16-be')), 'utf16be_body')
+
+
+@S.case
+def test_files_folder_of_dots(name='files_folder_of_dots'):
+    """mugai files: a folder named "..." is a folder (only Windows reads it
+    as a parent); what it holds is sanitised under a cleaned name, not lost."""
+    tmp = tempfile.mkdtemp(prefix='mugai-fid-')
+    _track(tmp)
+    src = os.path.join(tmp, 'src')
+    os.makedirs(os.path.join(src, '...'))
+    with open(os.path.join(src, '...', 'memo.txt'), 'w', encoding='utf-8') as f:
+        f.write('三点フォルダのメモ\n')
+    conf, rep, out = (os.path.join(tmp, n) for n in ('mugai.conf', 'report.jsonl', 'out'))
+    write_conf(conf, CLAMDB, os.path.join(tmp, 'q'))
+    p = run_cmd(['files', '-c', conf, '--report', rep, '-o', out, src])
+    lines = [json.loads(x) for x in open(rep, encoding='utf-8').read().splitlines() if x.strip()]
+    check(p.returncode == 0, 'exit %d: %r' % (p.returncode, [(x.get('source'), x.get('action'),
+                                                               x.get('detail')) for x in lines]))
+    kept = [x for x in lines if x.get('source', '').endswith('memo.txt')]
+    check(kept and kept[0]['action'] == 'kept', 'memo.txt not kept: %r' % lines)
+    path = os.path.join(out, kept[0]['path'])
+    check(os.path.isfile(path) and '三点フォルダ' in open(path, encoding='utf-8').read(),
+          'memo.txt not in OUTDIR at %r' % kept[0]['path'])
+    check('..' not in kept[0]['path'].split('/'), 'a parent name in the output: %r' % kept[0]['path'])
 
 
 if __name__ == '__main__':
