@@ -17,7 +17,10 @@ browser_two_person_release runs issue 7's end-to-end test in Debian's chromium
 installed): operator requests, approver approves, the sink gets the sanitised
 mail, the audit log has both, a form without its CSRF token is refused.
 browser_bidi_and_long_values checks Chromium's rendered text: a filename with
-U+202E reads "<U+202E>", a 20 KB subject is cut in the list. With
+U+202E reads "<U+202E>", a 20 KB subject is cut in the list.
+browser_release_without_envelope: the approver types the one address an item
+stored without an envelope goes to (release_without_envelope_to_typed_address
+checks the same over HTTP: outside the allowed domains refused, audited). With
 MUGAI_SCREENSHOTS=DIR it saves screenshots of the main pages there.
 """
 import base64
@@ -913,6 +916,33 @@ def bidi_and_long_flow(st, server, b):
     check(subject in b.script('return document.body.innerText'), 'the item page cuts the subject')
     width = b.script('return document.documentElement.scrollWidth')
     check(width <= 1280, 'the long subject is not wrapped on the item page (%d px)' % width)
+
+
+def no_envelope_flow(st, server, b):
+    base = 'http://127.0.0.1:%d' % server.port
+    r = st.mail(removed_mail('browser-noenv'), expect=0, envelope=None)
+    alice = logged_in(server, 'alice')
+    act(alice, r['id'], 'request', kind='sanitised')
+    browser_login(b, base, 'bob')
+    b.go(base + '/items/' + r['id'])
+    b.wait('the item page', lambda: r['id'] in b.source())
+    text = b.script('return document.querySelector("form[action$=\\"/approve\\"]").innerText')
+    check('解放先のメールアドレス' in text and 'エンベロープ' in text,
+          'the approve form does not ask for the address in Japanese: %r' % text)
+    b.type('form[action$="/approve"] input[name=to]', 'kacho@city.example.lg.jp')
+    b.submit('form[action$="/approve"] button', 'the approval confirmed', '承認し、解放しました')
+    check([e['rcpt'] for e, _ in st.sink.messages] == [['<kacho@city.example.lg.jp>']],
+          'sent to %r' % [e for e, _ in st.sink.messages])
+
+
+@case()
+def test_browser_release_without_envelope(st, server):
+    """Issue 11: the approver types the address of an item without envelope."""
+    b = Browser(st.tmp)
+    try:
+        no_envelope_flow(st, server, b)
+    finally:
+        b.close()
 
 
 @case(extra={'limits': {'header_length': '65536'}})
