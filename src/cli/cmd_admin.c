@@ -1,6 +1,7 @@
 /* cmd_admin.c - `mugai admin`: the users of quarantine review and the web UI.
  *
- *   user add NAME --role operator|approver [--unix-user LOGIN] [--password-file F]
+ *   user add NAME --role operator|approver [--unix-user LOGIN] [--email ADDR]
+ *        [--password-file F]
  *   user passwd NAME [--password-file F]      user role NAME --role ROLE
  *   user del NAME      user list
  *   serve [--listen ADDRESS:PORT]
@@ -31,6 +32,7 @@ typedef struct {
   char *config_path;
   char *role;
   char *unix_user;
+  char *email;
   char *password_file;
   char *listen;
   MgAdminServerTest test;
@@ -43,6 +45,7 @@ args_clear (MgAdminArgs *a)
   g_free (a->config_path);
   g_free (a->role);
   g_free (a->unix_user);
+  g_free (a->email);
   g_free (a->password_file);
   g_free (a->listen);
   g_strfreev (a->rest);
@@ -59,6 +62,8 @@ parse (int argc, char **argv, MgAdminArgs *a, GError **error)
       "ROLE" },
     { "unix-user", 0, 0, G_OPTION_ARG_STRING, &a->unix_user,
       "user add/passwd: the Unix login that acts as this user in mugai quarantine", "LOGIN" },
+    { "email", 0, 0, G_OPTION_ARG_STRING, &a->email,
+      "user add/passwd: where an approver is told of a release waiting for it", "ADDR" },
     { "password-file", 0, 0, G_OPTION_ARG_FILENAME, &a->password_file,
       "user add/passwd: read the password from FILE (else standard input)", "FILE" },
     { "listen", 0, 0, G_OPTION_ARG_STRING, &a->listen, "serve: override [admin] listen",
@@ -206,6 +211,10 @@ change_user (GPtrArray *users, const char *command, const char *name, const MgAd
   }
   if (!unix_user_free (users, name, a->unix_user, error))
     return FALSE;
+  if (a->email != NULL && !mg_admin_users_email_valid (a->email)) {
+    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "--email: not a plain address");
+    return FALSE;
+  }
   password = read_password (a->password_file, error);
   if (password == NULL)
     return FALSE;
@@ -218,6 +227,10 @@ change_user (GPtrArray *users, const char *command, const char *name, const MgAd
   if (a->unix_user != NULL) {
     g_free (user->unix_user);
     user->unix_user = g_strdup (a->unix_user);
+  }
+  if (a->email != NULL) {
+    g_free (user->email);
+    user->email = g_strdup (a->email);
   }
   g_free (user->hash);
   user->hash = mg_admin_users_hash (password, error);

@@ -19,7 +19,7 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from mugaitest import Suite, check  # noqa: E402
-from qtest import ENVELOPE, Store, clean_mail, decoded, removed_mail, virus_mail  # noqa: E402
+from qtest import ENVELOPE, PASSWORDS, ROLES, Store, clean_mail, decoded, removed_mail, virus_mail  # noqa: E402
 from mime import EICAR, make_pe  # noqa: E402
 
 S = Suite('csirt')
@@ -255,6 +255,37 @@ def test_report_counts_mail_and_files():
               '"ウイルス名","","%s","3"' % name in csv_text, 'csv report:\n' + csv_text[:400])
         check(st.run(['report', '-c', st.conf, '--format', 'xml']).returncode == 64,
               'a bad format accepted')
+
+
+
+@S.case
+def test_approvers_told_of_a_pending_release():
+    with Store(users=False) as st:
+        for name, role in ROLES.items():
+            p = st.run(['admin', '-c', st.conf, 'user', 'add', name, '--role', role,
+                        '--email', '%s@city.example.lg.jp' % name],
+                       stdin=(PASSWORDS[name] + '\n').encode())
+            check(p.returncode == 0, 'user add --email: %r' % p.stderr)
+        with open(st.users) as f:
+            check('email=bob@city.example.lg.jp' in f.read(), 'email not in the users file')
+        bad = st.run(['admin', '-c', st.conf, 'user', 'add', 'eve', '--role', 'operator',
+                      '--email', 'eve@x:approver'], stdin=b'eve-password-12\n')
+        check(bad.returncode != 0, 'an email with a colon accepted')
+        sent = removed_mail('notify')
+        item = st.mail(sent, expect=0)['id']
+        rc, _, err = st.q('release', '--as', 'bob', item)
+        check(rc == 0, 'release request: %r' % err)
+        told = [(env, data) for env, data in st.sink.messages
+                if env['rcpt'] and 'request@mugai' in data.decode('latin-1')]
+        check(len(told) == 1, 'one mail to the approvers expected: %d' % len(told))
+        env, data = told[0]
+        check(sorted(env['rcpt']) == ['<carol@city.example.lg.jp>'],
+              'told: %r (the requester and operators are not)' % env['rcpt'])
+        msg = email.message_from_bytes(data, policy=email.policy.default)
+        text = msg['Subject'] + '\n' + msg.get_content()
+        check('解放の承認をお願いします' in text and item in text and 'bob' in text and
+              'mugai quarantine approve ' + item in text, 'approvers mail:\n' + text)
+        check(sent[-200:] not in data, 'the approvers mail carries the original')
 
 
 if __name__ == '__main__':

@@ -10,6 +10,7 @@
 #include <gmime/gmime.h>
 #include <string.h>
 
+#include "cli/admin/admin_notify.h"
 #include "quarantine/quarantine_index.h"
 #include "quarantine/quarantine_role.h"
 
@@ -294,5 +295,8 @@ mg_admin_ppap_request (MgQuarantineStore *store, const char *id,
       !try_password (store, id, password, &local))
     return mg_quarantine_store_finish (store, actor, "request", id, local,
                                        "kind=sanitised with archive password", error);
-  return mg_quarantine_release_request (store, id, actor, kind, password, note, error);
+  if (!mg_quarantine_release_request (store, id, actor, kind, password, note, error))
+    return FALSE;
+  mg_admin_notify_request (store, id, actor, kind);
+  return TRUE;
 }

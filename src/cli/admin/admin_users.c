@@ -22,6 +22,7 @@ mg_admin_user_free (MgAdminUser *user)
   g_free (user->role);
   g_free (user->hash);
   g_free (user->unix_user);
+  g_free (user->email);
   g_free (user);
 }
 
@@ -53,24 +54,55 @@ mg_admin_users_unix_valid (const char *login)
   return TRUE;
 }
 
+gboolean
+mg_admin_users_email_valid (const char *address)
+{
+  const char *at = address != NULL ? strchr (address, '@') : NULL;
+
+  if (at == NULL || at == address || at[1] == '\0' || strchr (at + 1, '@') != NULL ||
+      strlen (address) > 254)
+    return FALSE;
+  for (const char *p = address; *p != '\0'; p++)
+    if (*p <= ' ' || *p >= 0x7f || strchr (":<>,;\"\\", *p) != NULL)
+      return FALSE;
+  return TRUE;
+}
+
+/* The optional fields after the hash: unix_user=LOGIN, email=ADDR. */
+static gboolean
+parse_options (MgAdminUser *user, char **fields)
+{
+  for (guint i = 0; fields[i] != NULL; i++) {
+    if (g_str_has_prefix (fields[i], "unix_user=") && user->unix_user == NULL &&
+        mg_admin_users_unix_valid (fields[i] + 10))
+      user->unix_user = g_strdup (fields[i] + 10);
+    else if (g_str_has_prefix (fields[i], "email=") && user->email == NULL &&
+             mg_admin_users_email_valid (fields[i] + 6))
+      user->email = g_strdup (fields[i] + 6);
+    else
+      return FALSE;
+  }
+  return TRUE;
+}
+
 static MgAdminUser *
 parse_line (const char *line)
 {
-  g_auto (GStrv) fields = g_strsplit (line, ":", 4);
+  g_auto (GStrv) fields = g_strsplit (line, ":", 6);
   guint n = g_strv_length (fields);
-  const char *login = n == 4 && g_str_has_prefix (fields[3], "unix_user=") ? fields[3] + 10
-                                                                           : NULL;
   MgAdminUser *user;
 
-  if (n < 3 || !mg_admin_users_name_valid (fields[0]) ||
-      !mg_quarantine_role_valid (fields[1]) || !g_str_has_prefix (fields[2], "$") ||
-      (n == 4 && !mg_admin_users_unix_valid (login)))
+  if (n < 3 || n > 5 || !mg_admin_users_name_valid (fields[0]) ||
+      !mg_quarantine_role_valid (fields[1]) || !g_str_has_prefix (fields[2], "$"))
     return NULL;
   user = g_new0 (MgAdminUser, 1);
   user->name = g_strdup (fields[0]);
   user->role = g_strdup (fields[1]);
   user->hash = g_strdup (fields[2]);
-  user->unix_user = g_strdup (login);
+  if (!parse_options (user, fields + 3)) {
+    mg_admin_user_free (user);
+    return NULL;
+  }
   return user;
 }
 
@@ -113,9 +145,11 @@ mg_admin_users_save (const char *path, GPtrArray *users, GError **error)
 
   for (guint i = 0; i < users->len; i++) {
     const MgAdminUser *u = g_ptr_array_index (users, i);
-    g_string_append_printf (text, "%s:%s:%s%s%s\n", u->name, u->role, u->hash,
+    g_string_append_printf (text, "%s:%s:%s%s%s%s%s\n", u->name, u->role, u->hash,
                             u->unix_user != NULL ? ":unix_user=" : "",
-                            u->unix_user != NULL ? u->unix_user : "");
+                            u->unix_user != NULL ? u->unix_user : "",
+                            u->email != NULL ? ":email=" : "",
+                            u->email != NULL ? u->email : "");
   }
   return mg_fdio_write_file_atomic (path, text->str, text->len, error);
 }

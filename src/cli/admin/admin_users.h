@@ -1,6 +1,7 @@
 /* admin_users.h - the users file of quarantine review ([admin] users_file).
  *
- * One user per line, "name:role:hash" or "name:role:hash:unix_user=LOGIN",
+ * One user per line, "name:role:hash", then optional fields "unix_user=LOGIN"
+ * and "email=ADDR" (where an approver is told of a request waiting for it),
  * role "operator" or "approver", hash a yescrypt string from crypt(3)
  * (libxcrypt); '#' starts a comment. unix_user maps the Unix account LOGIN
  * to this user on the command line (`mugai quarantine` run by LOGIN acts as
@@ -21,6 +22,7 @@ typedef struct {
   char *role;
   char *hash;
   char *unix_user;          /* the Unix login mapped to this user, or NULL */
+  char *email;              /* where the user is told of pending requests, or NULL */
 } MgAdminUser;
 
 void mg_admin_user_free (MgAdminUser *user);
@@ -46,6 +48,10 @@ gboolean mg_admin_users_verify (const MgAdminUser *user, const char *password);
 
 /* The user of USERS whose unix_user is LOGIN, or NULL (borrowed). */
 MgAdminUser *mg_admin_users_find_unix (GPtrArray *users, const char *login);
+
+/* TRUE when ADDRESS can be a user's email: local@domain, printable ASCII
+ * without spaces, ':', '<', '>' or ',' (at most 254 bytes). */
+gboolean mg_admin_users_email_valid (const char *address);
 
 /* TRUE when LOGIN can be a Unix login name ([a-z_][a-z0-9_.-]*, at most 32). */
 gboolean mg_admin_users_unix_valid (const char *login);
