@@ -24,10 +24,10 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from mugaitest import MUGAI, Suite, check  # noqa: E402
+from mugaitest import CLAMDB, MUGAI, Suite, check  # noqa: E402
 from qtest import (BODY, SmtpSink, Store, clean_mail, decoded, encoded_word,  # noqa: E402
                    hostile_subject_mail, ppap_mail, removed_mail, virus_mail, zips_of)
-from mime import EICAR, make_pe  # noqa: E402
+from mime import EICAR, attachment, make_pe, mixed, text_part  # noqa: E402
 
 S = Suite('quarantine')
 
@@ -570,6 +570,36 @@ def test_forward_virus_original_when_allowed():
             check(EICAR in decoded(attached), 'the original is not there')
     finally:
         original_sink.close()
+
+
+@S.case
+def test_original_scanned_again_before_forwarding():
+    """A virus the database learnt after the mail was stored: its original is
+    not forwarded either (the item itself names no virus)."""
+    import shutil
+    import tempfile
+    db = tempfile.mkdtemp(prefix='mugai-db-')
+    original_sink = SmtpSink()
+    try:
+        for name in os.listdir(CLAMDB):
+            shutil.copy(os.path.join(CLAMDB, name), db)
+        marker = 'mugai-original-signature-7d2b'
+        release = {'original_forward_address': 'soc@city.example.lg.jp',
+                   'original_smtp': original_sink.target}
+        with Store(extra={'release': release, 'clamav': {'database': db}}) as st:
+            data = mixed('fwd-later', [text_part(BODY + '\n' + marker + '\n'), attachment(
+                make_pe('fwd-later'), 'application/pdf', '見積書.pdf')])
+            r = st.mail(data, expect=0)
+            check(request(st, 'alice', r['id'], '--original')[0] == 0, 'request original')
+            with open(os.path.join(db, 'new.ndb'), 'w') as f:
+                f.write('Mugai.Test.OriginalSig:0:*:%s\n' % marker.encode().hex())
+            rc, _, err = st.q('approve', '--as', 'bob', r['id'])
+            check(rc == 1 and 'Mugai.Test.OriginalSig' in err and 'ウイルス' in err,
+                  'original with a virus known now: exit %d %r' % (rc, err))
+            check(original_sink.messages == [], 'the original was forwarded')
+    finally:
+        original_sink.close()
+        shutil.rmtree(db, ignore_errors=True)
 
 
 @S.case

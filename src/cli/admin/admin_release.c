@@ -114,6 +114,28 @@ send_smtp (const MgConfig *config, const char *target, const char *const *recipi
                                   reply_r, error);
 }
 
+/* Unless [release] allow_virus_original, the original scanned again with the
+ * signatures of now: a virus found since it was stored is not forwarded. */
+static gboolean
+original_still_clean (MgAdminRelease *release, GBytes *original, GError **error)
+{
+  g_autoptr (MgMailResult) result = NULL;
+
+  if (release->config->release_allow_virus_original)
+    return TRUE;
+  result = resanitise (release, original, error);
+  if (result == NULL)
+    return FALSE;
+  if (!result->virus)
+    return TRUE;
+  g_set_error (error, MG_QUARANTINE_ERROR, MG_QUARANTINE_ERROR_POLICY,
+               "原本を再検査したところウイルスが見つかったため転送しません（%s） / the original,"
+               " scanned again, has a virus (%s): not forwarded ([release]"
+               " allow_virus_original = no)", result->reason != NULL ? result->reason : "virus",
+               result->reason != NULL ? result->reason : "virus");
+  return FALSE;
+}
+
 static gboolean
 forward_original (MgAdminRelease *release, const MgQuarantineItem *item, GBytes *original,
                   char **result_r, GError **error)
@@ -123,7 +145,8 @@ forward_original (MgAdminRelease *release, const MgQuarantineItem *item, GBytes 
   g_autofree char *reply = NULL;
   g_autoptr (GBytes) wrapped = NULL;
 
-  if (!mg_admin_original_allowed (config, item, release->output != NULL, error))
+  if (!mg_admin_original_allowed (config, item, release->output != NULL, error) ||
+      !original_still_clean (release, original, error))
     return FALSE;
   wrapped = mg_admin_original_wrap (config, item, original);
   if (!send_smtp (config, config->release_original_smtp, to, wrapped, &reply, error))
