@@ -288,5 +288,40 @@ def test_approvers_told_of_a_pending_release():
         check(sent[-200:] not in data, 'the approvers mail carries the original')
 
 
+
+@S.case
+def test_dashboard_matches_the_report():
+    import re
+    from test_admin import Server, logged_in  # noqa: E402
+    with Store() as st:
+        for i in range(2):
+            st.mail(virus_mail('dash-v%d' % i), expect=3)
+        for i in range(3):
+            st.mail(clean_mail('dash-c%d' % i), expect=0)
+        run_files(st, {'eicar.txt': EICAR, 'memo.txt': b'memo\n'})
+        want = json.loads(report(st, '--format', 'json'))
+        server = Server(st)
+        try:
+            status, _, page = logged_in(server, 'alice').get('/stats')
+        finally:
+            server.stop()
+        check(status == 200 and '<svg class="chart"' in page and '<script' not in page,
+              '/stats has no chart (%d)' % status)
+        bars = {m[0]: tuple(int(x) for x in m[1:]) for m in re.findall(
+            r'<g class="day" data-day="([0-9-]+)" data-sanitised="(\d+)" '
+            r'data-withheld="(\d+)" data-files="(\d+)">', page)}
+        check(len(bars) == 31, '%d bars, expected 31' % len(bars))
+        for day, counts in want['days'].items():
+            check(bars.get(day) == (counts.get('sanitised', 0), counts.get('withheld', 0),
+                                    counts.get('files', 0)),
+                  'bar of %s %r, report %r' % (day, bars.get(day), counts))
+        check(sum(b[0] + b[1] for b in bars.values()) == want['messages']['total'] == 5 and
+              sum(b[2] for b in bars.values()) == want['files']['total'] == 2,
+              'chart totals %r' % bars)
+        name = list(want['viruses'])[0]
+        check(re.search(r'<td>%s</td><td class="n">3</td>' % re.escape(name), page),
+              'the virus table does not say %s: 3' % name)
+
+
 if __name__ == '__main__':
     S.main()

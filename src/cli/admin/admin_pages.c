@@ -6,6 +6,7 @@
 
 #include <string.h>
 
+#include "cli/admin/admin_dashboard.h"
 #include "quarantine/quarantine_query.h"
 
 #define T(id) mg_admin_text (ctx->lang, (id))
@@ -314,6 +315,7 @@ mg_admin_pages_stats (MgAdminContext *ctx)
   retention (ctx, reply->body);
   stats_table (ctx, reply->body, by_day, MG_T_BY_DAY, MG_T_DAY);
   stats_table (ctx, reply->body, by_reason, MG_T_BY_REASON, MG_T_REASONS);
+  mg_admin_dashboard (ctx, reply->body);
   mg_admin_html_printf (reply->body, "<p class=\"note\">%s</p>", T (MG_T_TZ_NOTE));
   return mg_admin_pages_end (reply);
 }
