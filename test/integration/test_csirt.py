@@ -321,6 +321,34 @@ def test_dashboard_matches_the_report():
         name = list(want['viruses'])[0]
         check(re.search(r'<td>%s</td><td class="n">3</td>' % re.escape(name), page),
               'the virus table does not say %s: 3' % name)
+        in_chromium(st, want)
+
+
+def in_chromium(st, want):
+    """The chart as headless Chromium renders it (the page's CSP on): each
+    bar's numbers and drawn heights read back from the DOM."""
+    from test_admin import Browser, Server, browser_login, shoot  # noqa: E402
+    server = Server(st)
+    b = Browser(st.tmp)
+    try:
+        browser_login(b, 'http://127.0.0.1:%d' % server.port, 'alice')
+        b.go('http://127.0.0.1:%d/stats' % server.port)
+        b.wait('the chart', lambda: b.exists('svg.chart g.day'))
+        bars = b.script(
+            "return Array.from(document.querySelectorAll('svg.chart g.day')).map(g => ["
+            "g.dataset.day, +g.dataset.sanitised, +g.dataset.withheld, +g.dataset.files,"
+            "Array.from(g.querySelectorAll('rect')).map(r => r.getBBox().height)]);")
+        shoot(b, 'dashboard')
+    finally:
+        b.close()
+        server.stop()
+    shown = {d[0]: d[1:4] for d in bars}
+    for day, counts in want['days'].items():
+        check(shown.get(day) == [counts.get('sanitised', 0), counts.get('withheld', 0),
+                                 counts.get('files', 0)], 'chromium bar of %s: %r' % (day, shown))
+    drawn = [d for d in bars if d[1] + d[2] + d[3] > 0]
+    check(drawn and all(h > 0 for d in drawn for h, n in zip(d[4], d[1:4]) if n > 0),
+          'a bar with a count is not drawn: %r' % drawn)
 
 
 if __name__ == '__main__':
