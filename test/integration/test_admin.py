@@ -44,7 +44,7 @@ import urllib.parse
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from mugaitest import CLAMDB, MUGAI, Suite, TestFailure, check  # noqa: E402
 from mime import attachment, make_pe, mixed, text_part  # noqa: E402
-from qtest import (BODY, PASSWORDS, Store, encoded_word, free_port,  # noqa: E402
+from qtest import (BODY, LOGINS, PASSWORDS, Store, encoded_word, free_port,  # noqa: E402
                    hostile_subject_mail, ppap_mail, removed_mail, virus_mail, zips_of)
 
 S = Suite('admin')
@@ -734,6 +734,40 @@ def approval_rescans_with_new_signatures():
 
 
 S.add('approval_rescans_with_new_signatures', approval_rescans_with_new_signatures)
+
+
+def web_and_cli_are_one_person():
+    """Issue 11: a request on the web and an approval from the shell of the Unix
+    login that web account is mapped to (under another name with --as), or the
+    other way round, are one person's: refused."""
+    with Store(map_unix=True) as st:
+        server = Server(st)
+        try:
+            r = st.mail(removed_mail('ui-cli-same'), expect=0)
+            act(logged_in(server, 'alice'), r['id'], 'request', kind='sanitised')
+            rc, _, err = st.q('approve', '--as', 'carol', r['id'], login=LOGINS['alice'])
+            check(rc == 1 and 'same Unix user %s' % LOGINS['alice'] in err,
+                  'approved from the web requester\'s own login: %d %r' % (rc, err))
+            check(st.sink.messages == [], 'released by the requester')
+            rc, _, err = st.q('approve', '--as', 'carol', r['id'])
+            check(rc == 0 and len(st.sink.messages) == 1, 'carol\'s own login: %d %r' % (rc, err))
+            r2 = st.mail(removed_mail('ui-cli-same-2'), expect=0)
+            rc, _, err = st.q('release', '--as', 'alice', r2['id'], login=LOGINS['bob'])
+            check(rc == 0, 'request from bob\'s login as alice: %d %r' % (rc, err))
+            page = act(logged_in(server, 'bob'), r2['id'], 'approve')
+            check('same Unix user %s' % LOGINS['bob'] in page,
+                  'bob approved on the web a request from his own login: %r' % page[-1500:])
+            check(len(st.sink.messages) == 1, 'released by the requester on the web')
+            page = act(logged_in(server, 'carol'), r2['id'], 'approve')
+            check('承認し、解放しました' in page and len(st.sink.messages) == 2, 'carol on the web')
+            web = [a for a in st.actions('request', r['id'])]
+            check(web[0]['unix_user'] == LOGINS['alice'] and web[0]['address'] == '127.0.0.1',
+                  'the web request does not name the mapped login: %r' % web)
+        finally:
+            server.stop()
+
+
+S.add('web_and_cli_are_one_person', web_and_cli_are_one_person)
 
 
 # --- a real browser: Debian's chromium driven over WebDriver (stdlib only) -------

@@ -222,6 +222,7 @@ with_session (MgAdminContext *ctx, gboolean post)
   g_autoptr (GPtrArray) users = mg_admin_users_load (ctx->server->config->admin_users_file,
                                                      &error);
   MgAdminSessionGone gone = MG_ADMIN_SESSION_UNKNOWN;
+  const MgAdminUser *me;
 
   if (users == NULL) {
     g_warning ("%s", error->message);
@@ -235,6 +236,10 @@ with_session (MgAdminContext *ctx, gboolean post)
                                                                      : "/login");
   ctx->actor.name = ctx->session->name;
   ctx->actor.role = ctx->session->role;
+  /* The Unix login the account is mapped to: a request made here and an
+   * approval from that login's shell (under any --as) are one person's. */
+  me = mg_admin_users_find (users, ctx->session->name);
+  ctx->actor.unix_user = me != NULL ? me->unix_user : NULL;
   return post ? route_post (ctx, ctx->request->path) : route_get (ctx, ctx->request->path);
 }
 
