@@ -100,12 +100,20 @@ outdir_inside (const char *outdir, const char *source)
   return g_str_equal (out, src) || g_str_has_prefix (out, prefix);
 }
 
-/* Every SRC exists (as a name: a dangling link is reported, not an error). */
+/* OUTDIR is a folder or a new name, the report path can take a file, every
+ * SRC exists (as a name: a dangling link is reported, not an error). */
 static gboolean
 check_sources (const MgFilesArgs *args, GError **error)
 {
   struct stat st;
 
+  if (stat (args->outdir, &st) == 0 && !S_ISDIR (st.st_mode)) {
+    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOTDIR, "%s: not a folder", args->outdir);
+    return FALSE;
+  }
+  if (args->report != NULL && !g_str_equal (args->report, "-") &&
+      !mg_fdio_output_usable (args->report, error))
+    return FALSE;
   for (char **s = args->sources; *s != NULL; s++) {
     if (lstat (*s, &st) != 0) {
       g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errno), "%s: %s", *s,

@@ -78,6 +78,28 @@ parse_args (int argc, char **argv, MgMailArgs *args, GError **error)
 }
 
 /* Input beyond the size limit is kept only so far: the pipeline withholds it. */
+/* Paths that can never work are usage errors (64), not a failure a retry
+ * could cure: a missing or unreadable input, an output that is a folder. */
+static gboolean
+check_paths (const MgMailArgs *args, GError **error)
+{
+  const char *in = args->inputs != NULL ? args->inputs[0] : NULL;
+
+  if (in != NULL && !g_str_equal (in, "-") && access (in, R_OK) != 0) {
+    g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errno), "%s: %s", in,
+                 g_strerror (errno));
+    return FALSE;
+  }
+  if (in != NULL && g_file_test (in, G_FILE_TEST_IS_DIR)) {
+    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_ISDIR, "%s: is a folder", in);
+    return FALSE;
+  }
+  if (args->output != NULL && !g_str_equal (args->output, "-") &&
+      !mg_fdio_output_usable (args->output, error))
+    return FALSE;
+  return args->report == NULL || mg_fdio_output_usable (args->report, error);
+}
+
 static GBytes *
 read_input (const char *path, const MgConfig *config, GError **error)
 {
@@ -157,7 +179,7 @@ mg_cmd_mail (int argc, char **argv)
   g_autoptr (MgConfig) config = NULL;
   int status;
 
-  if (!parse_args (argc, argv, &args, &error)) {
+  if (!parse_args (argc, argv, &args, &error) || !check_paths (&args, &error)) {
     fprintf (stderr, "mugai mail: %s\n", error->message);
     status = MG_EXIT_USAGE;
   } else if ((config = mg_cli_load_config (args.config)) == NULL) {

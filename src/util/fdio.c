@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <gio/gio.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static gboolean
@@ -92,10 +93,66 @@ sync_and_close (int fd, const char *tmp, GError **error)
   return FALSE;
 }
 
+/* Where PATH is a device or FIFO, write DATA into it; *HANDLED_R says
+ * whether PATH was one. */
+static gboolean
+write_in_place (const char *path, const void *data, gsize len, gboolean *handled_r,
+                GError **error)
+{
+  struct stat st;
+  int fd;
+  gboolean ok;
+
+  *handled_r = FALSE;
+  if (stat (path, &st) != 0 || S_ISREG (st.st_mode))
+    return TRUE;
+  *handled_r = TRUE;
+  if (!S_ISCHR (st.st_mode) && !S_ISFIFO (st.st_mode)) {
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                 "%s: not a regular file, device or pipe", path);
+    return FALSE;
+  }
+  fd = open (path, O_WRONLY | O_NOCTTY | O_CLOEXEC);
+  if (fd < 0) {
+    g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), "%s: %s", path,
+                 g_strerror (errno));
+    return FALSE;
+  }
+  ok = mg_fdio_write_all (fd, data, len, error);
+  close (fd);
+  return ok;
+}
+
+gboolean
+mg_fdio_output_usable (const char *path, GError **error)
+{
+  struct stat st;
+  g_autofree char *parent = g_path_get_dirname (path);
+
+  if (stat (path, &st) == 0) {
+    if (S_ISREG (st.st_mode) || S_ISCHR (st.st_mode) || S_ISFIFO (st.st_mode))
+      return TRUE;
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                 "%s: not a regular file, device or pipe", path);
+    return FALSE;
+  }
+  if (stat (parent, &st) != 0 || !S_ISDIR (st.st_mode)) {
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "%s: no folder %s", path, parent);
+    return FALSE;
+  }
+  return TRUE;
+}
+
 gboolean
 mg_fdio_write_file_atomic (const char *path, const void *data, gsize len,
                            GError **error)
 {
+  gboolean special;
+
+  if (!write_in_place (path, data, len, &special, error))
+    return FALSE;
+  if (special)
+    return TRUE;
   g_autofree char *tmp = g_strdup_printf ("%s.tmp.%d", path, (int) getpid ());
   int fd = open (tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 

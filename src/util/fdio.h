@@ -11,8 +11,14 @@ GBytes *mg_fdio_read_all (int fd, gsize max, GError **error);
 GBytes *mg_fdio_read_prefix (int fd, gsize max, gboolean *truncated_r, GError **error);
 /* Write all of DATA to FD, retrying on EINTR and short writes. */
 gboolean mg_fdio_write_all (int fd, const void *data, gsize len, GError **error);
-/* Write DATA to PATH atomically: a temp file beside it, fsync, rename. */
+/* Write DATA to PATH atomically: a temp file beside it, fsync, rename. A
+ * character device or FIFO (/dev/null, a pipe) is written in place, never
+ * replaced; any other special file is refused (G_IO_ERROR_INVALID_ARGUMENT). */
 gboolean mg_fdio_write_file_atomic (const char *path, const void *data, gsize len,
                                     GError **error);
+/* Whether PATH can take an output: a regular file, a character device or a
+ * FIFO, or a new name in an existing folder. FALSE with a one-line reason
+ * otherwise (a folder, a socket, a missing parent folder). */
+gboolean mg_fdio_output_usable (const char *path, GError **error);
 /* Close *FD if open and set it to -1 (g_clear_fd needs GLib 2.76). */
 void mg_clear_fd (int *fd);

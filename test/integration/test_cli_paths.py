@@ -1,0 +1,102 @@
+#!/usr/bin/env python3
+"""Output and input paths of `mugai mail` and `mugai files`: a device or FIFO
+is written in place (never replaced by a file), a path that can never work is
+a usage error (exit 64, one line saying why), never a temporary failure (75)
+that would tell a caller to retry."""
+import os
+import stat
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from mugaitest import CLAMDB, MUGAI, TIMEOUT, Suite, _track, check, write_conf  # noqa: E402
+
+S = Suite('cli_paths')
+MAIL = ('From: a@example.jp\r\nTo: b@city.example.lg.jp\r\nSubject: paths\r\n'
+        'Message-ID: <paths@example.jp>\r\nDate: Sun, 6 Dec 2026 09:00:00 +0900\r\n\r\n'
+        '本文です。\r\n').encode()
+
+
+def setup():
+    tmp = tempfile.mkdtemp(prefix='mugai-paths-')
+    _track(tmp)
+    conf = os.path.join(tmp, 'mugai.conf')
+    write_conf(conf, CLAMDB, os.path.join(tmp, 'q'))
+    inp = os.path.join(tmp, 'in.eml')
+    with open(inp, 'wb') as f:
+        f.write(MAIL)
+    return tmp, conf, inp
+
+
+def mugai(*args):
+    return subprocess.run([MUGAI] + list(args), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          timeout=TIMEOUT)
+
+
+def private_null(tmp):
+    """A character device like /dev/null of the test's own (the real one
+    is never put at risk)."""
+    path = os.path.join(tmp, 'null')
+    os.mknod(path, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+    return path
+
+
+@S.case
+def test_device_output_written_in_place():
+    tmp, conf, inp = setup()
+    null = private_null(tmp)
+    p = mugai('mail', '-c', conf, '-o', null, '--report', null, inp)
+    check(p.returncode == 0, 'exit %d: %r' % (p.returncode, p.stderr))
+    check(stat.S_ISCHR(os.lstat(null).st_mode), 'the device was replaced by a file')
+    check(not [n for n in os.listdir(tmp) if '.tmp.' in n], 'temporary file left beside it')
+
+
+@S.case
+def test_fifo_output_written_in_place():
+    tmp, conf, inp = setup()
+    fifo = os.path.join(tmp, 'pipe')
+    os.mkfifo(fifo)
+    # The read end is open before mugai runs, so its open for writing does not
+    # wait; the message (a few KiB) fits in the pipe's buffer.
+    rfd = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+    p = mugai('mail', '-c', conf, '-o', fifo, inp)
+    try:
+        got = [os.read(rfd, 1 << 20)]
+    except BlockingIOError:
+        got = []
+    os.close(rfd)
+    check(p.returncode == 0, 'exit %d: %r' % (p.returncode, p.stderr))
+    check(stat.S_ISFIFO(os.lstat(fifo).st_mode), 'the FIFO was replaced by a file')
+    check(got and b'X-Mugai: sanitised' in got[0], 'the sanitised message did not come '
+          'through the FIFO: %r' % (got[:1],))
+
+
+def usage(args, words):
+    p = mugai(*args)
+    err = p.stderr.decode('utf-8', 'replace')
+    check(p.returncode == 64, '%r: exit %d, expected 64 (%r)' % (args, p.returncode, err))
+    check(len(err.strip().splitlines()) == 1 and words in err,
+          '%r: expected one line naming %r, got %r' % (args, words, err))
+
+
+@S.case
+def test_mail_paths_that_cannot_work():
+    tmp, conf, inp = setup()
+    usage(['mail', '-c', conf, os.path.join(tmp, 'missing.eml')], 'missing.eml')
+    usage(['mail', '-c', conf, tmp], 'folder')
+    usage(['mail', '-c', conf, '-o', tmp, inp], tmp)
+    usage(['mail', '-c', conf, '-o', os.path.join(tmp, 'no', 'out.eml'), inp], 'no folder')
+    usage(['mail', '-c', conf, '--report', tmp, inp], tmp)
+
+
+@S.case
+def test_files_paths_that_cannot_work():
+    tmp, conf, inp = setup()
+    usage(['files', '-c', conf, '-o', inp, inp], 'not a folder')
+    usage(['files', '-c', conf, '--report', tmp, '-o', os.path.join(tmp, 'out'), inp], tmp)
+    check(open(inp, 'rb').read() == MAIL, 'the input named as OUTDIR was changed')
+
+
+if __name__ == '__main__':
+    S.main()
