@@ -21,6 +21,7 @@
  */
 #include "filters/image.h"
 #include "filters/image_jpeg.h"
+#include "filters/image_tiff.h"
 
 #include <gdk-pixbuf/gdk-pixbuf.h>
 #include <string.h>
@@ -332,6 +333,25 @@ jpeg_detail (const MgImageJpeg *jpeg)
                           ? "; coding made baseline Huffman" : "", damaged);
 }
 
+/* A TIFF of several pages (a fax) keeps its first: said in the reason, which
+ * the notice shows, not only in the detail. */
+static void
+note_pages (MgFilterResult *result, GBytes *input)
+{
+  gsize len;
+  const guint8 *data = g_bytes_get_data (input, &len);
+  guint pages = mg_image_tiff_pages (data, len);
+  char *detail;
+
+  if (pages < 2)
+    return;
+  result->reason = MG_REASON_PAGES_DROPPED;
+  detail = g_strdup_printf ("%s; page 1 of %u%s kept, the others dropped", result->detail,
+                            pages, pages >= MG_IMAGE_TIFF_MAX_PAGES ? " or more" : "");
+  g_free (result->detail);
+  result->detail = detail;
+}
+
 /* RESULT becomes a conversion to OUTPUT (taken), of KIND's output format. */
 static void
 image_converted (MgFilterResult *result, const MgFilterInput *in, const ImageKind *kind,
@@ -424,6 +444,8 @@ image_redraw (GBytes *input, const MgFilterInput *in, const ImageKind *kind, Ima
   }
   image_converted (result, in, kind, output,
                    image_detail (kind, pixels, loader, pixels != decoded, limits));
+  if (g_str_equal (kind->type, "image/tiff"))
+    note_pages (result, input);
   return TRUE;
 }
 

@@ -69,6 +69,8 @@ static const struct {
                                    "現行の Office 形式に変換し、安全な部分だけで作り直しました" },
   [MG_REASON_XML_DOCTYPE] = { "XML with a DOCTYPE (entity attack) is not accepted",
                               "DOCTYPE 宣言を含む XML（エンティティ攻撃）は受け付けません" },
+  [MG_REASON_PAGES_DROPPED] = { "image of several pages: only its first page was kept",
+                                "複数ページの画像のため、1 ページ目だけを残しました" },
 };
 
 const char *

@@ -23,6 +23,7 @@ import office as O  # noqa: E402
 import repack  # noqa: E402
 import images  # noqa: E402
 import bounces  # noqa: E402
+import pages  # noqa: E402
 
 S = Suite('fidelity')
 
@@ -177,6 +178,22 @@ def test_files_folder_of_dots(name='files_folder_of_dots'):
     check(os.path.isfile(path) and '三点フォルダ' in open(path, encoding='utf-8').read(),
           'memo.txt not in OUTDIR at %r' % kept[0]['path'])
     check('..' not in kept[0]['path'].split('/'), 'a parent name in the output: %r' % kept[0]['path'])
+
+
+@S.case
+def test_multipage_tiff_said_in_notice(name='tiff_three_pages'):
+    """A 3-page TIFF fax: what is not kept is said in the notice the
+    recipient reads, not only in the report."""
+    msg = mime.mixed(name, [mime.text_part('FAX を転送します。'),
+                            mime.attachment(pages.multipage_tiff(3), 'image/tiff', 'fax.tif')])
+    res = run_mail(msg)
+    check_sanitised(res)
+    part = [p for p in res.parts() if p.get('filename') == 'fax.tif']
+    check(part and part[0].get('action') == 'converted' and
+          '1 of 3' in (part[0].get('detail') or ''), 'fax.tif: %r' % describe(res))
+    text = res.all_text()
+    check('1 ページ目だけ' in text or 'only its first page' in text,
+          'the notice does not say pages were dropped: %r' % text[:600])
 
 
 if __name__ == '__main__':

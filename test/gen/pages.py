@@ -1,0 +1,31 @@
+"""Images of several pages (issue 13, item 8): a TIFF fax of N pages, each an
+uncompressed 8-bit grey image file directory of its own, written by hand."""
+import struct
+
+
+def multipage_tiff(pages=3, width=32, height=16):
+    """A little-endian TIFF of PAGES pages; page i is filled with grey 60*i."""
+    out = bytearray(b'II*\x00' + struct.pack('<I', 0))
+    first = True
+    for i in range(pages):
+        strip = bytes([(60 * (i + 1)) % 256]) * (width * height)
+        strip_at = len(out)
+        out += strip
+        if len(out) % 2:
+            out += b'\x00'
+        ifd_at = len(out)
+        tags = [(256, 3, width), (257, 3, height), (258, 3, 8), (259, 3, 1), (262, 3, 1),
+                (273, 4, strip_at), (277, 3, 1), (278, 3, height), (279, 4, len(strip))]
+        out += struct.pack('<H', len(tags))
+        for tag, kind, value in tags:
+            out += struct.pack('<HHI', tag, kind, 1)
+            out += struct.pack('<HH', value, 0) if kind == 3 else struct.pack('<I', value)
+        next_at = len(out)
+        out += struct.pack('<I', 0)
+        if first:
+            struct.pack_into('<I', out, 4, ifd_at)
+            first = False
+        else:
+            struct.pack_into('<I', out, prev_next, ifd_at)
+        prev_next = next_at
+    return bytes(out)
