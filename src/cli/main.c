@@ -10,15 +10,17 @@
 #include "mg_build.h"
 #include "pipeline/pipeline.h"
 
-static const struct {
+typedef struct {
   const char *name;
   int (*run) (int argc, char **argv);
   const char *help;
-} commands[] = {
+} MgCommand;
+
+static const MgCommand commands[] = {
   { "mail", mg_cmd_mail, "sanitise one message: mail [-c FILE] [--report FILE] [-o OUT] [IN|-]" },
   { "scan", mg_cmd_scan, "virus scan only: scan [-c FILE] PATH..." },
   { "files", mg_cmd_files, "sanitise files and folders: files [-c FILE] [--report FILE] -o OUTDIR SRC..." },
-  { "quarantine", mg_cmd_quarantine, "review what was held: quarantine list|show|stats|release|approve|reject|delete|purge" },
+  { "quarantine", mg_cmd_quarantine, "review what was held: quarantine list|show|stats|release|approve|reject|delete|purge|check|export" },
   { "config", mg_cmd_config, "check the configuration, or print it: config check [-c FILE] [-P DIR] | config dump [-n] [-c FILE]" },
   { "report", mg_cmd_report, "totals from the audit log: report [-c FILE] [--from DATE] [--to DATE] [--format text|csv|json]" },
   { "admin", mg_cmd_admin, "users and web UI of quarantine review: admin user add|passwd|del|list, admin serve" },
@@ -53,6 +55,17 @@ mg_cli_load_config (const char *path)
   return config;
 }
 
+/* COMMAND's --help names it ("Usage: mugai mail [OPTION…]"), and so do its
+ * log lines on stderr. */
+static int
+run_command (const MgCommand *command, int argc, char **argv)
+{
+  g_autofree char *name = g_strconcat ("mugai ", command->name, NULL);
+
+  g_set_prgname (name);
+  return command->run (argc - 1, argv + 1);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -70,7 +83,7 @@ main (int argc, char **argv)
   }
   for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
     if (strcmp (argv[1], commands[i].name) == 0)
-      return commands[i].run (argc - 1, argv + 1);
+      return run_command (&commands[i], argc, argv);
   fprintf (stderr, "mugai: unknown command \"%s\"\n", argv[1]);
   return usage (stderr, MG_EXIT_USAGE);
 }

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Output and input paths of `mugai mail` and `mugai files`: a device or FIFO
+"""The command line: each subcommand's --help names it. Output and input
+paths of `mugai mail` and `mugai files`: a device or FIFO
 is written in place (never replaced by a file), a path that can never work is
 a usage error (exit 64, one line saying why), never a temporary failure (75)
 that would tell a caller to retry."""
@@ -96,6 +97,19 @@ def test_files_paths_that_cannot_work():
     usage(['files', '-c', conf, '-o', inp, inp], 'not a folder')
     usage(['files', '-c', conf, '--report', tmp, '-o', os.path.join(tmp, 'out'), inp], tmp)
     check(open(inp, 'rb').read() == MAIL, 'the input named as OUTDIR was changed')
+
+
+@S.case
+def test_help_names_the_command():
+    for cmd in ('mail', 'files', 'scan', 'quarantine', 'config', 'report', 'admin'):
+        p = mugai(cmd, '--help')
+        out = p.stdout.decode('utf-8', 'replace')
+        check(p.returncode == 0 and ('mugai %s [OPTION' % cmd) in out,
+              '%s --help: exit %d, usage line %r' % (cmd, p.returncode, out[:120]))
+    top = mugai('--help').stdout.decode()
+    for sub in ('check', 'export'):
+        check(sub in top.split('quarantine', 1)[1].split('\n')[0],
+              'top-level help lacks quarantine %s: %r' % (sub, top))
 
 
 if __name__ == '__main__':
