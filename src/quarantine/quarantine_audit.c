@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "quarantine/quarantine_object.h"
+#include "util/jsonsafe.h"
 
 char *
 mg_quarantine_audit_now (void)
@@ -156,7 +157,7 @@ mg_quarantine_audit_to_line (gpointer object)
 
   json_node_set_object (node, object);
   json_generator_set_root (gen, node);
-  return json_generator_to_data (gen, NULL);
+  return mg_jsonsafe_escape (json_generator_to_data (gen, NULL));
 }
 
 static void

@@ -603,6 +603,29 @@ def test_original_scanned_again_before_forwarding():
 
 
 @S.case
+def test_bidi_escaped_in_audit_log_and_json():
+    """U+202E and zero-width characters from a mail are written as \\uXXXX in
+    the audit log and in list/show --json: the same values, but no line reads
+    reversed in less or an editor."""
+    with Store() as st:
+        name = '請求書\u202efdp.exe'
+        subject = '件名\u200b\u202etxt.exe'
+        r = st.mail(mixed('bidi', [text_part(BODY + '\n'), attachment(
+            make_pe('bidi'), 'application/pdf', name)], subject=subject), expect=0)
+        st.q_ok('show', r['id'])
+        raw = open(os.path.join(st.qdir, 'audit.log'), 'rb').read()
+        check('\u202e'.encode() not in raw and '\u200b'.encode() not in raw,
+              'U+202E or U+200B raw in audit.log')
+        check(b'\\u202e' in raw, 'U+202E not escaped in audit.log')
+        check(st.q('check')[0] == 0, 'the escaped log does not check')
+        for args in (('list', '--json'), ('show', '--json', r['id'])):
+            out = st.q_ok(*args)
+            check('\u202e' not in out and '\u200b' not in out, '%s: raw U+202E' % (args,))
+            check('\u202e' in json.dumps(json.loads(out), ensure_ascii=False),
+                  '%s: the value lost its U+202E' % (args,))
+
+
+@S.case
 def test_delete():
     with Store() as st:
         v, r = two_items(st, 'delete')

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "quarantine/quarantine_headers.h"
+#include "util/jsonsafe.h"
 
 char *
 mg_admin_print_clean (const char *text)
@@ -87,7 +88,7 @@ print_json (FILE *out, JsonNode *node)
 
   json_generator_set_pretty (gen, TRUE);
   json_generator_set_root (gen, node);
-  text = json_generator_to_data (gen, NULL);
+  text = mg_jsonsafe_escape (json_generator_to_data (gen, NULL));
   fprintf (out, "%s\n", text);
 }
 
