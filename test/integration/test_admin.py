@@ -471,6 +471,31 @@ def test_lockout_behind_trusted_proxy(st, server):
     check(Client(server).login('bob')[0] == 303, 'the proxy itself is locked out')
     refused = st.actions('login')[0]
     check(refused['address'] == '192.0.2.1 (via proxy 127.0.0.1)', 'audit %r' % refused)
+    # A proxy that adds its own header line (HAProxy's option forwardfor) after
+    # the one the client forged: the proxy's line names the client.
+    conn = http.client.HTTPConnection('127.0.0.1', server.port, timeout=120)
+    conn.putrequest('GET', '/login')
+    conn.putheader('X-Forwarded-For', '203.0.113.66')
+    conn.putheader('X-Forwarded-For', '192.0.2.9')
+    conn.endheaders()
+    forged = dict(c.split(';', 1)[0].split('=', 1)
+                  for c in conn.getresponse().msg.get_all('Set-Cookie'))
+    conn.close()
+    conn = http.client.HTTPConnection('127.0.0.1', server.port, timeout=120)
+    conn.putrequest('POST', '/login')
+    conn.putheader('X-Forwarded-For', '203.0.113.66')
+    conn.putheader('X-Forwarded-For', '192.0.2.9')
+    conn.putheader('Cookie', 'mugai_pre=' + forged.get('mugai_pre', ''))
+    body = urllib.parse.urlencode({'csrf': forged.get('mugai_pre', ''), 'user': 'carol',
+                                   'password': 'wrong-password-1'})
+    conn.putheader('Content-Type', 'application/x-www-form-urlencoded')
+    conn.putheader('Content-Length', str(len(body)))
+    conn.endheaders(body.encode())
+    conn.getresponse().read()
+    conn.close()
+    carol = [a for a in st.actions('login') if a.get('user') == 'carol']
+    check(carol and carol[-1]['address'].startswith('192.0.2.9 '),
+          'the client-sent X-Forwarded-For line was believed: %r' % carol)
 
 
 @case(args=('--session-seconds', '2'))

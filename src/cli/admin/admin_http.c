@@ -96,6 +96,31 @@ header (struct MHD_Connection *connection, const char *name)
   return clean (MHD_lookup_connection_value (connection, MHD_HEADER_KIND, name));
 }
 
+static enum MHD_Result
+join_forwarded (void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+  GString *all = cls;
+
+  (void) kind;
+  if (key != NULL && value != NULL && g_ascii_strcasecmp (key, "X-Forwarded-For") == 0) {
+    if (all->len > 0)
+      g_string_append_c (all, ',');
+    g_string_append (all, value);
+  }
+  return MHD_YES;
+}
+
+/* Every X-Forwarded-For header, in order, as one list: a proxy that adds its
+ * own header line (HAProxy) puts the client after one the client sent. */
+static char *
+forwarded_header (struct MHD_Connection *connection)
+{
+  g_autoptr (GString) all = g_string_new (NULL);
+
+  MHD_get_connection_values (connection, MHD_HEADER_KIND, join_forwarded, all);
+  return all->len > 0 ? clean (all->str) : NULL;
+}
+
 MgAdminRequest *
 mg_admin_request_new (struct MHD_Connection *connection, const char *method, const char *url,
                       GPtrArray *proxies)
@@ -107,7 +132,7 @@ mg_admin_request_new (struct MHD_Connection *connection, const char *method, con
   r->method = g_strdup (method);
   r->path = clean (url);
   r->peer = client_address (connection);
-  r->forwarded = header (connection, "X-Forwarded-For");
+  r->forwarded = forwarded_header (connection);
   r->address = forwarded_client (proxies, r->peer, r->forwarded);
   r->https = g_strcmp0 (proto, "https") == 0;
   r->body = g_byte_array_new ();
