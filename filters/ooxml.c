@@ -638,6 +638,8 @@ rebuild_reason (const Rebuild *r)
 
   if (r->main_macros || f->macros > 0)
     return MG_REASON_MACROS_REMOVED;
+  if (f->images > 0)
+    return MG_REASON_PICTURES_DROPPED;   /* the reader must know what is missing */
   if (f->objects + f->external + f->fields + f->formulas + f->names + f->elements > 0)
     return MG_REASON_OFFICE_ACTIVE;
   return MG_REASON_OFFICE_REBUILT;

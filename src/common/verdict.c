@@ -71,6 +71,9 @@ static const struct {
                               "DOCTYPE 宣言を含む XML（エンティティ攻撃）は受け付けません" },
   [MG_REASON_PAGES_DROPPED] = { "image of several pages: only its first page was kept",
                                 "複数ページの画像のため、1 ページ目だけを残しました" },
+  [MG_REASON_PICTURES_DROPPED] = {
+    "Office document rebuilt; pictures it could not convert (EMF/WMF drawings) were left out",
+    "Office 文書を作り直しました。変換できない図（EMF/WMF の図など）は除きました" },
 };
 
 const char *

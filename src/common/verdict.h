@@ -51,6 +51,7 @@ typedef enum {
   MG_REASON_OFFICE_CONVERTED,   /* legacy Office, RTF or ODF converted to OOXML and rebuilt */
   MG_REASON_XML_DOCTYPE,        /* XML with a DOCTYPE (entity expansion, XXE) */
   MG_REASON_PAGES_DROPPED,      /* a multi-page image: its first page kept */
+  MG_REASON_PICTURES_DROPPED,   /* Office document rebuilt without pictures it could not pass */
   MG_REASON_COUNT,              /* not a reason: how many there are (keep last) */
 } MgReason;
 

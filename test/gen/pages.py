@@ -29,3 +29,14 @@ def multipage_tiff(pages=3, width=32, height=16):
             struct.pack_into('<I', out, prev_next, ifd_at)
         prev_next = next_at
     return bytes(out)
+
+
+def emf(width=100, height=50):
+    """A minimal Enhanced Metafile: its header record and EMR_EOF (a drawing
+    of nothing, as a formula or diagram picture's container)."""
+    eof = struct.pack('<IIIII', 14, 20, 0, 16, 20)
+    total = 88 + len(eof)
+    head = struct.pack('<II4i4iIIIIHHIIIii ii'.replace(' ', ''), 1, 88, 0, 0, width, height,
+                       0, 0, width * 26, height * 26, 0x464D4520, 0x10000, total, 2, 1, 0,
+                       0, 0, 0, 1024, 768, 320, 240)
+    return head + eof

@@ -196,5 +196,23 @@ def test_multipage_tiff_said_in_notice(name='tiff_three_pages'):
           'the notice does not say pages were dropped: %r' % text[:600])
 
 
+@S.case
+def test_emf_picture_said_in_notice(name='docx_emf_picture'):
+    """A .docx whose picture is an EMF drawing: the document is rebuilt with
+    its text, and the notice says a picture was left out (it said only
+    "rebuilt from its safe parts")."""
+    text = '図入りの報告 emf'
+    body = (O.para(text) +
+            '<w:p><w:r><w:pict><v:shape id="i1" style="width:10pt;height:10pt">'
+            '<v:imagedata r:id="rIdI"/></v:shape></w:pict></w:r></w:p>')
+    data = O.docx(body, doc_rels=[('rIdI', O.RT + 'image', 'media/image1.emf')],
+                  defaults=[('emf', 'image/x-emf')], parts=[('word/media/image1.emf', pages.emf())])
+    res = mail(name, data, 'figure.docx')
+    check_rebuilt(res, 'figure.docx', 'docx', text)
+    notice = res.all_text()
+    check('EMF/WMF' in notice, 'the notice does not say the picture was left out: %r'
+          % notice[:600])
+
+
 if __name__ == '__main__':
     S.main()
