@@ -140,3 +140,17 @@ def content_types_last(data, thumbnail=None):
     buf = io.BytesIO()
     _write(first + last, buf)
     return buf.getvalue()
+
+
+def padded(data, pad=b'\0' * 64):
+    """PAD between the entries (as some writers align entries), the central
+    directory recording where each entry really starts."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, 'w', zipfile.ZIP_DEFLATED) as z:
+        for name, body in with_props(data):
+            info = zipfile.ZipInfo(name, date_time=(2025, 11, 1, 9, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            z.writestr(info, body)
+            buf.write(pad)
+            z.start_dir = buf.tell()
+    return buf.getvalue()

@@ -3,10 +3,14 @@
 
 Office packages zipped as other tools zip them (test/gen/repack.py): with
 `zip -r` (folder entries), docProps/ first, streamed entries (data
-descriptors), [Content_Types].xml last. Office and LibreOffice open them all;
-mugai must recognise them from the package itself and deliver them
+descriptors), [Content_Types].xml last, padding between entries. Office and
+LibreOffice open them all; mugai must recognise them from the package itself
+and deliver them
 rebuilt with their text, never remove them as "not allowed" nor repack them
 as a plain ZIP reported "converted".
+Also: real bounce mails (test/gen/bounces.py) sanitised, not withheld;
+UTF-16 bodies decoded; a folder named "..." kept by mugai files; a 3-page
+TIFF and an EMF picture in a .docx said in the notice.
 """
 import io
 import json
@@ -74,7 +78,7 @@ def form_case(form, ext):
     return run
 
 
-for _form in ('zip_r', 'docprops_first', 'streamed', 'content_types_last'):
+for _form in ('zip_r', 'docprops_first', 'streamed', 'content_types_last', 'padded'):
     for _ext in DOCS:
         S.add('%s_%s' % (_form, _ext), form_case(_form, _ext))
 
