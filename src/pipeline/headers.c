@@ -151,30 +151,55 @@ name_is_address (const char *name, const char *addr)
   return addr != NULL && g_ascii_strcasecmp (bare->str, addr) == 0;
 }
 
-/* A display name that could be read as an address (the decoded name holds
- * '@', '<' or '>' or a look-alike) is shown visibly quoted, 「...」, with each
- * '@' as "(at)" and the brackets dropped, so that only the real address reads
- * as one; a name that is just the real address is dropped. Others are kept. */
+/* A decoded name may hold encoded-words again (an encoded word whose text is
+ * an encoded word): a reader decodes what is written, so the name is decoded
+ * until nothing changes, a few rounds at most. */
+static char *
+name_as_read (const char *name)
+{
+  char *cur = g_strdup (name);
+
+  for (int round = 0; round < 4 && strstr (cur, "=?") != NULL; round++) {
+    char *next = mg_mimeword_decode_header (cur);
+    gboolean same = strcmp (next, cur) == 0;
+    g_free (cur);
+    cur = next;
+    if (same)
+      break;
+  }
+  return cur;
+}
+
+/* A display name that could be read as an address (the name as a reader
+ * decodes it holds '@', '<' or '>' or a look-alike, or still an encoded-word)
+ * is shown visibly quoted, 「...」, with each '@' as "(at)", the brackets
+ * dropped and "=?" broken, so that only the real address reads as one; a name
+ * that is just the real address is dropped. Others are kept. */
 char *
 mg_headers_safe_display_name (const char *name, const char *addr)
 {
   g_autofree char *trimmed = name != NULL ? g_strstrip (g_strdup (name)) : NULL;
+  g_autofree char *read = NULL;
   GString *out;
   gboolean suspicious = FALSE;
 
   if (trimmed == NULL || *trimmed == '\0')
     return NULL;
-  for (const char *p = name; *p != '\0'; p = g_utf8_next_char (p))
+  read = name_as_read (name);
+  suspicious = strstr (read, "=?") != NULL;
+  for (const char *p = read; *p != '\0'; p = g_utf8_next_char (p))
     suspicious |= at_like (g_utf8_get_char (p)) || bracket_like (g_utf8_get_char (p));
   if (!suspicious)
-    return g_strdup (name);
-  if (name_is_address (name, addr))
+    return g_strdup (read);
+  if (name_is_address (read, addr))
     return NULL;
   out = g_string_new ("「");
-  for (const char *p = name; *p != '\0'; p = g_utf8_next_char (p)) {
+  for (const char *p = read; *p != '\0'; p = g_utf8_next_char (p)) {
     gunichar c = g_utf8_get_char (p);
     if (at_like (c))
       g_string_append (out, "(at)");
+    else if (c == '?' && p > read && p[-1] == '=')
+      g_string_append (out, "？");
     else if (!bracket_like (c))
       g_string_append_unichar (out, c);
   }

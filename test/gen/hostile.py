@@ -715,10 +715,12 @@ FORGED_REAL = 'attacker@evil.example'
 def forged_address_lines(header):
     """Ways to make HEADER show the internal address: the exact red-team
     From, the same in quotes, one among others, an encoded word that is only
-    the address, a full-width at sign, and an ISO-2022-JP variant."""
+    the address, a full-width at sign, an ISO-2022-JP variant, and an encoded word whose
+    decoded text is the red-team encoded word (a reader decodes it again)."""
     at = base64.b64encode('総務課 soumu＠city.example.lg.jp'.encode()).decode()
     lt = base64.b64encode(b'<soumu@city.example.lg.jp>').decode()
     jis = base64.b64encode('総務課 <'.encode('iso-2022-jp') + b'soumu@city.example.lg.jp>').decode()
+    nested = base64.b64encode(FORGED_WORD).decode()
     h = header.encode()
     return [
         h + b': ' + FORGED_WORD + b' <' + FORGED_REAL.encode() + b'>)',
@@ -728,6 +730,7 @@ def forged_address_lines(header):
         FORGED_REAL.encode(),
         h + b': =?UTF-8?B?' + at.encode() + b'?= <' + FORGED_REAL.encode() + b'>',
         h + b': =?ISO-2022-JP?B?' + jis.encode() + b'?=\n <' + FORGED_REAL.encode() + b'>',
+        h + b': =?UTF-8?B?' + nested.encode() + b'?= <' + FORGED_REAL.encode() + b'>',
     ]
 
 
