@@ -499,22 +499,35 @@ binhex_header (const Line *line)
 
 /* --- base64 runs ------------------------------------------------------- */
 
-/* The length of LINE without trailing blanks when it is all base64 (the
- * alphabet, then at most two '='), else 0; *PADDED_R tells whether it ended
- * with '='. */
+/* Where LINE's base64 would start: after leading blanks and quote marks
+ * ("> ", ">> " of a reply), which readers strip before decoding. */
+static gsize
+b64_indent (const Line *line)
+{
+  gsize i = 0;
+
+  while (i < line->len && (line->p[i] == ' ' || line->p[i] == '\t' || line->p[i] == '>'))
+    i++;
+  return i;
+}
+
+/* The length of LINE's base64 (from b64_indent, without trailing blanks) when
+ * the rest of the line is all base64 (the alphabet, then at most two '='),
+ * else 0; *PADDED_R tells whether it ended with '='. */
 static gsize
 b64_line (const Line *line, gboolean *padded_r)
 {
-  gsize n = line->len, i = 0, pad = 0;
+  gsize start = b64_indent (line), n = line->len, i, pad = 0;
 
-  while (n > 0 && (line->p[n - 1] == ' ' || line->p[n - 1] == '\t'))
+  while (n > start && (line->p[n - 1] == ' ' || line->p[n - 1] == '\t'))
     n--;
+  i = start;
   while (i < n && (g_ascii_isalnum (line->p[i]) || line->p[i] == '+' || line->p[i] == '/'))
     i++;
   while (i + pad < n && line->p[i + pad] == '=')
     pad++;
   *padded_r = pad > 0;
-  return i + pad == n && pad <= 2 ? n : 0;
+  return i + pad == n && pad <= 2 ? n - start : 0;
 }
 
 /* PEM-style armour: "-----BEGIN ...-----" or "-----END ...-----". */
@@ -560,7 +573,7 @@ b64_lines (Scan *scan, gsize pos, gsize first_min, GString *b64)
     if (n == 0 || (first == 0 && n < first_min) ||
         (first != 0 && n < first && (b64->len + n) % 4 != 0))
       break;
-    g_string_append_len (b64, line.p, (gssize) n);
+    g_string_append_len (b64, line.p + b64_indent (&line), (gssize) n);
     pos = line.next;
     if (first == 0)
       first = n;

@@ -141,15 +141,21 @@ bytes_are_text (const char *data, gsize len, char **type_r)
   return text_like (*type_r);
 }
 
+static gboolean base64_run_inert (GBytes *decoded, gpointer ctx);
+
+/* The text of an inline part goes into the body. HTML is made text first, and
+ * base64 runs its text shows (in <pre>, or a line per <br> or <div>) are cut
+ * into BLOCKS as in plain text. */
 static void
 add_body_text (MgWalk *w, const MgContent *c, const char *data, const char *path,
-               GString *text)
+               GPtrArray *blocks, GString *text)
 {
   g_autofree char *decoded = NULL;
   gsize len = strlen (data);
 
   if (g_str_equal (c->declared_type, "text/html")) {
-    decoded = mg_html_to_text (data, len, c->charset);
+    g_autofree char *html_text = mg_html_to_text (data, len, c->charset);
+    decoded = mg_embedded_extract_base64 (html_text, blocks, base64_run_inert, w);
     w->job->html_converted = TRUE;
   } else {
     decoded = mg_text_decode (data, len, c->charset, NULL);
@@ -427,8 +433,8 @@ walk_inline_text (MgWalk *w, MgContent *c, const char *path, int depth, GString 
   }
   if (!body_scan_clean (w, c, path))
     return;
+  add_body_text (w, c, rest, path, blocks, text);
   add_embedded_blocks (w, blocks, path);
-  add_body_text (w, c, rest, path, text);
 }
 
 static void

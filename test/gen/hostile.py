@@ -798,6 +798,29 @@ def gen_base64_in_text(name, payload, pem=True, benign=False, ctype=None):
     return Gen(name, data, payload, sentinel(name))
 
 
+def gen_base64_laid_out(name, payload, layout):
+    """PAYLOAD as 76-column base64 lines as a reader still decodes them:
+    LAYOUT 'indent' (four spaces before each line), 'quoted' ('> ' of a
+    reply), 'html_pre' (an HTML body's <pre>) or 'html_br' (lines joined by
+    <br> in an HTML body)."""
+    lines = b64_lines(payload).decode().splitlines()
+    intro = sentinel(name) + '\n資料を以下に貼ります。\n'
+    ctype = b'Content-Type: text/plain; charset=utf-8'
+    if layout == 'indent':
+        text = intro + '\n'.join('    ' + x for x in lines)
+    elif layout == 'quoted':
+        text = intro + '\n'.join('> ' + x for x in lines)
+    else:
+        ctype = b'Content-Type: text/html; charset=utf-8'
+        sep = '\n' if layout == 'html_pre' else '<br>'
+        inner = sep.join(lines)
+        inner = '<pre>' + inner + '</pre>' if layout == 'html_pre' else inner
+        text = '<html><body><p>%s</p>%s</body></html>' % (intro.replace('\n', '<br>'), inner)
+    data = message(top_headers(name) + [ctype, b'Content-Transfer-Encoding: 8bit'],
+                   (text + '\nよろしくお願いいたします。\n').encode())
+    return Gen(name, data, payload, sentinel(name))
+
+
 # Dormant formats that readers open although they do not look like it.
 # RTF as Word reads it ("{\\rt1", no "f"), with an Equation Editor object.
 RT1_EQUATION = (b'{\\rt1{\\fonttbl{\\f0 MS Mincho;}}{\\object\\objemb\\objupdate'

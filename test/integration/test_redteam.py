@@ -86,6 +86,24 @@ for _pem in (True, False):
         S.add(_name, b64_virus_case(_pem, _ctype), _name)
 
 
+def b64_layout_case(layout):
+    """A program as base64 lines laid out as readers still decode them
+    (indented, quoted with '> ', in an HTML body): cut and removed like bare
+    lines, the text around it kept."""
+    def run(name):
+        g = H.gen_base64_laid_out(name, make_pe(name), layout)
+        res = check_sanitised(run_mail(g.data))
+        assert_absent(res, g.payload, name='the program')
+        check(g.text in res.body(), 'the text around it is gone')
+        removed = [p for p in res.parts() if p.get('path', '').endswith('#base641')]
+        check(len(removed) == 1 and removed[0]['action'] == 'removed', 'parts %r' % res.parts())
+    return run
+
+
+for _layout in ('indent', 'quoted', 'html_pre', 'html_br'):
+    S.add('b64_program_' + _layout, b64_layout_case(_layout), 'b64_program_' + _layout)
+
+
 @S.case
 def test_b64_program_removed_text_kept(name='b64_program'):
     """A program (not a known virus) as base64 lines: cut from the text and
