@@ -93,13 +93,20 @@ looks_mhtml (const char *data, gsize len)
   return FALSE;
 }
 
-/* RTF as Word and WordPad take it: "{\rt" is enough ("{\rt1", no "f"). */
+/* RTF as Word and WordPad take it: "{\rt" is enough ("{\rt1", no "f"),
+ * after a byte order mark or blank lines and spaces (read as RTF, whatever a
+ * reader makes of them, so that a file that may open as RTF is handled as
+ * RTF, never delivered as text). */
 static gboolean
 looks_rtf (const char *data, gsize len)
 {
   if (len >= 3 && memcmp (data, "\xef\xbb\xbf", 3) == 0) {
     data += 3;
     len -= 3;
+  }
+  while (len > 0 && (*data == ' ' || *data == '\t' || *data == '\r' || *data == '\n')) {
+    data++;
+    len--;
   }
   return len >= 4 && memcmp (data, "{\\rt", 4) == 0;
 }

@@ -145,6 +145,19 @@ def test_rt1_as_text(name='rt1_text'):
 
 
 @S.case
+def test_rt1_after_blanks_as_text(name='rt1_blanks'):
+    """The same RTF after blank lines and spaces, attached as memo.txt: still
+    RTF, never delivered as text."""
+    g = H.gen_dormant(name, b'\r\n  \t' + H.RT1_EQUATION, 'memo.txt')
+    res = check_sanitised(run_mail(g.data))
+    part = res.find_part(filename='memo.txt')
+    check(part is not None and part.get('detected_type') == 'text/rtf', 'part %r' % part)
+    check(part['action'] in ('converted', 'removed') and
+          not (part.get('output_filename') or '').endswith('.txt'), 'part %r' % part)
+    check(b'objdata' not in b''.join(res.leaf_bytes()), 'the object data was delivered')
+
+
+@S.case
 def test_mhtml_as_text(name='mhtml_text'):
     """A web archive with a script attached as page.txt (and as page.mht):
     read as the message it is, its HTML turned into text, the script gone."""
