@@ -90,21 +90,79 @@ write_all (int fd, const char *path, const char *text, gsize len, GError **error
   return TRUE;
 }
 
-/* Append OBJECT with "prev" (the SHA-256 of the line before) as one line,
- * and record its own hash in DIR/audit.chain, both under that file's lock. */
+/* A line waiting to be appended: the thread that queued it waits until a
+ * writer (itself or another thread) has written and synced it. */
+typedef struct {
+  const char *dir;
+  JsonObject *object;
+  char *line;        /* the line as written, once done */
+  GError *error;     /* or why not */
+  gboolean done;
+} MgAuditPending;
+
+/* Group commit: the threads of one process queue their lines; one of them at
+ * a time takes every queued line of its directory and appends them with one
+ * write and one fdatasync of audit.log and of audit.chain, under the chain's
+ * lock as before. A caller still returns only after its own line is on disk,
+ * but concurrent messages share the fsyncs instead of queueing for them. */
+static GMutex pending_lock;
+static GCond pending_cond;
+static GPtrArray *pending;          /* MgAuditPending *, not yet taken */
+static gboolean pending_writing;    /* a writer is appending a batch */
+
+/* The queued lines of DIR, taken off the queue (called with pending_lock). */
+static GPtrArray *
+take_batch (const char *dir)
+{
+  GPtrArray *batch = g_ptr_array_new ();
+
+  for (guint i = 0; i < pending->len;) {
+    MgAuditPending *p = g_ptr_array_index (pending, i);
+    if (g_str_equal (p->dir, dir)) {
+      g_ptr_array_add (batch, p);
+      g_ptr_array_remove_index (pending, i);
+    } else {
+      i++;
+    }
+  }
+  return batch;
+}
+
+/* The lines of BATCH chained after PREV, as one text; *LAST_R the hash of
+ * the last one. */
+static char *
+chain_lines (GPtrArray *batch, const char *prev, char **last_r)
+{
+  GString *text = g_string_new (NULL);
+  char *hash = g_strdup (prev);
+
+  for (guint i = 0; i < batch->len; i++) {
+    MgAuditPending *p = g_ptr_array_index (batch, i);
+    json_object_set_string_member (p->object, "prev", hash);
+    p->line = mg_quarantine_audit_to_line (p->object);
+    g_string_append (text, p->line);
+    g_string_append_c (text, '\n');
+    g_free (hash);
+    hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, p->line, -1);
+  }
+  *last_r = hash;
+  return g_string_free (text, FALSE);
+}
+
+/* Append BATCH to DIR/audit.log and record the last line's hash in
+ * DIR/audit.chain, both under that file's lock. */
 static gboolean
-append_chained (const char *dir, JsonObject *object, char **line_r, GError **error)
+append_batch (const char *dir, GPtrArray *batch, GError **error)
 {
   g_autofree char *path = g_build_filename (dir, "audit.log", NULL);
   g_autofree char *chain_path = g_build_filename (dir, "audit.chain", NULL);
   g_autofree char *prev = NULL;
-  g_autofree char *line = NULL;
   g_autofree char *text = NULL;
   g_autofree char *hash = NULL;
   int chain, fd;
   gboolean ok;
 
-  if (g_mkdir_with_parents (dir, 0700) != 0)
+  if (!g_file_test (dir, G_FILE_TEST_IS_DIR) && g_mkdir_with_parents (dir, 0700) != 0)
     return io_error (error, dir, errno);
   chain = mg_quarantine_object_open_file (dir, chain_path, O_RDWR, error);
   if (chain < 0)
@@ -119,19 +177,67 @@ append_chained (const char *dir, JsonObject *object, char **line_r, GError **err
     return FALSE;
   }
   prev = read_chain (chain, path);
-  json_object_set_string_member (object, "prev", prev);
-  line = mg_quarantine_audit_to_line (object);
-  text = g_strconcat (line, "\n", NULL);
-  hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, line, -1);
+  text = chain_lines (batch, prev, &hash);
   ok = write_all (fd, path, text, strlen (text), error) &&
        (lseek (chain, 0, SEEK_SET) == 0 || io_error (error, chain_path, errno)) &&
        (ftruncate (chain, 0) == 0 || io_error (error, chain_path, errno)) &&
        write_all (chain, chain_path, hash, strlen (hash), error);
   close (fd);
   close (chain);   /* releases the lock */
-  if (ok)
-    *line_r = g_steal_pointer (&line);
   return ok;
+}
+
+/* Take the queued lines of DIR and append them; every one is marked done,
+ * with the error when the append failed. Called with pending_lock, which is
+ * released while writing. */
+static void
+write_pending (const char *dir)
+{
+  g_autoptr (GPtrArray) batch = take_batch (dir);
+  g_autoptr (GError) error = NULL;
+  gboolean ok;
+
+  pending_writing = TRUE;
+  g_mutex_unlock (&pending_lock);
+  ok = append_batch (dir, batch, &error);
+  g_mutex_lock (&pending_lock);
+  for (guint i = 0; i < batch->len; i++) {
+    MgAuditPending *p = g_ptr_array_index (batch, i);
+    if (!ok) {
+      g_clear_pointer (&p->line, g_free);
+      p->error = g_error_copy (error);
+    }
+    p->done = TRUE;
+  }
+  pending_writing = FALSE;
+  g_cond_broadcast (&pending_cond);
+}
+
+/* Append OBJECT with "prev" (the SHA-256 of the line before) as one line,
+ * and record its own hash in DIR/audit.chain; returns once the line is on
+ * disk (fdatasync), possibly written together with other threads' lines. */
+static gboolean
+append_chained (const char *dir, JsonObject *object, char **line_r, GError **error)
+{
+  MgAuditPending me = { dir, object, NULL, NULL, FALSE };
+
+  g_mutex_lock (&pending_lock);
+  if (pending == NULL)
+    pending = g_ptr_array_new ();
+  g_ptr_array_add (pending, &me);
+  while (!me.done) {
+    if (!pending_writing)
+      write_pending (dir);
+    else
+      g_cond_wait (&pending_cond, &pending_lock);
+  }
+  g_mutex_unlock (&pending_lock);
+  if (me.error != NULL) {
+    g_propagate_error (error, me.error);
+    return FALSE;
+  }
+  *line_r = me.line;
+  return TRUE;
 }
 
 /* Append OBJECT; an admin action's line also goes to syslog (a copy kept

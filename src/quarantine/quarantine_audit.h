@@ -6,7 +6,9 @@
  * action ("event": "action": who, in which role, from which address, what, on
  * which item, the result). Times are UTC (ISO 8601, "Z"); the UI shows JST.
  *
- * Lines are appended with O_APPEND in one write(2) each, and never rewritten:
+ * Lines are appended with O_APPEND, whole lines in one write(2) (the lines of
+ * one process's concurrent messages together: group commit), fsync'd before
+ * the append returns, and never rewritten:
  * rotation renames the file (a new one is opened for every line). Every line
  * carries "time", "action", "actor" (who: the authenticated user, or "system"
  * for the pipeline's message lines) and "prev": the SHA-256 (hex) of the line

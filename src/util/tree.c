@@ -28,6 +28,13 @@ mg_tree_remove (const char *path)
   g_rmdir (path);
 }
 
+/* For g_ptr_array_sort, which passes pointers to the elements. */
+static gint
+compare_lines (gconstpointer a, gconstpointer b)
+{
+  return g_strcmp0 (*(const char *const *) a, *(const char *const *) b);
+}
+
 char *
 mg_tree_stamp (const char *dir_path)
 {
@@ -46,7 +53,7 @@ mg_tree_stamp (const char *dir_path)
                                              (intmax_t) st.st_mtim.tv_sec,
                                              st.st_mtim.tv_nsec));
   }
-  g_ptr_array_sort (lines, (GCompareFunc) g_strcmp0);
+  g_ptr_array_sort (lines, compare_lines);
   g_ptr_array_add (lines, NULL);
   return g_strjoinv ("\n", (char **) lines->pdata);
 }
