@@ -279,6 +279,18 @@ zero (JsonObject *g, ...)
   va_end (ap);
 }
 
+/* For g_ptr_array_sort (pointers to the elements): audit.log.N by N, highest
+ * (oldest, as logrotate numbers them) first. */
+static gint
+compare_rotated (gconstpointer a, gconstpointer b)
+{
+  const char *x = strrchr (*(const char *const *) a, '.') + 1;
+  const char *y = strrchr (*(const char *const *) b, '.') + 1;
+  guint64 nx = g_ascii_strtoull (x, NULL, 10), ny = g_ascii_strtoull (y, NULL, 10);
+
+  return nx > ny ? -1 : nx < ny ? 1 : 0;
+}
+
 /* audit.log.N (uncompressed) oldest first, then audit.log. */
 static GPtrArray *
 log_files (const char *dir)
@@ -292,7 +304,7 @@ log_files (const char *dir)
     if (suffix != NULL && *suffix != '\0' && strspn (suffix, "0123456789") == strlen (suffix))
       g_ptr_array_add (paths, g_build_filename (dir, name, NULL));
   }
-  g_ptr_array_sort (paths, (GCompareFunc) g_strcmp0);
+  g_ptr_array_sort (paths, compare_rotated);
   g_ptr_array_add (paths, g_build_filename (dir, "audit.log", NULL));
   return paths;
 }
