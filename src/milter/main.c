@@ -1,7 +1,8 @@
 /* main.c - mugai-milter: the libmilter daemon in front of the pipeline.
  *
- * Start-up happens in an order a reader can check: options, configuration,
- * log, signals blocked in every thread, the users (exit 78 when missing),
+ * Start-up happens in an order a reader can check: signals blocked (before
+ * any thread exists), options, configuration,
+ * log, the users (exit 78 when missing),
  * detach, socket (the only thing opened as root), leaving root for [milter]
  * user with no capability, no_new_privs and a seccomp filter (milter_privs.c),
  * engine (exit 78 without a usable database), pid file; then smfi_main in a
@@ -9,11 +10,12 @@
  *
  * Signals: Debian's libmilter runs a worker pool that stops serving sessions
  * the moment its own signal thread sees SIGTERM, which would cut messages in
- * flight. So the main thread waits for SIGTERM/SIGINT itself (Linux gives a
- * process signal to the main thread first when it is in sigwait), refuses
- * new messages, lets those in flight finish, and only then calls smfi_stop.
- * A second SIGTERM while draining reaches libmilter and stops at once (Postfix
- * then tempfails what was open: nothing is lost). SIGHUP reloads the engine.
+ * flight. So only the main thread takes SIGTERM/SIGINT (libmilter's thread
+ * is kept from them until then: milter_signals.h), whenever it arrives,
+ * refuses new messages, lets those in flight finish, and only then calls
+ * smfi_stop; the exit status is 0. A second SIGTERM while draining reaches
+ * libmilter and stops at once (Postfix then tempfails what was open: nothing
+ * is lost). SIGHUP reloads the engine.
  * It must never start serving without an engine.
  */
 #include <errno.h>
@@ -33,6 +35,7 @@
 #include "milter/milter_callbacks.h"
 #include "milter/milter_daemon.h"
 #include "milter/milter_privs.h"
+#include "milter/milter_signals.h"
 
 #define PROGRESS_INTERVAL 5 /* seconds between smfi_progress calls */
 
@@ -73,28 +76,6 @@ parse_options (int *argc, char ***argv, MgMilterOptions *options)
   }
 }
 
-static void
-control_signals (sigset_t *set)
-{
-  sigemptyset (set);
-  sigaddset (set, SIGTERM);
-  sigaddset (set, SIGHUP);
-  sigaddset (set, SIGINT);
-  sigaddset (set, SIGUSR1); /* smfi_main returned on its own */
-}
-
-/* Block the control signals before any thread exists, so that every later
- * thread inherits the mask and only sigwait takes them. */
-static void
-block_signals (void)
-{
-  sigset_t set;
-
-  control_signals (&set);
-  pthread_sigmask (SIG_BLOCK, &set, NULL);
-  signal (SIGPIPE, SIG_IGN);
-}
-
 typedef struct {
   pthread_t main_thread;
   int status;
@@ -106,7 +87,7 @@ run_smfi_main (gpointer data)
   MgMilterLoop *loop = data;
 
   loop->status = smfi_main ();
-  pthread_kill (loop->main_thread, SIGUSR1);
+  pthread_kill (loop->main_thread, MG_MILTER_SIGNAL_ENDED);
   return NULL;
 }
 
@@ -115,19 +96,15 @@ run_smfi_main (gpointer data)
 static gboolean
 wait_for_stop (MgMilterEngine *engine)
 {
-  sigset_t set;
-  int sig;
-
-  control_signals (&set);
   for (;;) {
-    if (sigwait (&set, &sig) != 0)
-      continue;
+    int sig = mg_milter_signals_wait ();
+
     if (sig == SIGHUP) {
       g_message ("NOQUEUE: SIGHUP: reloading the virus engine");
       mg_milter_engine_reload (engine);
       continue;
     }
-    if (sig == SIGUSR1)
+    if (sig == MG_MILTER_SIGNAL_ENDED)
       return FALSE;
     g_message ("NOQUEUE: %s received", sig == SIGTERM ? "SIGTERM" : "SIGINT");
     return TRUE;
@@ -221,6 +198,7 @@ run_until_stopped (const MgConfig *config, MgMilterEngine *engine, MgMilterWork 
   loop.main_thread = pthread_self ();
   thread = g_thread_new ("mugai-milter", run_smfi_main, &loop);
   stop_requested = wait_for_stop (engine);
+  mg_milter_signals_release ();
   *drained_r = stop_requested && drain (config, work);
   if (stop_requested)
     smfi_stop ();
@@ -275,11 +253,7 @@ serve (const MgConfig *config, const char *socket, gboolean foreground,
 static int
 run_supervisor (int argc, char **argv)
 {
-  sigset_t none;
-
-  sigemptyset (&none);
-  pthread_sigmask (SIG_SETMASK, &none, NULL);
-  signal (SIGPIPE, SIG_DFL);
+  mg_milter_signals_unblock ();
   return mg_pipeline_supervisor_main (argc, argv);
 }
 
@@ -292,6 +266,8 @@ main (int argc, char **argv)
   g_autoptr (GError) error = NULL;
   int status;
 
+  /* Before anything else: a SIGTERM from now on waits for the main thread. */
+  mg_milter_signals_block ();
   if (argc > 1 && strcmp (argv[1], MG_PIPELINE_SUPERVISOR_ARG) == 0)
     return run_supervisor (argc, argv);
   parse_options (&argc, &argv, &options);
@@ -303,7 +279,6 @@ main (int argc, char **argv)
   if (config == NULL)
     mg_milter_daemon_fail (MG_EXIT_CONFIG, "%s", error->message);
   mg_log_init ("mugai-milter", !options.foreground);
-  block_signals ();
   mg_milter_privs_lookup (config, &users);
   if (!options.foreground)
     mg_milter_daemon_detach ();

@@ -118,13 +118,14 @@ serve (MgDaemonLoop *d, const char *listen)
   g_autoptr (GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   GThread *thread;
 
+  /* before the socket: a SIGTERM once it accepts is a clean stop (exit 0) */
+  g_unix_signal_add (SIGTERM, quit, loop);
+  g_unix_signal_add (SIGINT, quit, loop);
   d->daemon = start_daemon (d, listen, &error);
   if (d->daemon == NULL) {
     fprintf (stderr, "mugai admin: %s\n", error->message);
     return MG_EXIT_CONFIG;
   }
-  g_unix_signal_add (SIGTERM, quit, loop);
-  g_unix_signal_add (SIGINT, quit, loop);
   announce (d->daemon, listen);
   thread = g_thread_new ("mugai-admin", run_loop, d);
   g_main_loop_run (loop);

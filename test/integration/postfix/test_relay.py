@@ -600,6 +600,57 @@ def test_sigterm():
         assert_burst_delivered(relay, burst, [i for i, _ in messages])
 
 
+def read_until(proc, marker, timeout=120):
+    """The output of PROC up to and including the first line holding MARKER
+    (bytes); None when PROC ends first."""
+    deadline = time.monotonic() + timeout
+    out = b""
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            return None
+        out += line
+        if marker in line:
+            return out
+    raise AssertionError("timed out waiting for %r" % marker)
+
+
+def test_sigterm_at_start():
+    """A SIGTERM sent the moment the milter says it is listening (or, every
+    fourth run, the moment its socket accepts, before the engine is loaded) is
+    the milter's own clean stop, exit 0, never libmilter's (exit 71), 20 times
+    over."""
+    workdir = tempfile.mkdtemp(prefix="mugai-term-")
+    os.chmod(workdir, 0o755)  # the quarantine inside is the milter user's
+    try:
+        milter = harness.Milter(workdir)
+        for run in range(20):
+            proc = subprocess.Popen([harness.MILTER, "-f", "-c", milter.config],
+                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+            try:
+                if run % 4 == 3:
+                    wait_for("the socket", lambda: proc.poll() is not None
+                             or milter.listening(), 120)
+                    said = b""
+                else:
+                    said = read_until(proc, b"NOQUEUE: listening on")
+                    if said is None:
+                        check(False, "run %d: exited %s before listening:\n%s" % (
+                            run, proc.wait(), proc.stdout.read().decode("utf-8", "replace")))
+                proc.send_signal(signal.SIGTERM)
+                rest, _ = proc.communicate(timeout=120)
+            finally:
+                harness.stop_process(proc, sig=signal.SIGKILL)
+            log = (said + rest).decode("utf-8", "replace")
+            check(proc.returncode == 0, "run %d: exit %d after SIGTERM at start:\n%s" % (
+                run, proc.returncode, log[-1500:]))
+            check("SIGTERM received" in log and "libmilter stopped on its own" not in log,
+                  "run %d: not the milter's own stop:\n%s" % (run, log[-1500:]))
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    print("SIGTERM at start: exit 0 in 20 runs")
+
+
 def test_reload():
     """New signatures in the database directory are picked up without a
     restart: EICAR passes as text before test.ndb exists, is withheld after."""
@@ -805,7 +856,7 @@ def main():
         names = sorted(n[5:] for n in globals() if n.startswith("test_"))
         print("usage: test_relay.py {%s}" % "|".join(names), file=sys.stderr)
         return 64
-    if sys.argv[1] not in ("startup", "miltertest"):
+    if sys.argv[1] not in ("startup", "miltertest", "sigterm_at_start"):
         harness.skip_unless_runnable()
     if not os.access(harness.MILTER, os.X_OK):
         print("FAIL: %s not built" % harness.MILTER)
