@@ -47,7 +47,9 @@ def held(res):
     return stored
 
 
-def case(sample, reason):
+def case(sample, *reasons):
+    """The part is removed naming one of REASONS (a form bomb grows in time
+    and memory at once: which budget it meets first depends on the build)."""
     def run(name):
         res = run_mail(mail(name, HP.SAMPLES[sample]()), conf=CONF)
         check_sanitised(res)
@@ -56,8 +58,8 @@ def case(sample, reason):
             (q.get('filename'), q.get('action')) for q in res.parts()])
         check(p.get('action') == 'removed', 'hostile.pdf %r (%r), expected removed' % (
             p.get('action'), p.get('detail')))
-        check(reason in (p.get('detail') or ''), 'hostile.pdf detail %r does not name %r' % (
-            p.get('detail'), reason))
+        check(any(r in (p.get('detail') or '') for r in reasons),
+              'hostile.pdf detail %r does not name %s' % (p.get('detail'), ' or '.join(reasons)))
         check('hostile.pdf' not in res.output_filenames(), 'hostile.pdf delivered')
         body = res.body()
         check('hostile.pdf' in body, 'the notice does not name hostile.pdf')
@@ -144,7 +146,7 @@ S.add('giant_flate_image', case('giant_flate', 'max_memory'), 'giant_flate_image
 S.add('giant_ccitt_image', case('giant_ccitt', 'max_memory'), 'giant_ccitt_image')
 S.add('type3_recursion', case('type3_loop', 'nests deeper'), 'type3_recursion')
 S.add('pattern_loop', case('pattern_loop', 'max_seconds'), 'pattern_loop')
-S.add('form_bomb', case('form_bomb', 'max_seconds'), 'form_bomb')
+S.add('form_bomb', case('form_bomb', 'max_seconds', 'max_memory'), 'form_bomb')
 
 if __name__ == '__main__':
     S.main()

@@ -9,6 +9,7 @@ OUT=${1:-$(mktemp -d /tmp/mugai-deb.XXXXXX)}
 WORK=$(mktemp -d /tmp/mugai-debsrc.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 mkdir -p "$OUT"
+OUT=$(cd "$OUT" && pwd)   # the build runs in another folder
 
 # A clean copy: the files git knows (and new ones not ignored), no build dirs.
 ( cd "$SRC" && git ls-files -co --exclude-standard -z | xargs -0 cp --parents -t "$WORK" 2>/dev/null ) \
