@@ -4,6 +4,7 @@
  * breaks rather than stop at the first file.
  */
 #include "quarantine/quarantine_audit_check.h"
+#include "util/jsonget.h"
 
 #include <json-glib/json-glib.h>
 #include <string.h>
@@ -39,12 +40,7 @@ mg_quarantine_audit_check_clear (MgQuarantineAuditCheck *check)
 static char *
 member (JsonObject *object, const char *name)
 {
-  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
-      json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return g_strdup (json_node_get_string (node));
+  return g_strdup (mg_jsonget_string (object, name));
 }
 
 /* What is wrong with line N (TEXT) given the hash of the line before (NULL

@@ -4,6 +4,7 @@
  * as text, and only ever shown escaped.
  */
 #include "quarantine/quarantine_item.h"
+#include "util/jsonget.h"
 
 #include <json-glib/json-glib.h>
 
@@ -18,13 +19,6 @@ member_string (JsonObject *object, const char *name)
   return g_strdup (json_node_get_string (node));
 }
 
-static JsonArray *
-member_array (JsonObject *object, const char *name)
-{
-  JsonNode *node = json_object_get_member (object, name);
-
-  return node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
-}
 
 static void
 add_reason (GPtrArray *reasons, char *reason)
@@ -40,7 +34,7 @@ add_reason (GPtrArray *reasons, char *reason)
 static void
 add_part_reasons (JsonObject *report, GPtrArray *reasons)
 {
-  JsonArray *parts = member_array (report, "parts");
+  JsonArray *parts = mg_jsonget_array (report, "parts");
 
   for (guint i = 0; parts != NULL && i < json_array_get_length (parts); i++) {
     JsonNode *node = json_array_get_element (parts, i);
@@ -54,7 +48,7 @@ add_part_reasons (JsonObject *report, GPtrArray *reasons)
 static char *
 join_strings (JsonObject *report, const char *name)
 {
-  JsonArray *array = member_array (report, name);
+  JsonArray *array = mg_jsonget_array (report, name);
   g_autoptr (GPtrArray) names = g_ptr_array_new ();
 
   for (guint i = 0; array != NULL && i < json_array_get_length (array); i++) {

@@ -5,6 +5,7 @@
  * stops the report.
  */
 #include "quarantine/quarantine_stats.h"
+#include "util/jsonget.h"
 
 #include <errno.h>
 #include <gio/gio.h>
@@ -34,24 +35,7 @@ count (JsonObject *g, const char *key)
   json_object_set_int_member (g, k, json_object_get_int_member_with_default (g, k, 0) + 1);
 }
 
-static const char *
-text (JsonObject *o, const char *name)
-{
-  JsonNode *node = json_object_get_member (o, name);
 
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
-      json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (node);
-}
-
-static JsonArray *
-array (JsonObject *o, const char *name)
-{
-  JsonNode *node = json_object_get_member (o, name);
-
-  return node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
-}
 
 static void
 count_strings (JsonObject *g, JsonArray *names)
@@ -80,19 +64,19 @@ add_ms (GArray *list, JsonObject *line)
 static void
 count_object (MgStats *s, JsonObject *o)
 {
-  const char *action = text (o, "action");
+  const char *action = mg_jsonget_string (o, "action");
 
-  count (group (group (s->root, "attachments"), text (o, "detected_type") ? text (o,
+  count (group (group (s->root, "attachments"), mg_jsonget_string (o, "detected_type") ? mg_jsonget_string (o,
          "detected_type") : "?"), action);
   if (g_strcmp0 (action, "removed") == 0 || g_strcmp0 (action, "withheld") == 0)
-    count (group (s->root, "removals"), text (o, "reason"));
+    count (group (s->root, "removals"), mg_jsonget_string (o, "reason"));
 }
 
 static char *
 jst_day (JsonObject *line)
 {
-  g_autoptr (GDateTime) utc = text (line, "time") != NULL
-                                ? g_date_time_new_from_iso8601 (text (line, "time"), NULL)
+  g_autoptr (GDateTime) utc = mg_jsonget_string (line, "time") != NULL
+                                ? g_date_time_new_from_iso8601 (mg_jsonget_string (line, "time"), NULL)
                                 : NULL;
   g_autoptr (GTimeZone) tz = g_time_zone_new_identifier ("+09:00");
   g_autoptr (GDateTime) local = utc != NULL ? g_date_time_to_timezone (utc, tz) : NULL;
@@ -114,7 +98,7 @@ count_recipients (MgStats *s, JsonObject *line)
 {
   JsonNode *env = json_object_get_member (line, "envelope");
   JsonArray *to = env != NULL && JSON_NODE_HOLDS_OBJECT (env)
-                    ? array (json_node_get_object (env), "to") : NULL;
+                    ? mg_jsonget_array (json_node_get_object (env), "to") : NULL;
   JsonObject *g = group (s->root, "recipients");
   g_auto (GStrv) header = NULL;
 
@@ -122,9 +106,9 @@ count_recipients (MgStats *s, JsonObject *line)
     count_strings (g, to);
     return;
   }
-  if (text (line, "to") == NULL)
+  if (mg_jsonget_string (line, "to") == NULL)
     return;
-  header = g_strsplit (text (line, "to"), ", ", -1);
+  header = g_strsplit (mg_jsonget_string (line, "to"), ", ", -1);
   for (guint i = 0; header[i] != NULL; i++)
     count (g, header[i]);
 }
@@ -134,21 +118,21 @@ sender (JsonObject *line)
 {
   JsonNode *env = json_object_get_member (line, "envelope");
   const char *from = env != NULL && JSON_NODE_HOLDS_OBJECT (env)
-                       ? text (json_node_get_object (env), "from") : NULL;
+                       ? mg_jsonget_string (json_node_get_object (env), "from") : NULL;
 
-  return from != NULL && *from != '\0' ? from : text (line, "from");
+  return from != NULL && *from != '\0' ? from : mg_jsonget_string (line, "from");
 }
 
 static void
 count_message (MgStats *s, JsonObject *line, const char *day)
 {
-  const char *verdict = text (line, "verdict");
-  JsonArray *parts = array (line, "parts");
+  const char *verdict = mg_jsonget_string (line, "verdict");
+  JsonArray *parts = mg_jsonget_array (line, "parts");
 
   count (group (s->root, "messages"), "total");
   count (group (s->root, "messages"), verdict);
   count (group (group (s->root, "days"), day), verdict);
-  count_strings (group (s->root, "viruses"), array (line, "virus"));
+  count_strings (group (s->root, "viruses"), mg_jsonget_array (line, "virus"));
   for (guint i = 0; parts != NULL && i < json_array_get_length (parts); i++) {
     JsonNode *p = json_array_get_element (parts, i);
     if (JSON_NODE_HOLDS_OBJECT (p))
@@ -164,9 +148,9 @@ static void
 count_file (MgStats *s, JsonObject *line, const char *day)
 {
   count (group (s->root, "files"), "total");
-  count (group (s->root, "files"), text (line, "action"));
+  count (group (s->root, "files"), mg_jsonget_string (line, "action"));
   count (group (group (s->root, "days"), day), "files");
-  count_strings (group (s->root, "viruses"), array (line, "virus"));
+  count_strings (group (s->root, "viruses"), mg_jsonget_array (line, "virus"));
   count_object (s, line);
   add_ms (s->file_ms, line);
 }
@@ -178,18 +162,18 @@ count_action (MgStats *s, JsonObject *line)
                                             { "approve", "approved" },
                                             { "reject", "rejected" } };
 
-  if (g_strcmp0 (text (line, "result"), "ok") != 0)
+  if (g_strcmp0 (mg_jsonget_string (line, "result"), "ok") != 0)
     return;
   for (guint i = 0; i < G_N_ELEMENTS (actions); i++)
-    if (g_strcmp0 (text (line, "action"), actions[i][0]) == 0)
+    if (g_strcmp0 (mg_jsonget_string (line, "action"), actions[i][0]) == 0)
       count (group (s->root, "releases"), actions[i][1]);
 }
 
 static gboolean
 in_period (JsonObject *line, gint64 from, gint64 to)
 {
-  g_autoptr (GDateTime) t = text (line, "time") != NULL
-                              ? g_date_time_new_from_iso8601 (text (line, "time"), NULL)
+  g_autoptr (GDateTime) t = mg_jsonget_string (line, "time") != NULL
+                              ? g_date_time_new_from_iso8601 (mg_jsonget_string (line, "time"), NULL)
                               : NULL;
   gint64 unix_time;
 
@@ -214,11 +198,11 @@ count_line (MgStats *s, const char *line, gint64 from, gint64 to)
   if (!in_period (o, from, to))
     return;
   day = jst_day (o);
-  if (g_strcmp0 (text (o, "event"), "message") == 0)
+  if (g_strcmp0 (mg_jsonget_string (o, "event"), "message") == 0)
     count_message (s, o, day);
-  else if (g_strcmp0 (text (o, "event"), "file") == 0)
+  else if (g_strcmp0 (mg_jsonget_string (o, "event"), "file") == 0)
     count_file (s, o, day);
-  else if (g_strcmp0 (text (o, "event"), "action") == 0)
+  else if (g_strcmp0 (mg_jsonget_string (o, "event"), "action") == 0)
     count_action (s, o);
 }
 

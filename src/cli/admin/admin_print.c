@@ -4,6 +4,7 @@
  * CSV cell a spreadsheet would evaluate.
  */
 #include "cli/admin/admin_print.h"
+#include "util/jsonget.h"
 
 #include <string.h>
 
@@ -225,12 +226,7 @@ print_fields (FILE *out, const MgQuarantineItem *it)
 const char *
 mg_admin_print_member (JsonObject *o, const char *name)
 {
-  JsonNode *node = o != NULL ? json_object_get_member (o, name) : NULL;
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
-      json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (node);
+  return mg_jsonget_string (o, name);
 }
 
 const char *
