@@ -3,6 +3,7 @@
  * Must never let text from the mail add a field or a line to the log.
  */
 #include "milter/milter_log.h"
+#include "util/jsonget.h"
 
 #include <json-glib/json-glib.h>
 #include <string.h>
@@ -65,9 +66,7 @@ append_envelope (GString *out, const MgEnvelope *envelope)
 static void
 append_viruses (GString *out, JsonObject *report)
 {
-  JsonNode *node = json_object_get_member (report, "virus");
-  JsonArray *names = node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node)
-                                                                  : NULL;
+  JsonArray *names = mg_jsonget_array (report, "virus");
   guint n = names != NULL ? json_array_get_length (names) : 0;
 
   for (guint i = 0; i < n; i++) {

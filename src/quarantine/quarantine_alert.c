@@ -5,6 +5,7 @@
  * base64 and the facts are cleaned of control characters.
  */
 #include "quarantine/quarantine_alert.h"
+#include "util/jsonget.h"
 
 #include <errno.h>
 #include <glib/gstdio.h>
@@ -349,9 +350,7 @@ mg_quarantine_alert_flush (const MgConfig *config, GError **error)
 static char *
 report_viruses (JsonObject *report)
 {
-  JsonNode *node = json_object_get_member (report, "virus");
-  JsonArray *names = node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node)
-                                                                  : NULL;
+  JsonArray *names = mg_jsonget_array (report, "virus");
   g_autoptr (GString) out = g_string_new (NULL);
 
   for (guint i = 0; names != NULL && i < json_array_get_length (names); i++) {

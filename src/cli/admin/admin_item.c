@@ -5,6 +5,7 @@
  * quarantine module refuses it anyway).
  */
 #include "cli/admin/admin_item.h"
+#include "util/jsonget.h"
 
 #include <json-glib/json-glib.h>
 
@@ -70,9 +71,7 @@ parts (MgAdminContext *ctx, GString *out, const char *report_json)
 {
   g_autoptr (JsonParser) parser = json_parser_new ();
   JsonObject *report = mg_admin_print_report (parser, report_json);
-  JsonNode *node = report != NULL ? json_object_get_member (report, "parts") : NULL;
-  JsonArray *list = node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node)
-                                                                : NULL;
+  JsonArray *list = mg_jsonget_array (report, "parts");
 
   mg_admin_html_printf (out, "<section><h2>%s</h2><p>%s: %s</p><table><tr><th>#</th>"
                         "<th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr>\n",

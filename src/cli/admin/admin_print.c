@@ -274,9 +274,7 @@ mg_admin_print_report (JsonParser *parser, const char *report_json)
 static void
 print_parts (FILE *out, JsonObject *report)
 {
-  JsonNode *node = report != NULL ? json_object_get_member (report, "parts") : NULL;
-  JsonArray *parts = node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node)
-                                                                 : NULL;
+  JsonArray *parts = mg_jsonget_array (report, "parts");
   const char *detail = report != NULL ? mg_admin_print_member (report, "detail") : NULL;
 
   if (detail != NULL)
