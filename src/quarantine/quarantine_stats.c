@@ -17,7 +17,10 @@ typedef struct {
   JsonObject *root;
   GArray *message_ms;   /* gint64 */
   GArray *file_ms;
+  GHashTable *ppap;     /* ids of items withheld as encrypted */
 } MgStats;
+
+#define MG_STATS_ENCRYPTED "encrypted content cannot be inspected"
 
 static JsonObject *
 group (JsonObject *parent, const char *name)
@@ -73,7 +76,7 @@ count_object (MgStats *s, JsonObject *o)
 }
 
 static char *
-jst_day (JsonObject *line)
+jst_format (JsonObject *line, const char *format)
 {
   g_autoptr (GDateTime) utc = mg_jsonget_string (line, "time") != NULL
                                 ? g_date_time_new_from_iso8601 (mg_jsonget_string (line, "time"), NULL)
@@ -81,7 +84,7 @@ jst_day (JsonObject *line)
   g_autoptr (GTimeZone) tz = g_time_zone_new_identifier ("+09:00");
   g_autoptr (GDateTime) local = utc != NULL ? g_date_time_to_timezone (utc, tz) : NULL;
 
-  return local != NULL ? g_date_time_format (local, "%Y-%m-%d") : g_strdup ("?");
+  return local != NULL ? g_date_time_format (local, format) : g_strdup ("?");
 }
 
 static const char *
@@ -123,21 +126,59 @@ sender (JsonObject *line)
   return from != NULL && *from != '\0' ? from : mg_jsonget_string (line, "from");
 }
 
+/* KEY counted in the line's day and month (JST), and its virus detections. */
 static void
-count_message (MgStats *s, JsonObject *line, const char *day)
+count_period (MgStats *s, JsonObject *line, const char *key)
+{
+  g_autofree char *day = jst_format (line, "%Y-%m-%d");
+  g_autofree char *month = jst_format (line, "%Y-%m");
+  JsonArray *viruses = mg_jsonget_array (line, "virus");
+  const char *groups[] = { "days", "months" }, *names[] = { day, month };
+
+  for (guint i = 0; i < G_N_ELEMENTS (groups); i++) {
+    JsonObject *g = group (group (s->root, groups[i]), names[i]);
+    count (g, key);
+    for (guint v = 0; viruses != NULL && v < json_array_get_length (viruses); v++)
+      count (g, "detections");
+  }
+  count_strings (group (s->root, "viruses"), viruses);
+}
+
+/* An item withheld because it is encrypted (a password ZIP: PPAP). */
+static void
+count_ppap (MgStats *s, JsonObject *line, JsonArray *parts)
+{
+  gboolean encrypted = g_strcmp0 (mg_jsonget_string (line, "reason"), MG_STATS_ENCRYPTED) == 0;
+  const char *id = mg_jsonget_string (line, "id");
+
+  for (guint i = 0; parts != NULL && i < json_array_get_length (parts); i++) {
+    JsonNode *p = json_array_get_element (parts, i);
+    encrypted |= JSON_NODE_HOLDS_OBJECT (p) &&
+                 g_strcmp0 (mg_jsonget_string (json_node_get_object (p), "reason"),
+                            MG_STATS_ENCRYPTED) == 0;
+  }
+  if (!encrypted)
+    return;
+  count (group (s->root, "ppap"), "received");
+  if (id != NULL)
+    g_hash_table_add (s->ppap, g_strdup (id));
+}
+
+static void
+count_message (MgStats *s, JsonObject *line)
 {
   const char *verdict = mg_jsonget_string (line, "verdict");
   JsonArray *parts = mg_jsonget_array (line, "parts");
 
   count (group (s->root, "messages"), "total");
   count (group (s->root, "messages"), verdict);
-  count (group (group (s->root, "days"), day), verdict);
-  count_strings (group (s->root, "viruses"), mg_jsonget_array (line, "virus"));
+  count_period (s, line, verdict);
   for (guint i = 0; parts != NULL && i < json_array_get_length (parts); i++) {
     JsonNode *p = json_array_get_element (parts, i);
     if (JSON_NODE_HOLDS_OBJECT (p))
       count_object (s, json_node_get_object (p));
   }
+  count_ppap (s, line, parts);
   if (g_strcmp0 (verdict, "withheld") == 0)
     count (group (s->root, "withheld_sender_domains"), domain_of (sender (line)));
   count_recipients (s, line);
@@ -145,13 +186,13 @@ count_message (MgStats *s, JsonObject *line, const char *day)
 }
 
 static void
-count_file (MgStats *s, JsonObject *line, const char *day)
+count_file (MgStats *s, JsonObject *line)
 {
   count (group (s->root, "files"), "total");
   count (group (s->root, "files"), mg_jsonget_string (line, "action"));
-  count (group (group (s->root, "days"), day), "files");
-  count_strings (group (s->root, "viruses"), mg_jsonget_array (line, "virus"));
+  count_period (s, line, "files");
   count_object (s, line);
+  count_ppap (s, line, NULL);
   add_ms (s->file_ms, line);
 }
 
@@ -162,11 +203,25 @@ count_action (MgStats *s, JsonObject *line)
                                             { "approve", "approved" },
                                             { "reject", "rejected" } };
 
-  if (g_strcmp0 (mg_jsonget_string (line, "result"), "ok") != 0)
+  const char *action = mg_jsonget_string (line, "action");
+  const char *detail = mg_jsonget_string (line, "detail");
+  const char *id = mg_jsonget_string (line, "id");
+  gboolean ok = g_strcmp0 (mg_jsonget_string (line, "result"), "ok") == 0;
+
+  /* detail: "kind=sanitised with archive password", in parentheses after
+   * the reason when refused */
+  if (g_strcmp0 (action, "request") == 0 && detail != NULL &&
+      strstr (detail, "kind=sanitised with archive password") != NULL)
+    count (group (s->root, "ppap"), ok ? "password_given" : "password_wrong");
+  if (!ok)
     return;
-  for (guint i = 0; i < G_N_ELEMENTS (actions); i++)
-    if (g_strcmp0 (mg_jsonget_string (line, "action"), actions[i][0]) == 0)
-      count (group (s->root, "releases"), actions[i][1]);
+  for (guint i = 0; i < G_N_ELEMENTS (actions); i++) {
+    if (g_strcmp0 (action, actions[i][0]) != 0)
+      continue;
+    count (group (s->root, "releases"), actions[i][1]);
+    if (i > 0 && id != NULL && g_hash_table_contains (s->ppap, id))
+      count (group (s->root, "ppap"), actions[i][1]);
+  }
 }
 
 static gboolean
@@ -187,7 +242,6 @@ static void
 count_line (MgStats *s, const char *line, gint64 from, gint64 to)
 {
   g_autoptr (JsonParser) parser = json_parser_new ();
-  g_autofree char *day = NULL;
   JsonNode *root;
   JsonObject *o;
 
@@ -197,11 +251,10 @@ count_line (MgStats *s, const char *line, gint64 from, gint64 to)
   o = json_node_get_object (root);
   if (!in_period (o, from, to))
     return;
-  day = jst_day (o);
   if (g_strcmp0 (mg_jsonget_string (o, "event"), "message") == 0)
-    count_message (s, o, day);
+    count_message (s, o);
   else if (g_strcmp0 (mg_jsonget_string (o, "event"), "file") == 0)
-    count_file (s, o, day);
+    count_file (s, o);
   else if (g_strcmp0 (mg_jsonget_string (o, "event"), "action") == 0)
     count_action (s, o);
 }
@@ -299,16 +352,18 @@ mg_quarantine_stats_collect (const char *dir, gint64 from, gint64 to, GError **e
   g_autoptr (GPtrArray) paths = log_files (dir);
   g_autofree char *main_log = g_build_filename (dir, "audit.log", NULL);
   MgStats s = { json_object_new (), g_array_new (FALSE, FALSE, sizeof (gint64)),
-                g_array_new (FALSE, FALSE, sizeof (gint64)) };
+                g_array_new (FALSE, FALSE, sizeof (gint64)),
+                g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL) };
   static const char *const groups[] = { "messages", "files", "attachments", "removals",
-                                        "viruses", "releases", "recipients",
-                                        "withheld_sender_domains", "days" };
+                                        "viruses", "releases", "ppap", "recipients",
+                                        "withheld_sender_domains", "days", "months" };
 
   if (!g_file_test (main_log, G_FILE_TEST_EXISTS) && paths->len == 1) {
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "%s: no audit log", main_log);
     json_object_unref (s.root);
     g_array_unref (s.message_ms);
     g_array_unref (s.file_ms);
+    g_hash_table_unref (s.ppap);
     return NULL;
   }
   for (guint i = 0; i < G_N_ELEMENTS (groups); i++)
@@ -316,11 +371,14 @@ mg_quarantine_stats_collect (const char *dir, gint64 from, gint64 to, GError **e
   zero (group (s.root, "messages"), "total", "sanitised", "withheld", NULL);
   zero (group (s.root, "files"), "total", "kept", "converted", "removed", "withheld", NULL);
   zero (group (s.root, "releases"), "requested", "approved", "rejected", NULL);
+  zero (group (s.root, "ppap"), "received", "password_given", "password_wrong", "approved",
+        "rejected", NULL);
   for (guint i = 0; i < paths->len; i++)
     count_file_lines (&s, g_ptr_array_index (paths, i), from, to);
   percentiles (&s, s.message_ms, "messages");
   percentiles (&s, s.file_ms, "files");
   g_array_unref (s.message_ms);
   g_array_unref (s.file_ms);
+  g_hash_table_unref (s.ppap);
   return s.root;
 }

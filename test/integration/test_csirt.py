@@ -19,7 +19,8 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from mugaitest import Suite, check  # noqa: E402
-from qtest import ENVELOPE, PASSWORDS, ROLES, Store, clean_mail, decoded, removed_mail, virus_mail  # noqa: E402
+from qtest import (ENVELOPE, PASSWORDS, ROLES, Store, clean_mail, decoded, ppap_mail,  # noqa: E402
+                   removed_mail, virus_mail)
 from mime import EICAR, make_pe  # noqa: E402
 
 S = Suite('csirt')
@@ -258,6 +259,63 @@ def test_report_counts_mail_and_files():
 
 
 
+def jst_today():
+    import datetime
+    return datetime.datetime.now(datetime.timezone(datetime.timedelta(hours=9))).date()
+
+
+def secret_file(st, name, text):
+    path = os.path.join(st.tmp, name)
+    with open(path, 'w') as f:
+        f.write(text + '\n')
+    os.chmod(path, 0o644)
+    return path
+
+
+@S.case
+def test_report_ppap_months_and_languages():
+    with Store() as st:
+        opened = st.mail(ppap_mail('rep-p1', 'pw-one', [('memo.txt', b'memo\n')]), expect=3)
+        wrong = st.mail(ppap_mail('rep-p2', 'pw-two', [('memo.txt', b'memo\n')]), expect=3)
+        st.mail(virus_mail('rep-pv'), expect=3)
+        st.mail(clean_mail('rep-pc'), expect=0)
+        rc, _, err = st.q('release', '--as', 'alice', '--password-file',
+                          secret_file(st, 'pw1', 'pw-one'), opened['id'])
+        check(rc == 0, 'PPAP request with the right password: %r' % err)
+        check(st.q('approve', '--as', 'bob', opened['id'])[0] == 0, 'PPAP approve')
+        rc, _, _ = st.q('release', '--as', 'alice', '--password-file',
+                        secret_file(st, 'pw2', 'not-it'), wrong['id'])
+        check(rc != 0, 'a wrong archive password was accepted')
+        got = json.loads(report(st, '--format', 'json'))
+        check(got['ppap'] == {'received': 2, 'password_given': 1, 'password_wrong': 1,
+                              'approved': 1, 'rejected': 0}, 'ppap %r' % got['ppap'])
+        month = jst_today().strftime('%Y-%m')
+        check(got['months'] == {month: {'withheld': 3, 'sanitised': 1, 'detections': 1}},
+              'months %r' % got['months'])
+        check(json.loads(report(st, '--format', 'json', '--month', month)) == got,
+              '--month %s differs from the whole log' % month)
+        first = jst_today().replace(day=1)
+        import datetime
+        prev = (first - datetime.timedelta(days=1)).strftime('%Y-%m')
+        before = json.loads(report(st, '--format', 'json', '--month', prev))
+        check(before['messages']['total'] == 0 and before['months'] == {},
+              'last month counted this month: %r' % before['months'])
+        for bad in (['--month', '2026-13'], ['--month', month, '--from', '2026-01-01'],
+                    ['--lang', 'fr']):
+            check(st.run(['report', '-c', st.conf] + bad).returncode == 64, 'accepted %r' % bad)
+        ja = report(st, '--lang', 'ja')
+        en = report(st, '--lang', 'en')
+        check('パスワード付き ZIP（PPAP）' in ja and '月別（JST）' in ja and
+              'パスワードを添えた解放申請' in ja, 'Japanese text report:\n' + ja)
+        check('Password-protected ZIP (PPAP)' in en and 'Per month (JST)' in en and
+              'パスワード' not in en, 'English text report:\n' + en)
+        csv_en = report(st, '--format', 'csv', '--lang', 'en')
+        check(csv_en.startswith('\ufeff"group","subgroup","item","count"\r\n') and
+              '"Password-protected ZIP (PPAP)","","received and withheld","2"' in csv_en,
+              'English CSV:\n' + csv_en[:400])
+
+
+
 @S.case
 def test_approvers_told_of_a_pending_release():
     with Store(users=False) as st:
@@ -289,6 +347,48 @@ def test_approvers_told_of_a_pending_release():
 
 
 
+def days_back(n):
+    """(first, last) YYYY-MM-DD (JST) of the last N days, today included."""
+    import datetime
+    today = jst_today()
+    return (str(today - datetime.timedelta(days=n - 1)), str(today))
+
+
+def report_of(st, first, last, *args):
+    return report(st, '--from', first, '--to', last, *args)
+
+
+def page_bars(page):
+    import re
+    return {m[0]: tuple(int(x) for x in m[1:]) for m in re.findall(
+        r'<g class="day" data-day="([0-9-]+)" data-sanitised="(\d+)" '
+        r'data-withheld="(\d+)" data-files="(\d+)">', page)}
+
+
+def check_bars(bars, want, n, what):
+    first, last = days_back(n)
+    check(len(bars) == n and min(bars) == first and max(bars) == last,
+          '%s: %d bars from %s, expected %d from %s' % (what, len(bars), min(bars), n, first))
+    for day, counts in want['days'].items():
+        check(bars.get(day) == (counts.get('sanitised', 0), counts.get('withheld', 0),
+                                counts.get('files', 0)),
+              '%s: bar of %s %r, report %r' % (what, day, bars.get(day), counts))
+    check(sum(b[0] + b[1] for b in bars.values()) == want['messages']['total'] and
+          sum(b[2] for b in bars.values()) == want['files']['total'],
+          '%s: chart totals %r, report %r' % (what, bars, want['messages']))
+
+
+def week_sums(want):
+    """Virus detections of the report per week (its Monday)."""
+    import datetime
+    weeks = {}
+    for day, counts in want['days'].items():
+        d = datetime.date.fromisoformat(day)
+        monday = str(d - datetime.timedelta(days=d.weekday()))
+        weeks[monday] = weeks.get(monday, 0) + counts.get('detections', 0)
+    return weeks
+
+
 @S.case
 def test_dashboard_matches_the_report():
     import re
@@ -298,35 +398,58 @@ def test_dashboard_matches_the_report():
             st.mail(virus_mail('dash-v%d' % i), expect=3)
         for i in range(3):
             st.mail(clean_mail('dash-c%d' % i), expect=0)
+        waiting = st.mail(removed_mail('dash-r'), expect=0)['id']
+        check(st.q('release', '--as', 'alice', '--note', '至急', waiting)[0] == 0, 'request')
         run_files(st, {'eicar.txt': EICAR, 'memo.txt': b'memo\n'})
-        want = json.loads(report(st, '--format', 'json'))
+        month = days_back(31)
+        want = json.loads(report_of(st, *month, '--format', 'json'))
+        week = json.loads(report_of(st, *days_back(7), '--format', 'json'))
         server = Server(st)
         try:
-            status, _, page = logged_in(server, 'alice').get('/stats')
+            alice = logged_in(server, 'alice')
+            status, _, page = alice.get('/stats')
+            _, _, week_page = alice.get('/stats?period=week')
+            _, _, day_page = alice.get('/stats?period=day')
+            _, _, bad_page = alice.get('/stats?period=%3Cscript%3E')
+            csv_status, csv_resp, csv_text = alice.get('/stats.csv?period=week')
         finally:
             server.stop()
         check(status == 200 and '<svg class="chart"' in page and '<script' not in page,
               '/stats has no chart (%d)' % status)
-        bars = {m[0]: tuple(int(x) for x in m[1:]) for m in re.findall(
-            r'<g class="day" data-day="([0-9-]+)" data-sanitised="(\d+)" '
-            r'data-withheld="(\d+)" data-files="(\d+)">', page)}
-        check(len(bars) == 31, '%d bars, expected 31' % len(bars))
-        for day, counts in want['days'].items():
-            check(bars.get(day) == (counts.get('sanitised', 0), counts.get('withheld', 0),
-                                    counts.get('files', 0)),
-                  'bar of %s %r, report %r' % (day, bars.get(day), counts))
-        check(sum(b[0] + b[1] for b in bars.values()) == want['messages']['total'] == 5 and
-              sum(b[2] for b in bars.values()) == want['files']['total'] == 2,
-              'chart totals %r' % bars)
+        check_bars(page_bars(page), want, 31, 'month')
+        check_bars(page_bars(week_page), week, 7, 'week')
+        check_bars(page_bars(day_page), json.loads(report_of(st, *days_back(1), '--format',
+                                                             'json')), 1, 'day')
+        check(len(page_bars(bad_page)) == 31 and '<script' not in bad_page,
+              'an unknown period is not the default')
+        check('<strong aria-current="page">直近 7 日</strong>' in week_page and
+              '<a href="/stats?period=lastmonth">先月</a>' in week_page, 'period selector')
         name = list(want['viruses'])[0]
-        check(re.search(r'<td>%s</td><td class="n">3</td>' % re.escape(name), page),
+        check(want['viruses'][name] == 3 and
+              re.search(r'<td>%s</td><td class="n">3</td>' % re.escape(name), page),
               'the virus table does not say %s: 3' % name)
+        weeks = {m[0]: int(m[1]) for m in re.findall(
+            r'<g class="week" data-week="([0-9-]+)" data-detections="(\d+)">', page)}
+        check(weeks and all(v == weeks.get(k) for k, v in week_sums(want).items()) and
+              sum(weeks.values()) == 3, 'weeks %r, report %r' % (weeks, week_sums(want)))
+        removals = {m[0]: int(m[1]) for m in re.findall(
+            r'<g class="removal" data-reason="([^"]+)" data-count="(\d+)">', page)}
+        check(removals == want['removals'], 'removals %r, report %r' % (removals,
+                                                                      want['removals']))
+        check(re.search(r'<tr class="pending-item" data-id="%s">.*alice' % waiting, page) and
+              '承認を待っている解放申請（1 件）' in page, 'the pending release is not listed')
+        check(csv_status == 200 and csv_resp.getheader('Content-Type').startswith('text/csv') and
+              csv_resp.getheader('Content-Disposition').startswith('attachment;'),
+              'CSV download %d %r' % (csv_status, csv_resp.getheaders()))
+        check(csv_text == report_of(st, *days_back(7), '--format', 'csv', '--lang', 'ja'),
+              'the CSV download differs from mugai report --format csv:\n' + csv_text[:300])
         in_chromium(st, want)
 
 
 def in_chromium(st, want):
-    """The chart as headless Chromium renders it (the page's CSP on): each
-    bar's numbers and drawn heights read back from the DOM."""
+    """The charts as headless Chromium renders them (the page's CSP on): each
+    bar's numbers and drawn heights read back from the DOM. A screenshot goes
+    to MUGAI_BUILDDIR/screenshots/dashboard.png (and MUGAI_SCREENSHOTS)."""
     from test_admin import Browser, Server, browser_login, shoot  # noqa: E402
     server = Server(st)
     b = Browser(st.tmp)
@@ -338,7 +461,18 @@ def in_chromium(st, want):
             "return Array.from(document.querySelectorAll('svg.chart g.day')).map(g => ["
             "g.dataset.day, +g.dataset.sanitised, +g.dataset.withheld, +g.dataset.files,"
             "Array.from(g.querySelectorAll('rect')).map(r => r.getBBox().height)]);")
+        weeks = b.script(
+            "return Array.from(document.querySelectorAll('svg.weeks g.week')).map(g => ["
+            "g.dataset.week, +g.dataset.detections, g.querySelector('rect').getBBox().height]);")
+        shown_removals = b.script(
+            "return Array.from(document.querySelectorAll('svg.removals g.removal')).map(g => ["
+            "g.dataset.reason, +g.dataset.count, g.querySelector('rect').getBBox().width]);")
+        height = b.script('return document.documentElement.scrollHeight')
+        b.cmd('POST', '/window/rect', {'width': 1280, 'height': min(height + 140, 4000)})
         shoot(b, 'dashboard')
+        where = os.path.join(os.environ.get('MUGAI_BUILDDIR') or st.tmp, 'screenshots')
+        os.makedirs(where, exist_ok=True)
+        b.screenshot(os.path.join(where, 'dashboard.png'))
     finally:
         b.close()
         server.stop()
@@ -349,6 +483,11 @@ def in_chromium(st, want):
     drawn = [d for d in bars if d[1] + d[2] + d[3] > 0]
     check(drawn and all(h > 0 for d in drawn for h, n in zip(d[4], d[1:4]) if n > 0),
           'a bar with a count is not drawn: %r' % drawn)
+    wsum = week_sums(want)
+    check(all(wsum.get(w, 0) == n and (h > 0) == (n > 0) for w, n, h in weeks) and
+          sum(n for _, n, _ in weeks) == 3, 'chromium weeks %r, report %r' % (weeks, wsum))
+    check({r: n for r, n, _ in shown_removals} == want['removals'] and
+          all(w > 0 for _, _, w in shown_removals), 'chromium removals %r' % shown_removals)
 
 
 if __name__ == '__main__':

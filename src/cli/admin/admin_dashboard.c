@@ -1,16 +1,45 @@
-/* admin_dashboard.c - inline SVG bars from quarantine_stats.
+/* admin_dashboard.c - the period, the charts, the pending releases and the
+ * CSV download of /stats.
  *
- * Every name shown (virus names, reasons) came from mail: it goes through
- * mg_admin_html_printf, which escapes it.
+ * The period comes from the query string and is one of four fixed names;
+ * anything else is the default. Every name shown (virus names, reasons,
+ * senders, subjects) came from mail: it goes through mg_admin_html_printf,
+ * which escapes it, or into a CSV cell that cannot start a formula.
  */
 #include "cli/admin/admin_dashboard.h"
 
+#include "cli/admin/admin_chart.h"
 #include "cli/admin/admin_html.h"
+#include "quarantine/quarantine_item.h"
+#include "quarantine/quarantine_query.h"
+#include "quarantine/quarantine_release.h"
+#include "quarantine/quarantine_report.h"
 #include "quarantine/quarantine_stats.h"
 
-#define MG_DASH_WIDTH 720
-#define MG_DASH_HEIGHT 180
-#define MG_DASH_BOTTOM 20   /* room for the day labels */
+typedef struct {
+  const char *name, *ja, *en;
+} MgDashPeriodName;
+
+static const MgDashPeriodName periods[] = {
+  { "day", "今日", "today" },
+  { "week", "直近 7 日", "last 7 days" },
+  { "month", "直近 31 日", "last 31 days" },
+  { "lastmonth", "先月", "last month" },
+};
+
+typedef struct {
+  const MgDashPeriodName *name;
+  gint64 from, to;     /* unix seconds, TO exclusive */
+  GPtrArray *days;     /* YYYY-MM-DD (JST), oldest first */
+} MgDashPeriod;
+
+static void
+period_clear (MgDashPeriod *p)
+{
+  g_clear_pointer (&p->days, g_ptr_array_unref);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (MgDashPeriod, period_clear)
 
 static const char *
 say (MgAdminContext *ctx, const char *ja, const char *en)
@@ -18,130 +47,202 @@ say (MgAdminContext *ctx, const char *ja, const char *en)
   return ctx->lang == MG_ADMIN_LANG_JA ? ja : en;
 }
 
-static gint64
-day_count (JsonObject *days, const char *day, const char *key)
+/* The days from FIRST (midnight JST) to LAST, included. */
+static void
+period_fill (MgDashPeriod *p, GDateTime *first, GDateTime *last)
 {
-  JsonNode *node = json_object_get_member (days, day);
+  g_autoptr (GDateTime) end = g_date_time_add_days (last, 1);
 
-  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
-    return 0;
-  return json_object_get_int_member_with_default (json_node_get_object (node), key, 0);
-}
-
-/* The days of the period, oldest first (JST). */
-static GPtrArray *
-period_days (GDateTime *now)
-{
-  GPtrArray *days = g_ptr_array_new_with_free_func (g_free);
-
-  for (int i = MG_ADMIN_DASHBOARD_DAYS - 1; i >= 0; i--) {
-    g_autoptr (GDateTime) d = g_date_time_add_days (now, -i);
-    g_ptr_array_add (days, g_date_time_format (d, "%Y-%m-%d"));
+  p->days = g_ptr_array_new_with_free_func (g_free);
+  p->from = g_date_time_to_unix (first);
+  p->to = g_date_time_to_unix (end);
+  for (g_autoptr (GDateTime) d = g_date_time_ref (first); g_date_time_compare (d, last) <= 0;) {
+    GDateTime *next = g_date_time_add_days (d, 1);
+    g_ptr_array_add (p->days, g_date_time_format (d, "%Y-%m-%d"));
+    g_date_time_unref (d);
+    d = next;
   }
-  return days;
-}
-
-static gint64
-largest (JsonObject *days, GPtrArray *list)
-{
-  gint64 max = 1;
-
-  for (guint i = 0; i < list->len; i++) {
-    const char *d = g_ptr_array_index (list, i);
-    max = MAX (max, day_count (days, d, "sanitised") + day_count (days, d, "withheld"));
-    max = MAX (max, day_count (days, d, "files"));
-  }
-  return max;
 }
 
 static void
-bar (MgAdminContext *ctx, GString *out, JsonObject *days, const char *day, guint i,
-     gint64 max)
+period_read (MgAdminContext *ctx, MgDashPeriod *p)
 {
-  gint64 s = day_count (days, day, "sanitised"), w = day_count (days, day, "withheld");
-  gint64 f = day_count (days, day, "files");
-  double unit = (double) (MG_DASH_HEIGHT - MG_DASH_BOTTOM) / (double) max;
-  int step = MG_DASH_WIDTH / MG_ADMIN_DASHBOARD_DAYS, x = (int) i * step;
-  int hs = (int) (s * unit), hw = (int) (w * unit), hf = (int) (f * unit);
-  int base = MG_DASH_HEIGHT - MG_DASH_BOTTOM;
-
-  mg_admin_html_printf (out, "<g class=\"day\" data-day=\"%s\" data-sanitised=\"%"
-                        G_GINT64_FORMAT "\" data-withheld=\"%" G_GINT64_FORMAT
-                        "\" data-files=\"%" G_GINT64_FORMAT "\"><title>%s %s %" G_GINT64_FORMAT
-                        " / %s %" G_GINT64_FORMAT " / %s %" G_GINT64_FORMAT "</title>",
-                        day, s, w, f, day, say (ctx, "無害化", "sanitised"), s,
-                        say (ctx, "保留", "withheld"), w, say (ctx, "ファイル", "files"), f);
-  mg_admin_html_printf (out,
-                        "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"#4a7ab5\"/>"
-                        "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"#c0392b\"/>"
-                        "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"#8e8e8e\"/>",
-                        x + 2, base - hs, step / 2 - 2, hs, x + 2, base - hs - hw, step / 2 - 2,
-                        hw, x + step / 2, base - hf, step / 2 - 2, hf);
-  if (i % 7 == 0)
-    mg_admin_html_printf (out, "<text x=\"%d\" y=\"%d\" font-size=\"10\">%s</text>", x,
-                          MG_DASH_HEIGHT - 6, day + 5);
-  g_string_append (out, "</g>");
-}
-
-static void
-chart (MgAdminContext *ctx, GString *out, JsonObject *stats)
-{
+  g_autofree char *asked = mg_admin_request_query (ctx->request, "period");
   g_autoptr (GTimeZone) tz = g_time_zone_new_identifier ("+09:00");
   g_autoptr (GDateTime) now = g_date_time_new_now (tz);
-  g_autoptr (GPtrArray) list = period_days (now);
-  JsonObject *days = json_object_get_object_member (stats, "days");
-  gint64 max = largest (days, list);
+  g_autoptr (GDateTime) today = g_date_time_new (tz, g_date_time_get_year (now),
+                                                 g_date_time_get_month (now),
+                                                 g_date_time_get_day_of_month (now), 0, 0, 0);
+  g_autoptr (GDateTime) this_month = g_date_time_add_days (
+    today, 1 - g_date_time_get_day_of_month (today));
+  g_autoptr (GDateTime) first = NULL;
+  g_autoptr (GDateTime) last = NULL;
 
-  mg_admin_html_printf (out, "<section class=\"dashboard\"><h2>%s</h2>"
-                        "<p>%s: <svg width=\"10\" height=\"10\"><rect width=\"10\" height=\"10\" fill=\"#4a7ab5\"/></svg> %s "
-                        "<svg width=\"10\" height=\"10\"><rect width=\"10\" height=\"10\" fill=\"#c0392b\"/></svg> %s "
-                        "<svg width=\"10\" height=\"10\"><rect width=\"10\" height=\"10\" fill=\"#8e8e8e\"/></svg> %s (%s %" G_GINT64_FORMAT
-                        ")</p>\n<svg class=\"chart\" role=\"img\" width=\"%d\" height=\"%d\""
-                        " viewBox=\"0 0 %d %d\" xmlns=\"http://www.w3.org/2000/svg\">",
-                        say (ctx, "日別のメールとファイル（直近 31 日、JST）",
-                             "Mail and files per day (last 31 days, JST)"),
-                        say (ctx, "凡例", "Legend"), say (ctx, "無害化", "sanitised"),
-                        say (ctx, "保留", "withheld"), say (ctx, "ファイル", "files"),
-                        say (ctx, "目盛りの最大", "scale max"), max, MG_DASH_WIDTH,
-                        MG_DASH_HEIGHT, MG_DASH_WIDTH, MG_DASH_HEIGHT);
-  for (guint i = 0; i < list->len; i++)
-    bar (ctx, out, days, g_ptr_array_index (list, i), i, max);
-  g_string_append (out, "</svg></section>\n");
+  p->name = &periods[2];
+  for (guint i = 0; i < G_N_ELEMENTS (periods); i++)
+    if (g_strcmp0 (asked, periods[i].name) == 0)
+      p->name = &periods[i];
+  if (g_str_equal (p->name->name, "lastmonth")) {
+    first = g_date_time_add_months (this_month, -1);
+    last = g_date_time_add_days (this_month, -1);
+  } else {
+    int n = g_str_equal (p->name->name, "day") ? 1 : g_str_equal (p->name->name, "week")
+                                                        ? 7 : MG_ADMIN_DASHBOARD_DAYS;
+    first = g_date_time_add_days (today, 1 - n);
+    last = g_date_time_ref (today);
+  }
+  period_fill (p, first, last);
+}
+
+static void
+selector (MgAdminContext *ctx, GString *out, const MgDashPeriod *p)
+{
+  const char *first = g_ptr_array_index (p->days, 0);
+  const char *last = g_ptr_array_index (p->days, p->days->len - 1);
+
+  mg_admin_html_printf (out, "<section class=\"period\"><h2>%s</h2><p class=\"periods\">",
+                        say (ctx, "集計期間", "Period"));
+  for (guint i = 0; i < G_N_ELEMENTS (periods); i++) {
+    if (&periods[i] == p->name)
+      mg_admin_html_printf (out, "<strong aria-current=\"page\">%s</strong> ",
+                            say (ctx, periods[i].ja, periods[i].en));
+    else
+      mg_admin_html_printf (out, "<a href=\"/stats?period=%s\">%s</a> ", periods[i].name,
+                            say (ctx, periods[i].ja, periods[i].en));
+  }
+  mg_admin_html_printf (out, "</p><p><span class=\"range\" data-from=\"%s\" data-to=\"%s\">"
+                        "%s 〜 %s（JST）</span> <a class=\"csv\" href=\"/stats.csv?period=%s\">"
+                        "%s</a></p></section>\n", first, last, first, last, p->name->name,
+                        say (ctx, "この期間の集計を CSV でダウンロード（Excel 用）",
+                             "Download these totals as CSV (for Excel)"));
 }
 
 static void
 counts_table (MgAdminContext *ctx, GString *out, JsonObject *stats, const char *group,
-              const char *ja, const char *en)
+              gboolean fixed_keys)
 {
   JsonObject *g = json_object_get_object_member (stats, group);
-  g_autoptr (GList) names = json_object_get_members (g);
+  g_autoptr (GList) names = g != NULL ? json_object_get_members (g) : NULL;
+  gboolean ja = ctx->lang == MG_ADMIN_LANG_JA;
 
   mg_admin_html_printf (out, "<section><h2>%s</h2><table class=\"%s\">\n",
-                        say (ctx, ja, en), group);
-  for (GList *l = names; l != NULL; l = l->next)
+                        mg_quarantine_report_label (group, ja), group);
+  for (GList *l = names; l != NULL; l = l->next) {
+    const char *key = l->data;
+    g_autofree char *reason = g_str_equal (group, "removals")
+                                ? mg_admin_text_reasons (ctx->lang, key) : NULL;
+    const char *shown = reason != NULL ? reason
+                                       : fixed_keys ? mg_quarantine_report_label (key, ja)
+                                                    : key;
     mg_admin_html_printf (out, "<tr><td>%s</td><td class=\"n\">%" G_GINT64_FORMAT
-                          "</td></tr>\n", (const char *) l->data,
-                          json_object_get_int_member (g, l->data));
+                          "</td></tr>\n", shown, json_object_get_int_member (g, key));
+  }
   if (names == NULL)
     mg_admin_html_printf (out, "<tr><td>%s</td></tr>\n", say (ctx, "なし", "none"));
+  g_string_append (out, "</table></section>\n");
+}
+
+static void
+pending_row (MgAdminContext *ctx, GString *out, const MgQuarantineItem *it)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (MgQuarantineRequest) r = mg_quarantine_release_pending (ctx->server->store,
+                                                                     it->id, &error);
+  g_autofree char *when = mg_quarantine_query_format_jst (it->time);
+  g_autofree char *asked = r != NULL ? mg_quarantine_query_format_jst (r->requested_at)
+                                     : g_strdup ("-");
+  g_autofree char *subject = mg_admin_html_cut (it->subject, 60);
+  g_autofree char *sender = mg_admin_html_cut (it->sender, 40);
+
+  mg_admin_html_printf (out, "<tr class=\"pending-item\" data-id=\"%s\"><td class=\"nowrap\">"
+                        "%s</td><td><a href=\"/items/%s\">%s</a></td><td>%s</td><td>%s</td>"
+                        "<td>%s</td><td class=\"nowrap\">%s</td></tr>\n", it->id, when, it->id,
+                        subject != NULL && *subject != '\0' ? subject : it->id,
+                        sender != NULL ? sender : "-",
+                        r != NULL ? mg_admin_text_kind (ctx->lang, r->kind) : "-",
+                        r != NULL ? r->requested_by : "-", asked);
+}
+
+static void
+pending (MgAdminContext *ctx, GString *out)
+{
+  MgQuarantineFilter filter = { .state = MG_QUARANTINE_STATE_PENDING, .all = TRUE,
+                                .limit = MG_ADMIN_DASHBOARD_PENDING };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) items = mg_quarantine_query_list (ctx->server->store, &filter, &error);
+  gint64 total = mg_quarantine_query_count (ctx->server->store, &filter, NULL);
+
+  mg_admin_html_printf (out, "<section><h2>%s（%" G_GINT64_FORMAT " %s）</h2>",
+                        say (ctx, "承認を待っている解放申請", "Releases waiting for an approver"),
+                        MAX (total, 0), say (ctx, "件", "waiting"));
+  if (items == NULL || items->len == 0) {
+    mg_admin_html_printf (out, "<p class=\"pending-none\">%s</p></section>\n",
+                          say (ctx, "承認待ちの申請はありません。", "No release is waiting."));
+    return;
+  }
+  mg_admin_html_printf (out, "<table class=\"pending\"><tr><th>%s</th><th>%s</th><th>%s</th>"
+                        "<th>%s</th><th>%s</th><th>%s</th></tr>\n",
+                        say (ctx, "受信日時", "received"), say (ctx, "件名", "subject"),
+                        say (ctx, "差出人", "from"), say (ctx, "申請の種類", "kind"),
+                        say (ctx, "申請者", "requested by"), say (ctx, "申請日時", "requested"));
+  for (guint i = 0; i < items->len; i++)
+    pending_row (ctx, out, g_ptr_array_index (items, i));
   g_string_append (out, "</table></section>\n");
 }
 
 void
 mg_admin_dashboard (MgAdminContext *ctx, GString *out)
 {
-  gint64 from = g_get_real_time () / G_USEC_PER_SEC -
-                (gint64) (MG_ADMIN_DASHBOARD_DAYS + 1) * 24 * 3600;
+  g_auto (MgDashPeriod) p = { 0 };
   g_autoptr (GError) error = NULL;
-  JsonObject *stats = mg_quarantine_stats_collect (
-    ctx->server->config->quarantine_directory, from, G_MAXINT64, &error);
+  JsonObject *stats;
 
-  if (stats == NULL)
+  period_read (ctx, &p);
+  selector (ctx, out, &p);
+  pending (ctx, out);
+  stats = mg_quarantine_stats_collect (ctx->server->config->quarantine_directory, p.from, p.to,
+                                       &error);
+  if (stats == NULL) {
+    mg_admin_html_printf (out, "<p>%s</p>", say (ctx, "監査ログがまだありません。",
+                                                 "There is no audit log yet."));
     return;
-  chart (ctx, out, stats);
-  counts_table (ctx, out, stats, "messages", "メール（直近 31 日）", "Mail (last 31 days)");
-  counts_table (ctx, out, stats, "files", "ファイル（直近 31 日）", "Files (last 31 days)");
-  counts_table (ctx, out, stats, "viruses", "ウイルス名", "Viruses");
-  counts_table (ctx, out, stats, "removals", "削除・保留の理由", "Removed or withheld, by reason");
+  }
+  mg_admin_chart_days (ctx, out, json_object_get_object_member (stats, "days"), p.days);
+  mg_admin_chart_weeks (ctx, out, json_object_get_object_member (stats, "days"), p.days);
+  mg_admin_chart_removals (ctx, out, json_object_get_object_member (stats, "removals"));
+  counts_table (ctx, out, stats, "messages", TRUE);
+  counts_table (ctx, out, stats, "files", TRUE);
+  counts_table (ctx, out, stats, "viruses", FALSE);
+  counts_table (ctx, out, stats, "removals", FALSE);
+  counts_table (ctx, out, stats, "ppap", TRUE);
+  counts_table (ctx, out, stats, "releases", TRUE);
   json_object_unref (stats);
+}
+
+MgAdminReply *
+mg_admin_dashboard_csv (MgAdminContext *ctx)
+{
+  g_auto (MgDashPeriod) p = { 0 };
+  g_autoptr (GError) error = NULL;
+  JsonObject *stats;
+  MgAdminReply *reply;
+  g_autofree char *csv = NULL;
+
+  period_read (ctx, &p);
+  stats = mg_quarantine_stats_collect (ctx->server->config->quarantine_directory, p.from, p.to,
+                                       &error);
+  if (stats == NULL)
+    return mg_admin_pages_message (ctx, MHD_HTTP_NOT_FOUND,
+                                   say (ctx, "監査ログがまだありません。",
+                                        "There is no audit log yet."));
+  csv = mg_quarantine_report_csv (stats, ctx->lang == MG_ADMIN_LANG_JA);
+  json_object_unref (stats);
+  reply = mg_admin_reply_new (MHD_HTTP_OK);
+  reply->content_type = "text/csv; charset=utf-8";
+  reply->disposition = g_strdup_printf ("attachment; filename=\"mugai-report-%s-%s.csv\"",
+                                        (const char *) g_ptr_array_index (p.days, 0),
+                                        (const char *) g_ptr_array_index (p.days,
+                                                                          p.days->len - 1));
+  g_string_assign (reply->body, csv);
+  return reply;
 }

@@ -1,10 +1,12 @@
 /* admin_dashboard.h - the figures of `mugai report` as charts on /stats.
  *
- * Messages per day (JST) over the last MG_ADMIN_DASHBOARD_DAYS days, stacked
- * by verdict, and files per day, drawn server-side as inline SVG (no script:
- * the strict CSP stays), with viruses by name and removals by reason as
- * tables. Each bar carries its numbers (data-day, data-sanitised,
- * data-withheld, data-files) and a <title> for the tooltip.
+ * For the period chosen with ?period= (day: today; week: the last 7 days;
+ * month: the last 31 days, the default; lastmonth: the previous calendar
+ * month; all in JST): messages per day stacked by verdict beside files per
+ * day, virus detections per week, removals by reason (admin_chart.h), the
+ * releases waiting for an approver, and the totals as tables. /stats.csv
+ * with the same ?period= gives the same totals as `mugai report --format
+ * csv` for that period (quarantine_report.h).
  */
 #pragma once
 #include <glib.h>
@@ -12,6 +14,10 @@
 #include "cli/admin/admin_pages.h"
 
 #define MG_ADMIN_DASHBOARD_DAYS 31
+#define MG_ADMIN_DASHBOARD_PENDING 50   /* pending releases listed */
 
 /* Append the dashboard's sections to OUT. */
 void mg_admin_dashboard (MgAdminContext *ctx, GString *out);
+
+/* /stats.csv: the totals of the period as a CSV download. */
+MgAdminReply *mg_admin_dashboard_csv (MgAdminContext *ctx);

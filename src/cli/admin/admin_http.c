@@ -233,6 +233,7 @@ mg_admin_reply_free (MgAdminReply *reply)
     return;
   g_string_free (reply->body, TRUE);
   g_free (reply->location);
+  g_free (reply->disposition);
   g_ptr_array_unref (reply->cookies);
   g_free (reply);
 }
@@ -283,6 +284,8 @@ mg_admin_reply_send (MgAdminReply *reply, struct MHD_Connection *connection)
   MHD_add_response_header (response, "Content-Type", reply->content_type);
   if (reply->location != NULL)
     MHD_add_response_header (response, "Location", reply->location);
+  if (reply->disposition != NULL)
+    MHD_add_response_header (response, "Content-Disposition", reply->disposition);
   for (guint i = 0; i < reply->cookies->len; i++)
     MHD_add_response_header (response, "Set-Cookie", g_ptr_array_index (reply->cookies, i));
   ret = MHD_queue_response (connection, reply->status, response);

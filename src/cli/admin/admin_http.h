@@ -62,6 +62,7 @@ typedef struct {
   const char *content_type;
   GString *body;
   char *location;           /* for redirects */
+  char *disposition;        /* Content-Disposition of a download, or NULL */
   GPtrArray *cookies;       /* Set-Cookie values */
 } MgAdminReply;
 

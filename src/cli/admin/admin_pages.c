@@ -312,10 +312,10 @@ mg_admin_pages_stats (MgAdminContext *ctx)
   if (by_reason == NULL)
     return mg_admin_pages_message (ctx, MHD_HTTP_SERVICE_UNAVAILABLE, T (MG_T_ERR_TEMP));
   reply = mg_admin_pages_begin (ctx, MHD_HTTP_OK, MG_T_STATS);
+  mg_admin_dashboard (ctx, reply->body);
   retention (ctx, reply->body);
   stats_table (ctx, reply->body, by_day, MG_T_BY_DAY, MG_T_DAY);
   stats_table (ctx, reply->body, by_reason, MG_T_BY_REASON, MG_T_REASONS);
-  mg_admin_dashboard (ctx, reply->body);
   mg_admin_html_printf (reply->body, "<p class=\"note\">%s</p>", T (MG_T_TZ_NOTE));
   return mg_admin_pages_end (reply);
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "quarantine/quarantine_headers.h"
+#include "quarantine/quarantine_report.h"
 #include "util/jsonsafe.h"
 
 char *
@@ -35,30 +36,13 @@ print_text_row (FILE *out, const char *const *cells, gsize n)
   fputc ('\n', out);
 }
 
-static void
-print_csv_cell (FILE *out, const char *text, gboolean first)
-{
-  g_autofree char *clean = text != NULL ? mg_quarantine_headers_printable (text, FALSE)
-                                        : g_strdup ("");
-  gboolean formula = clean[0] != '\0' && strchr ("=+-@", clean[0]) != NULL;
-
-  fputs (first ? "\"" : ",\"", out);
-  if (formula)
-    fputc ('\'', out);
-  for (const char *p = clean; *p != '\0'; p++) {
-    if (*p == '"')
-      fputc ('"', out);
-    fputc (*p, out);
-  }
-  fputc ('"', out);
-}
-
 void
 mg_admin_print_csv_row (FILE *out, const char *const *cells, gsize n)
 {
-  for (gsize i = 0; i < n; i++)
-    print_csv_cell (out, cells[i], i == 0);
-  fputs ("\r\n", out);
+  g_autoptr (GString) row = g_string_new (NULL);
+
+  mg_quarantine_report_csv_row (row, cells, n);
+  fputs (row->str, out);
 }
 
 static const char *const list_columns[] = {

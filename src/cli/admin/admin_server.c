@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli/admin/admin_actions.h"
+#include "cli/admin/admin_dashboard.h"
 #include "cli/admin/admin_daemon.h"
 #include "cli/admin/admin_guard.h"
 #include "cli/admin/admin_item.h"
@@ -148,6 +149,8 @@ route_get (MgAdminContext *ctx, const char *path)
     return mg_admin_pages_list (ctx);
   if (g_str_equal (path, "/stats"))
     return mg_admin_pages_stats (ctx);
+  if (g_str_equal (path, "/stats.csv"))
+    return mg_admin_dashboard_csv (ctx);
   if (g_str_equal (path, "/purge"))
     return mg_admin_pages_purge_confirm (ctx);
   if (item_path (path, id, &action) && action == NULL)
