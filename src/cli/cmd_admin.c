@@ -14,6 +14,7 @@
  * refused (no such user, exists already), 64 usage, 75 failure, 78 config.
  */
 #include <fcntl.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
@@ -254,6 +255,16 @@ end_sessions (const MgConfig *config, const char *name)
   return g_strdup_printf ("; %" G_GINT64_FORMAT " web session(s) ended", n);
 }
 
+/* The users file's group: [milter] user's, whom the web UI runs as (root
+ * writes the file); the caller's own when not root. */
+static gid_t
+users_group (const MgConfig *config)
+{
+  struct passwd *pw = geteuid () == 0 ? getpwnam (config->milter_user) : NULL;
+
+  return pw != NULL ? pw->pw_gid : (gid_t) -1;
+}
+
 static int
 cmd_user_change (const MgConfig *config, const MgAdminArgs *a, const char *command,
                  const char *name)
@@ -273,7 +284,7 @@ cmd_user_change (const MgConfig *config, const MgAdminArgs *a, const char *comma
   }
   users = mg_admin_users_load (path, &error);
   ok = users != NULL && change_user (users, command, name, a, &error) &&
-       mg_admin_users_save (path, users, &error);
+       mg_admin_users_save (path, users, users_group (config), &error);
   close (lock);
   if (ok && !g_str_equal (command, "add"))
     ended = end_sessions (config, name);

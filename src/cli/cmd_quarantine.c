@@ -34,6 +34,7 @@
 #include "quarantine/quarantine_check.h"
 #include "quarantine/quarantine_export.h"
 #include "quarantine/quarantine_remove.h"
+#include "sandbox/privs.h"
 
 typedef struct {
   char *config_path;
@@ -262,6 +263,13 @@ open_store (MgQuarantineCli *cli, const MgQuarantineArgs *a)
   cli->config = mg_cli_load_config (a->config_path);
   if (cli->config == NULL)
     return MG_EXIT_CONFIG;
+  /* the purge, a service (cron, the timer): as [milter] user, like the milter */
+  if (g_str_equal (a->rest[0], "purge") &&
+      !mg_privs_drop_service (cli->config->milter_user, cli->config->milter_worker_user,
+                              cli->config->quarantine_directory, &error)) {
+    fprintf (stderr, "mugai quarantine: %s\n", error->message);
+    return MG_EXIT_CONFIG;
+  }
   cli->store = mg_quarantine_store_open (cli->config, &error);
   if (cli->store == NULL) {
     fprintf (stderr, "mugai quarantine: %s\n", error->message);

@@ -53,12 +53,20 @@ object_path (const char *dir, const char *sha256)
   return g_build_filename (sub, name, NULL);
 }
 
-static gboolean
-ensure_dir (const char *path, GError **error)
+gboolean
+mg_quarantine_object_mkdir (const char *dir, const char *path, GError **error)
 {
-  if (g_mkdir_with_parents (path, 0700) == 0)
+  g_autofree char *parent = g_path_get_dirname (path);
+
+  if (g_file_test (path, G_FILE_TEST_IS_DIR))
     return TRUE;
-  return set_errno_error (error, errno, path);
+  if (!g_str_equal (parent, dir) && !g_str_equal (parent, path) &&
+      !mg_quarantine_object_mkdir (dir, parent, error))
+    return FALSE;
+  if (mkdir (path, 0700) != 0 && errno != EEXIST)
+    return set_errno_error (error, errno, path);
+  mg_quarantine_object_adopt (dir, path);
+  return TRUE;
 }
 
 static gboolean
@@ -125,11 +133,12 @@ mg_quarantine_object_stage (const char *dir, GBytes *data, char **sha256_r,
   g_autofree char *path = g_build_filename (tmpdir, name, NULL);
   g_autoptr (GBytes) packed = NULL;
 
-  if (!ensure_dir (tmpdir, error))
+  if (!mg_quarantine_object_mkdir (dir, tmpdir, error))
     return FALSE;
   packed = compress (data, error);
   if (packed == NULL || !write_new_file (path, packed, error))
     return FALSE;
+  mg_quarantine_object_adopt (dir, path);
   *sha256_r = g_steal_pointer (&sha);
   *staged_r = g_steal_pointer (&path);
   return TRUE;
@@ -156,7 +165,7 @@ mg_quarantine_object_commit (const char *dir, const char *staged, const char *sh
     return FALSE;
   sub = object_dir (dir, sha256);
   path = object_path (dir, sha256);
-  if (!ensure_dir (sub, error))
+  if (!mg_quarantine_object_mkdir (dir, sub, error))
     return FALSE;
   if (g_file_test (path, G_FILE_TEST_EXISTS)) {
     g_unlink (staged);

@@ -45,6 +45,10 @@ GPtrArray *mg_quarantine_object_list (const char *dir, GError **error);
 int mg_quarantine_object_open_file (const char *dir, const char *path, int flags,
                                     GError **error);
 
+/* Make the folder PATH under the quarantine DIR, and the missing ones between
+ * them, each given DIR's owner (mg_quarantine_object_adopt). */
+gboolean mg_quarantine_object_mkdir (const char *dir, const char *path, GError **error);
+
 /* Give PATH (just created) the owner and group of DIR when running as root. */
 void mg_quarantine_object_adopt (const char *dir, const char *path);
 

@@ -18,17 +18,23 @@
  */
 #include "sandbox/privs.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <gio/gio.h>
 #include <grp.h>
 #include <linux/capability.h>
 #include <pwd.h>
 #include <seccomp.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 const char mg_privs_self_exe[] = "/proc/self/exe";
+
+/* Deeper than the quarantine's own layout (objects/xx/file) ever goes. */
+#define MG_PRIVS_ADOPT_DEPTH 8
 
 gboolean
 mg_privs_errno_error (GError **error, const char *area, const char *step)
@@ -127,6 +133,87 @@ mg_privs_drop_front (const MgPrivsUsers *u, GError **error)
   if (u->root && !become (u, FALSE, error))
     return FALSE;
   return no_new_privs (error);
+}
+
+/* Every entry of the open folder FD (closed here) that root owns becomes
+ * UID:GID; real folders are entered. A file with more than one link is left
+ * alone: it may be a link to a file elsewhere. */
+static gboolean
+adopt_at (int fd, uid_t uid, gid_t gid, int depth, GError **error)
+{
+  DIR *d = fdopendir (fd);
+  struct dirent *e;
+  gboolean ok = TRUE;
+
+  if (d == NULL) {
+    close (fd);
+    return fail (error, "opening a folder to adopt");
+  }
+  while (ok && (e = readdir (d)) != NULL) {
+    struct stat st;
+    int sub;
+    if (g_str_equal (e->d_name, ".") || g_str_equal (e->d_name, "..") ||
+        fstatat (dirfd (d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+        (!S_ISDIR (st.st_mode) && st.st_nlink > 1))
+      continue;
+    if ((st.st_uid == 0 || st.st_gid == 0) &&
+        fchownat (dirfd (d), e->d_name, uid, gid, AT_SYMLINK_NOFOLLOW) != 0)
+      ok = fail (error, e->d_name);
+    if (!ok || !S_ISDIR (st.st_mode) || depth >= MG_PRIVS_ADOPT_DEPTH)
+      continue;
+    sub = openat (dirfd (d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (sub >= 0)
+      ok = adopt_at (sub, uid, gid, depth + 1, error);
+  }
+  closedir (d);
+  return ok;
+}
+
+gboolean
+mg_privs_adopt (const char *dir, GError **error)
+{
+  int fd = open (dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  struct stat st;
+
+  if (fd < 0 || fstat (fd, &st) != 0) {
+    if (fd >= 0)
+      close (fd);
+    return mg_privs_errno_error (error, dir, "adopting its files");
+  }
+  return adopt_at (fd, st.st_uid, st.st_gid, 0, error);
+}
+
+/* As root: DIR made when missing, USERS's; FALSE when someone else owns it. */
+static gboolean
+own_folder (const char *dir, const MgPrivsUsers *users, const char *user, GError **error)
+{
+  struct stat st;
+
+  if (lstat (dir, &st) != 0 &&
+      (errno != ENOENT || g_mkdir_with_parents (dir, 0700) != 0 ||
+       chown (dir, users->uid, users->gid) != 0 || lstat (dir, &st) != 0))
+    return mg_privs_errno_error (error, dir, "making it");
+  if (!S_ISDIR (st.st_mode) || st.st_uid != users->uid) {
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
+                 "%s: not a folder of user %s ([milter] user), whom this command becomes "
+                 "when started as root: chown -R %s: %s",
+                 dir, user, user, dir);
+    return FALSE;
+  }
+  return mg_privs_adopt (dir, error);
+}
+
+gboolean
+mg_privs_drop_service (const char *user, const char *worker_user, const char *dir,
+                       GError **error)
+{
+  MgPrivsUsers users;
+
+  if (!mg_privs_lookup (user, worker_user, &users, error))
+    return FALSE;
+  if (users.root && !own_folder (dir, &users, user, error))
+    return FALSE;
+  return mg_privs_drop_front (&users, error) && mg_privs_filter_front (error);
 }
 
 void

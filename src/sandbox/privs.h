@@ -27,6 +27,19 @@ typedef struct {
  * the caller's own ids. */
 gboolean mg_privs_lookup (const char *user, const char *worker_user, MgPrivsUsers *users,
                           GError **error);
+/* A service of the quarantine (`mugai admin serve`, the purge), after binding
+ * what needs root: started as root, the folder DIR (the quarantine) must be
+ * USER's (it is made so when missing, and anything in it that root owns is
+ * given to USER, see mg_privs_adopt); then the process becomes USER like the
+ * front (WORKER_USER saved, for the sandbox it may start), with no
+ * capability. In every case no_new_privs and the front's seccomp filter.
+ * FALSE with ERROR: the service must not start. */
+gboolean mg_privs_drop_service (const char *user, const char *worker_user, const char *dir,
+                                GError **error);
+/* As root: give every file and folder under DIR that root owns (user or
+ * group) to DIR's owner, without following a symbolic link or a hard link
+ * (what a process of an earlier version or an admin's root shell left). */
+gboolean mg_privs_adopt (const char *dir, GError **error);
 /* The front, after binding what needs root: become the user for good. */
 gboolean mg_privs_drop_front (const MgPrivsUsers *users, GError **error);
 /* execve sets the saved ids to the effective ones: between fork and exec,

@@ -147,6 +147,13 @@ gboolean
 mg_fdio_write_file_atomic (const char *path, const void *data, gsize len,
                            GError **error)
 {
+  return mg_fdio_write_file_atomic_mode (path, data, len, 0600, (gid_t) -1, error);
+}
+
+gboolean
+mg_fdio_write_file_atomic_mode (const char *path, const void *data, gsize len, mode_t mode,
+                                gid_t group, GError **error)
+{
   gboolean special;
 
   if (!write_in_place (path, data, len, &special, error))
@@ -159,6 +166,13 @@ mg_fdio_write_file_atomic (const char *path, const void *data, gsize len,
   if (fd < 0) {
     g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), "%s: %s", tmp,
                  g_strerror (errno));
+    return FALSE;
+  }
+  if ((group != (gid_t) -1 && fchown (fd, (uid_t) -1, group) != 0) || fchmod (fd, mode) != 0) {
+    g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), "%s: %s", tmp,
+                 g_strerror (errno));
+    close (fd);
+    unlink (tmp);
     return FALSE;
   }
   if (!mg_fdio_write_all (fd, data, len, error)) {

@@ -16,6 +16,9 @@ gboolean mg_fdio_write_all (int fd, const void *data, gsize len, GError **error)
  * replaced; any other special file is refused (G_IO_ERROR_INVALID_ARGUMENT). */
 gboolean mg_fdio_write_file_atomic (const char *path, const void *data, gsize len,
                                     GError **error);
+/* The same, the new file with MODE and GROUP ((gid_t) -1: the caller's). */
+gboolean mg_fdio_write_file_atomic_mode (const char *path, const void *data, gsize len,
+                                         mode_t mode, gid_t group, GError **error);
 /* Whether PATH can take an output: a regular file, a character device or a
  * FIFO, or a new name in an existing folder. FALSE with a one-line reason
  * otherwise (a folder, a socket, a missing parent folder). */

@@ -32,6 +32,8 @@ ROLES = {'alice': 'operator', 'bob': 'approver', 'carol': 'approver'}
 # Each user acts from a Unix user of its own (existing system accounts; the
 # tests run as root and only change the real uid, with setpriv --ruid).
 LOGINS = {'alice': 'daemon', 'bob': 'bin', 'carol': 'sys'}
+# [milter] user, whom the web UI and the purge become when started as root.
+SERVICE_USER = '_mugai'
 BODY = '本文センチネル・ご確認ください'
 RELEASE_SENDER = 'mugai-release@city.example.lg.jp'
 # The envelope `mugai mail` records by default (as the milter would).
@@ -217,6 +219,12 @@ class Store:
     def __init__(self, extra=None, users=True, sink=True, unix_sink=False, map_unix=False):
         self.tmp = tempfile.mkdtemp(prefix='mugai-q-')
         self.qdir = os.path.join(self.tmp, 'q')
+        if os.geteuid() == 0:
+            # Started as root, `mugai admin serve` and the purge become
+            # [milter] user: the quarantine is theirs, as the package sets it.
+            os.chmod(self.tmp, 0o755)
+            os.mkdir(self.qdir, 0o700)
+            shutil.chown(self.qdir, SERVICE_USER, SERVICE_USER)
         self.conf = os.path.join(self.tmp, 'mugai.conf')
         self.users = os.path.join(self.tmp, 'users')
         self.sink = None

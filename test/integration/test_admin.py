@@ -731,6 +731,7 @@ def approval_rescans_with_new_signatures():
     """Issue 11: the admin process reloads the virus engine when the database
     changes, so an approval scans with the signatures of the moment."""
     db = tempfile.mkdtemp(prefix='mugai-db-')
+    os.chmod(db, 0o755)  # read by the server, as _mugai once started as root
     try:
         for name in os.listdir(CLAMDB):
             shutil.copy(os.path.join(CLAMDB, name), db)
@@ -1012,6 +1013,88 @@ def test_browser_bidi_and_long_values(st, server):
         bidi_and_long_flow(st, server, b)
     finally:
         b.close()
+
+
+def proc_status(pid):
+    fields = {}
+    with open('/proc/%d/status' % pid) as f:
+        for line in f:
+            k, _, v = line.partition(':')
+            fields[k] = v.split()
+    return fields
+
+
+def root_owned(top):
+    found = []
+    for d, dirs, files in os.walk(top):
+        for n in dirs + files:
+            st = os.lstat(os.path.join(d, n))
+            if st.st_uid == 0 or st.st_gid == 0:
+                found.append(os.path.join(d, n)[len(top):])
+    return found
+
+
+def left_by_root(st):
+    """Folders and files of the quarantine made by root (an earlier version,
+    a root shell): a staging file, an object folder, an unreferenced object."""
+    stale = os.path.join(st.qdir, 'tmp', 'crash.1.tmp')
+    orphan = os.path.join(st.qdir, 'objects', 'cd', 'cd' + '0' * 62 + '.zst')
+    for path in (stale, orphan):
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        open(path, 'wb').close()
+    os.chown(os.path.join(st.qdir, 'tmp'), 0, 0)
+    os.utime(stale, (time.time() - 7200, time.time() - 7200))
+    return stale, orphan
+
+
+@S.case
+def test_serve_as_root_drops_privileges():
+    """Issue 12: `mugai admin serve` started as root becomes [milter] user
+    (_mugai) once it listens: no capability, no_new_privs, the seccomp
+    filter; what root left in the quarantine is given to _mugai, the users
+    file is root:_mugai 0640, and a two-person release still reaches the
+    sink (the sandbox it starts comes from the dropped process)."""
+    check(os.geteuid() == 0, 'must run as root (CI does) to start the web UI as root')
+    import pwd
+    mugai = pwd.getpwnam('_mugai')
+    with Store() as st:
+        r = st.mail(removed_mail('ui-root'), expect=0)
+        left_by_root(st)
+        check(root_owned(st.qdir) != [], 'the test left nothing root-owned')
+        users = os.stat(st.users)
+        check(users.st_uid == 0 and users.st_gid == mugai.pw_gid and
+              users.st_mode & 0o777 == 0o640,
+              'users file %d:%d %o, not root:_mugai 0640' % (users.st_uid, users.st_gid,
+                                                              users.st_mode & 0o777))
+        server = Server(st)
+        try:
+            status = proc_status(server.proc.pid)
+            # real and effective ids _mugai; the saved one the workers' user,
+            # as in mugai-milter (see src/sandbox/privs.c); none is root
+            check(status['Uid'][:2] == [str(mugai.pw_uid)] * 2 and '0' not in status['Uid']
+                  and '0' not in status['Gid'] and status['CapEff'] == ['0' * 16]
+                  and status['CapPrm'] == ['0' * 16] and status['NoNewPrivs'] == ['1']
+                  and status['Seccomp'] == ['2'],
+                  'the web UI kept privileges: %r' % {k: status[k] for k in (
+                      'Uid', 'Gid', 'CapEff', 'CapPrm', 'NoNewPrivs', 'Seccomp')})
+            check(root_owned(st.qdir) == [], 'root still owns %s' % root_owned(st.qdir))
+            alice = logged_in(server, 'alice')
+            act(alice, r['id'], 'request', kind='sanitised')
+            # an item stored by root (`mugai mail`) while the server runs
+            r2 = st.mail(removed_mail('ui-root-2'), expect=0)
+            act(alice, r2['id'], 'request', kind='sanitised')
+            bob = logged_in(server, 'bob')
+            for item in (r, r2):
+                page = act(bob, item['id'], 'approve')
+                check('承認し、解放しました' in page, 'approval as _mugai failed: %s' % page[-1500:])
+            check(len(st.sink.messages) == 2 and
+                  all(b'X-Mugai: sanitised' in m for _, m in st.sink.messages),
+                  'the sink did not get both sanitised mails')
+            check(root_owned(st.qdir) == [], 'root owns %s' % root_owned(st.qdir))
+        finally:
+            server.stop()
+
+
 
 
 if __name__ == '__main__':

@@ -773,6 +773,12 @@ def test_purge_retention():
         check(len(p) == 1 and p[0]['result'] == 'ok' and '1 items' in p[0]['detail'] and
               v['id'] in p[0]['detail'] and r['id'] not in p[0]['detail'],
               'the purge audit line does not list the ids it removed: %r' % p)
+        # Started as root (as here), the purge runs as [milter] user and first
+        # gives it what root left in the quarantine (the orphan, the staging files).
+        check(p[0]['address'] == 'local:_mugai', 'the purge did not run as _mugai: %r' % p)
+        owned = [os.path.join(d, n) for d, ds, fs in os.walk(st.qdir) for n in ds + fs
+                 if os.lstat(os.path.join(d, n)).st_uid == 0]
+        check(owned == [], 'root still owns %s' % owned)
 
 
 @S.case

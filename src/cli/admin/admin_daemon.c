@@ -1,7 +1,8 @@
 /* admin_daemon.c - start libmicrohttpd, run its loop, stop on a signal.
  *
  * Must never touch the daemon from two threads: only the server thread runs
- * it (and the guard) until the main thread has joined it.
+ * it (and the guard) until the main thread has joined it. Started as root,
+ * it becomes [milter] user once the socket is bound, before it serves.
  */
 #include "cli/admin/admin_daemon.h"
 
@@ -13,6 +14,7 @@
 
 #include "cli/admin/admin_guard.h"
 #include "cli/cli.h"
+#include "sandbox/privs.h"
 
 #define MG_ADMIN_DAEMON_TICK_MS 250
 
@@ -116,6 +118,7 @@ serve (MgDaemonLoop *d, const char *listen)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  const MgConfig *config = d->server->config;
   GThread *thread;
 
   /* before the socket: a SIGTERM once it accepts is a clean stop (exit 0) */
@@ -124,6 +127,13 @@ serve (MgDaemonLoop *d, const char *listen)
   d->daemon = start_daemon (d, listen, &error);
   if (d->daemon == NULL) {
     fprintf (stderr, "mugai admin: %s\n", error->message);
+    return MG_EXIT_CONFIG;
+  }
+  /* bound: nothing else needs root (see privs.h) */
+  if (!mg_privs_drop_service (config->milter_user, config->milter_worker_user,
+                              config->quarantine_directory, &error)) {
+    fprintf (stderr, "mugai admin: %s\n", error->message);
+    MHD_stop_daemon (d->daemon);
     return MG_EXIT_CONFIG;
   }
   announce (d->daemon, listen);

@@ -13,6 +13,7 @@
 #include "cli/admin/admin_original.h"
 #include "cli/admin/admin_ppap.h"
 #include "pipeline/pipeline.h"
+#include "quarantine/quarantine_object.h"
 #include "quarantine/quarantine_smtp.h"
 #include "util/fdio.h"
 
@@ -84,7 +85,9 @@ resanitise (MgAdminRelease *release, GBytes *message, GError **error)
   g_autofree char *tmp = g_path_get_dirname (scratch);
   MgMailResult *result = NULL;
 
-  if (g_mkdir_with_parents (tmp, 0700) != 0 || g_mkdtemp_full (scratch, 0700) == NULL) {
+  if (!mg_quarantine_object_mkdir (release->config->quarantine_directory, tmp, error))
+    return NULL;
+  if (g_mkdtemp_full (scratch, 0700) == NULL) {
     g_set_error (error, MG_QUARANTINE_ERROR, MG_QUARANTINE_ERROR_RELEASE, "%s: %s",
                  scratch, g_strerror (errno));
     return NULL;

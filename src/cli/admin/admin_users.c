@@ -138,7 +138,7 @@ mg_admin_users_load (const char *path, GError **error)
 }
 
 gboolean
-mg_admin_users_save (const char *path, GPtrArray *users, GError **error)
+mg_admin_users_save (const char *path, GPtrArray *users, gid_t group, GError **error)
 {
   g_autoptr (GString) text = g_string_new ("# mugai admin users: name:role:hash"
                                            " (mugai admin user add|passwd|del)\n");
@@ -151,7 +151,7 @@ mg_admin_users_save (const char *path, GPtrArray *users, GError **error)
                             u->email != NULL ? ":email=" : "",
                             u->email != NULL ? u->email : "");
   }
-  return mg_fdio_write_file_atomic (path, text->str, text->len, error);
+  return mg_fdio_write_file_atomic_mode (path, text->str, text->len, 0640, group, error);
 }
 
 MgAdminUser *

@@ -31,8 +31,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (MgAdminUser, mg_admin_user_free)
 /* The users of PATH (MgAdminUser *). A missing file is an empty list; a line
  * that does not parse is an error naming its number. */
 GPtrArray *mg_admin_users_load (const char *path, GError **error);
-/* Write USERS to PATH atomically (0600). */
-gboolean mg_admin_users_save (const char *path, GPtrArray *users, GError **error);
+/* Write USERS to PATH atomically, mode 0640 with group GROUP ((gid_t) -1:
+ * the caller's): root writes it, the web UI's user only reads it. */
+gboolean mg_admin_users_save (const char *path, GPtrArray *users, gid_t group,
+                              GError **error);
 /* The user NAME of USERS, or NULL (borrowed). */
 MgAdminUser *mg_admin_users_find (GPtrArray *users, const char *name);
 
