@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/cli_text.h"
 #include "cli/cmd_config.h"
 #include "scan/scan.h"
 
@@ -39,9 +40,8 @@ mg_cmd_config_finding (MgConfigFindings *findings, const char *format, ...)
   va_list args;
 
   va_start (args, format);
-  vprintf (format, args);
+  mg_cli_vprint (format, args);
   va_end (args);
-  putchar ('\n');
   findings->count++;
 }
 
@@ -379,7 +379,7 @@ run_check (const char *config_path, const char *postfix_dir, const char *user_na
   const char *path = config_path ? config_path : MG_CONFIG_DEFAULT_PATH;
 
   if (config_path == NULL && !g_file_test (path, G_FILE_TEST_EXISTS)) {
-    printf ("%s does not exist: checking the built-in defaults\n", path);
+    mg_cli_print ("%s does not exist: checking the built-in defaults", path);
     config = mg_config_new_default ();
   } else {
     config = check_file (path, &findings);
@@ -389,7 +389,7 @@ run_check (const char *config_path, const char *postfix_dir, const char *user_na
   user_name = user_name ? user_name : config->milter_user;
   user = user_new (user_name);
   if (user->self && geteuid () == 0)
-    printf ("no user %s: checking access as %s\n", user_name, user->name);
+    mg_cli_print ("no user %s: checking access as %s", user_name, user->name);
   check_database (config, user, &findings);
   check_writable_dir (user, "quarantine directory", config->quarantine_directory, "",
                       &findings);
@@ -397,10 +397,13 @@ run_check (const char *config_path, const char *postfix_dir, const char *user_na
   mg_cmd_config_check_postfix (config, postfix_dir, &findings);
   mg_cmd_config_check_release (config, postfix_dir, &findings);
   if (findings.count > 0) {
-    printf ("%s: %u problem%s\n", path, findings.count, findings.count == 1 ? "" : "s");
+    if (findings.count == 1)
+      mg_cli_print ("%s: %u problem", path, findings.count);
+    else
+      mg_cli_print ("%s: %u problems", path, findings.count);
     return MG_EXIT_CONFIG;
   }
-  printf ("%s: OK\n", path);
+  mg_cli_print ("%s: OK", path);
   return MG_EXIT_OK;
 }
 

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/cli_text.h"
 #include "common/charset.h"
 #include "pipeline/file.h"
 #include "quarantine/quarantine_store.h"
@@ -108,7 +109,7 @@ check_sources (const MgFilesArgs *args, GError **error)
   struct stat st;
 
   if (stat (args->outdir, &st) == 0 && !S_ISDIR (st.st_mode)) {
-    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOTDIR, "%s: not a folder", args->outdir);
+    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOTDIR, mg_cli_text ("%s: not a folder"), args->outdir);
     return FALSE;
   }
   if (args->report != NULL && !g_str_equal (args->report, "-") &&
@@ -121,7 +122,7 @@ check_sources (const MgFilesArgs *args, GError **error)
       return FALSE;
     }
     if (S_ISDIR (st.st_mode) && outdir_inside (args->outdir, *s)) {
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "%s: OUTDIR is inside it", *s);
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL, mg_cli_text ("%s: OUTDIR is inside it"), *s);
       return FALSE;
     }
   }
@@ -568,11 +569,11 @@ run (const MgFilesArgs *args, const MgConfig *config)
   pipeline = mg_pipeline_file_new (config, &error);
   r.pipeline = pipeline;
   if (pipeline == NULL) {
-    fprintf (stderr, "mugai: configuration error: %s\n", error->message);
+    mg_cli_error ("mugai", "configuration error: %s", error->message);
     return MG_EXIT_CONFIG;
   }
   if (g_mkdir_with_parents (args->outdir, 0755) != 0) {
-    fprintf (stderr, "mugai files: %s: %s\n", args->outdir, g_strerror (errno));
+    mg_cli_error ("mugai files", "%s: %s", args->outdir, g_strerror (errno));
     return MG_EXIT_TEMPFAIL;
   }
   r.report = g_string_new (NULL);
@@ -581,7 +582,7 @@ run (const MgFilesArgs *args, const MgConfig *config)
   r.refused = g_ptr_array_new_with_free_func (g_free);
   run_sources (&r, args->sources);
   if (args->report != NULL && !write_report (args->report, r.report, &error)) {
-    fprintf (stderr, "mugai files: report: %s\n", error->message);
+    mg_cli_error ("mugai files", "report: %s", error->message);
     r.tempfail = TRUE;
   }
   print_summary (&r, args->report != NULL && g_str_equal (args->report, "-") ? stderr : stdout);
@@ -604,7 +605,7 @@ mg_cmd_files (int argc, char **argv)
   int status;
 
   if (!parse_args (argc, argv, &args, &error) || !check_sources (&args, &error)) {
-    fprintf (stderr, "mugai files: %s\n", error->message);
+    mg_cli_error ("mugai files", "%s", error->message);
     status = MG_EXIT_USAGE;
   } else if ((config = mg_cli_load_config (args.config)) == NULL) {
     status = MG_EXIT_CONFIG;

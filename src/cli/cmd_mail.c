@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/cli_text.h"
 #include "pipeline/pipeline.h"
 #include "quarantine/quarantine_alert.h"
 #include "quarantine/quarantine_envelope.h"
@@ -71,7 +72,7 @@ parse_args (int argc, char **argv, MgMailArgs *args, GError **error)
   if (!g_option_context_parse (ctx, &argc, &argv, error))
     return FALSE;
   if (args->inputs != NULL && g_strv_length (args->inputs) > 1) {
-    g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, "one input at most");
+    g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, "%s", mg_cli_text ("one input at most"));
     return FALSE;
   }
   return check_addresses (args, error);
@@ -91,7 +92,7 @@ check_paths (const MgMailArgs *args, GError **error)
     return FALSE;
   }
   if (in != NULL && g_file_test (in, G_FILE_TEST_IS_DIR)) {
-    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_ISDIR, "%s: is a folder", in);
+    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_ISDIR, mg_cli_text ("%s: is a folder"), in);
     return FALSE;
   }
   if (args->output != NULL && !g_str_equal (args->output, "-") &&
@@ -150,24 +151,24 @@ run (const MgMailArgs *args, const MgConfig *config)
   gboolean has_envelope = args->sender != NULL || args->recipients != NULL;
 
   if (pipeline == NULL) {
-    fprintf (stderr, "mugai: configuration error: %s\n", error->message);
+    mg_cli_error ("mugai", "configuration error: %s", error->message);
     return MG_EXIT_CONFIG;
   }
   input = read_input (args->inputs ? args->inputs[0] : NULL, config, &error);
   if (input == NULL) {
-    fprintf (stderr, "mugai: %s\n", error->message);
+    mg_cli_error ("mugai", "%s", error->message);
     return MG_EXIT_TEMPFAIL;
   }
   if (!mg_pipeline_mail_envelope (pipeline, input, NULL, has_envelope ? &envelope : NULL,
                                   &result, &error) ||
       !write_outputs (args, result, &error)) {
-    fprintf (stderr, "mugai: temporary failure: %s\n", error->message);
+    mg_cli_error ("mugai", "temporary failure: %s", error->message);
     return MG_EXIT_TEMPFAIL;
   }
   if (!mg_quarantine_alert_report (config, result->report_json,
                                    mg_verdict_name (result->verdict),
                                    has_envelope ? &envelope : NULL, &error))
-    fprintf (stderr, "mugai: warning: %s\n", error->message);
+    mg_cli_error ("mugai", "warning: %s", error->message);
   return result->verdict == MG_VERDICT_SANITISED ? MG_EXIT_OK : MG_EXIT_WITHHELD;
 }
 
@@ -180,7 +181,7 @@ mg_cmd_mail (int argc, char **argv)
   int status;
 
   if (!parse_args (argc, argv, &args, &error) || !check_paths (&args, &error)) {
-    fprintf (stderr, "mugai mail: %s\n", error->message);
+    mg_cli_error ("mugai mail", "%s", error->message);
     status = MG_EXIT_USAGE;
   } else if ((config = mg_cli_load_config (args.config)) == NULL) {
     status = MG_EXIT_CONFIG;

@@ -30,6 +30,7 @@
 #include "cli/admin/admin_release.h"
 #include "cli/admin/admin_users.h"
 #include "cli/cli.h"
+#include "cli/cli_text.h"
 #include "quarantine/quarantine_audit_check.h"
 #include "quarantine/quarantine_check.h"
 #include "quarantine/quarantine_export.h"
@@ -98,7 +99,9 @@ exit_for (const GError *error)
 static int
 fail (const char *command, const GError *error)
 {
-  fprintf (stderr, "mugai quarantine %s: %s\n", command, error->message);
+  g_autofree char *who = g_strconcat ("mugai quarantine ", command, NULL);
+
+  mg_cli_error (who, "%s", error->message);
   return exit_for (error);
 }
 
@@ -257,7 +260,7 @@ open_store (MgQuarantineCli *cli, const MgQuarantineArgs *a)
   g_autoptr (GError) error = NULL;
 
   if (a->as != NULL && !mg_admin_users_name_valid (a->as)) {
-    fprintf (stderr, "mugai quarantine: --as: not a user name\n");
+    mg_cli_error ("mugai quarantine", "--as: not a user name");
     return MG_EXIT_USAGE;
   }
   cli->config = mg_cli_load_config (a->config_path);
@@ -290,7 +293,7 @@ parse_time_arg (const char *text, const char *name, gint64 *time_r)
     return TRUE;
   if (mg_quarantine_query_parse_time (text, time_r))
     return TRUE;
-  fprintf (stderr, "mugai quarantine: --%s: not a date (YYYY-MM-DD or ISO 8601)\n", name);
+  mg_cli_error ("mugai quarantine", "--%s: not a date (YYYY-MM-DD or ISO 8601)", name);
   return FALSE;
 }
 

@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "cli/cli.h"
+#include "cli/cli_text.h"
 #include "scan/scan.h"
 
 enum { SCAN_CLEAN = 0, SCAN_FOUND = 1, SCAN_ERROR = 2 };
@@ -90,7 +91,7 @@ mg_cmd_scan (int argc, char **argv)
 
   g_option_context_add_main_entries (ctx, entries, NULL);
   if (!g_option_context_parse (ctx, &argc, &argv, &error) || argc < 2) {
-    fprintf (stderr, "mugai scan: %s\n", error ? error->message : "no PATH given");
+    mg_cli_error ("mugai scan", "%s", error ? error->message : mg_cli_text ("no PATH given"));
     return SCAN_ERROR;
   }
   if ((config = mg_cli_load_config (config_path)) == NULL)
@@ -98,7 +99,7 @@ mg_cmd_scan (int argc, char **argv)
   engine = mg_scan_engine_load (config->clamav_database, config->limits.message_size,
                                 config->clamav_max_scan_seconds, &error);
   if (engine == NULL) {
-    fprintf (stderr, "mugai scan: %s\n", error->message);
+    mg_cli_error ("mugai scan", "%s", error->message);
     return SCAN_ERROR;
   }
   for (int i = 1; i < argc; i++)

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/cli_text.h"
 #include "common/log.h"
 #include "mg_build.h"
 #include "pipeline/pipeline.h"
@@ -51,7 +52,7 @@ mg_cli_load_config (const char *path)
   MgConfig *config = mg_config_load (path, &error);
 
   if (config == NULL)
-    fprintf (stderr, "mugai: configuration error: %s\n", error->message);
+    mg_cli_error ("mugai", "configuration error: %s", error->message);
   return config;
 }
 
@@ -84,6 +85,6 @@ main (int argc, char **argv)
   for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
     if (strcmp (argv[1], commands[i].name) == 0)
       return run_command (&commands[i], argc, argv);
-  fprintf (stderr, "mugai: unknown command \"%s\"\n", argv[1]);
+  mg_cli_error ("mugai", "unknown command \"%s\"", argv[1]);
   return usage (stderr, MG_EXIT_USAGE);
 }

@@ -5,6 +5,8 @@ is written in place (never replaced by a file), a path that can never work is
 a usage error (exit 64, one line saying why), never a temporary failure (75)
 that would tell a caller to retry."""
 import os
+import pwd
+import re
 import stat
 import subprocess
 import sys
@@ -30,9 +32,14 @@ def setup():
     return tmp, conf, inp
 
 
-def mugai(*args):
+def mugai(*args, lang=None):
+    """mugai ARGS; with LANG=LANG (and no LC_ALL, LC_MESSAGES) when given."""
+    env = None
+    if lang is not None:
+        env = {k: v for k, v in os.environ.items() if k not in ('LC_ALL', 'LC_MESSAGES')}
+        env['LANG'] = lang
     return subprocess.run([MUGAI] + list(args), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                          timeout=TIMEOUT)
+                          timeout=TIMEOUT, env=env)
 
 
 def private_null(tmp):
@@ -110,6 +117,70 @@ def test_help_names_the_command():
     for sub in ('check', 'export'):
         check(sub in top.split('quarantine', 1)[1].split('\n')[0],
               'top-level help lacks quarantine %s: %r' % (sub, top))
+
+
+def said(args, lang, status, stream='stderr'):
+    p = mugai(*args, lang=lang)
+    text = getattr(p, stream).decode('utf-8', 'replace')
+    check(p.returncode == status, '%s %r: exit %d, expected %d (%r)' % (
+        lang, args, p.returncode, status, text))
+    return text
+
+
+@S.case
+def test_errors_follow_the_locale():
+    """Issue 15: errors and config check findings in Japanese under
+    LANG=ja_JP.UTF-8 (decided from the variable: this machine may not have
+    the locale compiled), English under LANG=C; word for word."""
+    tmp, conf, inp = setup()
+    missing, out_file = os.path.join(tmp, 'missing.eml'), inp
+    bad = os.path.join(tmp, 'bad.conf')
+    with open(bad, 'w') as f:
+        f.write(open(conf).read() + '[milter]\nbogus = 1\n[nosuch]\nx = 1\n')
+    cases = [
+        (['mail', '-c', conf, missing], 64,
+         'mugai mail: %s: ファイルまたはフォルダがありません\n' % missing,
+         'mugai mail: %s: No such file or directory\n' % missing),
+        (['mail', '-c', conf, tmp], 64,
+         'mugai mail: %s: フォルダです（ファイルを指定してください）\n' % tmp,
+         'mugai mail: %s: is a folder\n' % tmp),
+        (['mail', '-c', conf, '-o', tmp, inp], 64,
+         'mugai mail: %s: 通常のファイル、デバイス、パイプのいずれでもありません\n' % tmp,
+         'mugai mail: %s: not a regular file, device or pipe\n' % tmp),
+        (['files', '-c', conf, '-o', out_file, inp], 64,
+         'mugai files: %s: フォルダではありません\n' % out_file,
+         'mugai files: %s: not a folder\n' % out_file),
+        (['mail', '-c', missing, inp], 78,
+         'mugai: 設定エラー: %s: ファイルまたはフォルダがありません\n' % missing,
+         'mugai: configuration error: %s: No such file or directory\n' % missing),
+    ]
+    for args, status, ja, en in cases:
+        for lang, want in (('ja_JP.UTF-8', ja), ('C', en)):
+            got = said(args, lang, status)
+            check(got == want, '%s %r: %r, expected %r' % (lang, args, got, want))
+    for lang, want in (('ja_JP.UTF-8', 'mugai: 「frob」というコマンドはありません\n'),
+                       ('C', 'mugai: unknown command "frob"\n')):
+        got = said(['frob'], lang, 64)
+        check(got.startswith(want), '%s: %r' % (lang, got))
+    # config check: one line per finding, then the count
+    user = pwd.getpwuid(os.geteuid()).pw_name
+    for lang, lines, last in (
+            ('ja_JP.UTF-8', ['%s: 不明なキー [milter] bogus' % bad,
+                             '%s: 不明なセクション [nosuch]' % bad], r'問題が \d+ 件あります'),
+            ('C', ['%s: unknown key [milter] bogus' % bad, '%s: unknown section [nosuch]' % bad],
+             r'\d+ problems')):
+        out = said(['config', 'check', '-c', bad, '-u', user, '-P', tmp], lang, 78, 'stdout')
+        got = out.splitlines()
+        check(all(line in got for line in lines), '%s: %r lacks %r' % (lang, got, lines))
+        check(re.fullmatch(re.escape(bad) + ': ' + last, got[-1]), '%s: %r' % (lang, got[-1]))
+    # LC_ALL wins over LANG, LC_MESSAGES over LANG
+    env = dict(os.environ, LANG='ja_JP.UTF-8', LC_ALL='C')
+    p = subprocess.run([MUGAI, 'frob'], stderr=subprocess.PIPE, env=env, timeout=TIMEOUT)
+    check(p.stderr.startswith(b'mugai: unknown command'), 'LC_ALL=C: %r' % p.stderr)
+    env = {k: v for k, v in os.environ.items() if k != 'LC_ALL'}
+    env.update(LANG='C', LC_MESSAGES='ja_JP.UTF-8')
+    p = subprocess.run([MUGAI, 'frob'], stderr=subprocess.PIPE, env=env, timeout=TIMEOUT)
+    check('というコマンドはありません' in p.stderr.decode(), 'LC_MESSAGES=ja: %r' % p.stderr)
 
 
 if __name__ == '__main__':
