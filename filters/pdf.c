@@ -1,17 +1,22 @@
 /* pdf.c - the PDF filter: every page redrawn by poppler into a new cairo PDF
  * (see pdf.h).
  *
- * poppler draws with printing off: for printing it hands cairo the original
- * JPEG, JPX and JBIG2 streams, which cairo would then embed byte for byte;
- * drawn for display, every image reaches cairo as pixels that cairo encodes
- * itself. Annotations are taken off each page before it is drawn, except, with
+ * Pages are drawn for printing: stroke widths stay as the input has them (a
+ * drawing for display widens every line to one device pixel, which on a PDF
+ * surface is 1 pt), and poppler hands cairo the input's compressed JPEG,
+ * JPX, JBIG2 and CCITT streams, which cairo would embed byte for byte.
+ * pdf_fonts.c writes every JPEG again from its DCT coefficients; when cairo
+ * copied any other kind, the document is drawn again for display, where every
+ * image reaches cairo as pixels that cairo encodes itself. With [image]
+ * reencode = pixels, and in raster mode, pages are drawn for display from
+ * the start. Annotations are taken off each page before it is drawn, except, with
  * [pdf] annotations = print, those a printout shows (form field values,
  * stamps, comments marked for printing), whose appearance becomes part of the
  * page drawing. cairo writes no creation date, so the same input gives the
  * same output.
  *
- * In vector mode a page that is only a scanned image (images over half of
- * the page and no text) is drawn as one image at [pdf] scan_dpi (pdf_raster.c),
+ * Drawn for display in vector mode, a page that is only a scanned image
+ * (images over half of the page and no text) is drawn as one image at [pdf] scan_dpi (pdf_raster.c),
  * since cairo would otherwise store the scan's pixels losslessly, several
  * times the size of the scanner's JPEG. The check costs a second pass over
  * the page, so it is made only in documents whose size suggests images
@@ -54,6 +59,7 @@ typedef struct {
   gboolean too_big;            /* the output passed [pdf] max_output_size */
   gint64 deadline;             /* g_get_monotonic_time () value */
   gboolean check_scans;        /* look for scanned pages (vector mode) */
+  gboolean printing;           /* pages drawn for printing (see the top) */
   guint scans;                 /* scanned pages drawn as images */
   guint annotations_drawn;
   guint annotations_dropped;
@@ -233,7 +239,10 @@ pdf_draw (PopplerPage *page, cairo_t *cr, double width, double height, PdfJob *j
     return mg_pdf_raster_draw (page, cr, width, height, config->pdf.scan_dpi,
                                &config->image, NULL);
   }
-  poppler_page_render (page, cr);
+  if (job->printing)
+    poppler_page_render_for_printing (page, cr);
+  else
+    poppler_page_render (page, cr);
   return CAIRO_STATUS_SUCCESS;
 }
 
@@ -332,57 +341,88 @@ pdf_how (const PdfJob *job)
 }
 
 static char *
-pdf_detail (const PdfJob *job, int pages, guint fonts)
+pdf_detail (const PdfJob *job, int pages, const MgPdfRewrite *rw)
 {
   g_autofree char *how = pdf_how (job);
+  g_autofree char *jpegs = rw->jpegs == 0 ? g_strdup ("")
+                           : g_strdup_printf ("; %u JPEG image%s written again from %s DCT "
+                                              "coefficients", rw->jpegs,
+                                              rw->jpegs == 1 ? "" : "s",
+                                              rw->jpegs == 1 ? "its" : "their");
 
   return g_strdup_printf ("%d page%s redrawn %s; %u annotation%s drawn into the pages, "
                           "%u left out; %u TrueType font%s reduced to glyph outlines (no "
-                          "hinting program); nothing else of the original kept", pages,
+                          "hinting program)%s; nothing else of the original kept", pages,
                           pages == 1 ? "" : "s", how, job->annotations_drawn,
                           job->annotations_drawn == 1 ? "" : "s", job->annotations_dropped,
-                          fonts, fonts == 1 ? "" : "s");
+                          rw->fonts, rw->fonts == 1 ? "" : "s", jpegs);
 }
 
-/* JOB->out, its TrueType fonts reduced to outlines, as RESULT's output: the
- * document of PAGES pages rebuilt. */
-static void
-pdf_converted (PdfJob *job, int pages, MgFilterResult *result)
+/* JOB->out, its fonts reduced to outlines and its JPEGs written again, as
+ * RESULT's output: the document of PAGES pages rebuilt. FALSE with
+ * *COPIED_R set when the pages, drawn for printing, hold image data that
+ * must be drawn for display instead (RESULT untouched). */
+static gboolean
+pdf_converted (PdfJob *job, int pages, MgFilterResult *result, gboolean *copied_r)
 {
   g_autoptr (GBytes) drawn = g_byte_array_free_to_bytes (g_steal_pointer (&job->out));
   const char *why = NULL;
-  guint fonts = 0;
-  GBytes *outlines = mg_pdf_fonts_outlines_only (drawn, &fonts, &why);
+  MgPdfRewrite rw = { .images = &job->config->image, .deadline = job->deadline };
+  GBytes *outlines = mg_pdf_fonts_outlines_only (drawn, &rw, &why);
 
-  if (outlines == NULL) {
-    pdf_stop (result, MG_ACTION_REMOVED, MG_REASON_CONVERT_FAILED,
-              g_strdup_printf ("a font of the rebuilt PDF cannot be reduced to glyph "
-                               "outlines: %s", why));
-    return;
-  }
+  *copied_r = outlines == NULL && rw.copied && job->printing;
+  if (*copied_r)
+    return FALSE;
+  if (outlines == NULL)
+    return pdf_stop (result, MG_ACTION_REMOVED, MG_REASON_CONVERT_FAILED,
+                     g_strdup_printf ("the rebuilt PDF cannot be written again: %s", why));
   result->action = MG_ACTION_CONVERTED;
   result->reason = MG_REASON_PDF_REBUILT;
-  result->detail = pdf_detail (job, pages, fonts);
+  result->detail = pdf_detail (job, pages, &rw);
   result->output = outlines;
   result->output_type = g_strdup ("application/pdf");
   result->output_extension = g_strdup (".pdf");
+  return TRUE;
+}
+
+/* Draw DOC (PAGES pages) into RESULT: for printing when JOB says so, and
+ * again for display when that copied image data that cannot be rewritten. */
+static void
+pdf_rebuild_all (PopplerDocument *doc, int pages, gboolean scan_sized, PdfJob *job,
+                 MgFilterResult *result)
+{
+  gboolean copied = FALSE;
+
+  if (!pdf_rebuild (doc, job, result) || pdf_converted (job, pages, result, &copied) || !copied)
+    return;
+  /* the annotations were taken off in the first pass: its counts stand */
+  guint drawn = job->annotations_drawn, dropped = job->annotations_dropped;
+  job->out = g_byte_array_new ();
+  job->printing = FALSE;
+  job->check_scans = job->config->pdf.scan_dpi > 0 && scan_sized;
+  gboolean rebuilt = pdf_rebuild (doc, job, result);
+  job->annotations_drawn = drawn;
+  job->annotations_dropped = dropped;
+  if (rebuilt)
+    pdf_converted (job, pages, result, &copied);
 }
 
 /* Rebuild INPUT into RESULT (in the child, or in process). */
 static void
 pdf_render (GBytes *input, const MgFilterInput *in, MgFilterResult *result)
 {
-  PdfJob job = { .config = in->config, .out = g_byte_array_new (),
-                 .deadline = g_get_monotonic_time ()
-                             + in->config->pdf.max_seconds * G_USEC_PER_SEC };
+  const MgConfig *config = in->config;
+  PdfJob job = { .config = config, .out = g_byte_array_new (),
+                 .deadline = g_get_monotonic_time () + config->pdf.max_seconds * G_USEC_PER_SEC,
+                 .printing = config->pdf.mode != MG_PDF_MODE_RASTER
+                             && config->image.reencode == MG_IMAGE_REENCODE_LOSSLESS };
   PopplerDocument *doc = pdf_open (input, result);
 
-  if (doc != NULL && pdf_check_pages (doc, &in->config->pdf, result)) {
+  if (doc != NULL && pdf_check_pages (doc, &config->pdf, result)) {
     int pages = poppler_document_get_n_pages (doc);
-    job.check_scans = in->config->pdf.scan_dpi > 0
-                      && g_bytes_get_size (input) / pages > MG_PDF_SCAN_BYTES_PER_PAGE;
-    if (pdf_rebuild (doc, &job, result))
-      pdf_converted (&job, pages, result);
+    gboolean scan_sized = g_bytes_get_size (input) / pages > MG_PDF_SCAN_BYTES_PER_PAGE;
+    job.check_scans = config->pdf.scan_dpi > 0 && scan_sized && !job.printing;
+    pdf_rebuild_all (doc, pages, scan_sized, &job, result);
   }
   g_clear_pointer (&job.out, g_byte_array_unref);
   g_clear_object (&doc);

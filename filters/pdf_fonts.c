@@ -13,6 +13,7 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "filters/image_jpeg.h"
 #include "filters/pdf_sfnt.h"
 
 #define MG_PDF_FONTS_MAX_FONT (64u << 20)   /* bytes of one font program, inflated */
@@ -184,23 +185,61 @@ dict_has (const char *dict, gsize len, const char *key)
   return dict != NULL && len > 0 && memmem (dict, len, key, strlen (key)) != NULL;
 }
 
+/* The stream of OBJ: its dictionary (*DLEN_R bytes at the object's start),
+ * its data (*LEN_R bytes) and the object holding its length (*REF_R, 0:
+ * direct); NULL when OBJ has no stream or its length does not fit. */
+static const char *
+stream_of (const CairoPdf *pdf, const PdfObj *obj, gsize *dlen_r, gsize *len_r, guint *ref_r)
+{
+  const char *s = pdf->d + obj->at;
+  gsize n = obj->end - obj->at;
+  const char *stream = memmem (s, n, ">>\nstream\n", 10);
+
+  *dlen_r = stream != NULL ? (gsize) (stream - s) : 0;
+  if (stream == NULL)
+    return NULL;
+  gint64 len = stream_length (pdf, s, *dlen_r, ref_r);
+  const char *data = stream + 10;
+  if (len < 0 || (gsize) len > n - (gsize) (data - s))
+    return NULL;
+  *len_r = len;
+  return data;
+}
+
+/* *NEW: OBJ with the stream DATA and the dictionary DICT after a direct
+ * /Length, or (DICT NULL) its dictionary of DLEN bytes as it was, whose
+ * /Length is in object REF. REF (0: none) is given the new length. */
+static void
+new_stream (const CairoPdf *pdf, const PdfObj *obj, const char *dict, gsize dlen, guint ref,
+            GBytes *data, NewObj *new)
+{
+  new->text = g_string_new (NULL);
+  if (dict == NULL)
+    g_string_append_len (new->text, pdf->d + obj->at, dlen);
+  else
+    g_string_append_printf (new->text, "%u 0 obj\n<< /Length %zu\n%s", obj->num,
+                            g_bytes_get_size (data), dict);
+  g_string_append (new->text, ">>\nstream\n");
+  g_string_append_len (new->text, g_bytes_get_data (data, NULL), g_bytes_get_size (data));
+  g_string_append (new->text, "\nendstream\nendobj\n");
+  new->length_obj = ref;
+  new->length = g_bytes_get_size (data);
+}
+
 /* When OBJ is a TrueType font program, *NEW with it reduced to outlines.
  * FALSE with *WHY_R when it is one that cannot be read. */
 static gboolean
 reduce_font (const CairoPdf *pdf, const PdfObj *obj, NewObj *new, const char **why_r)
 {
   const char *s = pdf->d + obj->at;
-  gsize n = obj->end - obj->at;
-  const char *stream = memmem (s, n, ">>\nstream\n", 10);
-  gsize dlen = stream != NULL ? (gsize) (stream - s) : 0;
-
-  if (stream == NULL || !dict_has (s, dlen, "/Length1") || dict_has (s, dlen, "/Length2"))
-    return TRUE;
+  gsize dlen, zlen;
   guint ref;
-  gint64 zlen = stream_length (pdf, s, dlen, &ref);
-  const char *data = stream + 10;
+  const char *data = stream_of (pdf, obj, &dlen, &zlen, &ref);
+
+  if (dlen == 0 || !dict_has (s, dlen, "/Length1") || dict_has (s, dlen, "/Length2"))
+    return TRUE;
   *why_r = "its font program cannot be found";
-  if (zlen < 0 || (gsize) zlen > n - (gsize) (data - s))
+  if (data == NULL)
     return FALSE;
   g_autoptr (GBytes) font = inflate_all (data, zlen);
   *why_r = "its font program is not Flate data";
@@ -210,14 +249,43 @@ reduce_font (const CairoPdf *pdf, const PdfObj *obj, NewObj *new, const char **w
   g_autoptr (GBytes) z = outlines != NULL ? deflate_all (outlines) : NULL;
   if (z == NULL)
     return FALSE;
-  new->text = g_string_new (NULL);
-  g_string_append_printf (new->text, "%u 0 obj\n<< /Length %zu\n   /Length1 %zu\n"
-                          "   /Filter /FlateDecode\n>>\nstream\n", obj->num,
-                          g_bytes_get_size (z), g_bytes_get_size (outlines));
-  g_string_append_len (new->text, g_bytes_get_data (z, NULL), g_bytes_get_size (z));
-  g_string_append (new->text, "\nendstream\nendobj\n");
-  new->length_obj = ref;
-  new->length = g_bytes_get_size (z);
+  g_autofree char *dict = g_strdup_printf ("   /Length1 %zu\n   /Filter /FlateDecode\n",
+                                           g_bytes_get_size (outlines));
+  new_stream (pdf, obj, dict, 0, ref, z, new);
+  return TRUE;
+}
+
+/* When OBJ is an image whose data cairo copied from the input, *NEW with a
+ * JPEG written again from its coefficients; FALSE with RW->copied set for
+ * data that cannot be (see pdf_fonts.h). */
+static gboolean
+rewrite_image (const CairoPdf *pdf, const PdfObj *obj, MgPdfRewrite *rw, NewObj *new,
+               const char **why_r)
+{
+  const char *s = pdf->d + obj->at;
+  gsize dlen, len;
+  guint ref;
+  const char *data = stream_of (pdf, obj, &dlen, &len, &ref);
+
+  if (dlen == 0 || !dict_has (s, dlen, "/Subtype /Image"))
+    return TRUE;
+  *why_r = "an image holds data copied from the input (JPEG 2000, JBIG2 or CCITT)";
+  if (dict_has (s, dlen, "/JPXDecode") || dict_has (s, dlen, "/JBIG2Decode")
+      || dict_has (s, dlen, "/CCITTFaxDecode"))
+    return !(rw->copied = TRUE);
+  if (!dict_has (s, dlen, "/DCTDecode"))
+    return TRUE;
+  *why_r = "a JPEG image copied from the input does not transcode";
+  rw->copied = TRUE;
+  if (data == NULL || ref == 0 || rw->images == NULL)
+    return FALSE;
+  g_autoptr (GBytes) input = g_bytes_new_static (data, len);
+  g_auto (MgImageJpeg) jpeg = { 0 };
+  if (mg_image_jpeg_transcode (input, rw->images, rw->deadline, &jpeg) != MG_IMAGE_JPEG_DONE)
+    return FALSE;
+  new_stream (pdf, obj, NULL, dlen, ref, jpeg.output, new);
+  rw->copied = FALSE;
+  rw->jpegs++;
   return TRUE;
 }
 
@@ -267,7 +335,7 @@ assemble (const CairoPdf *pdf, const NewObj *new)
 }
 
 static GBytes *
-rewrite (const CairoPdf *pdf, guint *fonts_r, const char **why_r)
+rewrite (const CairoPdf *pdf, MgPdfRewrite *rw, const char **why_r)
 {
   NewObj *new = g_new0 (NewObj, pdf->count);
   GBytes *result = NULL;
@@ -277,7 +345,9 @@ rewrite (const CairoPdf *pdf, guint *fonts_r, const char **why_r)
     const PdfObj *obj = &g_array_index (pdf->objs, PdfObj, i);
     if (!reduce_font (pdf, obj, &new[obj->num], why_r))
       break;
-    *fonts_r += new[obj->num].text != NULL;
+    rw->fonts += new[obj->num].text != NULL;
+    if (new[obj->num].text == NULL && !rewrite_image (pdf, obj, rw, &new[obj->num], why_r))
+      break;
   }
   if (i == pdf->objs->len)
     result = assemble (pdf, new);
@@ -289,16 +359,17 @@ rewrite (const CairoPdf *pdf, guint *fonts_r, const char **why_r)
 }
 
 GBytes *
-mg_pdf_fonts_outlines_only (GBytes *pdf, guint *fonts_r, const char **why_r)
+mg_pdf_fonts_outlines_only (GBytes *pdf, MgPdfRewrite *rw, const char **why_r)
 {
   CairoPdf p = { .objs = g_array_new (FALSE, FALSE, sizeof (PdfObj)) };
   GBytes *result = NULL;
 
   p.d = g_bytes_get_data (pdf, &p.len);
-  *fonts_r = 0;
+  rw->fonts = rw->jpegs = 0;
+  rw->copied = FALSE;
   *why_r = "the PDF written has no cross-reference table where cairo puts it";
   if (p.d != NULL && read_xref (&p))
-    result = rewrite (&p, fonts_r, why_r);
+    result = rewrite (&p, rw, why_r);
   g_array_unref (p.objs);
   return result;
 }

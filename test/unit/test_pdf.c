@@ -997,8 +997,11 @@ test_output_size_limit (void)
   assert_limit (pdf, "max_output_size");
 }
 
-/* In vector mode a page that is only an image becomes a JPEG at scan_dpi;
- * with text on it, or with scan_dpi = 0, it stays vectors (lossless pixels). */
+/* Drawn for display (JPEGs re-encoded from pixels, or after image data that
+ * cannot be copied), a page that is only an image becomes a JPEG at
+ * scan_dpi; with text on it, or with scan_dpi = 0, it stays vectors
+ * (lossless pixels). Drawn for printing (the default), the scan keeps its
+ * own compression: this Flate image stays Flate. */
 static void
 test_scanned_page (void)
 {
@@ -1006,6 +1009,12 @@ test_scanned_page (void)
   g_autoptr (GBytes) with_text = noise_page (0, 0, 842, "VISIBLE-OCR-LAYER");
   MgFilterResult r;
 
+  run_pdf (scan, &r);
+  g_assert_cmpint (r.action, ==, MG_ACTION_CONVERTED);
+  g_assert_null (strstr (r.detail, "scanned"));
+  g_assert_false (output_has (&r, "/DCTDecode"));
+  mg_filter_result_clear (&r);
+  config->image.reencode = MG_IMAGE_REENCODE_PIXELS;
   run_pdf (scan, &r);
   g_assert_cmpint (r.action, ==, MG_ACTION_CONVERTED);
   g_assert_nonnull (strstr (r.detail, "1 scanned page as images (200 dpi)"));

@@ -1,0 +1,183 @@
+#!/usr/bin/env python3
+"""PDFs as scanners, form designers and Japanese office software write them,
+for what the PDF rebuild must keep (issue 13, items 4-7):
+
+  ocr_scan      a scanned page (a JPEG) under an invisible text layer
+                (render mode 3), as a searchable scan stores its OCR
+  cid_no_unicode  Japanese text in a CID font (Adobe-Japan1, Identity-H and
+                Identity-V) with no ToUnicode map
+  hairlines     ruled lines of width 0 (the thinnest the device can draw),
+                0.1, 0.25, 0.5 and 0.75 points
+  jpeg_heavy    three pages, each a photo-like JPEG
+  ccitt_page    a 1-bit image stored CCITT G4 (Ghostscript's pdfwrite)
+
+The JPEGs are drawn by Ghostscript (installed with the test tools).
+
+Usage: fidelity_pdf.py DIR  -- writes every sample as DIR/NAME.pdf
+"""
+import os
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from mime import pdf_file  # noqa: E402
+
+OCR_WORDS = 'Searchable scan OCRLAYER municipal'
+JP_TEXT = '住民票の写し交付申請書'
+
+
+def stream(data, extra=b''):
+    return b'<< /Length %d %s>>\nstream\n%s\nendstream' % (len(data), extra, data)
+
+
+def jpeg(width, height, seed=1, quality=75):
+    """A photo-like JPEG (gradients and overlapping circles) of WIDTH x HEIGHT pixels."""
+    ps = ['%!PS']
+    ps.append('0 1 %d { dup %d div 0.3 0.6 setrgbcolor 0 exch %d 1 rectfill } for'
+              % (height, height, width))
+    x = seed * 7919
+    for _ in range(40):
+        x = (x * 1103515245 + 12345) % 2 ** 31
+        cx, cy, r = x % width, (x >> 8) % height, 5 + (x >> 16) % (width // 4)
+        ps.append('%f %f %f setrgbcolor %d %d %d 0 360 arc fill' % (
+            (x % 97) / 97, (x % 89) / 89, (x % 83) / 83, cx, cy, r))
+    ps.append('showpage')
+    with tempfile.TemporaryDirectory() as tmp:
+        src, out = os.path.join(tmp, 'in.ps'), os.path.join(tmp, 'out.jpg')
+        with open(src, 'w') as f:
+            f.write('\n'.join(ps) + '\n')
+        subprocess.run(['gs', '-q', '-dSAFER', '-dBATCH', '-dNOPAUSE', '-sDEVICE=jpeg',
+                        '-dJPEGQ=%d' % quality, '-r72', '-g%dx%d' % (width, height),
+                        '-o', out, src], check=True,
+                       stdout=subprocess.DEVNULL, timeout=120)
+        with open(out, 'rb') as f:
+            return f.read()
+
+
+def jpeg_xobject(data, width, height):
+    return stream(data, b'/Type /XObject /Subtype /Image /Width %d /Height %d '
+                  b'/ColorSpace /DeviceRGB /BitsPerComponent 8 /Filter /DCTDecode '
+                  % (width, height))
+
+
+def pages_doc(contents, resources, extra_objs=(), size=b'595 842'):
+    """One page per content stream, all with RESOURCES; objects after the
+    pages are EXTRA_OBJS, numbered from 3 + 2 * len(contents)."""
+    n = len(contents)
+    kids = b' '.join(b'%d 0 R' % (3 + 2 * i) for i in range(n))
+    objs = [b'<< /Type /Catalog /Pages 2 0 R >>',
+            b'<< /Type /Pages /Kids [' + kids + b'] /Count %d >>' % n]
+    for i, c in enumerate(contents):
+        objs.append(b'<< /Type /Page /Parent 2 0 R /MediaBox [0 0 ' + size + b'] /Contents '
+                    b'%d 0 R /Resources ' % (4 + 2 * i) + resources + b' >>')
+        objs.append(stream(c))
+    return pdf_file(objs + list(extra_objs), header=b'%PDF-1.4\n')
+
+
+def ocr_scan():
+    """A JPEG page (object 5) with the OCR words in render mode 3 on top."""
+    img = jpeg(400, 560)
+    content = (b'q 595 0 0 842 0 0 cm /Im1 Do Q\n'
+               b'BT 3 Tr /F1 24 Tf 60 700 Td (' + OCR_WORDS.encode() + b') Tj ET\n')
+    return pages_doc([content], b'<< /XObject << /Im1 5 0 R >> /Font << /F1 6 0 R >> >>',
+                     [jpeg_xobject(img, 400, 560),
+                      b'<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>'])
+
+
+def _cid_font(encoding):
+    return (b'<< /Type /Font /Subtype /Type0 /BaseFont /Ryumin-Light /Encoding /' + encoding +
+            b' /DescendantFonts [<< /Type /Font /Subtype /CIDFontType0 /BaseFont /Ryumin-Light '
+            b'/CIDSystemInfo << /Registry (Adobe) /Ordering (Japan1) /Supplement 2 >> '
+            b'/FontDescriptor << /Type /FontDescriptor /FontName /Ryumin-Light /Flags 6 '
+            b'/FontBBox [0 -141 1000 859] /ItalicAngle 0 /Ascent 859 /Descent -141 '
+            b'/CapHeight 709 /StemV 69 >> >>] >>')
+
+
+def cid_no_unicode():
+    """JP_TEXT horizontal (Identity-H) and vertical (Identity-V), CIDs of
+    Adobe-Japan1 found through the UniJIS-UCS2-H CMap of poppler-data."""
+    cids = b''.join(b'%04X' % c for c in japan1_cids(JP_TEXT))
+    content = (b'BT /F1 20 Tf 40 760 Td <' + cids + b'> Tj ET\n'
+               b'BT /F2 20 Tf 500 700 Td <' + cids + b'> Tj ET\n')
+    return pages_doc([content], b'<< /Font << /F1 5 0 R /F2 6 0 R >> >>',
+                     [_cid_font(b'Identity-H'), _cid_font(b'Identity-V')])
+
+
+def japan1_cids(text):
+    """Adobe-Japan1 CIDs of TEXT from poppler-data's UniJIS-UCS2-H CMap."""
+    path = '/usr/share/poppler/cMap/Adobe-Japan1/UniJIS-UCS2-H'
+    table = {}
+    with open(path, 'rb') as f:
+        mode = None
+        for line in f:
+            line = line.strip()
+            if line.endswith(b'begincidrange'):
+                mode = 'range'
+            elif line.endswith(b'begincidchar'):
+                mode = 'char'
+            elif line.startswith(b'end'):
+                mode = None
+            elif mode == 'range':
+                a, b, c = line.split()
+                lo, hi = int(a[1:-1], 16), int(b[1:-1], 16)
+                for u in range(lo, hi + 1):
+                    table[u] = int(c) + u - lo
+            elif mode == 'char':
+                a, c = line.split()
+                table[int(a[1:-1], 16)] = int(c)
+    return [table[ord(ch)] for ch in text]
+
+
+HAIRLINE_WIDTHS = (0, 0.1, 0.25, 0.5, 0.75)
+
+
+def hairlines():
+    """Horizontal ruled lines, ten of each width in HAIRLINE_WIDTHS."""
+    ops = []
+    y = 800
+    for w in HAIRLINE_WIDTHS:
+        ops.append('%g w' % w)
+        for _ in range(10):
+            ops.append('50 %d m 545 %d l S' % (y, y))
+            y -= 14
+        y -= 10
+    return pages_doc([' '.join(ops).encode()], b'<< >>')
+
+
+def jpeg_heavy(pages=3):
+    imgs = [jpeg_xobject(jpeg(800, 1100, seed=i + 1), 800, 1100) for i in range(pages)]
+    first = 3 + 2 * pages
+    xobjs = b' '.join(b'/Im%d %d 0 R' % (i, first + i) for i in range(pages))
+    contents = [b'q 595 0 0 842 0 0 cm /Im%d Do Q' % i for i in range(pages)]
+    return pages_doc(contents, b'<< /XObject << ' + xobjs + b' >> >>', imgs)
+
+
+
+
+
+def ccitt_page():
+    """A page whose only image is 1-bit, stored CCITT G4 (as Ghostscript's
+    pdfwrite stores monochrome images, and as fax software does)."""
+    ps = ('%!PS\n<< /PageSize [300 300] >> setpagedevice\n'
+          '50 50 translate 200 200 scale\n'
+          '512 512 1 [512 0 0 512 0 0] {<' + 'FF00F0F00F0F0F0F' * 8 + '>} image\nshowpage\n')
+    with tempfile.TemporaryDirectory() as tmp:
+        src, out = os.path.join(tmp, 'in.ps'), os.path.join(tmp, 'out.pdf')
+        with open(src, 'w') as f:
+            f.write(ps)
+        subprocess.run(['gs', '-q', '-dSAFER', '-dBATCH', '-dNOPAUSE', '-sDEVICE=pdfwrite',
+                        '-dCompressPages=false', '-o', out, src], check=True,
+                       stdout=subprocess.DEVNULL, timeout=120)
+        with open(out, 'rb') as f:
+            return f.read()
+
+
+SAMPLES = {'ocr_scan': ocr_scan, 'cid_no_unicode': cid_no_unicode, 'hairlines': hairlines,
+           'jpeg_heavy': jpeg_heavy, 'ccitt_page': ccitt_page}
+
+if __name__ == '__main__':
+    os.makedirs(sys.argv[1], exist_ok=True)
+    for name, make in SAMPLES.items():
+        with open(os.path.join(sys.argv[1], name + '.pdf'), 'wb') as f:
+            f.write(make())
