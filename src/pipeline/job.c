@@ -28,6 +28,7 @@ mg_job_new (const MgConfig *config, MgScanEngine *engine)
   job->body = g_string_new (NULL);
   job->parts = g_ptr_array_new_with_free_func ((GDestroyNotify) part_free);
   job->viruses = g_ptr_array_new_with_free_func (g_free);
+  job->unparsed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   /* filters stop at 4/5 of [sandbox] job_timeout: a part is removed, not the job killed */
   job->filter_budget.deadline = g_get_monotonic_time ()
                                 + config->sandbox.job_timeout * G_USEC_PER_SEC * 4 / 5;
@@ -42,6 +43,7 @@ mg_job_free (MgJob *job)
   g_string_free (job->body, TRUE);
   g_ptr_array_unref (job->parts);
   g_ptr_array_unref (job->viruses);
+  g_hash_table_unref (job->unparsed);
   g_free (job->withhold_detail);
   g_free (job);
 }
@@ -109,4 +111,29 @@ char *
 mg_job_sha256 (GBytes *bytes)
 {
   return g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, bytes);
+}
+
+/* Hashed only when a file of the same size is waiting. */
+void
+mg_job_met (MgJob *job, const void *data, gsize len)
+{
+  GHashTableIter iter;
+  gpointer size;
+  g_autofree char *digest = NULL;
+
+  g_hash_table_iter_init (&iter, job->unparsed);
+  while (g_hash_table_iter_next (&iter, NULL, &size)) {
+    if (GPOINTER_TO_SIZE (size) != len)
+      continue;
+    digest = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) data, len);
+    g_hash_table_remove (job->unparsed, digest);
+    return;
+  }
+}
+
+MgScanStatus
+mg_job_scan (MgJob *job, const void *data, gsize len, char **name_r)
+{
+  mg_job_met (job, data, len);
+  return mg_scan_buffer (job->engine, data, len, name_r);
 }

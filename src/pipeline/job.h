@@ -42,6 +42,8 @@ typedef struct {
   gboolean html_converted;
   gboolean alternative_differs;
   gboolean scan_incomplete;
+  GHashTable *unparsed;   /* files the message scan did not open and no leaf
+                           * scan has met yet: sha256 hex -> size */
   gboolean parts_unlisted;  /* the worker failed before it could list the parts */
   MgFilterConvert convert;  /* set in sandboxed workers (see worker.c) */
   gpointer convert_ctx;
@@ -65,3 +67,10 @@ MgPart *mg_job_add_part (MgJob *job, const char *path);
 void mg_part_set_outcome (MgPart *part, MgAction action, MgReason reason,
                           const char *detail);
 char *mg_job_sha256 (GBytes *bytes);
+
+/* Scan LEN bytes of a leaf with every parser (mg_scan_buffer) and strike
+ * them from job->unparsed. */
+MgScanStatus mg_job_scan (MgJob *job, const void *data, gsize len, char **name_r);
+/* Strike LEN bytes from job->unparsed without scanning them: a part removed
+ * unscanned (over a limit) is never delivered. */
+void mg_job_met (MgJob *job, const void *data, gsize len);

@@ -124,16 +124,24 @@ mg_mail_result_free (MgMailResult *result)
 }
 
 static void
+virus_in_message (MgJob *job, const char *name)
+{
+  mg_job_add_virus (job, name);
+  mg_job_withhold (job, MG_REASON_VIRUS, "virus %s in the message", name);
+}
+
+/* The whole message as mail (mg_scan_message): its parts decoded, none
+ * opened; each leaf is scanned and opened on its own by the walk. */
+static void
 scan_whole (MgJob *job, GBytes *message)
 {
   gsize len;
   const void *data = g_bytes_get_data (message, &len);
   g_autofree char *name = NULL;
 
-  switch (mg_scan_buffer (job->engine, data, len, &name)) {
+  switch (mg_scan_message (job->engine, data, len, job->unparsed, &name)) {
   case MG_SCAN_VIRUS:
-    mg_job_add_virus (job, name);
-    mg_job_withhold (job, MG_REASON_VIRUS, "virus %s in the message", name);
+    virus_in_message (job, name);
     break;
   case MG_SCAN_INCOMPLETE:
     /* Every leaf is scanned on its own as well; one that cannot be scanned
@@ -144,6 +152,27 @@ scan_whole (MgJob *job, GBytes *message)
   case MG_SCAN_CLEAN:
     break;
   }
+  if (job->viruses->len > 0 || job->scan_incomplete)
+    g_hash_table_remove_all (job->unparsed);
+}
+
+/* After the walk: a file ClamAV found in the message that no leaf scan met
+ * (the parsers disagree on the message, or the walk stopped early) was not
+ * opened by any scan: the whole message is scanned again, opening all. */
+static void
+scan_unmet (MgJob *job, GBytes *message)
+{
+  gsize len;
+  const void *data = g_bytes_get_data (message, &len);
+  g_autofree char *name = NULL;
+
+  if (g_hash_table_size (job->unparsed) == 0)
+    return;
+  g_debug ("%u files of the message met by no leaf scan: scanning it whole",
+           g_hash_table_size (job->unparsed));
+  g_hash_table_remove_all (job->unparsed);
+  if (mg_scan_buffer (job->engine, data, len, &name) == MG_SCAN_VIRUS)
+    virus_in_message (job, name);
 }
 
 /* In a worker, the parts are listed to the front before anything is
@@ -184,11 +213,13 @@ parse_and_walk (MgPipeline *pipeline, MgJob *job, GBytes *message)
   announce_parts (pipeline, job, parsed);
   scan_whole (job, message);
   if (parsed == NULL) {
+    scan_unmet (job, message);
     mg_job_withhold (job, MG_REASON_AMBIGUOUS, "message could not be parsed");
     return NULL;
   }
   mg_ambiguity_check_object (job, GMIME_OBJECT (parsed), boundaries);
   mg_walk_message (job, parsed, boundaries);
+  scan_unmet (job, message);
   mg_ambiguity_check_raw (job, message, boundaries);
   return parsed;
 }

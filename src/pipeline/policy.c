@@ -18,7 +18,7 @@ scan_into_result (MgJob *job, const char *path, GBytes *data, MgFilterResult *re
   const void *bytes = g_bytes_get_data (data, &len);
   g_autofree char *name = NULL;
 
-  switch (mg_scan_buffer (job->engine, bytes, len, &name)) {
+  switch (mg_job_scan (job, bytes, len, &name)) {
   case MG_SCAN_CLEAN:
     return TRUE;
   case MG_SCAN_VIRUS:
@@ -131,8 +131,11 @@ decide (MgJob *job, const char *path, guint depth, GBytes *data, const char *nam
                        job->convert, job->convert_ctx, &job->filter_budget };
 
   filter = mg_filter_registry_find (detected);
-  if (filter != NULL && filter->precheck != NULL && !filter->precheck (data, &in, result))
-    return;   /* over a limit: not worth a scan */
+  if (filter != NULL && filter->precheck != NULL && !filter->precheck (data, &in, result)) {
+    /* over a limit: removed, not worth a scan */
+    mg_job_met (job, g_bytes_get_data (data, NULL), g_bytes_get_size (data));
+    return;
+  }
   if (!scan_into_result (job, path, data, result))
     return;
   if (filter != NULL) {

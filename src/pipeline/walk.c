@@ -206,7 +206,7 @@ scan_only_bytes (MgWalk *w, GBytes *data, const char *path, const char *filename
   MgPart *part;
 
   if (w->job->engine == NULL || ++w->scan_only > MG_WALK_SCAN_ONLY_MAX ||
-      mg_scan_buffer (w->job->engine, bytes, len, &virus) != MG_SCAN_VIRUS)
+      mg_job_scan (w->job, bytes, len, &virus) != MG_SCAN_VIRUS)
     return;
   part = mg_job_add_part (w->job, path);
   part->filename = g_strdup (filename);
@@ -346,7 +346,7 @@ base64_run_inert (GBytes *decoded, gpointer ctx)
       !g_str_has_prefix (type, "application/pkcs") && !g_str_has_prefix (type, "application/pkix"))
     return FALSE;
   return w->job->engine == NULL ||
-         mg_scan_buffer (w->job->engine, data, len, &virus) != MG_SCAN_VIRUS;
+         mg_job_scan (w->job, data, len, &virus) != MG_SCAN_VIRUS;
 }
 
 /* The UTF-16 byte order of text DATA: by its mark, else by its declared

@@ -55,6 +55,39 @@ set_limits (struct cl_engine *engine, gint64 max_size, gint64 max_seconds)
   cl_engine_set_num (engine, CL_ENGINE_MAX_FILES, 100000);
 }
 
+/* Types a message scan passes on as they are (text, HTML, mail) parse
+ * the same in a leaf scan; any other file it meets (an archive, a document,
+ * an image, an executable, unknown bytes) a leaf scan would open further. */
+static gboolean
+parsed_alike (const char *type)
+{
+  return type == NULL || g_str_has_prefix (type, "CL_TYPE_TEXT_")
+         || g_str_has_prefix (type, "CL_TYPE_HTML") || g_str_equal (type, "CL_TYPE_MAIL");
+}
+
+/* clcb_file_inspection: in a message scan (CONTEXT is its table), each file
+ * met whose parsing was left off is noted by its digest and size. */
+static cl_error_t
+note_unparsed (int fd, const char *type, const char **ancestors, size_t parent_size,
+               const char *name, size_t size, const char *buffer, uint32_t level,
+               uint32_t attributes, void *context)
+{
+  GHashTable *unparsed = context;
+
+  (void) fd, (void) ancestors, (void) parent_size, (void) name, (void) level,
+    (void) attributes;
+  if (unparsed == NULL || parsed_alike (type))
+    return CL_CLEAN;
+  /* without its bytes it cannot be matched with a leaf: never equal to one */
+  g_hash_table_insert (unparsed,
+                       buffer != NULL ? g_compute_checksum_for_data (G_CHECKSUM_SHA256,
+                                                                      (const guchar *) buffer,
+                                                                      size)
+                                      : g_strdup_printf ("unread %u", g_hash_table_size (unparsed)),
+                       GSIZE_TO_POINTER (size));
+  return CL_CLEAN;
+}
+
 MgScanEngine *
 mg_scan_engine_load (const char *dir, gint64 max_size, gint64 max_seconds, GError **error)
 {
@@ -81,6 +114,7 @@ mg_scan_engine_load (const char *dir, gint64 max_size, gint64 max_seconds, GErro
     return NULL;
   }
   set_limits (scan->engine, max_size, max_seconds);
+  cl_engine_set_clcb_file_inspection (scan->engine, note_unparsed);
   rc = cl_engine_compile (scan->engine);
   if (rc != CL_SUCCESS) {
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "virus database %s: %s", dir,
@@ -201,8 +235,10 @@ mg_scan_engine_free (MgScanEngine *engine)
   g_free (engine);
 }
 
-MgScanStatus
-mg_scan_buffer (MgScanEngine *engine, const void *data, gsize len, char **name_r)
+/* PARSE: the formats ClamAV opens; CONTEXT: a message scan's table. */
+static MgScanStatus
+scan_map (MgScanEngine *engine, const void *data, gsize len, guint parse, guint general,
+          GHashTable *unparsed, char **name_r)
 {
   struct cl_scan_options options = { 0 };
   const char *virname = NULL;
@@ -212,14 +248,14 @@ mg_scan_buffer (MgScanEngine *engine, const void *data, gsize len, char **name_r
 
   if (len == 0)
     return MG_SCAN_CLEAN;
-  options.parse = ~0u;
-  options.general = CL_SCAN_GENERAL_HEURISTICS;
+  options.parse = parse;
+  options.general = CL_SCAN_GENERAL_HEURISTICS | general;
   options.heuristic = CL_SCAN_HEURISTIC_EXCEEDS_MAX;
-  map = cl_fmap_open_memory (len > 0 ? data : "", len);
+  map = cl_fmap_open_memory (data, len);
   if (map == NULL)
     return MG_SCAN_ERROR;
   rc = cl_scanmap_callback (map, NULL, &virname, &scanned, engine->engine, &options,
-                            NULL);
+                            unparsed);
   cl_fmap_close (map);
   if (rc == CL_CLEAN)
     return MG_SCAN_CLEAN;
@@ -231,4 +267,23 @@ mg_scan_buffer (MgScanEngine *engine, const void *data, gsize len, char **name_r
     return MG_SCAN_INCOMPLETE;
   *name_r = g_strdup (virname);
   return MG_SCAN_VIRUS;
+}
+
+MgScanStatus
+mg_scan_buffer (MgScanEngine *engine, const void *data, gsize len, char **name_r)
+{
+  return scan_map (engine, data, len, ~0u, 0, NULL, name_r);
+}
+
+/* Mail and HTML are parsed; archives, documents, images and executables are
+ * scanned as the bytes they are. COLLECT_METADATA keeps this scan out of
+ * libclamav's cache of clean files: an archive it did not open must not be
+ * found "clean" there by the leaf scan that opens it (the cache does not
+ * record the options a file was scanned with). */
+MgScanStatus
+mg_scan_message (MgScanEngine *engine, const void *data, gsize len, GHashTable *unparsed,
+                 char **name_r)
+{
+  return scan_map (engine, data, len, CL_SCAN_PARSE_MAIL | CL_SCAN_PARSE_HTML,
+                   CL_SCAN_GENERAL_COLLECT_METADATA, unparsed, name_r);
 }

@@ -39,3 +39,12 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (MgScanEngine, mg_scan_engine_free)
 /* Scan LEN bytes. On MG_SCAN_VIRUS sets *NAME_R (owned by caller). */
 MgScanStatus mg_scan_buffer (MgScanEngine *engine, const void *data, gsize len,
                              char **name_r);
+
+/* Scan a whole message as mail: ClamAV decodes its parts but opens no
+ * archive, document, image or executable among them (each leaf is scanned on
+ * its own with mg_scan_buffer, which opens it). Every file it met that a
+ * leaf scan would open further is added to UNPARSED (sha256 hex of its bytes
+ * -> its size), so that the caller can tell whether each was scanned as a
+ * leaf. */
+MgScanStatus mg_scan_message (MgScanEngine *engine, const void *data, gsize len,
+                              GHashTable *unparsed, char **name_r);

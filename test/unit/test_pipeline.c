@@ -11,6 +11,7 @@
 #include "pipeline/gmime_autoptr.h"
 #include "pipeline/pipeline.h"
 #include "pipeline/pipeline_internal.h"
+#include "scan/scan.h"
 
 static MgConfig *config;
 static MgPipeline *pipeline;
@@ -149,6 +150,57 @@ test_containers (void)
                   MG_VERDICT_WITHHELD, "encrypted");
 }
 
+/* a.zip holding inner.zip holding the EICAR test file, both deflated */
+#define ZIP_IN_ZIP_B64 \
+  "UEsDBBQAAAAIAPBbhl38lo5LigAAALoAAAAJAAAAaW5uZXIuemlwC/BmZhFhYGDgYPgQ3RZrcz4w\n" \
+  "ww3IcwFiTiBOzUxOLNJLzs/tNvgazhNQWsDTYdbJ2dFlYHqRo+OySXnZNZP1oYVfS8p4LvHyFX4p\n" \
+  "LuQpulj6hfsjz2ceLt5rvIW8fBdLP38pDA35eOHbBSaGAG9GJhFm3NbBQAMjA7LlAd6sbCABRiA0\n" \
+  "B9K5YEUAUEsBAhQDFAAAAAgA8FuGXfyWjkuKAAAAugAAAAkAAAAAAAAAAAAAAIABAAAAAGlubmVy\n" \
+  "LnppcFBLBQYAAAAAAQABADcAAACxAAAAAAA=\n"
+#define ZIP_IN_ZIP_SHA256 "6b73c8724b3b9e73eacb9e2df74440346c27bb39a730919e53cf6fbfafcc1a83"
+#define ZIP_MAIL(type) \
+  HDR "Content-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\nhi\n" \
+  "--b\nContent-Type: " type "\nContent-Transfer-Encoding: base64\n\n" ZIP_IN_ZIP_B64 "--b--\n"
+
+/* The whole-message scan decodes the parts but opens no archive: it names
+ * the zip it left unopened, and leaves no "clean" mark in libclamav's cache
+ * that would make the leaf scan of the same zip skip it. */
+static void
+test_message_scan_opens_no_archive (void)
+{
+  const char *src = g_getenv ("MUGAI_SRCDIR");
+  g_autofree char *db = g_build_filename (src ? src : ".", "test/data/clamav", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (MgScanEngine) engine = mg_scan_engine_load (db, 1 << 24, 30, &error);
+  g_autoptr (GHashTable) unparsed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                           NULL);
+  const char *mail = ZIP_MAIL ("application/zip; name=a.zip");
+  g_autofree char *name = NULL;
+  gsize zip_len;
+  g_autofree guchar *zip = g_base64_decode (ZIP_IN_ZIP_B64, &zip_len);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (mg_scan_message (engine, mail, strlen (mail), unparsed, &name), ==,
+                   MG_SCAN_CLEAN);
+  g_assert_cmpuint (g_hash_table_size (unparsed), ==, 1);
+  g_assert_cmpuint (GPOINTER_TO_SIZE (g_hash_table_lookup (unparsed, ZIP_IN_ZIP_SHA256)), ==,
+                    zip_len);
+  g_assert_cmpint (mg_scan_buffer (engine, zip, zip_len, &name), ==, MG_SCAN_VIRUS);
+  g_assert_cmpstr (name, ==, "Mugai.Test.EICAR.UNOFFICIAL");
+}
+
+/* EICAR in a zip in a zip is found by the leaf scan; in a part the walk does
+ * not scan (an encrypted part is withheld unread), by the second scan of the
+ * whole message, which opens what no leaf scan met. */
+static void
+test_archive_viruses_found (void)
+{
+  assert_verdict (ZIP_MAIL ("application/zip; name=a.zip"), MG_VERDICT_WITHHELD,
+                  "\"virus\":[\"Mugai.Test.EICAR.UNOFFICIAL\"]");
+  assert_verdict (ZIP_MAIL ("application/pkcs7-mime; name=a.p7m"), MG_VERDICT_WITHHELD,
+                  "\"virus\":[\"Mugai.Test.EICAR.UNOFFICIAL\"]");
+}
+
 /* The decoded text of a notice R delivered. */
 static char *
 notice_text (const MgMailResult *r)
@@ -222,5 +274,8 @@ main (int argc, char **argv)
   g_test_add_func ("/pipeline/limits", test_limits);
   g_test_add_func ("/pipeline/containers", test_containers);
   g_test_add_func ("/pipeline/failed-worker-notice", test_failed_worker_notice);
+  g_test_add_func ("/pipeline/message-scan-opens-no-archive",
+                   test_message_scan_opens_no_archive);
+  g_test_add_func ("/pipeline/archive-viruses-found", test_archive_viruses_found);
   return g_test_run ();
 }
