@@ -7,9 +7,12 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh || exit 1
 
 # The Debian package is built from a copy of the tree alongside the suites
-# (test/package/build-deb.sh: dpkg-buildpackage, dpkg -c/-x, dry-run, lintian).
+# (test/package/build-deb.sh: dpkg-buildpackage, dpkg -c/-x, dry-run, lintian),
+# then installed, run as its units run it, and purged (test/package/install-deb.py).
 mkdir -p build/package
-bash test/package/build-deb.sh build/package/out >build/package/log 2>&1 &
+rm -f build/package/out/mugai_*.deb
+( bash test/package/build-deb.sh build/package/out &&
+  python3 test/package/install-deb.py build/package/out ) >build/package/log 2>&1 &
 package_pid=$!
 
 meson test -C build --print-errorlogs --num-processes 2
@@ -26,7 +29,7 @@ read -r passed failed < <(python3 scripts/count-tests.py build/meson-logs/testlo
 
 if wait "$package_pid"; then
   passed=$((passed + 1))
-  grep -E "^(package|lintian)" build/package/log
+  grep -E "^(package|lintian|install)" build/package/log
 else
   cat build/package/log
   echo "the Debian package failed: see build/package/log"
