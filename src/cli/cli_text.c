@@ -81,6 +81,36 @@ static const MgCliText formats[] = {
   { "socket directory %s cannot be entered by %s (%s): Postfix could not connect",
     "ソケットのディレクトリ %s に %s が入れず（%s）、Postfix が接続できません" },
   { "Postfix: postconf failed: %s", "Postfix: postconf が失敗しました: %s" },
+  { "Postfix: smtpd_milters does not name mugai-milter's socket %s (main.cf, or -o "
+    "smtpd_milters= of the sanitising smtpd in master.cf): mail is not sanitised",
+    "Postfix: smtpd_milters に mugai-milter のソケット %s がありません（main.cf、または "
+    "master.cf で無害化する smtpd の -o smtpd_milters=）。メールが無害化されません" },
+  { "Postfix: non_smtpd_milters does not name %s: mail submitted on this host (sendmail, "
+    "pickup) is not sanitised",
+    "Postfix: non_smtpd_milters に %s がありません。このホストで投入したメール（sendmail、"
+    "pickup）が無害化されません" },
+  { "Postfix: milter_default_action = %s (%s): set tempfail, so that mail waits while "
+    "mugai-milter is down instead of being %s",
+    "Postfix: milter_default_action = %s（%s）: tempfail にしてください。今の設定では "
+    "mugai-milter が止まっている間、メールが待たされずに%s" },
+  { "Postfix: milter_protocol = %s (%s): mugai-milter needs 6",
+    "Postfix: milter_protocol = %s（%s）: mugai-milter には 6 が必要です" },
+  { "Postfix: milter_content_timeout = %s (%s) must be longer than [milter] timeout (%"
+    G_GINT64_FORMAT " s)",
+    "Postfix: milter_content_timeout = %s（%s）は [milter] timeout（%" G_GINT64_FORMAT
+    " 秒）より長くしてください" },
+  { "Postfix: message_size_limit = %s (%s) is below [milter] max_output_size (%"
+    G_GINT64_FORMAT "): a large sanitised message would be refused",
+    "Postfix: message_size_limit = %s（%s）が [milter] max_output_size（%" G_GINT64_FORMAT
+    "）より小さいため、無害化後の大きなメールが拒否されます" },
+  { "Postfix: master.cf service %s runs chrooted in /var/spool/postfix and cannot reach %s: "
+    "set its chroot column to n (postconf -F %s/chroot=n) or use an inet socket",
+    "Postfix: master.cf のサービス %s は /var/spool/postfix に chroot して動くため %s に"
+    "届きません。chroot 列を n にする（postconf -F %s/chroot=n）か、inet ソケットを"
+    "使ってください" },
+  { "name one of check, dump", "check か dump を指定してください" },
+  { "name one of check, dump (-n is for dump, -P and -u for check)",
+    "check か dump を指定してください（-n は dump、-P と -u は check 用です）" },
   { "[release] allowed_recipient_domains is empty: every release is refused; Postfix's "
     "relay_domains and mydestination suggest: allowed_recipient_domains = %s",
     "[release] allowed_recipient_domains が空なので、解放はすべて拒否されます。Postfix の "
@@ -106,6 +136,10 @@ static const MgCliText phrases[] = {
   { ": no folder ", ": 次のフォルダがありません: " },
   { " is not one of ", " は次のいずれでもありません: " },
   { " (allowed ", "（許される範囲 " },
+  { "delivered unsanitised", "無害化されないまま配送されます" },
+  { "refused or dropped", "拒否または破棄されます" },
+  { "Unknown option ", "不明なオプションです: " },
+  { "Missing argument for ", "引数がありません: " },
   { "quarantine directory", "隔離ディレクトリ" },
   { "socket directory", "ソケットのディレクトリ" },
   { "; the unit's RuntimeDirectory= and the package's tmpfiles.d entry create it",

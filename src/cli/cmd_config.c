@@ -421,8 +421,9 @@ run_dump (const char *config_path, gboolean changed_only)
 static int
 usage_error (const char *message)
 {
-  fprintf (stderr, "mugai config: %s\nusage: mugai config check [-c FILE] [-P DIR] [-u USER]\n"
-           "       mugai config dump [-n] [-c FILE]\n", message);
+  mg_cli_error ("mugai config", "%s", mg_cli_text (message));
+  fprintf (stderr, "usage: mugai config check [-c FILE] [-P DIR] [-u USER]\n"
+           "       mugai config dump [-n] [-c FILE]\n");
   return MG_EXIT_USAGE;
 }
 

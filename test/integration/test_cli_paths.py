@@ -162,14 +162,26 @@ def test_errors_follow_the_locale():
                        ('C', 'mugai: unknown command "frob"\n')):
         got = said(['frob'], lang, 64)
         check(got.startswith(want), '%s: %r' % (lang, got))
+    for lang, want in (('ja_JP.UTF-8', 'mugai mail: 不明なオプションです: --bogus\n'),
+                       ('C', 'mugai mail: Unknown option --bogus\n')):
+        got = said(['mail', '--bogus'], lang, 64)
+        check(got == want, '%s: %r' % (lang, got))
     # config check: one line per finding, then the count
     user = pwd.getpwuid(os.geteuid()).pw_name
+    pf = os.path.join(tmp, 'postfix')
+    os.mkdir(pf)
+    with open(os.path.join(pf, 'main.cf'), 'w') as f:
+        f.write('milter_protocol = 2\n')
+    open(os.path.join(pf, 'master.cf'), 'w').close()
     for lang, lines, last in (
             ('ja_JP.UTF-8', ['%s: 不明なキー [milter] bogus' % bad,
-                             '%s: 不明なセクション [nosuch]' % bad], r'問題が \d+ 件あります'),
-            ('C', ['%s: unknown key [milter] bogus' % bad, '%s: unknown section [nosuch]' % bad],
+                             '%s: 不明なセクション [nosuch]' % bad,
+                             'Postfix: milter_protocol = 2（main.cf）: mugai-milter には 6 が'
+                             '必要です'], r'問題が \d+ 件あります'),
+            ('C', ['%s: unknown key [milter] bogus' % bad, '%s: unknown section [nosuch]' % bad,
+                   'Postfix: milter_protocol = 2 (main.cf): mugai-milter needs 6'],
              r'\d+ problems')):
-        out = said(['config', 'check', '-c', bad, '-u', user, '-P', tmp], lang, 78, 'stdout')
+        out = said(['config', 'check', '-c', bad, '-u', user, '-P', pf], lang, 78, 'stdout')
         got = out.splitlines()
         check(all(line in got for line in lines), '%s: %r lacks %r' % (lang, got, lines))
         check(re.fullmatch(re.escape(bad) + ': ' + last, got[-1]), '%s: %r' % (lang, got[-1]))
