@@ -258,6 +258,7 @@ static int
 open_store (MgQuarantineCli *cli, const MgQuarantineArgs *a)
 {
   g_autoptr (GError) error = NULL;
+  MgPrivsUsers users;
 
   if (a->as != NULL && !mg_admin_users_name_valid (a->as)) {
     mg_cli_error ("mugai quarantine", "--as: not a user name");
@@ -268,8 +269,9 @@ open_store (MgQuarantineCli *cli, const MgQuarantineArgs *a)
     return MG_EXIT_CONFIG;
   /* the purge, a service (cron, the timer): as [milter] user, like the milter */
   if (g_str_equal (a->rest[0], "purge") &&
-      !mg_privs_drop_service (cli->config->milter_user, cli->config->milter_worker_user,
-                              cli->config->quarantine_directory, &error)) {
+      !(mg_privs_service_prepare (cli->config->milter_user, cli->config->milter_worker_user,
+                                  cli->config->quarantine_directory, &users, &error) &&
+        mg_privs_service_drop (&users, &error))) {
     fprintf (stderr, "mugai quarantine: %s\n", error->message);
     return MG_EXIT_CONFIG;
   }

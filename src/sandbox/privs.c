@@ -204,16 +204,18 @@ own_folder (const char *dir, const MgPrivsUsers *users, const char *user, GError
 }
 
 gboolean
-mg_privs_drop_service (const char *user, const char *worker_user, const char *dir,
-                       GError **error)
+mg_privs_service_prepare (const char *user, const char *worker_user, const char *dir,
+                          MgPrivsUsers *users, GError **error)
 {
-  MgPrivsUsers users;
+  if (!mg_privs_lookup (user, worker_user, users, error))
+    return FALSE;
+  return !users->root || own_folder (dir, users, user, error);
+}
 
-  if (!mg_privs_lookup (user, worker_user, &users, error))
-    return FALSE;
-  if (users.root && !own_folder (dir, &users, user, error))
-    return FALSE;
-  return mg_privs_drop_front (&users, error) && mg_privs_filter_front (error);
+gboolean
+mg_privs_service_drop (const MgPrivsUsers *users, GError **error)
+{
+  return mg_privs_drop_front (users, error) && mg_privs_filter_front (error);
 }
 
 void

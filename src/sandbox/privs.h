@@ -27,15 +27,17 @@ typedef struct {
  * the caller's own ids. */
 gboolean mg_privs_lookup (const char *user, const char *worker_user, MgPrivsUsers *users,
                           GError **error);
-/* A service of the quarantine (`mugai admin serve`, the purge), after binding
- * what needs root: started as root, the folder DIR (the quarantine) must be
- * USER's (it is made so when missing, and anything in it that root owns is
- * given to USER, see mg_privs_adopt); then the process becomes USER like the
- * front (WORKER_USER saved, for the sandbox it may start), with no
- * capability. In every case no_new_privs and the front's seccomp filter.
- * FALSE with ERROR: the service must not start. */
-gboolean mg_privs_drop_service (const char *user, const char *worker_user, const char *dir,
-                                GError **error);
+/* A service of the quarantine (`mugai admin serve`, the purge), before it
+ * opens anything there: USERS looked up (mg_privs_lookup); started as root,
+ * the folder DIR (the quarantine) must be USER's (it is made so when
+ * missing), and anything in it that root owns is given to USER
+ * (mg_privs_adopt). FALSE with ERROR: the service must not start. */
+gboolean mg_privs_service_prepare (const char *user, const char *worker_user, const char *dir,
+                                   MgPrivsUsers *users, GError **error);
+/* Then, after binding what needs root: started as root, become USERS' user
+ * like the front (the worker user saved, for the sandbox it may start), with
+ * no capability; in every case no_new_privs and the front's seccomp filter. */
+gboolean mg_privs_service_drop (const MgPrivsUsers *users, GError **error);
 /* As root: give every file and folder under DIR that root owns (user or
  * group) to DIR's owner, without following a symbolic link or a hard link
  * (what a process of an earlier version or an admin's root shell left). */

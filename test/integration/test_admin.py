@@ -1097,5 +1097,20 @@ def test_serve_as_root_drops_privileges():
 
 
 
+@S.case
+def test_serve_as_root_refuses_a_quarantine_of_root():
+    """A quarantine [milter] user does not own would not be writable once the
+    web UI has dropped root: started as root, it refuses to start (78)."""
+    check(os.geteuid() == 0, 'must run as root (CI does) to start the web UI as root')
+    with Store() as st:
+        os.chown(st.qdir, 0, 0)
+        p = subprocess.run([MUGAI, 'admin', '-c', st.conf, 'serve', '--listen', '127.0.0.1:0'],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=120)
+        err = p.stderr.decode('utf-8', 'replace')
+        check(p.returncode == 78 and err == 'mugai admin: %s: not a folder of user _mugai '
+              '([milter] user), whom this command becomes when started as root: chown -R '
+              '_mugai: %s\n' % (st.qdir, st.qdir), 'exit %d: %r' % (p.returncode, err))
+
+
 if __name__ == '__main__':
     S.main()

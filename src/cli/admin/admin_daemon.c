@@ -118,7 +118,6 @@ serve (MgDaemonLoop *d, const char *listen)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (GMainLoop) loop = g_main_loop_new (NULL, FALSE);
-  const MgConfig *config = d->server->config;
   GThread *thread;
 
   /* before the socket: a SIGTERM once it accepts is a clean stop (exit 0) */
@@ -130,8 +129,7 @@ serve (MgDaemonLoop *d, const char *listen)
     return MG_EXIT_CONFIG;
   }
   /* bound: nothing else needs root (see privs.h) */
-  if (!mg_privs_drop_service (config->milter_user, config->milter_worker_user,
-                              config->quarantine_directory, &error)) {
+  if (!mg_privs_service_drop (&d->server->users, &error)) {
     fprintf (stderr, "mugai admin: %s\n", error->message);
     MHD_stop_daemon (d->daemon);
     return MG_EXIT_CONFIG;

@@ -18,6 +18,7 @@
 #include "cli/admin/admin_release.h"
 #include "cli/admin/admin_session.h"
 #include "quarantine/quarantine_store.h"
+#include "sandbox/privs.h"
 
 typedef struct {
   const MgConfig *config;
@@ -25,6 +26,7 @@ typedef struct {
   MgAdminSessions *sessions;
   MgAdminRelease *release;
   GPtrArray *proxies;           /* [admin] trusted_proxies */
+  MgPrivsUsers users;           /* whom it becomes once bound (privs.h) */
 } MgAdminServer;
 
 /* One request being answered. */

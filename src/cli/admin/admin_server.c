@@ -336,6 +336,12 @@ mg_admin_server_main (const MgConfig *config, const char *listen,
   MgAdminServer server = { config, NULL, NULL, NULL };
   int status;
 
+  /* started as root: the quarantine is [milter] user's before it is opened */
+  if (!mg_privs_service_prepare (config->milter_user, config->milter_worker_user,
+                                 config->quarantine_directory, &server.users, &error)) {
+    fprintf (stderr, "mugai admin: %s\n", error->message);
+    return MG_EXIT_CONFIG;
+  }
   server.proxies = mg_admin_http_proxies (config->admin_trusted_proxies, &error);
   if (server.proxies == NULL) {
     fprintf (stderr, "mugai admin: %s\n", error->message);
