@@ -46,6 +46,7 @@
 #include "filters/pdf_child.h"
 #include "filters/pdf_fonts.h"
 #include "filters/pdf_raster.h"
+#include "filters/pdf_text.h"
 
 /* Average input bytes per page above which pages are checked for scans: a
  * text page with its fonts rarely takes more, a scanned page always does. */
@@ -63,6 +64,8 @@ typedef struct {
   guint scans;                 /* scanned pages drawn as images */
   guint annotations_drawn;
   guint annotations_dropped;
+  gboolean *layer;             /* per page: draw the input's text invisibly (pdf_text.h) */
+  guint layer_pages, layer_chars;
 } PdfJob;
 
 /* Set RESULT (the part is not rebuilt); FALSE, for "return pdf_stop (...)". */
@@ -261,6 +264,10 @@ pdf_draw_page (PopplerDocument *doc, int index, cairo_surface_t *surface, PdfJob
   cairo_t *cr = cairo_create (surface);
   pdf_strip_annotations (page, job);
   status = pdf_draw (page, cr, width, height, job);
+  if (status == CAIRO_STATUS_SUCCESS && job->layer != NULL && job->layer[index]) {
+    job->layer_chars += mg_pdf_text_layer (page, cr);
+    job->layer_pages++;
+  }
   cairo_show_page (cr);
   if (status == CAIRO_STATUS_SUCCESS)
     status = cairo_status (cr);
@@ -350,61 +357,132 @@ pdf_detail (const PdfJob *job, int pages, const MgPdfRewrite *rw)
                                               rw->jpegs == 1 ? "" : "s",
                                               rw->jpegs == 1 ? "its" : "their");
 
+  g_autofree char *layer = job->layer_pages == 0 ? g_strdup ("")
+                           : g_strdup_printf ("; the text of %u page%s that the drawing does not "
+                                              "carry (invisible or without Unicode) laid over "
+                                              "%s as invisible text", job->layer_pages,
+                                              job->layer_pages == 1 ? "" : "s",
+                                              job->layer_pages == 1 ? "it" : "them");
+
   return g_strdup_printf ("%d page%s redrawn %s; %u annotation%s drawn into the pages, "
                           "%u left out; %u TrueType font%s reduced to glyph outlines (no "
-                          "hinting program)%s; nothing else of the original kept", pages,
+                          "hinting program)%s%s; nothing else of the original kept", pages,
                           pages == 1 ? "" : "s", how, job->annotations_drawn,
                           job->annotations_drawn == 1 ? "" : "s", job->annotations_dropped,
-                          rw->fonts, rw->fonts == 1 ? "" : "s", jpegs);
+                          rw->fonts, rw->fonts == 1 ? "" : "s", jpegs, layer);
 }
 
-/* JOB->out, its fonts reduced to outlines and its JPEGs written again, as
- * RESULT's output: the document of PAGES pages rebuilt. FALSE with
- * *COPIED_R set when the pages, drawn for printing, hold image data that
- * must be drawn for display instead (RESULT untouched). */
+/* --- text the drawing does not carry ----------------------------------- */
+
+/* When the text of a page of DRAWN (the rebuilt PDF) lacks some of the
+ * input's (DOC), JOB->layer set for every page of DOC that has text; FALSE
+ * when none lacks any. */
 static gboolean
-pdf_converted (PdfJob *job, int pages, MgFilterResult *result, gboolean *copied_r)
+pdf_find_lacking (PopplerDocument *doc, GBytes *drawn, PdfJob *job)
+{
+  g_autoptr (GError) error = NULL;
+  PopplerDocument *out = poppler_document_new_from_bytes (drawn, NULL, &error);
+  int pages = poppler_document_get_n_pages (doc);
+  gboolean any = FALSE;
+
+  if (out == NULL || poppler_document_get_n_pages (out) != pages) {
+    g_clear_object (&out);
+    return FALSE;
+  }
+  job->layer = g_new0 (gboolean, pages);
+  for (int i = 0; i < pages && g_get_monotonic_time () < job->deadline; i++) {
+    PopplerPage *in_page = poppler_document_get_page (doc, i);
+    PopplerPage *out_page = poppler_document_get_page (out, i);
+    g_autofree char *in_key = in_page != NULL ? mg_pdf_text_key (in_page) : g_strdup ("");
+    g_autofree char *out_key = out_page != NULL ? mg_pdf_text_key (out_page) : g_strdup ("");
+    job->layer[i] = in_key[0] != '\0';
+    any |= mg_pdf_text_lacks (in_key, out_key);
+    g_clear_object (&in_page);
+    g_clear_object (&out_page);
+  }
+  g_object_unref (out);
+  if (!any)
+    g_clear_pointer (&job->layer, g_free);
+  return any;
+}
+
+typedef enum {
+  PDF_DONE,        /* RESULT says what became of the document */
+  PDF_FOR_DISPLAY, /* draw it again for display (image data copied) */
+  PDF_WITH_LAYER,  /* draw it again with JOB->layer */
+} PdfNext;
+
+/* JOB->out, its fonts reduced to outlines, its JPEGs written again and its
+ * text layer made invisible, as RESULT's output: DOC, of PAGES pages,
+ * rebuilt. Or what to draw again instead (RESULT untouched): for display,
+ * when the pages, drawn for printing, hold image data that cannot be
+ * written again; with the text layer, when a page lacks text the input has
+ * (vector mode, first time only). */
+static PdfNext
+pdf_converted (PopplerDocument *doc, PdfJob *job, int pages, MgFilterResult *result)
 {
   g_autoptr (GBytes) drawn = g_byte_array_free_to_bytes (g_steal_pointer (&job->out));
   const char *why = NULL;
-  MgPdfRewrite rw = { .images = &job->config->image, .deadline = job->deadline };
-  GBytes *outlines = mg_pdf_fonts_outlines_only (drawn, &rw, &why);
+  MgPdfRewrite rw = { .images = &job->config->image, .deadline = job->deadline,
+                      .text_layer = job->layer_chars > 0 };
+  g_autoptr (GBytes) outlines = mg_pdf_fonts_outlines_only (drawn, &rw, &why);
 
-  *copied_r = outlines == NULL && rw.copied && job->printing;
-  if (*copied_r)
-    return FALSE;
-  if (outlines == NULL)
-    return pdf_stop (result, MG_ACTION_REMOVED, MG_REASON_CONVERT_FAILED,
-                     g_strdup_printf ("the rebuilt PDF cannot be written again: %s", why));
+  if (outlines == NULL && rw.copied && job->printing)
+    return PDF_FOR_DISPLAY;
+  if (outlines == NULL || (rw.text_layer && rw.invisible == 0)) {
+    pdf_stop (result, MG_ACTION_REMOVED, MG_REASON_CONVERT_FAILED,
+              g_strdup_printf ("the rebuilt PDF cannot be written again: %s",
+                               outlines == NULL ? why : "the text layer was not found"));
+    return PDF_DONE;
+  }
+  if (job->layer == NULL && job->config->pdf.mode != MG_PDF_MODE_RASTER
+      && mg_pdf_text_available () && pdf_find_lacking (doc, drawn, job))
+    return PDF_WITH_LAYER;
   result->action = MG_ACTION_CONVERTED;
   result->reason = MG_REASON_PDF_REBUILT;
   result->detail = pdf_detail (job, pages, &rw);
-  result->output = outlines;
+  result->output = g_steal_pointer (&outlines);
   result->output_type = g_strdup ("application/pdf");
   result->output_extension = g_strdup (".pdf");
-  return TRUE;
+  return PDF_DONE;
 }
 
-/* Draw DOC (PAGES pages) into RESULT: for printing when JOB says so, and
- * again for display when that copied image data that cannot be rewritten. */
+/* Draw DOC (PAGES pages) into RESULT: for printing when JOB says so, again
+ * for display when that copied image data that cannot be rewritten, and
+ * again with the text layer when a page lacks text: at most three passes. */
 static void
 pdf_rebuild_all (PopplerDocument *doc, int pages, gboolean scan_sized, PdfJob *job,
                  MgFilterResult *result)
 {
-  gboolean copied = FALSE;
+  guint drawn = 0, dropped = 0;
 
-  if (!pdf_rebuild (doc, job, result) || pdf_converted (job, pages, result, &copied) || !copied)
-    return;
-  /* the annotations were taken off in the first pass: its counts stand */
-  guint drawn = job->annotations_drawn, dropped = job->annotations_dropped;
-  job->out = g_byte_array_new ();
-  job->printing = FALSE;
-  job->check_scans = job->config->pdf.scan_dpi > 0 && scan_sized;
-  gboolean rebuilt = pdf_rebuild (doc, job, result);
-  job->annotations_drawn = drawn;
-  job->annotations_dropped = dropped;
-  if (rebuilt)
-    pdf_converted (job, pages, result, &copied);
+  for (int pass = 0; pass < 3; pass++) {
+    if (pass > 0)
+      job->out = g_byte_array_new ();
+    job->layer_pages = job->layer_chars = 0;
+    gboolean rebuilt = pdf_rebuild (doc, job, result);
+    if (pass == 0) {
+      drawn = job->annotations_drawn;
+      dropped = job->annotations_dropped;
+    }
+    /* the annotations were taken off in the first pass: its counts stand */
+    job->annotations_drawn = drawn;
+    job->annotations_dropped = dropped;
+    if (!rebuilt)
+      return;
+    switch (pdf_converted (doc, job, pages, result)) {
+    case PDF_DONE:
+      return;
+    case PDF_FOR_DISPLAY:
+      job->printing = FALSE;
+      job->check_scans = job->config->pdf.scan_dpi > 0 && scan_sized;
+      job->scans = 0;
+      break;
+    case PDF_WITH_LAYER:
+      job->scans = 0;
+      break;
+    }
+  }
 }
 
 /* Rebuild INPUT into RESULT (in the child, or in process). */
@@ -425,6 +503,7 @@ pdf_render (GBytes *input, const MgFilterInput *in, MgFilterResult *result)
     pdf_rebuild_all (doc, pages, scan_sized, &job, result);
   }
   g_clear_pointer (&job.out, g_byte_array_unref);
+  g_clear_pointer (&job.layer, g_free);
   g_clear_object (&doc);
 }
 
@@ -522,6 +601,8 @@ pdf_init (const MgConfig *config, GError **error)
   cairo_surface_t *image = cairo_image_surface_create (CAIRO_FORMAT_RGB24, 72, 72);
   cairo_t *cr = cairo_create (image);
   poppler_page_render (page, cr);
+  if (mg_pdf_text_init ())     /* no font: no layer, the rest as before */
+    mg_pdf_text_layer (page, cr);
   cairo_status_t status = cairo_status (cr);
   cairo_destroy (cr);
   cairo_surface_destroy (image);

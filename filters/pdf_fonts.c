@@ -15,6 +15,7 @@
 
 #include "filters/image_jpeg.h"
 #include "filters/pdf_sfnt.h"
+#include "filters/pdf_text.h"
 
 #define MG_PDF_FONTS_MAX_FONT (64u << 20)   /* bytes of one font program, inflated */
 #define MG_PDF_FONTS_XREF_ENTRY 20
@@ -289,6 +290,118 @@ rewrite_image (const CairoPdf *pdf, const PdfObj *obj, MgPdfRewrite *rw, NewObj 
   return TRUE;
 }
 
+/* HAY with every NEEDLE replaced by WITH; NULL when there is none. */
+static GString *
+replace_all (GBytes *hay, const char *needle, const char *with)
+{
+  gsize len, nlen = strlen (needle);
+  const char *d = g_bytes_get_data (hay, &len), *end = d + len, *hit;
+  GString *out = NULL;
+
+  while ((hit = memmem (d, end - d, needle, nlen)) != NULL) {
+    if (out == NULL)
+      out = g_string_sized_new (len);
+    g_string_append_len (out, d, hit - d);
+    g_string_append (out, with);
+    d = hit + nlen;
+  }
+  if (out != NULL)
+    g_string_append_len (out, d, end - d);
+  return out;
+}
+
+/* The ToUnicode map PLAIN with every glyph mapped to no text ("<code> <>"),
+ * or NULL when it maps none or maps ranges (bfrange, which cairo does not
+ * write). */
+static GString *
+blank_map (GBytes *plain)
+{
+  gsize len;
+  const char *d = g_bytes_get_data (plain, &len), *end = d + len;
+  GString *out = g_string_sized_new (len);
+  gboolean in_chars = FALSE, changed = FALSE;
+
+  if (memmem (d, len, "beginbfrange", 12) != NULL)
+    return g_string_free (out, TRUE), NULL;
+  for (const char *line = d; line < end;) {
+    const char *nl = memchr (line, '\n', end - line);
+    const char *stop = nl != NULL ? nl + 1 : end;
+    const char *gap = memmem (line, stop - line, "> <", 3);
+    if (in_chars && line[0] == '<' && gap != NULL) {
+      g_string_append_len (out, line, gap - line);
+      g_string_append (out, "> <>\n");
+      changed = TRUE;
+    } else {
+      g_string_append_len (out, line, stop - line);
+    }
+    if (memmem (line, stop - line, "beginbfchar", 11) != NULL)
+      in_chars = TRUE;
+    else if (memmem (line, stop - line, "endbfchar", 9) != NULL)
+      in_chars = FALSE;
+    line = stop;
+  }
+  if (!changed)
+    return g_string_free (out, TRUE), NULL;
+  return out;
+}
+
+/* Flags by object number: the ToUnicode maps of fonts other than the text
+ * layer's (pdf_text.h), whose glyphs are to map to no text. */
+static gboolean *
+foreign_maps (const CairoPdf *pdf)
+{
+  gboolean *maps = g_new0 (gboolean, pdf->count);
+
+  for (guint i = 0; i < pdf->objs->len; i++) {
+    const PdfObj *obj = &g_array_index (pdf->objs, PdfObj, i);
+    const char *s = pdf->d + obj->at;
+    const char *stream = memmem (s, obj->end - obj->at, "stream\n", 7);
+    gsize n = stream != NULL ? (gsize) (stream - s) : obj->end - obj->at;
+    const char *t = memmem (s, n, "/ToUnicode ", 11);
+    if (t == NULL || !dict_has (s, n, "/Type /Font") || dict_has (s, n, MG_PDF_TEXT_FONT_BASE))
+      continue;
+    gint64 ref = number_at (t + 11, s + n);
+    if (ref > 0 && ref < pdf->count)
+      maps[ref] = TRUE;
+  }
+  return maps;
+}
+
+/* When RW->text_layer: *NEW with OBJ's stream edited when it is a page's
+ * content holding the layer's colour (pdf_text.h: made text render mode 3)
+ * or the ToUnicode map of another font (FOREIGN: blanked). FALSE when the
+ * layer's colour is in a stream that cannot be written again. */
+static gboolean
+rewrite_text (const CairoPdf *pdf, const PdfObj *obj, const gboolean *foreign,
+              MgPdfRewrite *rw, NewObj *new, const char **why_r)
+{
+  const char *s = pdf->d + obj->at;
+  gsize dlen, zlen;
+  guint ref;
+  const char *data = rw->text_layer ? stream_of (pdf, obj, &dlen, &zlen, &ref) : NULL;
+
+  if (data == NULL || !dict_has (s, dlen, "/Filter /FlateDecode") || dict_has (s, dlen, "/Length1")
+      || (dict_has (s, dlen, "/Subtype") && !dict_has (s, dlen, "/Subtype /Form")))
+    return TRUE;
+  g_autoptr (GBytes) plain = inflate_all (data, zlen);
+  *why_r = "a page holding the invisible text layer cannot be written again";
+  if (plain == NULL || ref == 0)
+    return plain == NULL || memmem (g_bytes_get_data (plain, NULL), g_bytes_get_size (plain),
+                                    MG_PDF_TEXT_MARKER_OP, strlen (MG_PDF_TEXT_MARKER_OP)) == NULL;
+  GString *edited = replace_all (plain, MG_PDF_TEXT_MARKER_OP, MG_PDF_TEXT_INVISIBLE_OP);
+  rw->invisible += edited != NULL;
+  if (edited == NULL && foreign[obj->num])
+    edited = blank_map (plain);
+  if (edited == NULL)
+    return TRUE;
+  g_autoptr (GBytes) text = g_string_free_to_bytes (edited);
+  g_autoptr (GBytes) z = deflate_all (text);
+  if (z == NULL)
+    return FALSE;
+  new_stream (pdf, obj, NULL, dlen, ref, z, new);
+  return TRUE;
+}
+
 /* The xref table for NEW_AT (offsets by object number, 0: free). */
 static void
 append_xref (GString *out, const gsize *new_at, guint count)
@@ -338,6 +451,7 @@ static GBytes *
 rewrite (const CairoPdf *pdf, MgPdfRewrite *rw, const char **why_r)
 {
   NewObj *new = g_new0 (NewObj, pdf->count);
+  g_autofree gboolean *foreign = foreign_maps (pdf);
   GBytes *result = NULL;
   guint i;
 
@@ -347,6 +461,8 @@ rewrite (const CairoPdf *pdf, MgPdfRewrite *rw, const char **why_r)
       break;
     rw->fonts += new[obj->num].text != NULL;
     if (new[obj->num].text == NULL && !rewrite_image (pdf, obj, rw, &new[obj->num], why_r))
+      break;
+    if (new[obj->num].text == NULL && !rewrite_text (pdf, obj, foreign, rw, &new[obj->num], why_r))
       break;
   }
   if (i == pdf->objs->len)
@@ -365,7 +481,7 @@ mg_pdf_fonts_outlines_only (GBytes *pdf, MgPdfRewrite *rw, const char **why_r)
   GBytes *result = NULL;
 
   p.d = g_bytes_get_data (pdf, &p.len);
-  rw->fonts = rw->jpegs = 0;
+  rw->fonts = rw->jpegs = rw->invisible = 0;
   rw->copied = FALSE;
   *why_r = "the PDF written has no cross-reference table where cairo puts it";
   if (p.d != NULL && read_xref (&p))

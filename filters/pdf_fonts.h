@@ -15,7 +15,10 @@
  * copied data (/JPXDecode, /JBIG2Decode, /CCITTFaxDecode), or a JPEG that
  * does not transcode, makes the whole PDF refused with COPIED set, so that
  * the caller draws it again for display, where every image reaches cairo
- * as pixels. Every other object is copied from cairo's output as it is.
+ * as pixels. With TEXT_LAYER, the colour of pdf_text.h's layer becomes
+ * text render mode 3 in the pages' content, and the glyphs of every other
+ * font are mapped to no text in their ToUnicode maps. Every other object is
+ * copied from cairo's output as it is.
  */
 #pragma once
 #include <glib.h>
@@ -25,9 +28,11 @@
 typedef struct {
   const MgImageLimits *images; /* limits of a JPEG transcoded; NULL: none is expected */
   gint64 deadline;             /* g_get_monotonic_time (), for the JPEGs */
+  gboolean text_layer;         /* pages hold pdf_text.h's layer: make it invisible */
   guint fonts;                 /* out: TrueType fonts reduced to outlines */
   guint jpegs;                 /* out: JPEG images written again */
   gboolean copied;             /* out: image data that cannot be written again was found */
+  guint invisible;             /* out: streams where the layer was made invisible */
 } MgPdfRewrite;
 
 /* PDF (as cairo wrote it) with every embedded TrueType font reduced to its

@@ -19,6 +19,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import zlib
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from mime import pdf_file  # noqa: E402
@@ -173,8 +174,40 @@ def ccitt_page():
             return f.read()
 
 
+
+
+
+def cid_embedded_no_unicode():
+    """JP_TEXT in an embedded CIDFontType2 (Identity-H, Adobe-Japan1, no
+    ToUnicode), as Japanese word processors write subset fonts: poppler's
+    text extraction reads the text through the Adobe-Japan1 collection.
+    The glyphs are those of the system's monospaced TrueType font (the CIDs
+    map to its glyphs 36 onwards): what is tested is the text, not its look."""
+    import hostile_pdf
+    font = hostile_pdf.system_truetype()[0]
+    cids = japan1_cids(JP_TEXT)
+    gids = bytearray(2 * (max(cids) + 1))
+    for i, c in enumerate(cids):
+        gids[2 * c:2 * c + 2] = (36 + i).to_bytes(2, 'big')
+    hexcids = b''.join(b'%04X' % c for c in cids)
+    content = b'BT /F1 24 Tf 40 760 Td <' + hexcids + b'> Tj ET\n'
+    z = zlib.compress(font)
+    objs = [b'<< /Type /Font /Subtype /Type0 /BaseFont /ABCDEF+JPMincho /Encoding /Identity-H '
+            b'/DescendantFonts [6 0 R] >>',
+            b'<< /Type /Font /Subtype /CIDFontType2 /BaseFont /ABCDEF+JPMincho '
+            b'/CIDSystemInfo << /Registry (Adobe) /Ordering (Japan1) /Supplement 6 >> '
+            b'/FontDescriptor 7 0 R /DW 1000 /CIDToGIDMap 9 0 R >>',
+            b'<< /Type /FontDescriptor /FontName /ABCDEF+JPMincho /Flags 4 '
+            b'/FontBBox [0 -141 1000 859] /ItalicAngle 0 /Ascent 859 /Descent -141 '
+            b'/CapHeight 709 /StemV 69 /FontFile2 8 0 R >>',
+            stream(z, b'/Length1 %d /Filter /FlateDecode ' % len(font)),
+            stream(zlib.compress(bytes(gids)), b'/Filter /FlateDecode ')]
+    return pages_doc([content], b'<< /Font << /F1 5 0 R >> >>', objs)
+
+
 SAMPLES = {'ocr_scan': ocr_scan, 'cid_no_unicode': cid_no_unicode, 'hairlines': hairlines,
-           'jpeg_heavy': jpeg_heavy, 'ccitt_page': ccitt_page}
+           'jpeg_heavy': jpeg_heavy, 'ccitt_page': ccitt_page,
+           'cid_embedded_no_unicode': cid_embedded_no_unicode}
 
 if __name__ == '__main__':
     os.makedirs(sys.argv[1], exist_ok=True)

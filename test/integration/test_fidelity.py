@@ -11,7 +11,9 @@ as a plain ZIP reported "converted".
 PDFs (test/gen/fidelity_pdf.py) rebuilt as users see them: ruled lines
 under 1 pt stay thin on a 300 dpi render, JPEG photos stay JPEG (the output
 no larger than the input) and look the same, a CCITT fax image is drawn
-again (never copied) and looks the same.
+again (never copied) and looks the same; the OCR text of a searchable scan
+(render mode 3) and Japanese text in a font without ToUnicode are found by
+pdftotext in the output as in the input.
 Also: real bounce mails (test/gen/bounces.py) sanitised, not withheld;
 UTF-16 bodies decoded; a folder named "..." kept by mugai files; a 3-page
 TIFF and an EMF picture in a .docx said in the notice.
@@ -298,6 +300,41 @@ def test_pdf_ccitt_drawn_again(name='pdf_ccitt_fax'):
     out, _ = pdf_out(name, data, 'fax.pdf')
     check(b'CCITTFax' not in out, 'CCITT data copied into the output')
     check(differ(render(data, 36), render(out, 36)) < 0.02, 'the fax page differs')
+
+
+def pdftotext(pdf):
+    with tempfile.NamedTemporaryFile(suffix='.pdf') as f:
+        f.write(pdf)
+        f.flush()
+        p = subprocess.run(['pdftotext', f.name, '-'], stdout=subprocess.PIPE, timeout=TIMEOUT)
+    return p.stdout.decode('utf-8', 'replace')
+
+
+@S.case
+def test_pdf_ocr_layer_kept(name='pdf_ocr_layer'):
+    """A searchable scan (a JPEG page under OCR text in render mode 3): the
+    rebuilt PDF still finds the OCR words (pdftotext; the old rebuild had
+    no text at all) and the page looks exactly as the input's."""
+    data = FP.ocr_scan()
+    check(FP.OCR_WORDS in pdftotext(data), 'the sample has no OCR text')
+    out, part = pdf_out(name, data, 'scan.pdf')
+    check(FP.OCR_WORDS in pdftotext(out), 'OCR words lost: %r' % pdftotext(out)[:200])
+    check('invisible text' in (part.get('detail') or ''), part.get('detail'))
+    check(differ(render(data, 72), render(out, 72)) == 0, 'the invisible text shows')
+
+
+@S.case
+def test_pdf_text_without_tounicode(name='pdf_cid_no_tounicode'):
+    """Japanese in an embedded CID font without ToUnicode: the rebuilt PDF's
+    text is the input's, once (the old rebuild gave the letters of the
+    font's own cmap, 'ABCDEFGHIJK'; real files gave U+FFFD), and the page
+    looks the same."""
+    data = FP.cid_embedded_no_unicode()
+    check(FP.JP_TEXT in pdftotext(data), 'poppler reads no text from the sample')
+    out, _ = pdf_out(name, data, 'form.pdf')
+    text = ''.join(pdftotext(out).split())
+    check(text == FP.JP_TEXT, 'the text reads %r' % text)
+    check(differ(render(data, 72), render(out, 72)) < 0.001, 'the page looks different')
 
 
 if __name__ == '__main__':
