@@ -63,6 +63,9 @@ mg_quarantine_object_mkdir (const char *dir, const char *path, GError **error)
   if (!g_str_equal (parent, dir) && !g_str_equal (parent, path) &&
       !mg_quarantine_object_mkdir (dir, parent, error))
     return FALSE;
+  /* the quarantine folder itself is made as before, by whoever stores first */
+  if (g_str_equal (parent, dir) && g_mkdir_with_parents (dir, 0700) != 0)
+    return set_errno_error (error, errno, dir);
   if (mkdir (path, 0700) != 0 && errno != EEXIST)
     return set_errno_error (error, errno, path);
   mg_quarantine_object_adopt (dir, path);
