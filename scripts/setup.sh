@@ -9,7 +9,7 @@ PACKAGES=(
   libglib2.0-dev libgmime-3.0-dev libclamav-dev libmagic-dev libjson-glib-dev
   libxml2-dev libmilter-dev libpoppler-glib-dev libcairo2-dev libfreetype-dev libfontconfig-dev libgdk-pixbuf-2.0-dev libjpeg62-turbo-dev
   webp-pixbuf-loader
-  libarchive-dev libsqlite3-dev libzstd-dev libmicrohttpd-dev libcrypt-dev libseccomp-dev zlib1g-dev nettle-dev
+  libarchive-dev libsqlite3-dev libpq-dev postgresql libzstd-dev libmicrohttpd-dev libcrypt-dev libseccomp-dev zlib1g-dev nettle-dev
   fonts-ipafont-gothic fonts-ipafont-mincho fonts-dejavu-core poppler-data chromium chromium-driver
   libreoffice-writer-nogui libreoffice-calc-nogui libreoffice-impress-nogui
   clang libclang-rt-14-dev

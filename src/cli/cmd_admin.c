@@ -161,7 +161,7 @@ audit (const MgConfig *config, const char *action, const char *name, const char 
                                              failure ? failure->message : "",
                                              more != NULL ? more : "");
 
-  mg_quarantine_audit_action (config->quarantine_directory, &actor, action, NULL,
+  mg_quarantine_audit_action (config, &actor, action, NULL,
                               failure != NULL ? "refused" : "ok", detail, NULL);
 }
 

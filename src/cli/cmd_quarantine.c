@@ -485,13 +485,44 @@ cmd_purge (MgQuarantineCli *cli)
   return MG_EXIT_OK;
 }
 
+/* A relay of a shared store keeps the lines of clean mail in its own
+ * audit.log while the store is unreachable: checked too when there is one. */
+static void
+check_local_audit (MgQuarantineCli *cli, MgQuarantineAuditCheck *audit)
+{
+  g_auto (MgQuarantineAuditCheck) local = { 0 };
+  g_autofree char *path = g_build_filename (mg_quarantine_store_dir (cli->store), "audit.log",
+                                            NULL);
+
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    return;
+  mg_quarantine_audit_check_run (mg_quarantine_store_dir (cli->store), &local);
+  audit->files += local.files;
+  audit->lines += local.lines;
+  for (guint i = 0; i < local.problems->len; i++)
+    g_ptr_array_add (audit->problems, g_strdup (g_ptr_array_index (local.problems, i)));
+  for (guint i = 0; i < local.skipped->len; i++)
+    g_ptr_array_add (audit->skipped, g_strdup (g_ptr_array_index (local.skipped, i)));
+}
+
 /* The audit log's hash chain: the first broken line of each file. */
 static gboolean
 check_audit (MgQuarantineCli *cli, guint items)
 {
   g_auto (MgQuarantineAuditCheck) audit = { 0 };
+  MgQuarantineIndex *index = mg_quarantine_store_index (cli->store);
+  g_autoptr (GError) error = NULL;
+  g_auto (GStrv) lines = NULL;
 
-  mg_quarantine_audit_check_run (mg_quarantine_store_dir (cli->store), &audit);
+  if (!mg_quarantine_index_shared (index)) {
+    mg_quarantine_audit_check_run (mg_quarantine_store_dir (cli->store), &audit);
+  } else if ((lines = mg_quarantine_index_audit_lines (index, &error)) != NULL) {
+    mg_quarantine_audit_check_lines ("audit_log", lines, &audit);
+    check_local_audit (cli, &audit);
+  } else {
+    fail ("check", error);
+    return FALSE;
+  }
   if (items > 0 && audit.lines == 0 && audit.skipped->len == 0 && audit.problems->len == 0)
     g_ptr_array_add (audit.problems, g_strdup_printf ("audit.log: no line, but the index"
                                                       " holds %u items, each stored with"
@@ -612,12 +643,40 @@ dispatch (MgQuarantineCli *cli, const MgQuarantineArgs *a, const char *command)
   return cmd_purge (cli);
 }
 
+/* `mugai quarantine migrate`: the store's schema to this build's version. */
+static int
+cmd_migrate (const MgQuarantineArgs *a)
+{
+  g_autoptr (MgConfig) config = mg_cli_load_config (a->config_path);
+  g_autoptr (GError) error = NULL;
+  int from = 0, to = 0;
+
+  if (config == NULL)
+    return MG_EXIT_CONFIG;
+  if (a->rest[1] != NULL) {
+    fprintf (stderr, "mugai quarantine migrate: unexpected argument\n");
+    return MG_EXIT_USAGE;
+  }
+  if (!mg_quarantine_store_migrate (config, &from, &to, &error)) {
+    fprintf (stderr, "mugai quarantine migrate: %s\n", error->message);
+    return error->domain == MG_QUARANTINE_ERROR && error->code == MG_QUARANTINE_ERROR_STATE
+             ? MG_EXIT_REFUSED : MG_EXIT_TEMPFAIL;
+  }
+  if (config->quarantine_backend != MG_QUARANTINE_BACKEND_POSTGRESQL)
+    printf ("SQLite index %s/index.sqlite is up to date\n", config->quarantine_directory);
+  else if (from == to)
+    printf ("PostgreSQL schema is at version %d: nothing to do\n", to);
+  else
+    printf ("PostgreSQL schema migrated from version %d to %d\n", from, to);
+  return MG_EXIT_OK;
+}
+
 int
 mg_cmd_quarantine (int argc, char **argv)
 {
   static const char *const commands[] = { "list", "show", "stats", "release", "approve",
                                           "reject", "delete", "purge", "check", "export",
-                                          NULL };
+                                          "migrate", NULL };
   g_auto (MgQuarantineArgs) args = { 0 };
   g_auto (MgQuarantineCli) cli = { 0 };
   g_autoptr (GError) error = NULL;
@@ -629,9 +688,11 @@ mg_cmd_quarantine (int argc, char **argv)
   }
   if (args.rest == NULL || !g_strv_contains (commands, args.rest[0])) {
     fprintf (stderr, "usage: mugai quarantine list|show ID|stats|release ID|approve ID|"
-             "reject ID|delete ID|export ID|purge|check (mugai quarantine -h)\n");
+             "reject ID|delete ID|export ID|purge|check|migrate (mugai quarantine -h)\n");
     return MG_EXIT_USAGE;
   }
+  if (g_str_equal (args.rest[0], "migrate"))
+    return cmd_migrate (&args);
   status = open_store (&cli, &args);
   if (status != MG_EXIT_OK)
     return status;

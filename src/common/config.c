@@ -15,6 +15,7 @@ static const char *const charset_choices[] = { "utf-8", "iso-2022-jp", NULL };
 static const char *const language_choices[] = { "ja", "en", NULL };
 static const char *const bool_choices[] = { "no", "yes", NULL };
 static const char *const keep_choices[] = { "withheld", "all", NULL };
+static const char *const backend_choices[] = { "sqlite", "postgresql", NULL };
 static const char *const pdf_mode_choices[] = { "vector", "raster", NULL };
 static const char *const pdf_annotations_choices[] = { "print", "none", NULL };
 static const char *const image_reencode_choices[] = { "lossless", "pixels", NULL };
@@ -32,6 +33,11 @@ static const MgConfKey keys[] = {
   { "quarantine", "keep", MG_CONF_ENUM, "withheld", 0, 0, keep_choices,
     OFF (quarantine_keep),
     "withheld: originals of messages withheld or with parts removed; all: every message" },
+  { "quarantine", "backend", MG_CONF_ENUM, "sqlite", 0, 0, backend_choices,
+    OFF (quarantine_backend),
+    "sqlite: index and objects under directory; postgresql: in the database of dsn" },
+  { "quarantine", "dsn", MG_CONF_STRING, "", 0, 0, NULL, OFF (quarantine_dsn),
+    "libpq connection string of the shared store (backend = postgresql)" },
   { "milter", "socket", MG_CONF_STRING, "unix:/run/mugai/milter.sock", 0, 0, NULL,
     OFF (milter_socket), "libmilter socket: unix:/path or inet:PORT@127.0.0.1" },
   { "milter", "pid_file", MG_CONF_STRING, "/run/mugai/mugai-milter.pid", 0, 0, NULL,

@@ -15,6 +15,8 @@
 typedef enum { MG_ON_VIRUS_WITHHOLD, MG_ON_VIRUS_REJECT } MgOnVirus;
 typedef enum { MG_OUTPUT_UTF8, MG_OUTPUT_ISO2022JP } MgOutputCharset;
 typedef enum { MG_QUARANTINE_KEEP_WITHHELD, MG_QUARANTINE_KEEP_ALL } MgQuarantineKeep;
+/* Where the quarantine's index, objects, audit log and sessions live. */
+typedef enum { MG_QUARANTINE_BACKEND_SQLITE, MG_QUARANTINE_BACKEND_POSTGRESQL } MgQuarantineBackend;
 
 /* Limits of the parser and pipeline; hitting one is a finding, never a crash. */
 typedef struct {
@@ -90,6 +92,8 @@ typedef struct {
   char *quarantine_directory;
   gint64 quarantine_retention_days;
   MgQuarantineKeep quarantine_keep;
+  MgQuarantineBackend quarantine_backend;
+  char *quarantine_dsn;        /* libpq connection string ([quarantine] backend = postgresql) */
   char *milter_socket;
   char *milter_pid_file;
   gint64 milter_max_inflight;

@@ -15,6 +15,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include "quarantine/quarantine_index.h"
 #include "quarantine/quarantine_object.h"
 #include "util/jsonsafe.h"
 
@@ -93,7 +94,7 @@ write_all (int fd, const char *path, const char *text, gsize len, GError **error
 /* A line waiting to be appended: the thread that queued it waits until a
  * writer (itself or another thread) has written and synced it. */
 typedef struct {
-  const char *dir;
+  const MgConfig *config;
   JsonObject *object;
   char *line;        /* the line as written, once done */
   GError *error;     /* or why not */
@@ -110,15 +111,18 @@ static GCond pending_cond;
 static GPtrArray *pending;          /* MgAuditPending *, not yet taken */
 static gboolean pending_writing;    /* a writer is appending a batch */
 
-/* The queued lines of DIR, taken off the queue (called with pending_lock). */
+/* The queued lines of CONFIG's store, taken off the queue (called with
+ * pending_lock). */
 static GPtrArray *
-take_batch (const char *dir)
+take_batch (const MgConfig *config)
 {
   GPtrArray *batch = g_ptr_array_new ();
 
   for (guint i = 0; i < pending->len;) {
     MgAuditPending *p = g_ptr_array_index (pending, i);
-    if (g_str_equal (p->dir, dir)) {
+    if (p->config->quarantine_backend == config->quarantine_backend &&
+        g_str_equal (p->config->quarantine_directory, config->quarantine_directory) &&
+        g_strcmp0 (p->config->quarantine_dsn, config->quarantine_dsn) == 0) {
       g_ptr_array_add (batch, p);
       g_ptr_array_remove_index (pending, i);
     } else {
@@ -187,19 +191,80 @@ append_batch (const char *dir, GPtrArray *batch, GError **error)
   return ok;
 }
 
-/* Take the queued lines of DIR and append them; every one is marked done,
- * with the error when the append failed. Called with pending_lock, which is
- * released while writing. */
-static void
-write_pending (const char *dir)
+/* Append BATCH to the shared store's audit log, chained after its last line,
+ * in one transaction that holds the audit writers' lock. */
+static gboolean
+append_batch_shared (const MgConfig *config, GPtrArray *batch, GError **error)
 {
-  g_autoptr (GPtrArray) batch = take_batch (dir);
+  g_autoptr (MgQuarantineIndex) index = mg_quarantine_index_open (config, error);
+  g_autofree char *last = NULL;
+  g_autofree char *prev = NULL;
+  g_autofree char *hash = NULL;
+  g_autofree char *text = NULL;
+
+  if (index == NULL || !mg_quarantine_index_audit_begin (index, &last, error))
+    return FALSE;
+  prev = last != NULL ? g_compute_checksum_for_string (G_CHECKSUM_SHA256, last, -1)
+                      : g_strdup (MG_AUDIT_GENESIS);
+  text = chain_lines (batch, prev, &hash);
+  for (guint i = 0; i < batch->len; i++) {
+    MgAuditPending *p = g_ptr_array_index (batch, i);
+    if (!mg_quarantine_index_audit_append (index, p->line, error)) {
+      mg_quarantine_index_rollback (index);
+      return FALSE;
+    }
+  }
+  return mg_quarantine_index_commit (index, error);
+}
+
+/* TRUE when no line of BATCH is of a message or file that was stored: the
+ * lines the relay may keep locally while the shared store is unreachable. */
+static gboolean
+nothing_stored (GPtrArray *batch)
+{
+  for (guint i = 0; i < batch->len; i++) {
+    MgAuditPending *p = g_ptr_array_index (batch, i);
+    if (!json_object_has_member (p->object, "stored") ||
+        json_object_get_boolean_member_with_default (p->object, "stored", TRUE))
+      return FALSE;
+  }
+  return TRUE;
+}
+
+/* The shared store's audit log, or, when it cannot be reached and no line
+ * is of a stored item (clean mail with keep = withheld), the relay's local
+ * audit.log with its own chain, so that such mail still flows. */
+static gboolean
+append_batch_to (const MgConfig *config, GPtrArray *batch, GError **error)
+{
+  GError *local = NULL;
+
+  if (config->quarantine_backend != MG_QUARANTINE_BACKEND_POSTGRESQL)
+    return append_batch (config->quarantine_directory, batch, error);
+  if (append_batch_shared (config, batch, &local))
+    return TRUE;
+  if (!g_error_matches (local, MG_QUARANTINE_ERROR, MG_QUARANTINE_ERROR_UNREACHABLE) ||
+      !nothing_stored (batch)) {
+    g_propagate_error (error, local);
+    return FALSE;
+  }
+  g_error_free (local);
+  return append_batch (config->quarantine_directory, batch, error);
+}
+
+/* Take the queued lines of CONFIG's store and append them; every one is
+ * marked done, with the error when the append failed. Called with
+ * pending_lock, which is released while writing. */
+static void
+write_pending (const MgConfig *config)
+{
+  g_autoptr (GPtrArray) batch = take_batch (config);
   g_autoptr (GError) error = NULL;
   gboolean ok;
 
   pending_writing = TRUE;
   g_mutex_unlock (&pending_lock);
-  ok = append_batch (dir, batch, &error);
+  ok = append_batch_to (config, batch, &error);
   g_mutex_lock (&pending_lock);
   for (guint i = 0; i < batch->len; i++) {
     MgAuditPending *p = g_ptr_array_index (batch, i);
@@ -217,9 +282,9 @@ write_pending (const char *dir)
  * and record its own hash in DIR/audit.chain; returns once the line is on
  * disk (fdatasync), possibly written together with other threads' lines. */
 static gboolean
-append_chained (const char *dir, JsonObject *object, char **line_r, GError **error)
+append_chained (const MgConfig *config, JsonObject *object, char **line_r, GError **error)
 {
-  MgAuditPending me = { dir, object, NULL, NULL, FALSE };
+  MgAuditPending me = { config, object, NULL, NULL, FALSE };
 
   g_mutex_lock (&pending_lock);
   if (pending == NULL)
@@ -227,7 +292,7 @@ append_chained (const char *dir, JsonObject *object, char **line_r, GError **err
   g_ptr_array_add (pending, &me);
   while (!me.done) {
     if (!pending_writing)
-      write_pending (dir);
+      write_pending (config);
     else
       g_cond_wait (&pending_cond, &pending_lock);
   }
@@ -244,11 +309,11 @@ append_chained (const char *dir, JsonObject *object, char **line_r, GError **err
  * elsewhere shows a rewritten chain), a message's does not: the mail log has
  * the milter's summary line and report of it already. */
 static gboolean
-append_line (const char *dir, JsonObject *object, gboolean to_syslog, GError **error)
+append_line (const MgConfig *config, JsonObject *object, gboolean to_syslog, GError **error)
 {
   g_autofree char *line = NULL;
 
-  if (!append_chained (dir, object, &line, error))
+  if (!append_chained (config, object, &line, error))
     return FALSE;
   if (to_syslog)
     syslog (LOG_MAIL | LOG_INFO, "audit: %s", line);
@@ -315,7 +380,7 @@ message_object (const char *report_json)
 }
 
 gboolean
-mg_quarantine_audit_message (const char *dir, const char *report_json,
+mg_quarantine_audit_message (const MgConfig *config, const char *report_json,
                              const char *recipients, GBytes *input, GBytes *output,
                              gboolean stored, GError **error)
 {
@@ -326,13 +391,14 @@ mg_quarantine_audit_message (const char *dir, const char *report_json,
   set_digest (object, "sha256", "size", input);
   set_digest (object, "output_sha256", "output_size", output);
   json_object_set_boolean_member (object, "stored", stored);
-  ok = append_line (dir, object, FALSE, error);
+  ok = append_line (config, object, FALSE, error);
   json_object_unref (object);
   return ok;
 }
 
 gboolean
-mg_quarantine_audit_file (const char *dir, const char *report_json, const char *operator_name,
+mg_quarantine_audit_file (const MgConfig *config, const char *report_json,
+                          const char *operator_name,
                           GBytes *input, GBytes *output, gboolean stored, GError **error)
 {
   JsonObject *object = message_object (report_json);
@@ -344,13 +410,13 @@ mg_quarantine_audit_file (const char *dir, const char *report_json, const char *
   set_digest (object, "sha256", "size", input);
   set_digest (object, "output_sha256", "output_size", output);
   json_object_set_boolean_member (object, "stored", stored);
-  ok = append_line (dir, object, FALSE, error);
+  ok = append_line (config, object, FALSE, error);
   json_object_unref (object);
   return ok;
 }
 
 gboolean
-mg_quarantine_audit_action (const char *dir, const MgQuarantineActor *actor,
+mg_quarantine_audit_action (const MgConfig *config, const MgQuarantineActor *actor,
                             const char *action, const char *item_id, const char *result,
                             const char *detail, GError **error)
 {
@@ -370,7 +436,7 @@ mg_quarantine_audit_action (const char *dir, const MgQuarantineActor *actor,
     set_string (object, "unix_user", actor->unix_user);
   set_string (object, "result", result);
   set_string (object, "detail", detail);
-  ok = append_line (dir, object, TRUE, error);
+  ok = append_line (config, object, TRUE, error);
   json_object_unref (object);
   return ok;
 }

@@ -16,10 +16,15 @@
  * edited line breaks the chain. DIR/audit.chain holds the hash of the last line
  * and is the lock that serialises writers; because of it the first line of a
  * new file, after a rotation, is chained to the last line of the old one.
- * quarantine_audit_check.h verifies the chain.
+ * quarantine_audit_check.h verifies the chain. With [quarantine] backend =
+ * postgresql the lines go to the shared store's audit_log table instead, one
+ * writer at a time on every node (a transaction-level advisory lock), each
+ * chained to the line before it in that table.
  */
 #pragma once
 #include <glib.h>
+
+#include "common/config.h"
 
 /* Who did something: NAME (user of the users file, or the Unix user for the
  * CLI), ROLE ("operator", "approver", or "local" for the CLI without one) and
@@ -34,20 +39,20 @@ typedef struct {
 /* Append the line of one message: REPORT_JSON (the pipeline's report) with
  * the time, RECIPIENTS (may be NULL), the SHA-256 and size of the input and
  * of the output, and whether the original was STORED. */
-gboolean mg_quarantine_audit_message (const char *dir, const char *report_json,
+gboolean mg_quarantine_audit_message (const MgConfig *config, const char *report_json,
                                       const char *recipients, GBytes *input,
                                       GBytes *output, gboolean stored, GError **error);
 
 /* Append the line of one file `mugai files` saw: as a message's line, with
  * "event": "file", "action" the file's (kept, converted, removed, withheld),
  * the OPERATOR (the Unix user that ran it) as "actor" and "unix_user". */
-gboolean mg_quarantine_audit_file (const char *dir, const char *report_json,
+gboolean mg_quarantine_audit_file (const MgConfig *config, const char *report_json,
                                    const char *operator_name, GBytes *input, GBytes *output,
                                    gboolean stored, GError **error);
 
 /* Append the line of one admin action. ITEM_ID and DETAIL may be NULL;
  * RESULT is "ok", "refused" or "failed". */
-gboolean mg_quarantine_audit_action (const char *dir, const MgQuarantineActor *actor,
+gboolean mg_quarantine_audit_action (const MgConfig *config, const MgQuarantineActor *actor,
                                      const char *action, const char *item_id,
                                      const char *result, const char *detail,
                                      GError **error);

@@ -231,3 +231,24 @@ mg_quarantine_audit_check_run (const char *dir, MgQuarantineAuditCheck *check)
     check_removed (dir, check);
   }
 }
+
+void
+mg_quarantine_audit_check_lines (const char *name, char **lines, MgQuarantineAuditCheck *check)
+{
+  g_autofree char *last_hash = g_strdup (MG_AUDIT_GENESIS);
+  gboolean broken = FALSE;
+
+  check->problems = g_ptr_array_new_with_free_func (g_free);
+  check->skipped = g_ptr_array_new_with_free_func (g_free);
+  check->files = 1;
+  for (guint i = 0; lines != NULL && lines[i] != NULL; i++) {
+    g_autofree char *prev = NULL, *time = NULL;
+    g_autofree char *why = line_problem (lines[i], last_hash, TRUE, &prev, &time);
+    if (why != NULL && !broken)
+      problem (check, name, i + 1, why);
+    broken = broken || why != NULL;
+    g_free (last_hash);
+    last_hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, lines[i], -1);
+    check->lines++;
+  }
+}

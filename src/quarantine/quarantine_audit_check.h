@@ -23,3 +23,9 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (MgQuarantineAuditCheck, mg_quarantine_audit_ch
 
 /* Fill CHECK for the audit log in DIR. A missing log is an empty one. */
 void mg_quarantine_audit_check_run (const char *dir, MgQuarantineAuditCheck *check);
+
+/* Fill CHECK for the lines of the shared store's audit log (LINES, oldest
+ * first, NULL-terminated; named NAME in problems): the first line chained to
+ * the genesis value, every other one to the line before it. */
+void mg_quarantine_audit_check_lines (const char *name, char **lines,
+                                      MgQuarantineAuditCheck *check);

@@ -22,8 +22,7 @@ check_object (MgQuarantineStore *store, MgQuarantineCheck *check, const char *id
 
   if (sha256 == NULL)
     return;
-  bytes = mg_quarantine_object_read (mg_quarantine_store_dir (store), sha256, G_MAXSIZE,
-                                     &error);
+  bytes = mg_quarantine_store_object_read (store, sha256, G_MAXSIZE, &error);
   if (bytes == NULL)
     g_ptr_array_add (check->problems, g_strdup_printf ("%s: %s: %s", id, what,
                                                        error->message));
@@ -61,8 +60,7 @@ mg_quarantine_check_run (MgQuarantineStore *store, MgQuarantineCheck *check, GEr
   }
   check->items = items->len;
   used = mg_quarantine_index_referenced (mg_quarantine_store_index (store), error);
-  names = used != NULL ? mg_quarantine_object_list (mg_quarantine_store_dir (store), error)
-                       : NULL;
+  names = used != NULL ? mg_quarantine_store_object_list (store, error) : NULL;
   if (names == NULL)
     return FALSE;
   for (guint i = 0; i < names->len; i++)

@@ -89,8 +89,8 @@ fsync_dir (const char *path, GError **error)
   return set_errno_error (error, saved, path);
 }
 
-static GBytes *
-compress (GBytes *data, GError **error)
+GBytes *
+mg_quarantine_object_pack (GBytes *data, GError **error)
 {
   gsize len;
   const void *src = g_bytes_get_data (data, &len);
@@ -138,7 +138,7 @@ mg_quarantine_object_stage (const char *dir, GBytes *data, char **sha256_r,
 
   if (!mg_quarantine_object_mkdir (dir, tmpdir, error))
     return FALSE;
-  packed = compress (data, error);
+  packed = mg_quarantine_object_pack (data, error);
   if (packed == NULL || !write_new_file (path, packed, error))
     return FALSE;
   mg_quarantine_object_adopt (dir, path);
@@ -203,25 +203,11 @@ decompress (GBytes *packed, gsize max, const char *what, GError **error)
 }
 
 GBytes *
-mg_quarantine_object_read (const char *dir, const char *sha256, gsize max, GError **error)
+mg_quarantine_object_unpack (GBytes *packed, const char *sha256, gsize max, GError **error)
 {
-  g_autofree char *path = NULL;
-  g_autofree char *packed = NULL;
+  g_autoptr (GBytes) data = decompress (packed, max, sha256, error);
   g_autofree char *check = NULL;
-  g_autoptr (GBytes) data = NULL;
-  gsize len;
 
-  if (!name_checked (sha256, error))
-    return NULL;
-  path = object_path (dir, sha256);
-  if (!g_file_get_contents (path, &packed, &len, NULL)) {
-    g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "object %s is missing", sha256);
-    return NULL;
-  }
-  {
-    g_autoptr (GBytes) wrapped = g_bytes_new_take (g_steal_pointer (&packed), len);
-    data = decompress (wrapped, max, sha256, error);
-  }
   if (data == NULL)
     return NULL;
   check = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, data);
@@ -231,6 +217,25 @@ mg_quarantine_object_read (const char *dir, const char *sha256, gsize max, GErro
     return NULL;
   }
   return g_steal_pointer (&data);
+}
+
+GBytes *
+mg_quarantine_object_read (const char *dir, const char *sha256, gsize max, GError **error)
+{
+  g_autofree char *path = NULL;
+  g_autofree char *packed = NULL;
+  g_autoptr (GBytes) wrapped = NULL;
+  gsize len;
+
+  if (!name_checked (sha256, error))
+    return NULL;
+  path = object_path (dir, sha256);
+  if (!g_file_get_contents (path, &packed, &len, NULL)) {
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "object %s is missing", sha256);
+    return NULL;
+  }
+  wrapped = g_bytes_new_take (g_steal_pointer (&packed), len);
+  return mg_quarantine_object_unpack (wrapped, sha256, max, error);
 }
 
 gboolean

@@ -33,6 +33,13 @@ gboolean mg_quarantine_object_commit (const char *dir, const char *staged,
 GBytes *mg_quarantine_object_read (const char *dir, const char *sha256, gsize max,
                                    GError **error);
 
+/* DATA compressed as objects are (zstd). */
+GBytes *mg_quarantine_object_pack (GBytes *data, GError **error);
+/* PACKED decompressed, refusing more than MAX bytes, and checked against its
+ * name SHA256 (G_IO_ERROR_INVALID_DATA when damaged). */
+GBytes *mg_quarantine_object_unpack (GBytes *packed, const char *sha256, gsize max,
+                                     GError **error);
+
 /* Remove object SHA256; an absent object is not an error. */
 gboolean mg_quarantine_object_remove (const char *dir, const char *sha256, GError **error);
 

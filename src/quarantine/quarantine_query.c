@@ -56,14 +56,14 @@ add_like (MgWhere *w, const char *condition, const char *text, int times)
 static void
 where_build (MgWhere *w, const MgQuarantineFilter *f)
 {
-  w->sql = g_string_new (" WHERE 1");
+  w->sql = g_string_new (" WHERE TRUE");
   w->args = g_ptr_array_new_with_free_func (g_free);
   if (!f->all)
     g_string_append (w->sql, " AND held = 1 AND state <> 'deleted'");
   if (f->since != 0)
-    add (w, "time >= CAST (? AS INTEGER)", g_strdup_printf ("%" G_GINT64_FORMAT, f->since));
+    add (w, "time >= CAST (? AS BIGINT)", g_strdup_printf ("%" G_GINT64_FORMAT, f->since));
   if (f->until != 0)
-    add (w, "time < CAST (? AS INTEGER)", g_strdup_printf ("%" G_GINT64_FORMAT, f->until));
+    add (w, "time < CAST (? AS BIGINT)", g_strdup_printf ("%" G_GINT64_FORMAT, f->until));
   if (f->verdict != NULL)
     add (w, "verdict = ?", g_strdup (f->verdict));
   if (f->state != NULL)
@@ -81,7 +81,7 @@ where_build (MgWhere *w, const MgQuarantineFilter *f)
               " ESCAPE '\\' OR recipients LIKE ? ESCAPE '\\')", f->text, 4);
 }
 
-static sqlite3_stmt *
+static MgQuarantineStmt *
 prepare_where (MgQuarantineStore *store, const char *head, MgWhere *w, const char *tail,
                GError **error)
 {
@@ -93,16 +93,16 @@ prepare_where (MgQuarantineStore *store, const char *head, MgWhere *w, const cha
 }
 
 static GPtrArray *
-collect (MgQuarantineStore *store, sqlite3_stmt *stmt, gpointer (*row) (sqlite3_stmt *),
+collect (MgQuarantineStore *store, MgQuarantineStmt *stmt, gpointer (*row) (MgQuarantineStmt *),
          GDestroyNotify free_row, GError **error)
 {
   g_autoptr (GPtrArray) rows = g_ptr_array_new_with_free_func (free_row);
   int rc;
 
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  while ((rc = mg_quarantine_stmt_step (stmt)) == MG_QUARANTINE_ROW)
     g_ptr_array_add (rows, row (stmt));
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_DONE) {
+  mg_quarantine_stmt_finalize (stmt);
+  if (rc != MG_QUARANTINE_DONE) {
     mg_quarantine_index_error (mg_quarantine_store_index (store), "query", error);
     return NULL;
   }
@@ -110,7 +110,7 @@ collect (MgQuarantineStore *store, sqlite3_stmt *stmt, gpointer (*row) (sqlite3_
 }
 
 static gpointer
-item_row (sqlite3_stmt *stmt)
+item_row (MgQuarantineStmt *stmt)
 {
   return mg_quarantine_index_item_from_stmt (stmt);
 }
@@ -121,11 +121,12 @@ mg_quarantine_query_list (MgQuarantineStore *store, const MgQuarantineFilter *fi
 {
   g_auto (MgWhere) w = { 0 };
   g_autofree char *tail = NULL;
-  sqlite3_stmt *stmt;
+  MgQuarantineStmt *stmt;
 
   where_build (&w, filter);
-  tail = g_strdup_printf (" ORDER BY time DESC, id DESC LIMIT %d OFFSET %u",
-                          filter->limit != 0 ? (int) filter->limit : -1, filter->offset);
+  tail = g_strdup_printf (" ORDER BY time DESC, id DESC LIMIT %" G_GINT64_FORMAT " OFFSET %u",
+                          filter->limit != 0 ? (gint64) filter->limit : G_MAXINT64,
+                          filter->offset);
   stmt = prepare_where (store, "SELECT " MG_QUARANTINE_ITEM_COLUMNS " FROM items", &w, tail,
                         error);
   if (stmt == NULL)
@@ -138,18 +139,18 @@ mg_quarantine_query_count (MgQuarantineStore *store, const MgQuarantineFilter *f
                            GError **error)
 {
   g_auto (MgWhere) w = { 0 };
-  sqlite3_stmt *stmt;
+  MgQuarantineStmt *stmt;
   gint64 n = -1;
 
   where_build (&w, filter);
   stmt = prepare_where (store, "SELECT count(*) FROM items", &w, "", error);
   if (stmt == NULL)
     return -1;
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    n = sqlite3_column_int64 (stmt, 0);
+  if (mg_quarantine_stmt_step (stmt) == MG_QUARANTINE_ROW)
+    n = mg_quarantine_stmt_int64 (stmt, 0);
   else
     mg_quarantine_index_error (mg_quarantine_store_index (store), "count", error);
-  sqlite3_finalize (stmt);
+  mg_quarantine_stmt_finalize (stmt);
   return n;
 }
 
@@ -163,28 +164,30 @@ mg_quarantine_stats_row_free (MgQuarantineStatsRow *row)
 }
 
 static gpointer
-stats_row (sqlite3_stmt *stmt)
+stats_row (MgQuarantineStmt *stmt)
 {
   MgQuarantineStatsRow *row = g_new0 (MgQuarantineStatsRow, 1);
-  const unsigned char *label = sqlite3_column_text (stmt, 0);
+  const char *label = mg_quarantine_stmt_text (stmt, 0);
 
-  row->label = g_strdup (label != NULL ? (const char *) label : "");
-  row->total = sqlite3_column_int64 (stmt, 1);
-  row->withheld = sqlite3_column_int64 (stmt, 2);
-  row->sanitised = sqlite3_column_int64 (stmt, 3);
-  row->released = sqlite3_column_int64 (stmt, 4);
+  row->label = g_strdup (label != NULL ? label : "");
+  row->total = mg_quarantine_stmt_int64 (stmt, 1);
+  row->withheld = mg_quarantine_stmt_int64 (stmt, 2);
+  row->sanitised = mg_quarantine_stmt_int64 (stmt, 3);
+  row->released = mg_quarantine_stmt_int64 (stmt, 4);
   return row;
 }
 
+/* Counts both backends compute alike (PostgreSQL sums no booleans). */
 #define STATS_COUNTS \
-  ", count(*), sum(verdict = 'withheld'), sum(verdict <> 'withheld'), sum(state = 'released')"
+  ", count(*), count(*) FILTER (WHERE verdict = 'withheld')," \
+  " count(*) FILTER (WHERE verdict <> 'withheld'), count(*) FILTER (WHERE state = 'released')"
 
 static GPtrArray *
 stats (MgQuarantineStore *store, const MgQuarantineFilter *filter, const char *head,
        const char *tail, GError **error)
 {
   g_auto (MgWhere) w = { 0 };
-  sqlite3_stmt *stmt;
+  MgQuarantineStmt *stmt;
 
   where_build (&w, filter);
   stmt = prepare_where (store, head, &w, tail, error);
@@ -198,8 +201,14 @@ GPtrArray *
 mg_quarantine_query_by_day (MgQuarantineStore *store, const MgQuarantineFilter *filter,
                             GError **error)
 {
-  return stats (store, filter, "SELECT date (time + 32400, 'unixepoch') AS day"
-                STATS_COUNTS " FROM items", " GROUP BY day ORDER BY day DESC", error);
+  const char *sqlite = "SELECT date (time + 32400, 'unixepoch') AS day" STATS_COUNTS
+                       " FROM items";
+  const char *pg = "SELECT to_char (to_timestamp (time + 32400) AT TIME ZONE 'UTC',"
+                   " 'YYYY-MM-DD') AS day" STATS_COUNTS " FROM items";
+
+  return stats (store, filter,
+                mg_quarantine_index_shared (mg_quarantine_store_index (store)) ? pg : sqlite,
+                " GROUP BY day ORDER BY day DESC", error);
 }
 
 GPtrArray *

@@ -36,20 +36,20 @@ mg_quarantine_request_free (MgQuarantineRequest *request)
 }
 
 static MgQuarantineRequest *
-request_from_stmt (sqlite3_stmt *stmt)
+request_from_stmt (MgQuarantineStmt *stmt)
 {
   MgQuarantineRequest *r = g_new0 (MgQuarantineRequest, 1);
 
-  r->rid = sqlite3_column_int64 (stmt, 0);
+  r->rid = mg_quarantine_stmt_int64 (stmt, 0);
   r->item_id = mg_quarantine_index_column_text (stmt, 1);
   r->kind = mg_quarantine_index_column_text (stmt, 2);
   r->requested_by = mg_quarantine_index_column_text (stmt, 3);
-  r->requested_at = sqlite3_column_int64 (stmt, 4);
+  r->requested_at = mg_quarantine_stmt_int64 (stmt, 4);
   r->note = mg_quarantine_index_column_text (stmt, 5);
   r->password = mg_quarantine_index_column_text (stmt, 6);
   r->state = mg_quarantine_index_column_text (stmt, 7);
   r->decided_by = mg_quarantine_index_column_text (stmt, 8);
-  r->decided_at = sqlite3_column_int64 (stmt, 9);
+  r->decided_at = mg_quarantine_stmt_int64 (stmt, 9);
   r->result = mg_quarantine_index_column_text (stmt, 10);
   r->requested_unix = mg_quarantine_index_column_text (stmt, 11);
   return r;
@@ -78,17 +78,17 @@ select_requests (MgQuarantineStore *store, const char *sql, const char *id, GErr
 {
   MgQuarantineIndex *index = mg_quarantine_store_index (store);
   const char *args[] = { id, NULL };
-  sqlite3_stmt *stmt = mg_quarantine_index_prepare (index, sql, args, error);
+  MgQuarantineStmt *stmt = mg_quarantine_index_prepare (index, sql, args, error);
   g_autoptr (GPtrArray) rows = NULL;
   int rc;
 
   if (stmt == NULL)
     return NULL;
   rows = g_ptr_array_new_with_free_func ((GDestroyNotify) mg_quarantine_request_free);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  while ((rc = mg_quarantine_stmt_step (stmt)) == MG_QUARANTINE_ROW)
     g_ptr_array_add (rows, request_from_stmt (stmt));
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_DONE) {
+  mg_quarantine_stmt_finalize (stmt);
+  if (rc != MG_QUARANTINE_DONE) {
     mg_quarantine_index_error (index, "requests", error);
     return NULL;
   }
@@ -190,7 +190,7 @@ insert_request (MgQuarantineStore *store, const MgQuarantineItem *item,
   return mg_quarantine_index_exec (index, "INSERT INTO requests (item_id, kind,"
                                    " requested_by, requested_at, note, password, state,"
                                    " requested_unix)"
-                                   " VALUES (?, ?, ?, CAST (? AS INTEGER), NULLIF (?, ''),"
+                                   " VALUES (?, ?, ?, CAST (? AS BIGINT), NULLIF (?, ''),"
                                    " NULLIF (?, ''), 'pending', NULLIF (?, ''))", args,
                                    error) &&
          mg_quarantine_index_exec (index, "UPDATE items SET state = 'pending'"
@@ -267,9 +267,9 @@ set_request (MgQuarantineStore *store, const MgQuarantineRequest *request,
 
   return mg_quarantine_index_exec (mg_quarantine_store_index (store),
                                    "UPDATE requests SET state = ?, decided_by = NULLIF (?, ''),"
-                                   " decided_at = CAST (? AS INTEGER), result = NULLIF (?, ''),"
+                                   " decided_at = CAST (? AS BIGINT), result = NULLIF (?, ''),"
                                    " password = CASE WHEN ? = '1' THEN NULL ELSE password END"
-                                   " WHERE rid = CAST (? AS INTEGER)", args, error);
+                                   " WHERE rid = CAST (? AS BIGINT)", args, error);
 }
 
 /* Take the pending request of ID for ACTOR, under the write lock. */

@@ -52,8 +52,7 @@ remove_if_unreferenced (MgQuarantineStore *store, const char *sha256, GError **e
   if (!mg_quarantine_index_begin (index, error))
     return FALSE;
   refs = mg_quarantine_index_object_refs (index, sha256, error);
-  if (refs < 0 || (refs == 0 && !mg_quarantine_object_remove (
-                                  mg_quarantine_store_dir (store), sha256, error))) {
+  if (refs < 0 || (refs == 0 && !mg_quarantine_store_object_remove (store, sha256, error))) {
     mg_quarantine_index_rollback (index);
     return FALSE;
   }
@@ -78,17 +77,17 @@ static gboolean
 select_ids (MgQuarantineIndex *index, const char *const *args, GPtrArray *ids,
             GError **error)
 {
-  sqlite3_stmt *stmt = mg_quarantine_index_prepare (
-    index, "SELECT id FROM items WHERE time < CAST (? AS INTEGER) ORDER BY time", args,
+  MgQuarantineStmt *stmt = mg_quarantine_index_prepare (
+    index, "SELECT id FROM items WHERE time < CAST (? AS BIGINT) ORDER BY time", args,
     error);
   int rc;
 
   if (stmt == NULL)
     return FALSE;
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  while ((rc = mg_quarantine_stmt_step (stmt)) == MG_QUARANTINE_ROW)
     g_ptr_array_add (ids, mg_quarantine_index_column_text (stmt, 0));
-  sqlite3_finalize (stmt);
-  return rc == SQLITE_DONE || mg_quarantine_index_error (index, "select", error);
+  mg_quarantine_stmt_finalize (stmt);
+  return rc == MG_QUARANTINE_DONE || mg_quarantine_index_error (index, "select", error);
 }
 
 /* Delete the items older than CUTOFF; their ids go into IDS (for the audit). */
@@ -102,7 +101,7 @@ delete_expired (MgQuarantineStore *store, gint64 cutoff, GPtrArray *ids, GError 
   if (!mg_quarantine_index_begin (index, error))
     return FALSE;
   if (!select_ids (index, args, ids, error) ||
-      !mg_quarantine_index_exec (index, "DELETE FROM items WHERE time < CAST (? AS INTEGER)",
+      !mg_quarantine_index_exec (index, "DELETE FROM items WHERE time < CAST (? AS BIGINT)",
                                  args, error)) {
     mg_quarantine_index_rollback (index);
     g_ptr_array_set_size (ids, 0);
@@ -118,18 +117,17 @@ static gboolean
 remove_unreferenced (MgQuarantineStore *store, GError **error)
 {
   MgQuarantineIndex *index = mg_quarantine_store_index (store);
-  const char *dir = mg_quarantine_store_dir (store);
   g_autoptr (GHashTable) used = NULL;
   g_autoptr (GPtrArray) names = NULL;
 
   if (!mg_quarantine_index_begin (index, error))
     return FALSE;
   used = mg_quarantine_index_referenced (index, error);
-  names = used != NULL ? mg_quarantine_object_list (dir, error) : NULL;
+  names = used != NULL ? mg_quarantine_store_object_list (store, error) : NULL;
   for (guint i = 0; names != NULL && i < names->len; i++) {
     const char *name = g_ptr_array_index (names, i);
     if (!g_hash_table_contains (used, name) &&
-        !mg_quarantine_object_remove (dir, name, error))
+        !mg_quarantine_store_object_remove (store, name, error))
       g_clear_pointer (&names, g_ptr_array_unref);
   }
   if (names == NULL) {

@@ -12,6 +12,7 @@
 
 #include "quarantine/quarantine_headers.h"
 #include "quarantine/quarantine_object.h"
+#include "quarantine/quarantine_pg.h"
 
 #define MG_QUARANTINE_HEADERS_SHOWN (64 * 1024)
 #define MG_QUARANTINE_REPORT_MAX (64 * 1024 * 1024)
@@ -116,9 +117,39 @@ item_for (const MgPutRequest *put, GPtrArray **reasons_r, GError **error)
   return item;
 }
 
+/* The shared store: both objects and the index row in one transaction. */
 static gboolean
-store_item (const char *dir, const MgPutRequest *put, GError **error)
+store_item_shared (const MgConfig *config, const MgPutRequest *put, GError **error)
 {
+  g_autoptr (GBytes) report = g_bytes_new (put->report_json, strlen (put->report_json));
+  g_autoptr (GPtrArray) reasons = NULL;
+  g_autoptr (MgQuarantineItem) item = item_for (put, &reasons, error);
+  g_autoptr (GBytes) packed_original = NULL;
+  g_autoptr (GBytes) packed_report = NULL;
+  g_autoptr (MgQuarantineIndex) index = NULL;
+
+  if (item == NULL ||
+      (packed_original = mg_quarantine_object_pack (put->original, error)) == NULL ||
+      (packed_report = mg_quarantine_object_pack (report, error)) == NULL ||
+      (index = mg_quarantine_index_open (config, error)) == NULL)
+    return FALSE;
+  g_ptr_array_add (reasons, NULL);
+  item->original_sha256 = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, put->original);
+  item->report_sha256 = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, report);
+  if (!mg_quarantine_index_begin (index, error))
+    return FALSE;
+  if (mg_quarantine_index_object_put (index, item->original_sha256, packed_original, error) &&
+      mg_quarantine_index_object_put (index, item->report_sha256, packed_report, error) &&
+      mg_quarantine_index_insert (index, item, (const char *const *) reasons->pdata, error))
+    return mg_quarantine_index_commit (index, error);
+  mg_quarantine_index_rollback (index);
+  return FALSE;
+}
+
+static gboolean
+store_item (const MgConfig *config, const MgPutRequest *put, GError **error)
+{
+  const char *dir = config->quarantine_directory;
   g_autoptr (GBytes) report = g_bytes_new (put->report_json, strlen (put->report_json));
   g_autoptr (GPtrArray) reasons = NULL;
   g_autoptr (MgQuarantineItem) item = NULL;
@@ -132,7 +163,7 @@ store_item (const char *dir, const MgPutRequest *put, GError **error)
                                   error) &&
       mg_quarantine_object_stage (dir, report, &objects[1].sha256, &objects[1].staged,
                                   error) &&
-      (index = mg_quarantine_index_open (dir, error)) != NULL) {
+      (index = mg_quarantine_index_open (config, error)) != NULL) {
     item->original_sha256 = g_strdup (objects[0].sha256);
     item->report_sha256 = g_strdup (objects[1].sha256);
     ok = commit_and_insert (index, dir, objects, item, reasons, error);
@@ -142,12 +173,19 @@ store_item (const char *dir, const MgPutRequest *put, GError **error)
   return ok;
 }
 
+static gboolean
+put_item (const MgConfig *config, const MgPutRequest *put, GError **error)
+{
+  if (config->quarantine_backend == MG_QUARANTINE_BACKEND_POSTGRESQL)
+    return store_item_shared (config, put, error);
+  return store_item (config, put, error);
+}
+
 gboolean
 mg_quarantine_store_put (const MgConfig *config, const char *id, GBytes *original,
                          GBytes *output, const char *report_json, gboolean held,
                          const MgEnvelope *envelope, GError **error)
 {
-  const char *dir = config->quarantine_directory;
   gboolean keep = held || config->quarantine_keep == MG_QUARANTINE_KEEP_ALL;
   g_autofree char *sender = NULL;
   g_autofree char *recipients = NULL;
@@ -161,9 +199,9 @@ mg_quarantine_store_put (const MgConfig *config, const char *id, GBytes *origina
   mg_quarantine_headers_addresses (original, &sender, &recipients);
   put.sender_address = sender;
   put.recipients = recipients;
-  if (keep && !store_item (dir, &put, error))
+  if (keep && !put_item (config, &put, error))
     return FALSE;
-  return mg_quarantine_audit_message (dir, report_json, recipients, original, output, keep,
+  return mg_quarantine_audit_message (config, report_json, recipients, original, output, keep,
                                       error);
 }
 
@@ -196,7 +234,6 @@ mg_quarantine_store_put_file (const MgConfig *config, const char *id, GBytes *or
                               GBytes *output, const char *report_json, gboolean held,
                               const char *operator_name, GError **error)
 {
-  const char *dir = config->quarantine_directory;
   gboolean keep = held && original != NULL;
   g_autofree char *item_report = keep ? file_item_report (report_json, operator_name) : NULL;
   MgPutRequest put = { id, original, item_report, TRUE, NULL, NULL, NULL };
@@ -206,9 +243,9 @@ mg_quarantine_store_put_file (const MgConfig *config, const char *id, GBytes *or
                  "not a quarantine id");
     return FALSE;
   }
-  if (keep && !store_item (dir, &put, error))
+  if (keep && !put_item (config, &put, error))
     return FALSE;
-  return mg_quarantine_audit_file (dir, report_json, operator_name, original, output, keep,
+  return mg_quarantine_audit_file (config, report_json, operator_name, original, output, keep,
                                    error);
 }
 
@@ -218,10 +255,25 @@ mg_quarantine_store_open (const MgConfig *config, GError **error)
   g_autoptr (MgQuarantineStore) store = g_new0 (MgQuarantineStore, 1);
 
   store->config = config;
-  store->index = mg_quarantine_index_open (config->quarantine_directory, error);
+  /* The shared store keeps the directory for ppap.key (the same on every node). */
+  if (config->quarantine_backend == MG_QUARANTINE_BACKEND_POSTGRESQL)
+    g_mkdir_with_parents (config->quarantine_directory, 0700);
+  store->index = mg_quarantine_index_open (config, error);
   if (store->index == NULL)
     return NULL;
   return g_steal_pointer (&store);
+}
+
+gboolean
+mg_quarantine_store_migrate (const MgConfig *config, int *from_r, int *to_r, GError **error)
+{
+  g_autoptr (MgQuarantineIndex) index = NULL;
+
+  if (config->quarantine_backend == MG_QUARANTINE_BACKEND_POSTGRESQL)
+    return mg_quarantine_pg_migrate (config->quarantine_dsn, from_r, to_r, error);
+  *from_r = *to_r = 0;   /* SQLite: the index brings itself up to date when opened */
+  index = mg_quarantine_index_open (config, error);
+  return index != NULL;
 }
 
 void
@@ -281,6 +333,35 @@ mg_quarantine_store_get (MgQuarantineStore *store, const char *id, GError **erro
   return mg_quarantine_index_get (store->index, id, error);
 }
 
+GBytes *
+mg_quarantine_store_object_read (MgQuarantineStore *store, const char *sha256, gsize max,
+                                 GError **error)
+{
+  g_autoptr (GBytes) packed = NULL;
+
+  if (!mg_quarantine_index_shared (store->index))
+    return mg_quarantine_object_read (mg_quarantine_store_dir (store), sha256, max, error);
+  packed = mg_quarantine_index_object_get (store->index, sha256, error);
+  return packed != NULL ? mg_quarantine_object_unpack (packed, sha256, max, error) : NULL;
+}
+
+gboolean
+mg_quarantine_store_object_remove (MgQuarantineStore *store, const char *sha256,
+                                   GError **error)
+{
+  if (mg_quarantine_index_shared (store->index))
+    return mg_quarantine_index_object_remove (store->index, sha256, error);
+  return mg_quarantine_object_remove (mg_quarantine_store_dir (store), sha256, error);
+}
+
+GPtrArray *
+mg_quarantine_store_object_list (MgQuarantineStore *store, GError **error)
+{
+  if (mg_quarantine_index_shared (store->index))
+    return mg_quarantine_index_object_list (store->index, error);
+  return mg_quarantine_object_list (mg_quarantine_store_dir (store), error);
+}
+
 static GBytes *
 read_object (MgQuarantineStore *store, const char *sha256, gsize max, GError **error)
 {
@@ -289,7 +370,7 @@ read_object (MgQuarantineStore *store, const char *sha256, gsize max, GError **e
                  "the original was deleted");
     return NULL;
   }
-  return mg_quarantine_object_read (mg_quarantine_store_dir (store), sha256, max, error);
+  return mg_quarantine_store_object_read (store, sha256, max, error);
 }
 
 char *
@@ -351,7 +432,7 @@ mg_quarantine_store_audit (MgQuarantineStore *store, const MgQuarantineActor *ac
   if (failure != NULL)
     text = detail != NULL ? g_strdup_printf ("%s (%s)", failure->message, detail)
                           : g_strdup (failure->message);
-  return mg_quarantine_audit_action (mg_quarantine_store_dir (store), actor, action,
+  return mg_quarantine_audit_action (store->config, actor, action,
                                      mg_quarantine_id_valid (item_id) ? item_id : NULL,
                                      outcome (failure), text != NULL ? text : detail, error);
 }

@@ -46,6 +46,13 @@ gboolean mg_quarantine_store_put_file (const MgConfig *config, const char *id,
  * index cannot be opened. */
 MgQuarantineStore *mg_quarantine_store_open (const MgConfig *config, GError **error);
 void mg_quarantine_store_free (MgQuarantineStore *store);
+
+/* Bring the schema of CONFIG's store to this build's version (`mugai
+ * quarantine migrate`): PostgreSQL's versioned migrations, each applied once,
+ * refused while another node migrates; *FROM_R and *TO_R the versions (0 for
+ * SQLite, whose index migrates itself when opened). */
+gboolean mg_quarantine_store_migrate (const MgConfig *config, int *from_r, int *to_r,
+                                      GError **error);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MgQuarantineStore, mg_quarantine_store_free)
 
 const MgConfig *mg_quarantine_store_config (MgQuarantineStore *store);
@@ -69,6 +76,16 @@ char *mg_quarantine_store_headers (MgQuarantineStore *store, const MgQuarantineI
 /* The original bytes of ITEM, for a release only; NULL with ERROR. */
 GBytes *mg_quarantine_store_original (MgQuarantineStore *store,
                                       const MgQuarantineItem *item, GError **error);
+
+/* The objects of the store, wherever they are (files under the directory,
+ * or the shared store's table): read object SHA256 (at most MAX bytes,
+ * hash checked), remove it (call inside the index's write transaction), and
+ * list every name. */
+GBytes *mg_quarantine_store_object_read (MgQuarantineStore *store, const char *sha256,
+                                         gsize max, GError **error);
+gboolean mg_quarantine_store_object_remove (MgQuarantineStore *store, const char *sha256,
+                                            GError **error);
+GPtrArray *mg_quarantine_store_object_list (MgQuarantineStore *store, GError **error);
 
 /* Show item ID to ACTOR: the item, audited as "show". */
 MgQuarantineItem *mg_quarantine_store_show (MgQuarantineStore *store, const char *id,

@@ -26,6 +26,7 @@ import zlib
 
 from mugaitest import CLAMDB, MUGAI, TIMEOUT, TestFailure, check, write_conf
 from mime import EICAR, attachment, make_pe, mixed, text_part
+import pgtest
 
 PASSWORDS = {'alice': 'alice-password-1', 'bob': 'bob-password-12', 'carol': 'carol-password-3'}
 ROLES = {'alice': 'operator', 'bob': 'approver', 'carol': 'approver'}
@@ -234,9 +235,17 @@ class Store:
                     'release': {'smtp': self.sink.target if sink else '127.0.0.1:9',
                                 'sender': RELEASE_SENDER,
                                 'allowed_recipient_domains': 'city.example.lg.jp'}}
+        self.pg = None
+        if pgtest.backend() == 'postgresql':
+            self.pg = pgtest.cluster()
+            self.dsn, self.db = self.pg.fresh_dsn()
+            sections['quarantine'] = {'backend': 'postgresql', 'dsn': self.dsn}
         for sec, kv in (extra or {}).items():
             sections.setdefault(sec, {}).update(kv)
         write_conf(self.conf, CLAMDB, self.qdir, sections)
+        if self.pg:
+            p = self.run(['quarantine', 'migrate', '-c', self.conf])
+            check(p.returncode == 0, 'quarantine migrate: %r' % p.stderr)
         if users:
             for name, role in ROLES.items():
                 self.add_user(name, role, LOGINS[name] if map_unix else None)
@@ -324,7 +333,74 @@ class Store:
     def list_json(self, *args):
         return json.loads(self.q_ok('list', '--json', *args))
 
+    def audit_lines(self):
+        """The audit log's lines as written, oldest first (audit.log, or the
+        shared store's audit_log table)."""
+        if self.pg:
+            return [r[0] for r in self.pg.psql('SELECT line FROM audit_log ORDER BY seq',
+                                               self.db)]
+        path = os.path.join(self.qdir, 'audit.log')
+        if not os.path.exists(path):
+            return []
+        with open(path, encoding='utf-8') as f:
+            return [line.rstrip('\n') for line in f]
+
+    def sql(self, query):
+        """Rows of QUERY on the index (SQLite's file or the PostgreSQL database),
+        values as text."""
+        if self.pg:
+            return self.pg.psql(query, self.db)
+        import sqlite3
+        db = sqlite3.connect(os.path.join(self.qdir, 'index.sqlite'))
+        try:
+            rows = [[None if v is None else str(v) for v in r] for r in db.execute(query)]
+            db.commit()
+        finally:
+            db.close()
+        return rows
+
+    def audit_bytes(self):
+        """The audit log as stored (audit.log, or the audit_log table's lines)."""
+        if self.pg:
+            return ''.join(line + '\n' for line in self.audit_lines()).encode('utf-8')
+        with open(os.path.join(self.qdir, 'audit.log'), 'rb') as f:
+            return f.read()
+
+    def store_bytes(self):
+        """Every byte the index keeps: index.sqlite and its WAL, or a dump of the
+        PostgreSQL database."""
+        if self.pg:
+            p = subprocess.run([os.path.join(pgtest.PG_BIN, 'pg_dump'), '-d', self.dsn],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=TIMEOUT)
+            check(p.returncode == 0, 'pg_dump: %r' % p.stderr)
+            return p.stdout
+        data = b''
+        for suffix in ('', '-wal'):
+            path = os.path.join(self.qdir, 'index.sqlite' + suffix)
+            if os.path.exists(path):
+                with open(path, 'rb') as f:
+                    data += f.read()
+        return data
+
+    def object_exists(self, sha256):
+        if self.pg:
+            return self.sql("SELECT count(*) FROM objects WHERE sha256 = '%s'" % sha256) == [['1']]
+        return os.path.exists(os.path.join(self.qdir, 'objects', sha256[:2], sha256 + '.zst'))
+
+    def add_orphan_object(self):
+        """An object no item refers to (left by a crash); its name."""
+        name = 'ab' + '0' * 62
+        if self.pg:
+            self.sql("INSERT INTO objects (sha256, data) VALUES ('%s', '')" % name)
+        else:
+            path = os.path.join(self.qdir, 'objects', 'ab', name + '.zst')
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            open(path, 'wb').close()
+        return name
+
     def audit(self):
+        if self.pg:
+            return [json.loads(line) for line in self.audit_lines()]
         path = os.path.join(self.qdir, 'audit.log')
         if not os.path.exists(path):
             return []

@@ -6,6 +6,8 @@ their output, exit codes and audit log lines; the two-person rule (an
 operator cannot approve, the requester cannot approve their own request);
 release only through the sanitiser (to an SMTP sink or a file); 20
 concurrent writers; writers killed mid-write leave no half item; retention.
+Run with --backend=postgresql (meson: quarantine_pg) against a private
+PostgreSQL cluster: the same cases on the shared store.
 """
 import base64
 import concurrent.futures
@@ -18,12 +20,13 @@ import json
 import os
 import random
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+if '--backend=postgresql' in sys.argv:   # meson's quarantine_pg entry: the shared store
+    os.environ['MUGAI_TEST_BACKEND'] = 'postgresql'
 from mugaitest import CLAMDB, MUGAI, Suite, check  # noqa: E402
 from qtest import (BODY, SmtpSink, Store, clean_mail, decoded, encoded_word,  # noqa: E402
                    hostile_subject_mail, ppap_mail, removed_mail, virus_mail, zips_of)
@@ -348,13 +351,10 @@ def test_release_rules():
         rc, _, err = request(st, 'alice', r['id'], '--password-file', pw)
         check(rc == 1 and 'パスワード付き ZIP' in err,
               'a password for a mail without an encrypted ZIP: %d %r' % (rc, err))
-        check('zip-secret' not in open(os.path.join(st.qdir, 'audit.log')).read(),
-              'the archive password reached the audit log')
+        check(b'zip-secret' not in st.audit_bytes(), 'the archive password reached the audit log')
         rc, _, _ = st.q('reject', '--as', 'bob', r['id'])
-        db = sqlite3.connect(os.path.join(st.qdir, 'index.sqlite'))
-        left = db.execute('SELECT count(*) FROM requests WHERE password IS NOT NULL').fetchone()
-        db.close()
-        check(left[0] == 0, 'the password is kept after the decision')
+        left = st.sql('SELECT count(*) FROM requests WHERE password IS NOT NULL')
+        check(left[0][0] == '0', 'the password is kept after the decision')
 
 
 @S.case
@@ -387,14 +387,8 @@ PPAP_PASSWORD = 'himitsu-PPAP-7731'
 
 
 def index_bytes(st):
-    """index.sqlite and its -wal, as on disk."""
-    data = b''
-    for suffix in ('', '-wal'):
-        path = os.path.join(st.qdir, 'index.sqlite' + suffix)
-        if os.path.exists(path):
-            with open(path, 'rb') as f:
-                data += f.read()
-    return data
+    """index.sqlite and its -wal, as on disk (a dump of the PostgreSQL store)."""
+    return st.store_bytes()
 
 
 @S.case
@@ -411,9 +405,7 @@ def test_ppap_password_wiped_from_index_and_wal():
         secret = PPAP_PASSWORD.encode()
         check(secret not in index_bytes(st),
               'a pending password is in clear in index.sqlite or its WAL')
-        db = sqlite3.connect(os.path.join(st.qdir, 'index.sqlite'))
-        sealed = [r[0] for r in db.execute('SELECT password FROM requests')]
-        db.close()
+        sealed = [r[0] for r in st.sql('SELECT password FROM requests')]
         check(len(sealed) == 3 and all(x.startswith('v1:') for x in sealed) and
               len(set(sealed)) == 3, 'the pending passwords are not sealed: %r' % sealed)
         key = os.stat(os.path.join(st.qdir, 'ppap.key'))
@@ -432,8 +424,7 @@ def test_ppap_password_wiped_from_index_and_wal():
             if os.path.exists(path):
                 mode = os.stat(path).st_mode & 0o777
                 check(mode == 0o640, '%s has mode %o, not 0640' % (path, mode))
-        check(secret not in open(os.path.join(st.qdir, 'audit.log'), 'rb').read(),
-              'the password reached the audit log')
+        check(secret not in st.audit_bytes(), 'the password reached the audit log')
 
 
 def with_header_to(data, to):
@@ -613,7 +604,7 @@ def test_bidi_escaped_in_audit_log_and_json():
         r = st.mail(mixed('bidi', [text_part(BODY + '\n'), attachment(
             make_pe('bidi'), 'application/pdf', name)], subject=subject), expect=0)
         st.q_ok('show', r['id'])
-        raw = open(os.path.join(st.qdir, 'audit.log'), 'rb').read()
+        raw = st.audit_bytes()
         check('\u202e'.encode() not in raw and '\u200b'.encode() not in raw,
               'U+202E or U+200B raw in audit.log')
         check(b'\\u202e' in raw, 'U+202E not escaped in audit.log')
@@ -632,11 +623,10 @@ def test_delete():
         rc, _, err = st.q('delete', '--as', 'alice', v['id'])
         check(rc == 1 and 'approver' in err, 'operator deleted: exit %d' % rc)
         original = [i for i in st.list_json() if i['id'] == v['id']][0]['sha256']
-        obj = os.path.join(st.qdir, 'objects', original[:2], original + '.zst')
-        check(os.path.exists(obj), 'object layout: %s missing' % obj)
+        check(st.object_exists(original), 'object layout: %s missing' % original)
         rc, out, _ = st.q('delete', '--as', 'bob', v['id'])
         check(rc == 0 and 'deleted' in out, 'delete exit %d' % rc)
-        check(not os.path.exists(obj), 'the original object is still on disk')
+        check(not st.object_exists(original), 'the original object is still stored')
         check(v['id'] not in {i['id'] for i in st.list_json()}, 'deleted item listed')
         gone = [i for i in st.list_json('--all') if i['id'] == v['id']][0]
         check(gone['state'] == 'deleted' and gone['sha256'] is None, 'list --all %r' % gone)
@@ -670,13 +660,29 @@ def broken(st, where):
           'check did not name %s: exit %d %r' % (where, rc, out))
 
 
+def shared_chain_tampering(st, lines):
+    """The shared store's audit_log: a removed or edited row breaks the chain
+    at the row after it, and check names it (audit_log:N)."""
+    rows = st.sql('SELECT seq FROM audit_log ORDER BY seq')
+    approve = [i for i, ln in enumerate(lines) if '"approve"' in ln][-1]
+    gone = rows[approve - 1][0]
+    st.sql('DELETE FROM audit_log WHERE seq = %s' % gone)
+    broken(st, 'audit_log:%d:' % approve)
+    esc = lines[approve - 1].replace("'", "''")
+    st.sql("INSERT INTO audit_log (seq, line) VALUES (%s, '%s')" % (gone, esc))
+    check(st.q('check')[0] == 0, 'the restored log does not check')
+    first = [i for i, ln in enumerate(lines) if '"alice"' in ln][0]
+    st.sql('UPDATE audit_log SET line = replace(line, \'"alice"\', \'"mallory"\')')
+    broken(st, 'audit_log:%d:' % (first + 2))
+
+
 @S.case
 def test_audit_chain_detects_removed_and_edited_lines():
     with Store() as st:
         v, r = two_items(st, 'chain')
         check(request(st, 'alice', r['id'])[0] == 0, 'request')
         check(st.q('approve', '--as', 'bob', r['id'])[0] == 0, 'approve')
-        lines = audit_lines(st)
+        lines = st.audit_lines()
         for i, line in enumerate(lines):
             a = json.loads(line)
             check(all(k in a for k in ('time', 'action', 'actor', 'prev')),
@@ -686,6 +692,9 @@ def test_audit_chain_detects_removed_and_edited_lines():
         check(json.loads(lines[-1])['actor'] == 'bob', 'approve actor %r' % lines[-1])
         rc, out, _ = st.q('check')
         check(rc == 0 and '%d lines, chain intact' % len(lines) in out, 'check %r' % out)
+        if st.pg:
+            shared_chain_tampering(st, lines)
+            return
         # Rotation (logrotate renames): the new file chains to the old one.
         os.rename(os.path.join(st.qdir, 'audit.log'), os.path.join(st.qdir, 'audit.log.1'))
         st.q_ok('show', v['id'])
@@ -743,10 +752,7 @@ def test_audit_names_user_roles_purges_and_exports():
 
 
 def age_item(st, item, days):
-    db = sqlite3.connect(os.path.join(st.qdir, 'index.sqlite'))
-    db.execute('UPDATE items SET time = time - ? WHERE id = ?', (days * 86400, item))
-    db.commit()
-    db.close()
+    st.sql("UPDATE items SET time = time - %d WHERE id = '%s'" % (days * 86400, item))
 
 
 @S.case
@@ -754,9 +760,8 @@ def test_purge_retention():
     with Store(extra={'quarantine': {'retention_days': '30'}}) as st:
         v, r = two_items(st, 'purge')
         age_item(st, v['id'], 31)
-        orphan = os.path.join(st.qdir, 'objects', 'ab', 'ab' + '0' * 62 + '.zst')
-        os.makedirs(os.path.dirname(orphan), exist_ok=True)
-        open(orphan, 'wb').close()
+        orphan = st.add_orphan_object()
+        os.makedirs(os.path.join(st.qdir, 'tmp'), exist_ok=True)
         stale = os.path.join(st.qdir, 'tmp', 'crash.1.tmp')
         open(stale, 'wb').close()
         os.utime(stale, (time.time() - 7200, time.time() - 7200))
@@ -765,7 +770,7 @@ def test_purge_retention():
         rc, out, err = st.q('purge')
         check(rc == 0 and 'purged 1 items older than 30 days' in out, 'purge: %r %r' % (out, err))
         check({i['id'] for i in st.list_json('--all')} == {r['id']}, 'purge kept the wrong items')
-        check(not os.path.exists(orphan), 'an unreferenced object survived purge')
+        check(not st.object_exists(orphan), 'an unreferenced object survived purge')
         check(not os.path.exists(stale) and os.path.exists(fresh), 'staging clean-up')
         out = st.q_ok('check')
         check(out.startswith('1 items, 0 damaged, 0 unreferenced'), 'check: %r' % out)
@@ -805,10 +810,9 @@ def test_twenty_concurrent_writers():
         check(out.startswith('20 items, 0 damaged, 0 unreferenced objects, 0 staging'),
               'check: %r' % out)
         check('21 lines, chain intact' in out, '20 concurrent writers broke the chain: %r' % out)
-        db = sqlite3.connect(os.path.join(st.qdir, 'index.sqlite'))
-        check(db.execute('PRAGMA integrity_check').fetchone()[0] == 'ok', 'integrity_check')
-        check(db.execute('PRAGMA journal_mode').fetchone()[0] == 'wal', 'not in WAL mode')
-        db.close()
+        if not st.pg:
+            check(st.sql('PRAGMA integrity_check') == [['ok']], 'integrity_check')
+            check(st.sql('PRAGMA journal_mode') == [['wal']], 'not in WAL mode')
         check(len([a for a in st.audit() if a['event'] == 'message']) == 20,
               'audit lines of 20 messages')
 

@@ -33,6 +33,8 @@ error_text (const GError *error)
     return MG_T_ERR_POLICY;
   case MG_QUARANTINE_ERROR_RELEASE:
     return MG_T_ERR_RELEASE;
+  case MG_QUARANTINE_ERROR_UNREACHABLE:
+    return MG_T_ERR_UNREACHABLE;
   case MG_QUARANTINE_ERROR_DB:
     break;
   }

@@ -84,6 +84,17 @@ mg_admin_pages_login (MgAdminContext *ctx, guint status, const char *message, co
   return mg_admin_pages_end (reply);
 }
 
+/* The page when the store failed: unreachable (PostgreSQL down) says so. */
+static MgAdminReply *
+store_failed (MgAdminContext *ctx, const GError *error)
+{
+  gboolean gone = error != NULL && error->domain == MG_QUARANTINE_ERROR &&
+                  error->code == MG_QUARANTINE_ERROR_UNREACHABLE;
+
+  return mg_admin_pages_message (ctx, MHD_HTTP_SERVICE_UNAVAILABLE,
+                                 T (gone ? MG_T_ERR_UNREACHABLE : MG_T_ERR_TEMP));
+}
+
 static gboolean
 one_of (const char *value, const char *const *choices)
 {
@@ -249,7 +260,7 @@ mg_admin_pages_list (MgAdminContext *ctx)
   total = mg_quarantine_query_count (ctx->server->store, &filter, &error);
   items = total >= 0 ? mg_quarantine_query_list (ctx->server->store, &filter, &error) : NULL;
   if (items == NULL)
-    return mg_admin_pages_message (ctx, MHD_HTTP_SERVICE_UNAVAILABLE, T (MG_T_ERR_TEMP));
+    return store_failed (ctx, error);
   reply = mg_admin_pages_begin (ctx, MHD_HTTP_OK, MG_T_ITEMS);
   filter_form (ctx, reply->body, &q);
   pager (ctx, reply->body, &q, total);
@@ -310,7 +321,7 @@ mg_admin_pages_stats (MgAdminContext *ctx)
   if (by_day != NULL)
     by_reason = mg_quarantine_query_by_reason (ctx->server->store, &filter, &error);
   if (by_reason == NULL)
-    return mg_admin_pages_message (ctx, MHD_HTTP_SERVICE_UNAVAILABLE, T (MG_T_ERR_TEMP));
+    return store_failed (ctx, error);
   reply = mg_admin_pages_begin (ctx, MHD_HTTP_OK, MG_T_STATS);
   mg_admin_dashboard (ctx, reply->body);
   retention (ctx, reply->body);

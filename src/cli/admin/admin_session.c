@@ -29,17 +29,17 @@ now (void)
 
 /* SQL with the text parameters TEXTS (NULL-terminated) first, then N_INTS
  * integers; NULL with ERROR. */
-static sqlite3_stmt *
+static MgQuarantineStmt *
 prepare (MgQuarantineIndex *index, const char *sql, const char *const *texts,
          const gint64 *ints, int n_ints, GError **error)
 {
-  sqlite3_stmt *stmt = mg_quarantine_index_prepare (index, sql, texts, error);
+  MgQuarantineStmt *stmt = mg_quarantine_index_prepare (index, sql, texts, error);
   int first = 1;
 
   for (const char *const *p = texts; p != NULL && *p != NULL; p++)
     first++;
   for (int i = 0; stmt != NULL && i < n_ints; i++)
-    sqlite3_bind_int64 (stmt, first + i, ints[i]);
+    mg_quarantine_stmt_bind_int64 (stmt, first + i, ints[i]);
   return stmt;
 }
 
@@ -47,16 +47,16 @@ static gboolean
 exec (MgQuarantineIndex *index, const char *sql, const char *const *texts, const gint64 *ints,
       int n_ints, GError **error)
 {
-  sqlite3_stmt *stmt = prepare (index, sql, texts, ints, n_ints, error);
+  MgQuarantineStmt *stmt = prepare (index, sql, texts, ints, n_ints, error);
   int rc;
 
   if (stmt == NULL)
     return FALSE;
-  rc = sqlite3_step (stmt);
-  if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+  rc = mg_quarantine_stmt_step (stmt);
+  if (rc != MG_QUARANTINE_DONE && rc != MG_QUARANTINE_ROW)
     mg_quarantine_index_error (index, "admin", error);
-  sqlite3_finalize (stmt);
-  return rc == SQLITE_DONE || rc == SQLITE_ROW;
+  mg_quarantine_stmt_finalize (stmt);
+  return rc == MG_QUARANTINE_DONE || rc == MG_QUARANTINE_ROW;
 }
 
 static char *
@@ -195,21 +195,21 @@ static gboolean
 read_row (MgAdminSessions *t, const char *key, MgSessionRow *row)
 {
   const char *texts[] = { key, NULL };
-  sqlite3_stmt *stmt = prepare (t->index, "SELECT name, role, credential, created, last_seen,"
+  MgQuarantineStmt *stmt = prepare (t->index, "SELECT name, role, credential, created, last_seen,"
                                 " flash, flash_error FROM admin_sessions"
                                 " WHERE token_sha256 = ?", texts, NULL, 0, NULL);
-  gboolean found = stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW;
+  gboolean found = stmt != NULL && mg_quarantine_stmt_step (stmt) == MG_QUARANTINE_ROW;
 
   if (found) {
     row->name = mg_quarantine_index_column_text (stmt, 0);
     row->role = mg_quarantine_index_column_text (stmt, 1);
     row->credential = mg_quarantine_index_column_text (stmt, 2);
-    row->created = sqlite3_column_int64 (stmt, 3);
-    row->last_seen = sqlite3_column_int64 (stmt, 4);
+    row->created = mg_quarantine_stmt_int64 (stmt, 3);
+    row->last_seen = mg_quarantine_stmt_int64 (stmt, 4);
     row->flash = mg_quarantine_index_column_text (stmt, 5);
-    row->flash_error = sqlite3_column_int (stmt, 6) != 0;
+    row->flash_error = (int) mg_quarantine_stmt_int64 (stmt, 6) != 0;
   }
-  sqlite3_finalize (stmt);
+  mg_quarantine_stmt_finalize (stmt);
   return found;
 }
 
@@ -314,16 +314,16 @@ static gboolean
 read_login (MgAdminSessions *t, const char *address, const char *name, MgLoginRow *row)
 {
   const char *texts[] = { name_key (name), address != NULL ? address : "", NULL };
-  sqlite3_stmt *stmt = prepare (t->index, "SELECT failures, first, locks, locked_until FROM"
+  MgQuarantineStmt *stmt = prepare (t->index, "SELECT failures, first, locks, locked_until FROM"
                                 " admin_logins WHERE name = ? AND address = ?", texts, NULL,
                                 0, NULL);
-  gboolean found = stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW;
+  gboolean found = stmt != NULL && mg_quarantine_stmt_step (stmt) == MG_QUARANTINE_ROW;
 
   *row = (MgLoginRow) { 0, now (), 0, 0 };
   if (found)
-    *row = (MgLoginRow) { sqlite3_column_int64 (stmt, 0), sqlite3_column_int64 (stmt, 1),
-                          sqlite3_column_int64 (stmt, 2), sqlite3_column_int64 (stmt, 3) };
-  sqlite3_finalize (stmt);
+    *row = (MgLoginRow) { mg_quarantine_stmt_int64 (stmt, 0), mg_quarantine_stmt_int64 (stmt, 1),
+                          mg_quarantine_stmt_int64 (stmt, 2), mg_quarantine_stmt_int64 (stmt, 3) };
+  mg_quarantine_stmt_finalize (stmt);
   return found;
 }
 
@@ -345,8 +345,9 @@ prune_logins (MgAdminSessions *t)
 
   exec (t->index, "DELETE FROM admin_logins WHERE locked_until < ? AND first < ?", NULL, old,
         2, NULL);
-  exec (t->index, "DELETE FROM admin_logins WHERE locked_until < ?1 AND rowid NOT IN"
-        " (SELECT rowid FROM admin_logins ORDER BY locked_until DESC, first DESC LIMIT ?2)",
+  exec (t->index, "DELETE FROM admin_logins WHERE locked_until < ?1 AND (name, address) NOT IN"
+        " (SELECT name, address FROM admin_logins ORDER BY locked_until DESC, first DESC"
+        " LIMIT ?2)",
         NULL, bound, 2, NULL);
 }
 
@@ -376,8 +377,10 @@ mg_admin_sessions_failed (MgAdminSessions *t, const char *address, const char *n
   prune_logins (t);
   read_login (t, address, name, &row);
   count_failure (&t->limits, &row);
-  exec (t->index, "INSERT OR REPLACE INTO admin_logins (name, address, failures, first, locks,"
-        " locked_until) VALUES (?, ?, ?, ?, ?, ?)", texts,
+  exec (t->index, "INSERT INTO admin_logins (name, address, failures, first, locks,"
+        " locked_until) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (name, address) DO UPDATE"
+        " SET failures = excluded.failures, first = excluded.first, locks = excluded.locks,"
+        " locked_until = excluded.locked_until", texts,
         (gint64[]) { row.failures, row.first, row.locks, row.locked_until }, 4, NULL);
 }
 

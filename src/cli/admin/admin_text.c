@@ -87,6 +87,10 @@ static const char *const texts[MG_T_COUNT_][2] = {
                          "The release failed (the request stays pending)." },
   [MG_T_ERR_TEMP] = { "一時的なエラーです。しばらくしてからやり直してください。",
                       "A temporary failure: try again later." },
+  [MG_T_ERR_UNREACHABLE] = { "隔離ストア（PostgreSQL）に接続できません。"
+                             "データベースの状態を確認し、しばらくしてからやり直してください。",
+                             "The quarantine store (PostgreSQL) is unreachable: check the"
+                             " database and try again later." },
   [MG_T_ROLE_OPERATOR] = { "申請者", "operator" },
   [MG_T_ROLE_APPROVER] = { "承認者", "approver" },
   [MG_T_PREV] = { "前へ", "Previous" },
