@@ -31,6 +31,12 @@ static const MgCliText formats[] = {
     "--%s: 日付ではありません（YYYY-MM-DD または ISO 8601）" },
   { "%s: unexpected argument", "%s: 余分な引数があります" },
   { "%s: one quarantine ID expected", "%s: 隔離 ID を 1 つ指定してください" },
+  { "--to: not a plain address", "--to: 単純なメールアドレスではありません" },
+  { "--cipher: aes256 or zipcrypt", "--cipher: aes256 か zipcrypt を指定してください" },
+  { "--month: YYYY-MM, without --from or --to",
+    "--month: YYYY-MM の形で、--from や --to と一緒には使えません" },
+  { "--format: text, csv or json", "--format: text、csv、json のいずれかを指定してください" },
+  { "--lang: ja or en", "--lang: ja か en を指定してください" },
   /* mugai config check */
   { "%s: OK", "%s: 問題ありません" },
   { "%s: %u problem", "%s: 問題が %u 件あります" },

@@ -25,6 +25,7 @@
 #include "cli/admin/admin_session.h"
 #include "cli/admin/admin_users.h"
 #include "cli/cli.h"
+#include "cli/cli_text.h"
 #include "quarantine/quarantine_audit.h"
 #include "quarantine/quarantine_role.h"
 #include "util/fdio.h"
@@ -279,7 +280,7 @@ cmd_user_change (const MgConfig *config, const MgAdminArgs *a, const char *comma
   gboolean ok;
 
   if (lock < 0) {
-    fprintf (stderr, "mugai admin: %s.lock: %s\n", path, g_strerror (errno));
+    mg_cli_error ("mugai admin", "%s.lock: %s", path, g_strerror (errno));
     return MG_EXIT_TEMPFAIL;
   }
   users = mg_admin_users_load (path, &error);
@@ -294,7 +295,7 @@ cmd_user_change (const MgConfig *config, const MgAdminArgs *a, const char *comma
   audit (config, action, name, *granted != '\0' ? granted : NULL, error, ended);
   if (ok)
     return MG_EXIT_OK;
-  fprintf (stderr, "mugai admin user %s: %s\n", command, error->message);
+  mg_cli_error ("mugai admin user", "%s: %s", command, error->message);
   return error->domain == G_FILE_ERROR ? MG_EXIT_REFUSED : MG_EXIT_TEMPFAIL;
 }
 
@@ -305,7 +306,7 @@ cmd_user_list (const MgConfig *config)
   g_autoptr (GPtrArray) users = mg_admin_users_load (config->admin_users_file, &error);
 
   if (users == NULL) {
-    fprintf (stderr, "mugai admin user list: %s\n", error->message);
+    mg_cli_error ("mugai admin user list", "%s", error->message);
     return MG_EXIT_CONFIG;
   }
   for (guint i = 0; i < users->len; i++) {
@@ -341,7 +342,7 @@ mg_cmd_admin (int argc, char **argv)
   g_autoptr (MgConfig) config = NULL;
 
   if (!parse (argc, argv, &args, &error)) {
-    fprintf (stderr, "mugai admin: %s\n", error->message);
+    mg_cli_error ("mugai admin", "%s", error->message);
     return MG_EXIT_USAGE;
   }
   if (args.rest == NULL ||

@@ -272,12 +272,12 @@ open_store (MgQuarantineCli *cli, const MgQuarantineArgs *a)
       !(mg_privs_service_prepare (cli->config->milter_user, cli->config->milter_worker_user,
                                   cli->config->quarantine_directory, &users, &error) &&
         mg_privs_service_drop (&users, &error))) {
-    fprintf (stderr, "mugai quarantine: %s\n", error->message);
+    mg_cli_error ("mugai quarantine", "%s", error->message);
     return MG_EXIT_CONFIG;
   }
   cli->store = mg_quarantine_store_open (cli->config, &error);
   if (cli->store == NULL) {
-    fprintf (stderr, "mugai quarantine: %s\n", error->message);
+    mg_cli_error ("mugai quarantine", "%s", error->message);
     return MG_EXIT_TEMPFAIL;
   }
   if (!actor_init (cli, a, &error)) {
@@ -410,7 +410,7 @@ cmd_release (MgQuarantineCli *cli, const MgQuarantineArgs *a, const char *id)
                                  : MG_QUARANTINE_RELEASE_SANITISED;
 
   if (!read_password (a->password_file, &password, &error)) {
-    fprintf (stderr, "mugai quarantine release: %s\n", error->message);
+    mg_cli_error ("mugai quarantine release", "%s", error->message);
     return MG_EXIT_USAGE;
   }
   ok = mg_admin_ppap_request (cli->store, id, &cli->actor, kind, password, a->note, &error);
@@ -434,7 +434,7 @@ cmd_approve (MgQuarantineCli *cli, const MgQuarantineArgs *a, const char *id)
   if (a->to != NULL) {
     g_autofree char *bare = mg_quarantine_envelope_address (a->to);
     if (bare == NULL || *bare == '\0') {
-      fprintf (stderr, "mugai quarantine approve: --to: not a plain address\n");
+      mg_cli_error ("mugai quarantine approve", "--to: not a plain address");
       return MG_EXIT_USAGE;
     }
     mg_admin_release_set_to (release, bare);
@@ -564,7 +564,7 @@ export_open (const char *path)
   int fd = open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
 
   if (fd < 0)
-    fprintf (stderr, "mugai quarantine export: %s: %s\n", path, g_strerror (errno));
+    mg_cli_error ("mugai quarantine export", "%s: %s", path, g_strerror (errno));
   return fd;
 }
 
@@ -579,7 +579,7 @@ cmd_export (MgQuarantineCli *cli, const MgQuarantineArgs *a, const char *id)
   gboolean ok;
 
   if (a->cipher != NULL && !mg_quarantine_export_cipher_parse (a->cipher, &cipher)) {
-    fprintf (stderr, "mugai quarantine export: --cipher: aes256 or zipcrypt\n");
+    mg_cli_error ("mugai quarantine export", "--cipher: aes256 or zipcrypt");
     return MG_EXIT_USAGE;
   }
   fd = export_open (path);
@@ -625,13 +625,13 @@ dispatch (MgQuarantineCli *cli, const MgQuarantineArgs *a, const char *command)
 
   if (g_strv_contains (with_id, command)) {
     if (id == NULL || a->rest[2] != NULL || !mg_quarantine_id_valid (id)) {
-      fprintf (stderr, "mugai quarantine %s: one quarantine ID expected\n", command);
+      mg_cli_error ("mugai quarantine", "%s: one quarantine ID expected", command);
       return MG_EXIT_USAGE;
     }
     return run_with_id (cli, a, command, id);
   }
   if (id != NULL) {
-    fprintf (stderr, "mugai quarantine %s: unexpected argument\n", command);
+    mg_cli_error ("mugai quarantine", "%s: unexpected argument", command);
     return MG_EXIT_USAGE;
   }
   if (g_str_equal (command, "list"))
@@ -683,7 +683,7 @@ mg_cmd_quarantine (int argc, char **argv)
   int status;
 
   if (!parse (argc, argv, &args, &error)) {
-    fprintf (stderr, "mugai quarantine: %s\n", error->message);
+    mg_cli_error ("mugai quarantine", "%s", error->message);
     return MG_EXIT_USAGE;
   }
   if (args.rest == NULL || !g_strv_contains (commands, args.rest[0])) {

@@ -15,6 +15,7 @@
 
 #include "cli/admin/admin_print.h"
 #include "cli/cli.h"
+#include "cli/cli_text.h"
 #include "quarantine/quarantine_query.h"
 #include "quarantine/quarantine_report.h"
 #include "quarantine/quarantine_stats.h"
@@ -61,7 +62,7 @@ month_period (MgReportArgs *a)
   if (a->from != NULL || a->to != NULL || strlen (a->month) != 7 ||
       sscanf (a->month, "%4d-%2d%c", &y, &m, &end) != 2 || y < 1970 || y > 9999 || m < 1 ||
       m > 12) {
-    fprintf (stderr, "mugai report: --month: YYYY-MM, without --from or --to\n");
+    mg_cli_error ("mugai report", "--month: YYYY-MM, without --from or --to");
     return FALSE;
   }
   last = g_date_new_dmy (g_date_get_days_in_month (m, y), m, y);
@@ -79,11 +80,11 @@ period (MgReportArgs *a, gint64 *from_r, gint64 *to_r)
   if (!month_period (a))
     return FALSE;
   if (a->from != NULL && !mg_quarantine_query_parse_time (a->from, from_r)) {
-    fprintf (stderr, "mugai report: --from: not a date (YYYY-MM-DD or ISO 8601)\n");
+    mg_cli_error ("mugai report", "--%s: not a date (YYYY-MM-DD or ISO 8601)", "from");
     return FALSE;
   }
   if (a->to != NULL && !mg_quarantine_query_parse_time (a->to, to_r)) {
-    fprintf (stderr, "mugai report: --to: not a date (YYYY-MM-DD or ISO 8601)\n");
+    mg_cli_error ("mugai report", "--%s: not a date (YYYY-MM-DD or ISO 8601)", "to");
     return FALSE;
   }
   if (a->to != NULL && strlen (a->to) == 10)
@@ -151,7 +152,7 @@ run (MgReportArgs *a, const MgConfig *config)
     return MG_EXIT_USAGE;
   stats = mg_quarantine_stats_collect (config->quarantine_directory, from, to, &error);
   if (stats == NULL) {
-    fprintf (stderr, "mugai report: %s\n", error->message);
+    mg_cli_error ("mugai report", "%s", error->message);
     return MG_EXIT_TEMPFAIL;
   }
   if (g_strcmp0 (a->format, "json") == 0) {
@@ -177,13 +178,13 @@ mg_cmd_report (int argc, char **argv)
   int status;
 
   if (!parse_args (argc, argv, &args, &error)) {
-    fprintf (stderr, "mugai report: %s\n", error->message);
+    mg_cli_error ("mugai report", "%s", error->message);
     status = MG_EXIT_USAGE;
   } else if (args.format != NULL && !g_strv_contains (formats, args.format)) {
-    fprintf (stderr, "mugai report: --format: text, csv or json\n");
+    mg_cli_error ("mugai report", "--format: text, csv or json");
     status = MG_EXIT_USAGE;
   } else if (args.lang != NULL && !g_strv_contains (langs, args.lang)) {
-    fprintf (stderr, "mugai report: --lang: ja or en\n");
+    mg_cli_error ("mugai report", "--lang: ja or en");
     status = MG_EXIT_USAGE;
   } else if ((config = mg_cli_load_config (args.config)) == NULL) {
     status = MG_EXIT_CONFIG;
