@@ -12,7 +12,7 @@ PACKAGES=(
   libarchive-dev libsqlite3-dev libpq-dev postgresql libzstd-dev libmicrohttpd-dev libcrypt-dev libseccomp-dev zlib1g-dev nettle-dev
   fonts-ipafont-gothic fonts-ipafont-mincho fonts-dejavu-core poppler-data chromium chromium-driver
   libreoffice-writer-nogui libreoffice-calc-nogui libreoffice-impress-nogui
-  clang libclang-rt-14-dev
+  clang libclang-rt-14-dev clang-format
   clamav-testfiles postfix miltertest zip unzip p7zip-full lhasa poppler-utils ghostscript zstd
   debhelper lintian
 )

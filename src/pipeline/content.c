@@ -194,8 +194,9 @@ read_labels (MgJob *job, GMimePart *part, MgContent *content)
   GMimeContentType *ct = g_mime_object_get_content_type (object);
   const char *charset = g_mime_content_type_get_parameter (ct, "charset");
   guint max = (guint) job->config->limits.parameters;
+  g_autofree char *mime_type = g_mime_content_type_get_mime_type (ct);   /* allocated */
 
-  content->declared_type = g_ascii_strdown (g_mime_content_type_get_mime_type (ct), -1);
+  content->declared_type = g_ascii_strdown (mime_type, -1);
   content->charset = charset != NULL ? g_strdup (charset) : NULL;
   content->filename = decoded_param (object, "Content-Disposition", "filename", max,
                                      &content->attachment);

@@ -104,11 +104,13 @@ static void
 write_id_header (GMimeObject *object, const char *name, GString *out)
 {
   const char *raw = raw_value (object, name);
+  g_auto (GStrv) lines = NULL;
   g_autofree char *unfolded = NULL;
 
   if (raw == NULL)
     return;
-  unfolded = g_strjoinv (" ", g_strsplit_set (raw, "\r\n", -1));
+  lines = g_strsplit_set (raw, "\r\n", -1);
+  unfolded = g_strjoinv (" ", lines);
   g_strstrip (unfolded);
   if (clean_ascii (unfolded, 8000) && words_short (unfolded))
     append_folded (out, name, unfolded);

@@ -371,3 +371,19 @@ mg_privs_filter_supervisor (GError **error)
 {
   return load_filter (FALSE, error);
 }
+
+#if defined(__SANITIZE_ADDRESS__)
+/* LeakSanitizer checks a process at exit from a helper that traces it. A
+ * process that changed its user is not dumpable and cannot be traced, and
+ * LeakSanitizer would end it with "fatal error" instead of checking it; such
+ * a process (a supervisor, a front after its drop) is not checked. The code
+ * it runs is leak-checked where it runs unprivileged: the unit tests and
+ * every process started by a caller that is not root. */
+int __lsan_is_turned_off (void);
+
+int
+__lsan_is_turned_off (void)
+{
+  return prctl (PR_GET_DUMPABLE) != 1;
+}
+#endif

@@ -289,6 +289,7 @@ main (int argc, char **argv)
   char *sup_argv[] = { argv[0], SUPERVISOR_ARG, "@CTL@", NULL };
   g_autoptr (GError) error = NULL;
   g_autofree char *dir = NULL;
+  g_autofree char *outside = NULL;
   int status;
 
   if (argc == 3 && g_str_equal (argv[1], SUPERVISOR_ARG)) {
@@ -304,7 +305,8 @@ main (int argc, char **argv)
   dir = g_dir_make_tmp ("mugai-sandbox-XXXXXX", NULL);
   g_chmod (dir, 0777);   /* a worker that dropped root could write here without Landlock */
   g_setenv ("MUGAI_TEST_DIR", dir, TRUE);
-  g_setenv ("MUGAI_TEST_OUTSIDE", g_build_filename (dir, "outside", NULL), TRUE);
+  outside = g_build_filename (dir, "outside", NULL);
+  g_setenv ("MUGAI_TEST_OUTSIDE", outside, TRUE);
   g_test_init (&argc, &argv, NULL);
   pool = mg_sandbox_pool_new (sup_argv, &settings, &error);
   g_assert_no_error (error);
