@@ -22,6 +22,7 @@
 #include "filters/image.h"
 #include "filters/image_jpeg.h"
 #include "filters/image_tiff.h"
+#include "filters/image_tiff_pages.h"
 
 #include <gdk-pixbuf/gdk-pixbuf.h>
 #include <string.h>
@@ -449,6 +450,43 @@ image_redraw (GBytes *input, const MgFilterInput *in, const ImageKind *kind, Ima
   return TRUE;
 }
 
+/* A TIFF of several pages (a fax) written again with all of them, as a
+ * TIFF; FALSE (RESULT untouched) when that fails: its first page is then
+ * kept, and the notice says the others were dropped. */
+static gboolean
+image_tiff_all_pages (GBytes *input, const MgFilterInput *in, ImageClock *clock,
+                      MgFilterResult *result)
+{
+  const MgImageLimits *limits = &in->config->image;
+  gsize len;
+  const guint8 *data = g_bytes_get_data (input, &len);
+  gint64 budget = limits->max_message_pixels, pixels = 0;
+  guint pages = 0;
+  g_autofree char *why = NULL;
+
+  if (mg_image_tiff_pages (data, len) < 2)
+    return FALSE;
+  if (in->budget != NULL)   /* the first page was counted by the precheck */
+    budget = MAX (0, limits->max_message_pixels - in->budget->image_pixels);
+  GBytes *output = mg_image_tiff_rebuild (input, limits, budget, clock->deadline, &pages,
+                                          &pixels, &why);
+  if (output == NULL)
+    return FALSE;
+  if (in->budget != NULL)
+    in->budget->image_pixels += pixels;
+  const char *dot = in->filename != NULL ? strrchr (in->filename, '.') : NULL;
+  result->action = MG_ACTION_CONVERTED;
+  result->reason = MG_REASON_IMAGE_REENCODED;
+  result->detail = g_strdup_printf ("TIFF of %u pages written again page by page from its "
+                                    "pixels (black-and-white pages as CCITT G4, others as "
+                                    "RGB); metadata dropped", pages);
+  result->output = output;
+  result->output_type = g_strdup ("image/tiff");
+  result->output_extension = g_strdup (dot != NULL && g_ascii_strcasecmp (dot, ".tiff") == 0
+                                       ? ".tiff" : ".tif");
+  return TRUE;
+}
+
 static gboolean
 image_sanitise (GBytes *input, const MgFilterInput *in, MgFilterResult *result,
                 GError **error)
@@ -463,6 +501,8 @@ image_sanitise (GBytes *input, const MgFilterInput *in, MgFilterResult *result,
     return TRUE;
   }
   clock = image_clock (in);
+  if (g_str_equal (kind->type, "image/tiff") && image_tiff_all_pages (input, in, &clock, result))
+    return TRUE;
   if (kind->jpeg && image_jpeg_lossless (input, in, kind, &clock, result, &baseline))
     return TRUE;
   return image_redraw (baseline != NULL ? baseline : input, in, kind, &clock, result, error);

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 PACKAGES=(
   build-essential meson ninja-build pkg-config python3
   libglib2.0-dev libgmime-3.0-dev libclamav-dev libmagic-dev libjson-glib-dev
-  libxml2-dev libmilter-dev libpoppler-glib-dev libcairo2-dev libfreetype-dev libfontconfig-dev libgdk-pixbuf-2.0-dev libjpeg62-turbo-dev
+  libxml2-dev libmilter-dev libpoppler-glib-dev libcairo2-dev libfreetype-dev libfontconfig-dev libtiff-dev libgdk-pixbuf-2.0-dev libjpeg62-turbo-dev
   webp-pixbuf-loader
   libarchive-dev libsqlite3-dev libpq-dev postgresql libzstd-dev libmicrohttpd-dev libcrypt-dev libseccomp-dev zlib1g-dev nettle-dev
   fonts-ipafont-gothic fonts-ipafont-mincho fonts-dejavu-core poppler-data chromium chromium-driver

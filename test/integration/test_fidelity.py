@@ -16,7 +16,9 @@ again (never copied) and looks the same; the OCR text of a searchable scan
 pdftotext in the output as in the input.
 Also: real bounce mails (test/gen/bounces.py) sanitised, not withheld;
 UTF-16 bodies decoded; a folder named "..." kept by mugai files; a 3-page
-TIFF and an EMF picture in a .docx said in the notice.
+TIFF kept with its 3 pages (its first only, said in the notice, when the
+others pass the message's pixel budget); an EMF picture in a .docx said in
+the notice.
 """
 import io
 import json
@@ -192,17 +194,62 @@ def test_files_folder_of_dots(name='files_folder_of_dots'):
     check('..' not in kept[0]['path'].split('/'), 'a parent name in the output: %r' % kept[0]['path'])
 
 
-@S.case
-def test_multipage_tiff_said_in_notice(name='tiff_three_pages'):
-    """A 3-page TIFF fax: what is not kept is said in the notice the
-    recipient reads, not only in the report."""
+def tiff_pages(data):
+    """(width, height, compression, first pixel's samples) of each page of a
+    little-endian TIFF with one strip per page (as mugai writes it)."""
+    import struct
+    import zlib
+    check(data[:4] == b'II*\x00', 'not a little-endian TIFF: %r' % data[:4])
+    out, at = [], struct.unpack('<I', data[4:8])[0]
+    while at and len(out) < 100:
+        n = struct.unpack('<H', data[at:at + 2])[0]
+        tags = {}
+        for i in range(n):
+            tag, kind, count, value = struct.unpack('<HHII', data[at + 2 + 12 * i:at + 14 + 12 * i])
+            tags[tag] = value & 0xffff if kind == 3 else value
+        strip = data[tags[273]:tags[273] + tags[279]]
+        pixel = zlib.decompress(strip)[:3] if tags[259] == 8 else None
+        out.append((tags[256], tags[257], tags[259], pixel))
+        at = struct.unpack('<I', data[at + 2 + 12 * n:at + 6 + 12 * n])[0]
+    return out
+
+
+def tiff_mail(name, conf=None, width=32, height=16):
+    tiff = pages.multipage_tiff(3, width, height)
     msg = mime.mixed(name, [mime.text_part('FAX を転送します。'),
-                            mime.attachment(pages.multipage_tiff(3), 'image/tiff', 'fax.tif')])
-    res = run_mail(msg)
+                            mime.attachment(tiff, 'image/tiff', 'fax.tif')])
+    res = run_mail(msg, conf=conf)
     check_sanitised(res)
     part = [p for p in res.parts() if p.get('filename') == 'fax.tif']
-    check(part and part[0].get('action') == 'converted' and
-          '1 of 3' in (part[0].get('detail') or ''), 'fax.tif: %r' % describe(res))
+    check(part and part[0].get('action') == 'converted', 'fax.tif: %r' % describe(res))
+    return res, part[0]
+
+
+@S.case
+def test_multipage_tiff_all_pages_kept(name='tiff_three_pages'):
+    """A 3-page TIFF fax is delivered as a 3-page TIFF (it kept page 1 only):
+    each page written again from its pixels, its grey the input's, and the
+    notice says nothing was dropped."""
+    res, part = tiff_mail(name)
+    check('TIFF of 3 pages' in (part.get('detail') or ''), part.get('detail'))
+    leaves = [p for p in res.leaves() if p.get_filename() == 'fax.tif']
+    check(len(leaves) == 1, 'fax.tif not delivered: %r' % res.output_filenames())
+    got = tiff_pages(leaves[0].get_payload(decode=True))
+    want = [(32, 16, 8, bytes([g, g, g])) for g in (60, 120, 180)]
+    check(got == want, 'pages %r, expected %r' % (got, want))
+    text = res.all_text()
+    check('1 ページ目だけ' not in text and 'only its first page' not in text,
+          'the notice says pages were dropped: %r' % text[:600])
+
+
+@S.case
+def test_multipage_tiff_over_budget_said(name='tiff_pages_over_budget'):
+    """When the other pages would pass [image] max_message_pixels, the first
+    page is kept and the notice the recipient reads says the others were
+    dropped."""
+    res, part = tiff_mail(name, conf={'image': {'max_message_pixels': 4096}}, width=64,
+                          height=48)
+    check('1 of 3' in (part.get('detail') or ''), part.get('detail'))
     text = res.all_text()
     check('1 ページ目だけ' in text or 'only its first page' in text,
           'the notice does not say pages were dropped: %r' % text[:600])
