@@ -138,6 +138,10 @@ static const MgConfKey keys[] = {
     OFF (sandbox.job_timeout), "seconds one message may take in a worker before it is killed" },
   { "sandbox", "max_memory_mb", MG_CONF_INT, "4096", 256, 1048576, NULL,
     OFF (sandbox.max_memory_mb), "address space of a worker in MiB (the virus engine included)" },
+  { "sandbox", "tmp_directory", MG_CONF_STRING, "", 0, 0, NULL, OFF (sandbox.tmp_directory),
+    "folder in which each worker makes its private temporary folder for ClamAV's unpacked"
+    " files (empty: $TMPDIR, else /tmp); a tmpfs such as /dev/shm saves file system work"
+    " per message" },
   { "archive", "max_members", MG_CONF_INT, "1000", 1, 1000000, NULL,
     OFF (archive.max_members), "entries of one archive, nested archives included" },
   { "archive", "max_total_size", MG_CONF_INT, "268435456", MiB, 16384 * MiB, NULL,

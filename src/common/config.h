@@ -35,6 +35,7 @@ typedef struct {
   gint64 max_jobs;         /* jobs before a worker is replaced */
   gint64 job_timeout;      /* seconds one job may take */
   gint64 max_memory_mb;    /* address space of a worker */
+  char *tmp_directory;     /* where workers make their temporary folders ("": TMPDIR) */
 } MgSandboxConfig;
 
 /* Limits of the archive filter, shared by every archive nested in one

@@ -253,6 +253,26 @@ run_job (gpointer ctx, int front_fd, int service_fd, const MgIpcFrame *job)
   return mg_pipeline_worker_result_frame (result);
 }
 
+/* [sandbox] tmp_directory becomes TMPDIR, under which each worker makes its
+ * private folder (sandbox.c) and the supervisor removes it, before anything
+ * reads g_get_tmp_dir (). */
+static gboolean
+use_tmp_directory (const MgConfig *config, GError **error)
+{
+  const char *dir = config->sandbox.tmp_directory;
+
+  if (dir == NULL || *dir == '\0')
+    return TRUE;
+  if (!g_path_is_absolute (dir) || !g_file_test (dir, G_FILE_TEST_IS_DIR)) {
+    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOTDIR,
+                 "[sandbox] tmp_directory %s: not an existing folder given by its full path",
+                 dir);
+    return FALSE;
+  }
+  g_setenv ("TMPDIR", dir, TRUE);
+  return TRUE;
+}
+
 int
 mg_pipeline_supervisor_main (int argc, char **argv)
 {
@@ -276,7 +296,7 @@ mg_pipeline_supervisor_main (int argc, char **argv)
   workers = g_ascii_strtoll (argv[4], NULL, 10);
   if (mg_privs_supervisor_start (&error))
     config = mg_config_load (*argv[2] != '\0' ? argv[2] : NULL, &error);
-  if (config != NULL &&
+  if (config != NULL && use_tmp_directory (config, &error) &&
       mg_privs_lookup (config->milter_user, config->milter_worker_user, &users, &error))
     pipeline = mg_pipeline_new_local (config, &error);
   if (pipeline != NULL) {

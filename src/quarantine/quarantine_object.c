@@ -60,6 +60,9 @@ mg_quarantine_object_mkdir (const char *dir, const char *path, GError **error)
 
   if (g_file_test (path, G_FILE_TEST_IS_DIR))
     return TRUE;
+  /* the quarantine itself, made on first use (mugai mail on a new folder) */
+  if (g_str_equal (parent, dir) && g_mkdir_with_parents (dir, 0700) != 0)
+    return set_errno_error (error, errno, dir);
   if (!g_str_equal (parent, dir) && !g_str_equal (parent, path) &&
       !mg_quarantine_object_mkdir (dir, parent, error))
     return FALSE;

@@ -7,6 +7,7 @@ with the rest of the message delivered. Every archive is generated here
 (test/gen/archives.py, zip, 7z); nothing is fetched.
 """
 import io
+import json
 import os
 import resource
 import subprocess
@@ -17,8 +18,9 @@ import time
 import zipfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from mugaitest import (Suite, TestFailure, assert_absent, assert_text, check,  # noqa: E402
-                       check_sanitised, check_withheld, run_mail)
+from mugaitest import (CLAMDB, MUGAI, TIMEOUT, Suite, TestFailure, assert_absent,  # noqa: E402
+                       assert_text, check, check_sanitised, check_withheld, run_mail,
+                       write_conf)
 import archives as A  # noqa: E402  (test/gen)
 from mime import (EICAR, attachment, make_docm, make_gzip, make_pe, make_pdf,  # noqa: E402
                   make_zip, marker, mixed, text_part)
@@ -390,6 +392,70 @@ add('encrypted_7z_headers', encrypted(_tool_archive(['7z', 'a', '-bd', '-psecret
 add('bomb_4gib_zeros', bomb(zeros_bomb, '4 GiB of zeros'))
 add('bomb_gzip_stream', bomb(lambda tmp: A.gzip_zeros(4 << 30), '4 GiB gzip stream, size unknown'))
 add('bomb_nested', bomb(lambda tmp: A.zip_nested_bomb(), '42.zip-like nesting'))
+
+
+# --- where ClamAV unpacks: [sandbox] tmp_directory ----------------------------------
+
+def _wait_for(what, cond):
+    """Wait for an event (a folder appearing), with a generous overall limit."""
+    end = time.monotonic() + TIMEOUT
+    while not cond():
+        if time.monotonic() > end:
+            raise TestFailure('%s did not happen within %ds' % (what, TIMEOUT))
+        time.sleep(0.05)
+
+
+def tmp_directory_used(name):
+    """The worker makes its private folder in [sandbox] tmp_directory (seen
+    there while mugai mail waits for its input), ClamAV's scans work from it
+    (EICAR two zips down is found) and the folder is gone afterwards."""
+    with tempfile.TemporaryDirectory() as tmp:
+        scratch = os.path.join(tmp, 'scratch')
+        os.mkdir(scratch)
+        os.chmod(tmp, 0o755)
+        os.chmod(scratch, 0o1777)
+        conf = os.path.join(tmp, 'mugai.conf')
+        write_conf(conf, CLAMDB, os.path.join(tmp, 'q'), {'sandbox': {'tmp_directory': scratch}})
+        rep = os.path.join(tmp, 'report.json')
+        data = mail(name, [('a.zip', make_zip([('inner.zip', make_zip([('eicar.com', EICAR)]))]),
+                            ZIP)])
+        p = subprocess.Popen([MUGAI, 'mail', '-c', conf, '--report', rep, '-o',
+                              os.path.join(tmp, 'out.eml'), '-'], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            _wait_for('a worker folder in tmp_directory',
+                      lambda: p.poll() is not None or any(
+                          n.startswith('mugai-worker-') for n in os.listdir(scratch)))
+            out, err = p.communicate(data, timeout=TIMEOUT)
+        finally:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+        check(p.returncode == 3, 'exit %r (want 3, withheld): %s' % (p.returncode, err[-400:]))
+        with open(rep, encoding='utf-8') as f:
+            check('Mugai.Test.EICAR.UNOFFICIAL' in json.load(f).get('virus', []),
+                  'EICAR two zips down not found')
+        check(os.listdir(scratch) == [], 'left in tmp_directory: %r' % os.listdir(scratch))
+
+
+def tmp_directory_missing(name):
+    """A tmp_directory that is not a folder stops mugai mail with a line that
+    names the key, before any input is read."""
+    with tempfile.TemporaryDirectory() as tmp:
+        conf = os.path.join(tmp, 'mugai.conf')
+        write_conf(conf, CLAMDB, os.path.join(tmp, 'q'),
+                   {'sandbox': {'tmp_directory': os.path.join(tmp, 'no-such-folder')}})
+        p = subprocess.run([MUGAI, 'mail', '-c', conf, '-o', os.path.join(tmp, 'out.eml'), '-'],
+                           input=mail(name, []), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           timeout=TIMEOUT)
+        err = p.stderr.decode('utf-8', 'replace')
+        check(p.returncode == 78, 'exit %r (want 78): %s' % (p.returncode, err[-400:]))
+        check('[sandbox] tmp_directory' in err and 'no-such-folder' in err,
+              'the error does not name the key and folder: %r' % err[-400:])
+
+
+add('tmp_directory_used', tmp_directory_used)
+add('tmp_directory_missing', tmp_directory_missing)
 
 if __name__ == '__main__':
     S.main()

@@ -31,8 +31,10 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "../../integration/postfix"))
+sys.path.insert(0, HERE)
 import harness  # noqa: E402
 import mails  # noqa: E402
+import cpu  # noqa: E402
 
 CLAMD = shutil.which("clamd") or "/usr/sbin/clamd"
 CLAMAV_MILTER = shutil.which("clamav-milter") or "/usr/sbin/clamav-milter"
@@ -124,6 +126,7 @@ def one_burst(relay, corpus, run, count, concurrency):
     messages = [("%s-%s-%04d" % (corpus, run, n), CORPORA[corpus]("%s-%s-%04d" % (corpus, run, n)))
                 for n in range(count)]
     burst = mails.Burst(relay.postfix.port, messages, concurrency=concurrency)
+    before = cpu.snapshot(relay)
     start = time.monotonic()
     burst.start().join(900)
     wall = time.monotonic() - start
@@ -131,8 +134,12 @@ def one_burst(relay, corpus, run, count, concurrency):
         raise RuntimeError("burst incomplete: %d accepted, rejected %s"
                            % (len(burst.accepted), list(burst.rejected.items())[:3]))
     latencies = list(burst.accepted.values())
-    return {"rate": count / wall, "p50": percentile(latencies, 50) * 1000,
-            "p99": percentile(latencies, 99) * 1000, "tempfails": burst.tempfails}
+    after = cpu.snapshot(relay)
+    out = {"rate": count / wall, "p50": percentile(latencies, 50) * 1000,
+           "p99": percentile(latencies, 99) * 1000, "tempfails": burst.tempfails,
+           "front_mib": after["front_kib"] / 1024.0, "worker_mib": after["worker_kib"] / 1024.0}
+    out.update({"cpu_" + k: v for k, v in cpu.per_message(before, after, count).items()})
+    return out
 
 
 def drain(relay, expected):
@@ -174,11 +181,15 @@ def bench_all(setups, args):
 
 
 def table(all_results, args):
-    lines = ["| milter | corpus | accepted msgs/s | p50 ms | p99 ms |", "|---|---|---|---|---|"]
+    lines = ["| milter | corpus | accepted msgs/s | p50 ms | p99 ms | CPU ms/msg: Postfix, "
+             "milter, workers or clamd | peak RSS MiB: milter, worker or clamd |",
+             "|---|---|---|---|---|---|---|"]
     for key, label, _ in SETUPS:
         for corpus, r in all_results.get(key, {}).items():
-            lines.append("| %s | %s | %.0f | %.1f | %.1f |"
-                         % (label, corpus, r["rate"], r["p50"], r["p99"]))
+            lines.append("| %s | %s | %.0f | %.1f | %.1f | %.2f, %.2f, %.2f | %.0f, %.0f |"
+                         % (label, corpus, r["rate"], r["p50"], r["p99"], r["cpu_postfix"],
+                            r["cpu_front"], r["cpu_workers"], r["front_mib"],
+                            r["worker_mib"]))
     base = all_results.get("none", {}).get("text")
     ours = all_results.get("mugai", {}).get("text")
     if base and ours:
