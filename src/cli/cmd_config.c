@@ -21,6 +21,7 @@
 #include "cli/cli.h"
 #include "cli/cli_text.h"
 #include "cli/cmd_config.h"
+#include "quarantine/quarantine_hook.h"
 #include "scan/scan.h"
 
 #define POSTFIX_USER "postfix"  /* smtpd and cleanup connect to the milter as it */
@@ -154,6 +155,23 @@ check_deadlines (const MgConfig *config, MgConfigFindings *findings)
                            "[office] libreoffice_timeout (%" G_GINT64_FORMAT " s) must be "
                            "below [sandbox] job_timeout (%" G_GINT64_FORMAT " s)",
                            config->office.libreoffice_timeout, config->sandbox.job_timeout);
+}
+
+/* [alert] exec: an argv whose program exists and may be run. */
+static void
+check_alert_exec (const MgConfig *config, MgConfigFindings *findings)
+{
+  g_autoptr (GError) error = NULL;
+  g_auto (GStrv) argv = NULL;
+
+  if (*config->alert_exec == '\0')
+    return;
+  argv = mg_quarantine_hook_argv (config->alert_exec, &error);
+  if (argv == NULL)
+    mg_cmd_config_finding (findings, "[alert] exec: %s", error->message);
+  else if (!g_file_test (argv[0], G_FILE_TEST_IS_EXECUTABLE) ||
+           g_file_test (argv[0], G_FILE_TEST_IS_DIR))
+    mg_cmd_config_finding (findings, "[alert] exec: %s is not an executable file", argv[0]);
 }
 
 /* --- check: access as the service user ---------------------------------- */
@@ -385,6 +403,7 @@ run_check (const char *config_path, const char *postfix_dir, const char *user_na
     config = check_file (path, &findings);
   }
   check_deadlines (config, &findings);
+  check_alert_exec (config, &findings);
   check_accounts (config, &findings);
   user_name = user_name ? user_name : config->milter_user;
   user = user_new (user_name);

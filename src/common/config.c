@@ -107,6 +107,9 @@ static const MgConfKey keys[] = {
   { "admin", "request_timeout", MG_CONF_INT, "10", 1, 600, NULL,
     OFF (admin_request_timeout),
     "seconds a client may take to send one whole request; slower ones are cut" },
+  { "admin", "public_url", MG_CONF_STRING, "", 0, 0, NULL, OFF (admin_public_url),
+    "URL staff open the admin UI at (e.g. https://mugai.city.example.lg.jp), for the links"
+    " in alert and approver mails (empty: no link)" },
   { "release", "smtp", MG_CONF_STRING, "127.0.0.1:10026", 0, 0, NULL,
     OFF (release_smtp),
     "HOST:PORT of the Postfix listener without the milter for released mail" },
@@ -126,8 +129,13 @@ static const MgConfKey keys[] = {
   { "alert", "address", MG_CONF_STRING, "", 0, 0, NULL, OFF (alert_address),
     "mailbox (the CSIRT) told in Japanese of viruses and failures, through [release] smtp"
     " (empty: none)" },
-  { "alert", "interval", MG_CONF_INT, "600", 0, 86400, NULL, OFF (alert_interval),
-    "seconds between two alert mails at least; events in between go out together" },
+  { "alert", "interval", MG_CONF_INT, "60", 0, 86400, NULL, OFF (alert_interval),
+    "seconds between two alerts at least; events in between go out together" },
+  { "alert", "exec", MG_CONF_STRING, "", 0, 0, NULL, OFF (alert_exec),
+    "command run for each alert (absolute path and arguments, no shell), the facts in"
+    " MUGAI_ALERT_* variables and on stdin (empty: none)" },
+  { "alert", "exec_timeout", MG_CONF_INT, "30", 1, 600, NULL, OFF (alert_exec_timeout),
+    "seconds the alert command may run before it is killed" },
   { "sandbox", "enabled", MG_CONF_ENUM, "yes", 0, 0, bool_choices,
     OFF (sandbox.enabled), "sanitise in sandboxed worker processes (no: debugging only)" },
   { "sandbox", "workers", MG_CONF_INT, "0", 0, 256, NULL,

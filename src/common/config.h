@@ -118,6 +118,7 @@ typedef struct {
   gint64 admin_session_max_lifetime;  /* minutes */
   char *admin_trusted_proxies;
   gint64 admin_request_timeout;       /* seconds */
+  char *admin_public_url;             /* how staff reach the admin UI, for links; "" = none */
   gint64 admin_login_failures;
   gint64 admin_lockout_minutes;
   char *release_smtp;              /* HOST:PORT without the milter, or "" */
@@ -128,6 +129,8 @@ typedef struct {
   int release_allow_virus_original;         /* 0 no, 1 yes */
   char *alert_address;             /* CSIRT mailbox told of viruses and failures, "" = none */
   gint64 alert_interval;           /* seconds between two alert mails at least */
+  char *alert_exec;                /* command told of each alert (no shell), "" = none */
+  gint64 alert_exec_timeout;       /* seconds before it is killed */
   MgSandboxConfig sandbox;
   MgArchiveLimits archive;
   MgPdfConfig pdf;

@@ -34,6 +34,7 @@
 #include "mg_build.h"
 #include "milter/milter_callbacks.h"
 #include "milter/milter_daemon.h"
+#include "milter/milter_log.h"
 #include "milter/milter_privs.h"
 #include "milter/milter_signals.h"
 
@@ -226,13 +227,14 @@ serve (const MgConfig *config, const char *socket, gboolean foreground,
   mg_milter_privs_folders (config, socket, !foreground, users);
   open_socket (socket, &desc);
   mg_milter_privs_socket (config, socket, users);
-  mg_milter_privs_drop (users);
+  mg_milter_privs_drop (config, users);
   engine = load_engine (config);
   work = mg_milter_work_new (engine, (guint) config->milter_max_inflight,
                              (guint) config->milter_timeout, PROGRESS_INTERVAL);
   setup.work = work;
   if (!foreground && !mg_milter_daemon_write_pid (config->milter_pid_file, &error))
     mg_milter_daemon_fail (MG_EXIT_OSERR, "pid file: %s", error->message);
+  mg_milter_engine_on_failure (engine, mg_milter_log_alert_reload);
   mg_milter_engine_watch (engine, (guint) config->milter_reload_interval);
   g_message ("NOQUEUE: listening on %s (max_inflight %" G_GINT64_FORMAT ")", socket,
              config->milter_max_inflight);

@@ -18,16 +18,18 @@ struct MgMilterEngineRef {
 
 struct MgMilterEngine {
   const MgConfig *config;
-  GMutex lock;                 /* guards current, loaded_stamp, generation */
+  GMutex lock;                 /* guards current, loaded_stamp, failed_stamp, generation */
   MgMilterEngineRef *current;
   char *loaded_stamp;          /* stamp of the database the current pipeline loaded */
   char *seen_stamp;            /* stamp at the previous check */
+  char *failed_stamp;          /* of the database that failed to load, or NULL (lock) */
   guint generation;
   GThread *watcher;
   GMutex wait_lock;            /* guards stopping, for the watcher's sleep */
   GCond wait_cond;
   gboolean stopping;
   guint interval;
+  MgMilterEngineFailed on_failure;   /* or NULL */
 };
 
 static MgMilterEngineRef *
@@ -125,19 +127,22 @@ swap_in (MgMilterEngine *engine, MgPipeline *pipeline, const char *stamp)
 }
 
 /* TRUE when STAMP differs from what is loaded and was already seen at the
- * previous check (the database has settled). Only the watcher calls this. */
+ * previous check (the database has settled), and is not a database that
+ * failed to load (tried again, and alerted again, only once it changes or on
+ * SIGHUP). Only the watcher calls this. */
 static gboolean
 changed_and_settled (MgMilterEngine *engine, const char *stamp)
 {
   gboolean settled = g_strcmp0 (stamp, engine->seen_stamp) == 0;
-  gboolean changed;
+  gboolean changed, failed;
 
   g_free (engine->seen_stamp);
   engine->seen_stamp = g_strdup (stamp);
   g_mutex_lock (&engine->lock);
   changed = g_strcmp0 (stamp, engine->loaded_stamp) != 0;
+  failed = g_strcmp0 (stamp, engine->failed_stamp) == 0;
   g_mutex_unlock (&engine->lock);
-  return stamp != NULL && changed && settled;
+  return stamp != NULL && changed && settled && !failed;
 }
 
 static gboolean
@@ -148,8 +153,14 @@ load_and_swap (MgMilterEngine *engine, const char *stamp)
   gint64 start = g_get_monotonic_time ();
 
   pipeline = mg_pipeline_new (engine->config, &error);
+  g_mutex_lock (&engine->lock);
+  g_free (engine->failed_stamp);
+  engine->failed_stamp = pipeline == NULL ? g_strdup (stamp) : NULL;
+  g_mutex_unlock (&engine->lock);
   if (pipeline == NULL) {
     g_warning ("NOQUEUE: reload failed, keeping the previous engine: %s", error->message);
+    if (engine->on_failure != NULL)
+      engine->on_failure (engine->config, error->message);
     return FALSE;
   }
   swap_in (engine, pipeline, stamp);
@@ -226,5 +237,12 @@ mg_milter_engine_free (MgMilterEngine *engine)
   g_cond_clear (&engine->wait_cond);
   g_free (engine->loaded_stamp);
   g_free (engine->seen_stamp);
+  g_free (engine->failed_stamp);
   g_free (engine);
+}
+
+void
+mg_milter_engine_on_failure (MgMilterEngine *engine, MgMilterEngineFailed fn)
+{
+  engine->on_failure = fn;
 }

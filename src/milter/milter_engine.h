@@ -25,6 +25,11 @@ MgMilterEngine *mg_milter_engine_new (const MgConfig *config, GError **error);
 void mg_milter_engine_free (MgMilterEngine *engine);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MgMilterEngine, mg_milter_engine_free)
 
+/* Told of a failed reload (the previous pipeline stays): why, in WHAT. */
+typedef void (*MgMilterEngineFailed) (const MgConfig *config, const char *what);
+/* Set before the watcher starts. */
+void mg_milter_engine_on_failure (MgMilterEngine *engine, MgMilterEngineFailed fn);
+
 /* Start the reload watcher, checking every INTERVAL seconds (0: never). */
 void mg_milter_engine_watch (MgMilterEngine *engine, guint interval);
 

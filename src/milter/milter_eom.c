@@ -40,7 +40,8 @@ progress (gpointer ctx)
   smfi_progress (ctx);
 }
 
-/* The summary line (milter_log.h), then the report on a line of its own. */
+/* The summary line (milter_log.h); the whole report on a line of its own
+ * only at debug level (MUGAI_DEBUG): the audit log keeps it. */
 static void
 log_done (const char *queue_id, const MgMilterMessage *message, const MgEnvelope *envelope,
           const MgMailResult *result, const char *what, gsize in_size)
@@ -51,7 +52,7 @@ log_done (const char *queue_id, const MgMilterMessage *message, const MgEnvelope
 
   g_message ("%s", line);
   if (result->report_json != NULL)
-    g_message ("%s: report %s", queue_id, result->report_json);
+    g_debug ("%s: report %s", queue_id, result->report_json);
 }
 
 /* The pipeline's answer is usable: a verdict we know and a message. */

@@ -139,7 +139,8 @@ mg_milter_log_summary (const char *queue_id, const char *verdict_text,
 
 typedef struct {
   const MgConfig *config;
-  char *report_json;    /* NULL: a failure */
+  char *report_json;    /* NULL: a failure or a reload */
+  const char *kind;     /* of a failure: "failure" or "reload" */
   char *verdict, *queue_id, *what, *sender;
   char **recipients;
 } MgMilterAlert;
@@ -156,6 +157,24 @@ alert_free (MgMilterAlert *alert)
   g_free (alert);
 }
 
+static gint flusher_running;   /* a thread waits to send kept events */
+
+/* Kept events go out once the interval has passed even when no more mail
+ * comes: one thread per process waits for it and flushes. */
+static void
+flush_later (const MgConfig *config)
+{
+  if (!g_atomic_int_compare_and_exchange (&flusher_running, 0, 1))
+    return;
+  while (mg_quarantine_alert_pending (config)) {
+    g_autoptr (GError) error = NULL;
+    g_usleep ((gulong) MAX (config->alert_interval, 1) * G_USEC_PER_SEC);
+    if (!mg_quarantine_alert_flush (config, &error))
+      g_warning ("alert: %s", error->message);
+  }
+  g_atomic_int_set (&flusher_running, 0);
+}
+
 static gpointer
 alert_thread (gpointer data)
 {
@@ -163,7 +182,7 @@ alert_thread (gpointer data)
   g_autoptr (GError) error = NULL;
   MgEnvelope envelope = { alert->sender, (const char *const *) alert->recipients };
   const MgEnvelope *env = alert->sender != NULL ? &envelope : NULL;
-  MgQuarantineAlertEvent event = { "failure", NULL, alert->queue_id, alert->verdict, NULL,
+  MgQuarantineAlertEvent event = { alert->kind, NULL, alert->queue_id, alert->verdict, NULL,
                                    alert->what, env };
   gboolean ok = alert->report_json != NULL
                   ? mg_quarantine_alert_report (alert->config, alert->report_json,
@@ -172,6 +191,7 @@ alert_thread (gpointer data)
 
   if (!ok)
     g_warning ("alert: %s", error->message);
+  flush_later (alert->config);
   alert_free (alert);
   return NULL;
 }
@@ -192,7 +212,7 @@ mg_milter_log_alert (const MgConfig *config, const MgMailResult *result,
 {
   MgMilterAlert *alert;
 
-  if (*config->alert_address == '\0' || result->report_json == NULL ||
+  if (!mg_quarantine_alert_enabled (config) || result->report_json == NULL ||
       (!result->virus && !mg_quarantine_alert_pending (config)))
     return;
   alert = g_new0 (MgMilterAlert, 1);
@@ -208,12 +228,27 @@ mg_milter_log_alert_failure (const MgConfig *config, const char *queue_id,
 {
   MgMilterAlert *alert;
 
-  if (*config->alert_address == '\0')
+  if (!mg_quarantine_alert_enabled (config))
     return;
   alert = g_new0 (MgMilterAlert, 1);
   alert->config = config;
+  alert->kind = "failure";
   alert->verdict = g_strdup ("tempfail");
   alert->queue_id = g_strdup (queue_id);
   alert->what = g_strdup (what);
   alert_start (alert, envelope);
+}
+
+void
+mg_milter_log_alert_reload (const MgConfig *config, const char *what)
+{
+  MgMilterAlert *alert;
+
+  if (!mg_quarantine_alert_enabled (config))
+    return;
+  alert = g_new0 (MgMilterAlert, 1);
+  alert->config = config;
+  alert->kind = "reload";
+  alert->what = g_strdup (what);
+  alert_start (alert, NULL);
 }

@@ -30,6 +30,8 @@ void mg_milter_log_alert (const MgConfig *config, const MgMailResult *result,
                           const char *verdict_text, const MgEnvelope *envelope);
 void mg_milter_log_alert_failure (const MgConfig *config, const char *queue_id,
                                   const MgEnvelope *envelope, const char *what);
+/* A failed reload of the virus engine (WHAT: why), told the same way. */
+void mg_milter_log_alert_reload (const MgConfig *config, const char *what);
 
 char *mg_milter_log_summary (const char *queue_id, const char *verdict_text,
                              const MgEnvelope *envelope, const MgMailResult *result,

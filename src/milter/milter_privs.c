@@ -1,5 +1,6 @@
 /* milter_privs.c - the milter's socket, then leaving root. */
 #include "milter/milter_privs.h"
+#include "milter/milter_hook.h"
 
 #include <errno.h>
 #include <grp.h>
@@ -107,11 +108,14 @@ mg_milter_privs_socket (const MgConfig *config, const char *socket, const MgPriv
 }
 
 void
-mg_milter_privs_drop (const MgPrivsUsers *users)
+mg_milter_privs_drop (const MgConfig *config, const MgPrivsUsers *users)
 {
   g_autoptr (GError) error = NULL;
 
-  if (!mg_privs_drop_front (users, &error) || !mg_privs_filter_front (&error))
+  if (!mg_privs_drop_front (users, &error))
+    mg_milter_daemon_fail (MG_EXIT_OSERR, "%s", error->message);
+  mg_milter_hook_start (config);
+  if (!mg_privs_filter_front (&error))
     mg_milter_daemon_fail (MG_EXIT_OSERR, "%s", error->message);
   if (users->root)
     g_message ("NOQUEUE: running as uid %d, workers as uid %d", (int)users->uid,

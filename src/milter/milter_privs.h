@@ -19,5 +19,6 @@ void mg_milter_privs_folders (const MgConfig *config, const char *socket, gboole
 /* After: the socket's owner, group and mode. */
 void mg_milter_privs_socket (const MgConfig *config, const char *socket,
                              const MgPrivsUsers *users);
-/* Become the user for good, no_new_privs, the front's seccomp filter. */
-void mg_milter_privs_drop (const MgPrivsUsers *users);
+/* Become the user for good, no_new_privs, the front's seccomp filter (the
+ * [alert] exec helper is forked in between: milter_hook.h). */
+void mg_milter_privs_drop (const MgConfig *config, const MgPrivsUsers *users);

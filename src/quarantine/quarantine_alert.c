@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "quarantine/quarantine_audit.h"
+#include "quarantine/quarantine_hook.h"
 #include "quarantine/quarantine_object.h"
 #include "quarantine/quarantine_smtp.h"
 
@@ -118,8 +119,35 @@ set_text (JsonObject *object, const char *name, const char *value)
   }
 }
 
+static MgQuarantineAlertRunner alert_runner;
+
+void
+mg_quarantine_alert_set_runner (MgQuarantineAlertRunner runner)
+{
+  alert_runner = runner;
+}
+
+gboolean
+mg_quarantine_alert_enabled (const MgConfig *config)
+{
+  return *config->alert_address != '\0' || *config->alert_exec != '\0';
+}
+
+char *
+mg_quarantine_alert_admin_url (const MgConfig *config, const char *path)
+{
+  const char *base = config->admin_public_url;
+  gsize n = strlen (base);
+
+  if (n == 0)
+    return NULL;
+  while (n > 0 && base[n - 1] == '/')
+    n--;
+  return g_strdup_printf ("%.*s%s", (int) n, base, path);
+}
+
 static JsonObject *
-event_object (const MgQuarantineAlertEvent *event)
+event_object (const MgConfig *config, const MgQuarantineAlertEvent *event)
 {
   JsonObject *object = json_object_new ();
   g_autoptr (GString) to = g_string_new (NULL);
@@ -131,6 +159,11 @@ event_object (const MgQuarantineAlertEvent *event)
   set_text (object, "verdict", event->verdict);
   set_text (object, "virus", event->viruses);
   set_text (object, "detail", event->detail);
+  if (event->item_id != NULL) {
+    g_autofree char *path = g_strdup_printf ("/items/%s", event->item_id);
+    g_autofree char *url = mg_quarantine_alert_admin_url (config, path);
+    set_text (object, "url", url);
+  }
   if (event->envelope != NULL && event->envelope->sender != NULL) {
     set_text (object, "from", event->envelope->sender);
     for (guint i = 0; event->envelope->recipients != NULL &&
@@ -164,15 +197,25 @@ jst (gint64 unix_time)
   return g_date_time_format (local, "%Y-%m-%d %H:%M:%S JST");
 }
 
+static const char *
+event_title (JsonObject *event)
+{
+  const char *kind = member (event, "kind");
+
+  if (g_strcmp0 (kind, "virus") == 0)
+    return "ウイルスを検出しました";
+  if (g_strcmp0 (kind, "reload") == 0)
+    return "ウイルス定義の読み込みに失敗しました（それまでの定義で検査を続けています）";
+  return "無害化できませんでした（処理の失敗）";
+}
+
 static void
 append_event (GString *body, guint n, JsonObject *event)
 {
   g_autofree char *when = jst (json_object_get_int_member_with_default (event, "time", 0));
-  gboolean virus = g_strcmp0 (member (event, "kind"), "virus") == 0;
   const char *from = member (event, "from");
 
-  g_string_append_printf (body, "[%u] %s\n", n,
-                          virus ? "ウイルスを検出しました" : "無害化できませんでした（処理の失敗）");
+  g_string_append_printf (body, "[%u] %s\n", n, event_title (event));
   append_fact (body, "時刻", when);
   append_fact (body, "判定", member (event, "verdict"));
   append_fact (body, "ウイルス名", member (event, "virus"));
@@ -184,6 +227,7 @@ append_event (GString *body, guint n, JsonObject *event)
   append_fact (body, "キュー ID", member (event, "queue_id"));
   if (member (event, "id") != NULL)
     g_string_append_printf (body, "    確認: mugai quarantine show %s\n", member (event, "id"));
+  append_fact (body, "管理画面", member (event, "url"));
   g_string_append_c (body, '\n');
 }
 
@@ -198,16 +242,17 @@ count_kind (const MgAlertState *state, const char *kind)
 }
 
 static char *
-compose_body (const MgAlertState *state, gint64 total)
+compose_body (const MgConfig *config, const MgAlertState *state, gint64 total)
 {
   GString *body = g_string_new (NULL);
-  guint viruses = count_kind (state, "virus");
+  guint viruses = count_kind (state, "virus"), reloads = count_kind (state, "reload");
+  g_autofree char *list = mg_quarantine_alert_admin_url (config, "/items");
 
   g_string_append_printf (body,
                           "mugai（無害化中継）からの警告です。\n\n"
                           "前回の通知以降の件数: %" G_GINT64_FORMAT " 件"
-                          "（ウイルス %u 件、処理の失敗 %u 件）\n",
-                          total, viruses, state->events->len - viruses);
+                          "（ウイルス %u 件、処理の失敗 %u 件、定義の読み込み失敗 %u 件）\n",
+                          total, viruses, state->events->len - viruses - reloads, reloads);
   if (state->dropped > 0)
     g_string_append_printf (body, "（一覧は最初の %u 件です。残り %" G_GINT64_FORMAT
                             " 件は監査ログで確認してください）\n",
@@ -216,17 +261,31 @@ compose_body (const MgAlertState *state, gint64 total)
                          "います。\n\n");
   for (guint i = 0; i < state->events->len; i++)
     append_event (body, i + 1, g_ptr_array_index (state->events, i));
-  g_string_append (body, "-- \nmugai ([alert] address への自動通知)\n");
+  if (list != NULL)
+    g_string_append_printf (body, "隔離一覧（管理画面）: %s\n\n", list);
+  g_string_append (body, "-- \nmugai ([alert] の設定による自動通知)\n");
   return g_string_free (body, FALSE);
 }
 
 static char *
-encoded_subject (gint64 total, guint viruses)
+subject_text (const MgAlertState *state)
 {
-  g_autofree char *subject = g_strdup_printf (
-    viruses > 0 ? "【mugai 警告】ウイルスを検出しました（%" G_GINT64_FORMAT " 件）"
-                : "【mugai 警告】無害化できないメールがありました（%" G_GINT64_FORMAT " 件）",
-    total);
+  gint64 total = state->events->len + state->dropped;
+
+  if (count_kind (state, "virus") > 0)
+    return g_strdup_printf ("【mugai 警告】ウイルスを検出しました（%" G_GINT64_FORMAT " 件）",
+                            total);
+  if (count_kind (state, "reload") > 0)
+    return g_strdup_printf ("【mugai 警告】ウイルス定義の読み込みに失敗しました（%"
+                            G_GINT64_FORMAT " 件）", total);
+  return g_strdup_printf ("【mugai 警告】無害化できないメールがありました（%" G_GINT64_FORMAT
+                          " 件）", total);
+}
+
+static char *
+encoded_subject (const MgAlertState *state)
+{
+  g_autofree char *subject = subject_text (state);
   g_autofree char *b64 = g_base64_encode ((const guchar *) subject, strlen (subject));
 
   return g_strdup_printf ("=?UTF-8?B?%s?=", b64);
@@ -236,9 +295,9 @@ static GBytes *
 compose (const MgConfig *config, const MgAlertState *state)
 {
   gint64 total = state->events->len + state->dropped;
-  g_autofree char *body = compose_body (state, total);
+  g_autofree char *body = compose_body (config, state, total);
   g_autofree char *b64 = g_base64_encode ((const guchar *) body, strlen (body));
-  g_autofree char *subject = encoded_subject (total, count_kind (state, "virus"));
+  g_autofree char *subject = encoded_subject (state);
   g_autoptr (GDateTime) now = g_date_time_new_now_local ();
   g_autofree char *date = g_date_time_format (now, "%a, %d %b %Y %H:%M:%S %z");
   const char *from = *config->release_sender != '\0' ? config->release_sender
@@ -258,6 +317,81 @@ compose (const MgConfig *config, const MgAlertState *state)
   return g_string_free_to_bytes (out);
 }
 
+/* NAME=VALUE of the first event's member KEY, added to VARS when set. */
+static void
+add_var (GStrvBuilder *vars, const char *name, const char *value)
+{
+  g_autofree char *var = value != NULL ? g_strdup_printf ("MUGAI_ALERT_%s=%s", name, value)
+                                        : NULL;
+
+  if (var != NULL)
+    g_strv_builder_add (vars, var);
+}
+
+static char *
+joined (const MgAlertState *state, const char *key)
+{
+  g_autoptr (GString) out = g_string_new (NULL);
+
+  for (guint i = 0; i < state->events->len; i++) {
+    const char *v = member (g_ptr_array_index (state->events, i), key);
+    if (v != NULL && strstr (out->str, v) == NULL)
+      g_string_append_printf (out, "%s%s", out->len > 0 ? " " : "", v);
+  }
+  return g_strdup (out->str);
+}
+
+/* The facts of STATE as MUGAI_ALERT_* variables (doc/quarantine.md). */
+static char **
+hook_vars (const MgConfig *config, const MgAlertState *state)
+{
+  g_autoptr (GStrvBuilder) vars = g_strv_builder_new ();
+  JsonObject *first = g_ptr_array_index (state->events, 0);
+  static const char *const firsts[][2] = {
+    { "KIND", "kind" }, { "ID", "id" }, { "QUEUE_ID", "queue_id" }, { "VERDICT", "verdict" },
+    { "VIRUS", "virus" }, { "DETAIL", "detail" }, { "FROM", "from" }, { "TO", "to" },
+    { "ITEM_URL", "url" },
+  };
+  g_autofree char *subject = subject_text (state);
+  g_autofree char *ids = joined (state, "id");
+  g_autofree char *list = mg_quarantine_alert_admin_url (config, "/items");
+
+  g_autofree char *count = g_strdup_printf ("%" G_GINT64_FORMAT,
+                                            state->events->len + state->dropped);
+  g_autofree char *viruses = g_strdup_printf ("%u", count_kind (state, "virus"));
+
+  add_var (vars, "COUNT", count);
+  add_var (vars, "VIRUSES", viruses);
+  add_var (vars, "SUBJECT", subject);
+  add_var (vars, "IDS", ids);
+  add_var (vars, "URL", list);
+  for (guint i = 0; i < G_N_ELEMENTS (firsts); i++)
+    add_var (vars, firsts[i][0], member (first, firsts[i][1]));
+  return g_strv_builder_end (vars);
+}
+
+/* Run [alert] exec for STATE; a failure is only logged (the events are
+ * not kept for it: the mail, when there is one, has gone). */
+static void
+run_hook (const MgConfig *config, const MgAlertState *state)
+{
+  g_auto (GStrv) vars = hook_vars (config, state);
+  g_autoptr (GString) lines = g_string_new (NULL);
+  g_autoptr (GBytes) input = NULL;
+  g_autoptr (GError) error = NULL;
+
+  for (guint i = 0; i < state->events->len; i++) {
+    g_autofree char *line = mg_quarantine_audit_to_line (g_ptr_array_index (state->events, i));
+    g_string_append_printf (lines, "%s\n", line);
+  }
+  input = g_bytes_new (lines->str, lines->len);
+  if (alert_runner != NULL
+        ? !alert_runner (config, (const char *const *) vars, input, &error)
+        : !mg_quarantine_hook_run (config->alert_exec, (const char *const *) vars, input,
+                                   (guint) config->alert_exec_timeout, &error))
+    g_warning ("alert: [alert] exec failed: %s", error->message);
+}
+
 /* Send what STATE keeps when the interval has passed; TRUE when nothing
  * needed sending or it was sent. */
 static gboolean
@@ -269,10 +403,14 @@ send_due (const MgConfig *config, MgAlertState *state, GError **error)
 
   if (state->events->len == 0 || now - state->last_sent < config->alert_interval)
     return TRUE;
-  mail = compose (config, state);
-  if (!mg_quarantine_smtp_send (config->release_smtp, config->release_sender, rcpt, mail,
+  if (*config->alert_address != '\0')
+    mail = compose (config, state);
+  if (mail != NULL &&
+      !mg_quarantine_smtp_send (config->release_smtp, config->release_sender, rcpt, mail,
                                 NULL, error))
     return FALSE;
+  if (*config->alert_exec != '\0')
+    run_hook (config, state);
   state->last_sent = now;
   state->dropped = 0;
   g_ptr_array_set_size (state->events, 0);
@@ -303,7 +441,7 @@ update (const MgConfig *config, const MgQuarantineAlertEvent *event, GError **er
   }
   state_read (fd, &state);
   if (event != NULL && state.events->len < MG_QUARANTINE_ALERT_KEPT_MAX)
-    g_ptr_array_add (state.events, event_object (event));
+    g_ptr_array_add (state.events, event_object (config, event));
   else if (event != NULL)
     state.dropped++;
   ok = send_due (config, &state, &send_error);
@@ -322,7 +460,7 @@ gboolean
 mg_quarantine_alert_note (const MgConfig *config, const MgQuarantineAlertEvent *event,
                           GError **error)
 {
-  if (*config->alert_address == '\0')
+  if (!mg_quarantine_alert_enabled (config))
     return TRUE;
   return update (config, event, error);
 }
@@ -335,7 +473,7 @@ mg_quarantine_alert_pending (const MgConfig *config)
                                             NULL);
   GStatBuf st;
 
-  return *config->alert_address != '\0' && g_stat (path, &st) == 0 && st.st_size > 42;
+  return mg_quarantine_alert_enabled (config) && g_stat (path, &st) == 0 && st.st_size > 42;
 }
 
 gboolean
@@ -372,7 +510,7 @@ mg_quarantine_alert_report (const MgConfig *config, const char *report_json,
   JsonNode *root;
   MgQuarantineAlertEvent event = { "virus", NULL, NULL, verdict, NULL, NULL, envelope };
 
-  if (*config->alert_address == '\0' || report_json == NULL ||
+  if (!mg_quarantine_alert_enabled (config) || report_json == NULL ||
       !json_parser_load_from_data (parser, report_json, -1, NULL) ||
       (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     return TRUE;

@@ -1,13 +1,17 @@
-/* quarantine_alert.h - alert mail to the CSIRT: viruses and failures.
+/* quarantine_alert.h - alerts to the CSIRT: viruses, failures, reloads.
  *
  * When [alert] address is set, a virus found in a message (and a message the
- * milter could not sanitise: a worker crash, a sandbox kill, a deadline) is
- * told to that address in Japanese, through [release] smtp (the listener
- * without the milter), from [release] sender. The mail names what was found,
- * the quarantine id, the envelope sender and recipients, the queue id and the
- * time; never a byte of the original.
+ * milter could not sanitise: a worker crash, a sandbox kill, a deadline; and
+ * a failed reload of the virus engine) is told to that address in Japanese,
+ * through [release] smtp (the listener without the milter), from [release]
+ * sender. The mail names what was found, the quarantine id and its page in
+ * the admin UI ([admin] public_url), the envelope sender and recipients, the
+ * queue id and the time; never a byte of the original. When [alert] exec is
+ * set, that command is run for each alert too (quarantine_hook.h), with the
+ * facts in MUGAI_ALERT_* variables and the events as JSON lines on stdin; its
+ * failure is logged and never retried nor holds mail.
  *
- * Rate limit: at most one mail per [alert] interval seconds. An event inside
+ * Rate limit: at most one alert per [alert] interval seconds. An event inside
  * the interval is kept in DIR/alert.state (under its lock, so the milter's
  * processes and the CLI share it) and goes out with the next mail, which
  * counts them all: a virus outbreak makes one mail per interval, not one per
@@ -23,7 +27,7 @@
 #define MG_QUARANTINE_ALERT_KEPT_MAX 100   /* events listed in one mail; more are counted */
 
 typedef struct {
-  const char *kind;             /* "virus" or "failure" */
+  const char *kind;             /* "virus", "failure" or "reload" */
   const char *item_id;          /* quarantine id, or NULL */
   const char *queue_id;         /* or NULL */
   const char *verdict;          /* "withheld", "rejected", "tempfail", ... */
@@ -31,6 +35,20 @@ typedef struct {
   const char *detail;           /* what failed, or NULL */
   const MgEnvelope *envelope;   /* or NULL */
 } MgQuarantineAlertEvent;
+
+/* [admin] public_url followed by PATH ("/items/ID"), or NULL when it is
+ * empty. */
+char *mg_quarantine_alert_admin_url (const MgConfig *config, const char *path);
+
+/* Runs [alert] exec with VARS and INPUT (quarantine_hook.h); a process that
+ * may not execute programs itself (the milter's front) sets one that asks a
+ * helper. NULL: mg_quarantine_hook_run here. */
+typedef gboolean (*MgQuarantineAlertRunner) (const MgConfig *config, const char *const *vars,
+                                             GBytes *input, GError **error);
+void mg_quarantine_alert_set_runner (MgQuarantineAlertRunner runner);
+
+/* TRUE when [alert] address or [alert] exec is set. */
+gboolean mg_quarantine_alert_enabled (const MgConfig *config);
 
 /* Note EVENT and send what is kept when the interval allows. TRUE when
  * [alert] address is empty or the event was kept (a failed send keeps it for

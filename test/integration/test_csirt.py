@@ -112,11 +112,61 @@ def alert_text(msg):
     return msg['Subject'] + '\n' + msg.get_content()
 
 
+HOOK = """#!/usr/bin/python3
+import json, os, sys
+out = sys.argv[1]
+if len(sys.argv) > 3:
+    print('the hook complains', file=sys.stderr)
+    if sys.argv[3] == 'hang':
+        os.close(0)
+        import time
+        time.sleep(600)
+    sys.exit(int(sys.argv[3]))
+data = sys.stdin.read()
+n = len([f for f in os.listdir(out) if f.endswith('.json')])
+with open(os.path.join(out, 'tmp'), 'w') as f:
+    json.dump({'uid': os.getuid(), 'argv': sys.argv, 'stdin': data, 'path': os.environ['PATH'],
+               'env': {k: v for k, v in os.environ.items() if k.startswith('MUGAI_ALERT_')},
+               'others': sorted(k for k in os.environ if not k.startswith('MUGAI_ALERT_'))}, f)
+os.rename(os.path.join(out, 'tmp'), os.path.join(out, 'alert-%d.json' % n))
+"""
+
+
+def hook(st, *args):
+    """An [alert] exec command line: a script that records each call in a
+    folder (or fails as ARGS say), and that folder."""
+    path = os.path.join(st.tmp, 'hook.py')
+    out = os.path.join(st.tmp, 'hook-out')
+    os.makedirs(out, exist_ok=True)
+    with open(path, 'w') as f:
+        f.write(HOOK)
+    os.chmod(path, 0o755)
+    return '%s %s \'$HOME; touch /tmp/x\' %s' % (path, out, ' '.join(args)), out
+
+
+def hook_calls(out):
+    calls = sorted(f for f in os.listdir(out) if f.endswith('.json'))
+    result = []
+    for name in sorted(calls, key=lambda n: int(n[6:-5])):
+        with open(os.path.join(out, name)) as f:
+            result.append(json.load(f))
+    return result
+
+
+URL = 'https://mugai.city.example.lg.jp/'
+
+
 @S.case
 def test_alert_mail_to_the_csirt():
-    with Store(extra={'alert': {'address': CSIRT, 'interval': '3600'}}) as st:
+    with Store(extra={'alert': {'address': CSIRT, 'interval': '3600'},
+                      'admin': {'public_url': URL}}) as st:
+        command, out = hook(st)
+        with open(st.conf) as f:
+            conf = f.read()
+        with open(st.conf, 'w') as f:
+            f.write(conf.replace('interval = 3600', 'interval = 3600\nexec = ' + command))
         st.mail(clean_mail('alert-clean'), expect=0)
-        check(alerts(st) == [], 'an alert for a clean mail')
+        check(alerts(st) == [] and hook_calls(out) == [], 'an alert for a clean mail')
         sent = virus_mail('alert-1')
         first = st.mail(sent, expect=3)
         got = alerts(st)
@@ -126,13 +176,37 @@ def test_alert_mail_to_the_csirt():
         check(env['from'] == '<mugai-release@city.example.lg.jp>', 'alert MAIL FROM %r' % env)
         check('ウイルスを検出しました（1 件）' in msg['Subject'], 'subject %r' % msg['Subject'])
         for fact in (first['id'], first['virus'][0], '<%s>' % ENVELOPE[0], ENVELOPE[1][0],
-                     '判定: withheld', 'JST', 'mugai quarantine show ' + first['id']):
+                     '判定: withheld', 'JST', 'mugai quarantine show ' + first['id'],
+                     '管理画面: %sitems/%s' % (URL, first['id']), '隔離一覧（管理画面）: %sitems' % URL):
             check(fact in text, 'the alert does not say %r:\n%s' % (fact, text))
         raw = st.sink.messages[-1][1]
         check(sent[-300:] not in raw and EICAR not in decoded(raw),
               'the alert carries the original')
+        calls = hook_calls(out)
+        check(len(calls) == 1, 'the hook ran %d times for one alert' % len(calls))
+        call = calls[0]
+        check(call['argv'][1:] == [out, '$HOME; touch /tmp/x'],
+              'the hook argv went through a shell: %r' % call['argv'])
+        check(call['uid'] == os.getuid() and call['path'] == '/usr/local/bin:/usr/bin:/bin' and
+              call['others'] == ['LANG', 'PATH'], 'the hook environment: %r' % call)
+        e = call['env']
+        check(e.get('MUGAI_ALERT_COUNT') == '1' and e.get('MUGAI_ALERT_VIRUSES') == '1' and
+              e.get('MUGAI_ALERT_KIND') == 'virus' and e.get('MUGAI_ALERT_ID') == first['id'] and
+              e.get('MUGAI_ALERT_IDS') == first['id'] and
+              e.get('MUGAI_ALERT_VIRUS') == first['virus'][0] and
+              e.get('MUGAI_ALERT_FROM') == ENVELOPE[0] and
+              e.get('MUGAI_ALERT_TO') == ENVELOPE[1][0] and
+              e.get('MUGAI_ALERT_VERDICT') == 'withheld' and
+              e.get('MUGAI_ALERT_ITEM_URL') == '%sitems/%s' % (URL, first['id']) and
+              e.get('MUGAI_ALERT_URL') == URL + 'items' and
+              'ウイルスを検出しました' in e.get('MUGAI_ALERT_SUBJECT', ''),
+              'the hook environment: %r' % e)
+        lines = [json.loads(ln) for ln in call['stdin'].splitlines()]
+        check([ln['id'] for ln in lines] == [first['id']] and lines[0]['kind'] == 'virus',
+              'the hook stdin: %r' % call['stdin'])
         more = [st.mail(virus_mail('alert-%d' % i), expect=3)['id'] for i in range(2, 7)]
-        check(len(alerts(st)) == 1, 'an outbreak inside the interval sent more mails')
+        check(len(alerts(st)) == 1 and len(hook_calls(out)) == 1,
+              'an outbreak inside the interval sent more alerts')
         with open(st.conf) as f:
             conf = f.read()
         with open(st.conf, 'w') as f:
@@ -143,9 +217,61 @@ def test_alert_mail_to_the_csirt():
         text = alert_text(got[1][1])
         check('（5 件）' in got[1][1]['Subject'], 'summary subject %r' % got[1][1]['Subject'])
         check(all(i in text for i in more), 'the summary does not list every kept virus')
+        calls = hook_calls(out)
+        check(len(calls) == 2 and calls[1]['env']['MUGAI_ALERT_COUNT'] == '5' and
+              calls[1]['env']['MUGAI_ALERT_IDS'].split() == more and
+              len(calls[1]['stdin'].splitlines()) == 5, 'the hook of the summary: %r' % calls[1:])
         st.mail(clean_mail('alert-quiet'), expect=0)
-        check(len(alerts(st)) == 2, 'an alert with nothing to tell')
+        check(len(alerts(st)) == 2 and len(hook_calls(out)) == 2, 'an alert with nothing to tell')
 
+
+@S.case
+def test_alert_exec_alone_and_failing():
+    """[alert] exec without an address: no mail, the command runs. A command
+    that fails, hangs past exec_timeout, or is not an absolute path is logged
+    and the mail is still handled."""
+    with Store(extra={'alert': {'interval': '0'}}) as st:
+        command, out = hook(st)
+        conf = open(st.conf).read()
+
+        def with_exec(cmd, timeout=30):
+            with open(st.conf, 'w') as f:
+                f.write(conf.replace('interval = 0', 'interval = 0\nexec = %s\nexec_timeout = %d'
+                                     % (cmd, timeout)))
+
+        def mail(name):
+            inp = os.path.join(st.tmp, name + '.eml')
+            with open(inp, 'wb') as f:
+                f.write(virus_mail(name))
+            p = st.run(['mail', '-c', st.conf, '--sender', ENVELOPE[0], '--recipient',
+                        ENVELOPE[1][0], '-o', inp + '.out', inp])
+            check(p.returncode == 3 and os.path.getsize(inp + '.out') > 0,
+                  'mugai mail with a bad hook: exit %d %r' % (p.returncode, p.stderr))
+            return p.stderr.decode('utf-8', 'replace')
+
+        with_exec(command)
+        mail('exec-alone')
+        check(len(hook_calls(out)) == 1 and st.sink.messages == [],
+              'exec alone: %d calls, %d mails' % (len(hook_calls(out)), len(st.sink.messages)))
+        with_exec(command + ' 7')
+        err = mail('exec-fails')
+        check('[alert] exec failed: exit status 7 (the hook complains)' in err,
+              'a failing hook is not logged: %r' % err)
+        with_exec(command + ' hang', timeout=1)
+        err = mail('exec-hangs')
+        check('[alert] exec failed: killed after 1 s' in err,
+              'a hanging hook is not logged: %r' % err)
+        with_exec('hook.py')
+        err = mail('exec-relative')
+        check('the program must be an absolute path' in err, 'a relative hook: %r' % err)
+        p = st.run(['config', 'check', '-c', st.conf])
+        check(p.returncode != 0 and b'[alert] exec: hook.py: the program must be an absolute path'
+              in p.stdout + p.stderr, 'config check of a relative hook: %r' % p.stdout[-500:])
+        with_exec('/nonexistent/hook')
+        p = st.run(['config', 'check', '-c', st.conf])
+        check(b'[alert] exec: /nonexistent/hook is not an executable file' in p.stdout + p.stderr,
+              'config check of a missing hook: %r' % p.stdout[-500:])
+        check(len(hook_calls(out)) == 1, 'the failing hooks recorded calls')
 
 
 def run_files(st, files):
@@ -318,7 +444,7 @@ def test_report_ppap_months_and_languages():
 
 @S.case
 def test_approvers_told_of_a_pending_release():
-    with Store(users=False) as st:
+    with Store(users=False, extra={'admin': {'public_url': URL}}) as st:
         for name, role in ROLES.items():
             p = st.run(['admin', '-c', st.conf, 'user', 'add', name, '--role', role,
                         '--email', '%s@city.example.lg.jp' % name],
@@ -342,7 +468,8 @@ def test_approvers_told_of_a_pending_release():
         msg = email.message_from_bytes(data, policy=email.policy.default)
         text = msg['Subject'] + '\n' + msg.get_content()
         check('解放の承認をお願いします' in text and item in text and 'bob' in text and
-              'mugai quarantine approve ' + item in text, 'approvers mail:\n' + text)
+              'mugai quarantine approve ' + item in text and
+              '%sitems/%s' % (URL, item) in text, 'approvers mail:\n' + text)
         check(sent[-200:] not in data, 'the approvers mail carries the original')
 
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli/admin/admin_users.h"
+#include "quarantine/quarantine_alert.h"
 #include "quarantine/quarantine_role.h"
 #include "quarantine/quarantine_smtp.h"
 
@@ -28,9 +29,12 @@ approver_addresses (const char *users_file, const char *name)
 }
 
 static char *
-body_text (const MgQuarantineItem *item, const MgQuarantineActor *actor, const char *kind)
+body_text (const MgConfig *config, const MgQuarantineItem *item,
+           const MgQuarantineActor *actor, const char *kind)
 {
   gboolean original = g_strcmp0 (kind, "original") == 0;
+  g_autofree char *path = g_strdup_printf ("/items/%s", item->id);
+  g_autofree char *url = mg_quarantine_alert_admin_url (config, path);
 
   return g_strdup_printf (
     "承認を待っている解放申請があります。\n\n"
@@ -42,13 +46,15 @@ body_text (const MgQuarantineItem *item, const MgQuarantineActor *actor, const c
     "%s%s%s"
     "\n承認または却下は、管理画面の項目のページ、または次のコマンドで行います"
     "（申請者本人は承認できません）:\n"
+    "%s%s%s"
     "    mugai quarantine approve %s\n"
     "    mugai quarantine reject %s\n\n"
     "このメールには原本を添付していません。\n-- \nmugai\n",
     item->id, actor->name, original ? "原本の転送 (original)" : "無害化して配送 (sanitised)",
     item->verdict != NULL ? item->verdict : "-",
     item->reasons != NULL ? item->reasons : "-", item->virus != NULL ? "    ウイルス名: " : "",
-    item->virus != NULL ? item->virus : "", item->virus != NULL ? "\n" : "", item->id,
+    item->virus != NULL ? item->virus : "", item->virus != NULL ? "\n" : "",
+    url != NULL ? "    " : "", url != NULL ? url : "", url != NULL ? "\n" : "", item->id,
     item->id);
 }
 
@@ -56,7 +62,7 @@ static GBytes *
 compose (const MgConfig *config, const MgQuarantineItem *item,
          const MgQuarantineActor *actor, const char *kind, GStrv to)
 {
-  g_autofree char *body = body_text (item, actor, kind);
+  g_autofree char *body = body_text (config, item, actor, kind);
   g_autofree char *clean = g_utf8_make_valid (body, -1);
   g_autofree char *b64 = g_base64_encode ((const guchar *) clean, strlen (clean));
   g_autofree char *subject = g_strdup_printf ("【mugai】解放の承認をお願いします（%s）",

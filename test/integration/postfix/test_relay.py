@@ -219,20 +219,24 @@ def test_mail_log():
         check(" virus=Fake" not in line and " reason=none" not in line,
               "the Message-ID forged a field: %r" % line)
         check("virus\\x3dFake.Name" in m.group(4), "Message-ID not escaped: %r" % m.group(4))
-        reports = [json.loads(ln.split(": report ", 1)[1]) for ln in
-                   relay.milter.read_log().splitlines() if ": report " in ln]
-        check(m.group(2) in [r["id"] for r in reports], "no report line for %s" % m.group(2))
+        check(": report " not in relay.milter.read_log(),
+              "the JSON report is in the mail log (only at debug level)")
+        reports = audit_messages(relay)
+        check(m.group(2) in [r["id"] for r in reports], "no audit line for %s" % m.group(2))
         check(re.search(r"%s: to=<(somu|kaikei)@" % m.group(1), relay.postfix.maillog()),
               "queue id %s is not Postfix's" % m.group(1))
         clean = summary_lines(relay, "sanitised")[0]
         check(re.search(r": sanitised id=\S+ from=<> to=<staff@%s> message_id=<" %
                         re.escape(domain), clean) and " virus=" not in clean
               and " reason=" not in clean, "sanitised summary line: %r" % clean)
-        with open(os.path.join(relay.workdir, "quarantine", "audit.log")) as f:
-            audit = [json.loads(ln) for ln in f]
-        check(sorted(a["id"] for a in audit if a["event"] == "message") ==
-              sorted(r["id"] for r in reports), "audit message lines")
+        check(len(reports) == 2, "audit message lines: %r" % [r["id"] for r in reports])
         print("summary: " + line.split("mugai-milter: ", 1)[-1])
+
+
+def audit_messages(relay):
+    """The message lines of the audit log (the report's members), in order."""
+    with open(os.path.join(relay.workdir, "quarantine", "audit.log")) as f:
+        return [a for a in map(json.loads, f) if a["event"] == "message"]
 
 
 def test_alert_outbreak():
@@ -274,6 +278,75 @@ def test_alert_outbreak():
         first = summary_lines(relay, "withheld")[0]
         check(re.search(r" id=(\S+)", first).group(1) in text, "the quarantine id is missing")
         print("1 alert mail for 30 viruses, 29 kept for the next one")
+
+
+HOOK = """#!/usr/bin/python3
+import json, os, sys
+out = sys.argv[1]
+with open(os.path.join(out, 'tmp'), 'w') as f:
+    json.dump({'uid': os.getuid(), 'stdin': sys.stdin.read(),
+               'env': {k: v for k, v in os.environ.items() if k.startswith('MUGAI_ALERT_')}}, f)
+calls = [f for f in os.listdir(out) if f.endswith('.json')]
+os.rename(os.path.join(out, 'tmp'), os.path.join(out, 'call-%d.json' % len(calls)))
+"""
+
+
+def test_alert_reload():
+    """A signature file that does not load: the milter keeps the old engine,
+    alerts the CSIRT at once (one Japanese mail, not one per check) and runs
+    [alert] exec as its service user; mail still flows and is still scanned."""
+    with tempfile.TemporaryDirectory() as db:
+        os.chmod(db, 0o755)  # read by the milter's user
+        for name in ("test.hdb", "test.ndb"):
+            shutil.copy(os.path.join(harness.CLAMAV_DB, name), db)
+        relay = Relay(milter_extra={"clamav": {"database": db}})
+        csirt = "csirt@" + harness.RECIPIENT_DOMAIN
+        hook_dir = os.path.join(relay.workdir, "hook")
+        out = os.path.join(hook_dir, "out")
+        os.makedirs(out)
+        os.chmod(hook_dir, 0o755)
+        harness.give_to_mugai(out)
+        with open(os.path.join(hook_dir, "hook.py"), "w") as f:
+            f.write(HOOK)
+        os.chmod(os.path.join(hook_dir, "hook.py"), 0o755)
+        with open(relay.milter.config, "a") as f:   # before anything starts
+            f.write("[alert]\naddress = %s\nexec = %s %s\n"
+                    % (csirt, os.path.join(hook_dir, "hook.py"), out))
+            f.write("[release]\nsmtp = 127.0.0.1:%d\nsender = mugai-alert@%s\n"
+                    % (relay.sink.port, harness.RECIPIENT_DOMAIN))
+            f.write("[admin]\npublic_url = https://mugai.%s\n" % harness.RECIPIENT_DOMAIN)
+
+        def alerts():
+            return [m for env, m in relay.sink.messages()
+                    if env.get("X-Rcpt-Args", "").startswith("<" + csirt)]
+        with relay:
+            with open(os.path.join(db, "broken.ndb"), "w") as f:
+                f.write("this is not a signature\n")
+            wait_for("the alert mail", alerts, 60)
+            wait_for("the exec hook", lambda: os.listdir(out) == ["call-0.json"], 60)
+            relay.send(mails.eicar_mail("after-failed-reload"))
+            (arrived,) = [m for env, m in relay.wait_delivered(2)
+                          if not env.get("X-Rcpt-Args", "").startswith("<" + csirt)]
+            check(harness.header(arrived, "X-Mugai").startswith("withheld"),
+                  "the old engine stopped scanning after a failed reload")
+            log = relay.milter.read_log()
+            check(log.count("reload failed, keeping the previous engine") == 1,
+                  "a broken database was loaded more than once:\n" + log[-2000:])
+            check(len(alerts()) == 1, "%d alert mails for one failed reload" % len(alerts()))
+            msg = email.message_from_bytes(alerts()[0], policy=email.policy.default)
+            text = msg["Subject"] + "\n" + msg.get_content()
+            check("ウイルス定義の読み込みに失敗しました" in msg["Subject"] and
+                  "それまでの定義で検査を続けています" in text and "Malformed database" in text,
+                  "reload alert:\n" + text)
+            with open(os.path.join(out, "call-0.json")) as f:
+                call = json.load(f)
+            check(call["env"].get("MUGAI_ALERT_KIND") == "reload" and
+                  "Malformed database" in call["env"].get("MUGAI_ALERT_DETAIL", "") and
+                  json.loads(call["stdin"])["kind"] == "reload", "hook call %r" % call)
+            check(call["uid"] == pwd.getpwnam(harness.MUGAI_USER).pw_uid,
+                  "the hook ran as uid %d, not the service user" % call["uid"])
+        print("failed reload: 1 alert mail, the hook as %s, the old engine kept"
+              % harness.MUGAI_USER)
 
 
 def test_virus_reject():
@@ -673,8 +746,7 @@ def test_reload():
             second = [m for _, m in arrived if m != first][0]
             check(harness.header(second, "X-Mugai").startswith("withheld"),
                   "EICAR not withheld after the reload")
-            reports = [json.loads(line.split(": report ", 1)[1])
-                       for line in relay.milter.read_log().splitlines() if ": report " in line]
+            reports = audit_messages(relay)
             check([r.get("signatures", "")[:19] for r in reports] ==
                   ["custom 1 signatures", "custom 2 signatures"],
                   "reports do not name the database they were scanned with: %r"
