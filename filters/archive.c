@@ -17,7 +17,7 @@
 #include <locale.h>
 #include <string.h>
 
-#include "common/charset.h"
+#include "mime/charset.h"
 #include "util/safepath.h"
 
 #define MG_ARCHIVE_CHUNK (64 * 1024)
@@ -303,7 +303,7 @@ raw_member_name (const MgFilterInput *in, struct archive_entry *entry)
 /* The member's name in UTF-8: as libarchive converted it (a ZIP name with the
  * UTF-8 flag, 7z, RAR 5), else its raw bytes when they are valid UTF-8 (ZIPs
  * from macOS and Linux often lack the flag), else the raw bytes read as CP932
- * by common/charset (Japanese Windows: no flag; NEC and IBM extensions kept).
+ * by mime/charset (Japanese Windows: no flag; NEC and IBM extensions kept).
  * libarchive's own "hdrcharset=CP932" would turn the UTF-8 names without a
  * flag into nothing. */
 static char *

@@ -1,6 +1,6 @@
 /* html.c - HTML to readable text, for mail bodies and HTML attachments.
  *
- * The bytes are decoded to UTF-8 by common/charset first (BOM, then the MIME
+ * The bytes are decoded to UTF-8 by mime/charset first (BOM, then the MIME
  * label, then a <meta> charset in the first 4 KB, then a guess), and libxml2
  * parses UTF-8 only and is told to ignore encoding declarations, so CP932's
  * ① ～ 髙 survive and a <meta charset> can never make it decode a second time.

@@ -12,7 +12,7 @@
 
 /* Convert LEN bytes of HTML to UTF-8 text. CHARSET is the MIME label (may be
  * NULL); when NULL, a <meta charset> or http-equiv in the bytes decides, then a
- * guess. Decoding goes through common/charset (CP932/CP5022x kept). Never NULL. */
+ * guess. Decoding goes through mime/charset (CP932/CP5022x kept). Never NULL. */
 char *mg_html_to_text (const char *data, gsize len, const char *charset);
 
 /* The attachment filter: text/html and application/xhtml+xml become a .txt. */

@@ -10,7 +10,7 @@
 
 #include <string.h>
 
-#include "common/charset.h"
+#include "mime/charset.h"
 
 static const char *const text_types[] = {
   /* plain text and the text/x-* types libmagic gives to source-like text */

@@ -1,6 +1,6 @@
 /* text.h - plain text and CSV: decoded to UTF-8, scripts removed, formulas defused.
  *
- * What passes is always text this module wrote: decoded through common/charset
+ * What passes is always text this module wrote: decoded through mime/charset
  * (CP932, CP5022x and EUC-JP survive), NUL bytes dropped, line ends made "\n".
  * A text whose name is a script or an executable (請求書.pdf.exe, a.bat., names
  * turned around by U+202E), or whose content libmagic calls a script, is removed:
@@ -28,7 +28,7 @@ extern const MgFilter mg_filter_text;
  * folded, and an NTFS stream suffix (":x") does not hide the extension before it. */
 gboolean mg_text_name_is_script (const char *filename);
 
-/* Decode LEN bytes of text to UTF-8 through common/charset. A byte order mark
+/* Decode LEN bytes of text to UTF-8 through mime/charset. A byte order mark
  * (UTF-8, UTF-16LE/BE) decides over CHARSET (the declared label, may be NULL:
  * then a guess) and is dropped; NUL bytes are dropped; CRLF and lone CR become
  * "\n". Sets *invalid_r (may be NULL) to the number of bytes shown as U+FFFD.

@@ -21,7 +21,7 @@
 
 #include "cli/cli.h"
 #include "cli/cli_text.h"
-#include "common/charset.h"
+#include "mime/charset.h"
 #include "pipeline/file.h"
 #include "quarantine/quarantine_store.h"
 #include "util/fdio.h"

@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "pipeline/mimeword.h"
+#include "mime/mimeword.h"
 
 /* A field given twice with different values matters where a reader uses it:
  * a MIME field anywhere (it decides what a part is), any field of the header

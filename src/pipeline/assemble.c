@@ -3,9 +3,9 @@
 
 #include <string.h>
 
-#include "common/charset.h"
+#include "mime/charset.h"
 #include "pipeline/headers.h"
-#include "pipeline/mimeword.h"
+#include "mime/mimeword.h"
 
 #define MG_ASSEMBLE_7BIT_LINE_MAX 900
 

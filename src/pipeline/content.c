@@ -6,8 +6,8 @@
 #include <gio/gio.h>
 
 #include "pipeline/ambiguity.h"
-#include "pipeline/embedded.h"
-#include "pipeline/mimeword.h"
+#include "mime/embedded.h"
+#include "mime/mimeword.h"
 
 static GBytes *
 stream_bytes (GMimeStream *stream)

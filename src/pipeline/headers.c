@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "pipeline/mimeword.h"
+#include "mime/mimeword.h"
 
 /* Raw header values copied when the message could not be parsed safely. */
 #define MG_HEADERS_RAW_MAX 900

@@ -5,11 +5,11 @@
 
 #include "filters/html.h"
 #include "filters/text.h"
-#include "common/charset.h"
+#include "mime/charset.h"
 #include "pipeline/ambiguity.h"
 #include "pipeline/classify.h"
 #include "pipeline/content.h"
-#include "pipeline/embedded.h"
+#include "mime/embedded.h"
 #include "pipeline/headers.h"
 #include "pipeline/parse.h"
 #include "pipeline/policy.h"

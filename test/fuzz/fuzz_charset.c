@@ -2,7 +2,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "common/charset.h"
+#include "mime/charset.h"
 
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)

@@ -1,9 +1,9 @@
 /* fuzz_embedded.c - the uuencode, yEnc, BinHex and base64-run decoders that
- * cut files out of a text body (pipeline/embedded.c). */
+ * cut files out of a text body (mime/embedded.c). */
 #include <stdint.h>
 #include <string.h>
 
-#include "pipeline/embedded.h"
+#include "mime/embedded.h"
 
 /* Keeps every other run, so both paths of the base64 cut are taken. */
 static gboolean

@@ -2,7 +2,7 @@
  * and the strict field parser. */
 #include <stdint.h>
 
-#include "pipeline/mimeword.h"
+#include "mime/mimeword.h"
 
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)

@@ -1,6 +1,6 @@
-/* test_charset.c - common/charset: Japanese decoding without losing a
+/* test_charset.c - mime/charset: Japanese decoding without losing a
  * character, mislabelled charsets, and CP50220 encoding. */
-#include "common/charset.h"
+#include "mime/charset.h"
 
 #include <string.h>
 

@@ -1,7 +1,7 @@
 /* test_embedded.c - uuencode, yEnc and BinHex blocks cut out of texts. */
 #include <string.h>
 
-#include "pipeline/embedded.h"
+#include "mime/embedded.h"
 
 #define CLAM_DIR "/usr/share/clamav-testfiles/"
 

@@ -1,6 +1,6 @@
-/* test_mimeword.c - pipeline/mimeword: RFC 2047 words, RFC 2231 parameters,
+/* test_mimeword.c - mime/mimeword: RFC 2047 words, RFC 2231 parameters,
  * the strict field parser and its anomaly flags, header and parameter output. */
-#include "pipeline/mimeword.h"
+#include "mime/mimeword.h"
 
 #include <string.h>
 

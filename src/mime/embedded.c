@@ -12,11 +12,11 @@
  * It never writes a file, never uses a block's name as a path, and never
  * leaves any part of a recognised block in the text.
  */
-#include "pipeline/embedded.h"
+#include "mime/embedded.h"
 
 #include <string.h>
 
-#include "common/charset.h"
+#include "mime/charset.h"
 
 /* Largest decoded block. uuencode and yEnc cannot grow, but BinHex's
  * run-length coding can (about 100 times); past this the block is corrupt.

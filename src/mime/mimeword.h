@@ -1,9 +1,26 @@
 /* mimeword.h - header words of MIME: RFC 2047 encoded-words, RFC 2231
  * parameters, and the strict reading of Content-Type / Content-Disposition.
  *
- * Decoding goes through common/charset so Japanese survives (CP5022x, CP932).
+ * Decoding goes through mime/charset so Japanese survives (CP5022x, CP932).
  * The field parser reports every anomaly that makes mail clients disagree
  * (duplicates, comments, encoded or extended boundaries) instead of guessing.
+ *
+ * Why not GMime's own decoders (g_mime_utils_header_decode_text, the
+ * parameter lists of GMimeContentType): they answer one reading and hide how
+ * they got it. mugai must know when two readers would disagree, a name given
+ * twice, name= beside name*=, a comment in a boundary, continuations with a
+ * gap, because a filter downstream and the recipient's client may pick
+ * different values; GMime silently keeps one. And it must be as lenient as
+ * the Japanese mailers its users run, where GMime is stricter or decodes
+ * differently: encoded-words inside quoted strings and unquoted filenames
+ * (Outlook, Becky!), a character split across two words, raw 8-bit
+ * Shift_JIS in a filename, ISO-2022-JP read as Windows reads it (CP50220).
+ * GMime still parses the message structure; these files read its fields.
+ *
+ * Four files, one job each: mimeword_decode.c (RFC 2047 decoding),
+ * mimeword_field.c (the Content-Type / Content-Disposition reader),
+ * mimeword_rfc2231.c (parameters as values), mimeword_encode.c (writing
+ * headers and parameters, with folding).
  */
 #pragma once
 #include <glib.h>

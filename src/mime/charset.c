@@ -13,7 +13,7 @@
  * UTF-8, and never keep state between calls: iconv descriptors are opened per
  * call, so every function is thread-safe.
  */
-#include "common/charset.h"
+#include "mime/charset.h"
 
 #include <errno.h>
 #include <string.h>
