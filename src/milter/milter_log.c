@@ -188,11 +188,12 @@ alert_thread (gpointer data)
                   ? mg_quarantine_alert_report (alert->config, alert->report_json,
                                                 alert->verdict, env, &error)
                   : mg_quarantine_alert_note (alert->config, &event, &error);
+  const MgConfig *config = alert->config;   /* outlives the alert */
 
   if (!ok)
     g_warning ("alert: %s", error->message);
-  flush_later (alert->config);
   alert_free (alert);
+  flush_later (config);
   return NULL;
 }
 
