@@ -150,7 +150,7 @@ run (MgReportArgs *a, const MgConfig *config)
 
   if (!period (a, &from, &to))
     return MG_EXIT_USAGE;
-  stats = mg_quarantine_stats_collect (config->quarantine_directory, from, to, &error);
+  stats = mg_quarantine_stats_collect (config, from, to, &error);
   if (stats == NULL) {
     mg_cli_error ("mugai report", "%s", error->message);
     return MG_EXIT_TEMPFAIL;

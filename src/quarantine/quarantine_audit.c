@@ -308,8 +308,9 @@ append_chained (const MgConfig *config, JsonObject *object, char **line_r, GErro
 /* Append OBJECT; an admin action's line also goes to syslog (a copy kept
  * elsewhere shows a rewritten chain), a message's does not: the mail log has
  * the milter's summary line and report of it already. */
-static gboolean
-append_line (const MgConfig *config, JsonObject *object, gboolean to_syslog, GError **error)
+gboolean
+mg_quarantine_audit_append (const MgConfig *config, JsonObject *object, gboolean to_syslog,
+                            GError **error)
 {
   g_autofree char *line = NULL;
 
@@ -379,30 +380,43 @@ message_object (const char *report_json)
   return object;
 }
 
-gboolean
-mg_quarantine_audit_message (const MgConfig *config, const char *report_json,
-                             const char *recipients, GBytes *input, GBytes *output,
-                             gboolean stored, GError **error)
+JsonObject *
+mg_quarantine_audit_message_object (const char *report_json, const char *recipients,
+                                    GBytes *input, GBytes *output, gboolean stored)
 {
   JsonObject *object = message_object (report_json);
-  gboolean ok;
 
   set_string (object, "to", recipients);
   set_digest (object, "sha256", "size", input);
   set_digest (object, "output_sha256", "output_size", output);
   json_object_set_boolean_member (object, "stored", stored);
-  ok = append_line (config, object, FALSE, error);
-  json_object_unref (object);
-  return ok;
+  return object;
+}
+
+/* Append OBJECT (taken), not to syslog. */
+static gboolean
+append_taken (const MgConfig *config, JsonObject *object, GError **error)
+{
+  g_autoptr (JsonObject) line = object;
+
+  return mg_quarantine_audit_append (config, line, FALSE, error);
 }
 
 gboolean
-mg_quarantine_audit_file (const MgConfig *config, const char *report_json,
-                          const char *operator_name,
-                          GBytes *input, GBytes *output, gboolean stored, GError **error)
+mg_quarantine_audit_message (const MgConfig *config, const char *report_json,
+                             const char *recipients, GBytes *input, GBytes *output,
+                             gboolean stored, GError **error)
+{
+  return append_taken (config, mg_quarantine_audit_message_object (report_json, recipients,
+                                                                   input, output, stored),
+                       error);
+}
+
+JsonObject *
+mg_quarantine_audit_file_object (const char *report_json, const char *operator_name,
+                                 GBytes *input, GBytes *output, gboolean stored)
 {
   JsonObject *object = message_object (report_json);
-  gboolean ok;
 
   json_object_set_string_member (object, "event", "file");   /* "action": the file's */
   json_object_set_string_member (object, "actor", operator_name);
@@ -410,9 +424,33 @@ mg_quarantine_audit_file (const MgConfig *config, const char *report_json,
   set_digest (object, "sha256", "size", input);
   set_digest (object, "output_sha256", "output_size", output);
   json_object_set_boolean_member (object, "stored", stored);
-  ok = append_line (config, object, FALSE, error);
-  json_object_unref (object);
-  return ok;
+  return object;
+}
+
+gboolean
+mg_quarantine_audit_file (const MgConfig *config, const char *report_json,
+                          const char *operator_name, GBytes *input, GBytes *output,
+                          gboolean stored, GError **error)
+{
+  return append_taken (config, mg_quarantine_audit_file_object (report_json, operator_name,
+                                                                input, output, stored),
+                       error);
+}
+
+gboolean
+mg_quarantine_audit_append_in (MgQuarantineIndex *index, JsonObject *object, GError **error)
+{
+  g_autofree char *last = NULL;
+  g_autofree char *prev = NULL;
+  g_autofree char *line = NULL;
+
+  if (!mg_quarantine_index_audit_lock (index, &last, error))
+    return FALSE;
+  prev = last != NULL ? g_compute_checksum_for_string (G_CHECKSUM_SHA256, last, -1)
+                      : g_strdup (MG_AUDIT_GENESIS);
+  json_object_set_string_member (object, "prev", prev);
+  line = mg_quarantine_audit_to_line (object);
+  return mg_quarantine_index_audit_append (index, line, error);
 }
 
 gboolean
@@ -436,7 +474,7 @@ mg_quarantine_audit_action (const MgConfig *config, const MgQuarantineActor *act
     set_string (object, "unix_user", actor->unix_user);
   set_string (object, "result", result);
   set_string (object, "detail", detail);
-  ok = append_line (config, object, TRUE, error);
+  ok = mg_quarantine_audit_append (config, object, TRUE, error);
   json_object_unref (object);
   return ok;
 }

@@ -23,8 +23,10 @@
  */
 #pragma once
 #include <glib.h>
+#include <json-glib/json-glib.h>
 
 #include "common/config.h"
+#include "quarantine/quarantine_index.h"
 
 /* Who did something: NAME (user of the users file, or the Unix user for the
  * CLI), ROLE ("operator", "approver", or "local" for the CLI without one) and
@@ -49,6 +51,25 @@ gboolean mg_quarantine_audit_message (const MgConfig *config, const char *report
 gboolean mg_quarantine_audit_file (const MgConfig *config, const char *report_json,
                                    const char *operator_name, GBytes *input, GBytes *output,
                                    gboolean stored, GError **error);
+
+/* The lines mg_quarantine_audit_message and _file append, unwritten (unref). */
+JsonObject *mg_quarantine_audit_message_object (const char *report_json,
+                                                const char *recipients, GBytes *input,
+                                                GBytes *output, gboolean stored);
+JsonObject *mg_quarantine_audit_file_object (const char *report_json,
+                                             const char *operator_name, GBytes *input,
+                                             GBytes *output, gboolean stored);
+
+/* Append OBJECT (with "prev" set here) to CONFIG's audit log, and to syslog
+ * when TO_SYSLOG. */
+gboolean mg_quarantine_audit_append (const MgConfig *config, JsonObject *object,
+                                     gboolean to_syslog, GError **error);
+
+/* With a shared store: append OBJECT's line, chained, inside INDEX's open
+ * transaction (taking the audit writers' lock), so that a held item and its
+ * line are committed together or not at all. */
+gboolean mg_quarantine_audit_append_in (MgQuarantineIndex *index, JsonObject *object,
+                                        GError **error);
 
 /* Append the line of one admin action. ITEM_ID and DETAIL may be NULL;
  * RESULT is "ok", "refused" or "failed". */

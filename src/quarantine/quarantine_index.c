@@ -781,13 +781,15 @@ mg_quarantine_index_object_list (MgQuarantineIndex *index, GError **error)
 }
 
 gboolean
-mg_quarantine_index_audit_begin (MgQuarantineIndex *index, char **last_r, GError **error)
+mg_quarantine_index_audit_lock (MgQuarantineIndex *index, char **last_r, GError **error)
 {
+  g_autofree char *lock = g_strdup_printf ("SELECT pg_advisory_xact_lock (%" G_GINT64_FORMAT
+                                           ")", (gint64) MG_QUARANTINE_PG_LOCK_AUDIT);
   g_autoptr (MgQuarantineStmt) stmt = NULL;
   int rc;
 
   *last_r = NULL;
-  if (!pg_begin (index, MG_QUARANTINE_PG_LOCK_AUDIT, error))
+  if (!pg_simple (index, lock, "audit lock", error))
     return FALSE;
   stmt = mg_quarantine_index_prepare (index, "SELECT line FROM audit_log"
                                       " ORDER BY seq DESC LIMIT 1", NULL, error);
@@ -798,6 +800,15 @@ mg_quarantine_index_audit_begin (MgQuarantineIndex *index, char **last_r, GError
     return TRUE;
   if (stmt != NULL)
     mg_quarantine_index_error (index, "audit", error);
+  return FALSE;
+}
+
+gboolean
+mg_quarantine_index_audit_begin (MgQuarantineIndex *index, char **last_r, GError **error)
+{
+  if (pg_simple (index, "BEGIN", "begin", error) &&
+      mg_quarantine_index_audit_lock (index, last_r, error))
+    return TRUE;
   mg_quarantine_index_rollback (index);
   return FALSE;
 }

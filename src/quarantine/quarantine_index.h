@@ -135,6 +135,9 @@ GPtrArray *mg_quarantine_index_object_list (MgQuarantineIndex *index, GError **e
  * error with ERROR set); append LINE. Commit with mg_quarantine_index_commit. */
 gboolean mg_quarantine_index_audit_begin (MgQuarantineIndex *index, char **last_r,
                                           GError **error);
+/* The same inside a transaction already begun (a held item's). */
+gboolean mg_quarantine_index_audit_lock (MgQuarantineIndex *index, char **last_r,
+                                         GError **error);
 /* Every line of the shared store's audit log, oldest first (NULL-terminated). */
 char **mg_quarantine_index_audit_lines (MgQuarantineIndex *index, GError **error);
 gboolean mg_quarantine_index_audit_append (MgQuarantineIndex *index, const char *line,

@@ -5,6 +5,7 @@
  * stops the report.
  */
 #include "quarantine/quarantine_stats.h"
+#include "quarantine/quarantine_index.h"
 #include "util/jsonget.h"
 
 #include <errno.h>
@@ -346,9 +347,36 @@ log_files (const char *dir)
   return paths;
 }
 
-JsonObject *
-mg_quarantine_stats_collect (const char *dir, gint64 from, gint64 to, GError **error)
+/* The shared store's audit lines (PostgreSQL) into S; FALSE with ERROR when
+ * the store cannot be read. */
+static gboolean
+count_shared_lines (MgStats *s, const MgConfig *config, gint64 from, gint64 to,
+                    GError **error)
 {
+  g_autoptr (MgQuarantineIndex) index = mg_quarantine_index_open (config, error);
+  g_auto (GStrv) lines = index != NULL ? mg_quarantine_index_audit_lines (index, error) : NULL;
+
+  if (lines == NULL)
+    return FALSE;
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (strlen (lines[i]) <= MG_QUARANTINE_STATS_LINE_MAX && lines[i][0] == '{')
+      count_line (s, lines[i], from, to);
+  return TRUE;
+}
+
+static void
+stats_clear (MgStats *s)
+{
+  g_array_unref (s->message_ms);
+  g_array_unref (s->file_ms);
+  g_hash_table_unref (s->ppap);
+}
+
+JsonObject *
+mg_quarantine_stats_collect (const MgConfig *config, gint64 from, gint64 to, GError **error)
+{
+  const char *dir = config->quarantine_directory;
+  gboolean shared = config->quarantine_backend == MG_QUARANTINE_BACKEND_POSTGRESQL;
   g_autoptr (GPtrArray) paths = log_files (dir);
   g_autofree char *main_log = g_build_filename (dir, "audit.log", NULL);
   MgStats s = { json_object_new (), g_array_new (FALSE, FALSE, sizeof (gint64)),
@@ -358,12 +386,10 @@ mg_quarantine_stats_collect (const char *dir, gint64 from, gint64 to, GError **e
                                         "viruses", "releases", "ppap", "recipients",
                                         "withheld_sender_domains", "days", "months" };
 
-  if (!g_file_test (main_log, G_FILE_TEST_EXISTS) && paths->len == 1) {
+  if (!shared && !g_file_test (main_log, G_FILE_TEST_EXISTS) && paths->len == 1) {
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "%s: no audit log", main_log);
     json_object_unref (s.root);
-    g_array_unref (s.message_ms);
-    g_array_unref (s.file_ms);
-    g_hash_table_unref (s.ppap);
+    stats_clear (&s);
     return NULL;
   }
   for (guint i = 0; i < G_N_ELEMENTS (groups); i++)
@@ -373,12 +399,17 @@ mg_quarantine_stats_collect (const char *dir, gint64 from, gint64 to, GError **e
   zero (group (s.root, "releases"), "requested", "approved", "rejected", NULL);
   zero (group (s.root, "ppap"), "received", "password_given", "password_wrong", "approved",
         "rejected", NULL);
+  if (shared && !count_shared_lines (&s, config, from, to, error)) {
+    json_object_unref (s.root);
+    stats_clear (&s);
+    return NULL;
+  }
+  /* With a shared store, the relay's own audit.log holds the lines of clean
+   * mail written while the store was unreachable. */
   for (guint i = 0; i < paths->len; i++)
     count_file_lines (&s, g_ptr_array_index (paths, i), from, to);
   percentiles (&s, s.message_ms, "messages");
   percentiles (&s, s.file_ms, "files");
-  g_array_unref (s.message_ms);
-  g_array_unref (s.file_ms);
-  g_hash_table_unref (s.ppap);
+  stats_clear (&s);
   return s.root;
 }

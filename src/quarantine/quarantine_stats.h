@@ -1,6 +1,7 @@
 /* quarantine_stats.h - totals over a period, from the audit log.
  *
- * Reads DIR/audit.log and its rotated, uncompressed files (audit.log.N) and
+ * Reads DIR/audit.log and its rotated, uncompressed files (audit.log.N), and
+ * the shared store's audit_log table when [quarantine] backend = postgresql, and
  * counts the lines whose time falls in [FROM, TO): messages by verdict
  * (mugai-milter and `mugai mail`), files by action (`mugai files`), parts and
  * files by detected type and action, removals by reason, viruses by name,
@@ -14,11 +15,14 @@
 #include <glib.h>
 #include <json-glib/json-glib.h>
 
+#include "common/config.h"
+
 /* Longest audit line counted; longer ones are skipped. */
 #define MG_QUARANTINE_STATS_LINE_MAX (4 * 1024 * 1024)
 
-/* The totals of DIR's audit log between FROM and TO (unix seconds, TO
- * exclusive; 0 and G_MAXINT64 for no bound). NULL with ERROR when no audit
- * log can be read. */
-JsonObject *mg_quarantine_stats_collect (const char *dir, gint64 from, gint64 to,
+/* The totals of CONFIG's audit log between FROM and TO (unix seconds, TO
+ * exclusive; 0 and G_MAXINT64 for no bound): the files under [quarantine]
+ * directory, and with a shared store (PostgreSQL) its audit_log table too.
+ * NULL with ERROR when no audit log can be read. */
+JsonObject *mg_quarantine_stats_collect (const MgConfig *config, gint64 from, gint64 to,
                                          GError **error);

@@ -117,9 +117,11 @@ item_for (const MgPutRequest *put, GPtrArray **reasons_r, GError **error)
   return item;
 }
 
-/* The shared store: both objects and the index row in one transaction. */
+/* The shared store: both objects, the index row and the audit line AUDIT in
+ * one transaction. */
 static gboolean
-store_item_shared (const MgConfig *config, const MgPutRequest *put, GError **error)
+store_item_shared (const MgConfig *config, const MgPutRequest *put, JsonObject *audit,
+                   GError **error)
 {
   g_autoptr (GBytes) report = g_bytes_new (put->report_json, strlen (put->report_json));
   g_autoptr (GPtrArray) reasons = NULL;
@@ -140,7 +142,8 @@ store_item_shared (const MgConfig *config, const MgPutRequest *put, GError **err
     return FALSE;
   if (mg_quarantine_index_object_put (index, item->original_sha256, packed_original, error) &&
       mg_quarantine_index_object_put (index, item->report_sha256, packed_report, error) &&
-      mg_quarantine_index_insert (index, item, (const char *const *) reasons->pdata, error))
+      mg_quarantine_index_insert (index, item, (const char *const *) reasons->pdata, error) &&
+      mg_quarantine_audit_append_in (index, audit, error))
     return mg_quarantine_index_commit (index, error);
   mg_quarantine_index_rollback (index);
   return FALSE;
@@ -173,12 +176,17 @@ store_item (const MgConfig *config, const MgPutRequest *put, GError **error)
   return ok;
 }
 
+/* Store PUT and append its line AUDIT (taken): in the item's transaction
+ * with a shared store, after the item with the files. */
 static gboolean
-put_item (const MgConfig *config, const MgPutRequest *put, GError **error)
+put_item (const MgConfig *config, const MgPutRequest *put, JsonObject *audit, GError **error)
 {
+  g_autoptr (JsonObject) line = audit;
+
   if (config->quarantine_backend == MG_QUARANTINE_BACKEND_POSTGRESQL)
-    return store_item_shared (config, put, error);
-  return store_item (config, put, error);
+    return store_item_shared (config, put, line, error);
+  return store_item (config, put, error) &&
+         mg_quarantine_audit_append (config, line, FALSE, error);
 }
 
 gboolean
@@ -199,9 +207,11 @@ mg_quarantine_store_put (const MgConfig *config, const char *id, GBytes *origina
   mg_quarantine_headers_addresses (original, &sender, &recipients);
   put.sender_address = sender;
   put.recipients = recipients;
-  if (keep && !put_item (config, &put, error))
-    return FALSE;
-  return mg_quarantine_audit_message (config, report_json, recipients, original, output, keep,
+  if (keep)
+    return put_item (config, &put,
+                     mg_quarantine_audit_message_object (report_json, recipients, original,
+                                                         output, TRUE), error);
+  return mg_quarantine_audit_message (config, report_json, recipients, original, output, FALSE,
                                       error);
 }
 
@@ -243,9 +253,11 @@ mg_quarantine_store_put_file (const MgConfig *config, const char *id, GBytes *or
                  "not a quarantine id");
     return FALSE;
   }
-  if (keep && !put_item (config, &put, error))
-    return FALSE;
-  return mg_quarantine_audit_file (config, report_json, operator_name, original, output, keep,
+  if (keep)
+    return put_item (config, &put,
+                     mg_quarantine_audit_file_object (report_json, operator_name, original,
+                                                      output, TRUE), error);
+  return mg_quarantine_audit_file (config, report_json, operator_name, original, output, FALSE,
                                    error);
 }
 

@@ -56,7 +56,7 @@ def _free_port():
 class Cluster:
     """One private cluster; start() waits until it accepts connections."""
 
-    def __init__(self):
+    def __init__(self, durable=False):
         self.tmp = tempfile.mkdtemp(prefix='mugai-pg-')
         self.data = os.path.join(self.tmp, 'data')
         self.log = os.path.join(self.tmp, 'postgres.log')
@@ -69,10 +69,10 @@ class Cluster:
         self._pg([os.path.join(PG_BIN, 'initdb'), '-D', self.data, '-U', PG_USER,
                   '--auth=trust', '-E', 'UTF8', '--locale=C', '-N'])
         with open(os.path.join(self.data, 'postgresql.conf'), 'a') as f:
-            # The tests' data is thrown away: no fsync (faster on a shared CI box).
             f.write("listen_addresses = '127.0.0.1'\nport = %d\nunix_socket_directories = '%s'\n"
-                    "fsync = off\nfull_page_writes = off\nmax_connections = 200\n"
-                    % (self.port, self.tmp))
+                    "max_connections = 200\n" % (self.port, self.tmp))
+            if not durable:   # the tests' data is thrown away: no fsync (a shared CI box)
+                f.write("fsync = off\nfull_page_writes = off\n")
         self.start()
 
     def _pg(self, argv):

@@ -787,6 +787,21 @@ def test_purge_retention():
 
 
 @S.case
+def test_report_counts_every_message():
+    """`mugai report` counts the audit log of the store (the files, or the shared
+    store's table): three messages, one withheld."""
+    with Store(users=False) as st:
+        st.mail(virus_mail('report-virus'), expect=3)
+        st.mail(removed_mail('report-removed'), expect=0)
+        st.mail(clean_mail('report-clean'), expect=0)
+        p = st.run(['report', '-c', st.conf, '--format', 'json'])
+        check(p.returncode == 0, 'report: exit %d %r' % (p.returncode, p.stderr[-300:]))
+        doc = json.loads(p.stdout)
+        check(doc['messages']['total'] == 3 and doc['messages']['withheld'] == 1,
+              'report messages %r' % doc['messages'])
+
+
+@S.case
 def test_keep_all():
     with Store(extra={'quarantine': {'keep': 'all'}}) as st:
         c = st.mail(clean_mail('keepall'), expect=0)

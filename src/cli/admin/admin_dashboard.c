@@ -200,8 +200,7 @@ mg_admin_dashboard (MgAdminContext *ctx, GString *out)
   period_read (ctx, &p);
   selector (ctx, out, &p);
   pending (ctx, out);
-  stats = mg_quarantine_stats_collect (ctx->server->config->quarantine_directory, p.from, p.to,
-                                       &error);
+  stats = mg_quarantine_stats_collect (ctx->server->config, p.from, p.to, &error);
   if (stats == NULL) {
     mg_admin_html_printf (out, "<p>%s</p>", say (ctx, "監査ログがまだありません。",
                                                  "There is no audit log yet."));
@@ -229,8 +228,7 @@ mg_admin_dashboard_csv (MgAdminContext *ctx)
   g_autofree char *csv = NULL;
 
   period_read (ctx, &p);
-  stats = mg_quarantine_stats_collect (ctx->server->config->quarantine_directory, p.from, p.to,
-                                       &error);
+  stats = mg_quarantine_stats_collect (ctx->server->config, p.from, p.to, &error);
   if (stats == NULL)
     return mg_admin_pages_message (ctx, MHD_HTTP_NOT_FOUND,
                                    say (ctx, "監査ログがまだありません。",
