@@ -48,6 +48,8 @@ static const Conversion conversions[] = {
   { "application/vnd.oasis.opendocument.presentation", "odp", "pptx" },
   { "application/vnd.oasis.opendocument.presentation-template", "otp", "pptx" },
   { NULL, "xlsb", "xlsx" },   /* binary workbooks, handed over by the OOXML filter */
+  { NULL, "emf", "png" },     /* pictures of Office documents (ooxml_metafile.c) */
+  { NULL, "wmf", "png" },
 };
 
 static const char why_not_installed[] = "LibreOffice is not installed";
@@ -396,22 +398,27 @@ reason_for (const char *why)
                                                                : MG_REASON_CONVERT_FAILED;
 }
 
+GBytes *
+mg_office_legacy_convert_bytes (GBytes *input, const MgFilterInput *in, const char *source_ext,
+                                const char *target, char **why_r)
+{
+  if (in->convert != NULL)
+    return in->convert (in->convert_ctx, input, source_ext, target, why_r);
+  if (inside_seccomp ()) {
+    *why_r = g_strdup ("LibreOffice cannot be started inside the worker sandbox");
+    return NULL;
+  }
+  return mg_office_legacy_run (in->config, input, source_ext, target, why_r);
+}
+
 /* The OOXML bytes LibreOffice made of INPUT, or NULL with RESULT filled. In
  * a sandboxed worker the pipeline's converter (the supervisor) runs it. */
 static GBytes *
 convert (GBytes *input, const MgFilterInput *in, const Conversion *c, MgFilterResult *result)
 {
   g_autofree char *why = NULL;
-  GBytes *converted;
+  GBytes *converted = mg_office_legacy_convert_bytes (input, in, c->ext, c->target, &why);
 
-  if (in->convert != NULL) {
-    converted = in->convert (in->convert_ctx, input, c->ext, c->target, &why);
-  } else if (inside_seccomp ()) {
-    why = g_strdup ("LibreOffice cannot be started inside the worker sandbox");
-    converted = NULL;
-  } else {
-    converted = mg_office_legacy_run (in->config, input, c->ext, c->target, &why);
-  }
   if (converted == NULL)
     remove_part (result, MG_ACTION_REMOVED, reason_for (why),
                  g_strdup (why != NULL ? why : "LibreOffice failed"));

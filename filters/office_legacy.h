@@ -34,3 +34,10 @@ void mg_office_legacy_convert (GBytes *input, const MgFilterInput *in, const cha
  * when LibreOffice is missing, fails, or passes [office] libreoffice_timeout. */
 GBytes *mg_office_legacy_run (const MgConfig *config, GBytes *input, const char *source_ext,
                               const char *target, char **why_r);
+
+/* LibreOffice's SOURCE_EXT -> TARGET conversion of INPUT, unchecked: run by
+ * IN's converter (the supervisor) in a sandboxed worker, else in process.
+ * NULL with *WHY_R (English, owned by the caller). */
+GBytes *mg_office_legacy_convert_bytes (GBytes *input, const MgFilterInput *in,
+                                        const char *source_ext, const char *target,
+                                        char **why_r);

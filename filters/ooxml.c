@@ -184,6 +184,7 @@ typedef struct {
   gboolean main_macros;
   gboolean failed;            /* RESULT says why */
   MgOoxmlFindings findings;
+  guint metafiles_tried;       /* EMF/WMF pictures handed to LibreOffice */
 } Rebuild;
 
 static void
@@ -328,6 +329,22 @@ take (Rebuild *r, Kept *k)
   g_ptr_array_add (r->order, k);
 }
 
+/* PART, when it is an EMF or WMF picture, drawn to PNG by LibreOffice (at
+ * most MG_OOXML_MAX_METAFILES a document); else, or when that fails, NULL. */
+static GBytes *
+metafile_drawn (Rebuild *r, MgOoxmlPart *part)
+{
+  const char *ext = mg_ooxml_metafile_ext (part->data);
+  g_autofree char *why = NULL;
+
+  if (ext == NULL || r->metafiles_tried >= MG_OOXML_MAX_METAFILES)
+    return NULL;
+  r->metafiles_tried++;
+  GBytes *png = mg_ooxml_metafile_png (part->data, ext, r->in, &why);
+  r->findings.metafiles += png != NULL;
+  return png;
+}
+
 /* An image: through the whole policy; only what the image filter wrote passes. */
 static Kept *
 take_image (Rebuild *r, MgOoxmlPart *part)
@@ -335,9 +352,11 @@ take_image (Rebuild *r, MgOoxmlPart *part)
   MgFilterResult res = { MG_ACTION_REMOVED };
   g_autofree char *detected = NULL;
   g_autofree char *sha = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, part->data);
+  g_autoptr (GBytes) drawn = metafile_drawn (r, part);
   Kept *k = NULL;
 
-  r->in->recurse (r->in->recurse_ctx, part->data, part->name, &res, &detected);
+  r->in->recurse (r->in->recurse_ctx, drawn != NULL ? drawn : part->data, part->name, &res,
+                  &detected);
   mg_filter_result_add_member (r->result, part->name, detected, &res, sha);
   if (res.action == MG_ACTION_WITHHELD) {
     fail (r, MG_ACTION_WITHHELD, res.reason,
@@ -669,6 +688,7 @@ rebuild_detail (const Rebuild *r)
   detail_add (parts, f->names, "auto-run or external defined names removed");
   detail_add (parts, f->elements, "other active elements (sounds, media, fonts) removed");
   detail_add (parts, f->parts, "other parts not on the allow-list left out");
+  detail_add (parts, f->metafiles, "EMF/WMF pictures drawn to PNG by LibreOffice");
   detail_add (parts, f->images, "images the image filter did not pass left out");
   detail_add (parts, f->extensions, "extension elements or attributes outside the allow-list"
               " dropped");

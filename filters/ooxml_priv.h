@@ -45,6 +45,7 @@ typedef struct {
   guint elements;            /* other active elements (sounds, embedded fonts...) */
   guint parts;               /* other parts not on the allow-list */
   guint images;              /* images the image filter did not pass */
+  guint metafiles;           /* EMF/WMF pictures drawn to PNG (ooxml_metafile.c) */
   guint extensions;          /* elements and attributes outside the namespace allow-list
                                 that carried no link or HTML (not a reason of their own) */
 } MgOoxmlFindings;
@@ -158,3 +159,12 @@ void mg_ooxml_excel_sheet (xmlDoc *doc, MgOoxmlFindings *findings);
 /* TRUE when a formula (a cell's, a name's) reaches outside the workbook or
  * runs something. */
 gboolean mg_ooxml_excel_formula_unsafe (const char *formula);
+
+/* ooxml_metafile.c: "emf" or "wmf" when DATA is such a metafile, else NULL. */
+const char *mg_ooxml_metafile_ext (GBytes *data);
+/* DATA, a metafile of extension EXT, drawn by LibreOffice (IN's converter)
+ * and cut to its drawing, as PNG bytes for the image filter; NULL with
+ * *WHY_R (English, owned). */
+GBytes *mg_ooxml_metafile_png (GBytes *data, const char *ext, const MgFilterInput *in,
+                               char **why_r);
+#define MG_OOXML_MAX_METAFILES 4   /* per document: each one starts LibreOffice */

@@ -40,3 +40,21 @@ def emf(width=100, height=50):
                        0, 0, width * 26, height * 26, 0x464D4520, 0x10000, total, 2, 1, 0,
                        0, 0, 0, 1024, 768, 320, 240)
     return head + eof
+
+
+def emf_drawing(width=200, height=100):
+    """An Enhanced Metafile that draws a red rectangle over its whole frame
+    (WIDTH x HEIGHT logical units, 0.01 mm each in the frame): a header,
+    a solid brush selected, the rectangle, EMR_EOF."""
+    def rec(kind, data):
+        return struct.pack('<II', kind, 8 + len(data)) + data
+    brush = rec(39, struct.pack('<IIII', 1, 0, 0x000000FF, 0))       # CREATEBRUSHINDIRECT
+    select = rec(37, struct.pack('<I', 1))                            # SELECTOBJECT
+    rect = rec(43, struct.pack('<4i', 0, 0, width, height))           # RECTANGLE
+    eof = rec(14, struct.pack('<III', 0, 16, 20))
+    body = brush + select + rect + eof
+    total = 88 + len(body)
+    head = struct.pack('<II4i4iIIIIHHIIIii ii'.replace(' ', ''), 1, 88, 0, 0, width, height,
+                       0, 0, width * 26, height * 26, 0x464D4520, 0x10000, total, 5, 2, 0,
+                       0, 0, 0, 1024, 768, 320, 240)
+    return head + body

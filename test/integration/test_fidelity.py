@@ -273,6 +273,37 @@ def test_emf_picture_said_in_notice(name='docx_emf_picture'):
           % notice[:600])
 
 
+def emf_docx(text, emf):
+    body = (O.para(text) +
+            '<w:p><w:r><w:pict><v:shape id="i1" style="width:10pt;height:10pt">'
+            '<v:imagedata r:id="rIdI"/></v:shape></w:pict></w:r></w:p>')
+    return O.docx(body, doc_rels=[('rIdI', O.RT + 'image', 'media/image1.emf')],
+                  defaults=[('emf', 'image/x-emf')], parts=[('word/media/image1.emf', emf)])
+
+
+@S.case
+def test_emf_picture_drawn_to_png(name='docx_emf_drawn'):
+    """A .docx whose picture is an EMF drawing (a red rectangle, 2:1): the
+    picture is kept in place as a PNG of the drawing (LibreOffice draws it,
+    cut to the drawing), red, twice as wide as high; the report says so and
+    the notice does not say a picture was left out (it was dropped)."""
+    import struct
+    text = '図入りの報告 emf 変換'
+    res = mail(name, emf_docx(text, pages.emf_drawing()), 'figure.docx')
+    check_rebuilt(res, 'figure.docx', 'docx', text)
+    part = [p for p in res.parts() if p.get('filename') == 'figure.docx'][0]
+    check('1 EMF/WMF pictures drawn to PNG' in (part.get('detail') or ''), part.get('detail'))
+    leaf = [p for p in res.leaves() if p.get_filename() == 'figure.docx'][0]
+    with zipfile.ZipFile(io.BytesIO(leaf.get_payload(decode=True))) as z:
+        png = z.read('word/media/image1.emf')
+        types = z.read('[Content_Types].xml').decode()
+    check(png[:8] == b'\x89PNG\r\n\x1a\n', 'the picture is not a PNG: %r' % png[:8])
+    w, h = struct.unpack('>II', png[16:24])
+    check(h > 10 and 1.8 < w / h < 2.2, 'the drawing is %d x %d, not the 2:1 rectangle' % (w, h))
+    check('image/png' in types, 'the package does not type the picture PNG')
+    check('EMF/WMF' not in res.all_text(), 'the notice says the picture was left out')
+
+
 def pdf_out(name, data, filename='doc.pdf'):
     """The rebuilt PDF delivered for DATA, and its report part."""
     res = mail(name, data, filename)
