@@ -15,6 +15,7 @@ PACKAGES=(
   clang libclang-rt-14-dev clang-format
   clamav-testfiles postfix miltertest zip unzip p7zip-full lhasa poppler-utils ghostscript zstd
   debhelper lintian
+  clamav-milter clamav-daemon
 )
 
 missing=()
