@@ -21,9 +21,9 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "cli/admin/admin_server.h"
-#include "cli/admin/admin_session.h"
-#include "cli/admin/admin_users.h"
+#include "admin/admin_server.h"
+#include "admin/admin_session.h"
+#include "quarantine/quarantine_users.h"
 #include "cli/cli.h"
 #include "cli/cli_text.h"
 #include "quarantine/quarantine_audit.h"
@@ -170,9 +170,9 @@ audit (const MgConfig *config, const char *action, const char *name, const char 
 static gboolean
 unix_user_free (GPtrArray *users, const char *name, const char *login, GError **error)
 {
-  MgAdminUser *other = mg_admin_users_find_unix (users, login);
+  MgQuarantineUser *other = mg_quarantine_users_find_unix (users, login);
 
-  if (login != NULL && !mg_admin_users_unix_valid (login)) {
+  if (login != NULL && !mg_quarantine_users_unix_valid (login)) {
     g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "--unix-user: not a login name");
     return FALSE;
   }
@@ -188,7 +188,7 @@ static gboolean
 change_user (GPtrArray *users, const char *command, const char *name, const MgAdminArgs *a,
              GError **error)
 {
-  MgAdminUser *user = mg_admin_users_find (users, name);
+  MgQuarantineUser *user = mg_quarantine_users_find (users, name);
   g_autofree char *password = NULL;
 
   if (g_str_equal (command, "add") && user != NULL) {
@@ -213,7 +213,7 @@ change_user (GPtrArray *users, const char *command, const char *name, const MgAd
   }
   if (!unix_user_free (users, name, a->unix_user, error))
     return FALSE;
-  if (a->email != NULL && !mg_admin_users_email_valid (a->email)) {
+  if (a->email != NULL && !mg_quarantine_users_email_valid (a->email)) {
     g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "--email: not a plain address");
     return FALSE;
   }
@@ -221,7 +221,7 @@ change_user (GPtrArray *users, const char *command, const char *name, const MgAd
   if (password == NULL)
     return FALSE;
   if (user == NULL) {
-    user = g_new0 (MgAdminUser, 1);
+    user = g_new0 (MgQuarantineUser, 1);
     user->name = g_strdup (name);
     user->role = g_strdup (a->role);
     g_ptr_array_add (users, user);
@@ -235,7 +235,7 @@ change_user (GPtrArray *users, const char *command, const char *name, const MgAd
     user->email = g_strdup (a->email);
   }
   g_free (user->hash);
-  user->hash = mg_admin_users_hash (password, error);
+  user->hash = mg_quarantine_users_hash (password, error);
   explicit_bzero (password, strlen (password));
   return user->hash != NULL;
 }
@@ -283,9 +283,9 @@ cmd_user_change (const MgConfig *config, const MgAdminArgs *a, const char *comma
     mg_cli_error ("mugai admin", "%s.lock: %s", path, g_strerror (errno));
     return MG_EXIT_TEMPFAIL;
   }
-  users = mg_admin_users_load (path, &error);
+  users = mg_quarantine_users_load (path, &error);
   ok = users != NULL && change_user (users, command, name, a, &error) &&
-       mg_admin_users_save (path, users, users_group (config), &error);
+       mg_quarantine_users_save (path, users, users_group (config), &error);
   close (lock);
   if (ok && !g_str_equal (command, "add"))
     ended = end_sessions (config, name);
@@ -303,14 +303,14 @@ static int
 cmd_user_list (const MgConfig *config)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (GPtrArray) users = mg_admin_users_load (config->admin_users_file, &error);
+  g_autoptr (GPtrArray) users = mg_quarantine_users_load (config->admin_users_file, &error);
 
   if (users == NULL) {
     mg_cli_error ("mugai admin user list", "%s", error->message);
     return MG_EXIT_CONFIG;
   }
   for (guint i = 0; i < users->len; i++) {
-    const MgAdminUser *u = g_ptr_array_index (users, i);
+    const MgQuarantineUser *u = g_ptr_array_index (users, i);
     printf ("%s\t%s\n", u->name, u->role);
   }
   return MG_EXIT_OK;
@@ -326,7 +326,7 @@ cmd_user (const MgConfig *config, const MgAdminArgs *a)
   if (command != NULL && g_str_equal (command, "list") && n == 2)
     return cmd_user_list (config);
   if (command == NULL || !g_strv_contains (changes, command) || n != 3 ||
-      !mg_admin_users_name_valid (a->rest[2])) {
+      !mg_quarantine_users_name_valid (a->rest[2])) {
     fprintf (stderr, "usage: mugai admin user add|passwd|role|del NAME | user list"
              " (names: a-z 0-9 . _ -)\n");
     return MG_EXIT_USAGE;

@@ -25,10 +25,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli/admin/admin_ppap.h"
-#include "cli/admin/admin_print.h"
-#include "cli/admin/admin_release.h"
-#include "cli/admin/admin_users.h"
+#include "admin/admin_ppap.h"
+#include "cli/cli_print.h"
+#include "admin/admin_release.h"
+#include "quarantine/quarantine_users.h"
 #include "cli/cli.h"
 #include "cli/cli_text.h"
 #include "quarantine/quarantine_audit_check.h"
@@ -198,21 +198,21 @@ as_password (const MgQuarantineArgs *a, GError **error)
 
 /* The user --as names, once its password is verified; else who the Unix user
  * is mapped to (NULL: nobody, no role). */
-static const MgAdminUser *
+static const MgQuarantineUser *
 authenticate (const MgQuarantineArgs *a, GPtrArray *users, const char *login,
               GError **error)
 {
   g_autofree char *password = NULL;
-  const MgAdminUser *user;
+  const MgQuarantineUser *user;
   gboolean ok;
 
   if (a->as == NULL)
-    return mg_admin_users_find_unix (users, login);
+    return mg_quarantine_users_find_unix (users, login);
   password = as_password (a, error);
   if (password == NULL)
     return NULL;
-  user = mg_admin_users_find (users, a->as);
-  ok = mg_admin_users_verify (user, password);
+  user = mg_quarantine_users_find (users, a->as);
+  ok = mg_quarantine_users_verify (user, password);
   explicit_bzero (password, strlen (password));
   if (!ok)
     g_set_error (error, MG_QUARANTINE_ERROR, MG_QUARANTINE_ERROR_ROLE,
@@ -238,8 +238,8 @@ settle_ids (void)
 static gboolean
 actor_init (MgQuarantineCli *cli, const MgQuarantineArgs *a, GError **error)
 {
-  g_autoptr (GPtrArray) users = mg_admin_users_load (cli->config->admin_users_file, NULL);
-  const MgAdminUser *user;
+  g_autoptr (GPtrArray) users = mg_quarantine_users_load (cli->config->admin_users_file, NULL);
+  const MgQuarantineUser *user;
 
   cli->unix_user = mg_cli_unix_login ();
   settle_ids ();
@@ -260,7 +260,7 @@ open_store (MgQuarantineCli *cli, const MgQuarantineArgs *a)
   g_autoptr (GError) error = NULL;
   MgPrivsUsers users;
 
-  if (a->as != NULL && !mg_admin_users_name_valid (a->as)) {
+  if (a->as != NULL && !mg_quarantine_users_name_valid (a->as)) {
     mg_cli_error ("mugai quarantine", "--as: not a user name");
     return MG_EXIT_USAGE;
   }
@@ -341,8 +341,8 @@ cmd_list (MgQuarantineCli *cli, const MgQuarantineArgs *a)
     return fail ("list", error);
   if ((a->json || a->csv) && !audit_export (cli, a, items, &error))
     return fail ("list", error);
-  mg_admin_print_list (stdout, items, a->json  ? MG_ADMIN_PRINT_JSON
-                                      : a->csv ? MG_ADMIN_PRINT_CSV : MG_ADMIN_PRINT_TEXT);
+  mg_cli_print_list (stdout, items, a->json  ? MG_CLI_PRINT_JSON
+                                      : a->csv ? MG_CLI_PRINT_CSV : MG_CLI_PRINT_TEXT);
   return MG_EXIT_OK;
 }
 
@@ -361,7 +361,7 @@ cmd_stats (MgQuarantineCli *cli, const MgQuarantineArgs *a)
     by_reason = mg_quarantine_query_by_reason (cli->store, &filter, &error);
   if (by_reason == NULL)
     return fail ("stats", error);
-  mg_admin_print_stats (stdout, by_day, by_reason,
+  mg_cli_print_stats (stdout, by_day, by_reason,
                         cli->config->quarantine_retention_days, a->json);
   return MG_EXIT_OK;
 }
@@ -381,7 +381,7 @@ cmd_show (MgQuarantineCli *cli, const MgQuarantineArgs *a, const char *id)
   report = mg_quarantine_store_report (cli->store, item, NULL);
   headers = mg_quarantine_store_headers (cli->store, item, NULL);
   requests = mg_quarantine_release_history (cli->store, id, NULL);
-  mg_admin_print_show (stdout, item, report, requests, headers, a->json);
+  mg_cli_print_show (stdout, item, report, requests, headers, a->json);
   return MG_EXIT_OK;
 }
 
@@ -442,7 +442,7 @@ cmd_approve (MgQuarantineCli *cli, const MgQuarantineArgs *a, const char *id)
   if (!mg_quarantine_release_approve (cli->store, id, &cli->actor, mg_admin_release_deliver,
                                       release, &result, &error))
     return fail ("approve", error);
-  clean = mg_admin_print_clean (result);
+  clean = mg_cli_print_clean (result);
   printf ("%s released by %s: %s\n", id, cli->name, clean);
   return MG_EXIT_OK;
 }
@@ -528,11 +528,11 @@ check_audit (MgQuarantineCli *cli, guint items)
                                                       " holds %u items, each stored with"
                                                       " one: the log was removed", items));
   for (guint i = 0; i < audit.problems->len; i++) {
-    g_autofree char *clean = mg_admin_print_clean (g_ptr_array_index (audit.problems, i));
+    g_autofree char *clean = mg_cli_print_clean (g_ptr_array_index (audit.problems, i));
     printf ("audit broken: %s\n", clean);
   }
   for (guint i = 0; i < audit.skipped->len; i++) {
-    g_autofree char *clean = mg_admin_print_clean (g_ptr_array_index (audit.skipped, i));
+    g_autofree char *clean = mg_cli_print_clean (g_ptr_array_index (audit.skipped, i));
     printf ("audit not checked (compressed): %s\n", clean);
   }
   printf ("audit log: %u files, %u lines, %s\n", audit.files, audit.lines,
@@ -549,7 +549,7 @@ cmd_check (MgQuarantineCli *cli)
   if (!mg_quarantine_check_run (cli->store, &check, &error))
     return fail ("check", error);
   for (guint i = 0; i < check.problems->len; i++) {
-    g_autofree char *clean = mg_admin_print_clean (g_ptr_array_index (check.problems, i));
+    g_autofree char *clean = mg_cli_print_clean (g_ptr_array_index (check.problems, i));
     printf ("damaged: %s\n", clean);
   }
   printf ("%u items, %u damaged, %u unreferenced objects, %u staging files\n", check.items,

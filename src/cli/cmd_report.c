@@ -13,7 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli/admin/admin_print.h"
+#include "cli/cli_print.h"
 #include "cli/cli.h"
 #include "cli/cli_text.h"
 #include "quarantine/quarantine_query.h"
@@ -115,12 +115,12 @@ static void
 text_row (const char *group, const char *sub, const char *key, gint64 value, gpointer data)
 {
   MgReportText *t = data;
-  g_autofree char *k = mg_admin_print_clean (label (key, t->ja));
+  g_autofree char *k = mg_cli_print_clean (label (key, t->ja));
 
   if (g_strcmp0 (t->group, group) != 0)
     printf ("\n%s\n", label (group, t->ja));
   if (sub != NULL && (g_strcmp0 (t->sub, sub) != 0 || g_strcmp0 (t->group, group) != 0)) {
-    g_autofree char *s = mg_admin_print_clean (label (sub, t->ja));
+    g_autofree char *s = mg_cli_print_clean (label (sub, t->ja));
     printf ("  %s\n", s);
   }
   t->group = group;

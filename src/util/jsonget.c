@@ -19,3 +19,26 @@ mg_jsonget_array (JsonObject *object, const char *name)
 
   return node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
 }
+
+JsonObject *
+mg_jsonget_parse_object (JsonParser *parser, const char *text)
+{
+  JsonNode *root;
+
+  if (text == NULL || !json_parser_load_from_data (parser, text, -1, NULL))
+    return NULL;
+  root = json_parser_get_root (parser);
+  return root != NULL && JSON_NODE_HOLDS_OBJECT (root) ? json_node_get_object (root) : NULL;
+}
+
+const char *
+mg_jsonget_or_dash (const char *text)
+{
+  return text != NULL && *text != '\0' ? text : "-";
+}
+
+const char *
+mg_jsonget_string_or_dash (JsonObject *object, const char *name)
+{
+  return mg_jsonget_or_dash (mg_jsonget_string (object, name));
+}

@@ -13,3 +13,10 @@ const char *mg_jsonget_string (JsonObject *object, const char *name);
 /* OBJECT's member NAME when it is an array (owned by OBJECT), else NULL.
  * OBJECT may be NULL. */
 JsonArray *mg_jsonget_array (JsonObject *object, const char *name);
+
+/* The JSON object TEXT parsed by PARSER (which owns the result), or NULL. */
+JsonObject *mg_jsonget_parse_object (JsonParser *parser, const char *text);
+/* TEXT, or "-" when it is NULL or empty (for printing). */
+const char *mg_jsonget_or_dash (const char *text);
+/* The string member NAME of OBJECT, or "-". */
+const char *mg_jsonget_string_or_dash (JsonObject *object, const char *name);

@@ -5,10 +5,12 @@ The layers, lowest first (a file may include its own folder and any folder
 of a lower layer, never one of its own layer or above):
 
   util <- common <- {mime, ipc} <- {scan, quarantine, filters, sandbox}
-       <- pipeline <- worker <- {milter, cli, admin}
+       <- pipeline <- worker <- admin <- {milter, cli}
 
 (ipc, the framing of the worker protocol, needs only util; the sandbox's
-pool and supervisor send frames, so ipc sits below them.)
+pool and supervisor send frames, so ipc sits below them. admin, the web UI,
+is started by `mugai admin` and shares the release and PPAP code with
+`mugai quarantine`, so src/cli includes it, never the reverse.)
 
 Folders of one layer are peers and do not include each other, with the
 exceptions listed in PEERS (each says why). An include of a folder not
@@ -26,7 +28,8 @@ LAYERS = [
     ["scan", "quarantine", "filters", "sandbox"],
     ["pipeline"],
     ["worker"],
-    ["milter", "cli", "admin"],
+    ["admin"],
+    ["milter", "cli"],
 ]
 RANK = {folder: rank for rank, folders in enumerate(LAYERS) for folder in folders}
 # Sideways includes between peers that are allowed, and why.

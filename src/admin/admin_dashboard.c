@@ -6,10 +6,10 @@
  * senders, subjects) came from mail: it goes through mg_admin_html_printf,
  * which escapes it, or into a CSV cell that cannot start a formula.
  */
-#include "cli/admin/admin_dashboard.h"
+#include "admin/admin_dashboard.h"
 
-#include "cli/admin/admin_chart.h"
-#include "cli/admin/admin_html.h"
+#include "admin/admin_chart.h"
+#include "admin/admin_html.h"
 #include "quarantine/quarantine_item.h"
 #include "quarantine/quarantine_query.h"
 #include "quarantine/quarantine_release.h"

@@ -11,7 +11,7 @@
 #pragma once
 #include <glib.h>
 
-#include "cli/admin/admin_pages.h"
+#include "admin/admin_pages.h"
 
 #define MG_ADMIN_DASHBOARD_DAYS 31
 #define MG_ADMIN_DASHBOARD_PENDING 50   /* pending releases listed */

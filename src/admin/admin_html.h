@@ -8,8 +8,8 @@
 #pragma once
 #include <glib.h>
 
-#include "cli/admin/admin_session.h"
-#include "cli/admin/admin_text.h"
+#include "admin/admin_session.h"
+#include "admin/admin_text.h"
 
 typedef struct {
   MgAdminLang lang;

@@ -4,7 +4,7 @@
  * a session whose user changed, nor let a locked-out pair try a password.
  * Every value reaches SQL as a bound parameter.
  */
-#include "cli/admin/admin_session.h"
+#include "admin/admin_session.h"
 
 #include <errno.h>
 #include <string.h>
@@ -69,7 +69,7 @@ sha256_hex (const char *prefix, const char *text)
 
 /* What changes when the user's password does. */
 static char *
-credential (const MgAdminUser *user)
+credential (const MgQuarantineUser *user)
 {
   return sha256_hex ("credential:", user->hash);
 }
@@ -159,7 +159,7 @@ prune_sessions (MgAdminSessions *t, GError **error)
 }
 
 MgAdminSession *
-mg_admin_sessions_start (MgAdminSessions *t, const MgAdminUser *user, GError **error)
+mg_admin_sessions_start (MgAdminSessions *t, const MgQuarantineUser *user, GError **error)
 {
   g_autofree char *token = mg_admin_sessions_token ();
   g_autofree char *key = sha256_hex ("", token);
@@ -217,7 +217,7 @@ read_row (MgAdminSessions *t, const char *key, MgSessionRow *row)
 static gboolean
 user_unchanged (GPtrArray *users, const MgSessionRow *row)
 {
-  const MgAdminUser *user = mg_admin_users_find (users, row->name);
+  const MgQuarantineUser *user = mg_quarantine_users_find (users, row->name);
   g_autofree char *cred = user != NULL ? credential (user) : NULL;
 
   return user != NULL && g_strcmp0 (user->role, row->role) == 0 &&
@@ -307,7 +307,7 @@ typedef struct {
 static const char *
 name_key (const char *name)
 {
-  return mg_admin_users_name_valid (name) ? name : "(invalid name)";
+  return mg_quarantine_users_name_valid (name) ? name : "(invalid name)";
 }
 
 static gboolean

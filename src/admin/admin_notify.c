@@ -2,11 +2,11 @@
  *
  * Must never carry the original or text from it into the mail's header.
  */
-#include "cli/admin/admin_notify.h"
+#include "admin/admin_notify.h"
 
 #include <string.h>
 
-#include "cli/admin/admin_users.h"
+#include "quarantine/quarantine_users.h"
 #include "quarantine/quarantine_alert.h"
 #include "quarantine/quarantine_role.h"
 #include "quarantine/quarantine_smtp.h"
@@ -15,11 +15,11 @@
 static GStrv
 approver_addresses (const char *users_file, const char *name)
 {
-  g_autoptr (GPtrArray) users = mg_admin_users_load (users_file, NULL);
+  g_autoptr (GPtrArray) users = mg_quarantine_users_load (users_file, NULL);
   GPtrArray *out = g_ptr_array_new ();
 
   for (guint i = 0; users != NULL && i < users->len; i++) {
-    const MgAdminUser *u = g_ptr_array_index (users, i);
+    const MgQuarantineUser *u = g_ptr_array_index (users, i);
     if (u->email != NULL && g_strcmp0 (u->role, MG_QUARANTINE_ROLE_APPROVER) == 0 &&
         g_strcmp0 (u->name, name) != 0)
       g_ptr_array_add (out, g_strdup (u->email));

@@ -1,9 +1,9 @@
-/* admin_print.c - text, CSV and JSON output of quarantine items.
+/* cli_print.c - text, CSV and JSON output of quarantine items.
  *
  * Must never print a string from a message without cleaning it first, nor a
  * CSV cell a spreadsheet would evaluate.
  */
-#include "cli/admin/admin_print.h"
+#include "cli/cli_print.h"
 #include "util/jsonget.h"
 
 #include <string.h>
@@ -13,7 +13,7 @@
 #include "util/jsonsafe.h"
 
 char *
-mg_admin_print_clean (const char *text)
+mg_cli_print_clean (const char *text)
 {
   return text != NULL ? mg_quarantine_headers_printable (text, FALSE) : g_strdup ("-");
 }
@@ -30,14 +30,14 @@ static void
 print_text_row (FILE *out, const char *const *cells, gsize n)
 {
   for (gsize i = 0; i < n; i++) {
-    g_autofree char *clean = mg_admin_print_clean (cells[i]);
+    g_autofree char *clean = mg_cli_print_clean (cells[i]);
     fprintf (out, "%s%s", i > 0 ? "\t" : "", clean);
   }
   fputc ('\n', out);
 }
 
 void
-mg_admin_print_csv_row (FILE *out, const char *const *cells, gsize n)
+mg_cli_print_csv_row (FILE *out, const char *const *cells, gsize n)
 {
   g_autoptr (GString) row = g_string_new (NULL);
 
@@ -52,7 +52,7 @@ static const char *const list_columns[] = {
 static void
 print_list_rows (FILE *out, GPtrArray *items, gboolean csv)
 {
-  void (*row) (FILE *, const char *const *, gsize) = csv ? mg_admin_print_csv_row
+  void (*row) (FILE *, const char *const *, gsize) = csv ? mg_cli_print_csv_row
                                                          : print_text_row;
 
   row (out, list_columns, G_N_ELEMENTS (list_columns));
@@ -99,7 +99,7 @@ split_array (const char *text, const char *separator)
 }
 
 JsonNode *
-mg_admin_print_item_json (const MgQuarantineItem *it)
+mg_cli_print_item_json (const MgQuarantineItem *it)
 {
   JsonObject *o = json_object_new ();
   g_autofree char *utc = utc_iso (it->time);
@@ -139,35 +139,29 @@ mg_admin_print_item_json (const MgQuarantineItem *it)
 }
 
 void
-mg_admin_print_list (FILE *out, GPtrArray *items, MgAdminPrintFormat format)
+mg_cli_print_list (FILE *out, GPtrArray *items, MgCliPrintFormat format)
 {
   g_autoptr (JsonNode) node = NULL;
   JsonArray *array;
 
-  if (format != MG_ADMIN_PRINT_JSON) {
-    if (format == MG_ADMIN_PRINT_CSV)
+  if (format != MG_CLI_PRINT_JSON) {
+    if (format == MG_CLI_PRINT_CSV)
       fputs ("\xEF\xBB\xBF", out);   /* so that Excel reads UTF-8 */
-    print_list_rows (out, items, format == MG_ADMIN_PRINT_CSV);
+    print_list_rows (out, items, format == MG_CLI_PRINT_CSV);
     return;
   }
   array = json_array_new ();
   for (guint i = 0; i < items->len; i++)
-    json_array_add_element (array, mg_admin_print_item_json (g_ptr_array_index (items, i)));
+    json_array_add_element (array, mg_cli_print_item_json (g_ptr_array_index (items, i)));
   node = json_node_init_array (json_node_alloc (), array);
   json_array_unref (array);
   print_json (out, node);
 }
 
-const char *
-mg_admin_print_or_dash (const char *text)
-{
-  return text != NULL && *text != '\0' ? text : "-";
-}
-
 static void
 field (FILE *out, const char *name, const char *value)
 {
-  g_autofree char *clean = mg_admin_print_clean (mg_admin_print_or_dash (value));
+  g_autofree char *clean = mg_cli_print_clean (mg_jsonget_or_dash (value));
 
   fprintf (out, "%-12s %s\n", name, clean);
 }
@@ -178,11 +172,11 @@ print_fields (FILE *out, const MgQuarantineItem *it)
   g_autofree char *jst = mg_quarantine_query_format_jst (it->time);
   g_autofree char *utc = utc_iso (it->time);
   g_autofree char *when = g_strdup_printf ("%s (%s)", jst, utc);
-  g_autofree char *from = g_strdup_printf ("%s <%s>", mg_admin_print_or_dash (it->sender),
-                                           mg_admin_print_or_dash (it->sender_address));
+  g_autofree char *from = g_strdup_printf ("%s <%s>", mg_jsonget_or_dash (it->sender),
+                                           mg_jsonget_or_dash (it->sender_address));
   g_autofree char *size = g_strdup_printf ("%" G_GINT64_FORMAT " bytes, sha256 %s",
                                            it->size,
-                                           mg_admin_print_or_dash (it->original_sha256));
+                                           mg_jsonget_or_dash (it->original_sha256));
 
   field (out, "ID:", it->id);
   field (out, "Time:", when);
@@ -207,59 +201,36 @@ print_fields (FILE *out, const MgQuarantineItem *it)
   field (out, "Original:", size);
 }
 
-const char *
-mg_admin_print_member (JsonObject *o, const char *name)
-{
-  return mg_jsonget_string (o, name);
-}
-
-const char *
-mg_admin_print_field (JsonObject *o, const char *name)
-{
-  return mg_admin_print_or_dash (mg_admin_print_member (o, name));
-}
-
 static void
 print_part (FILE *out, JsonObject *part)
 {
   g_autoptr (GString) line = g_string_new (NULL);
-  const char *reason = mg_admin_print_member (part, "reason");
-  const char *detail = mg_admin_print_member (part, "detail");
-  const char *output = mg_admin_print_member (part, "output_filename");
+  const char *reason = mg_jsonget_string (part, "reason");
+  const char *detail = mg_jsonget_string (part, "detail");
+  const char *output = mg_jsonget_string (part, "output_filename");
   g_autofree char *clean = NULL;
 
   g_string_append_printf (line, "%s  %s  %s (declared %s)  %s",
-                          mg_admin_print_field (part, "path"),
-                          mg_admin_print_field (part, "filename"),
-                          mg_admin_print_field (part, "detected_type"),
-                          mg_admin_print_field (part, "declared_type"),
-                          mg_admin_print_field (part, "action"));
+                          mg_jsonget_string_or_dash (part, "path"),
+                          mg_jsonget_string_or_dash (part, "filename"),
+                          mg_jsonget_string_or_dash (part, "detected_type"),
+                          mg_jsonget_string_or_dash (part, "declared_type"),
+                          mg_jsonget_string_or_dash (part, "action"));
   if (reason != NULL)
     g_string_append_printf (line, ": %s", reason);
   if (detail != NULL)
     g_string_append_printf (line, " (%s)", detail);
   if (output != NULL)
     g_string_append_printf (line, " -> %s", output);
-  clean = mg_admin_print_clean (line->str);
+  clean = mg_cli_print_clean (line->str);
   fprintf (out, "  %s\n", clean);
-}
-
-JsonObject *
-mg_admin_print_report (JsonParser *parser, const char *report_json)
-{
-  JsonNode *root;
-
-  if (report_json == NULL || !json_parser_load_from_data (parser, report_json, -1, NULL))
-    return NULL;
-  root = json_parser_get_root (parser);
-  return root != NULL && JSON_NODE_HOLDS_OBJECT (root) ? json_node_get_object (root) : NULL;
 }
 
 static void
 print_parts (FILE *out, JsonObject *report)
 {
   JsonArray *parts = mg_jsonget_array (report, "parts");
-  const char *detail = report != NULL ? mg_admin_print_member (report, "detail") : NULL;
+  const char *detail = report != NULL ? mg_jsonget_string (report, "detail") : NULL;
 
   if (detail != NULL)
     field (out, "Detail:", detail);
@@ -287,7 +258,7 @@ print_requests (FILE *out, GPtrArray *requests)
       r->requested_by, when, r->state, r->decided_by != NULL ? " by " : "",
       r->decided_by != NULL ? r->decided_by : "", r->result != NULL ? " - " : "",
       r->result != NULL ? r->result : "");
-    g_autofree char *clean = mg_admin_print_clean (line);
+    g_autofree char *clean = mg_cli_print_clean (line);
     fprintf (out, "  %s\n", clean);
   }
 }
@@ -299,7 +270,7 @@ print_headers (FILE *out, const char *headers)
 
   fprintf (out, "\nHeaders of the original%s:\n", headers == NULL ? " (deleted)" : "");
   for (char **l = lines; *l != NULL; l++) {
-    g_autofree char *clean = mg_admin_print_clean (*l);
+    g_autofree char *clean = mg_cli_print_clean (*l);
     if (**l != '\0')
       fprintf (out, "  %s\n", clean);
   }
@@ -334,7 +305,7 @@ print_show_json (FILE *out, const MgQuarantineItem *item, JsonObject *report,
   JsonObject *o = json_object_new ();
   g_autoptr (JsonNode) node = NULL;
 
-  json_object_set_member (o, "item", mg_admin_print_item_json (item));
+  json_object_set_member (o, "item", mg_cli_print_item_json (item));
   if (report != NULL)
     json_object_set_object_member (o, "report", json_object_ref (report));
   else
@@ -347,11 +318,11 @@ print_show_json (FILE *out, const MgQuarantineItem *item, JsonObject *report,
 }
 
 void
-mg_admin_print_show (FILE *out, const MgQuarantineItem *item, const char *report_json,
+mg_cli_print_show (FILE *out, const MgQuarantineItem *item, const char *report_json,
                      GPtrArray *requests, const char *headers, gboolean json)
 {
   g_autoptr (JsonParser) parser = json_parser_new ();
-  JsonObject *report = mg_admin_print_report (parser, report_json);
+  JsonObject *report = mg_jsonget_parse_object (parser, report_json);
 
   if (json) {
     print_show_json (out, item, report, requests, headers);
@@ -387,7 +358,7 @@ print_stats_table (FILE *out, GPtrArray *rows, const char *title)
   fprintf (out, "%s\ttotal\twithheld\tsanitised\treleased\n", title);
   for (guint i = 0; rows != NULL && i < rows->len; i++) {
     const MgQuarantineStatsRow *r = g_ptr_array_index (rows, i);
-    g_autofree char *label = mg_admin_print_clean (r->label);
+    g_autofree char *label = mg_cli_print_clean (r->label);
     fprintf (out, "%s\t%" G_GINT64_FORMAT "\t%" G_GINT64_FORMAT "\t%" G_GINT64_FORMAT
              "\t%" G_GINT64_FORMAT "\n", label, r->total, r->withheld, r->sanitised,
              r->released);
@@ -395,7 +366,7 @@ print_stats_table (FILE *out, GPtrArray *rows, const char *title)
 }
 
 void
-mg_admin_print_stats (FILE *out, GPtrArray *by_day, GPtrArray *by_reason,
+mg_cli_print_stats (FILE *out, GPtrArray *by_day, GPtrArray *by_reason,
                       gint64 retention_days, gboolean json)
 {
   JsonObject *o;

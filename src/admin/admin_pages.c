@@ -2,11 +2,11 @@
  *
  * Must never write a value into HTML except through mg_admin_html_printf.
  */
-#include "cli/admin/admin_pages.h"
+#include "admin/admin_pages.h"
 
 #include <string.h>
 
-#include "cli/admin/admin_dashboard.h"
+#include "admin/admin_dashboard.h"
 #include "quarantine/quarantine_query.h"
 
 #define T(id) mg_admin_text (ctx->lang, (id))

@@ -4,7 +4,7 @@
  * CLOSED notification, which MHD sends before it closes the socket, in the
  * same thread that sweeps.
  */
-#include "cli/admin/admin_guard.h"
+#include "admin/admin_guard.h"
 
 #include <sys/socket.h>
 

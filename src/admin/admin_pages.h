@@ -13,10 +13,10 @@
 #pragma once
 #include <glib.h>
 
-#include "cli/admin/admin_html.h"
-#include "cli/admin/admin_http.h"
-#include "cli/admin/admin_release.h"
-#include "cli/admin/admin_session.h"
+#include "admin/admin_html.h"
+#include "admin/admin_http.h"
+#include "admin/admin_release.h"
+#include "admin/admin_session.h"
 #include "quarantine/quarantine_store.h"
 #include "sandbox/privs.h"
 

@@ -3,7 +3,7 @@
  * Must never hand on request text that is not valid UTF-8 or holds control
  * characters, nor send a reply without the security headers.
  */
-#include "cli/admin/admin_http.h"
+#include "admin/admin_http.h"
 
 #include <arpa/inet.h>
 #include <gio/gio.h>

@@ -4,7 +4,7 @@
  * it (and the guard) until the main thread has joined it. Started as root,
  * it becomes [milter] user once the socket is bound, before it serves.
  */
-#include "cli/admin/admin_daemon.h"
+#include "admin/admin_daemon.h"
 
 #include <gio/gio.h>
 #include <glib-unix.h>
@@ -12,8 +12,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli/admin/admin_guard.h"
-#include "cli/cli.h"
+#include "admin/admin_guard.h"
+#include "common/config.h"
+#include "common/exit.h"
 #include "sandbox/privs.h"
 
 #define MG_ADMIN_DAEMON_TICK_MS 250

@@ -1,9 +1,9 @@
-/* admin_users.c - load, save, hash and verify users of the admin UI.
+/* quarantine_users.c - load, save, hash and verify users of the admin UI.
  *
  * Must never write the file in place, accept a name or role it cannot
  * validate, or let a missing user be told apart from a wrong password.
  */
-#include "cli/admin/admin_users.h"
+#include "quarantine/quarantine_users.h"
 
 #include <crypt.h>
 #include <string.h>
@@ -14,7 +14,7 @@
 #define MG_ADMIN_USERS_NAME_MAX 32
 
 void
-mg_admin_user_free (MgAdminUser *user)
+mg_quarantine_user_free (MgQuarantineUser *user)
 {
   if (user == NULL)
     return;
@@ -27,7 +27,7 @@ mg_admin_user_free (MgAdminUser *user)
 }
 
 gboolean
-mg_admin_users_name_valid (const char *name)
+mg_quarantine_users_name_valid (const char *name)
 {
   gsize len = name != NULL ? strlen (name) : 0;
 
@@ -41,7 +41,7 @@ mg_admin_users_name_valid (const char *name)
 }
 
 gboolean
-mg_admin_users_unix_valid (const char *login)
+mg_quarantine_users_unix_valid (const char *login)
 {
   gsize len = login != NULL ? strlen (login) : 0;
 
@@ -55,7 +55,7 @@ mg_admin_users_unix_valid (const char *login)
 }
 
 gboolean
-mg_admin_users_email_valid (const char *address)
+mg_quarantine_users_email_valid (const char *address)
 {
   const char *at = address != NULL ? strchr (address, '@') : NULL;
 
@@ -70,14 +70,14 @@ mg_admin_users_email_valid (const char *address)
 
 /* The optional fields after the hash: unix_user=LOGIN, email=ADDR. */
 static gboolean
-parse_options (MgAdminUser *user, char **fields)
+parse_options (MgQuarantineUser *user, char **fields)
 {
   for (guint i = 0; fields[i] != NULL; i++) {
     if (g_str_has_prefix (fields[i], "unix_user=") && user->unix_user == NULL &&
-        mg_admin_users_unix_valid (fields[i] + 10))
+        mg_quarantine_users_unix_valid (fields[i] + 10))
       user->unix_user = g_strdup (fields[i] + 10);
     else if (g_str_has_prefix (fields[i], "email=") && user->email == NULL &&
-             mg_admin_users_email_valid (fields[i] + 6))
+             mg_quarantine_users_email_valid (fields[i] + 6))
       user->email = g_strdup (fields[i] + 6);
     else
       return FALSE;
@@ -85,32 +85,32 @@ parse_options (MgAdminUser *user, char **fields)
   return TRUE;
 }
 
-static MgAdminUser *
+static MgQuarantineUser *
 parse_line (const char *line)
 {
   g_auto (GStrv) fields = g_strsplit (line, ":", 6);
   guint n = g_strv_length (fields);
-  MgAdminUser *user;
+  MgQuarantineUser *user;
 
-  if (n < 3 || n > 5 || !mg_admin_users_name_valid (fields[0]) ||
+  if (n < 3 || n > 5 || !mg_quarantine_users_name_valid (fields[0]) ||
       !mg_quarantine_role_valid (fields[1]) || !g_str_has_prefix (fields[2], "$"))
     return NULL;
-  user = g_new0 (MgAdminUser, 1);
+  user = g_new0 (MgQuarantineUser, 1);
   user->name = g_strdup (fields[0]);
   user->role = g_strdup (fields[1]);
   user->hash = g_strdup (fields[2]);
   if (!parse_options (user, fields + 3)) {
-    mg_admin_user_free (user);
+    mg_quarantine_user_free (user);
     return NULL;
   }
   return user;
 }
 
 GPtrArray *
-mg_admin_users_load (const char *path, GError **error)
+mg_quarantine_users_load (const char *path, GError **error)
 {
   g_autoptr (GPtrArray) users = g_ptr_array_new_with_free_func (
-    (GDestroyNotify) mg_admin_user_free);
+    (GDestroyNotify) mg_quarantine_user_free);
   g_autofree char *text = NULL;
   g_auto (GStrv) lines = NULL;
   g_autoptr (GError) local = NULL;
@@ -124,7 +124,7 @@ mg_admin_users_load (const char *path, GError **error)
   lines = g_strsplit (text, "\n", -1);
   for (int i = 0; lines[i] != NULL; i++) {
     char *line = g_strstrip (lines[i]);
-    MgAdminUser *user;
+    MgQuarantineUser *user;
     if (*line == '\0' || *line == '#')
       continue;
     if ((user = parse_line (line)) == NULL) {
@@ -138,13 +138,13 @@ mg_admin_users_load (const char *path, GError **error)
 }
 
 gboolean
-mg_admin_users_save (const char *path, GPtrArray *users, gid_t group, GError **error)
+mg_quarantine_users_save (const char *path, GPtrArray *users, gid_t group, GError **error)
 {
   g_autoptr (GString) text = g_string_new ("# mugai admin users: name:role:hash"
                                            " (mugai admin user add|passwd|del)\n");
 
   for (guint i = 0; i < users->len; i++) {
-    const MgAdminUser *u = g_ptr_array_index (users, i);
+    const MgQuarantineUser *u = g_ptr_array_index (users, i);
     g_string_append_printf (text, "%s:%s:%s%s%s%s%s\n", u->name, u->role, u->hash,
                             u->unix_user != NULL ? ":unix_user=" : "",
                             u->unix_user != NULL ? u->unix_user : "",
@@ -154,11 +154,11 @@ mg_admin_users_save (const char *path, GPtrArray *users, gid_t group, GError **e
   return mg_fdio_write_file_atomic_mode (path, text->str, text->len, 0640, group, error);
 }
 
-MgAdminUser *
-mg_admin_users_find (GPtrArray *users, const char *name)
+MgQuarantineUser *
+mg_quarantine_users_find (GPtrArray *users, const char *name)
 {
   for (guint i = 0; users != NULL && i < users->len; i++) {
-    MgAdminUser *u = g_ptr_array_index (users, i);
+    MgQuarantineUser *u = g_ptr_array_index (users, i);
     if (g_strcmp0 (u->name, name) == 0)
       return u;
   }
@@ -166,7 +166,7 @@ mg_admin_users_find (GPtrArray *users, const char *name)
 }
 
 char *
-mg_admin_users_hash (const char *password, GError **error)
+mg_quarantine_users_hash (const char *password, GError **error)
 {
   g_autofree char *setting = NULL;
   void *data = NULL;
@@ -212,12 +212,12 @@ dummy_hash (void)
   static char *hash;
 
   if (hash == NULL)
-    hash = mg_admin_users_hash ("mugai-no-such-user-0123456789", NULL);
+    hash = mg_quarantine_users_hash ("mugai-no-such-user-0123456789", NULL);
   return hash != NULL ? hash : "$y$j9T$";
 }
 
 gboolean
-mg_admin_users_verify (const MgAdminUser *user, const char *password)
+mg_quarantine_users_verify (const MgQuarantineUser *user, const char *password)
 {
   const char *stored = user != NULL ? user->hash : dummy_hash ();
   void *data = NULL;
@@ -235,11 +235,11 @@ mg_admin_users_verify (const MgAdminUser *user, const char *password)
   return ok;
 }
 
-MgAdminUser *
-mg_admin_users_find_unix (GPtrArray *users, const char *login)
+MgQuarantineUser *
+mg_quarantine_users_find_unix (GPtrArray *users, const char *login)
 {
   for (guint i = 0; users != NULL && login != NULL && i < users->len; i++) {
-    MgAdminUser *u = g_ptr_array_index (users, i);
+    MgQuarantineUser *u = g_ptr_array_index (users, i);
     if (g_strcmp0 (u->unix_user, login) == 0)
       return u;
   }
@@ -247,10 +247,10 @@ mg_admin_users_find_unix (GPtrArray *users, const char *login)
 }
 
 char *
-mg_admin_users_role (const char *path, const char *name)
+mg_quarantine_users_role (const char *path, const char *name)
 {
-  g_autoptr (GPtrArray) users = mg_admin_users_load (path, NULL);
-  MgAdminUser *user = mg_admin_users_find (users, name);
+  g_autoptr (GPtrArray) users = mg_quarantine_users_load (path, NULL);
+  MgQuarantineUser *user = mg_quarantine_users_find (users, name);
 
   return user != NULL ? g_strdup (user->role) : NULL;
 }

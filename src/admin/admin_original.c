@@ -3,7 +3,7 @@
  * Must never put a byte of the original anywhere but inside the base64
  * attachment, nor let a header of it (hostile text) into the new header.
  */
-#include "cli/admin/admin_original.h"
+#include "admin/admin_original.h"
 
 #include "quarantine/quarantine_index.h"
 

@@ -5,13 +5,13 @@
  * it did not withhold.
  */
 #include "util/tree.h"
-#include "cli/admin/admin_release.h"
+#include "admin/admin_release.h"
 
 #include <glib/gstdio.h>
 #include <sys/stat.h>
 
-#include "cli/admin/admin_original.h"
-#include "cli/admin/admin_ppap.h"
+#include "admin/admin_original.h"
+#include "admin/admin_ppap.h"
 #include "pipeline/pipeline.h"
 #include "quarantine/quarantine_object.h"
 #include "quarantine/quarantine_smtp.h"

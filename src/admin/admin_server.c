@@ -3,18 +3,19 @@
  * Must never run an action for a request without a live session and a valid
  * CSRF token, nor let a locked-out client try a password.
  */
-#include "cli/admin/admin_server.h"
+#include "admin/admin_server.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#include "cli/admin/admin_actions.h"
-#include "cli/admin/admin_dashboard.h"
-#include "cli/admin/admin_daemon.h"
-#include "cli/admin/admin_guard.h"
-#include "cli/admin/admin_item.h"
-#include "cli/admin/admin_users.h"
-#include "cli/cli.h"
+#include "admin/admin_actions.h"
+#include "admin/admin_dashboard.h"
+#include "admin/admin_daemon.h"
+#include "admin/admin_guard.h"
+#include "admin/admin_item.h"
+#include "quarantine/quarantine_users.h"
+#include "common/config.h"
+#include "common/exit.h"
 
 #define T(id) mg_admin_text (ctx->lang, (id))
 #define MG_ADMIN_ID_LEN 25
@@ -58,13 +59,13 @@ login_refused (MgAdminContext *ctx, const char *name, guint status, MgAdminText 
   GError failure = { MG_QUARANTINE_ERROR, MG_QUARANTINE_ERROR_ROLE,
                      (char *) mg_admin_text (MG_ADMIN_LANG_EN, text) };
 
-  ctx->actor.name = mg_admin_users_name_valid (name) ? name : "(invalid name)";
+  ctx->actor.name = mg_quarantine_users_name_valid (name) ? name : "(invalid name)";
   audit (ctx, "login", NULL, &failure, NULL);
   return login_form (ctx, status, T (text));
 }
 
 static MgAdminReply *
-login_succeeded (MgAdminContext *ctx, const MgAdminUser *user)
+login_succeeded (MgAdminContext *ctx, const MgQuarantineUser *user)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (MgAdminSession) s = mg_admin_sessions_start (ctx->server->sessions, user, &error);
@@ -92,7 +93,7 @@ login (MgAdminContext *ctx)
   g_autofree char *name = NULL;
   g_autofree char *password = NULL;
   g_autoptr (GPtrArray) users = NULL;
-  MgAdminUser *user;
+  MgQuarantineUser *user;
 
   if (!mg_admin_request_parse_form (ctx->request) ||
       !mg_admin_sessions_token_equal (pre, csrf = mg_admin_request_form (ctx->request, "csrf")))
@@ -101,9 +102,9 @@ login (MgAdminContext *ctx)
   password = mg_admin_request_form_raw (ctx->request, "password");
   if (mg_admin_sessions_locked (sessions, ctx->request->address, name))
     return login_refused (ctx, name, MHD_HTTP_TOO_MANY_REQUESTS, MG_T_LOCKED);
-  users = mg_admin_users_load (ctx->server->config->admin_users_file, NULL);
-  user = mg_admin_users_name_valid (name) ? mg_admin_users_find (users, name) : NULL;
-  if (!mg_admin_users_verify (user, password)) {
+  users = mg_quarantine_users_load (ctx->server->config->admin_users_file, NULL);
+  user = mg_quarantine_users_name_valid (name) ? mg_quarantine_users_find (users, name) : NULL;
+  if (!mg_quarantine_users_verify (user, password)) {
     mg_admin_sessions_failed (sessions, ctx->request->address, name);
     return login_refused (ctx, name, MHD_HTTP_FORBIDDEN, MG_T_LOGIN_FAILED);
   }
@@ -222,10 +223,10 @@ with_session (MgAdminContext *ctx, gboolean post)
 {
   g_autofree char *token = mg_admin_request_cookie (ctx->request, "mugai_session");
   g_autoptr (GError) error = NULL;
-  g_autoptr (GPtrArray) users = mg_admin_users_load (ctx->server->config->admin_users_file,
+  g_autoptr (GPtrArray) users = mg_quarantine_users_load (ctx->server->config->admin_users_file,
                                                      &error);
   MgAdminSessionGone gone = MG_ADMIN_SESSION_UNKNOWN;
-  const MgAdminUser *me;
+  const MgQuarantineUser *me;
 
   if (users == NULL) {
     g_warning ("%s", error->message);
@@ -241,7 +242,7 @@ with_session (MgAdminContext *ctx, gboolean post)
   ctx->actor.role = ctx->session->role;
   /* The Unix login the account is mapped to: a request made here and an
    * approval from that login's shell (under any --as) are one person's. */
-  me = mg_admin_users_find (users, ctx->session->name);
+  me = mg_quarantine_users_find (users, ctx->session->name);
   ctx->actor.unix_user = me != NULL ? me->unix_user : NULL;
   return post ? route_post (ctx, ctx->request->path) : route_get (ctx, ctx->request->path);
 }

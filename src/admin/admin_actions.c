@@ -3,12 +3,12 @@
  * Must never decide who may do what: src/quarantine does, and audits it.
  * Every outcome becomes a message on the next page.
  */
-#include "cli/admin/admin_actions.h"
+#include "admin/admin_actions.h"
 
 #include <string.h>
 
-#include "cli/admin/admin_ppap.h"
-#include "cli/admin/admin_release.h"
+#include "admin/admin_ppap.h"
+#include "admin/admin_release.h"
 #include "quarantine/quarantine_envelope.h"
 #include "quarantine/quarantine_release.h"
 #include "quarantine/quarantine_remove.h"

@@ -3,9 +3,9 @@
  * Every name shown (reasons) came from the audit log: it goes through
  * mg_admin_html_printf, which escapes it.
  */
-#include "cli/admin/admin_chart.h"
+#include "admin/admin_chart.h"
 
-#include "cli/admin/admin_html.h"
+#include "admin/admin_html.h"
 
 #define MG_CHART_WIDTH 720
 #define MG_CHART_HEIGHT 180

@@ -7,7 +7,7 @@
  * a page of its own). Viewing is audited.
  */
 #pragma once
-#include "cli/admin/admin_pages.h"
+#include "admin/admin_pages.h"
 
 MgAdminReply *mg_admin_item_page (MgAdminContext *ctx, const char *id);
 

@@ -5,7 +5,7 @@
  * redirect (303) to the item or statistics page, with a message for it.
  */
 #pragma once
-#include "cli/admin/admin_pages.h"
+#include "admin/admin_pages.h"
 
 /* ACTION ("request", "approve", "reject", "delete") on item ID. */
 MgAdminReply *mg_admin_actions_item (MgAdminContext *ctx, const char *id, const char *action);

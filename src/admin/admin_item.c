@@ -4,12 +4,12 @@
  * and never offer the requester a form to approve their own request (the
  * quarantine module refuses it anyway).
  */
-#include "cli/admin/admin_item.h"
+#include "admin/admin_item.h"
 #include "util/jsonget.h"
 
 #include <json-glib/json-glib.h>
 
-#include "cli/admin/admin_print.h"
+#include "util/jsonget.h"
 #include "quarantine/quarantine_query.h"
 #include "quarantine/quarantine_release.h"
 #include "quarantine/quarantine_role.h"
@@ -19,7 +19,7 @@
 static void
 field (GString *out, const char *name, const char *value)
 {
-  mg_admin_html_printf (out, "<dt>%s</dt><dd>%s</dd>", name, mg_admin_print_or_dash (value));
+  mg_admin_html_printf (out, "<dt>%s</dt><dd>%s</dd>", name, mg_jsonget_or_dash (value));
 }
 
 static void
@@ -29,7 +29,7 @@ fields (MgAdminContext *ctx, GString *out, const MgQuarantineItem *it)
   g_autofree char *reasons = mg_admin_text_reasons (ctx->lang, it->reasons);
   g_autofree char *bytes = g_strdup_printf ("%" G_GINT64_FORMAT, it->size);
   g_autofree char *size = g_strdup_printf (T (MG_T_SIZE_VALUE), bytes,
-                                           mg_admin_print_or_dash (it->original_sha256));
+                                           mg_jsonget_or_dash (it->original_sha256));
 
   g_string_append (out, "<section><dl>");
   field (out, T (MG_T_ID), it->id);
@@ -52,31 +52,31 @@ fields (MgAdminContext *ctx, GString *out, const MgQuarantineItem *it)
 static void
 part_row (MgAdminLang lang, GString *out, JsonObject *p)
 {
-  const char *detail = mg_admin_print_member (p, "detail");
-  g_autofree char *why = mg_admin_text_reasons (lang, mg_admin_print_field (p, "reason"));
+  const char *detail = mg_jsonget_string (p, "detail");
+  g_autofree char *why = mg_admin_text_reasons (lang, mg_jsonget_string_or_dash (p, "reason"));
   g_autofree char *type = g_strdup_printf ("%s (%s)",
-                                           mg_admin_print_field (p, "detected_type"),
-                                           mg_admin_print_field (p, "declared_type"));
+                                           mg_jsonget_string_or_dash (p, "detected_type"),
+                                           mg_jsonget_string_or_dash (p, "declared_type"));
   g_autofree char *reason = detail != NULL ? g_strdup_printf ("%s (%s)", why, detail)
                                            : g_strdup (why);
 
   mg_admin_html_printf (out, "<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td>"
-                        "</tr>\n", mg_admin_print_field (p, "path"),
-                        mg_admin_print_field (p, "filename"), type,
-                        mg_admin_text_action (lang, mg_admin_print_field (p, "action")), reason);
+                        "</tr>\n", mg_jsonget_string_or_dash (p, "path"),
+                        mg_jsonget_string_or_dash (p, "filename"), type,
+                        mg_admin_text_action (lang, mg_jsonget_string_or_dash (p, "action")), reason);
 }
 
 static void
 parts (MgAdminContext *ctx, GString *out, const char *report_json)
 {
   g_autoptr (JsonParser) parser = json_parser_new ();
-  JsonObject *report = mg_admin_print_report (parser, report_json);
+  JsonObject *report = mg_jsonget_parse_object (parser, report_json);
   JsonArray *list = mg_jsonget_array (report, "parts");
 
   mg_admin_html_printf (out, "<section><h2>%s</h2><p>%s: %s</p><table><tr><th>#</th>"
                         "<th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr>\n",
                         T (MG_T_PARTS), T (MG_T_DETAIL),
-                        mg_admin_print_field (report, "detail"), T (MG_T_FILENAME),
+                        mg_jsonget_string_or_dash (report, "detail"), T (MG_T_FILENAME),
                         T (MG_T_TYPE), T (MG_T_ACTION), T (MG_T_REASONS));
   for (guint i = 0; list != NULL && i < json_array_get_length (list); i++) {
     JsonNode *p = json_array_get_element (list, i);
@@ -107,10 +107,10 @@ requests (MgAdminContext *ctx, GString *out, GPtrArray *list)
     mg_admin_html_printf (out, "<tr><td>%" G_GINT64_FORMAT "</td><td>%s</td><td>%s</td>"
                           "<td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>\n", r->rid,
                           mg_admin_text_kind (ctx->lang, r->kind), by,
-                          mg_admin_print_or_dash (r->note),
+                          mg_jsonget_or_dash (r->note),
                           mg_admin_text_word (ctx->lang, r->state),
-                          mg_admin_print_or_dash (r->decided_by),
-                          mg_admin_print_or_dash (r->result));
+                          mg_jsonget_or_dash (r->decided_by),
+                          mg_jsonget_or_dash (r->result));
   }
   g_string_append (out, "</table></section>\n");
 }
@@ -165,7 +165,7 @@ decision_forms (MgAdminContext *ctx, GString *out, const MgQuarantineItem *it,
   gboolean approver = g_strcmp0 (ctx->session->role, MG_QUARANTINE_ROLE_APPROVER) == 0;
 
   mg_admin_html_printf (out, "<p><strong>%s</strong> %s</p>", by,
-                        mg_admin_print_or_dash (pending->note));
+                        mg_jsonget_or_dash (pending->note));
   if (!approver || own) {
     mg_admin_html_message (out, T (own && approver ? MG_T_OWN_REQUEST : MG_T_WAIT_OTHER),
                            FALSE);

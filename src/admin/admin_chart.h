@@ -11,7 +11,7 @@
 #include <glib.h>
 #include <json-glib/json-glib.h>
 
-#include "cli/admin/admin_pages.h"
+#include "admin/admin_pages.h"
 
 /* Messages per day stacked by verdict, beside files per day. DAYS is the
  * "days" group of the totals, LIST the days shown (YYYY-MM-DD, oldest first). */

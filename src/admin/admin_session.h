@@ -23,7 +23,7 @@
 #pragma once
 #include <glib.h>
 
-#include "cli/admin/admin_users.h"
+#include "quarantine/quarantine_users.h"
 #include "quarantine/quarantine_store.h"
 
 typedef struct MgAdminSessions MgAdminSessions;
@@ -59,7 +59,7 @@ char *mg_admin_sessions_token (void);
 gboolean mg_admin_sessions_token_valid (const char *text);
 
 /* Start a session for USER; NULL with ERROR when the index refuses. */
-MgAdminSession *mg_admin_sessions_start (MgAdminSessions *sessions, const MgAdminUser *user,
+MgAdminSession *mg_admin_sessions_start (MgAdminSessions *sessions, const MgQuarantineUser *user,
                                          GError **error);
 
 typedef enum {

@@ -2,7 +2,7 @@
  *
  * Must never hold text from outside: only constants, so that formats are safe.
  */
-#include "cli/admin/admin_text.h"
+#include "admin/admin_text.h"
 
 #include "common/verdict.h"
 

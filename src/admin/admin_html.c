@@ -3,7 +3,7 @@
  * Must never append a string argument unescaped: text from messages (subjects,
  * senders, headers) is hostile.
  */
-#include "cli/admin/admin_html.h"
+#include "admin/admin_html.h"
 
 static const char css[] =
   "body{font-family:\"Noto Sans JP\",\"Hiragino Sans\",\"Yu Gothic\",Meiryo,sans-serif;"

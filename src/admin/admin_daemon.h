@@ -11,7 +11,7 @@
 #pragma once
 #include <microhttpd.h>
 
-#include "cli/admin/admin_pages.h"
+#include "admin/admin_pages.h"
 
 #define MG_ADMIN_DAEMON_CONNECTIONS 256
 

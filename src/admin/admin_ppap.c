@@ -3,14 +3,14 @@
  * Must never pass a member it could not read whole, never exceed the
  * [archive] limits, and never keep the password beyond the call.
  */
-#include "cli/admin/admin_ppap.h"
+#include "admin/admin_ppap.h"
 
 #include <archive.h>
 #include <archive_entry.h>
 #include <gmime/gmime.h>
 #include <string.h>
 
-#include "cli/admin/admin_notify.h"
+#include "admin/admin_notify.h"
 #include "quarantine/quarantine_index.h"
 #include "quarantine/quarantine_role.h"
 
