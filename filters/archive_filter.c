@@ -1,4 +1,5 @@
-/* archive.c - the archive filter (see archive_filter.h).
+/* archive_filter.c - the archive filter (archive_filter.h). Not archive.[ch]:
+ * filters/ is on the include path, where an archive.h would hide libarchive's.
  *
  * One pass over the entries with libarchive reading from memory: each regular
  * file is read in chunks (every chunk counted against the shared budget, so a
