@@ -37,8 +37,10 @@ const char mg_privs_self_exe[] = "/proc/self/exe";
 /* ASan builds only (the tests): a process started with differing real and
  * effective ids (the supervisor) cannot read its own /proc/self/environ, so
  * the sanitizer misses ASAN_OPTIONS, and LeakSanitizer cannot stop a process
- * that changed user at its exit ("fatal error"): no leak check, as the
- * suites ask with ASAN_OPTIONS=detect_leaks=0 anyway. */
+ * that changed user at its exit ("fatal error"): no leak check there. The
+ * suites set ASAN_OPTIONS=detect_leaks=1 (test/meson.build), which wins in
+ * every process that can read its environment; __lsan_is_turned_off below
+ * covers one that reads it and then changes user. */
 const char *__asan_default_options (void);
 const char *
 __asan_default_options (void)
