@@ -75,7 +75,7 @@ request (MgAdminContext *ctx, const char *id, char **done_r, GError **error)
 
   if (password != NULL && *password == '\0')
     g_clear_pointer (&password, g_free);
-  ok = mg_admin_ppap_request (ctx->server->store, id, &ctx->actor,
+  ok = mg_admin_ppap_request (ctx->server->store, ctx->server->release, id, &ctx->actor,
                               kind != NULL ? kind : MG_QUARANTINE_RELEASE_SANITISED, password,
                               why, error);
   if (password != NULL)

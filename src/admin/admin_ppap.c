@@ -1,264 +1,19 @@
-/* admin_ppap.c - decrypt encrypted ZIP attachments and pack them again.
+/* admin_ppap.c - a release request with the password of an encrypted ZIP.
  *
- * Must never pass a member it could not read whole, never exceed the
- * [archive] limits, and never keep the password beyond the call.
+ * The admin process never opens the original: the password is tried in a
+ * sandboxed worker (mg_admin_release_ppap_open), and only its typed reply
+ * comes back. The password is never kept beyond the call.
  */
 #include "admin/admin_ppap.h"
-
-#include <archive.h>
-#include <archive_entry.h>
-#include <gmime/gmime.h>
-#include <string.h>
 
 #include "admin/admin_notify.h"
 #include "quarantine/quarantine_index.h"
 #include "quarantine/quarantine_role.h"
 
-typedef struct {
-  const MgArchiveLimits *limits;
-  gint64 members;
-  gint64 total;
-} MgPpapBudget;
-
-static gboolean G_GNUC_PRINTF (2, 3)
-fail (GError **error, const char *format, ...)
-{
-  va_list ap;
-
-  va_start (ap, format);
-  g_propagate_error (error, g_error_new_valist (MG_QUARANTINE_ERROR,
-                                                MG_QUARANTINE_ERROR_RELEASE, format, ap));
-  va_end (ap);
-  return FALSE;
-}
-
-static const char *
-name_of (struct archive_entry *entry)
-{
-  const char *name = archive_entry_pathname_utf8 (entry);
-
-  return name != NULL ? name : "a member";
-}
-
-static la_ssize_t
-append_cb (struct archive *a, void *data, const void *buf, size_t len)
-{
-  (void) a;
-  g_byte_array_append (data, buf, (guint) len);
-  return (la_ssize_t) len;
-}
-
-static GBytes *
-read_member (struct archive *in, struct archive_entry *entry, MgPpapBudget *budget,
-             GError **error)
-{
-  g_autoptr (GByteArray) data = g_byte_array_new ();
-  char chunk[65536];
-  la_ssize_t n;
-
-  while ((n = archive_read_data (in, chunk, sizeof chunk)) > 0) {
-    budget->total += n;
-    if ((gint64) data->len + n > budget->limits->max_member_size ||
-        budget->total > budget->limits->max_total_size) {
-      fail (error, "%s: over the [archive] size limits", name_of (entry));
-      return NULL;
-    }
-    g_byte_array_append (data, (const guint8 *) chunk, (guint) n);
-  }
-  if (n < 0) {
-    fail (error, "the archive password is wrong, or the archive is damaged (%s)",
-          archive_error_string (in));
-    return NULL;
-  }
-  return g_byte_array_free_to_bytes (g_steal_pointer (&data));
-}
-
-static gboolean
-copy_member (struct archive *in, struct archive *out, struct archive_entry *entry,
-             MgPpapBudget *budget, GError **error)
-{
-  g_autoptr (GBytes) data = NULL;
-  gsize len;
-  const void *p;
-
-  if (++budget->members > budget->limits->max_members)
-    return fail (error, "more members than [archive] max_members");
-  if (archive_entry_filetype (entry) != AE_IFREG)
-    return TRUE;   /* directories, links: the archive filter would drop them anyway */
-  data = read_member (in, entry, budget, error);
-  if (data == NULL)
-    return FALSE;
-  p = g_bytes_get_data (data, &len);
-  archive_entry_set_size (entry, (la_int64_t) len);
-  if (archive_write_header (out, entry) != ARCHIVE_OK ||
-      archive_write_data (out, p, len) != (la_ssize_t) len)
-    return fail (error, "cannot pack the decrypted archive: %s", archive_error_string (out));
-  return TRUE;
-}
-
-static gboolean
-transcode (struct archive *in, struct archive *out, MgPpapBudget *budget, GError **error)
-{
-  struct archive_entry *entry;
-  int rc;
-
-  while ((rc = archive_read_next_header (in, &entry)) == ARCHIVE_OK)
-    if (!copy_member (in, out, entry, budget, error))
-      return FALSE;
-  if (rc != ARCHIVE_EOF)
-    return fail (error, "the archive is damaged or the password is wrong (%s)",
-                 archive_error_string (in));
-  return TRUE;
-}
-
-/* ZIP bytes DATA decrypted and packed again, or NULL with ERROR. */
-static GBytes *
-decrypt_zip (GBytes *data, const char *password, MgPpapBudget *budget, GError **error)
-{
-  struct archive *in = archive_read_new ();
-  struct archive *out = archive_write_new ();
-  g_autoptr (GByteArray) packed = g_byte_array_new ();
-  gsize len;
-  const void *p = g_bytes_get_data (data, &len);
-  gboolean ok;
-
-  archive_read_support_format_zip (in);
-  archive_read_add_passphrase (in, password);
-  archive_write_set_format_zip (out);
-  archive_write_set_bytes_in_last_block (out, 1);
-  ok = archive_read_open_memory (in, p, len) == ARCHIVE_OK &&
-       archive_write_open2 (out, packed, NULL, append_cb, NULL, NULL) == ARCHIVE_OK;
-  if (!ok)
-    fail (error, "cannot open the archive: %s", archive_error_string (in));
-  else
-    ok = transcode (in, out, budget, error) && archive_write_close (out) == ARCHIVE_OK;
-  archive_read_free (in);
-  archive_write_free (out);
-  return ok ? g_byte_array_free_to_bytes (g_steal_pointer (&packed)) : NULL;
-}
-
-static gboolean
-zip_is_encrypted (GBytes *data)
-{
-  struct archive *in = archive_read_new ();
-  struct archive_entry *entry;
-  gsize len;
-  const void *p = g_bytes_get_data (data, &len);
-  gboolean encrypted = FALSE;
-
-  archive_read_support_format_zip (in);
-  if (len >= 4 && memcmp (p, "PK\x03\x04", 4) == 0 &&
-      archive_read_open_memory (in, p, len) == ARCHIVE_OK) {
-    while (!encrypted && archive_read_next_header (in, &entry) == ARCHIVE_OK)
-      encrypted = archive_entry_is_encrypted (entry) != 0;
-  }
-  archive_read_free (in);
-  return encrypted;
-}
-
-static GBytes *
-part_bytes (GMimePart *part)
-{
-  GMimeDataWrapper *content = g_mime_part_get_content (part);
-  GByteArray *buf = g_byte_array_new ();
-  GMimeStream *stream = g_mime_stream_mem_new_with_byte_array (buf);
-  GBytes *bytes;
-
-  g_mime_stream_mem_set_owner (GMIME_STREAM_MEM (stream), FALSE);
-  if (content != NULL)
-    g_mime_data_wrapper_write_to_stream (content, stream);
-  g_object_unref (stream);
-  bytes = g_bytes_new (buf->data, buf->len);
-  g_byte_array_unref (buf);
-  return bytes;
-}
-
-static void
-replace_content (GMimePart *part, GBytes *data)
-{
-  GMimeStream *stream = g_mime_stream_mem_new_with_buffer (g_bytes_get_data (data, NULL),
-                                                           g_bytes_get_size (data));
-  GMimeDataWrapper *wrapper = g_mime_data_wrapper_new_with_stream (
-    stream, GMIME_CONTENT_ENCODING_DEFAULT);
-
-  g_mime_part_set_content (part, wrapper);
-  g_mime_part_set_content_encoding (part, GMIME_CONTENT_ENCODING_BASE64);
-  g_object_unref (wrapper);
-  g_object_unref (stream);
-}
-
-/* Decrypt every encrypted ZIP leaf of MESSAGE; -1 on error. */
-static int
-open_parts (GMimeMessage *message, const char *password, MgPpapBudget *budget,
-            GError **error)
-{
-  GMimePartIter *iter = g_mime_part_iter_new (GMIME_OBJECT (message));
-  int opened = 0;
-
-  do {
-    GMimeObject *current = g_mime_part_iter_get_current (iter);
-    g_autoptr (GBytes) data = NULL;
-    g_autoptr (GBytes) plain = NULL;
-    if (current == NULL || !GMIME_IS_PART (current))
-      continue;
-    data = part_bytes (GMIME_PART (current));
-    if (!zip_is_encrypted (data))
-      continue;
-    plain = decrypt_zip (data, password, budget, error);
-    if (plain == NULL) {
-      opened = -1;
-      break;
-    }
-    replace_content (GMIME_PART (current), plain);
-    opened++;
-  } while (g_mime_part_iter_next (iter));
-  g_mime_part_iter_free (iter);
-  return opened;
-}
-
-static GMimeMessage *
-parse (GBytes *original)
-{
-  GMimeStream *stream;
-  GMimeParser *parser;
-  GMimeMessage *message;
-
-  g_mime_init ();   /* counted: a no-op once the pipeline did it */
-  stream = g_mime_stream_mem_new_with_buffer (g_bytes_get_data (original, NULL),
-                                              g_bytes_get_size (original));
-  parser = g_mime_parser_new_with_stream (stream);
-  message = g_mime_parser_construct_message (parser, NULL);
-  g_object_unref (parser);
-  g_object_unref (stream);
-  return message;
-}
-
-GBytes *
-mg_admin_ppap_open (GBytes *original, const char *password, const MgArchiveLimits *limits,
-                    guint *opened_r, GError **error)
-{
-  GMimeMessage *message = parse (original);
-  MgPpapBudget budget = { limits, 0, 0 };
-  g_autofree char *text = NULL;
-  int opened = -1;
-
-  if (message == NULL)
-    fail (error, "the original cannot be parsed");
-  else if ((opened = open_parts (message, password, &budget, error)) == 0)
-    fail (error, "no attachment is a password-protected ZIP");
-  if (opened > 0)
-    text = g_mime_object_to_string (GMIME_OBJECT (message), NULL);
-  g_clear_object (&message);
-  if (text == NULL)
-    return NULL;
-  *opened_r = (guint) opened;
-  return g_bytes_new_take (g_steal_pointer (&text), strlen (text));
-}
-
 /* Open the encrypted ZIP of item ID's original with PASSWORD, and forget it. */
 static gboolean
-try_password (MgQuarantineStore *store, const char *id, const char *password,
-              GError **error)
+try_password (MgQuarantineStore *store, MgAdminRelease *release, const char *id,
+              const char *password, GError **error)
 {
   g_autoptr (MgQuarantineItem) item = mg_quarantine_store_get (store, id, error);
   g_autoptr (GBytes) original = item != NULL ? mg_quarantine_store_original (store, item,
@@ -270,10 +25,16 @@ try_password (MgQuarantineStore *store, const char *id, const char *password,
 
   if (original == NULL)
     return FALSE;
-  opened = mg_admin_ppap_open (original, password,
-                               &mg_quarantine_store_config (store)->archive, &zips, &local);
+  opened = mg_admin_release_ppap_open (release, original, password, &zips, &local);
   if (opened != NULL)
     return TRUE;
+  if (local->domain != MG_QUARANTINE_ERROR) {   /* the worker died on it */
+    g_set_error (error, MG_QUARANTINE_ERROR, MG_QUARANTINE_ERROR_POLICY,
+                 "パスワード付き ZIP を開けませんでした。ZIP が壊れているか、制限を超える"
+                 "大きさです。受信者に確かめてください / the encrypted archive could not be"
+                 " opened safely: %s", local->message);
+    return FALSE;
+  }
   g_set_error (error, MG_QUARANTINE_ERROR, MG_QUARANTINE_ERROR_POLICY,
                "ZIP のパスワードで開けませんでした（パスワードが違うか、パスワード付き ZIP"
                " がありません）。受信者に確かめてください / the archive password does not"
@@ -282,7 +43,7 @@ try_password (MgQuarantineStore *store, const char *id, const char *password,
 }
 
 gboolean
-mg_admin_ppap_request (MgQuarantineStore *store, const char *id,
+mg_admin_ppap_request (MgQuarantineStore *store, MgAdminRelease *release, const char *id,
                        const MgQuarantineActor *actor, const char *kind,
                        const char *password, const char *note, GError **error)
 {
@@ -292,7 +53,7 @@ mg_admin_ppap_request (MgQuarantineStore *store, const char *id,
    * (and audited) by the request itself. */
   if (password != NULL && g_strcmp0 (kind, MG_QUARANTINE_RELEASE_SANITISED) == 0 &&
       mg_quarantine_role_require (actor, MG_QUARANTINE_ROLE_OPERATOR, "request", NULL) &&
-      !try_password (store, id, password, &local))
+      !try_password (store, release, id, password, &local))
     return mg_quarantine_store_finish (store, actor, "request", id, local,
                                        "kind=sanitised with archive password", error);
   if (!mg_quarantine_release_request (store, id, actor, kind, password, note, error))

@@ -1,32 +1,25 @@
-/* admin_ppap.h - opening password-protected ZIP attachments for a release (PPAP).
+/* admin_ppap.h - release requests for password-protected ZIPs (PPAP).
  *
  * Japanese senders often mail an encrypted ZIP and its password separately
  * (PPAP). mugai withholds such a ZIP, since it cannot look inside. When the
- * recipient gives the password, a release request carries it; at approval the
- * encrypted ZIP attachments of the original are decrypted (libarchive,
- * ZipCrypto or WinZip AES) and packed again without encryption, and that
- * message goes through the whole pipeline, where the archive filter sanitises
- * every member like any archive's.
- *
- * Only the ZIP container is read here: members are copied as bytes, never
- * interpreted, within the [archive] limits. Never writes a file.
+ * recipient gives the password, a release request carries it; it is tried at
+ * once, and at approval the encrypted ZIPs are opened and the message goes
+ * through the whole pipeline (pipeline/ppap.h). Both happen in a sandboxed
+ * worker: this process sends the original and the password and gets back
+ * the opened message or an error.
  */
 #pragma once
 #include <glib.h>
 
-#include "common/config.h"
+#include "admin/admin_release.h"
 #include "quarantine/quarantine_release.h"
 
-/* A copy of ORIGINAL whose encrypted ZIP attachments are decrypted with
- * PASSWORD; *OPENED_R gets how many were. NULL with ERROR when the password
- * is wrong, no attachment is an encrypted ZIP, or a limit is reached. */
-GBytes *mg_admin_ppap_open (GBytes *original, const char *password,
-                            const MgArchiveLimits *limits, guint *opened_r, GError **error);
-
 /* Request the release of item ID as mg_quarantine_release_request does, but
- * with a PASSWORD (may be NULL) tried first on the original: a wrong one is
- * refused at once (in Japanese and English), audited, and never stored. The
- * CLI and the web UI request through this. */
-gboolean mg_admin_ppap_request (MgQuarantineStore *store, const char *id,
-                                const MgQuarantineActor *actor, const char *kind,
-                                const char *password, const char *note, GError **error);
+ * with a PASSWORD (may be NULL) tried first on the original, in one of
+ * RELEASE's workers: a wrong one is refused at once (in Japanese and
+ * English), audited, and never stored. The CLI and the web UI request
+ * through this. */
+gboolean mg_admin_ppap_request (MgQuarantineStore *store, MgAdminRelease *release,
+                                const char *id, const MgQuarantineActor *actor,
+                                const char *kind, const char *password, const char *note,
+                                GError **error);

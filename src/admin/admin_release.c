@@ -11,11 +11,11 @@
 #include <sys/stat.h>
 
 #include "admin/admin_original.h"
-#include "admin/admin_ppap.h"
 #include "pipeline/pipeline.h"
 #include "quarantine/quarantine_object.h"
 #include "quarantine/quarantine_smtp.h"
 #include "util/fdio.h"
+#include "worker/remote.h"
 
 struct MgAdminRelease {
   const MgConfig *config;
@@ -69,10 +69,21 @@ current_pipeline (MgAdminRelease *release, GError **error)
   if (release->pipeline != NULL)
     g_message ("virus database %s changed, loading it", release->config->clamav_database);
   g_clear_pointer (&release->pipeline, mg_pipeline_free);
-  release->pipeline = mg_pipeline_new (&release->rerun, error);
+  release->pipeline = mg_remote_pipeline_new (&release->rerun, error);
   g_free (release->stamp);
   release->stamp = release->pipeline != NULL ? g_steal_pointer (&stamp) : NULL;
   return release->pipeline;
+}
+
+GBytes *
+mg_admin_release_ppap_open (MgAdminRelease *release, GBytes *original, const char *password,
+                            guint *opened_r, GError **error)
+{
+  MgPipeline *pipeline = current_pipeline (release, error);
+
+  if (pipeline == NULL)
+    return NULL;
+  return mg_remote_ppap_open (pipeline, original, password, opened_r, error);
 }
 
 /* The pipeline, run with its quarantine in a scratch directory that is
@@ -229,8 +240,7 @@ mg_admin_release_deliver (gpointer ctx, const MgQuarantineItem *item,
       return FALSE;
   }
   if (request->password != NULL) {
-    opened = mg_admin_ppap_open (original, request->password, &release->config->archive,
-                                 &zips, error);
+    opened = mg_admin_release_ppap_open (release, original, request->password, &zips, error);
     if (opened == NULL)
       return FALSE;
     g_free (ppap);

@@ -36,6 +36,12 @@ void mg_admin_release_set_to (MgAdminRelease *release, const char *to);
 void mg_admin_release_free (MgAdminRelease *release);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MgAdminRelease, mg_admin_release_free)
 
+/* ORIGINAL with its encrypted ZIP attachments opened with PASSWORD, in one
+ * of the release pipeline's sandboxed workers (mg_remote_ppap_open); NULL
+ * with ERROR when they cannot be, or the worker died on them. */
+GBytes *mg_admin_release_ppap_open (MgAdminRelease *release, GBytes *original,
+                                    const char *password, guint *opened_r, GError **error);
+
 /* An MgQuarantineDeliver: CTX is an MgAdminRelease. */
 gboolean mg_admin_release_deliver (gpointer ctx, const MgQuarantineItem *item,
                                    const MgQuarantineRequest *request, GBytes *original,

@@ -23,6 +23,7 @@
 #include "cli/cli_text.h"
 #include "mime/charset.h"
 #include "pipeline/file.h"
+#include "worker/remote.h"
 #include "quarantine/quarantine_store.h"
 #include "util/fdio.h"
 #include "util/safepath.h"
@@ -566,7 +567,7 @@ run (const MgFilesArgs *args, const MgConfig *config)
   int status;
 
   ((MgConfig *) config)->sandbox.workers = 1;
-  pipeline = mg_pipeline_file_new (config, &error);
+  pipeline = mg_remote_pipeline_new (config, &error);
   r.pipeline = pipeline;
   if (pipeline == NULL) {
     mg_cli_error ("mugai", "configuration error: %s", error->message);

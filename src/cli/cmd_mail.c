@@ -13,6 +13,7 @@
 #include "cli/cli.h"
 #include "cli/cli_text.h"
 #include "pipeline/pipeline.h"
+#include "worker/remote.h"
 #include "quarantine/quarantine_alert.h"
 #include "quarantine/quarantine_envelope.h"
 #include "util/fdio.h"
@@ -143,7 +144,7 @@ static int
 run (const MgMailArgs *args, const MgConfig *config)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (MgPipeline) pipeline = mg_pipeline_new (config, &error);
+  g_autoptr (MgPipeline) pipeline = mg_remote_pipeline_new (config, &error);
   g_autoptr (GBytes) input = NULL;
   g_autoptr (MgMailResult) result = NULL;
   MgEnvelope envelope = { args->sender != NULL ? args->sender : "",

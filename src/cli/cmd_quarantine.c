@@ -413,7 +413,10 @@ cmd_release (MgQuarantineCli *cli, const MgQuarantineArgs *a, const char *id)
     mg_cli_error ("mugai quarantine release", "%s", error->message);
     return MG_EXIT_USAGE;
   }
-  ok = mg_admin_ppap_request (cli->store, id, &cli->actor, kind, password, a->note, &error);
+  g_autoptr (MgAdminRelease) release = mg_admin_release_new (cli->config, NULL);
+
+  ok = mg_admin_ppap_request (cli->store, release, id, &cli->actor, kind, password, a->note,
+                              &error);
   if (password != NULL)
     explicit_bzero (password, strlen (password));
   if (!ok)

@@ -9,7 +9,7 @@
 #include "cli/cli_text.h"
 #include "common/log.h"
 #include "mg_build.h"
-#include "pipeline/pipeline.h"
+#include "worker/worker.h"
 
 typedef struct {
   const char *name;
@@ -70,8 +70,8 @@ run_command (const MgCommand *command, int argc, char **argv)
 int
 main (int argc, char **argv)
 {
-  if (argc > 1 && strcmp (argv[1], MG_PIPELINE_SUPERVISOR_ARG) == 0)
-    return mg_pipeline_supervisor_main (argc, argv);
+  if (argc > 1 && strcmp (argv[1], MG_WORKER_SUPERVISOR_ARG) == 0)
+    return mg_worker_supervisor_main (argc, argv);
   setlocale (LC_ALL, "");
   mg_log_init ("mugai", FALSE);
   if (argc < 2)

@@ -158,8 +158,7 @@ get_u32 (const guint8 *p)
 static gboolean
 type_known (guint32 type)
 {
-  return type == MG_IPC_HELLO || type == MG_IPC_JOB || type == MG_IPC_RESULT ||
-         type == MG_IPC_FAILED || type == MG_IPC_SERVICE || type == MG_IPC_PARTS;
+  return type >= MG_IPC_HELLO && type <= MG_IPC_RESULT_PPAP;
 }
 
 static gboolean

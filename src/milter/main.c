@@ -37,6 +37,7 @@
 #include "milter/milter_log.h"
 #include "milter/milter_privs.h"
 #include "milter/milter_signals.h"
+#include "worker/worker.h"
 
 #define PROGRESS_INTERVAL 5 /* seconds between smfi_progress calls */
 
@@ -250,13 +251,13 @@ serve (const MgConfig *config, const char *socket, gboolean foreground,
   return status;
 }
 
-/* The sandbox supervisor is this program exec'd by mg_pipeline_new, from a
+/* The sandbox supervisor is this program exec'd by mg_remote_pipeline_new, from a
  * thread whose control signals are blocked: give it back the default mask. */
 static int
 run_supervisor (int argc, char **argv)
 {
   mg_milter_signals_unblock ();
-  return mg_pipeline_supervisor_main (argc, argv);
+  return mg_worker_supervisor_main (argc, argv);
 }
 
 int
@@ -270,7 +271,7 @@ main (int argc, char **argv)
 
   /* Before anything else: a SIGTERM from now on waits for the main thread. */
   mg_milter_signals_block ();
-  if (argc > 1 && strcmp (argv[1], MG_PIPELINE_SUPERVISOR_ARG) == 0)
+  if (argc > 1 && strcmp (argv[1], MG_WORKER_SUPERVISOR_ARG) == 0)
     return run_supervisor (argc, argv);
   parse_options (&argc, &argv, &options);
   if (options.version) {

@@ -10,6 +10,7 @@
 
 #include "scan/scan.h"
 #include "util/tree.h"
+#include "worker/remote.h"
 
 struct MgMilterEngineRef {
   gatomicrefcount refs;
@@ -70,7 +71,7 @@ MgMilterEngine *
 mg_milter_engine_new (const MgConfig *config, GError **error)
 {
   g_autofree char *stamp = mg_tree_stamp (config->clamav_database);
-  MgPipeline *pipeline = mg_pipeline_new (config, error);
+  MgPipeline *pipeline = mg_remote_pipeline_new (config, error);
   MgMilterEngine *engine;
 
   if (pipeline == NULL)
@@ -152,7 +153,7 @@ load_and_swap (MgMilterEngine *engine, const char *stamp)
   MgPipeline *pipeline;
   gint64 start = g_get_monotonic_time ();
 
-  pipeline = mg_pipeline_new (engine->config, &error);
+  pipeline = mg_remote_pipeline_new (engine->config, &error);
   g_mutex_lock (&engine->lock);
   g_free (engine->failed_stamp);
   engine->failed_stamp = pipeline == NULL ? g_strdup (stamp) : NULL;

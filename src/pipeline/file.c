@@ -11,12 +11,6 @@
 #include "pipeline/report.h"
 #include "util/safepath.h"
 
-MgPipeline *
-mg_pipeline_file_new (const MgConfig *config, GError **error)
-{
-  return mg_pipeline_new (config, error);
-}
-
 static MgPart *
 file_part (const MgFileResult *result)
 {
@@ -74,9 +68,11 @@ mg_pipeline_file (MgPipeline *pipeline, GBytes *data, const char *name,
 {
   gint64 start = g_get_monotonic_time ();
   MgFileResult *result;
+  gpointer ctx;
+  const MgPipelineRemote *remote = mg_pipeline_get_remote (pipeline, &ctx);
 
-  if (mg_pipeline_get_pool (pipeline) != NULL)
-    return mg_pipeline_worker_file (pipeline, data, name, result_r, error);
+  if (remote != NULL)
+    return remote->file (ctx, pipeline, data, name, result_r, error);
   result = result_new (pipeline, name);
   mg_policy_attachment (result->job, file_part (result), data, NULL);
   result_settle (result);

@@ -26,10 +26,7 @@ struct MgFileResult {
   gint64 elapsed_ms;
 };
 
-/* A pipeline for files: sandboxed workers, or (with [sandbox] enabled = no)
- * engine, magic and filters in this process. NULL with
- * MG_PIPELINE_ERROR_CONFIG when unusable. */
-MgPipeline *mg_pipeline_file_new (const MgConfig *config, GError **error);
+/* A pipeline for files is any pipeline (mg_remote_pipeline_new). */
 
 /* Sanitise DATA, the file called NAME (UTF-8 path relative to what the user
  * named; its last component is the file name). Hostile input is a result,

@@ -22,7 +22,7 @@
 #include "pipeline/walk.h"
 #include "quarantine/store.h"
 #include "pipeline/pipeline_internal.h"
-#include "sandbox/pool.h"
+#include "quarantine/quarantine_headers.h"
 #include "scan/scan.h"
 
 #define MG_PIPELINE_HEADER_PEEK (256 * 1024)
@@ -30,7 +30,8 @@
 struct MgPipeline {
   const MgConfig *config;
   MgScanEngine *engine;     /* in this process (sandbox disabled, or a worker) */
-  MgSandboxPool *pool;      /* sandboxed workers */
+  MgPipelineRemote remote;  /* sandboxed workers (worker/remote.h), or all NULL */
+  gpointer remote_ctx;
   MgFilterConvert convert;  /* in a worker: converters run by the supervisor */
   gpointer convert_ctx;
   MgPipelineAnnounce announce;   /* in a worker: the parts list goes to the front */
@@ -83,22 +84,15 @@ mg_pipeline_new_local (const MgConfig *config, GError **error)
 }
 
 MgPipeline *
-mg_pipeline_new (const MgConfig *config, GError **error)
+mg_pipeline_new_remote (const MgConfig *config, const MgPipelineRemote *remote, gpointer ctx)
 {
-  g_autoptr (MgPipeline) pipeline = NULL;
-  GError *local = NULL;
+  MgPipeline *pipeline = g_new0 (MgPipeline, 1);
 
-  if (!config->sandbox.enabled)
-    return mg_pipeline_new_local (config, error);
   init_libraries_once ();
-  pipeline = g_new0 (MgPipeline, 1);
   pipeline->config = config;
-  pipeline->pool = mg_pipeline_worker_pool_new (config, &local);
-  if (pipeline->pool == NULL) {
-    config_error (error, local, "");
-    return NULL;
-  }
-  return g_steal_pointer (&pipeline);
+  pipeline->remote = *remote;
+  pipeline->remote_ctx = ctx;
+  return pipeline;
 }
 
 void
@@ -107,7 +101,8 @@ mg_pipeline_free (MgPipeline *pipeline)
   if (pipeline == NULL)
     return;
   mg_scan_engine_free (pipeline->engine);
-  mg_sandbox_pool_free (pipeline->pool);
+  if (pipeline->remote.free != NULL)
+    pipeline->remote.free (pipeline->remote_ctx);
   g_free (pipeline);
 }
 
@@ -120,6 +115,8 @@ mg_mail_result_free (MgMailResult *result)
   g_clear_pointer (&result->output, g_bytes_unref);
   g_free (result->report_json);
   g_free (result->reason);
+  g_free (result->sender_address);
+  g_free (result->recipients);
   g_free (result);
 }
 
@@ -266,10 +263,11 @@ log_result (const MgMailResult *result, const char *queue_id)
              result->reason ? result->reason : "");
 }
 
-MgSandboxPool *
-mg_pipeline_get_pool (MgPipeline *pipeline)
+const MgPipelineRemote *
+mg_pipeline_get_remote (MgPipeline *pipeline, gpointer *ctx_r)
 {
-  return pipeline->pool;
+  *ctx_r = pipeline->remote_ctx;
+  return pipeline->remote.mail != NULL ? &pipeline->remote : NULL;
 }
 
 const MgConfig *
@@ -326,6 +324,7 @@ mg_pipeline_sanitise_local (MgPipeline *pipeline, GBytes *message, const char *q
   if (mg_job_withheld (job))
     result->reason = g_strdup_printf ("%s: %s", mg_reason_text (job->withhold, "en"),
                                       job->withhold_detail);
+  mg_quarantine_headers_addresses (message, &result->sender_address, &result->recipients);
   result->report_json = mg_report_json (job, parsed, result->id, result->verdict,
                                         queue_id,
                                         (g_get_monotonic_time () - start) / 1000);
@@ -383,9 +382,8 @@ mg_pipeline_mail_envelope (MgPipeline *pipeline, GBytes *message, const char *qu
   g_autoptr (MgMailResult) result = NULL;
   g_autoptr (GError) local = NULL;
 
-  if (pipeline->pool != NULL)
-    result = mg_pipeline_worker_run (pipeline->pool, pipeline->config, message, queue_id,
-                                     error);
+  if (pipeline->remote.mail != NULL)
+    result = pipeline->remote.mail (pipeline->remote_ctx, message, queue_id, error);
   else
     result = mg_pipeline_sanitise_local (pipeline, message, queue_id);
   if (result == NULL)
@@ -395,8 +393,10 @@ mg_pipeline_mail_envelope (MgPipeline *pipeline, GBytes *message, const char *qu
     g_free (result->report_json);
     result->report_json = with;
   }
-  if (!mg_quarantine_store_put (pipeline->config, result->id, message, result->output,
-                                result->report_json, result->held, envelope, &local)) {
+  MgQuarantinePut put = { result->id,          message,  result->output,
+                          result->report_json, result->held, envelope,
+                          result->sender_address, result->recipients };
+  if (!mg_quarantine_store_put (pipeline->config, &put, &local)) {
     g_set_error (error, MG_PIPELINE_ERROR, MG_PIPELINE_ERROR_TEMPFAIL, "quarantine: %s",
                  local->message);
     return FALSE;

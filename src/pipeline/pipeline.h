@@ -23,6 +23,8 @@ typedef struct {
   char *report_json;        /* the report, one JSON object on one line */
   char *reason;             /* English one-line reason when withheld, else NULL */
   gboolean held;            /* the original is kept in the quarantine */
+  char *sender_address;     /* the From addr-spec, for the index, or NULL */
+  char *recipients;         /* To and Cc addr-specs, ", "-separated, or NULL */
 } MgMailResult;
 
 #define MG_PIPELINE_ERROR (mg_pipeline_error_quark ())
@@ -32,9 +34,11 @@ typedef enum {
   MG_PIPELINE_ERROR_TEMPFAIL, /* this machine's fault (disk, memory): exit 75 */
 } MgPipelineError;
 
-/* Load the virus engine and magic database once. CONFIG must outlive the
- * pipeline. Returns NULL with MG_PIPELINE_ERROR_CONFIG when unusable. */
-MgPipeline *mg_pipeline_new (const MgConfig *config, GError **error);
+/* Load the virus engine, magic database and filters in this process.
+ * CONFIG must outlive the pipeline. Returns NULL with
+ * MG_PIPELINE_ERROR_CONFIG when unusable. A caller that should honour
+ * [sandbox] enabled uses mg_remote_pipeline_new (worker/remote.h). */
+MgPipeline *mg_pipeline_new_local (const MgConfig *config, GError **error);
 void mg_pipeline_free (MgPipeline *pipeline);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MgPipeline, mg_pipeline_free)
 
@@ -53,9 +57,4 @@ gboolean mg_pipeline_mail_envelope (MgPipeline *pipeline, GBytes *message,
 
 void mg_mail_result_free (MgMailResult *result);
 
-/* Programs that use the pipeline start with: if argv[1] is
- * MG_PIPELINE_SUPERVISOR_ARG, return mg_pipeline_supervisor_main (argc, argv).
- * That is how the sandbox supervisor runs (the same program, exec'd). */
-#define MG_PIPELINE_SUPERVISOR_ARG "--mugai-supervisor"
-int mg_pipeline_supervisor_main (int argc, char **argv);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MgMailResult, mg_mail_result_free)

@@ -1,13 +1,10 @@
-/* pipeline_internal.h - what pipeline.c and worker.c share; not for callers
- * outside src/pipeline. */
+/* pipeline_internal.h - what src/pipeline shares with src/worker (the
+ * sandboxed workers and the front's side of them); not for other callers. */
 #pragma once
 #include "pipeline/pipeline.h"
 #include "pipeline/job.h"
 #include "common/filter.h"
-#include "sandbox/pool.h"
 
-/* Everything in this process: engine, magic, filters. */
-MgPipeline *mg_pipeline_new_local (const MgConfig *config, GError **error);
 /* The pipeline without the quarantine write (RESULT->held says whether the
  * original must be kept). Never NULL. */
 MgMailResult *mg_pipeline_sanitise_local (MgPipeline *pipeline, GBytes *message,
@@ -26,25 +23,22 @@ MgMailResult *mg_pipeline_failed_result (const MgConfig *config, GBytes *message
                                          const char *parts, const char *headers,
                                          gint64 elapsed_ms);
 
-MgSandboxPool *mg_pipeline_get_pool (MgPipeline *pipeline);   /* NULL: in process */
-const MgConfig *mg_pipeline_get_config (MgPipeline *pipeline);
-
-/* worker.c: start the supervisor for CONFIG, run one message in a worker. */
-MgSandboxPool *mg_pipeline_worker_pool_new (const MgConfig *config, GError **error);
+/* How a pipeline hands its work to sandboxed workers (src/worker/remote.c):
+ * MAIL runs a message (the result's fields already checked; NULL with
+ * MG_PIPELINE_ERROR_TEMPFAIL), FILE a file (as mg_pipeline_file); FREE is
+ * called on CTX with the pipeline. */
 struct MgFileResult;
-/* A file job in a worker (mugai files); see mg_pipeline_file. */
-gboolean mg_pipeline_worker_file (MgPipeline *pipeline, GBytes *data, const char *name,
-                                  struct MgFileResult **result_r, GError **error);
-/* A worker's RESULT frame, checked field by field and against its own report
- * (worker_check.h); NULL with ERROR when anything is off. */
-MgMailResult *mg_pipeline_worker_result_decode (const MgIpcFrame *frame, GError **error);
-/* A worker's file RESULT frame (mugai files), checked; NULL when anything is
- * off. */
-struct MgFileResult *mg_pipeline_worker_file_result_decode (const MgIpcFrame *frame);
-/* R as the RESULT frame a worker sends. */
-MgIpcFrame *mg_pipeline_worker_result_frame (const MgMailResult *r);
-MgMailResult *mg_pipeline_worker_run (MgSandboxPool *pool, const MgConfig *config,
-                                      GBytes *message, const char *queue_id, GError **error);
+typedef struct {
+  MgMailResult *(*mail) (gpointer ctx, GBytes *message, const char *queue_id, GError **error);
+  gboolean (*file) (gpointer ctx, MgPipeline *pipeline, GBytes *data, const char *name,
+                    struct MgFileResult **result_r, GError **error);
+  GDestroyNotify free;
+} MgPipelineRemote;
+MgPipeline *mg_pipeline_new_remote (const MgConfig *config, const MgPipelineRemote *remote,
+                                    gpointer ctx);
+/* The remote hooks and (in *CTX_R) their context; NULL: in process. */
+const MgPipelineRemote *mg_pipeline_get_remote (MgPipeline *pipeline, gpointer *ctx_r);
+const MgConfig *mg_pipeline_get_config (MgPipeline *pipeline);
 
 /* In the supervisor's service child: run the external converter (see
  * MgFilterConvert) with this pipeline's configuration. */

@@ -60,15 +60,7 @@ commit_and_insert (MgQuarantineIndex *index, const char *dir, MgStaged *objects,
   return mg_quarantine_index_commit (index, error);
 }
 
-typedef struct {
-  const char *id;
-  GBytes *original;
-  const char *report_json;
-  gboolean held;
-  const char *sender_address;
-  const char *recipients;
-  const MgEnvelope *envelope;
-} MgPutRequest;
+typedef MgQuarantinePut MgPutRequest;
 
 /* The usable addresses of ENVELOPE into ITEM (no recipient: no envelope). */
 static void
@@ -190,29 +182,22 @@ put_item (const MgConfig *config, const MgPutRequest *put, JsonObject *audit, GE
 }
 
 gboolean
-mg_quarantine_store_put (const MgConfig *config, const char *id, GBytes *original,
-                         GBytes *output, const char *report_json, gboolean held,
-                         const MgEnvelope *envelope, GError **error)
+mg_quarantine_store_put (const MgConfig *config, const MgQuarantinePut *put, GError **error)
 {
-  gboolean keep = held || config->quarantine_keep == MG_QUARANTINE_KEEP_ALL;
-  g_autofree char *sender = NULL;
-  g_autofree char *recipients = NULL;
-  MgPutRequest put = { id, original, report_json, held, NULL, NULL, envelope };
+  gboolean keep = put->held || config->quarantine_keep == MG_QUARANTINE_KEEP_ALL;
 
-  if (!mg_quarantine_id_valid (id)) {   /* it comes from a worker: never trusted */
+  if (!mg_quarantine_id_valid (put->id)) {   /* it comes from a worker: never trusted */
     g_set_error (error, MG_QUARANTINE_ERROR, MG_QUARANTINE_ERROR_NOT_FOUND,
                  "not a quarantine id");
     return FALSE;
   }
-  mg_quarantine_headers_addresses (original, &sender, &recipients);
-  put.sender_address = sender;
-  put.recipients = recipients;
   if (keep)
-    return put_item (config, &put,
-                     mg_quarantine_audit_message_object (report_json, recipients, original,
-                                                         output, TRUE), error);
-  return mg_quarantine_audit_message (config, report_json, recipients, original, output, FALSE,
-                                      error);
+    return put_item (config, put,
+                     mg_quarantine_audit_message_object (put->report_json, put->recipients,
+                                                         put->original, put->output, TRUE),
+                     error);
+  return mg_quarantine_audit_message (config, put->report_json, put->recipients, put->original,
+                                      put->output, FALSE, error);
 }
 
 /* The report of a file as the index should see it: the file's name as the
@@ -246,7 +231,7 @@ mg_quarantine_store_put_file (const MgConfig *config, const char *id, GBytes *or
 {
   gboolean keep = held && original != NULL;
   g_autofree char *item_report = keep ? file_item_report (report_json, operator_name) : NULL;
-  MgPutRequest put = { id, original, item_report, TRUE, NULL, NULL, NULL };
+  MgPutRequest put = { id, original, output, item_report, TRUE, NULL, NULL, NULL };
 
   if (!mg_quarantine_id_valid (id)) {
     g_set_error (error, MG_QUARANTINE_ERROR, MG_QUARANTINE_ERROR_NOT_FOUND,

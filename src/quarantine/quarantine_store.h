@@ -21,16 +21,28 @@
 
 typedef struct MgQuarantineStore MgQuarantineStore;
 
-/* Record one message the pipeline saw: store ORIGINAL and REPORT_JSON as item
- * ID when HELD (withheld or parts removed) or when [quarantine] keep = all, and
- * append the message's audit line (with the SHA-256 of ORIGINAL and OUTPUT) in
- * every case. ENVELOPE (may be NULL) is recorded with the item: it is where a
- * release may go. FALSE with ERROR when the disk or the index refuses: the
- * caller tempfails the message. */
-gboolean mg_quarantine_store_put (const MgConfig *config, const char *id,
-                                  GBytes *original, GBytes *output,
-                                  const char *report_json, gboolean held,
-                                  const MgEnvelope *envelope, GError **error);
+/* One message the pipeline saw, as the store records it. SENDER_ADDRESS and
+ * RECIPIENTS (addr-specs, ", "-separated; either may be NULL) come from the
+ * sanitiser's result: the store does not read the original's header. */
+typedef struct {
+  const char *id;
+  GBytes *original;
+  GBytes *output;
+  const char *report_json;
+  gboolean held;
+  const MgEnvelope *envelope;     /* may be NULL */
+  const char *sender_address;
+  const char *recipients;
+} MgQuarantinePut;
+
+/* Record PUT: store its original and report as item PUT->id when held
+ * (withheld or parts removed) or when [quarantine] keep = all, and append the
+ * message's audit line (with the SHA-256 of original and output) in every
+ * case. The envelope is recorded with the item: it is where a release may
+ * go. FALSE with ERROR when the id is not a quarantine id, or the disk or the
+ * index refuses: the caller tempfails the message. */
+gboolean mg_quarantine_store_put (const MgConfig *config, const MgQuarantinePut *put,
+                                  GError **error);
 
 /* Record one file `mugai files` saw: store ORIGINAL (may be NULL: nothing
  * was read) and REPORT_JSON (the file's report line) as item ID when HELD

@@ -112,7 +112,9 @@ worker_main (MgSupervisor *s, int fd, int service_fd)
   for (;;) {
     g_autoptr (MgIpcFrame) request = mg_ipc_frame_recv (fd, s->max_frame, -1, NULL);
     g_autoptr (MgIpcFrame) reply = NULL;
-    if (request == NULL || mg_ipc_frame_type (request) != MG_IPC_JOB)
+    if (request == NULL || (mg_ipc_frame_type (request) != MG_IPC_JOB_MAIL &&
+                            mg_ipc_frame_type (request) != MG_IPC_JOB_FILE &&
+                            mg_ipc_frame_type (request) != MG_IPC_JOB_PPAP))
       _exit (0);   /* the front retired us, or is gone */
     reply = s->job (s->ctx, fd, service_fd, request);
     if (!mg_ipc_frame_send (fd, reply, NULL))

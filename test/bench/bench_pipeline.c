@@ -9,6 +9,8 @@
 #include <sys/resource.h>
 
 #include "pipeline/pipeline.h"
+#include "worker/remote.h"
+#include "worker/worker.h"
 #include "scan/scan.h"
 
 static double
@@ -98,8 +100,8 @@ main (int argc, char **argv)
   double t0;
   int rounds;
 
-  if (argc > 1 && g_str_equal (argv[1], MG_PIPELINE_SUPERVISOR_ARG))
-    return mg_pipeline_supervisor_main (argc, argv);
+  if (argc > 1 && g_str_equal (argv[1], MG_WORKER_SUPERVISOR_ARG))
+    return mg_worker_supervisor_main (argc, argv);
   g_log_set_handler ("mugai", G_LOG_LEVEL_MESSAGE, (GLogFunc) g_log_default_handler, NULL);
   g_log_set_writer_func (g_log_writer_default, NULL, NULL);
   if (argc < 4)
@@ -110,12 +112,12 @@ main (int argc, char **argv)
   rounds = atoi (argv[2]);
   t0 = g_get_monotonic_time () / 1e6;
   config->sandbox.enabled = 0;
-  g_autoptr (MgPipeline) pipeline = mg_pipeline_new (config, &error);
+  g_autoptr (MgPipeline) pipeline = mg_remote_pipeline_new (config, &error);
   g_assert_no_error (error);
   printf ("engine load (pipeline setup): %.1f ms\n\n", 1000 * (g_get_monotonic_time () / 1e6 - t0));
   config->sandbox.enabled = 1;
   config->sandbox.workers = 1;
-  g_autoptr (MgPipeline) sandboxed = mg_pipeline_new (config, &error);
+  g_autoptr (MgPipeline) sandboxed = mg_remote_pipeline_new (config, &error);
   g_assert_no_error (error);
   g_autoptr (MgScanEngine) engine =
     mg_scan_engine_load (config->clamav_database, config->limits.message_size,

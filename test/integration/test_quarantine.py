@@ -20,9 +20,11 @@ import json
 import os
 import random
 import signal
+import struct
 import subprocess
 import sys
 import time
+import zlib
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 if '--backend=postgresql' in sys.argv:   # meson's quarantine_pg entry: the shared store
@@ -31,6 +33,7 @@ from mugaitest import CLAMDB, MUGAI, Suite, check  # noqa: E402
 from qtest import (BODY, SmtpSink, Store, clean_mail, decoded, encoded_word,  # noqa: E402
                    hostile_subject_mail, ppap_mail, removed_mail, virus_mail, zips_of)
 from mime import EICAR, attachment, make_pe, mixed, text_part  # noqa: E402
+import qtest  # noqa: E402
 
 S = Suite('quarantine')
 
@@ -373,7 +376,8 @@ def test_ppap_release_with_the_password():
         check(st.sink.messages == [], 'sent with a wrong password')
         with open(pw, 'w') as f:
             f.write('himitsu-2026\n')
-        check(request(st, 'alice', rep['id'], '--password-file', pw)[0] == 0, 'second request')
+        rc, _, err = request(st, 'alice', rep['id'], '--password-file', pw)
+        check(rc == 0, 'second request: %d %r' % (rc, err))
         rc, out, err = st.q('approve', '--as', 'bob', rep['id'])
         check(rc == 0 and 'password-protected ZIP opened' in out, 'approve: %d %r' % (rc, err))
         env, data = st.sink.messages[0]
@@ -381,6 +385,50 @@ def test_ppap_release_with_the_password():
         members = zips_of(data)
         check(list(members) == ['見積.csv'] and '机,12000' in members['見積.csv'].decode('utf-8-sig'),
               'the released ZIP lacks the sanitised member: %r' % members)
+
+
+
+def encrypted_zip_bomb(name, size, password):
+    """A ZIP of one deflated, ZipCrypto-encrypted member of SIZE zero bytes
+    (about a thousandth of SIZE on the wire)."""
+    deflate = zlib.compressobj(9, zlib.DEFLATED, -15)
+    chunk, packed, crc = bytes(1 << 20), [], 0
+    for _ in range(size >> 20):
+        packed.append(deflate.compress(chunk))
+        crc = zlib.crc32(chunk, crc)
+    packed.append(deflate.flush())
+    enc = qtest._zipcrypto(b''.join(packed), password.encode(), crc >> 24)
+    fields = struct.pack('<HHHHHIII', 20, 0x801, 8, 0, 0x21, crc, len(enc), size)
+    nm = name.encode()
+    local = b'PK\x03\x04' + fields + struct.pack('<HH', len(nm), 0) + nm + enc
+    central = (b'PK\x01\x02' + struct.pack('<H', 20) + fields +
+               struct.pack('<HHHHHII', len(nm), 0, 0, 0, 0, 0, 0) + nm)
+    return local + central + struct.pack('<IHHHHIIH', 0x06054b50, 0, 0, 1, 1, len(central),
+                                         len(local), 0)
+
+
+@S.case
+def test_ppap_bomb_kills_the_worker_not_the_admin():
+    """A ZIP bomb behind the password (640 MiB of zeros, within [archive] limits
+    raised for the test): opening it is a job in a sandboxed worker, which dies at
+    its address-space limit; the admin process only gets the failure and says so
+    in Japanese, and the request is not stored."""
+    mib = 1 << 20
+    extra = {'sandbox': {'max_memory_mb': '512'},
+             'archive': {'max_member_size': str(4096 * mib), 'max_total_size': str(8192 * mib)}}
+    with Store(extra=extra) as st:
+        bomb = encrypted_zip_bomb('zeros.csv', 640 * mib, 'bomb-pass')
+        mail = mixed('bomb', [text_part('パスワードは別途お送りします\n'),
+                              attachment(bomb, 'application/zip', 'bomb.zip')])
+        rep = st.mail(mail, expect=3)
+        pw = os.path.join(st.tmp, 'pw')
+        with open(pw, 'w') as f:
+            f.write('bomb-pass\n')
+        rc, out, err = request(st, 'alice', rep['id'], '--password-file', pw)
+        check(rc == 1 and 'パスワード付き ZIP を開けませんでした' in err and
+              'Traceback' not in err, 'the bomb request: %d %r %r' % (rc, out, err))
+        check(st.q('approve', '--as', 'bob', rep['id'])[0] == 1, 'a request was stored')
+        check(st.sink.messages == [], 'something was sent')
 
 
 PPAP_PASSWORD = 'himitsu-PPAP-7731'

@@ -12,6 +12,7 @@
 #include "pipeline/pipeline.h"
 #include "pipeline/pipeline_internal.h"
 #include "scan/scan.h"
+#include "worker/remote.h"
 
 static MgConfig *config;
 static MgPipeline *pipeline;
@@ -265,7 +266,7 @@ main (int argc, char **argv)
   g_free (config->quarantine_directory);
   config->quarantine_directory = g_strdup (qdir);
   config->sandbox.enabled = 0;   /* in process: the sandbox has its own tests */
-  pipeline = mg_pipeline_new (config, &error);
+  pipeline = mg_remote_pipeline_new (config, &error);
   g_assert_no_error (error);
   g_test_add_func ("/pipeline/duplicate-headers", test_duplicate_headers);
   g_test_add_func ("/pipeline/boundaries", test_boundaries);

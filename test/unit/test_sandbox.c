@@ -29,7 +29,7 @@
 static MgIpcFrame *
 reply_text (const char *text)
 {
-  MgIpcFrame *reply = mg_ipc_frame_new (MG_IPC_RESULT);
+  MgIpcFrame *reply = mg_ipc_frame_new (MG_IPC_RESULT_MAIL);
 
   mg_ipc_frame_add_str (reply, MG_IPC_F_REASON, text);
   return reply;
@@ -114,7 +114,7 @@ hostile_job (gpointer ctx, int front_fd, int service_fd, const MgIpcFrame *job)
     send_parts (front_fd, "again");
 
   if (g_str_equal (what, "service")) {
-    g_autoptr (MgIpcFrame) request = mg_ipc_frame_new (MG_IPC_SERVICE);
+    g_autoptr (MgIpcFrame) request = mg_ipc_frame_new (MG_IPC_CONVERT);
     MgIpcFrame *reply = mg_sandbox_service_call (service_fd, request, 4096, 10000, NULL);
     return reply != NULL ? reply : reply_text ("no reply");
   }
@@ -153,7 +153,7 @@ static MgSandboxPool *pool;
 static gboolean
 run_listed (const char *what, char **answer_r, char **parts_r, GError **error)
 {
-  g_autoptr (MgIpcFrame) job = mg_ipc_frame_new (MG_IPC_JOB);
+  g_autoptr (MgIpcFrame) job = mg_ipc_frame_new (MG_IPC_JOB_MAIL);
   g_autoptr (MgIpcFrame) reply = NULL;
   g_autoptr (MgIpcFrame) parts = NULL;
   gboolean ok;

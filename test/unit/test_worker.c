@@ -16,6 +16,9 @@
 #include <unistd.h>
 
 #include "pipeline/pipeline_internal.h"
+#include "worker/protocol.h"
+#include "worker/remote.h"
+#include "worker/worker.h"
 #include "quarantine/quarantine_store.h"
 #include "sandbox/supervisor.h"
 #include "util/fdio.h"
@@ -84,18 +87,18 @@ raw_reply (const char *how)
   static const char *const tag[] = { "99", "x", NULL };
 
   if (g_str_equal (how, "raw-duplicate"))
-    write_raw (MG_IPC_RESULT, 0, 0, dup);
+    write_raw (MG_IPC_RESULT_MAIL, 0, 0, dup);
   else if (g_str_equal (how, "raw-unknown-tag"))
-    write_raw (MG_IPC_RESULT, 0, 0, tag);
+    write_raw (MG_IPC_RESULT_MAIL, 0, 0, tag);
   else if (g_str_equal (how, "raw-unknown-type"))
     write_raw (0x4d4700ff, 0, 0, ok);
   else if (g_str_equal (how, "raw-huge"))
-    write_raw (MG_IPC_RESULT, 0xffffffffu, 0, ok);
+    write_raw (MG_IPC_RESULT_MAIL, 0xffffffffu, 0, ok);
   else if (g_str_equal (how, "raw-truncated"))
-    write_raw (MG_IPC_RESULT, 200, 10, ok);
+    write_raw (MG_IPC_RESULT_MAIL, 200, 10, ok);
   else if (g_str_equal (how, "raw-overrun")) {
     g_autoptr (GByteArray) f = g_byte_array_new (); /* field length beyond the frame */
-    put_u32 (f, MG_IPC_RESULT);
+    put_u32 (f, MG_IPC_RESULT_MAIL);
     put_u32 (f, 12);
     put_u32 (f, 7);
     put_u32 (f, 1000);
@@ -185,6 +188,10 @@ static const struct {
   { "verdict-long", MG_IPC_F_VERDICT, "\0\0\0\0\0\0\0\0", 8 },
   { "report-not-utf8", MG_IPC_F_REPORT, "{\"id\":\"\xff\xfe\"}", 11 },
   { "id-nul", MG_IPC_F_ID, GOOD_ID "\0x", sizeof GOOD_ID + 1 },
+  { "field-extra", MG_IPC_F_NAME, "x", 1 },
+  { "sender-smtp", MG_IPC_F_SENDER, "a@b>\r\nRCPT TO:<x@y", 18 },
+  { "recipients-bad", MG_IPC_F_RECIPIENTS, "b@example.lg.jp, evil", 21 },
+  { "recipients-twice", MG_IPC_F_RECIPIENTS, "b@example.lg.jp, b@example.lg.jp", 32 },
 };
 
 static void
@@ -192,9 +199,10 @@ spoil_frame (MgIpcFrame **frame, const char *how)
 {
   g_autoptr (MgIpcFrame) old = *frame;
   MgIpcType type = g_str_equal (how, "type-hello") ? MG_IPC_HELLO
-      : g_str_equal (how, "type-job")              ? MG_IPC_JOB
+      : g_str_equal (how, "type-job")              ? MG_IPC_JOB_MAIL
       : g_str_equal (how, "type-failed")           ? MG_IPC_FAILED
-                                                   : MG_IPC_RESULT;
+      : g_str_equal (how, "type-file-result")      ? MG_IPC_RESULT_FILE
+                                                   : MG_IPC_RESULT_MAIL;
 
   *frame = mg_ipc_frame_new (type);
   for (MgIpcTag tag = 1; tag < MG_IPC_F_LAST; tag++) {
@@ -206,6 +214,11 @@ spoil_frame (MgIpcFrame **frame, const char *how)
         if (changes[i].value != NULL)
           mg_ipc_frame_add (*frame, tag, changes[i].value, changes[i].len);
       }
+    if (g_str_equal (how, "reason-long") && tag == MG_IPC_F_REASON) {
+      g_autofree char *text = g_strnfill (MG_PROTOCOL_TEXT_MAX + 1, 'r');
+      mg_ipc_frame_add_str (*frame, tag, text);
+      changed = TRUE;
+    }
     if (g_str_equal (how, "output-oversized") && tag == MG_IPC_F_OUTPUT) {
       gsize n = 64 * 1024 * 1024 + 1; /* one byte beyond the front's bound */
       g_autofree char *big = g_malloc0 (n);
@@ -229,9 +242,11 @@ hostile_job (gpointer ctx, int front_fd, int service_fd, const MgIpcFrame *job)
   (void)service_fd;
   if (raw_reply (how))
     return NULL;
+  if (g_str_equal (how, "failed-honest"))
+    return mg_protocol_failed_encode ("boom");
   result = mg_pipeline_sanitise_local (ctx, message, how);
   spoil_result (result, how, message);
-  frame = mg_pipeline_worker_result_frame (result);
+  frame = mg_protocol_result_mail_encode (result);
   spoil_frame (&frame, how);
   return frame;
 }
@@ -337,23 +352,30 @@ static const char *const hostile[][2] = {
   { "id-abc", "no valid id" },
   { "id-path", "no valid id" },
   { "id-other", "the report has another id" },
-  { "id-nul", "no valid id" },
-  { "missing-id", "no valid id" },
-  { "missing-verdict", "missing or out of range" },
-  { "missing-report", "no valid id or report" },
-  { "missing-output", "missing or out of range" },
-  { "missing-virus", "missing or out of range" },
-  { "missing-store", "missing or out of range" },
-  { "type-hello", "missing or out of range" },
-  { "type-job", "missing or out of range" },
-  { "type-failed", "missing or out of range" },
-  { "verdict-tempfail", "missing or out of range" },
-  { "verdict-99", "missing or out of range" },
-  { "verdict-long", "missing or out of range" },
+  { "id-nul", "field 7 is not UTF-8 text" },
+  { "missing-id", "field 7 missing" },
+  { "missing-verdict", "field 4 missing" },
+  { "missing-report", "field 10 missing" },
+  { "missing-output", "field 9 missing" },
+  { "missing-virus", "field 5 missing" },
+  { "missing-store", "field 6 missing" },
+  { "type-hello", "mail result expected, another message type came" },
+  { "type-job", "mail result expected, another message type came" },
+  { "type-failed", "mail result expected, another message type came" },
+  { "type-file-result", "mail result expected, another message type came" },
+  { "failed-honest", "the worker failed: boom" },
+  { "field-extra", "mail result: unexpected field 13" },
+  { "reason-long", "field 8 longer than 4096 bytes" },
+  { "sender-smtp", "the sender is not a plain addr-spec" },
+  { "recipients-bad", "the recipients are not plain addr-specs" },
+  { "recipients-twice", "the recipients are not plain addr-specs" },
+  { "verdict-tempfail", "verdict out of range" },
+  { "verdict-99", "verdict out of range" },
+  { "verdict-long", "field 4 longer than 4 bytes" },
   { "report-not-json", "not a JSON object" },
   { "report-array", "not a JSON object" },
   { "report-parts-not-list", "parts are not a list" },
-  { "report-not-utf8", "no valid id or report" },
+  { "report-not-utf8", "field 10 is not UTF-8 text" },
   { "output-oversized", "larger than allowed" },
   { "smuggle-append", "a part the report says was removed" },
   { "smuggle-swap", "a part the report says was removed" },
@@ -377,7 +399,7 @@ main (int argc, char **argv)
   g_autofree char *text = NULL;
   const char *src = g_getenv ("MUGAI_SRCDIR");
 
-  if (argc == 5 && g_str_equal (argv[1], MG_PIPELINE_SUPERVISOR_ARG))
+  if (argc == 5 && g_str_equal (argv[1], MG_WORKER_SUPERVISOR_ARG))
     return supervisor_main (argv);
   g_test_init (&argc, &argv, NULL);
   g_log_set_always_fatal (G_LOG_FATAL_MASK); /* the front warns of each bad reply */
@@ -391,7 +413,7 @@ main (int argc, char **argv)
   g_assert_true (g_file_set_contents (path, text, -1, NULL));
   config = mg_config_load (path, &error);
   g_assert_no_error (error);
-  pipeline = mg_pipeline_new (config, &error);
+  pipeline = mg_remote_pipeline_new (config, &error);
   g_assert_no_error (error);
   g_test_add_func ("/worker/honest", test_honest);
   for (gsize i = 0; i < G_N_ELEMENTS (hostile); i++) {

@@ -39,7 +39,7 @@ static GCond gate_cond;
 static gboolean gate_closed;
 
 MgPipeline *
-mg_pipeline_new (const MgConfig *config, GError **error)
+mg_remote_pipeline_new (const MgConfig *config, GError **error)
 {
   MgPipeline *p = g_new0 (MgPipeline, 1);
 

@@ -21,7 +21,7 @@
  * not caught here: that is what its sandbox is for. Bounded by the output's
  * size (one pass, each block decoded once).
  */
-#include "pipeline/worker_check.h"
+#include "worker/worker_check.h"
 
 #include <json-glib/json-glib.h>
 #include <string.h>
