@@ -85,7 +85,9 @@ mg_quarantine_headers_address_valid (const char *address)
 static void
 collect (InternetAddressList *list, GPtrArray *out)
 {
-  for (int i = 0; list != NULL && i < internet_address_list_length (list); i++) {
+  for (int i = 0; list != NULL && i < internet_address_list_length (list) &&
+                  out->len < MG_QUARANTINE_HEADERS_ADDRESSES_MAX;
+       i++) {
     InternetAddress *a = internet_address_list_get_address (list, i);
     if (INTERNET_ADDRESS_IS_GROUP (a)) {
       collect (internet_address_group_get_members (INTERNET_ADDRESS_GROUP (a)), out);

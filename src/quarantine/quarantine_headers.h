@@ -19,8 +19,14 @@ char *mg_quarantine_headers_block (GBytes *original, gsize max);
  * KEEP_NEWLINES, else none) replaced by U+FFFD. Owned by the caller. */
 char *mg_quarantine_headers_printable (const char *text, gboolean keep_newlines);
 
+/* The most addresses kept of one header (To and Cc together). */
+#define MG_QUARANTINE_HEADERS_ADDRESSES_MAX 1000
+
 /* The addr-spec of From in *SENDER_R and those of To and Cc, ", "-separated,
- * in *RECIPIENTS_R; NULL when none is usable. Both owned by the caller. */
+ * in *RECIPIENTS_R (the first MG_QUARANTINE_HEADERS_ADDRESSES_MAX distinct
+ * ones); NULL when none is usable. Both owned by the caller. Parses the
+ * header block with GMime: called in a sanitiser worker, whose result
+ * carries the addresses to the store. */
 void mg_quarantine_headers_addresses (GBytes *original, char **sender_r,
                                       char **recipients_r);
 

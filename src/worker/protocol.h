@@ -16,6 +16,7 @@
 #include "ipc/frame.h"
 #include "pipeline/file.h"
 #include "pipeline/pipeline.h"
+#include "quarantine/quarantine_headers.h"
 
 #define MG_PROTOCOL_ERROR (mg_protocol_error_quark ())
 GQuark mg_protocol_error_quark (void);
@@ -32,7 +33,7 @@ typedef enum {
 #define MG_PROTOCOL_EXT_MAX 16           /* a converter's source or target */
 #define MG_PROTOCOL_PASSWORD_MAX 1024
 #define MG_PROTOCOL_ADDRESS_MAX 254      /* one addr-spec */
-#define MG_PROTOCOL_RECIPIENTS_MAX 1000  /* addr-specs in one result */
+#define MG_PROTOCOL_RECIPIENTS_MAX MG_QUARANTINE_HEADERS_ADDRESSES_MAX /* in one result */
 #define MG_PROTOCOL_PARTS_MAX (8 * 1024 * 1024)
 
 typedef struct {

@@ -7,7 +7,7 @@ set -uo pipefail
 cd "$(dirname "$0")/../.."
 SECONDS_PER=${1:-60}
 shift || true
-TARGETS=${*:-mail charset mimeword html ipc config ooxml cfb image archive pdf embedded result}
+TARGETS=${*:-mail charset mimeword html ipc config ooxml cfb image archive pdf embedded result job convert}
 command -v clang >/dev/null || { echo "run-fuzz: clang not installed, skipped"; exit 0; }
 if [ ! -d build-fuzz ]; then
   CC=clang meson setup build-fuzz -Dfuzzing=true -Db_sanitize=address,undefined \

@@ -185,6 +185,38 @@ def test_hostile_text_on_the_terminal():
         check("'=cmd|calc!A1" in subjects, 'formula cell not neutralised: %r' % subjects)
 
 
+@S.case
+def test_hostile_header_is_stored_safely():
+    """The index fields come from the worker's result, checked by the front (which
+    parses nothing of the original): a From display name that is an encoded-word
+    bomb, a Subject of invalid UTF-8 and control bytes over 100 KB, and 1500
+    recipients (the header is over the limit: the mail is withheld and held). The
+    item lists valid text without control characters, the plain From address, and
+    at most 1000 recipients (the bound of the worker protocol)."""
+    with Store() as st:
+        bomb = b' '.join([encoded_word('\u202e\x1b[2J爆弾') for _ in range(4000)])
+        subject = b'\xff\xfe\x1b[31m' + b'\xe6\x97' * 60000 + b'\x07 end'
+        rcpts = b',\n '.join(b'u%d@city.example.lg.jp' % i for i in range(1500))
+        data = hostile_subject_mail('hdr', subject)
+        head, body = data.split(b'\n\n', 1)
+        lines = [ln for ln in head.split(b'\n') if not ln.startswith((b'From:', b'To:'))]
+        lines[0:0] = [b'From: ' + bomb + b' <evil@example.com>', b'To: ' + rcpts]
+        rep = st.mail(b'\n'.join(lines) + b'\n\n' + body, expect=3)
+        check('limit' in rep['reason'], 'withheld for %r' % rep['reason'])
+        it = st.list_json()[0]
+        check(it['from_address'] == 'evil@example.com', 'from address %r' % it['from_address'])
+        check(len(it['recipients']) == 1000 and it['recipients'][0] == 'u0@city.example.lg.jp' and
+              it['recipients'][-1] == 'u999@city.example.lg.jp',
+              'recipients: %d, %r' % (len(it['recipients']), it['recipients'][-1:]))
+        for key in ('from', 'subject'):
+            text = it[key] or ''
+            check(not any(ord(c) < 0x20 or c == '\x7f' for c in text),
+                  '%s has control characters: %r' % (key, text[:80]))
+        out = st.q_ok('list')
+        check(not any(c in out for c in '\x1b\x07\u202e'), 'control characters reach the terminal')
+        check('evil@example.com' in st.q_ok('show', it['id']), 'show lacks the From address')
+
+
 def request(st, user, item, *extra):
     return st.q('release', '--as', user, *extra, item)
 
