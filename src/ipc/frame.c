@@ -158,7 +158,7 @@ get_u32 (const guint8 *p)
 static gboolean
 type_known (guint32 type)
 {
-  return type >= MG_IPC_HELLO && type <= MG_IPC_RESULT_PPAP;
+  return type >= MG_IPC_HELLO && type <= MG_IPC_HOOK_DONE;
 }
 
 static gboolean

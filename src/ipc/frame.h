@@ -20,6 +20,8 @@ typedef enum {
   MG_IPC_CONVERTED = 0x4d470009,   /* supervisor to worker: the converter's output */
   MG_IPC_JOB_PPAP = 0x4d47000a,    /* front to worker: open encrypted ZIPs of a message */
   MG_IPC_RESULT_PPAP = 0x4d47000b, /* worker to front: the message with them opened */
+  MG_IPC_HOOK = 0x4d47000c,        /* milter to its [alert] exec helper: DETAIL, MESSAGE */
+  MG_IPC_HOOK_DONE = 0x4d47000d,   /* the helper: the command ran (else FAILED: MESSAGE) */
 } MgIpcType;
 
 typedef enum {

@@ -31,7 +31,7 @@ answer (const MgConfig *config, const MgIpcFrame *request)
 
   if (mg_quarantine_hook_run (config->alert_exec, (const char *const *) list, input,
                               (guint) config->alert_exec_timeout, &error))
-    return mg_ipc_frame_new (MG_IPC_RESULT);
+    return mg_ipc_frame_new (MG_IPC_HOOK_DONE);
   reply = mg_ipc_frame_new (MG_IPC_FAILED);
   mg_ipc_frame_add_str (reply, MG_IPC_F_MESSAGE, error->message);
   return reply;
@@ -49,7 +49,7 @@ helper_main (const MgConfig *config, int fd)
     g_autoptr (MgIpcFrame) reply = NULL;
     if (request == NULL)
       _exit (0);
-    reply = mg_ipc_frame_type (request) == MG_IPC_JOB ? answer (config, request)
+    reply = mg_ipc_frame_type (request) == MG_IPC_HOOK ? answer (config, request)
                                                       : mg_ipc_frame_new (MG_IPC_FAILED);
     if (!mg_ipc_frame_send (fd, reply, NULL))
       _exit (0);
@@ -61,7 +61,7 @@ static gboolean
 run_via_helper (const MgConfig *config, const char *const *vars, GBytes *input,
                 GError **error)
 {
-  g_autoptr (MgIpcFrame) request = mg_ipc_frame_new (MG_IPC_JOB);
+  g_autoptr (MgIpcFrame) request = mg_ipc_frame_new (MG_IPC_HOOK);
   g_autoptr (MgIpcFrame) reply = NULL;
   g_autofree char *joined = g_strjoinv ("\n", (char **) vars);
   gsize len = 0;
@@ -77,7 +77,7 @@ run_via_helper (const MgConfig *config, const char *const *vars, GBytes *input,
   g_mutex_unlock (&hook_lock);
   if (reply == NULL)
     return FALSE;
-  if (mg_ipc_frame_type (reply) == MG_IPC_RESULT)
+  if (mg_ipc_frame_type (reply) == MG_IPC_HOOK_DONE)
     return TRUE;
   why = mg_ipc_frame_get_str (reply, MG_IPC_F_MESSAGE);
   g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s", why != NULL ? why : "refused");
