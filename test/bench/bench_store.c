@@ -107,7 +107,8 @@ stores (const MgConfig *config, guint count)
     g_autoptr (GError) error = NULL;
     gint64 t0 = g_get_monotonic_time ();
     double ms;
-    if (!mg_quarantine_store_put (config, id, original, NULL, report, TRUE, NULL, &error)) {
+    MgQuarantinePut put = { id, original, NULL, report, TRUE, NULL, NULL, NULL };
+    if (!mg_quarantine_store_put (config, &put, &error)) {
       fprintf (stderr, "store: %s\n", error->message);
       return;
     }
