@@ -18,7 +18,7 @@
 
 static const char *const main_names[] = {
   "smtpd_milters", "non_smtpd_milters", "milter_default_action", "milter_protocol",
-  "milter_content_timeout", "message_size_limit", "content_filter", NULL,
+  "milter_content_timeout", "message_size_limit", "content_filter", "queue_directory", NULL,
 };
 
 /* One setting: where it is (NULL: main.cf, else a master.cf service) and its value. */
@@ -137,15 +137,32 @@ same_host (const char *a, const char *b)
              && strstr ("127.0.0.1 localhost", b) != NULL);
 }
 
-/* ENTRY (one milter of a Postfix list) is SOCKET (Postfix syntax). */
-static gboolean
-same_socket (const char *entry, const char *socket)
+/* The file a unix milter ENTRY ("unix:PATH" or "/PATH") names, NULL if none.
+ * Postfix daemons run in queue_directory: a relative PATH is inside it, and
+ * so is an absolute one when the daemon is CHROOTED there. */
+static char *
+entry_path (const MgPostfixCheck *check, const char *entry, gboolean chrooted)
 {
-  const char *entry_port, *socket_port;
-  g_autofree char *entry_host = NULL, *socket_host = NULL;
+  const char *path = g_str_has_prefix (entry, "unix:") ? entry + 5 : entry;
 
-  if (entry[0] == '/')
-    return g_str_has_prefix (socket, "unix:") && g_str_equal (entry, socket + 5);
+  if (path[0] != '/' && (path == entry || path[0] == '\0'))
+    return NULL;
+  if (path[0] == '/' && !chrooted)
+    return g_strdup (path);
+  return g_build_filename (main_value (check, "queue_directory"), path, NULL);
+}
+
+/* ENTRY (one milter of a Postfix list) is mugai's socket, as seen by a
+ * daemon that is CHROOTED or not. */
+static gboolean
+same_socket (const MgPostfixCheck *check, const char *entry, gboolean chrooted)
+{
+  const char *socket = check->socket, *entry_port, *socket_port;
+  g_autofree char *entry_host = NULL, *socket_host = NULL, *path = NULL;
+
+  if (g_str_has_prefix (socket, "unix:"))
+    return (path = entry_path (check, entry, chrooted)) != NULL
+           && g_str_equal (path, socket + 5);
   if (!g_str_has_prefix (entry, "inet:") || !g_str_has_prefix (socket, "inet:"))
     return g_str_equal (entry, socket);
   entry_port = strrchr (entry, ':');
@@ -156,9 +173,9 @@ same_socket (const char *entry, const char *socket)
 }
 
 /* LIST (a Postfix milter list: commas or spaces, "{ address, options }"
- * groups) names SOCKET. */
+ * groups) names mugai's socket, for a daemon CHROOTED or not. */
 static gboolean
-names_socket (const char *list, const char *socket)
+names_socket (const MgPostfixCheck *check, const char *list, gboolean chrooted)
 {
   g_autoptr (GString) flat = g_string_new (NULL);
   g_auto (GStrv) tokens = NULL;
@@ -181,7 +198,7 @@ names_socket (const char *list, const char *socket)
   }
   tokens = g_strsplit_set (flat->str, ", \t\n", -1);
   for (char **t = tokens; *t != NULL; t++)
-    if (**t != '\0' && same_socket (*t, socket))
+    if (**t != '\0' && same_socket (check, *t, chrooted))
       return TRUE;
   return FALSE;
 }
@@ -216,12 +233,12 @@ postfix_seconds (const char *value)
 static void
 check_milters (MgPostfixCheck *check)
 {
-  gboolean named = names_socket (main_value (check, "smtpd_milters"), check->socket);
+  gboolean named = names_socket (check, main_value (check, "smtpd_milters"), FALSE);
 
   for (guint i = 0; i < check->settings->len; i++) {
     const MgPostfixSetting *s = g_ptr_array_index (check->settings, i);
     if (s->service != NULL && g_str_equal (s->name, "smtpd_milters"))
-      named = named || names_socket (s->value, check->socket);
+      named = named || names_socket (check, s->value, FALSE);
   }
   if (!named)
     mg_cmd_config_finding (check->findings, "Postfix: smtpd_milters does not name "
@@ -229,7 +246,7 @@ check_milters (MgPostfixCheck *check)
                            "sanitising smtpd in master.cf): mail is not sanitised",
                            check->socket);
   if (*main_value (check, "content_filter") == '\0'
-      && !names_socket (main_value (check, "non_smtpd_milters"), check->socket))
+      && !names_socket (check, main_value (check, "non_smtpd_milters"), FALSE))
     mg_cmd_config_finding (check->findings, "Postfix: non_smtpd_milters does not name %s: "
                            "mail submitted on this host (sendmail, pickup) is not sanitised",
                            check->socket);
@@ -266,22 +283,21 @@ check_setting (MgPostfixCheck *check, const MgPostfixSetting *s)
                            check->config->milter_max_output_size);
 }
 
-/* A chrooted smtpd that uses a unix socket outside the chroot cannot reach it. */
+/* A chrooted smtpd sees only queue_directory: the unix socket it names must
+ * lie inside it, named relative to it (unix:mugai/milter.sock). */
 static void
 check_chroot (MgPostfixCheck *check)
 {
   GHashTableIter iter;
   gpointer key, value;
-  gboolean main_named = names_socket (main_value (check, "smtpd_milters"), check->socket);
+  const char *main_list = main_value (check, "smtpd_milters");
 
-  if (!g_str_has_prefix (check->socket, "unix:")
-      || g_str_has_prefix (check->socket, "unix:" POSTFIX_CHROOT "/"))
+  if (!g_str_has_prefix (check->socket, "unix:"))
     return;
   g_hash_table_iter_init (&iter, check->fields);
   while (g_hash_table_iter_next (&iter, &key, &value)) {
     g_autofree char *service = NULL, *command_key = NULL;
-    const char *command;
-    gboolean named = main_named;
+    const char *command, *list = main_list;
     if (!g_str_has_suffix (key, "/chroot") || !g_str_equal (value, "y"))
       continue;
     service = g_strndup (key, strlen (key) - strlen ("/chroot"));
@@ -292,9 +308,9 @@ check_chroot (MgPostfixCheck *check)
     for (guint i = 0; i < check->settings->len; i++) {
       const MgPostfixSetting *s = g_ptr_array_index (check->settings, i);
       if (g_strcmp0 (s->service, service) == 0 && g_str_equal (s->name, "smtpd_milters"))
-        named = names_socket (s->value, check->socket);
+        list = s->value;
     }
-    if (named)
+    if (names_socket (check, list, FALSE) && !names_socket (check, list, TRUE))
       mg_cmd_config_finding (check->findings, "Postfix: master.cf service %s runs chrooted "
                              "in " POSTFIX_CHROOT " and cannot reach %s: set its chroot "
                              "column to n (postconf -F %s/chroot=n) or use an inet socket",

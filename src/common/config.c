@@ -38,7 +38,7 @@ static const MgConfKey keys[] = {
     "sqlite: index and objects under directory; postgresql: in the database of dsn" },
   { "quarantine", "dsn", MG_CONF_STRING, "", 0, 0, NULL, OFF (quarantine_dsn),
     "libpq connection string of the shared store (backend = postgresql)" },
-  { "milter", "socket", MG_CONF_STRING, "unix:/run/mugai/milter.sock", 0, 0, NULL,
+  { "milter", "socket", MG_CONF_STRING, "unix:/var/spool/postfix/mugai/milter.sock", 0, 0, NULL,
     OFF (milter_socket), "libmilter socket: unix:/path or inet:PORT@127.0.0.1" },
   { "milter", "pid_file", MG_CONF_STRING, "/run/mugai/mugai-milter.pid", 0, 0, NULL,
     OFF (milter_pid_file), "pid file written when daemonised" },

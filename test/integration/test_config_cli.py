@@ -45,11 +45,12 @@ def good_conf(d, extra=''):
                  '[milter]\nsocket = %s\n%s' % (CLAMDB, os.path.join(d, 'q'), SOCKET, extra))
 
 
-def postfix_dir(d, mode='before', main=(), master=None):
+def postfix_dir(d, mode='before', main=(), master=None, socket=PF_SOCKET):
     """A private Postfix configuration directory from conf/postfix's snippets
-    (harness.Postfix writes it; nothing is started). MAIN: (name, value)
-    pairs replacing or adding main.cf lines."""
-    pf = harness.Postfix(d, PF_SOCKET, 2525, mode=mode)
+    (harness.Postfix writes it with SOCKET for the shipped milter address;
+    nothing is started). MAIN: (name, value) pairs replacing or adding main.cf
+    lines."""
+    pf = harness.Postfix(d, socket, 2525, mode=mode)
     path = os.path.join(pf.dir, 'main.cf')
     text = open(path).read()
     # The harness shortens the milter timeouts for its relay tests: put the
@@ -255,6 +256,33 @@ def test_postfix_chroot_unix_socket():
     write(os.path.join(pf, 'master.cf'), 'smtp inet n - n - - smtpd\n')
     rc, out, _ = run('check', '-c', conf, '-P', pf)
     check(rc == 0, 'a unix socket without chroot fails: %s' % out)
+
+
+@suite.case
+def test_postfix_chroot_relative_socket():
+    """The shipped Postfix lines (unix:mugai/milter.sock, relative to
+    queue_directory) with the socket inside the queue directory pass with a
+    chrooted smtpd; a socket under /run named absolutely is flagged."""
+    d = tmpdir()
+    os.chmod(d, 0o755)  # Postfix's user must reach the socket
+    queue = os.path.join(d, 'queue')  # the private Postfix's queue_directory
+    os.makedirs(os.path.join(queue, 'mugai'))
+    os.chmod(queue, 0o755)
+    os.chmod(os.path.join(queue, 'mugai'), 0o755)
+    conf = good_conf(d)
+    text = open(conf).read()
+    write(conf, text.replace('socket = %s' % SOCKET, 'socket = unix:%s/mugai/milter.sock' % queue))
+    chrooted = 'smtp inet n - y - - smtpd\n'
+    pf = postfix_dir(d, master=chrooted, socket='unix:mugai/milter.sock')
+    main_cf = open(os.path.join(pf, 'main.cf')).read()
+    check('smtpd_milters = unix:mugai/milter.sock' in main_cf, 'shipped lines:\n' + main_cf)
+    rc, out, _ = run('check', '-c', conf, '-P', pf)
+    check(rc == 0, 'the relative socket in the queue directory, chrooted smtpd: %s' % out)
+    run_sock = 'unix:/run/mugai/milter.sock'
+    write(conf, text.replace('socket = %s' % SOCKET, 'socket = ' + run_sock))
+    pf = postfix_dir(tmpdir(), master=chrooted, socket=run_sock)
+    check_fails(['check', '-c', conf, '-P', pf],
+                r'service smtp/inet runs chrooted .* cannot reach ' + re.escape(run_sock))
 
 
 def keys_of(text):

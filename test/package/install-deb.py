@@ -9,9 +9,15 @@ package (usage: install-deb.py DEBDIR). Checks, in order:
   - `systemd-analyze verify` of the installed units;
   - the milter unit's ExecStart as the unit runs it (as root, which it leaves
     for _mugai; RuntimeDirectory and UMask done here, systemd not being PID 1)
-    on its default socket unix:/run/mugai/milter.sock, a private Postfix on
-    loopback set up with the packaged Postfix lines, and one mail that reaches
-    the sink sanitised (its executable attachment removed);
+    on its default socket unix:/var/spool/postfix/mugai/milter.sock (folder
+    made by tmpfiles.d, _mugai:postfix 0750), a private Postfix on loopback
+    set up with the packaged Postfix lines unmodified (smtpd_milters =
+    unix:mugai/milter.sock, relative to queue_directory), and one mail that
+    reaches the sink sanitised (its executable attachment removed). The
+    private Postfix has its own queue_directory (WORK/queue, not
+    /var/spool/postfix, which the machine's Postfix owns): its mugai/ entry is
+    a symlink to /var/spool/postfix/mugai, so that the shipped relative name
+    reaches the installed milter's socket;
   - `mugai config check` on the installed configuration and that Postfix;
   - the admin and purge units' ExecStart as their User= (_mugai), and the
     purge started as root (cron): no file in the quarantine left to root;
@@ -48,7 +54,9 @@ import mails  # noqa: E402
 UNITS = '/lib/systemd/system'
 CONF = '/etc/mugai/mugai.conf'
 CLAMDB = '/var/lib/clamav'
-SOCKET = '/run/mugai/milter.sock'
+SOCKET = '/var/spool/postfix/mugai/milter.sock'
+SOCKDIR = os.path.dirname(SOCKET)
+PF_SOCKET = 'unix:mugai/milter.sock'   # as the packaged Postfix lines name it
 SPOOL = '/var/spool/mugai'
 ENV = dict(os.environ, DEBIAN_FRONTEND='noninteractive', LANG='C')
 failures = []
@@ -122,6 +130,8 @@ def install(deb):
     spool = SPOOL
     check(os.path.isdir(spool) and mode_owner(spool) == '700 _mugai:_mugai',
           '%s %s' % (spool, mode_owner(spool) if os.path.exists(spool) else 'missing'))
+    check(os.path.isdir(SOCKDIR) and mode_owner(SOCKDIR) == '750 _mugai:postfix',
+          '%s %s' % (SOCKDIR, mode_owner(SOCKDIR) if os.path.exists(SOCKDIR) else 'missing'))
     return True
 
 
@@ -139,8 +149,9 @@ class InstalledMilter:
     """mugai-milter as mugai-milter.service starts it, on its default socket."""
 
     def __init__(self, workdir):
+        self.workdir = workdir
         self.log = os.path.join(workdir, 'milter.log')
-        self.postfix_socket = 'unix:' + SOCKET
+        self.postfix_socket = PF_SOCKET  # harness.Postfix keeps the shipped line as it is
         self.proc = None
 
     def start(self):
@@ -150,6 +161,10 @@ class InstalledMilter:
         # RuntimeDirectory=mugai, RuntimeDirectoryMode=0755 (owner: the unit's user)
         os.makedirs('/run/mugai', mode=0o755, exist_ok=True)
         os.chmod('/run/mugai', 0o755)
+        # The private Postfix's queue_directory stands in for /var/spool/postfix.
+        queue = os.path.join(self.workdir, 'queue')
+        os.makedirs(queue, exist_ok=True)
+        os.symlink(SOCKDIR, os.path.join(queue, 'mugai'))
         with open(self.log, 'ab') as log:
             self.proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT,
                                          preexec_fn=lambda: os.umask(umask))
@@ -173,6 +188,10 @@ def proc_status(pid):
 
 
 def mail_through(relay):
+    main_cf = open(os.path.join(relay.postfix.dir, 'main.cf')).read()
+    check(re.search(r'(?m)^smtpd_milters = unix:mugai/milter.sock$', main_cf)
+          and re.search(r'(?m)^non_smtpd_milters = unix:mugai/milter.sock$', main_cf),
+          'the private Postfix names the milter as the packaged lines do')
     status = proc_status(relay.milter.proc.pid)
     uid = pwd.getpwnam('_mugai').pw_uid
     check(status['Uid'].split()[:2] == [str(uid)] * 2 and status['CapEff'] == '0' * 16,
@@ -280,6 +299,7 @@ def main():
     start = time.time()
     made_db = not os.path.exists(CLAMDB)
     made_spool = not os.path.exists(SPOOL)
+    made_sockdir = not os.path.exists(SOCKDIR)
     try:
         if install(debs[0]):
             verify_units()
@@ -305,6 +325,8 @@ def main():
         shutil.rmtree('/run/mugai', ignore_errors=True)
         if made_spool:
             shutil.rmtree(SPOOL, ignore_errors=True)
+        if made_sockdir:
+            shutil.rmtree(SOCKDIR, ignore_errors=True)
     print('install: %s in %d s' % ('FAIL (%d)' % len(failures) if failures else 'OK',
                                    time.time() - start))
     return 1 if failures else 0

@@ -361,7 +361,7 @@ class Postfix:
 
     def localise(self, text, milter_socket):
         """The shipped snippet's addresses replaced by this instance's ports."""
-        return (text.replace("inet:127.0.0.1:8890", milter_socket)
+        return (text.replace("unix:mugai/milter.sock", milter_socket)
                 .replace("127.0.0.1:10025", "127.0.0.1:%d" % self.filter_port)
                 .replace("[127.0.0.1]:10025", "[127.0.0.1]:%d" % self.filter_port)
                 .replace("city.example.lg.jp", RECIPIENT_DOMAIN))
