@@ -151,9 +151,27 @@ mg_privs_drop_front (const MgPrivsUsers *u, GError **error)
   return no_new_privs (error);
 }
 
+/* The entry NAME of folder DIR, if root owns it, becomes UID:GID. It is
+ * opened without following a link, and the file looked at is the one whose
+ * owner changes: the folder's owner may swap the name meanwhile. A file with
+ * more than one link is left alone: it may be a link to a file elsewhere. */
+static gboolean
+adopt_entry (int dir, const char *name, uid_t uid, gid_t gid, struct stat *st)
+{
+  int fd = openat (dir, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+  gboolean ok = TRUE;
+
+  if (fd < 0)
+    return TRUE;   /* gone meanwhile */
+  if (fstat (fd, st) == 0 && (S_ISDIR (st->st_mode) || st->st_nlink == 1) &&
+      (st->st_uid == 0 || st->st_gid == 0))
+    ok = fchownat (fd, "", uid, gid, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) == 0;
+  close (fd);
+  return ok;
+}
+
 /* Every entry of the open folder FD (closed here) that root owns becomes
- * UID:GID; real folders are entered. A file with more than one link is left
- * alone: it may be a link to a file elsewhere. */
+ * UID:GID (adopt_entry); real folders are entered. */
 static gboolean
 adopt_at (int fd, uid_t uid, gid_t gid, int depth, GError **error)
 {
@@ -166,14 +184,11 @@ adopt_at (int fd, uid_t uid, gid_t gid, int depth, GError **error)
     return fail (error, "opening a folder to adopt");
   }
   while (ok && (e = readdir (d)) != NULL) {
-    struct stat st;
+    struct stat st = { 0 };
     int sub;
-    if (g_str_equal (e->d_name, ".") || g_str_equal (e->d_name, "..") ||
-        fstatat (dirfd (d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
-        (!S_ISDIR (st.st_mode) && st.st_nlink > 1))
+    if (g_str_equal (e->d_name, ".") || g_str_equal (e->d_name, ".."))
       continue;
-    if ((st.st_uid == 0 || st.st_gid == 0) &&
-        fchownat (dirfd (d), e->d_name, uid, gid, AT_SYMLINK_NOFOLLOW) != 0)
+    if (!adopt_entry (dirfd (d), e->d_name, uid, gid, &st))
       ok = fail (error, e->d_name);
     if (!ok || !S_ISDIR (st.st_mode) || depth >= MG_PRIVS_ADOPT_DEPTH)
       continue;

@@ -14,6 +14,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <pwd.h>
@@ -22,6 +23,7 @@
 #include <glib/gstdio.h>
 
 #include "sandbox/pool.h"
+#include "sandbox/privs.h"
 #include "sandbox/supervisor.h"
 
 #define SUPERVISOR_ARG "--test-supervisor"
@@ -281,6 +283,56 @@ test_ipc_strict (void)
   g_assert_nonnull (error);
 }
 
+/* --- mg_privs_adopt and a name swapped under it --------------------------
+ * The quarantine's owner may rename entries of its folder at any time: here,
+ * just before root changes an entry's owner, the entry becomes a hard link to
+ * a root file elsewhere (what fs.protected_hardlinks=0 lets a user make). */
+static const char *swap_dir, *swap_target;
+
+int
+fchownat (int dirfd, const char *name, uid_t uid, gid_t gid, int flags)
+{
+  if (swap_target != NULL) {
+    g_autofree char *entry = g_build_filename (swap_dir, "held", NULL);
+    g_assert_cmpint (unlink (entry), ==, 0);
+    g_assert_cmpint (link (swap_target, entry), ==, 0);
+    swap_target = NULL;
+  }
+  return (int) syscall (SYS_fchownat, dirfd, name, uid, gid, flags);
+}
+
+static void
+test_adopt_swapped_entry (void)
+{
+  g_autofree char *base = g_dir_make_tmp ("mugai-adopt-XXXXXX", NULL);
+  g_autofree char *quarantine = g_build_filename (base, "q", NULL);
+  g_autofree char *held = g_build_filename (quarantine, "held", NULL);
+  g_autofree char *secret = g_build_filename (base, "secret", NULL);
+  g_autoptr (GError) error = NULL;
+  struct stat st;
+
+  if (getuid () != 0) {
+    g_test_skip ("needs root: only root changes a file's owner");
+    return;
+  }
+  g_assert_cmpint (g_mkdir (quarantine, 0700), ==, 0);
+  g_assert_cmpint (chown (quarantine, 65534, 65534), ==, 0);
+  g_assert_true (g_file_set_contents (held, "root left this", -1, NULL));
+  g_assert_true (g_file_set_contents (secret, "root's own", -1, NULL));
+  swap_dir = quarantine;
+  swap_target = secret;
+  g_assert_true (mg_privs_adopt (quarantine, &error));
+  g_assert_no_error (error);
+  g_assert_null (swap_target);   /* the swap happened */
+  g_assert_cmpint (stat (secret, &st), ==, 0);
+  g_assert_cmpint (st.st_uid, ==, 0);   /* the file outside keeps its owner */
+  g_assert_cmpint (st.st_gid, ==, 0);
+  g_assert_cmpint (unlink (held), ==, 0);
+  g_assert_cmpint (unlink (secret), ==, 0);
+  g_assert_cmpint (rmdir (quarantine), ==, 0);
+  g_assert_cmpint (rmdir (base), ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -324,6 +376,7 @@ main (int argc, char **argv)
   g_test_add_func ("/sandbox/fork-inherits", test_fork);
   g_test_add_func ("/sandbox/ipc-strict", test_ipc_strict);
   g_test_add_func ("/sandbox/worker-user", test_worker_user);
+  g_test_add_func ("/sandbox/adopt-swapped-entry", test_adopt_swapped_entry);
   status = g_test_run ();
   mg_sandbox_pool_free (pool);
   return status;
