@@ -154,24 +154,31 @@ mg_privs_drop_front (const MgPrivsUsers *u, GError **error)
 /* The entry NAME of folder DIR, if root owns it, becomes UID:GID. It is
  * opened without following a link, and the file looked at is the one whose
  * owner changes: the folder's owner may swap the name meanwhile. A file with
- * more than one link is left alone: it may be a link to a file elsewhere. */
-static gboolean
-adopt_entry (int dir, const char *name, uid_t uid, gid_t gid, struct stat *st)
+ * more than one link is left alone: it may be a link to a file elsewhere.
+ * Returns the entry opened for reading when it is a folder, else -1; FALSE
+ * in *OK when its owner could not be changed. */
+static int
+adopt_entry (int dir, const char *name, uid_t uid, gid_t gid, gboolean *ok)
 {
   int fd = openat (dir, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-  gboolean ok = TRUE;
+  int sub = -1;
+  struct stat st;
 
-  if (fd < 0)
-    return TRUE;   /* gone meanwhile */
-  if (fstat (fd, st) == 0 && (S_ISDIR (st->st_mode) || st->st_nlink == 1) &&
-      (st->st_uid == 0 || st->st_gid == 0))
-    ok = fchownat (fd, "", uid, gid, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) == 0;
+  if (fd < 0 || fstat (fd, &st) != 0) {   /* gone meanwhile */
+    if (fd >= 0)
+      close (fd);
+    return -1;
+  }
+  if ((S_ISDIR (st.st_mode) || st.st_nlink == 1) && (st.st_uid == 0 || st.st_gid == 0))
+    *ok = fchownat (fd, "", uid, gid, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) == 0;
+  if (*ok && S_ISDIR (st.st_mode))
+    sub = openat (fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);   /* this folder, by its fd */
   close (fd);
-  return ok;
+  return sub;
 }
 
 /* Every entry of the open folder FD (closed here) that root owns becomes
- * UID:GID (adopt_entry); real folders are entered. */
+ * UID:GID (adopt_entry); folders are entered. */
 static gboolean
 adopt_at (int fd, uid_t uid, gid_t gid, int depth, GError **error)
 {
@@ -184,17 +191,18 @@ adopt_at (int fd, uid_t uid, gid_t gid, int depth, GError **error)
     return fail (error, "opening a folder to adopt");
   }
   while (ok && (e = readdir (d)) != NULL) {
-    struct stat st = { 0 };
     int sub;
     if (g_str_equal (e->d_name, ".") || g_str_equal (e->d_name, ".."))
       continue;
-    if (!adopt_entry (dirfd (d), e->d_name, uid, gid, &st))
+    sub = adopt_entry (dirfd (d), e->d_name, uid, gid, &ok);
+    if (!ok)
       ok = fail (error, e->d_name);
-    if (!ok || !S_ISDIR (st.st_mode) || depth >= MG_PRIVS_ADOPT_DEPTH)
+    if (sub < 0)
       continue;
-    sub = openat (dirfd (d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (sub >= 0)
+    if (ok && depth < MG_PRIVS_ADOPT_DEPTH)
       ok = adopt_at (sub, uid, gid, depth + 1, error);
+    else
+      close (sub);
   }
   closedir (d);
   return ok;

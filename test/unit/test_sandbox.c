@@ -288,17 +288,37 @@ test_ipc_strict (void)
  * just before root changes an entry's owner, the entry becomes a hard link to
  * a root file elsewhere (what fs.protected_hardlinks=0 lets a user make). */
 static const char *swap_dir, *swap_target;
+static gboolean swap_folder;   /* rename SWAP_TARGET over the entry, else link it */
 
 int
 fchownat (int dirfd, const char *name, uid_t uid, gid_t gid, int flags)
 {
   if (swap_target != NULL) {
     g_autofree char *entry = g_build_filename (swap_dir, "held", NULL);
-    g_assert_cmpint (unlink (entry), ==, 0);
-    g_assert_cmpint (link (swap_target, entry), ==, 0);
+    g_autofree char *aside = g_strconcat (swap_dir, ".aside", NULL);
+    if (swap_folder) {
+      g_assert_cmpint (rename (entry, aside), ==, 0);
+      g_assert_cmpint (rename (swap_target, entry), ==, 0);
+    } else {
+      g_assert_cmpint (unlink (entry), ==, 0);
+      g_assert_cmpint (link (swap_target, entry), ==, 0);
+    }
     swap_target = NULL;
   }
   return (int) syscall (SYS_fchownat, dirfd, name, uid, gid, flags);
+}
+
+/* The quarantine folder Q, of another user (nobody); FALSE (skipped) unless root. */
+static gboolean
+adopt_quarantine (const char *q)
+{
+  if (getuid () != 0) {
+    g_test_skip ("needs root: only root changes a file's owner");
+    return FALSE;
+  }
+  g_assert_cmpint (g_mkdir (q, 0700), ==, 0);
+  g_assert_cmpint (chown (q, 65534, 65534), ==, 0);
+  return TRUE;
 }
 
 static void
@@ -311,12 +331,8 @@ test_adopt_swapped_entry (void)
   g_autoptr (GError) error = NULL;
   struct stat st;
 
-  if (getuid () != 0) {
-    g_test_skip ("needs root: only root changes a file's owner");
+  if (!adopt_quarantine (quarantine))
     return;
-  }
-  g_assert_cmpint (g_mkdir (quarantine, 0700), ==, 0);
-  g_assert_cmpint (chown (quarantine, 65534, 65534), ==, 0);
   g_assert_true (g_file_set_contents (held, "root left this", -1, NULL));
   g_assert_true (g_file_set_contents (secret, "root's own", -1, NULL));
   swap_dir = quarantine;
@@ -331,6 +347,44 @@ test_adopt_swapped_entry (void)
   g_assert_cmpint (unlink (secret), ==, 0);
   g_assert_cmpint (rmdir (quarantine), ==, 0);
   g_assert_cmpint (rmdir (base), ==, 0);
+}
+
+/* The same with a folder: root left q/held/, and as its owner is changed the
+ * name becomes a folder from elsewhere holding a root file. */
+static void
+test_adopt_swapped_folder (void)
+{
+  g_autofree char *base = g_dir_make_tmp ("mugai-adopt-XXXXXX", NULL);
+  g_autofree char *quarantine = g_build_filename (base, "q", NULL);
+  g_autofree char *held = g_build_filename (quarantine, "held", NULL);
+  g_autofree char *other = g_build_filename (base, "other", NULL);
+  g_autofree char *secret = g_build_filename (other, "secret", NULL);
+  g_autofree char *aside = g_strconcat (quarantine, ".aside", NULL);
+  g_autofree char *kept = g_build_filename (aside, "kept", NULL);
+  g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", base);
+  g_autofree char *kept_held = g_build_filename (held, "kept", NULL);
+  g_autofree char *secret_held = g_build_filename (held, "secret", NULL);
+  g_autoptr (GError) error = NULL;
+  struct stat st;
+
+  if (!adopt_quarantine (quarantine))
+    return;
+  g_assert_cmpint (g_mkdir (held, 0700), ==, 0);
+  g_assert_cmpint (g_mkdir (other, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (secret, "root's own", -1, NULL));
+  swap_dir = quarantine;
+  swap_target = other;
+  swap_folder = TRUE;
+  g_assert_true (g_file_set_contents (kept_held, "x", -1, NULL));
+  g_assert_true (mg_privs_adopt (quarantine, &error));
+  swap_folder = FALSE;
+  g_assert_no_error (error);
+  g_assert_null (swap_target);
+  g_assert_cmpint (stat (secret_held, &st), ==, 0);
+  g_assert_cmpint (st.st_uid, ==, 0);   /* the folder from elsewhere was not entered */
+  g_assert_cmpint (stat (kept, &st), ==, 0);
+  g_assert_cmpint (st.st_uid, ==, 65534);   /* the folder looked at was */
+  g_assert_cmpint (system (cmd), ==, 0);
 }
 
 int
@@ -377,6 +431,7 @@ main (int argc, char **argv)
   g_test_add_func ("/sandbox/ipc-strict", test_ipc_strict);
   g_test_add_func ("/sandbox/worker-user", test_worker_user);
   g_test_add_func ("/sandbox/adopt-swapped-entry", test_adopt_swapped_entry);
+  g_test_add_func ("/sandbox/adopt-swapped-folder", test_adopt_swapped_folder);
   status = g_test_run ();
   mg_sandbox_pool_free (pool);
   return status;
