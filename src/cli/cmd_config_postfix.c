@@ -8,6 +8,7 @@
  * message_size_limit above [milter] max_output_size, and no chrooted smtpd
  * expected to reach a unix socket outside the chroot. Never changes Postfix.
  */
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -152,6 +153,24 @@ entry_path (const MgPostfixCheck *check, const char *entry, gboolean chrooted)
   return g_build_filename (main_value (check, "queue_directory"), path, NULL);
 }
 
+/* A and B name one file: the same path, or the same name in one folder
+ * reached through a symbolic link (the socket itself may not exist yet). */
+static gboolean
+same_file (const char *a, const char *b)
+{
+  g_autofree char *dir_a = g_path_get_dirname (a), *dir_b = g_path_get_dirname (b);
+  g_autofree char *base_a = g_path_get_basename (a), *base_b = g_path_get_basename (b);
+  g_autofree char *real_a = NULL, *real_b = NULL;
+
+  if (g_str_equal (a, b))
+    return TRUE;
+  if (!g_str_equal (base_a, base_b))
+    return FALSE;
+  real_a = realpath (dir_a, NULL);
+  real_b = realpath (dir_b, NULL);
+  return real_a != NULL && real_b != NULL && g_str_equal (real_a, real_b);
+}
+
 /* ENTRY (one milter of a Postfix list) is mugai's socket, as seen by a
  * daemon that is CHROOTED or not. */
 static gboolean
@@ -162,7 +181,7 @@ same_socket (const MgPostfixCheck *check, const char *entry, gboolean chrooted)
 
   if (g_str_has_prefix (socket, "unix:"))
     return (path = entry_path (check, entry, chrooted)) != NULL
-           && g_str_equal (path, socket + 5);
+           && same_file (path, socket + 5);
   if (!g_str_has_prefix (entry, "inet:") || !g_str_has_prefix (socket, "inet:"))
     return g_str_equal (entry, socket);
   entry_port = strrchr (entry, ':');

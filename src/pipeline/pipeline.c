@@ -20,7 +20,7 @@
 #include "pipeline/parse.h"
 #include "pipeline/report.h"
 #include "pipeline/walk.h"
-#include "quarantine/store.h"
+#include "quarantine/quarantine_store.h"
 #include "pipeline/pipeline_internal.h"
 #include "quarantine/quarantine_headers.h"
 #include "scan/scan.h"

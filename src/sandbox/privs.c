@@ -386,12 +386,17 @@ load_filter (gboolean front, GError **error)
   return mg_privs_seccomp_load (ctx, rc, error);
 }
 
+/* Set once a filter of ours is loaded: LeakSanitizer's tracer is refused
+ * then (ptrace is denied), see __lsan_is_turned_off. */
+static gboolean filter_loaded;
+
 gboolean
 mg_privs_seccomp_load (scmp_filter_ctx ctx, int rc, GError **error)
 {
   if (rc == 0)
     rc = seccomp_load (ctx);
   seccomp_release (ctx);
+  filter_loaded = filter_loaded || rc == 0;
   if (rc != 0) {
     errno = -rc;
     return fail (error, "seccomp");
@@ -413,9 +418,11 @@ mg_privs_filter_supervisor (GError **error)
 
 #if defined(__SANITIZE_ADDRESS__)
 /* LeakSanitizer checks a process at exit from a helper that traces it. A
- * process that changed its user is not dumpable and cannot be traced, and
- * LeakSanitizer would end it with "fatal error" instead of checking it; such
- * a process (a supervisor, a front after its drop) is not checked. The code
+ * process that changed its user is not dumpable and cannot be traced, nor
+ * can one under our seccomp filter (ptrace denied), and LeakSanitizer would
+ * end it with "fatal error" instead of checking it; such a process (a
+ * supervisor, a front after its drop, a purge started as the service user)
+ * is not checked. The code
  * it runs is leak-checked where it runs unprivileged: the unit tests and
  * every process started by a caller that is not root. */
 int __lsan_is_turned_off (void);
@@ -423,6 +430,6 @@ int __lsan_is_turned_off (void);
 int
 __lsan_is_turned_off (void)
 {
-  return prctl (PR_GET_DUMPABLE) != 1;
+  return filter_loaded || prctl (PR_GET_DUMPABLE) != 1;
 }
 #endif

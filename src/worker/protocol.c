@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "quarantine/quarantine_headers.h"
-#include "quarantine/store.h"
+#include "quarantine/quarantine_store.h"
 
 typedef enum { MG_KIND_U32, MG_KIND_TEXT, MG_KIND_BYTES } MgFieldKind;
 

@@ -4,7 +4,7 @@
 #include "pipeline/file.h"
 #include "pipeline/pipeline_internal.h"
 #include "pipeline/ppap.h"
-#include "quarantine/store.h"
+#include "quarantine/quarantine_store.h"
 #include "sandbox/pool.h"
 #include "worker/protocol.h"
 #include "worker/worker.h"

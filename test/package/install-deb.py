@@ -22,10 +22,11 @@ package (usage: install-deb.py DEBDIR). Checks, in order:
   - the admin and purge units' ExecStart as their User= (_mugai), and the
     purge started as root (cron): no file in the quarantine left to root;
   - `apt-get purge mugai`: no file of the package left, nor /etc/mugai; the
-    quarantine /var/spool/mugai is kept (removed here when this test made it).
-The installed configuration is used as it is; its virus database directory
-(/var/lib/clamav) gets the test signatures when it does not exist (removed
-again at the end). Nothing else on the machine is touched: the other suites
+    quarantine /var/spool/mugai is kept.
+The installed configuration is used as it is. What an earlier run left in
+/var/spool/mugai and /var/spool/postfix/mugai is moved aside and put back at
+the end; the virus database directory (/var/lib/clamav) is lent the test
+signatures when it holds none (removed again at the end). Nothing else on the machine is touched: the other suites
 run the build's programs on their own ports, sockets and folders.
 """
 import base64
@@ -290,6 +291,39 @@ def purge():
     check(os.path.isdir(SPOOL) and pwd.getpwnam('_mugai'), '%s and the users kept' % SPOOL)
 
 
+def set_aside(path):
+    """What an earlier run or another install left at PATH is moved aside
+    for the test (which wants the package's fresh folders) and put back at
+    the end. Returns the place it went, or None."""
+    if not os.path.lexists(path):
+        return None
+    saved = '%s.before-install-test.%d' % (path, os.getpid())
+    os.rename(path, saved)
+    return saved
+
+
+def lend_signatures():
+    """The packaged configuration reads /var/lib/clamav. When it holds no
+    signature database (no network here: freshclam never ran, or the
+    clamav packages made it empty), the shipped test signatures are copied
+    in and the copies removed at the end. Returns what to remove, in order."""
+    if not os.path.isdir(CLAMDB):
+        os.makedirs(CLAMDB, mode=0o755)
+        lent = [CLAMDB]
+    else:
+        lent = []
+    have = [n for n in os.listdir(CLAMDB)
+            if n.rsplit('.', 1)[-1] in ('cvd', 'cld', 'cud', 'hdb', 'ndb', 'ldb', 'hsb')]
+    if have:
+        return lent
+    src = os.path.join(SRC, 'test', 'data', 'clamav')
+    for name in os.listdir(src):
+        lent.insert(0, os.path.join(CLAMDB, name))
+        shutil.copyfile(os.path.join(src, name), lent[0])
+        os.chmod(lent[0], 0o644)
+    return lent
+
+
 def main():
     debs = [d for d in glob.glob(os.path.join(sys.argv[1], 'mugai_*.deb'))
             if 'dbgsym' not in d]
@@ -297,15 +331,11 @@ def main():
         print('FAIL: install-deb.py must run as root with one mugai_*.deb in %s' % sys.argv[1])
         return 1
     start = time.time()
-    made_db = not os.path.exists(CLAMDB)
-    made_spool = not os.path.exists(SPOOL)
-    made_sockdir = not os.path.exists(SOCKDIR)
+    aside = [set_aside(p) for p in (SPOOL, SOCKDIR)]
+    lent = lend_signatures()
     try:
         if install(debs[0]):
             verify_units()
-            if made_db:
-                shutil.copytree(os.path.join(SRC, 'test', 'data', 'clamav'), CLAMDB)
-                os.chmod(CLAMDB, 0o755)
             relay = harness.Relay(milter=InstalledMilter)
             shipped_postfix(relay)
             with relay:
@@ -318,15 +348,15 @@ def main():
     except Exception as e:  # noqa: BLE001 - reported, then the machine is cleaned
         check(False, 'install test: %s: %s' % (type(e).__name__, e))
     finally:
-        if made_db:
-            shutil.rmtree(CLAMDB, ignore_errors=True)
+        for path in lent:   # the files first, then the folder if it was made here
+            (os.rmdir if os.path.isdir(path) else os.unlink)(path)
         if installed():
             purge()
         shutil.rmtree('/run/mugai', ignore_errors=True)
-        if made_spool:
-            shutil.rmtree(SPOOL, ignore_errors=True)
-        if made_sockdir:
-            shutil.rmtree(SOCKDIR, ignore_errors=True)
+        for path, saved in zip((SPOOL, SOCKDIR), aside):
+            shutil.rmtree(path, ignore_errors=True)
+            if saved:
+                os.rename(saved, path)
     print('install: %s in %d s' % ('FAIL (%d)' % len(failures) if failures else 'OK',
                                    time.time() - start))
     return 1 if failures else 0
