@@ -4,6 +4,8 @@
  * sandboxed worker (mg_admin_release_ppap_open), and only its typed reply
  * comes back. The password is never kept beyond the call.
  */
+#include <string.h>
+
 #include "admin/admin_ppap.h"
 
 #include "admin/admin_notify.h"
@@ -28,7 +30,9 @@ try_password (MgQuarantineStore *store, MgAdminRelease *release, const char *id,
   opened = mg_admin_release_ppap_open (release, original, password, &zips, &local);
   if (opened != NULL)
     return TRUE;
-  if (local->domain != MG_QUARANTINE_ERROR) {   /* the worker died on it */
+  /* The worker died on it, or stopped it at an [archive] limit (its reasons
+   * for a limit name the [archive] key: the reply carries only the text). */
+  if (local->domain != MG_QUARANTINE_ERROR || strstr (local->message, "[archive]") != NULL) {
     g_set_error (error, MG_QUARANTINE_ERROR, MG_QUARANTINE_ERROR_POLICY,
                  "パスワード付き ZIP を開けませんでした。ZIP が壊れているか、制限を超える"
                  "大きさです。受信者に確かめてください / the encrypted archive could not be"
