@@ -238,48 +238,53 @@ mg_ppap_reply_clear (MgPpapReply *reply)
   g_clear_pointer (&reply->reason, g_free);
 }
 
-/* ---------------------------------------------------------------- mail job */
+/* ---------------------------------------------------------- mail/file job */
+
+/* A job frame: one text field (TEXT_TAG) and the bytes (MG_IPC_F_MESSAGE). */
+static MgIpcFrame *
+job_encode (MgIpcType type, MgIpcTag text_tag, const char *value, GBytes *data)
+{
+  MgIpcFrame *frame = mg_ipc_frame_new (type);
+
+  mg_ipc_frame_add_str (frame, text_tag, value);
+  add_bytes (frame, MG_IPC_F_MESSAGE, data);
+  return frame;
+}
+
+/* The inverse of job_encode for LAYOUT, whose first field is the text. */
+static gboolean
+job_decode (const MgIpcFrame *frame, const MgLayout *layout, char **value_r, GBytes **data_r,
+            GError **error)
+{
+  if (!check_layout (frame, layout, error))
+    return FALSE;
+  *value_r = text (frame, layout->fields[0].tag);
+  *data_r = bytes (frame, MG_IPC_F_MESSAGE);
+  return TRUE;
+}
 
 MgIpcFrame *
 mg_protocol_job_mail_encode (const MgJobMail *job)
 {
-  MgIpcFrame *frame = mg_ipc_frame_new (MG_IPC_JOB_MAIL);
-
-  mg_ipc_frame_add_str (frame, MG_IPC_F_QUEUE_ID, job->queue_id);
-  add_bytes (frame, MG_IPC_F_MESSAGE, job->message);
-  return frame;
+  return job_encode (MG_IPC_JOB_MAIL, MG_IPC_F_QUEUE_ID, job->queue_id, job->message);
 }
 
 gboolean
 mg_protocol_job_mail_decode (const MgIpcFrame *frame, MgJobMail *job, GError **error)
 {
-  if (!check_layout (frame, &job_mail, error))
-    return FALSE;
-  job->queue_id = text (frame, MG_IPC_F_QUEUE_ID);
-  job->message = bytes (frame, MG_IPC_F_MESSAGE);
-  return TRUE;
+  return job_decode (frame, &job_mail, &job->queue_id, &job->message, error);
 }
-
-/* ---------------------------------------------------------------- file job */
 
 MgIpcFrame *
 mg_protocol_job_file_encode (const MgJobFile *job)
 {
-  MgIpcFrame *frame = mg_ipc_frame_new (MG_IPC_JOB_FILE);
-
-  mg_ipc_frame_add_str (frame, MG_IPC_F_NAME, job->name);
-  add_bytes (frame, MG_IPC_F_MESSAGE, job->data);
-  return frame;
+  return job_encode (MG_IPC_JOB_FILE, MG_IPC_F_NAME, job->name, job->data);
 }
 
 gboolean
 mg_protocol_job_file_decode (const MgIpcFrame *frame, MgJobFile *job, GError **error)
 {
-  if (!check_layout (frame, &job_file, error))
-    return FALSE;
-  job->name = text (frame, MG_IPC_F_NAME);
-  job->data = bytes (frame, MG_IPC_F_MESSAGE);
-  return TRUE;
+  return job_decode (frame, &job_file, &job->name, &job->data, error);
 }
 
 /* ------------------------------------------------------------- mail result */
