@@ -26,13 +26,15 @@ mg_quarantine_user_free (MgQuarantineUser *user)
   g_free (user);
 }
 
-gboolean
-mg_quarantine_users_name_valid (const char *name)
+/* NAME is 1 to MG_ADMIN_USERS_NAME_MAX characters from [a-z0-9._-], the
+ * first a lowercase letter or one of FIRST. */
+static gboolean
+lower_word (const char *name, const char *first)
 {
   gsize len = name != NULL ? strlen (name) : 0;
 
   if (len == 0 || len > MG_ADMIN_USERS_NAME_MAX ||
-      !(g_ascii_islower (name[0]) || g_ascii_isdigit (name[0])))
+      !(g_ascii_islower (name[0]) || strchr (first, name[0]) != NULL))
     return FALSE;
   for (gsize i = 0; i < len; i++)
     if (!g_ascii_islower (name[i]) && !g_ascii_isdigit (name[i]) && !strchr ("._-", name[i]))
@@ -41,17 +43,15 @@ mg_quarantine_users_name_valid (const char *name)
 }
 
 gboolean
+mg_quarantine_users_name_valid (const char *name)
+{
+  return lower_word (name, "0123456789");
+}
+
+gboolean
 mg_quarantine_users_unix_valid (const char *login)
 {
-  gsize len = login != NULL ? strlen (login) : 0;
-
-  if (len == 0 || len > MG_ADMIN_USERS_NAME_MAX ||
-      !(g_ascii_islower (login[0]) || login[0] == '_'))
-    return FALSE;
-  for (gsize i = 0; i < len; i++)
-    if (!g_ascii_islower (login[i]) && !g_ascii_isdigit (login[i]) && !strchr ("._-", login[i]))
-      return FALSE;
-  return TRUE;
+  return lower_word (login, "_");
 }
 
 gboolean
