@@ -10,11 +10,14 @@
 #include <string.h>
 
 typedef struct {
-  gboolean done;        /* communicate finished */
+  gboolean written;     /* stdin written and closed (or given up) */
+  gboolean drained;     /* stderr at its end (or given up) */
   gboolean waited;      /* wait finished */
   gboolean exited;      /* the child is gone */
   gboolean timed_out;
-  GBytes *err;
+  GCancellable *cancellable;
+  GByteArray *err;      /* the first MG_QUARANTINE_HOOK_STDERR_MAX bytes of stderr */
+  guint8 chunk[4096];
   GError *error;
 } MgHookWait;
 
@@ -35,15 +38,45 @@ mg_quarantine_hook_argv (const char *command, GError **error)
 }
 
 static void
-communicated (GObject *source, GAsyncResult *result, gpointer data)
+keep_error (MgHookWait *w, GError *error)
+{
+  /* a command that does not read its stdin is not an error */
+  if (w->error == NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE))
+    w->error = g_steal_pointer (&error);
+  g_clear_error (&error);
+}
+
+static void
+written (GObject *source, GAsyncResult *result, gpointer data)
 {
   MgHookWait *w = data;
+  GError *error = NULL;
 
-  g_subprocess_communicate_finish (G_SUBPROCESS (source), result, NULL, &w->err, &w->error);
-  /* a command that does not read its stdin is not an error */
-  if (g_error_matches (w->error, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE))
-    g_clear_error (&w->error);
-  w->done = TRUE;
+  if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, NULL, &error))
+    keep_error (w, error);
+  g_output_stream_close (G_OUTPUT_STREAM (source), NULL, NULL);
+  w->written = TRUE;
+}
+
+/* Read stderr to its end, keeping only its start: a child that spews is
+ * drained (so it does not block) without the milter's memory growing. */
+static void
+drained (GObject *source, GAsyncResult *result, gpointer data)
+{
+  MgHookWait *w = data;
+  GError *error = NULL;
+  gssize n = g_input_stream_read_finish (G_INPUT_STREAM (source), result, &error);
+
+  if (n > 0) {
+    g_byte_array_append (w->err, w->chunk,
+                         MIN ((gsize) n, MG_QUARANTINE_HOOK_STDERR_MAX - w->err->len));
+    g_input_stream_read_async (G_INPUT_STREAM (source), w->chunk, sizeof w->chunk,
+                               G_PRIORITY_DEFAULT, w->cancellable, drained, w);
+    return;
+  }
+  if (n < 0)
+    keep_error (w, error);
+  w->drained = TRUE;
 }
 
 static void
@@ -78,12 +111,10 @@ environment (const char *const *vars)
 
 /* What the child wrote on stderr, shortened and made one printable line. */
 static char *
-stderr_text (GBytes *err)
+stderr_text (GByteArray *err)
 {
-  gsize n = 0;
-  const char *data = err != NULL ? g_bytes_get_data (err, &n) : NULL;
-  g_autofree char *text = g_utf8_make_valid (data != NULL ? data : "",
-                                             MIN (n, MG_QUARANTINE_HOOK_STDERR_MAX));
+  g_autofree char *text = g_utf8_make_valid (err->len > 0 ? (const char *) err->data : "",
+                                             MIN (err->len, MG_QUARANTINE_HOOK_STDERR_MAX));
 
   for (char *p = text; *p != '\0'; p++)
     if ((guchar) *p < 0x20)
@@ -149,8 +180,15 @@ mg_quarantine_hook_run (const char *command, const char *const *vars, GBytes *in
   timer = g_timeout_source_new_seconds (MAX (timeout, 1));
   g_source_set_callback (timer, deadline, cancellable, NULL);
   g_source_attach (timer, context);
-  g_subprocess_communicate_async (proc, input, cancellable, communicated, &w);
-  while (!w.done)
+  w.cancellable = cancellable;
+  w.err = g_byte_array_new ();
+  g_output_stream_write_all_async (g_subprocess_get_stdin_pipe (proc),
+                                   input != NULL ? g_bytes_get_data (input, NULL) : "",
+                                   input != NULL ? g_bytes_get_size (input) : 0,
+                                   G_PRIORITY_DEFAULT, cancellable, written, &w);
+  g_input_stream_read_async (g_subprocess_get_stderr_pipe (proc), w.chunk, sizeof w.chunk,
+                             G_PRIORITY_DEFAULT, cancellable, drained, &w);
+  while (!w.written || !w.drained)
     g_main_context_iteration (context, TRUE);
   /* the child may have closed its pipes and still run: wait for it, up to
    * the same deadline (a wait started once it has passed would not end) */
@@ -168,7 +206,7 @@ mg_quarantine_hook_run (const char *command, const char *const *vars, GBytes *in
   g_subprocess_wait (proc, NULL, NULL);
   g_main_context_pop_thread_default (context);
   ok = outcome (proc, &w, timeout, error);
-  g_clear_pointer (&w.err, g_bytes_unref);
+  g_clear_pointer (&w.err, g_byte_array_unref);
   g_clear_error (&w.error);
   return ok;
 }
