@@ -29,6 +29,7 @@ mg_job_new (const MgConfig *config, MgScanEngine *engine)
   job->parts = g_ptr_array_new_with_free_func ((GDestroyNotify) part_free);
   job->viruses = g_ptr_array_new_with_free_func (g_free);
   job->unparsed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  job->unparsed_sizes = g_hash_table_new (g_direct_hash, g_direct_equal);
   /* filters stop at 4/5 of [sandbox] job_timeout: a part is removed, not the job killed */
   job->filter_budget.deadline = g_get_monotonic_time ()
                                 + config->sandbox.job_timeout * G_USEC_PER_SEC * 4 / 5;
@@ -44,6 +45,7 @@ mg_job_free (MgJob *job)
   g_ptr_array_unref (job->parts);
   g_ptr_array_unref (job->viruses);
   g_hash_table_unref (job->unparsed);
+  g_hash_table_unref (job->unparsed_sizes);
   g_free (job->withhold_detail);
   g_free (job);
 }
@@ -113,22 +115,39 @@ mg_job_sha256 (GBytes *bytes)
   return g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, bytes);
 }
 
-/* Hashed only when a file of the same size is waiting. */
 void
-mg_job_met (MgJob *job, const void *data, gsize len)
+mg_job_index_unparsed (MgJob *job)
 {
   GHashTableIter iter;
   gpointer size;
-  g_autofree char *digest = NULL;
 
+  g_hash_table_remove_all (job->unparsed_sizes);
   g_hash_table_iter_init (&iter, job->unparsed);
   while (g_hash_table_iter_next (&iter, NULL, &size)) {
-    if (GPOINTER_TO_SIZE (size) != len)
-      continue;
-    digest = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) data, len);
-    g_hash_table_remove (job->unparsed, digest);
-    return;
+    guint n = GPOINTER_TO_UINT (g_hash_table_lookup (job->unparsed_sizes, size));
+    g_hash_table_insert (job->unparsed_sizes, size, GUINT_TO_POINTER (n + 1));
   }
+}
+
+/* Hashed only when a file of the same size is waiting: one lookup per leaf,
+ * not a walk over every waiting file (a mail of many parts made that
+ * quadratic). */
+void
+mg_job_met (MgJob *job, const void *data, gsize len)
+{
+  gpointer key = GSIZE_TO_POINTER (len);
+  guint n = GPOINTER_TO_UINT (g_hash_table_lookup (job->unparsed_sizes, key));
+  g_autofree char *digest = NULL;
+
+  if (n == 0 || g_hash_table_size (job->unparsed) == 0)
+    return;
+  digest = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) data, len);
+  if (!g_hash_table_remove (job->unparsed, digest))
+    return;
+  if (n > 1)
+    g_hash_table_insert (job->unparsed_sizes, key, GUINT_TO_POINTER (n - 1));
+  else
+    g_hash_table_remove (job->unparsed_sizes, key);
 }
 
 MgScanStatus

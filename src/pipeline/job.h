@@ -44,6 +44,8 @@ typedef struct {
   gboolean scan_incomplete;
   GHashTable *unparsed;   /* files the message scan did not open and no leaf
                            * scan has met yet: sha256 hex -> size */
+  GHashTable *unparsed_sizes;  /* their sizes -> how many: a leaf of no such
+                                * size is neither hashed nor looked for */
   gboolean parts_unlisted;  /* the worker failed before it could list the parts */
   MgFilterConvert convert;  /* set in sandboxed workers (see worker.c) */
   gpointer convert_ctx;
@@ -74,3 +76,5 @@ MgScanStatus mg_job_scan (MgJob *job, const void *data, gsize len, char **name_r
 /* Strike LEN bytes from job->unparsed without scanning them: a part removed
  * unscanned (over a limit) is never delivered. */
 void mg_job_met (MgJob *job, const void *data, gsize len);
+/* Index job->unparsed by size, once the message scan has filled it. */
+void mg_job_index_unparsed (MgJob *job);

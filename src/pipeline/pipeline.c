@@ -151,6 +151,7 @@ scan_whole (MgJob *job, GBytes *message)
   }
   if (job->viruses->len > 0 || job->scan_incomplete)
     g_hash_table_remove_all (job->unparsed);
+  mg_job_index_unparsed (job);
 }
 
 /* After the walk: a file ClamAV found in the message that no leaf scan met

@@ -190,6 +190,28 @@ test_message_scan_opens_no_archive (void)
   g_assert_cmpstr (name, ==, "Mugai.Test.EICAR.UNOFFICIAL");
 }
 
+/* A leaf scan strikes the file the message scan left unopened when its bytes
+ * are the same, and leaves it when only the size is the same. */
+static void
+test_leaf_strikes_unparsed (void)
+{
+  MgJob *job = mg_job_new (config, NULL);
+  const char *a = "file a", *b = "file b";
+
+  g_hash_table_insert (job->unparsed,
+                       g_compute_checksum_for_string (G_CHECKSUM_SHA256, a, -1),
+                       GSIZE_TO_POINTER (strlen (a)));
+  g_hash_table_insert (job->unparsed, g_strdup ("unread 1"), GSIZE_TO_POINTER (100));
+  mg_job_index_unparsed (job);
+  mg_job_met (job, b, strlen (b));
+  g_assert_cmpuint (g_hash_table_size (job->unparsed), ==, 2);
+  mg_job_met (job, a, strlen (a));
+  g_assert_cmpuint (g_hash_table_size (job->unparsed), ==, 1);
+  mg_job_met (job, a, strlen (a));
+  g_assert_cmpuint (g_hash_table_size (job->unparsed), ==, 1);
+  mg_job_free (job);
+}
+
 /* EICAR in a zip in a zip is found by the leaf scan; in a part the walk does
  * not scan (an encrypted part is withheld unread), by the second scan of the
  * whole message, which opens what no leaf scan met. */
@@ -278,5 +300,6 @@ main (int argc, char **argv)
   g_test_add_func ("/pipeline/message-scan-opens-no-archive",
                    test_message_scan_opens_no_archive);
   g_test_add_func ("/pipeline/archive-viruses-found", test_archive_viruses_found);
+  g_test_add_func ("/pipeline/leaf-strikes-unparsed", test_leaf_strikes_unparsed);
   return g_test_run ();
 }
