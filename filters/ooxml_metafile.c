@@ -65,6 +65,18 @@ cut_to_drawing (GdkPixbuf *page)
   return gdk_pixbuf_new_subpixbuf (page, x0, y0, x1 - x0 + 1, y1 - y0 + 1);
 }
 
+/* Whether the PNG's header (IHDR) names more than MAX pixels: told before
+ * the decoder allocates them. */
+static gboolean
+png_over (const guint8 *d, gsize len, gint64 max)
+{
+  if (len < 24 || memcmp (d + 12, "IHDR", 4) != 0)
+    return TRUE;
+  gint64 w = (gint64) d[16] << 24 | d[17] << 16 | d[18] << 8 | d[19];
+  gint64 h = (gint64) d[20] << 24 | d[21] << 16 | d[22] << 8 | d[23];
+  return w * h > max;
+}
+
 GBytes *
 mg_ooxml_metafile_png (GBytes *data, const char *ext, const MgFilterInput *in, char **why_r)
 {
@@ -76,7 +88,8 @@ mg_ooxml_metafile_png (GBytes *data, const char *ext, const MgFilterInput *in, c
   if (png == NULL || loader == NULL)
     return NULL;
   const guint8 *d = g_bytes_get_data (png, &len);
-  gboolean ok = gdk_pixbuf_loader_write (loader, d, len, &error);
+  gboolean ok = !png_over (d, len, in->config->image.max_pixels)
+                && gdk_pixbuf_loader_write (loader, d, len, &error);
   ok = gdk_pixbuf_loader_close (loader, ok ? &error : NULL) && ok;
   GdkPixbuf *page = ok ? gdk_pixbuf_loader_get_pixbuf (loader) : NULL;
   if (page == NULL || (gint64) gdk_pixbuf_get_width (page) * gdk_pixbuf_get_height (page)
