@@ -51,7 +51,7 @@ typedef struct {
 typedef enum { MG_PDF_MODE_VECTOR, MG_PDF_MODE_RASTER } MgPdfMode;
 typedef enum { MG_PDF_ANNOTATIONS_PRINT, MG_PDF_ANNOTATIONS_NONE } MgPdfAnnotations;
 
-/* Choices and limits of the PDF filter (filters/pdf.c). */
+/* Choices and limits of the PDF filter (src/filters/pdf.c). */
 typedef struct {
   MgPdfMode mode;              /* pages redrawn as vectors or as images */
   gint64 raster_dpi;           /* resolution of raster mode */
@@ -66,7 +66,7 @@ typedef struct {
 
 typedef enum { MG_IMAGE_REENCODE_LOSSLESS, MG_IMAGE_REENCODE_PIXELS } MgImageReencode;
 
-/* Limits and choices of the image filter (filters/image.c). */
+/* Limits and choices of the image filter (src/filters/image.c). */
 typedef struct {
   gint64 max_pixels;           /* width × height, checked before decoding */
   gint64 max_dimension;        /* width or height */
@@ -75,7 +75,7 @@ typedef struct {
   MgImageReencode reencode;    /* JPEG: coefficients copied, or pixels encoded again */
 } MgImageLimits;
 
-/* Limits of the Office filters (filters/ooxml.c, filters/office_legacy.c). */
+/* Limits of the Office filters (src/filters/ooxml.c, src/filters/office_legacy.c). */
 typedef struct {
   gint64 max_parts;            /* zip entries of one OOXML package */
   gint64 max_part_size;        /* bytes of one part, unpacked */

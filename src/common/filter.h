@@ -4,7 +4,7 @@
  * and returns what may pass (new bytes that the filter produced, never the
  * input passed through) or that the part is removed, with a reason. Filters
  * include only common/ and util/; they never touch MIME, the network, or paths.
- * Adding a format is one file in filters/ and one line in filters/registry.c.
+ * Adding a format is one file in src/filters/ and one line in src/filters/registry.c.
  */
 #pragma once
 #include <glib.h>

@@ -5,7 +5,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 command -v clang-format >/dev/null || { echo "clang-format is not installed (scripts/setup.sh)"; exit 1; }
-mapfile -t files < <(git ls-files '*.c' '*.h' 2>/dev/null || find src filters test -name '*.[ch]')
+mapfile -t files < <(git ls-files '*.c' '*.h' 2>/dev/null || find src test -name '*.[ch]')
 bad=0
 for f in "${files[@]}"; do
   if ! clang-format --dry-run -Werror "$f" >/dev/null 2>&1; then

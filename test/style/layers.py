@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""layers.py - every #include "..." in src/ and filters/ points down the layers.
+"""layers.py - every #include "..." in src/ points down the layers.
 
 The layers, lowest first (a file may include its own folder and any folder
 of a lower layer, never one of its own layer or above):
@@ -39,42 +39,38 @@ INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"')
 
 
 def folder_of(path):
-    """The layer folder of a path relative to the root: src/X/... or filters/..."""
+    """The layer folder of a path relative to the root: src/X/..."""
     parts = path.split("/")
-    if parts[0] == "filters":
-        return "filters"
     if parts[0] == "src" and len(parts) > 2:
         return parts[1]
     return None
 
 
 def included_folder(name, here):
-    """The folder an include names: "X/file.h" is src/X (or filters/), a bare
-    "file.h" is the including file's own folder."""
+    """The folder an include names: "X/file.h" is src/X, a bare "file.h" is
+    the including file's own folder."""
     if "/" not in name:
         return here
-    first = name.split("/")[0]
-    return "filters" if first == "filters" else first
+    return name.split("/")[0]
 
 
 def check(root):
     bad = []
-    for top in ("src", "filters"):
-        for dirpath, _, files in os.walk(os.path.join(root, top)):
-            for f in sorted(files):
-                if not f.endswith((".c", ".h")):
-                    continue
-                path = os.path.relpath(os.path.join(dirpath, f), root)
-                here = folder_of(path)
-                with open(os.path.join(root, path), encoding="utf-8") as fh:
-                    for n, line in enumerate(fh, 1):
-                        m = INCLUDE.match(line)
-                        if m is None or m.group(1) == "mg_build.h":
-                            continue
-                        there = included_folder(m.group(1), here)
-                        why = verdict(here, there)
-                        if why:
-                            bad.append(f"{path}:{n}: {line.strip()}: {why}")
+    for dirpath, _, files in os.walk(os.path.join(root, "src")):
+        for f in sorted(files):
+            if not f.endswith((".c", ".h")):
+                continue
+            path = os.path.relpath(os.path.join(dirpath, f), root)
+            here = folder_of(path)
+            with open(os.path.join(root, path), encoding="utf-8") as fh:
+                for n, line in enumerate(fh, 1):
+                    m = INCLUDE.match(line)
+                    if m is None or m.group(1) == "mg_build.h":
+                        continue
+                    there = included_folder(m.group(1), here)
+                    why = verdict(here, there)
+                    if why:
+                        bad.append(f"{path}:{n}: {line.strip()}: {why}")
     return bad
 
 

@@ -68,7 +68,7 @@ try_fork (void)
   pid_t pid = fork ();
 
   if (pid == 0) {
-    alarm (60);   /* the child's own deadline, as filters/pdf_child.c sets */
+    alarm (60);   /* the child's own deadline, as src/filters/pdf_child.c sets */
     execl ("/bin/true", "true", NULL);
     _exit (3);
   }

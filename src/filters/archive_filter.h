@@ -16,7 +16,7 @@
  * path, and never lets libarchive guess the format: the libmagic type decides
  * which reader runs (no mtree, which reads local files; no external programs).
  */
-/* Not "archive.h": filters/ is on the include path, and that is libarchive's name. */
+/* Not "archive.h": that is libarchive's header. */
 #pragma once
 #include "common/filter.h"
 

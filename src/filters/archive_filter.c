@@ -1,5 +1,5 @@
 /* archive_filter.c - the archive filter (archive_filter.h). Not archive.[ch]:
- * filters/ is on the include path, where an archive.h would hide libarchive's.
+ * archive.h is libarchive's header, and one name for two headers misleads.
  *
  * One pass over the entries with libarchive reading from memory: each regular
  * file is read in chunks (every chunk counted against the shared budget, so a
