@@ -13,32 +13,32 @@
 #include "quarantine/quarantine_release.h"
 #include "quarantine/quarantine_remove.h"
 
-#define T(id) mg_admin_text (ctx->lang, (id))
+#define T(id) mg_msg ((id), ctx->lang)
 #define MG_ADMIN_NOTE_MAX 500
 
-static MgAdminText
+static MgMsgId
 error_text (const GError *error)
 {
   if (error->domain != MG_QUARANTINE_ERROR)
-    return MG_T_ERR_RELEASE;   /* SMTP, disk or pipeline during a delivery */
+    return MG_MSG_UI_ERR_RELEASE;   /* SMTP, disk or pipeline during a delivery */
   switch ((MgQuarantineError) error->code) {
   case MG_QUARANTINE_ERROR_ROLE:
-    return MG_T_ERR_ROLE;
+    return MG_MSG_UI_ERR_ROLE;
   case MG_QUARANTINE_ERROR_SAME_PERSON:
-    return MG_T_OWN_REQUEST;
+    return MG_MSG_UI_OWN_REQUEST;
   case MG_QUARANTINE_ERROR_STATE:
   case MG_QUARANTINE_ERROR_NOT_FOUND:
-    return MG_T_ERR_STATE;
+    return MG_MSG_UI_ERR_STATE;
   case MG_QUARANTINE_ERROR_POLICY:
-    return MG_T_ERR_POLICY;
+    return MG_MSG_UI_ERR_POLICY;
   case MG_QUARANTINE_ERROR_RELEASE:
-    return MG_T_ERR_RELEASE;
+    return MG_MSG_UI_ERR_RELEASE;
   case MG_QUARANTINE_ERROR_UNREACHABLE:
-    return MG_T_ERR_UNREACHABLE;
+    return MG_MSG_UI_ERR_UNREACHABLE;
   case MG_QUARANTINE_ERROR_DB:
     break;
   }
-  return MG_T_ERR_TEMP;
+  return MG_MSG_UI_ERR_TEMP;
 }
 
 /* Redirect to LOCATION with the outcome for the next page. */
@@ -80,7 +80,7 @@ request (MgAdminContext *ctx, const char *id, char **done_r, GError **error)
                               why, error);
   if (password != NULL)
     explicit_bzero (password, strlen (password));
-  *done_r = g_strdup (T (MG_T_DONE_REQUEST));
+  *done_r = g_strdup (T (MG_MSG_UI_DONE_REQUEST));
   return ok;
 }
 
@@ -121,7 +121,7 @@ approve (MgAdminContext *ctx, const char *id, char **done_r, GError **error)
   mg_admin_release_set_to (ctx->server->release, NULL);
   if (!ok)
     return FALSE;
-  *done_r = g_strdup_printf ("%s %s", T (MG_T_DONE_APPROVE), result != NULL ? result : "");
+  *done_r = g_strdup_printf ("%s %s", T (MG_MSG_UI_DONE_APPROVE), result != NULL ? result : "");
   return TRUE;
 }
 
@@ -130,14 +130,14 @@ reject (MgAdminContext *ctx, const char *id, char **done_r, GError **error)
 {
   g_autofree char *why = note (ctx);
 
-  *done_r = g_strdup (T (MG_T_DONE_REJECT));
+  *done_r = g_strdup (T (MG_MSG_UI_DONE_REJECT));
   return mg_quarantine_release_reject (ctx->server->store, id, &ctx->actor, why, error);
 }
 
 static gboolean
 delete (MgAdminContext *ctx, const char *id, char **done_r, GError **error)
 {
-  *done_r = g_strdup (T (MG_T_DONE_DELETE));
+  *done_r = g_strdup (T (MG_MSG_UI_DONE_DELETE));
   return mg_quarantine_remove_item (ctx->server->store, id, &ctx->actor, error);
 }
 
@@ -160,7 +160,7 @@ mg_admin_actions_item (MgAdminContext *ctx, const char *id, const char *action)
       return outcome (ctx, location, error, done);
     }
   }
-  return mg_admin_pages_message (ctx, MHD_HTTP_NOT_FOUND, T (MG_T_NOT_FOUND));
+  return mg_admin_pages_message (ctx, MHD_HTTP_NOT_FOUND, T (MG_MSG_UI_NOT_FOUND));
 }
 
 MgAdminReply *
@@ -174,6 +174,6 @@ mg_admin_actions_purge (MgAdminContext *ctx)
   mg_quarantine_remove_expired (ctx->server->store, g_get_real_time () / G_USEC_PER_SEC,
                                   &ctx->actor, &items, &error);
   count = g_strdup_printf ("%u", items);
-  done = g_strdup_printf (T (MG_T_DONE_PURGE), count);
+  done = g_strdup_printf (T (MG_MSG_UI_DONE_PURGE), count);
   return outcome (ctx, "/stats", error, done);
 }

@@ -22,7 +22,7 @@
 static const char *
 say (MgAdminContext *ctx, const char *ja, const char *en)
 {
-  return ctx->lang == MG_ADMIN_LANG_JA ? ja : en;
+  return ctx->lang == MG_LANG_JA ? ja : en;
 }
 
 static gint64

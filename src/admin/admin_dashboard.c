@@ -44,7 +44,7 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (MgDashPeriod, period_clear)
 static const char *
 say (MgAdminContext *ctx, const char *ja, const char *en)
 {
-  return ctx->lang == MG_ADMIN_LANG_JA ? ja : en;
+  return ctx->lang == MG_LANG_JA ? ja : en;
 }
 
 /* The days from FIRST (midnight JST) to LAST, included. */
@@ -123,7 +123,7 @@ counts_table (MgAdminContext *ctx, GString *out, JsonObject *stats, const char *
 {
   JsonObject *g = json_object_get_object_member (stats, group);
   g_autoptr (GList) names = g != NULL ? json_object_get_members (g) : NULL;
-  gboolean ja = ctx->lang == MG_ADMIN_LANG_JA;
+  gboolean ja = ctx->lang == MG_LANG_JA;
 
   mg_admin_html_printf (out, "<section><h2>%s</h2><table class=\"%s\">\n",
                         mg_quarantine_report_label (group, ja), group);
@@ -233,7 +233,7 @@ mg_admin_dashboard_csv (MgAdminContext *ctx)
     return mg_admin_pages_message (ctx, MHD_HTTP_NOT_FOUND,
                                    say (ctx, "監査ログがまだありません。",
                                         "There is no audit log yet."));
-  csv = mg_quarantine_report_csv (stats, ctx->lang == MG_ADMIN_LANG_JA);
+  csv = mg_quarantine_report_csv (stats, ctx->lang == MG_LANG_JA);
   json_object_unref (stats);
   reply = mg_admin_reply_new (MHD_HTTP_OK);
   reply->content_type = "text/csv; charset=utf-8";

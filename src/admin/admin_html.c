@@ -108,24 +108,24 @@ mg_admin_html_csrf (GString *out, const char *csrf)
 static void
 navigation (GString *out, const MgAdminPage *page)
 {
-  MgAdminLang l = page->lang;
+  MgLang l = page->lang;
   const MgAdminSession *s = page->session;
 
   mg_admin_html_printf (out, "<header><span class=\"title\">%s</span>",
-                        mg_admin_text (l, MG_T_TITLE));
+                        mg_msg (MG_MSG_UI_TITLE, l));
   if (s != NULL)
     mg_admin_html_printf (out, "<a href=\"/items\">%s</a><a href=\"/stats\">%s</a>",
-                          mg_admin_text (l, MG_T_ITEMS), mg_admin_text (l, MG_T_STATS));
+                          mg_msg (MG_MSG_UI_ITEMS, l), mg_msg (MG_MSG_UI_STATS, l));
   mg_admin_html_printf (out, "<span class=\"right\"><a href=\"?lang=%s\" lang=\"%s\">%s</a>",
-                        l == MG_ADMIN_LANG_EN ? "ja" : "en", l == MG_ADMIN_LANG_EN ? "ja" : "en",
-                        mg_admin_text (l, MG_T_LANG_SWITCH));
+                        l == MG_LANG_EN ? "ja" : "en", l == MG_LANG_EN ? "ja" : "en",
+                        mg_msg (MG_MSG_UI_LANG_SWITCH, l));
   if (s != NULL) {
-    g_autofree char *who = g_strdup_printf (mg_admin_text (l, MG_T_LOGGED_IN_AS), s->name,
+    g_autofree char *who = g_strdup_printf (mg_msg (MG_MSG_UI_LOGGED_IN_AS, l), s->name,
                                             mg_admin_text_word (l, s->role));
     mg_admin_html_printf (out, "<span>%s</span><form method=\"post\" action=\"/logout\">",
                           who);
     mg_admin_html_csrf (out, s->csrf);
-    mg_admin_html_printf (out, "<button>%s</button></form>", mg_admin_text (l, MG_T_LOGOUT));
+    mg_admin_html_printf (out, "<button>%s</button></form>", mg_msg (MG_MSG_UI_LOGOUT, l));
   }
   g_string_append (out, "</span></header>\n");
 }
@@ -136,8 +136,8 @@ mg_admin_html_begin (GString *out, const MgAdminPage *page, MgAdminSession *sess
   mg_admin_html_printf (out, "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
                         "<meta name=\"viewport\" content=\"width=device-width\">"
                         "<title>%s - %s</title><link rel=\"stylesheet\" href=\"/style.css\">"
-                        "</head><body>\n", page->lang == MG_ADMIN_LANG_EN ? "en" : "ja",
-                        page->title, mg_admin_text (page->lang, MG_T_TITLE));
+                        "</head><body>\n", page->lang == MG_LANG_EN ? "en" : "ja",
+                        page->title, mg_msg (MG_MSG_UI_TITLE, page->lang));
   navigation (out, page);
   mg_admin_html_printf (out, "<main><h1>%s</h1>\n", page->title);
   if (session != NULL && session->flash != NULL) {

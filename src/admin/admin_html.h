@@ -12,7 +12,7 @@
 #include "admin/admin_text.h"
 
 typedef struct {
-  MgAdminLang lang;
+  MgLang lang;
   const char *title;                /* a text of admin_text */
   const MgAdminSession *session;    /* NULL when logged out */
 } MgAdminPage;

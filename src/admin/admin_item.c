@@ -14,7 +14,7 @@
 #include "quarantine/quarantine_release.h"
 #include "quarantine/quarantine_role.h"
 
-#define T(id) mg_admin_text (ctx->lang, (id))
+#define T(id) mg_msg ((id), ctx->lang)
 
 static void
 field (GString *out, const char *name, const char *value)
@@ -28,29 +28,29 @@ fields (MgAdminContext *ctx, GString *out, const MgQuarantineItem *it)
   g_autofree char *when = mg_quarantine_query_format_jst (it->time);
   g_autofree char *reasons = mg_admin_text_reasons (ctx->lang, it->reasons);
   g_autofree char *bytes = g_strdup_printf ("%" G_GINT64_FORMAT, it->size);
-  g_autofree char *size = g_strdup_printf (T (MG_T_SIZE_VALUE), bytes,
+  g_autofree char *size = g_strdup_printf (T (MG_MSG_UI_SIZE_VALUE), bytes,
                                            mg_jsonget_or_dash (it->original_sha256));
 
   g_string_append (out, "<section><dl>");
-  field (out, T (MG_T_ID), it->id);
-  field (out, T (MG_T_TIME), when);
-  field (out, T (MG_T_FROM), it->sender);
-  field (out, T (MG_T_FROM_ADDRESS), it->sender_address);
-  field (out, T (MG_T_TO), it->recipients);
-  field (out, T (MG_T_SUBJECT), it->subject);
-  field (out, T (MG_T_VERDICT), mg_admin_text_word (ctx->lang, it->verdict));
-  field (out, T (MG_T_STATE), mg_admin_text_word (ctx->lang, it->state));
-  field (out, T (MG_T_REASONS), reasons);
-  field (out, T (MG_T_VIRUS), it->virus);
+  field (out, T (MG_MSG_UI_ID), it->id);
+  field (out, T (MG_MSG_UI_TIME), when);
+  field (out, T (MG_MSG_UI_FROM), it->sender);
+  field (out, T (MG_MSG_UI_FROM_ADDRESS), it->sender_address);
+  field (out, T (MG_MSG_UI_TO), it->recipients);
+  field (out, T (MG_MSG_UI_SUBJECT), it->subject);
+  field (out, T (MG_MSG_UI_VERDICT), mg_admin_text_word (ctx->lang, it->verdict));
+  field (out, T (MG_MSG_UI_STATE), mg_admin_text_word (ctx->lang, it->state));
+  field (out, T (MG_MSG_UI_REASONS), reasons);
+  field (out, T (MG_MSG_UI_VIRUS), it->virus);
   field (out, "Message-ID", it->message_id);
-  field (out, T (MG_T_QUEUE_ID), it->queue_id);
-  field (out, T (MG_T_SIZE), size);
-  mg_admin_html_printf (out, "</dl><p class=\"note\">%s %s</p></section>\n", T (MG_T_NO_BODY),
-                        T (MG_T_TZ_NOTE));
+  field (out, T (MG_MSG_UI_QUEUE_ID), it->queue_id);
+  field (out, T (MG_MSG_UI_SIZE), size);
+  mg_admin_html_printf (out, "</dl><p class=\"note\">%s %s</p></section>\n", T (MG_MSG_UI_NO_BODY),
+                        T (MG_MSG_UI_TZ_NOTE));
 }
 
 static void
-part_row (MgAdminLang lang, GString *out, JsonObject *p)
+part_row (MgLang lang, GString *out, JsonObject *p)
 {
   const char *detail = mg_jsonget_string (p, "detail");
   g_autofree char *why = mg_admin_text_reasons (lang, mg_jsonget_string_or_dash (p, "reason"));
@@ -75,9 +75,9 @@ parts (MgAdminContext *ctx, GString *out, const char *report_json)
 
   mg_admin_html_printf (out, "<section><h2>%s</h2><p>%s: %s</p><table><tr><th>#</th>"
                         "<th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr>\n",
-                        T (MG_T_PARTS), T (MG_T_DETAIL),
-                        mg_jsonget_string_or_dash (report, "detail"), T (MG_T_FILENAME),
-                        T (MG_T_TYPE), T (MG_T_ACTION), T (MG_T_REASONS));
+                        T (MG_MSG_UI_PARTS), T (MG_MSG_UI_DETAIL),
+                        mg_jsonget_string_or_dash (report, "detail"), T (MG_MSG_UI_FILENAME),
+                        T (MG_MSG_UI_TYPE), T (MG_MSG_UI_ACTION), T (MG_MSG_UI_REASONS));
   for (guint i = 0; list != NULL && i < json_array_get_length (list); i++) {
     JsonNode *p = json_array_get_element (list, i);
     if (JSON_NODE_HOLDS_OBJECT (p))
@@ -89,8 +89,8 @@ parts (MgAdminContext *ctx, GString *out, const char *report_json)
 static void
 headers (MgAdminContext *ctx, GString *out, const char *text)
 {
-  mg_admin_html_printf (out, "<section><h2>%s</h2><pre>%s</pre></section>\n", T (MG_T_HEADERS),
-                        text != NULL ? text : T (MG_T_DELETED));
+  mg_admin_html_printf (out, "<section><h2>%s</h2><pre>%s</pre></section>\n", T (MG_MSG_UI_HEADERS),
+                        text != NULL ? text : T (MG_MSG_UI_DELETED));
 }
 
 static void
@@ -98,8 +98,8 @@ requests (MgAdminContext *ctx, GString *out, GPtrArray *list)
 {
   mg_admin_html_printf (out, "<section><h2>%s</h2><table><tr><th>#</th><th>%s</th><th>%s</th>"
                         "<th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr>\n",
-                        T (MG_T_REQUESTS), T (MG_T_ACTION), T (MG_T_REQUESTED_BY), T (MG_T_NOTE),
-                        T (MG_T_STATE), T (MG_T_DECIDED_BY), T (MG_T_RESULT));
+                        T (MG_MSG_UI_REQUESTS), T (MG_MSG_UI_ACTION), T (MG_MSG_UI_REQUESTED_BY), T (MG_MSG_UI_NOTE),
+                        T (MG_MSG_UI_STATE), T (MG_MSG_UI_DECIDED_BY), T (MG_MSG_UI_RESULT));
   for (guint i = 0; list != NULL && i < list->len; i++) {
     const MgQuarantineRequest *r = g_ptr_array_index (list, i);
     g_autofree char *when = mg_quarantine_query_format_jst (r->requested_at);
@@ -129,17 +129,17 @@ request_form (MgAdminContext *ctx, GString *out, const char *id)
 
   form_open (ctx, out, id, "request");
   mg_admin_html_printf (out, "<h3>%s</h3><p><label><input type=\"radio\" name=\"kind\""
-                        " value=\"sanitised\" checked> %s</label>", T (MG_T_REQUEST),
-                        T (MG_T_KIND_SANITISED));
+                        " value=\"sanitised\" checked> %s</label>", T (MG_MSG_UI_REQUEST),
+                        T (MG_MSG_UI_KIND_SANITISED));
   if (forward)
     mg_admin_html_printf (out, "<br><label><input type=\"radio\" name=\"kind\""
-                          " value=\"original\"> %s (%s)</label>", T (MG_T_KIND_ORIGINAL),
+                          " value=\"original\"> %s (%s)</label>", T (MG_MSG_UI_KIND_ORIGINAL),
                           ctx->server->config->release_original_forward_address);
   mg_admin_html_printf (out, "</p><p><label>%s<br><input type=\"password\" name=\"password\""
                         " autocomplete=\"off\"></label><br><span class=\"note\">%s</span></p>"
                         "<p><label>%s<br><input name=\"note\" size=\"60\" maxlength=\"500\">"
-                        "</label></p><p><button>%s</button></p></form>\n", T (MG_T_PPAP),
-                        T (MG_T_PPAP_HELP), T (MG_T_NOTE), T (MG_T_REQUEST));
+                        "</label></p><p><button>%s</button></p></form>\n", T (MG_MSG_UI_PPAP),
+                        T (MG_MSG_UI_PPAP_HELP), T (MG_MSG_UI_NOTE), T (MG_MSG_UI_REQUEST));
 }
 
 /* An item stored without an envelope goes to the one address the approver types. */
@@ -152,7 +152,7 @@ release_to_field (MgAdminContext *ctx, GString *out, const MgQuarantineItem *it,
     return;
   mg_admin_html_printf (out, "<p><label>%s<br><input type=\"email\" name=\"to\" size=\"40\""
                         " maxlength=\"254\" required></label><br><span class=\"note\">%s"
-                        "</span></p>", T (MG_T_RELEASE_TO), T (MG_T_RELEASE_TO_HELP));
+                        "</span></p>", T (MG_MSG_UI_RELEASE_TO), T (MG_MSG_UI_RELEASE_TO_HELP));
 }
 
 static void
@@ -160,25 +160,25 @@ decision_forms (MgAdminContext *ctx, GString *out, const MgQuarantineItem *it,
                 const MgQuarantineRequest *pending)
 {
   const char *id = it->id;
-  g_autofree char *by = g_strdup_printf (T (MG_T_PENDING_BY), pending->requested_by);
+  g_autofree char *by = g_strdup_printf (T (MG_MSG_UI_PENDING_BY), pending->requested_by);
   gboolean own = g_ascii_strcasecmp (pending->requested_by, ctx->session->name) == 0;
   gboolean approver = g_strcmp0 (ctx->session->role, MG_QUARANTINE_ROLE_APPROVER) == 0;
 
   mg_admin_html_printf (out, "<p><strong>%s</strong> %s</p>", by,
                         mg_jsonget_or_dash (pending->note));
   if (!approver || own) {
-    mg_admin_html_message (out, T (own && approver ? MG_T_OWN_REQUEST : MG_T_WAIT_OTHER),
+    mg_admin_html_message (out, T (own && approver ? MG_MSG_UI_OWN_REQUEST : MG_MSG_UI_WAIT_OTHER),
                            FALSE);
   } else {
     form_open (ctx, out, id, "approve");
     release_to_field (ctx, out, it, pending);
-    mg_admin_html_printf (out, "<button>%s</button></form>\n", T (MG_T_APPROVE));
+    mg_admin_html_printf (out, "<button>%s</button></form>\n", T (MG_MSG_UI_APPROVE));
   }
   if (approver) {
     form_open (ctx, out, id, "reject");
     mg_admin_html_printf (out, "<label>%s <input name=\"note\" maxlength=\"500\"></label> "
-                          "<button>%s</button></form>\n", T (MG_T_REJECT_NOTE),
-                          T (MG_T_REJECT));
+                          "<button>%s</button></form>\n", T (MG_MSG_UI_REJECT_NOTE),
+                          T (MG_MSG_UI_REJECT));
   }
 }
 
@@ -201,7 +201,7 @@ actions (MgAdminContext *ctx, GString *out, const MgQuarantineItem *it, GPtrArra
   const MgQuarantineRequest *pending = pending_in (history);
   gboolean deleted = g_strcmp0 (it->state, MG_QUARANTINE_STATE_DELETED) == 0;
 
-  mg_admin_html_printf (out, "<section><h2>%s</h2>", T (MG_T_ACTIONS));
+  mg_admin_html_printf (out, "<section><h2>%s</h2>", T (MG_MSG_UI_ACTIONS));
   if (pending != NULL)
     decision_forms (ctx, out, it, pending);
   else if (!deleted)
@@ -209,7 +209,7 @@ actions (MgAdminContext *ctx, GString *out, const MgQuarantineItem *it, GPtrArra
   if (!deleted && g_strcmp0 (ctx->session->role, MG_QUARANTINE_ROLE_APPROVER) == 0)
     mg_admin_html_printf (out, "<form method=\"get\" action=\"/items/%s/delete\">"
                           "<p class=\"note\">%s</p><button class=\"danger\">%s</button>"
-                          "</form>\n", it->id, T (MG_T_CONFIRM_DELETE), T (MG_T_DELETE));
+                          "</form>\n", it->id, T (MG_MSG_UI_CONFIRM_DELETE), T (MG_MSG_UI_DELETE));
   g_string_append (out, "</section>\n");
 }
 
@@ -229,11 +229,11 @@ mg_admin_item_page (MgAdminContext *ctx, const char *id)
     return mg_admin_pages_message (ctx, g_error_matches (error, MG_QUARANTINE_ERROR,
                                                          MG_QUARANTINE_ERROR_NOT_FOUND)
                                           ? MHD_HTTP_NOT_FOUND : MHD_HTTP_SERVICE_UNAVAILABLE,
-                                   T (MG_T_NOT_FOUND));
+                                   T (MG_MSG_UI_NOT_FOUND));
   report = mg_quarantine_store_report (store, item, NULL);
   head = mg_quarantine_store_headers (store, item, NULL);
   history = mg_quarantine_release_history (store, id, NULL);
-  reply = mg_admin_pages_begin (ctx, MHD_HTTP_OK, MG_T_ITEM);
+  reply = mg_admin_pages_begin (ctx, MHD_HTTP_OK, MG_MSG_UI_ITEM);
   fields (ctx, reply->body, item);
   actions (ctx, reply->body, item, history);
   parts (ctx, reply->body, report);
@@ -251,14 +251,14 @@ mg_admin_item_delete_confirm (MgAdminContext *ctx, const char *id)
   MgAdminReply *reply;
 
   if (g_strcmp0 (ctx->session->role, MG_QUARANTINE_ROLE_APPROVER) != 0)
-    return mg_admin_pages_message (ctx, MHD_HTTP_FORBIDDEN, T (MG_T_ERR_ROLE));
+    return mg_admin_pages_message (ctx, MHD_HTTP_FORBIDDEN, T (MG_MSG_UI_ERR_ROLE));
   item = mg_quarantine_store_get (ctx->server->store, id, &error);
   if (item == NULL || g_strcmp0 (item->state, MG_QUARANTINE_STATE_DELETED) == 0)
-    return mg_admin_pages_message (ctx, MHD_HTTP_NOT_FOUND, T (MG_T_ERR_STATE));
-  reply = mg_admin_pages_begin (ctx, MHD_HTTP_OK, MG_T_CONFIRM_DELETE_TITLE);
-  mg_admin_html_message (reply->body, T (MG_T_CONFIRM_DELETE_ASK), TRUE);
+    return mg_admin_pages_message (ctx, MHD_HTTP_NOT_FOUND, T (MG_MSG_UI_ERR_STATE));
+  reply = mg_admin_pages_begin (ctx, MHD_HTTP_OK, MG_MSG_UI_CONFIRM_DELETE_TITLE);
+  mg_admin_html_message (reply->body, T (MG_MSG_UI_CONFIRM_DELETE_ASK), TRUE);
   fields (ctx, reply->body, item);
   back = g_strconcat ("/items/", id, NULL);
-  mg_admin_pages_confirm_form (ctx, reply->body, id, MG_T_CONFIRM_YES_DELETE, back);
+  mg_admin_pages_confirm_form (ctx, reply->body, id, MG_MSG_UI_CONFIRM_YES_DELETE, back);
   return mg_admin_pages_end (reply);
 }

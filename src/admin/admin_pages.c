@@ -9,7 +9,7 @@
 #include "admin/admin_dashboard.h"
 #include "quarantine/quarantine_query.h"
 
-#define T(id) mg_admin_text (ctx->lang, (id))
+#define T(id) mg_msg ((id), ctx->lang)
 #define MG_ADMIN_PAGE_SIZE 50
 #define MG_ADMIN_LIST_CHARS 120 /* of a subject, sender or reasons in the list */
 
@@ -39,7 +39,7 @@ list_query_clear (MgListQuery *q)
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (MgListQuery, list_query_clear)
 
 MgAdminReply *
-mg_admin_pages_begin (MgAdminContext *ctx, guint status, MgAdminText title)
+mg_admin_pages_begin (MgAdminContext *ctx, guint status, MgMsgId title)
 {
   MgAdminReply *reply = mg_admin_reply_new (status);
   MgAdminPage page = { ctx->lang, T (title), ctx->session };
@@ -58,17 +58,17 @@ mg_admin_pages_end (MgAdminReply *reply)
 MgAdminReply *
 mg_admin_pages_message (MgAdminContext *ctx, guint status, const char *message)
 {
-  MgAdminReply *reply = mg_admin_pages_begin (ctx, status, MG_T_TITLE);
+  MgAdminReply *reply = mg_admin_pages_begin (ctx, status, MG_MSG_UI_TITLE);
 
   mg_admin_html_message (reply->body, message, status >= 400);
-  mg_admin_html_printf (reply->body, "<p><a href=\"/items\">%s</a></p>", T (MG_T_ITEMS));
+  mg_admin_html_printf (reply->body, "<p><a href=\"/items\">%s</a></p>", T (MG_MSG_UI_ITEMS));
   return mg_admin_pages_end (reply);
 }
 
 MgAdminReply *
 mg_admin_pages_login (MgAdminContext *ctx, guint status, const char *message, const char *pre)
 {
-  MgAdminReply *reply = mg_admin_pages_begin (ctx, status, MG_T_LOGIN);
+  MgAdminReply *reply = mg_admin_pages_begin (ctx, status, MG_MSG_UI_LOGIN);
   GString *out = reply->body;
 
   if (message != NULL)
@@ -78,9 +78,9 @@ mg_admin_pages_login (MgAdminContext *ctx, guint status, const char *message, co
                         " required maxlength=\"32\"></label></p>"
                         "<p><label>%s<br><input name=\"password\" type=\"password\""
                         " autocomplete=\"current-password\" required></label></p>",
-                        T (MG_T_USER), T (MG_T_PASSWORD));
+                        T (MG_MSG_UI_USER), T (MG_MSG_UI_PASSWORD));
   mg_admin_html_csrf (out, pre);
-  mg_admin_html_printf (out, "<p><button>%s</button></p></form></section>", T (MG_T_LOGIN));
+  mg_admin_html_printf (out, "<p><button>%s</button></p></form></section>", T (MG_MSG_UI_LOGIN));
   return mg_admin_pages_end (reply);
 }
 
@@ -92,7 +92,7 @@ store_failed (MgAdminContext *ctx, const GError *error)
                   error->code == MG_QUARANTINE_ERROR_UNREACHABLE;
 
   return mg_admin_pages_message (ctx, MHD_HTTP_SERVICE_UNAVAILABLE,
-                                 T (gone ? MG_T_ERR_UNREACHABLE : MG_T_ERR_TEMP));
+                                 T (gone ? MG_MSG_UI_ERR_UNREACHABLE : MG_MSG_UI_ERR_TEMP));
 }
 
 static gboolean
@@ -133,11 +133,11 @@ read_list_query (MgAdminContext *ctx, MgListQuery *q, MgQuarantineFilter *f)
 }
 
 static void
-select_field (MgAdminContext *ctx, GString *out, const char *name, MgAdminText label,
+select_field (MgAdminContext *ctx, GString *out, const char *name, MgMsgId label,
               const char *value, const char *const *choices)
 {
   mg_admin_html_printf (out, "<label>%s<select name=\"%s\"><option value=\"\">%s</option>",
-                        T (label), name, T (MG_T_ANY));
+                        T (label), name, T (MG_MSG_UI_ANY));
   for (int i = 0; choices[i] != NULL; i++)
     mg_admin_html_printf (out, "<option value=\"%s\"%s>%s</option>", choices[i],
                           g_strcmp0 (value, choices[i]) == 0 ? " selected" : "",
@@ -161,7 +161,7 @@ reason_field (MgAdminContext *ctx, GString *out, const char *value)
   g_autoptr (GPtrArray) rows = mg_quarantine_query_by_reason (ctx->server->store, &all, NULL);
 
   mg_admin_html_printf (out, "<label>%s<select name=\"reason\"><option value=\"\">%s</option>",
-                        T (MG_T_REASONS), T (MG_T_ANY));
+                        T (MG_MSG_UI_REASONS), T (MG_MSG_UI_ANY));
   for (guint i = 0; rows != NULL && i < rows->len; i++) {
     const MgQuarantineStatsRow *r = g_ptr_array_index (rows, i);
     g_autofree char *label = mg_admin_text_reasons (ctx->lang, r->label);
@@ -175,17 +175,17 @@ static void
 filter_form (MgAdminContext *ctx, GString *out, const MgListQuery *q)
 {
   g_string_append (out, "<form class=\"filters\" method=\"get\" action=\"/items\">");
-  text_field (out, T (MG_T_TEXT), "q", "search", q->text);
-  select_field (ctx, out, "verdict", MG_T_VERDICT, q->verdict, verdicts);
-  select_field (ctx, out, "state", MG_T_STATE, q->state, states);
-  text_field (out, T (MG_T_SINCE), "since", "date", q->since);
-  text_field (out, T (MG_T_UNTIL), "until", "date", q->until);
-  text_field (out, T (MG_T_FROM), "from", "text", q->from);
-  text_field (out, T (MG_T_TO), "to", "text", q->to);
+  text_field (out, T (MG_MSG_UI_TEXT), "q", "search", q->text);
+  select_field (ctx, out, "verdict", MG_MSG_UI_VERDICT, q->verdict, verdicts);
+  select_field (ctx, out, "state", MG_MSG_UI_STATE, q->state, states);
+  text_field (out, T (MG_MSG_UI_SINCE), "since", "date", q->since);
+  text_field (out, T (MG_MSG_UI_UNTIL), "until", "date", q->until);
+  text_field (out, T (MG_MSG_UI_FROM), "from", "text", q->from);
+  text_field (out, T (MG_MSG_UI_TO), "to", "text", q->to);
   reason_field (ctx, out, q->reason);
   mg_admin_html_printf (out, "<label><span><input type=\"checkbox\" name=\"all\" value=\"1\"%s>"
                         " %s</span></label><button>%s</button></form>\n",
-                        q->all != NULL ? " checked" : "", T (MG_T_SHOW_ALL), T (MG_T_SEARCH));
+                        q->all != NULL ? " checked" : "", T (MG_MSG_UI_SHOW_ALL), T (MG_MSG_UI_SEARCH));
 }
 
 static void
@@ -232,18 +232,18 @@ static void
 pager (MgAdminContext *ctx, GString *out, const MgListQuery *q, gint64 total)
 {
   g_autofree char *count = g_strdup_printf ("%" G_GINT64_FORMAT, total);
-  g_autofree char *text = g_strdup_printf (T (MG_T_COUNT), count);
+  g_autofree char *text = g_strdup_printf (T (MG_MSG_UI_COUNT), count);
 
   mg_admin_html_printf (out, "<p>%s ", text);
   if (q->page > 0) {
     g_autofree char *prev = page_link (q, q->page - 1);
-    mg_admin_html_printf (out, "<a href=\"%s\">%s</a> ", prev, T (MG_T_PREV));
+    mg_admin_html_printf (out, "<a href=\"%s\">%s</a> ", prev, T (MG_MSG_UI_PREV));
   }
   if ((gint64) (q->page + 1) * MG_ADMIN_PAGE_SIZE < total) {
     g_autofree char *next = page_link (q, q->page + 1);
-    mg_admin_html_printf (out, "<a href=\"%s\">%s</a>", next, T (MG_T_NEXT));
+    mg_admin_html_printf (out, "<a href=\"%s\">%s</a>", next, T (MG_MSG_UI_NEXT));
   }
-  mg_admin_html_printf (out, "</p><p class=\"note\">%s</p>\n", T (MG_T_TZ_NOTE));
+  mg_admin_html_printf (out, "</p><p class=\"note\">%s</p>\n", T (MG_MSG_UI_TZ_NOTE));
 }
 
 MgAdminReply *
@@ -261,13 +261,13 @@ mg_admin_pages_list (MgAdminContext *ctx)
   items = total >= 0 ? mg_quarantine_query_list (ctx->server->store, &filter, &error) : NULL;
   if (items == NULL)
     return store_failed (ctx, error);
-  reply = mg_admin_pages_begin (ctx, MHD_HTTP_OK, MG_T_ITEMS);
+  reply = mg_admin_pages_begin (ctx, MHD_HTTP_OK, MG_MSG_UI_ITEMS);
   filter_form (ctx, reply->body, &q);
   pager (ctx, reply->body, &q, total);
   mg_admin_html_printf (reply->body, "<table><tr><th>%s</th><th>%s</th><th>%s</th>"
-                        "<th>%s</th><th>%s</th><th>%s</th></tr>\n", T (MG_T_TIME),
-                        T (MG_T_FROM), T (MG_T_SUBJECT), T (MG_T_VERDICT), T (MG_T_REASONS),
-                        T (MG_T_STATE));
+                        "<th>%s</th><th>%s</th><th>%s</th></tr>\n", T (MG_MSG_UI_TIME),
+                        T (MG_MSG_UI_FROM), T (MG_MSG_UI_SUBJECT), T (MG_MSG_UI_VERDICT), T (MG_MSG_UI_REASONS),
+                        T (MG_MSG_UI_STATE));
   for (guint i = 0; i < items->len; i++)
     item_row (ctx, reply->body, g_ptr_array_index (items, i));
   g_string_append (reply->body, "</table>\n");
@@ -275,13 +275,13 @@ mg_admin_pages_list (MgAdminContext *ctx)
 }
 
 static void
-stats_table (MgAdminContext *ctx, GString *out, GPtrArray *rows, MgAdminText title,
-             MgAdminText first)
+stats_table (MgAdminContext *ctx, GString *out, GPtrArray *rows, MgMsgId title,
+             MgMsgId first)
 {
   mg_admin_html_printf (out, "<section><h2>%s</h2><table><tr><th>%s</th><th>%s</th>"
                         "<th>%s</th><th>%s</th><th>%s</th></tr>\n", T (title), T (first),
-                        T (MG_T_TOTAL), T (MG_T_WITHHELD), T (MG_T_SANITISED),
-                        T (MG_T_RELEASED));
+                        T (MG_MSG_UI_TOTAL), T (MG_MSG_UI_WITHHELD), T (MG_MSG_UI_SANITISED),
+                        T (MG_MSG_UI_RELEASED));
   for (guint i = 0; i < rows->len; i++) {
     const MgQuarantineStatsRow *r = g_ptr_array_index (rows, i);
     g_autofree char *label = mg_admin_text_reasons (ctx->lang, r->label);
@@ -298,12 +298,12 @@ retention (MgAdminContext *ctx, GString *out)
 {
   g_autofree char *days = g_strdup_printf (
     "%" G_GINT64_FORMAT, ctx->server->config->quarantine_retention_days);
-  g_autofree char *text = g_strdup_printf (T (MG_T_RETENTION), days);
+  g_autofree char *text = g_strdup_printf (T (MG_MSG_UI_RETENTION), days);
 
   mg_admin_html_printf (out, "<section><p>%s</p>", text);
   if (g_strcmp0 (ctx->session->role, "approver") == 0) {
     mg_admin_html_printf (out, "<form method=\"get\" action=\"/purge\"><button"
-                          " class=\"danger\">%s</button></form>", T (MG_T_PURGE));
+                          " class=\"danger\">%s</button></form>", T (MG_MSG_UI_PURGE));
   }
   g_string_append (out, "</section>\n");
 }
@@ -322,25 +322,25 @@ mg_admin_pages_stats (MgAdminContext *ctx)
     by_reason = mg_quarantine_query_by_reason (ctx->server->store, &filter, &error);
   if (by_reason == NULL)
     return store_failed (ctx, error);
-  reply = mg_admin_pages_begin (ctx, MHD_HTTP_OK, MG_T_STATS);
+  reply = mg_admin_pages_begin (ctx, MHD_HTTP_OK, MG_MSG_UI_STATS);
   mg_admin_dashboard (ctx, reply->body);
   retention (ctx, reply->body);
-  stats_table (ctx, reply->body, by_day, MG_T_BY_DAY, MG_T_DAY);
-  stats_table (ctx, reply->body, by_reason, MG_T_BY_REASON, MG_T_REASONS);
-  mg_admin_html_printf (reply->body, "<p class=\"note\">%s</p>", T (MG_T_TZ_NOTE));
+  stats_table (ctx, reply->body, by_day, MG_MSG_UI_BY_DAY, MG_MSG_UI_DAY);
+  stats_table (ctx, reply->body, by_reason, MG_MSG_UI_BY_REASON, MG_MSG_UI_REASONS);
+  mg_admin_html_printf (reply->body, "<p class=\"note\">%s</p>", T (MG_MSG_UI_TZ_NOTE));
   return mg_admin_pages_end (reply);
 }
 
 void
 mg_admin_pages_confirm_form (MgAdminContext *ctx, GString *out, const char *what,
-                             MgAdminText button, const char *back)
+                             MgMsgId button, const char *back)
 {
   mg_admin_html_printf (out, "<section><form method=\"post\" action=\"%s\">",
                         ctx->request->path);
   mg_admin_html_csrf (out, ctx->session->csrf);
   mg_admin_html_printf (out, "<input type=\"hidden\" name=\"confirm\" value=\"%s\">"
                         "<button class=\"danger\">%s</button> <a href=\"%s\">%s</a>"
-                        "</form></section>\n", what, T (button), back, T (MG_T_CANCEL));
+                        "</form></section>\n", what, T (button), back, T (MG_MSG_UI_CANCEL));
 }
 
 MgAdminReply *
@@ -356,14 +356,14 @@ mg_admin_pages_purge_confirm (MgAdminContext *ctx)
   gint64 n;
 
   if (g_strcmp0 (ctx->session->role, "approver") != 0)
-    return mg_admin_pages_message (ctx, MHD_HTTP_FORBIDDEN, T (MG_T_ERR_ROLE));
+    return mg_admin_pages_message (ctx, MHD_HTTP_FORBIDDEN, T (MG_MSG_UI_ERR_ROLE));
   old.until = g_get_real_time () / G_USEC_PER_SEC - days * 86400;
   if ((n = mg_quarantine_query_count (ctx->server->store, &old, &error)) < 0)
-    return mg_admin_pages_message (ctx, MHD_HTTP_SERVICE_UNAVAILABLE, T (MG_T_ERR_TEMP));
+    return mg_admin_pages_message (ctx, MHD_HTTP_SERVICE_UNAVAILABLE, T (MG_MSG_UI_ERR_TEMP));
   count = g_strdup_printf ("%" G_GINT64_FORMAT, n);
-  ask = g_strdup_printf (T (MG_T_CONFIRM_PURGE_ASK), days_text, count);
-  reply = mg_admin_pages_begin (ctx, MHD_HTTP_OK, MG_T_CONFIRM_PURGE_TITLE);
+  ask = g_strdup_printf (T (MG_MSG_UI_CONFIRM_PURGE_ASK), days_text, count);
+  reply = mg_admin_pages_begin (ctx, MHD_HTTP_OK, MG_MSG_UI_CONFIRM_PURGE_TITLE);
   mg_admin_html_message (reply->body, ask, TRUE);
-  mg_admin_pages_confirm_form (ctx, reply->body, "purge", MG_T_CONFIRM_YES_PURGE, "/stats");
+  mg_admin_pages_confirm_form (ctx, reply->body, "purge", MG_MSG_UI_CONFIRM_YES_PURGE, "/stats");
   return mg_admin_pages_end (reply);
 }

@@ -34,13 +34,13 @@ typedef struct {
   MgAdminServer *server;
   MgAdminRequest *request;
   MgAdminSession *session;      /* NULL when logged out */
-  MgAdminLang lang;
+  MgLang lang;
   MgQuarantineActor actor;      /* the session's user, role and address */
   char *who;                    /* the address as the audit log records it */
 } MgAdminContext;
 
 /* A new reply with the page frame of TITLE begun; close it with _end. */
-MgAdminReply *mg_admin_pages_begin (MgAdminContext *ctx, guint status, MgAdminText title);
+MgAdminReply *mg_admin_pages_begin (MgAdminContext *ctx, guint status, MgMsgId title);
 MgAdminReply *mg_admin_pages_end (MgAdminReply *reply);
 
 MgAdminReply *mg_admin_pages_list (MgAdminContext *ctx);
@@ -54,7 +54,7 @@ MgAdminReply *mg_admin_pages_purge_confirm (MgAdminContext *ctx);
 /* The form of a confirmation page: POST to the page's own path with the CSRF
  * token and confirm=WHAT (an item id, or "purge"), and a link BACK. */
 void mg_admin_pages_confirm_form (MgAdminContext *ctx, GString *out, const char *what,
-                                  MgAdminText button, const char *back);
+                                  MgMsgId button, const char *back);
 
 /* A small page with MESSAGE and STATUS (errors, refusals). */
 MgAdminReply *mg_admin_pages_message (MgAdminContext *ctx, guint status, const char *message);

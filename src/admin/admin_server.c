@@ -17,7 +17,7 @@
 #include "common/config.h"
 #include "common/exit.h"
 
-#define T(id) mg_admin_text (ctx->lang, (id))
+#define T(id) mg_msg ((id), ctx->lang)
 #define MG_ADMIN_ID_LEN 25
 
 static void
@@ -54,10 +54,10 @@ login_form (MgAdminContext *ctx, guint status, const char *message)
 }
 
 static MgAdminReply *
-login_refused (MgAdminContext *ctx, const char *name, guint status, MgAdminText text)
+login_refused (MgAdminContext *ctx, const char *name, guint status, MgMsgId text)
 {
   GError failure = { MG_QUARANTINE_ERROR, MG_QUARANTINE_ERROR_ROLE,
-                     (char *) mg_admin_text (MG_ADMIN_LANG_EN, text) };
+                     (char *) mg_msg (text, MG_LANG_EN) };
 
   ctx->actor.name = mg_quarantine_users_name_valid (name) ? name : "(invalid name)";
   audit (ctx, "login", NULL, &failure, NULL);
@@ -73,7 +73,7 @@ login_succeeded (MgAdminContext *ctx, const MgQuarantineUser *user)
 
   if (s == NULL) {
     g_warning ("login of %s: %s", user->name, error->message);
-    return mg_admin_pages_message (ctx, MHD_HTTP_SERVICE_UNAVAILABLE, T (MG_T_ERR_TEMP));
+    return mg_admin_pages_message (ctx, MHD_HTTP_SERVICE_UNAVAILABLE, T (MG_MSG_UI_ERR_TEMP));
   }
   reply = mg_admin_reply_redirect ("/items");
   mg_admin_sessions_succeeded (ctx->server->sessions, ctx->request->address, user->name);
@@ -97,16 +97,16 @@ login (MgAdminContext *ctx)
 
   if (!mg_admin_request_parse_form (ctx->request) ||
       !mg_admin_sessions_token_equal (pre, csrf = mg_admin_request_form (ctx->request, "csrf")))
-    return login_refused (ctx, NULL, MHD_HTTP_FORBIDDEN, MG_T_CSRF);
+    return login_refused (ctx, NULL, MHD_HTTP_FORBIDDEN, MG_MSG_UI_CSRF);
   name = mg_admin_request_form (ctx->request, "user");
   password = mg_admin_request_form_raw (ctx->request, "password");
   if (mg_admin_sessions_locked (sessions, ctx->request->address, name))
-    return login_refused (ctx, name, MHD_HTTP_TOO_MANY_REQUESTS, MG_T_LOCKED);
+    return login_refused (ctx, name, MHD_HTTP_TOO_MANY_REQUESTS, MG_MSG_UI_LOCKED);
   users = mg_quarantine_users_load (ctx->server->config->admin_users_file, NULL);
   user = mg_quarantine_users_name_valid (name) ? mg_quarantine_users_find (users, name) : NULL;
   if (!mg_quarantine_users_verify (user, password)) {
     mg_admin_sessions_failed (sessions, ctx->request->address, name);
-    return login_refused (ctx, name, MHD_HTTP_FORBIDDEN, MG_T_LOGIN_FAILED);
+    return login_refused (ctx, name, MHD_HTTP_FORBIDDEN, MG_MSG_UI_LOGIN_FAILED);
   }
   return login_succeeded (ctx, user);
 }
@@ -158,7 +158,7 @@ route_get (MgAdminContext *ctx, const char *path)
     return mg_admin_item_page (ctx, id);
   if (item_path (path, id, &action) && g_str_equal (action, "delete"))
     return mg_admin_item_delete_confirm (ctx, id);
-  return mg_admin_pages_message (ctx, MHD_HTTP_NOT_FOUND, T (MG_T_NOT_FOUND));
+  return mg_admin_pages_message (ctx, MHD_HTTP_NOT_FOUND, T (MG_MSG_UI_NOT_FOUND));
 }
 
 /* TRUE when the form carries confirm=WHAT (sent by the confirmation page);
@@ -173,7 +173,7 @@ confirmed (MgAdminContext *ctx, const char *action, const char *id, MgAdminReply
   if (g_strcmp0 (confirm, id != NULL ? id : action) == 0)
     return TRUE;
   audit (ctx, action, id, &failure, NULL);
-  mg_admin_session_flash (ctx->session, T (MG_T_NOT_CONFIRMED), TRUE);
+  mg_admin_session_flash (ctx->session, T (MG_MSG_UI_NOT_CONFIRMED), TRUE);
   *reply_r = mg_admin_reply_redirect (ctx->request->path);
   return FALSE;
 }
@@ -192,7 +192,7 @@ route_post (MgAdminContext *ctx, const char *path)
     g_autofree char *detail = g_strdup_printf ("POST %s without a valid CSRF token", path);
     GError failure = { MG_QUARANTINE_ERROR, MG_QUARANTINE_ERROR_POLICY, detail };
     audit (ctx, "csrf", NULL, &failure, NULL);
-    return mg_admin_pages_message (ctx, MHD_HTTP_FORBIDDEN, T (MG_T_CSRF));
+    return mg_admin_pages_message (ctx, MHD_HTTP_FORBIDDEN, T (MG_MSG_UI_CSRF));
   }
   if (g_str_equal (path, "/logout"))
     return logout (ctx);
@@ -203,7 +203,7 @@ route_post (MgAdminContext *ctx, const char *path)
     return reply;
   if (item_path (path, id, &action) && action != NULL)
     return mg_admin_actions_item (ctx, id, action);
-  return mg_admin_pages_message (ctx, MHD_HTTP_NOT_FOUND, T (MG_T_NOT_FOUND));
+  return mg_admin_pages_message (ctx, MHD_HTTP_NOT_FOUND, T (MG_MSG_UI_NOT_FOUND));
 }
 
 /* A session whose user was deleted or changed: audited, and back to login. */
@@ -230,7 +230,7 @@ with_session (MgAdminContext *ctx, gboolean post)
 
   if (users == NULL) {
     g_warning ("%s", error->message);
-    return mg_admin_pages_message (ctx, MHD_HTTP_SERVICE_UNAVAILABLE, T (MG_T_ERR_TEMP));
+    return mg_admin_pages_message (ctx, MHD_HTTP_SERVICE_UNAVAILABLE, T (MG_MSG_UI_ERR_TEMP));
   }
   ctx->session = mg_admin_sessions_find (ctx->server->sessions, token, users, &gone);
   if (ctx->session == NULL && gone == MG_ADMIN_SESSION_ENDED)
@@ -256,9 +256,9 @@ route (MgAdminContext *ctx)
   g_autofree char *ended = NULL;
 
   if (!post && !g_str_equal (ctx->request->method, "GET"))
-    return mg_admin_pages_message (ctx, MHD_HTTP_METHOD_NOT_ALLOWED, T (MG_T_BAD_REQUEST));
+    return mg_admin_pages_message (ctx, MHD_HTTP_METHOD_NOT_ALLOWED, T (MG_MSG_UI_BAD_REQUEST));
   if (ctx->request->body_too_large)
-    return mg_admin_pages_message (ctx, MHD_HTTP_CONTENT_TOO_LARGE, T (MG_T_BAD_REQUEST));
+    return mg_admin_pages_message (ctx, MHD_HTTP_CONTENT_TOO_LARGE, T (MG_MSG_UI_BAD_REQUEST));
   if (g_str_equal (path, "/style.css"))
     return css_reply ();
   if (g_str_equal (path, "/login") && post)
@@ -266,8 +266,8 @@ route (MgAdminContext *ctx)
   if (g_str_equal (path, "/login")) {
     expired = mg_admin_request_query (ctx->request, "expired");
     ended = mg_admin_request_query (ctx->request, "ended");
-    return login_form (ctx, MHD_HTTP_OK, expired != NULL ? T (MG_T_EXPIRED)
-                                         : ended != NULL ? T (MG_T_SESSION_ENDED) : NULL);
+    return login_form (ctx, MHD_HTTP_OK, expired != NULL ? T (MG_MSG_UI_EXPIRED)
+                                         : ended != NULL ? T (MG_MSG_UI_SESSION_ENDED) : NULL);
   }
   return with_session (ctx, post);
 }
@@ -279,15 +279,15 @@ handle (MgAdminServer *server, MgAdminRequest *request)
   g_autofree char *cookie_lang = mg_admin_request_cookie (request, "mugai_lang");
   const char *lang = query_lang != NULL ? query_lang : cookie_lang;
   g_autofree char *who = mg_admin_request_who (request);
-  MgAdminContext ctx = { server, request, NULL, MG_ADMIN_LANG_JA,
+  MgAdminContext ctx = { server, request, NULL, MG_LANG_JA,
                          { "(anonymous)", "none", who }, who };
   MgAdminReply *reply;
 
-  ctx.lang = g_strcmp0 (lang, "en") == 0 ? MG_ADMIN_LANG_EN : MG_ADMIN_LANG_JA;
+  ctx.lang = g_strcmp0 (lang, "en") == 0 ? MG_LANG_EN : MG_LANG_JA;
   reply = route (&ctx);
   g_clear_pointer (&ctx.session, mg_admin_session_free);
   if (query_lang != NULL)
-    mg_admin_reply_cookie (reply, "mugai_lang", ctx.lang == MG_ADMIN_LANG_EN ? "en" : "ja",
+    mg_admin_reply_cookie (reply, "mugai_lang", ctx.lang == MG_LANG_EN ? "en" : "ja",
                            request->https);
   return reply;
 }

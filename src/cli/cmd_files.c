@@ -215,8 +215,8 @@ record (MgFilesRun *run, const MgFileResult *result, const char *source, const c
   if (result->action == MG_ACTION_REMOVED || result->action == MG_ACTION_WITHHELD)
     g_ptr_array_add (run->refused,
                      g_strdup_printf ("%s: %s%s%s", source,
-                                      mg_reason_text (result->reason,
-                                                      run->config->notice_language),
+                                      mg_reason_text (result->reason, mg_msg_lang (
+                                                      run->config->notice_language)),
                                       result->detail != NULL ? " — " : "",
                                       result->detail != NULL ? result->detail : ""));
   show_progress (run, source);

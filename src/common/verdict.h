@@ -3,10 +3,12 @@
  * A verdict is the fate of a whole message; an action the fate of one part; a
  * reason says why, in words a user can read (English in the report, the notice
  * language in the notice). Reasons are codes so that both languages come from
- * one table and the notice never shows untranslated text.
+ * the catalogue (msg.h) and the notice never shows untranslated text.
  */
 #pragma once
 #include <glib.h>
+
+#include "common/msg.h"
 
 typedef enum {
   MG_VERDICT_SANITISED,
@@ -57,5 +59,6 @@ typedef enum {
 
 const char *mg_verdict_name (MgVerdict verdict);
 const char *mg_action_name (MgAction action);
-/* The reason in English (report, log) or in the notice language ("ja"/"en"). */
-const char *mg_reason_text (MgReason reason, const char *language);
+/* The reason in English (report, log) or in the notice language (a static
+ * string from the catalogue; "" for MG_REASON_NONE). */
+const char *mg_reason_text (MgReason reason, MgLang lang);

@@ -457,7 +457,7 @@ sanitise_member (MgUnpack *u, const char *path, GBytes *data, time_t mtime)
           member.detail != NULL ? member.detail : "limit");   /* nested too deep */
   else if (member.action == MG_ACTION_WITHHELD)
     stop (u, MG_ACTION_WITHHELD, member.reason, "%s: %s", path,
-          member.detail != NULL ? member.detail : mg_reason_text (member.reason, "en"));
+          member.detail != NULL ? member.detail : mg_reason_text (member.reason, MG_LANG_EN));
   else if ((member.action == MG_ACTION_KEPT || member.action == MG_ACTION_CONVERTED) &&
            pack (u, path, &member, mtime))
     u->kept++;

@@ -65,7 +65,7 @@ mg_job_withhold (MgJob *job, MgReason reason, const char *detail_format, ...)
   va_end (args);
   if (virus_first) {   /* the earlier reason stays in the detail */
     char *both = g_strdup_printf ("%s; also %s: %s", detail,
-                                  mg_reason_text (job->withhold, "en"), job->withhold_detail);
+                                  mg_reason_text (job->withhold, MG_LANG_EN), job->withhold_detail);
     g_free (job->withhold_detail);
     job->withhold_detail = both;
   } else {

@@ -323,7 +323,7 @@ mg_pipeline_sanitise_local (MgPipeline *pipeline, GBytes *message, const char *q
   result->virus = job->viruses->len > 0;
   result->held = needs_quarantine (job);
   if (mg_job_withheld (job))
-    result->reason = g_strdup_printf ("%s: %s", mg_reason_text (job->withhold, "en"),
+    result->reason = g_strdup_printf ("%s: %s", mg_reason_text (job->withhold, MG_LANG_EN),
                                       job->withhold_detail);
   mg_quarantine_headers_addresses (message, &result->sender_address, &result->recipients);
   result->report_json = mg_report_json (job, parsed, result->id, result->verdict,
@@ -355,7 +355,7 @@ mg_pipeline_failed_result (const MgConfig *config, GBytes *message, const char *
   job->parts_unlisted = parts == NULL || !mg_inventory_add_parts (job, parts);
   result->verdict = MG_VERDICT_WITHHELD;
   result->held = TRUE;
-  result->reason = g_strdup_printf ("%s: %s", mg_reason_text (job->withhold, "en"),
+  result->reason = g_strdup_printf ("%s: %s", mg_reason_text (job->withhold, MG_LANG_EN),
                                     job->withhold_detail);
   text = mg_notice_withheld (job, result->id, NULL, NULL);
   notice = mg_assemble_message (job, NULL, "withheld", result->id, text, FALSE);

@@ -147,7 +147,7 @@ decide (MgJob *job, const char *path, guint depth, GBytes *data, const char *nam
   }
   if (result->action == MG_ACTION_WITHHELD)
     mg_job_withhold (job, result->reason, "part %s: %s", path,
-                     mg_reason_text (result->reason, "en"));
+                     mg_reason_text (result->reason, MG_LANG_EN));
 }
 
 /* Members a container reported become parts of the report (no output of

@@ -36,7 +36,7 @@ add_part_fields (JsonBuilder *b, const MgPart *part)
   add_string (b, "output_filename", part->output_filename);
   add_string (b, "output_type", part->output_type);
   add_string (b, "reason", part->reason != MG_REASON_NONE
-                             ? mg_reason_text (part->reason, "en") : NULL);
+                             ? mg_reason_text (part->reason, MG_LANG_EN) : NULL);
   add_string (b, "detail", part->detail);
   add_string (b, "sha256", part->sha256);
   add_string (b, "output_sha256", part->output_sha256);
@@ -114,7 +114,7 @@ mg_report_json (const MgJob *job, GMimeMessage *message, const char *id,
   add_header (b, message, "from", "From");
   add_header (b, message, "subject", "Subject");
   add_string (b, "reason", job->withhold != MG_REASON_NONE
-                             ? mg_reason_text (job->withhold, "en") : NULL);
+                             ? mg_reason_text (job->withhold, MG_LANG_EN) : NULL);
   add_string (b, "detail", job->withhold_detail);
   add_arrays (b, job);
   json_builder_set_member_name (b, "parts_listed");

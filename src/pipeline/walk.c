@@ -6,6 +6,7 @@
 #include "filters/html.h"
 #include "filters/text.h"
 #include "mime/charset.h"
+#include "common/msg.h"
 #include "pipeline/ambiguity.h"
 #include "pipeline/classify.h"
 #include "pipeline/content.h"
@@ -614,7 +615,7 @@ static void
 flatten_message (MgWalk *w, GMimeMessage *inner, const char *path, int depth,
                  GString *text, MgPart *part)
 {
-  gboolean ja = g_str_equal (w->job->language, "ja");
+  MgLang l = mg_msg_lang (w->job->language);
   g_autoptr (GString) block = g_string_new (NULL);
   GString *inner_text = g_string_new (NULL);
   GMimeObject *body = g_mime_message_get_mime_part (inner);
@@ -627,11 +628,10 @@ flatten_message (MgWalk *w, GMimeMessage *inner, const char *path, int depth,
                                                          : mg_walk_child_path (path, 0);
   if (body != NULL)
     walk_object (w, body, body_path, depth + 1, inner_text);
-  g_string_append (block, ja ? "---------- 添付されたメール ----------\n"
-                             : "---------- Attached message ----------\n");
-  append_header_line (block, inner, "From", ja ? "差出人" : "From");
-  append_header_line (block, inner, "Date", ja ? "日時" : "Date");
-  append_header_line (block, inner, "Subject", ja ? "件名" : "Subject");
+  g_string_append (block, mg_msg (MG_MSG_NOTICE_ATTACHED_MESSAGE, l));
+  append_header_line (block, inner, "From", mg_msg (MG_MSG_NOTICE_FROM, l));
+  append_header_line (block, inner, "Date", mg_msg (MG_MSG_NOTICE_DATE, l));
+  append_header_line (block, inner, "Subject", mg_msg (MG_MSG_NOTICE_SUBJECT, l));
   g_string_append (block, ">\n");
   quote_into (block, inner_text->str);
   g_string_free (inner_text, TRUE);

@@ -1,0 +1,49 @@
+/* msg.c - the lookup of the catalogue (see msg.h). */
+#include "common/msg.h"
+
+#include "common/msg_table.h"
+
+static const struct {
+  const MgMsg *rows;
+  const gsize *n_rows;
+  MgMsgId first;
+} areas[] = {
+  { mg_msg_reason_rows, &mg_msg_reason_n_rows, MG_MSG_REASON_FIRST },
+  { mg_msg_notice_rows, &mg_msg_notice_n_rows, MG_MSG_NOTICE_FIRST },
+  { mg_msg_ui_rows, &mg_msg_ui_n_rows, MG_MSG_UI_FIRST },
+};
+
+const MgMsg *
+mg_msg_row (MgMsgId id)
+{
+  for (gsize a = G_N_ELEMENTS (areas); a-- > 0;)
+    if (id >= areas[a].first)
+      return (gsize) (id - areas[a].first) < *areas[a].n_rows ? &areas[a].rows[id - areas[a].first]
+                                                               : NULL;
+  return NULL;
+}
+
+gsize
+mg_msg_n_rows (void)
+{
+  gsize n = 0;
+
+  for (gsize a = 0; a < G_N_ELEMENTS (areas); a++)
+    n += *areas[a].n_rows;
+  return n;
+}
+
+const char *
+mg_msg (MgMsgId id, MgLang lang)
+{
+  const MgMsg *row = mg_msg_row (id);
+
+  g_assert (row != NULL && row->id == id);
+  return lang == MG_LANG_EN ? row->en : row->ja;
+}
+
+MgLang
+mg_msg_lang (const char *name)
+{
+  return g_strcmp0 (name, "ja") == 0 ? MG_LANG_JA : MG_LANG_EN;
+}
