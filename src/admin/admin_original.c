@@ -7,15 +7,17 @@
 
 #include "quarantine/quarantine_index.h"
 
-#define MG_ORIGINAL_NOTICE \
-  "このメールには、無害化していない原本がそのまま添付されています。\n" \
-  "ウイルスや不正なファイルを含むおそれがあります。分析用の端末でのみ開いてください。\n" \
-  "LGWAN 接続系へは転送しないでください。\n" \
-  "\n" \
-  "This message carries the UNSANITISED original as an attachment. Open it only\n" \
-  "on an analysis machine. Do not forward it to the LGWAN side.\n"
+static const char original_notice[] =
+  "このメールには、無害化していない原本がそのまま添付されています。\n"
+  "ウイルスや不正なファイルを含むおそれがあります。分析用の端末でのみ開いてください。\n"
+  "LGWAN 接続系へは転送しないでください。\n"
+  "\n"
+  "This message carries the UNSANITISED original as an attachment. Open it only\n"
+  "on an analysis machine. Do not forward it to the LGWAN side.\n";
 
-static gboolean G_GNUC_PRINTF (2, 3)
+static gboolean refuse (GError **error, const char *format, ...) G_GNUC_PRINTF (2, 3);
+
+static gboolean
 refuse (GError **error, const char *format, ...)
 {
   va_list ap;
@@ -69,8 +71,8 @@ mg_admin_original_wrap (const MgConfig *config, const MgQuarantineItem *item,
     (const guchar *) "【無害化していない原本】", strlen ("【無害化していない原本】"));
   g_autofree char *boundary = g_strdup_printf ("mugai-original-%08x%08x", g_random_int (),
                                                g_random_int ());
-  g_autoptr (GBytes) notice = g_bytes_new_static (MG_ORIGINAL_NOTICE,
-                                                  strlen (MG_ORIGINAL_NOTICE));
+  g_autoptr (GBytes) notice = g_bytes_new_static (original_notice,
+                                                  strlen (original_notice));
   const char *from = *config->release_sender != '\0' ? config->release_sender
                                                      : "MAILER-DAEMON";
   GString *out = g_string_new (NULL);

@@ -4,7 +4,10 @@
 #include <errno.h>
 #include <stddef.h>
 
+/* G_DEFINE_QUARK makes a string of its first argument: */
+/* clang-format off */
 G_DEFINE_QUARK (mg-config-error-quark, mg_config_error)
+/* clang-format on */
 
 #define OFF(field) offsetof (MgConfig, field)
 #define MiB (G_GINT64_CONSTANT (1024) * 1024)

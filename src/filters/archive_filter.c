@@ -158,7 +158,9 @@ typedef struct {
   char *stop_detail;
 } MgUnpack;
 
-static void G_GNUC_PRINTF (4, 5)
+static void stop (MgUnpack *u, MgAction action, MgReason reason, const char *format, ...) G_GNUC_PRINTF (4, 5);
+
+static void
 stop (MgUnpack *u, MgAction action, MgReason reason, const char *format, ...)
 {
   va_list args;

@@ -7,7 +7,10 @@
  */
 #include "milter/milter_work.h"
 
+/* G_DEFINE_QUARK makes a string of its first argument: */
+/* clang-format off */
 G_DEFINE_QUARK (mg-milter-work-error-quark, mg_milter_work_error)
+/* clang-format on */
 
 struct MgMilterWork {
   MgMilterEngine *engine;

@@ -38,7 +38,10 @@ struct MgPipeline {
   gpointer announce_ctx;
 };
 
+/* G_DEFINE_QUARK makes a string of its first argument: */
+/* clang-format off */
 G_DEFINE_QUARK (mg-pipeline-error-quark, mg_pipeline_error)
+/* clang-format on */
 
 static void
 init_libraries_once (void)

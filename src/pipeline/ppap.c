@@ -42,7 +42,9 @@ typedef struct {
   gint64 total;
 } MgPpapBudget;
 
-static gboolean G_GNUC_PRINTF (2, 3)
+static gboolean fail (GError **error, const char *format, ...) G_GNUC_PRINTF (2, 3);
+
+static gboolean
 fail (GError **error, const char *format, ...)
 {
   va_list ap;

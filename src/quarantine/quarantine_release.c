@@ -116,7 +116,9 @@ mg_quarantine_release_pending (MgQuarantineStore *store, const char *id, GError 
   return g_ptr_array_steal_index (rows, 0);
 }
 
-static gboolean G_GNUC_PRINTF (3, 4)
+static gboolean refuse (GError **error, MgQuarantineError code, const char *format, ...) G_GNUC_PRINTF (3, 4);
+
+static gboolean
 refuse (GError **error, MgQuarantineError code, const char *format, ...)
 {
   va_list ap;

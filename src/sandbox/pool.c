@@ -13,7 +13,10 @@
 #include "sandbox/privs.h"
 #include "util/fdio.h"
 
+/* G_DEFINE_QUARK makes a string of its first argument: */
+/* clang-format off */
 G_DEFINE_QUARK (mg-sandbox-error-quark, mg_sandbox_error)
+/* clang-format on */
 
 #define MG_POOL_WAIT_STEP_US 5000
 

@@ -26,7 +26,9 @@ typedef struct {
   gsize n_fields;
 } MgLayout;
 
+/* clang-format off */
 #define LAYOUT(type, name, fields) { type, name, fields, G_N_ELEMENTS (fields) }
+/* clang-format on */
 
 static const MgField job_mail_fields[] = {
   { MG_IPC_F_QUEUE_ID, MG_KIND_TEXT, FALSE, MG_PROTOCOL_QUEUE_ID_MAX },
@@ -46,7 +48,7 @@ static const MgField result_mail_fields[] = {
   { MG_IPC_F_OUTPUT, MG_KIND_BYTES, TRUE, 0 },
   { MG_IPC_F_SENDER, MG_KIND_TEXT, FALSE, MG_PROTOCOL_ADDRESS_MAX },
   { MG_IPC_F_RECIPIENTS, MG_KIND_TEXT, FALSE,
-    MG_PROTOCOL_RECIPIENTS_MAX * (MG_PROTOCOL_ADDRESS_MAX + 2) },
+    MG_PROTOCOL_RECIPIENTS_TEXT_MAX },
 };
 static const MgField result_file_fields[] = {
   { MG_IPC_F_ACTION, MG_KIND_U32, TRUE, 4 },
@@ -100,9 +102,14 @@ static const MgLayout ppap_reply = LAYOUT (MG_IPC_RESULT_PPAP, "PPAP result",
                                            ppap_reply_fields);
 static const MgLayout parts = LAYOUT (MG_IPC_PARTS, "parts list", parts_fields);
 
+/* G_DEFINE_QUARK makes a string of its first argument: */
+/* clang-format off */
 G_DEFINE_QUARK (mg-protocol-error-quark, mg_protocol_error)
+/* clang-format on */
 
-static gboolean G_GNUC_PRINTF (2, 3)
+static gboolean refuse (GError **error, const char *format, ...) G_GNUC_PRINTF (2, 3);
+
+static gboolean
 refuse (GError **error, const char *format, ...)
 {
   va_list ap;

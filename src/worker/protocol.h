@@ -34,6 +34,8 @@ typedef enum {
 #define MG_PROTOCOL_PASSWORD_MAX 1024
 #define MG_PROTOCOL_ADDRESS_MAX 254      /* one addr-spec */
 #define MG_PROTOCOL_RECIPIENTS_MAX MG_QUARANTINE_HEADERS_ADDRESSES_MAX /* in one result */
+/* the recipients field: that many addresses joined by ", " */
+#define MG_PROTOCOL_RECIPIENTS_TEXT_MAX (MG_PROTOCOL_RECIPIENTS_MAX * (MG_PROTOCOL_ADDRESS_MAX + 2))
 #define MG_PROTOCOL_PARTS_MAX (8 * 1024 * 1024)
 
 typedef struct {

@@ -232,4 +232,7 @@ mg_worker_check_mail (const char *id, MgVerdict verdict, const char *report_json
   return ok;
 }
 
-G_DEFINE_QUARK (mg - worker - check - error - quark, mg_worker_check_error)
+/* G_DEFINE_QUARK makes a string of its first argument: */
+/* clang-format off */
+G_DEFINE_QUARK (mg-worker-check-error-quark, mg_worker_check_error)
+/* clang-format on */

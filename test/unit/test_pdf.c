@@ -83,7 +83,9 @@ tp_set_entry (TestPdf *tp, guint num, guint8 type, guint64 field2, guint field3)
   g_array_index (tp->entries, XrefEntry, num) = e;
 }
 
-static void G_GNUC_PRINTF (3, 4)
+static void tp_obj (TestPdf *tp, guint num, const char *format, ...) G_GNUC_PRINTF (3, 4);
+
+static void
 tp_obj (TestPdf *tp, guint num, const char *format, ...)
 {
   va_list args;

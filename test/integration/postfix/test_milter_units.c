@@ -25,7 +25,10 @@ text_bytes (const char *text)
 
 /* ---------------------------------------------------------------- fake pipeline */
 
+/* G_DEFINE_QUARK makes a string of its first argument: */
+/* clang-format off */
 G_DEFINE_QUARK (mg-pipeline-error-quark, mg_pipeline_error)
+/* clang-format on */
 
 struct MgPipeline {
   int generation;
