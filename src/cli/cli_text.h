@@ -5,9 +5,9 @@
  * "ja"), English otherwise. It is decided from the variables, not from
  * setlocale(), so that a machine without the ja_JP locale compiled still
  * speaks Japanese. The code writes messages in English; their Japanese forms
- * are in one table in cli_text.c: whole formats (the same conversions in the
- * same order) and phrases of messages made elsewhere (a GError's, the
- * system's error texts). Anything not in the table stays English.
+ * are rows of the catalogue (common/msg_cli.c): whole formats (the same
+ * conversions in the same order) and phrases of messages made elsewhere (a
+ * GError's, the system's error texts). Anything not in it stays English.
  */
 #pragma once
 #include <glib.h>

@@ -11,6 +11,7 @@ static const struct {
   { mg_msg_reason_rows, &mg_msg_reason_n_rows, MG_MSG_REASON_FIRST },
   { mg_msg_notice_rows, &mg_msg_notice_n_rows, MG_MSG_NOTICE_FIRST },
   { mg_msg_ui_rows, &mg_msg_ui_n_rows, MG_MSG_UI_FIRST },
+  { mg_msg_cli_rows, &mg_msg_cli_n_rows, MG_MSG_CLI_FIRST },
 };
 
 const MgMsg *
@@ -40,6 +41,15 @@ mg_msg (MgMsgId id, MgLang lang)
 
   g_assert (row != NULL && row->id == id);
   return lang == MG_LANG_EN ? row->en : row->ja;
+}
+
+MgMsgId
+mg_msg_find (const char *en, MgMsgId first, MgMsgId end)
+{
+  for (MgMsgId id = first; id < end; id++)
+    if (g_str_equal (mg_msg (id, MG_LANG_EN), en))
+      return id;
+  return MG_MSG_COUNT;
 }
 
 MgLang

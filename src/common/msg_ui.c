@@ -164,4 +164,4 @@ const MgMsg mg_msg_ui_rows[] = {
     "届ける宛先を一つ入力してください（許可されたドメインのみ）。" },
 };
 const gsize mg_msg_ui_n_rows = G_N_ELEMENTS (mg_msg_ui_rows);
-G_STATIC_ASSERT (G_N_ELEMENTS (mg_msg_ui_rows) == MG_MSG_COUNT - MG_MSG_UI_FIRST);
+G_STATIC_ASSERT (G_N_ELEMENTS (mg_msg_ui_rows) == MG_MSG_CLI_FIRST - MG_MSG_UI_FIRST);

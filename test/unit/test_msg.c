@@ -157,6 +157,20 @@ test_reasons (void)
   g_assert_cmpint (mg_msg_lang (NULL), ==, MG_LANG_EN);
 }
 
+/* The CLI finds a row by its English: no two may read the same. */
+static void
+test_find (void)
+{
+  for (int id = MG_MSG_CLI_FIRST; id < MG_MSG_CLI_END; id++) {
+    MgMsgId first = id < MG_MSG_CLI_PHRASE_FIRST ? MG_MSG_CLI_FIRST : MG_MSG_CLI_PHRASE_FIRST;
+    MgMsgId end = id < MG_MSG_CLI_PHRASE_FIRST ? MG_MSG_CLI_PHRASE_FIRST : MG_MSG_CLI_END;
+    g_assert_cmpint (mg_msg_find (mg_msg (id, MG_LANG_EN), first, end), ==, id);
+  }
+  g_assert_cmpint (mg_msg_find ("configuration error: %s", MG_MSG_CLI_FIRST,
+                                MG_MSG_CLI_PHRASE_FIRST), ==, MG_MSG_CLI_CONFIGURATION_ERROR);
+  g_assert_cmpint (mg_msg_find ("not in the catalogue", 0, MG_MSG_COUNT), ==, MG_MSG_COUNT);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -164,5 +178,6 @@ main (int argc, char **argv)
   g_test_add_func ("/msg/conversion-parser", test_parser);
   g_test_add_func ("/msg/every-row", test_every_row);
   g_test_add_func ("/msg/reasons", test_reasons);
+  g_test_add_func ("/msg/find", test_find);
   return g_test_run ();
 }
