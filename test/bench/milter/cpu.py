@@ -78,21 +78,42 @@ def _roots(relay):
     return milter.proc.pid, []
 
 
-def snapshot(relay):
-    """CPU seconds per group now, and peak RSS (KiB) of the front and of the
-    largest worker alive."""
-    kids = _children()
-    out = {"postfix": 0.0, "front": 0.0, "workers": 0.0, "front_kib": 0, "worker_kib": 0}
+def _groups(relay, kids):
+    """{group: [pids]} of the relay's processes alive now."""
+    out = {"postfix": [], "front": [], "workers": []}
     master = _postfix_master(relay)
     if master:
-        out["postfix"] = sum(_seconds(p) for p in _tree(master, kids))
+        out["postfix"] = _tree(master, kids)
     front, others = _roots(relay)
     if front:
-        out["front"] = _seconds(front, reaped=False)
-        out["front_kib"] = _hwm_kib(front)
-        below = _tree(front, kids)[1:] + [q for r in others for q in _tree(r, kids)]
-        out["workers"] = sum(_seconds(p) for p in below)
-        out["worker_kib"] = max([_hwm_kib(p) for p in below] or [0])
+        out["front"] = [front]
+        out["workers"] = _tree(front, kids)[1:] + [q for r in others for q in _tree(r, kids)]
+    return out
+
+
+def reset_peaks(relay):
+    """Start the peak RSS (VmHWM) of every process of the relay afresh
+    (Linux: 5 written to /proc/PID/clear_refs; root), so that the next
+    snapshot's peaks belong to what ran in between."""
+    for pids in _groups(relay, _children()).values():
+        for pid in pids:
+            try:
+                with open("/proc/%d/clear_refs" % pid, "w") as f:
+                    f.write("5")
+            except OSError:
+                pass
+
+
+def snapshot(relay):
+    """CPU seconds per group now, and the peak RSS (KiB) of the largest
+    Postfix process, of the front and of the largest worker alive."""
+    groups = _groups(relay, _children())
+    out = {"postfix": sum(_seconds(p) for p in groups["postfix"]),
+           "front": sum(_seconds(p, reaped=False) for p in groups["front"]),
+           "workers": sum(_seconds(p) for p in groups["workers"])}
+    for group, pids in groups.items():
+        out[group + "_kib"] = max([_hwm_kib(p) for p in pids] or [0])
+    out["worker_kib"] = out.pop("workers_kib")
     return out
 
 
