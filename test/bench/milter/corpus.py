@@ -116,11 +116,12 @@ def pdf_mail(pages):
                                    [("scan.pdf", "application/pdf", scan_pdf(ident, pages))])
 
 
-# key -> (label, builder, share of --count sent per burst)
+# key -> (label, builder, mails per burst as a share of --count (at least 3),
+#         large: sent in only --repeat-large of the rounds)
 CORPORA = {
-    "text": ("short Japanese text", mails.text_mail, 1.0),
-    "small": ("2 small attachments (4 KiB CSV, 1 KiB .docx)", small_mail, 1.0),
-    "office": ("2 MB PDF + 1 MB .docx", office_mail, 0.1),
-    "pdf1": ("1 MB PDF (3 scanned pages)", pdf_mail(3), 0.1),
-    "pdf10": ("10 MB PDF (30 scanned pages)", pdf_mail(30), 0.025),
+    "text": ("short Japanese text", mails.text_mail, 1.0, False),
+    "small": ("2 small attachments (4 KiB CSV, 1 KiB .docx)", small_mail, 1.0, False),
+    "office": ("2 MB PDF + 1 MB .docx", office_mail, 0.02, True),
+    "pdf1": ("1 MB PDF (3 scanned pages)", pdf_mail(3), 0.02, True),
+    "pdf10": ("10 MB PDF (30 scanned pages)", pdf_mail(30), 0.01, True),
 }
