@@ -1,5 +1,5 @@
-/* admin_dashboard.c - the period, the charts, the pending releases and the
- * CSV download of /stats.
+/* admin_dashboard.c - /stats (the period, the charts, the pending releases,
+ * the retention period and the totals) and its CSV download.
  *
  * The period comes from the query string and is one of four fixed names;
  * anything else is the default. Every name shown (virus names, reasons,
@@ -10,6 +10,8 @@
 
 #include "admin/admin_chart.h"
 #include "admin/admin_html.h"
+#include "admin/admin_pages.h"
+#include "admin/admin_text.h"
 #include "quarantine/quarantine_item.h"
 #include "quarantine/quarantine_query.h"
 #include "quarantine/quarantine_release.h"
@@ -40,6 +42,8 @@ period_clear (MgDashPeriod *p)
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (MgDashPeriod, period_clear)
+
+#define T(id) mg_msg ((id), ctx->lang)
 
 static const char *
 say (MgAdminContext *ctx, const char *ja, const char *en)
@@ -190,8 +194,9 @@ pending (MgAdminContext *ctx, GString *out)
   g_string_append (out, "</table></section>\n");
 }
 
-void
-mg_admin_dashboard (MgAdminContext *ctx, GString *out)
+/* The period selector, pending releases, charts and totals of /stats. */
+static void
+dashboard (MgAdminContext *ctx, GString *out)
 {
   g_auto (MgDashPeriod) p = { 0 };
   g_autoptr (GError) error = NULL;
@@ -216,6 +221,63 @@ mg_admin_dashboard (MgAdminContext *ctx, GString *out)
   counts_table (ctx, out, stats, "ppap", TRUE);
   counts_table (ctx, out, stats, "releases", TRUE);
   json_object_unref (stats);
+}
+
+static void
+stats_table (MgAdminContext *ctx, GString *out, GPtrArray *rows, MgMsgId title,
+             MgMsgId first)
+{
+  mg_admin_html_printf (out, "<section><h2>%s</h2><table><tr><th>%s</th><th>%s</th>"
+                        "<th>%s</th><th>%s</th><th>%s</th></tr>\n", T (title), T (first),
+                        T (MG_MSG_UI_TOTAL), T (MG_MSG_UI_WITHHELD), T (MG_MSG_UI_SANITISED),
+                        T (MG_MSG_UI_RELEASED));
+  for (guint i = 0; i < rows->len; i++) {
+    const MgQuarantineStatsRow *r = g_ptr_array_index (rows, i);
+    g_autofree char *label = mg_admin_text_reasons (ctx->lang, r->label);
+    mg_admin_html_printf (out, "<tr><td>%s</td><td>%" G_GINT64_FORMAT "</td><td>%"
+                          G_GINT64_FORMAT "</td><td>%" G_GINT64_FORMAT "</td><td>%"
+                          G_GINT64_FORMAT "</td></tr>\n", label, r->total, r->withheld,
+                          r->sanitised, r->released);
+  }
+  g_string_append (out, "</table></section>\n");
+}
+
+static void
+retention (MgAdminContext *ctx, GString *out)
+{
+  g_autofree char *days = g_strdup_printf (
+    "%" G_GINT64_FORMAT, ctx->server->config->quarantine_retention_days);
+  g_autofree char *text = g_strdup_printf (T (MG_MSG_UI_RETENTION), days);
+
+  mg_admin_html_printf (out, "<section><p>%s</p>", text);
+  if (g_strcmp0 (ctx->session->role, "approver") == 0) {
+    mg_admin_html_printf (out, "<form method=\"get\" action=\"/purge\"><button"
+                          " class=\"danger\">%s</button></form>", T (MG_MSG_UI_PURGE));
+  }
+  g_string_append (out, "</section>\n");
+}
+
+MgAdminReply *
+mg_admin_dashboard_page (MgAdminContext *ctx)
+{
+  MgQuarantineFilter filter = { 0 };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) by_day = mg_quarantine_query_by_day (ctx->server->store, &filter,
+                                                             &error);
+  g_autoptr (GPtrArray) by_reason = NULL;
+  MgAdminReply *reply;
+
+  if (by_day != NULL)
+    by_reason = mg_quarantine_query_by_reason (ctx->server->store, &filter, &error);
+  if (by_reason == NULL)
+    return mg_admin_pages_store_failed (ctx, error);
+  reply = mg_admin_pages_begin (ctx, MHD_HTTP_OK, MG_MSG_UI_STATS);
+  dashboard (ctx, reply->body);
+  retention (ctx, reply->body);
+  stats_table (ctx, reply->body, by_day, MG_MSG_UI_BY_DAY, MG_MSG_UI_DAY);
+  stats_table (ctx, reply->body, by_reason, MG_MSG_UI_BY_REASON, MG_MSG_UI_REASONS);
+  mg_admin_html_printf (reply->body, "<p class=\"note\">%s</p>", T (MG_MSG_UI_TZ_NOTE));
+  return mg_admin_pages_end (reply);
 }
 
 MgAdminReply *

@@ -16,8 +16,9 @@
 #define MG_ADMIN_DASHBOARD_DAYS 31
 #define MG_ADMIN_DASHBOARD_PENDING 50   /* pending releases listed */
 
-/* Append the dashboard's sections to OUT. */
-void mg_admin_dashboard (MgAdminContext *ctx, GString *out);
+/* /stats: the dashboard's sections, the retention period (and, for an
+ * approver, the purge button), and the totals by day and by reason. */
+MgAdminReply *mg_admin_dashboard_page (MgAdminContext *ctx);
 
 /* /stats.csv: the totals of the period as a CSV download. */
 MgAdminReply *mg_admin_dashboard_csv (MgAdminContext *ctx);

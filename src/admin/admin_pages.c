@@ -6,7 +6,6 @@
 
 #include <string.h>
 
-#include "admin/admin_dashboard.h"
 #include "quarantine/quarantine_query.h"
 
 #define T(id) mg_msg ((id), ctx->lang)
@@ -84,9 +83,8 @@ mg_admin_pages_login (MgAdminContext *ctx, guint status, const char *message, co
   return mg_admin_pages_end (reply);
 }
 
-/* The page when the store failed: unreachable (PostgreSQL down) says so. */
-static MgAdminReply *
-store_failed (MgAdminContext *ctx, const GError *error)
+MgAdminReply *
+mg_admin_pages_store_failed (MgAdminContext *ctx, const GError *error)
 {
   gboolean gone = error != NULL && error->domain == MG_QUARANTINE_ERROR &&
                   error->code == MG_QUARANTINE_ERROR_UNREACHABLE;
@@ -260,7 +258,7 @@ mg_admin_pages_list (MgAdminContext *ctx)
   total = mg_quarantine_query_count (ctx->server->store, &filter, &error);
   items = total >= 0 ? mg_quarantine_query_list (ctx->server->store, &filter, &error) : NULL;
   if (items == NULL)
-    return store_failed (ctx, error);
+    return mg_admin_pages_store_failed (ctx, error);
   reply = mg_admin_pages_begin (ctx, MHD_HTTP_OK, MG_MSG_UI_ITEMS);
   filter_form (ctx, reply->body, &q);
   pager (ctx, reply->body, &q, total);
@@ -271,63 +269,6 @@ mg_admin_pages_list (MgAdminContext *ctx)
   for (guint i = 0; i < items->len; i++)
     item_row (ctx, reply->body, g_ptr_array_index (items, i));
   g_string_append (reply->body, "</table>\n");
-  return mg_admin_pages_end (reply);
-}
-
-static void
-stats_table (MgAdminContext *ctx, GString *out, GPtrArray *rows, MgMsgId title,
-             MgMsgId first)
-{
-  mg_admin_html_printf (out, "<section><h2>%s</h2><table><tr><th>%s</th><th>%s</th>"
-                        "<th>%s</th><th>%s</th><th>%s</th></tr>\n", T (title), T (first),
-                        T (MG_MSG_UI_TOTAL), T (MG_MSG_UI_WITHHELD), T (MG_MSG_UI_SANITISED),
-                        T (MG_MSG_UI_RELEASED));
-  for (guint i = 0; i < rows->len; i++) {
-    const MgQuarantineStatsRow *r = g_ptr_array_index (rows, i);
-    g_autofree char *label = mg_admin_text_reasons (ctx->lang, r->label);
-    mg_admin_html_printf (out, "<tr><td>%s</td><td>%" G_GINT64_FORMAT "</td><td>%"
-                          G_GINT64_FORMAT "</td><td>%" G_GINT64_FORMAT "</td><td>%"
-                          G_GINT64_FORMAT "</td></tr>\n", label, r->total, r->withheld,
-                          r->sanitised, r->released);
-  }
-  g_string_append (out, "</table></section>\n");
-}
-
-static void
-retention (MgAdminContext *ctx, GString *out)
-{
-  g_autofree char *days = g_strdup_printf (
-    "%" G_GINT64_FORMAT, ctx->server->config->quarantine_retention_days);
-  g_autofree char *text = g_strdup_printf (T (MG_MSG_UI_RETENTION), days);
-
-  mg_admin_html_printf (out, "<section><p>%s</p>", text);
-  if (g_strcmp0 (ctx->session->role, "approver") == 0) {
-    mg_admin_html_printf (out, "<form method=\"get\" action=\"/purge\"><button"
-                          " class=\"danger\">%s</button></form>", T (MG_MSG_UI_PURGE));
-  }
-  g_string_append (out, "</section>\n");
-}
-
-MgAdminReply *
-mg_admin_pages_stats (MgAdminContext *ctx)
-{
-  MgQuarantineFilter filter = { 0 };
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GPtrArray) by_day = mg_quarantine_query_by_day (ctx->server->store, &filter,
-                                                             &error);
-  g_autoptr (GPtrArray) by_reason = NULL;
-  MgAdminReply *reply;
-
-  if (by_day != NULL)
-    by_reason = mg_quarantine_query_by_reason (ctx->server->store, &filter, &error);
-  if (by_reason == NULL)
-    return store_failed (ctx, error);
-  reply = mg_admin_pages_begin (ctx, MHD_HTTP_OK, MG_MSG_UI_STATS);
-  mg_admin_dashboard (ctx, reply->body);
-  retention (ctx, reply->body);
-  stats_table (ctx, reply->body, by_day, MG_MSG_UI_BY_DAY, MG_MSG_UI_DAY);
-  stats_table (ctx, reply->body, by_reason, MG_MSG_UI_BY_REASON, MG_MSG_UI_REASONS);
-  mg_admin_html_printf (reply->body, "<p class=\"note\">%s</p>", T (MG_MSG_UI_TZ_NOTE));
   return mg_admin_pages_end (reply);
 }
 

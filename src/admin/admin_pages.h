@@ -1,8 +1,8 @@
 /* admin_pages.h - the pages and actions of the admin web UI.
  *
- * Pages (GET): the list of held items with search and filters, one item
- * (report, parts, headers, requests, the forms its viewer's role allows), the
- * statistics with the retention period, and the login form. Actions (POST,
+ * Pages (GET): the page frame, the list of held items with search and
+ * filters, the login form and confirmations; one item is admin_item.c's, the
+ * statistics admin_dashboard.c's, each built on this frame. Actions (POST,
  * CSRF-checked by the server before they run): request, approve, reject,
  * delete, purge; each goes through src/quarantine, which enforces roles and
  * the two-person rule and writes the audit log, and answers with a redirect
@@ -44,7 +44,6 @@ MgAdminReply *mg_admin_pages_begin (MgAdminContext *ctx, guint status, MgMsgId t
 MgAdminReply *mg_admin_pages_end (MgAdminReply *reply);
 
 MgAdminReply *mg_admin_pages_list (MgAdminContext *ctx);
-MgAdminReply *mg_admin_pages_stats (MgAdminContext *ctx);
 /* The login form with MESSAGE (may be NULL) and answer STATUS; PRE is the
  * pre-session CSRF token of the form. */
 MgAdminReply *mg_admin_pages_login (MgAdminContext *ctx, guint status, const char *message,
@@ -58,4 +57,7 @@ void mg_admin_pages_confirm_form (MgAdminContext *ctx, GString *out, const char 
 
 /* A small page with MESSAGE and STATUS (errors, refusals). */
 MgAdminReply *mg_admin_pages_message (MgAdminContext *ctx, guint status, const char *message);
+/* The page when the store failed with ERROR: unreachable (PostgreSQL down)
+ * says so, anything else is a temporary failure. */
+MgAdminReply *mg_admin_pages_store_failed (MgAdminContext *ctx, const GError *error);
 

@@ -149,7 +149,7 @@ route_get (MgAdminContext *ctx, const char *path)
   if (g_str_equal (path, "/") || g_str_equal (path, "/items"))
     return mg_admin_pages_list (ctx);
   if (g_str_equal (path, "/stats"))
-    return mg_admin_pages_stats (ctx);
+    return mg_admin_dashboard_page (ctx);
   if (g_str_equal (path, "/stats.csv"))
     return mg_admin_dashboard_csv (ctx);
   if (g_str_equal (path, "/purge"))

@@ -3,7 +3,10 @@
  * The walk starts at the package relationships and follows only relationship
  * types on the allow-list to parts whose content type is on the allow-list;
  * a part nothing kept points to is never written. Each kept XML part is
- * parsed, cleaned (ooxml_xml.c) and written anew; each image goes through the
+ * parsed, cleaned and written anew: the Word rules (ooxml_word.c) for the
+ * text of a document, the Excel ones (ooxml_excel.c) for a workbook and its
+ * sheets, chosen here by the part's content type, then the rules for every
+ * part (ooxml_clean.c); each image goes through the
  * whole policy (virus scan, image filter) and only what comes back passes.
  * [Content_Types].xml and every .rels part are generated from what was kept,
  * so no external relationship or dropped type can survive. This module never
@@ -14,12 +17,26 @@
 
 #include <string.h>
 
-#include "filters/office_legacy.h"
-#include "filters/ooxml_priv.h"
+#include "filters/libreoffice.h"
+#include "filters/ooxml_allow.h"
+#include "filters/ooxml_clean.h"
+#include "filters/ooxml_excel.h"
+#include "filters/ooxml_metafile.h"
+#include "filters/ooxml_word.h"
+#include "filters/ooxml_xml.h"
+#include "filters/ooxml_zip.h"
 
 #define OXD "application/vnd.openxmlformats-officedocument."
 
 typedef enum { FAMILY_NONE, FAMILY_WORD, FAMILY_EXCEL, FAMILY_POWERPOINT, FAMILY_XLSB } Family;
+
+/* How a kept XML part is cleaned beyond the rules for every part. */
+typedef enum {
+  KIND_OTHER,
+  KIND_WORD_TEXT,            /* document, headers, footers, notes, comments */
+  KIND_WORKBOOK,
+  KIND_SHEET,
+} Kind;
 
 /* Content types of the main part: the family, and whether it runs macros. */
 static const struct {
@@ -48,70 +65,70 @@ static const struct {
 /* What each family becomes: always the macro-free document type. */
 static const struct {
   const char *main_type, *mime, *extension;
-  MgOoxmlKind main_kind;
+  Kind main_kind;
 } outputs[] = {
   [FAMILY_WORD] = { OXD "wordprocessingml.document.main+xml",
-                    OXD "wordprocessingml.document", ".docx", MG_OOXML_KIND_WORD_TEXT },
+                    OXD "wordprocessingml.document", ".docx", KIND_WORD_TEXT },
   [FAMILY_EXCEL] = { OXD "spreadsheetml.sheet.main+xml", OXD "spreadsheetml.sheet", ".xlsx",
-                     MG_OOXML_KIND_WORKBOOK },
+                     KIND_WORKBOOK },
   [FAMILY_POWERPOINT] = { OXD "presentationml.presentation.main+xml",
-                          OXD "presentationml.presentation", ".pptx", MG_OOXML_KIND_OTHER },
+                          OXD "presentationml.presentation", ".pptx", KIND_OTHER },
 };
 
 /* Content types of the other parts that may pass, and how each is cleaned. */
 static const struct {
   const char *type;
-  MgOoxmlKind kind;
+  Kind kind;
 } part_types[] = {
-  { OXD "wordprocessingml.header+xml", MG_OOXML_KIND_WORD_TEXT },
-  { OXD "wordprocessingml.footer+xml", MG_OOXML_KIND_WORD_TEXT },
-  { OXD "wordprocessingml.footnotes+xml", MG_OOXML_KIND_WORD_TEXT },
-  { OXD "wordprocessingml.endnotes+xml", MG_OOXML_KIND_WORD_TEXT },
-  { OXD "wordprocessingml.comments+xml", MG_OOXML_KIND_WORD_TEXT },
-  { OXD "wordprocessingml.styles+xml", MG_OOXML_KIND_OTHER },
-  { OXD "wordprocessingml.settings+xml", MG_OOXML_KIND_OTHER },
-  { OXD "wordprocessingml.websettings+xml", MG_OOXML_KIND_OTHER },
-  { OXD "wordprocessingml.fonttable+xml", MG_OOXML_KIND_OTHER },
-  { OXD "wordprocessingml.numbering+xml", MG_OOXML_KIND_OTHER },
-  { OXD "wordprocessingml.commentsextended+xml", MG_OOXML_KIND_OTHER },
-  { OXD "wordprocessingml.commentsids+xml", MG_OOXML_KIND_OTHER },
-  { OXD "wordprocessingml.commentsextensible+xml", MG_OOXML_KIND_OTHER },
-  { OXD "wordprocessingml.people+xml", MG_OOXML_KIND_OTHER },
-  { "application/vnd.ms-word.styleswitheffects+xml", MG_OOXML_KIND_OTHER },
-  { OXD "spreadsheetml.worksheet+xml", MG_OOXML_KIND_SHEET },
-  { OXD "spreadsheetml.chartsheet+xml", MG_OOXML_KIND_OTHER },
-  { OXD "spreadsheetml.sharedstrings+xml", MG_OOXML_KIND_OTHER },
-  { OXD "spreadsheetml.styles+xml", MG_OOXML_KIND_OTHER },
-  { OXD "spreadsheetml.calcchain+xml", MG_OOXML_KIND_OTHER },
-  { OXD "spreadsheetml.comments+xml", MG_OOXML_KIND_OTHER },
-  { OXD "spreadsheetml.table+xml", MG_OOXML_KIND_OTHER },
-  { OXD "drawing+xml", MG_OOXML_KIND_OTHER },
-  { "application/vnd.ms-excel.threadedcomments+xml", MG_OOXML_KIND_OTHER },
-  { "application/vnd.ms-excel.person+xml", MG_OOXML_KIND_OTHER },
-  { OXD "presentationml.slide+xml", MG_OOXML_KIND_OTHER },
-  { OXD "presentationml.slidelayout+xml", MG_OOXML_KIND_OTHER },
-  { OXD "presentationml.slidemaster+xml", MG_OOXML_KIND_OTHER },
-  { OXD "presentationml.notesslide+xml", MG_OOXML_KIND_OTHER },
-  { OXD "presentationml.notesmaster+xml", MG_OOXML_KIND_OTHER },
-  { OXD "presentationml.handoutmaster+xml", MG_OOXML_KIND_OTHER },
-  { OXD "presentationml.presprops+xml", MG_OOXML_KIND_OTHER },
-  { OXD "presentationml.viewprops+xml", MG_OOXML_KIND_OTHER },
-  { OXD "presentationml.tablestyles+xml", MG_OOXML_KIND_OTHER },
-  { OXD "presentationml.commentauthors+xml", MG_OOXML_KIND_OTHER },
-  { OXD "presentationml.comments+xml", MG_OOXML_KIND_OTHER },
-  { OXD "theme+xml", MG_OOXML_KIND_OTHER },
-  { OXD "themeoverride+xml", MG_OOXML_KIND_OTHER },
-  { "application/vnd.openxmlformats-package.core-properties+xml", MG_OOXML_KIND_OTHER },
-  { OXD "extended-properties+xml", MG_OOXML_KIND_OTHER },
-  { OXD "drawingml.chart+xml", MG_OOXML_KIND_OTHER },
-  { OXD "drawingml.chartshapes+xml", MG_OOXML_KIND_OTHER },
-  { "application/vnd.ms-office.chartstyle+xml", MG_OOXML_KIND_OTHER },
-  { "application/vnd.ms-office.chartcolorstyle+xml", MG_OOXML_KIND_OTHER },
-  { OXD "drawingml.diagramdata+xml", MG_OOXML_KIND_OTHER },
-  { OXD "drawingml.diagramlayout+xml", MG_OOXML_KIND_OTHER },
-  { OXD "drawingml.diagramstyle+xml", MG_OOXML_KIND_OTHER },
-  { OXD "drawingml.diagramcolors+xml", MG_OOXML_KIND_OTHER },
-  { "application/vnd.ms-office.drawingml.diagramdrawing+xml", MG_OOXML_KIND_OTHER },
+  { OXD "wordprocessingml.header+xml", KIND_WORD_TEXT },
+  { OXD "wordprocessingml.footer+xml", KIND_WORD_TEXT },
+  { OXD "wordprocessingml.footnotes+xml", KIND_WORD_TEXT },
+  { OXD "wordprocessingml.endnotes+xml", KIND_WORD_TEXT },
+  { OXD "wordprocessingml.comments+xml", KIND_WORD_TEXT },
+  { OXD "wordprocessingml.styles+xml", KIND_OTHER },
+  { OXD "wordprocessingml.settings+xml", KIND_OTHER },
+  { OXD "wordprocessingml.websettings+xml", KIND_OTHER },
+  { OXD "wordprocessingml.fonttable+xml", KIND_OTHER },
+  { OXD "wordprocessingml.numbering+xml", KIND_OTHER },
+  { OXD "wordprocessingml.commentsextended+xml", KIND_OTHER },
+  { OXD "wordprocessingml.commentsids+xml", KIND_OTHER },
+  { OXD "wordprocessingml.commentsextensible+xml", KIND_OTHER },
+  { OXD "wordprocessingml.people+xml", KIND_OTHER },
+  { "application/vnd.ms-word.styleswitheffects+xml", KIND_OTHER },
+  { OXD "spreadsheetml.worksheet+xml", KIND_SHEET },
+  { OXD "spreadsheetml.chartsheet+xml", KIND_OTHER },
+  { OXD "spreadsheetml.sharedstrings+xml", KIND_OTHER },
+  { OXD "spreadsheetml.styles+xml", KIND_OTHER },
+  { OXD "spreadsheetml.calcchain+xml", KIND_OTHER },
+  { OXD "spreadsheetml.comments+xml", KIND_OTHER },
+  { OXD "spreadsheetml.table+xml", KIND_OTHER },
+  { OXD "drawing+xml", KIND_OTHER },
+  { "application/vnd.ms-excel.threadedcomments+xml", KIND_OTHER },
+  { "application/vnd.ms-excel.person+xml", KIND_OTHER },
+  { OXD "presentationml.slide+xml", KIND_OTHER },
+  { OXD "presentationml.slidelayout+xml", KIND_OTHER },
+  { OXD "presentationml.slidemaster+xml", KIND_OTHER },
+  { OXD "presentationml.notesslide+xml", KIND_OTHER },
+  { OXD "presentationml.notesmaster+xml", KIND_OTHER },
+  { OXD "presentationml.handoutmaster+xml", KIND_OTHER },
+  { OXD "presentationml.presprops+xml", KIND_OTHER },
+  { OXD "presentationml.viewprops+xml", KIND_OTHER },
+  { OXD "presentationml.tablestyles+xml", KIND_OTHER },
+  { OXD "presentationml.commentauthors+xml", KIND_OTHER },
+  { OXD "presentationml.comments+xml", KIND_OTHER },
+  { OXD "theme+xml", KIND_OTHER },
+  { OXD "themeoverride+xml", KIND_OTHER },
+  { "application/vnd.openxmlformats-package.core-properties+xml", KIND_OTHER },
+  { OXD "extended-properties+xml", KIND_OTHER },
+  { OXD "drawingml.chart+xml", KIND_OTHER },
+  { OXD "drawingml.chartshapes+xml", KIND_OTHER },
+  { "application/vnd.ms-office.chartstyle+xml", KIND_OTHER },
+  { "application/vnd.ms-office.chartcolorstyle+xml", KIND_OTHER },
+  { OXD "drawingml.diagramdata+xml", KIND_OTHER },
+  { OXD "drawingml.diagramlayout+xml", KIND_OTHER },
+  { OXD "drawingml.diagramstyle+xml", KIND_OTHER },
+  { OXD "drawingml.diagramcolors+xml", KIND_OTHER },
+  { "application/vnd.ms-office.drawingml.diagramdrawing+xml", KIND_OTHER },
 };
 
 /* Where relationship types live (transitional, strict, Microsoft's). */
@@ -163,7 +180,7 @@ typedef struct {
   MgOoxmlPart *part;          /* NULL for the package itself */
   const char *type;           /* content type written (static) */
   char *image_type;           /* content type of a re-encoded image */
-  MgOoxmlKind kind;
+  Kind kind;
   xmlDoc *doc;                /* XML parts */
   GBytes *image;              /* image parts, as the image filter wrote them */
   GPtrArray *rels;            /* MgOoxmlRel *: the relationships kept */
@@ -378,7 +395,7 @@ take_image (Rebuild *r, MgOoxmlPart *part)
 
 /* An XML part: parsed now, so that a DOCTYPE anywhere removes the document. */
 static Kept *
-take_xml (Rebuild *r, MgOoxmlPart *part, MgOoxmlKind kind, const char *type)
+take_xml (Rebuild *r, MgOoxmlPart *part, Kind kind, const char *type)
 {
   gboolean doctype;
   xmlDoc *doc = mg_ooxml_xml_parse (part->data, &doctype);
@@ -581,6 +598,32 @@ read_types (Rebuild *r)
   return r->types != NULL;
 }
 
+/* Clean K's XML in place: markup compatibility resolved, the rules of its
+ * kind (Word fields, Excel names and formulas), then those for every part.
+ * FALSE when a workbook has no sheet left. */
+static gboolean
+clean_part (Kept *k, MgOoxmlFindings *findings)
+{
+  gboolean usable = TRUE;
+
+  mg_ooxml_allow_alternates (k->doc);
+  switch (k->kind) {
+  case KIND_WORD_TEXT:
+    mg_ooxml_word_fields (k->doc, findings);
+    break;
+  case KIND_WORKBOOK:
+    usable = mg_ooxml_excel_workbook (k->doc, k->kept_ids, findings);
+    break;
+  case KIND_SHEET:
+    mg_ooxml_excel_sheet (k->doc, findings);
+    break;
+  case KIND_OTHER:
+    break;
+  }
+  mg_ooxml_clean (k->doc, k->kept_ids, findings);
+  return usable;
+}
+
 static void
 clean_all (Rebuild *r)
 {
@@ -588,10 +631,10 @@ clean_all (Rebuild *r)
     Kept *k = g_ptr_array_index (r->order, i);
     if (k->doc == NULL)
       continue;
-    if (!mg_ooxml_root_allowed (k->doc))
+    if (!mg_ooxml_allow_root (k->doc))
       fail (r, MG_ACTION_REMOVED, MG_REASON_CONVERT_FAILED,
             g_strdup_printf ("part %s is not in an OOXML namespace", k->part->name));
-    else if (!mg_ooxml_clean (k->doc, k->kind, k->kept_ids, &r->findings))
+    else if (!clean_part (k, &r->findings))
       fail (r, MG_ACTION_REMOVED, MG_REASON_MACROS_REMOVED,
             g_strdup ("no worksheet is left once the macro sheets are removed"));
   }
@@ -755,7 +798,7 @@ mg_ooxml_rebuild (GBytes *input, const MgFilterInput *in, gboolean allow_convert
   if (read_types (&r))
     walk (&r);
   if (!r.failed && r.family == FAMILY_XLSB && allow_convert)
-    mg_office_legacy_convert (input, in, "xlsb", result);
+    mg_ooxml_converted (input, in, "xlsb", result);
   else if (!r.failed && r.family == FAMILY_XLSB)
     fail (&r, MG_ACTION_REMOVED, MG_REASON_CONVERT_FAILED,
           g_strdup ("a binary workbook (.xlsb) that was not converted"));
@@ -766,6 +809,32 @@ mg_ooxml_rebuild (GBytes *input, const MgFilterInput *in, gboolean allow_convert
   if (!r.failed && r.family != FAMILY_XLSB)
     finish (&r);
   rebuild_clear (&r);
+}
+
+void
+mg_ooxml_converted (GBytes *input, const MgFilterInput *in, const char *source_ext,
+                    MgFilterResult *result)
+{
+  const char *target = mg_libreoffice_target (source_ext);
+  g_autofree char *why = NULL;
+  g_autoptr (GBytes) converted = NULL;
+
+  g_return_if_fail (target != NULL);
+  converted = mg_libreoffice_convert (input, in, source_ext, target, &why);
+  if (converted == NULL) {
+    mg_filter_result_clear (result);
+    mg_filter_result_set (result, MG_ACTION_REMOVED, mg_libreoffice_reason (why),
+                          g_strdup (why != NULL ? why : "LibreOffice failed"));
+    return;
+  }
+  mg_ooxml_rebuild (converted, in, FALSE, result);
+  if (result->action != MG_ACTION_CONVERTED)
+    return;
+  if (result->reason != MG_REASON_MACROS_REMOVED)
+    result->reason = MG_REASON_OFFICE_CONVERTED;
+  g_autofree char *detail = result->detail;
+  result->detail = g_strdup_printf ("converted from .%s by LibreOffice%s%s", source_ext,
+                                    detail != NULL ? "; " : "", detail != NULL ? detail : "");
 }
 
 static const char *const ooxml_types[] = {

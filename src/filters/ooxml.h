@@ -28,7 +28,16 @@ extern const MgFilter mg_filter_ooxml;
 
 /* Rebuild the OOXML package INPUT into RESULT (the filter's sanitise, without
  * the error path: bad input is a result). With ALLOW_CONVERT, a binary
- * workbook (.xlsb) is handed to LibreOffice (office_legacy.c); without it,
- * such a package is removed (so a converter's output can never loop). */
+ * workbook (.xlsb) goes through mg_ooxml_converted; without it, such a
+ * package is removed (so a converter's output can never loop). */
 void mg_ooxml_rebuild (GBytes *input, const MgFilterInput *in, gboolean allow_convert,
                        MgFilterResult *result);
+
+/* INPUT, a document LibreOffice reads whose usual extension is SOURCE_EXT
+ * ("doc", "xls", "ppt", "rtf", "odt", "xlsb"...; mg_libreoffice_target knows
+ * it), converted to OOXML by LibreOffice (libreoffice.h) and rebuilt into
+ * RESULT by mg_ooxml_rebuild, which never converts again. Bad input, a
+ * timeout or a missing LibreOffice are results (removed, with a reason),
+ * never errors. */
+void mg_ooxml_converted (GBytes *input, const MgFilterInput *in, const char *source_ext,
+                         MgFilterResult *result);

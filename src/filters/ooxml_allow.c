@@ -17,9 +17,11 @@
  * namespace or in an allowed one (xml:space included), and only when their
  * value could not be read as a link, a path or HTML.
  */
-#include "filters/ooxml_priv.h"
+#include "filters/ooxml_allow.h"
 
 #include <string.h>
+
+#include "filters/ooxml_xml.h"
 
 #define NS_MC "http://schemas.openxmlformats.org/markup-compatibility/2006"
 #define NS_XML "http://www.w3.org/XML/1998/namespace"
@@ -295,4 +297,12 @@ mg_ooxml_allow_alternates (xmlDoc *doc)
     else
       n = mg_ooxml_xml_next (n, FALSE);
   }
+}
+
+gboolean
+mg_ooxml_allow_root (xmlDoc *doc)
+{
+  xmlNode *root = xmlDocGetRootElement (doc);
+
+  return root != NULL && mg_ooxml_allow_ns (root->ns, root->ns);
 }

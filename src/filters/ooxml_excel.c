@@ -9,9 +9,11 @@
  * the value it last showed. This module only removes and renumbers; it never
  * writes a formula.
  */
-#include "filters/ooxml_priv.h"
+#include "filters/ooxml_excel.h"
 
 #include <string.h>
+
+#include "filters/ooxml_xml.h"
 
 /* Functions that reach outside the workbook or run code. */
 static const char *const unsafe_functions[] = {

@@ -1,5 +1,5 @@
 /* ooxml_metafile.c - EMF and WMF pictures of an Office document drawn to
- * PNG by LibreOffice (see ooxml_priv.h).
+ * PNG by LibreOffice (see ooxml_metafile.h).
  *
  * The image filter rebuilds raster images only, and a metafile is a program
  * of drawing records: formulas, diagrams and clip art of older documents. It
@@ -10,11 +10,12 @@
  * passes it through the image filter like any picture. At most
  * MG_OOXML_MAX_METAFILES per document: each costs one LibreOffice start.
  */
+#include "filters/ooxml_metafile.h"
+
 #include <gdk-pixbuf/gdk-pixbuf.h>
 #include <string.h>
 
-#include "filters/office_legacy.h"
-#include "filters/ooxml_priv.h"
+#include "filters/libreoffice.h"
 
 const char *
 mg_ooxml_metafile_ext (GBytes *data)
@@ -81,7 +82,7 @@ GBytes *
 mg_ooxml_metafile_png (GBytes *data, const char *ext, const MgFilterInput *in, char **why_r)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (GBytes) png = mg_office_legacy_convert_bytes (data, in, ext, "png", why_r);
+  g_autoptr (GBytes) png = mg_libreoffice_convert (data, in, ext, "png", why_r);
   g_autoptr (GdkPixbufLoader) loader = gdk_pixbuf_loader_new_with_type ("png", NULL);
   gsize len;
 

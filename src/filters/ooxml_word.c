@@ -9,9 +9,11 @@
  * of runs, even across paragraphs) and simple ones (fldSimple) alike. This
  * module only removes nodes; it never adds text.
  */
-#include "filters/ooxml_priv.h"
+#include "filters/ooxml_word.h"
 
 #include <string.h>
+
+#include "filters/ooxml_xml.h"
 
 /* Fields that neither fetch, include, run nor prompt. */
 static const char *const safe_fields[] = {

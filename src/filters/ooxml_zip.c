@@ -7,7 +7,7 @@
  * parts (case twins, "..", backslashes), remove the document. Writing makes a
  * new deflated zip with fixed timestamps. Never touches the file system.
  */
-#include "filters/ooxml_priv.h"
+#include "filters/ooxml_zip.h"
 
 #include <archive.h>
 #include <archive_entry.h>

@@ -8,7 +8,7 @@
 #include "pipeline/gmime_autoptr.h"
 #include <string.h>
 
-#include "filters/office_legacy.h"
+#include "filters/libreoffice.h"
 #include "filters/registry.h"
 #include "pipeline/ambiguity.h"
 #include "pipeline/assemble.h"
@@ -284,7 +284,7 @@ GBytes *
 mg_pipeline_run_converter (MgPipeline *pipeline, GBytes *input, const char *source_ext,
                            const char *target, char **why_r)
 {
-  return mg_office_legacy_run (pipeline->config, input, source_ext, target, why_r);
+  return mg_libreoffice_run (pipeline->config, input, source_ext, target, why_r);
 }
 
 void

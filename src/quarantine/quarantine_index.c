@@ -37,11 +37,6 @@ struct MgQuarantineStmt {
   int row;
 };
 
-/* G_DEFINE_QUARK makes a string of its first argument: */
-/* clang-format off */
-G_DEFINE_QUARK (mg-quarantine-error-quark, mg_quarantine_error)
-/* clang-format on */
-
 static const char schema[] =
   "CREATE TABLE IF NOT EXISTS items ("
   " id TEXT PRIMARY KEY, time INTEGER NOT NULL, queue_id TEXT, message_id TEXT,"

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "quarantine/quarantine_index.h"
+#include "quarantine/quarantine_error.h"
 
 #define MG_QUARANTINE_PG_IDLE_MAX 8              /* idle connections kept per process */
 #define MG_QUARANTINE_PG_CONNECT_TIMEOUT "10"    /* seconds, unless the dsn says */

@@ -8,7 +8,7 @@ string is gone from the package, and LibreOffice still opens the output and
 shows the document's text or the sheet's values (Japanese included).
 Legacy formats (.doc, .xls, .odt, RTF) are converted with LibreOffice: a
 sandboxed worker may not start programs, so it asks the supervisor, whose
-service child (own network namespace) runs mg_office_legacy_run; these cases
+service child (own network namespace) runs mg_libreoffice_run; these cases
 go through that path like every other.
 """
 import io

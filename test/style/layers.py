@@ -14,8 +14,17 @@ is started by `mugai admin` and shares the release and PPAP code with
 
 Folders of one layer are peers and do not include each other, with the
 exceptions listed in PEERS (each says why). An include of a folder not
-listed in LAYERS fails too, so a new folder must be placed. Prints each
-offending line as file:line and exits 1 if there is any.
+listed in LAYERS fails too, so a new folder must be placed.
+
+Inside one folder the files include each other without a circle: x.c and
+x.h are one node (the module x, whose functions x.h declares; x_internal.h
+or x_private.h, the part of x.h kept inside the folder, is x too), and
+x -> y when a file of x includes y.h. Any cycle of that graph fails, printed as
+"folder: a -> b -> a". A header that declared the functions of several .c
+files would hide their circles; STYLE.md asks for one header per module.
+
+Prints each offending line as file:line, each cycle, and exits 1 if there
+is any.
 """
 import os
 import re
@@ -54,23 +63,94 @@ def included_folder(name, here):
     return name.split("/")[0]
 
 
-def check(root):
-    bad = []
-    for dirpath, _, files in os.walk(os.path.join(root, "src")):
+def sources(root):
+    """(path relative to root, [(line number, line, included name)]) of
+    every .c and .h under src/."""
+    for dirpath, _, files in sorted(os.walk(os.path.join(root, "src"))):
         for f in sorted(files):
             if not f.endswith((".c", ".h")):
                 continue
             path = os.path.relpath(os.path.join(dirpath, f), root)
-            here = folder_of(path)
+            includes = []
             with open(os.path.join(root, path), encoding="utf-8") as fh:
                 for n, line in enumerate(fh, 1):
                     m = INCLUDE.match(line)
-                    if m is None or m.group(1) == "mg_build.h":
-                        continue
-                    there = included_folder(m.group(1), here)
-                    why = verdict(here, there)
-                    if why:
-                        bad.append(f"{path}:{n}: {line.strip()}: {why}")
+                    if m is not None and m.group(1) != "mg_build.h":
+                        includes.append((n, line.strip(), m.group(1)))
+            yield path, includes
+
+
+def check(root):
+    bad = []
+    for path, includes in sources(root):
+        here = folder_of(path)
+        for n, line, name in includes:
+            why = verdict(here, included_folder(name, here))
+            if why:
+                bad.append(f"{path}:{n}: {line}: {why}")
+    return bad
+
+
+def module_of(path):
+    """The module a file belongs to: x for x.c and x.h, and for x_internal.h
+    or x_private.h, the half of x's header shared only inside its folder."""
+    stem = os.path.splitext(os.path.basename(path))[0]
+    return re.sub(r"_(internal|private)$", "", stem)
+
+
+def module_graph(root):
+    """{folder: {module: set of modules of the same folder it includes}}."""
+    graphs = {}
+    for path, includes in sources(root):
+        here = folder_of(path)
+        module = module_of(path)
+        edges = graphs.setdefault(here, {}).setdefault(module, set())
+        for _, _, name in includes:
+            if included_folder(name, here) != here or not name.endswith(".h"):
+                continue
+            other = module_of(name)
+            if other != module:
+                edges.add(other)
+    return graphs
+
+
+def find_cycle(edges):
+    """One cycle of the graph EDGES as a list of nodes (first repeated at
+    the end), or None. Depth-first, in sorted order so the output is stable."""
+    state = {}          # node -> 1 on the current path, 2 done
+    path = []
+
+    def visit(node):
+        state[node] = 1
+        path.append(node)
+        for nxt in sorted(edges.get(node, ())):
+            if state.get(nxt) == 1:
+                return path[path.index(nxt):] + [nxt]
+            if nxt not in state:
+                found = visit(nxt)
+                if found:
+                    return found
+        path.pop()
+        state[node] = 2
+        return None
+
+    for node in sorted(edges):
+        if node not in state:
+            found = visit(node)
+            if found:
+                return found
+    return None
+
+
+def cycles(root):
+    """Every folder's include cycles, one line per cycle: after one is
+    found, its closing edge is dropped and the search runs again."""
+    bad = []
+    for folder, edges in sorted(module_graph(root).items()):
+        edges = {k: set(v) for k, v in edges.items()}
+        while (cycle := find_cycle(edges)) is not None:
+            bad.append(f"src/{folder}: include cycle " + " -> ".join(cycle))
+            edges[cycle[-2]].discard(cycle[-1])
     return bad
 
 
@@ -91,10 +171,12 @@ def verdict(here, there):
 def main():
     root = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..", "..")
     bad = check(os.path.abspath(root))
-    for b in bad:
+    circles = cycles(os.path.abspath(root))
+    for b in bad + circles:
         print(b)
-    print(f"layers: {len(bad)} include(s) against the layers")
-    return 1 if bad else 0
+    print(f"layers: {len(bad)} include(s) against the layers, "
+          f"{len(circles)} include cycle(s) inside a folder")
+    return 1 if bad or circles else 0
 
 
 if __name__ == "__main__":

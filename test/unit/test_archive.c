@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "filters/archive_filter.h"
-#include "filters/ooxml_priv.h"
+#include "filters/ooxml_zip.h"
 #include "filter_test.h"
 
 /* A ZIP of N small text members. */

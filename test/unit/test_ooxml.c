@@ -9,7 +9,9 @@
 #include "common/config.h"
 #include "filters/office_cfb.h"
 #include "filters/ooxml.h"
-#include "filters/ooxml_priv.h"
+#include "filters/ooxml_allow.h"
+#include "filters/ooxml_excel.h"
+#include "filters/ooxml_zip.h"
 
 #define CT_HEAD "<?xml version=\"1.0\"?><Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\">" \
   "<Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/>"
