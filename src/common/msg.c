@@ -1,7 +1,7 @@
 /* msg.c - the lookup of the catalogue (see msg.h). */
 #include "common/msg.h"
 
-#include "common/msg_table.h"
+#include "common/msg_private.h"
 
 static const struct {
   const MgMsg *rows;

@@ -1,7 +1,7 @@
 /* msg_cli.c - what `mugai` prints as errors and findings, in English and
  * Japanese (a table of the catalogue, msg.h). The code writes the English
  * form, so that the compiler checks each format; cli_text.c finds its row. */
-#include "common/msg_table.h"
+#include "common/msg_private.h"
 
 const MgMsg mg_msg_cli_rows[] = {
   { MG_MSG_CLI_CONFIGURATION_ERROR, "configuration error: %s", "設定エラー: %s" },

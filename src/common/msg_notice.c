@@ -1,5 +1,5 @@
 /* msg_notice.c - the words of the notices in a sanitised or withheld mail, in English and Japanese (a table of the catalogue, msg.h). */
-#include "common/msg_table.h"
+#include "common/msg_private.h"
 
 const MgMsg mg_msg_notice_rows[] = {
   { MG_MSG_NOTICE_ITEM, "  - %s (%s): %s", "  ・%s（%s）: %s" },

@@ -1,5 +1,5 @@
 /* msg_reason.c - the reasons for what happened to a part or a message, in English and Japanese (a table of the catalogue, msg.h). */
-#include "common/msg_table.h"
+#include "common/msg_private.h"
 
 const MgMsg mg_msg_reason_rows[] = {
   { MG_MSG_REASON_TEXT_REENCODED, "text re-encoded to UTF-8", "テキストを UTF-8 に変換しました" },

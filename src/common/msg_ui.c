@@ -1,5 +1,5 @@
 /* msg_ui.c - the words of the admin web UI, in English and Japanese (a table of the catalogue, msg.h). */
-#include "common/msg_table.h"
+#include "common/msg_private.h"
 
 const MgMsg mg_msg_ui_rows[] = {
   { MG_MSG_UI_TITLE, "mugai quarantine", "mugai 隔離メール管理" },

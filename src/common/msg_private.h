@@ -1,4 +1,4 @@
-/* msg_table.h - the tables of the catalogue, one per area (private to
+/* msg_private.h - the tables of the catalogue, one per area (private to
  * msg*.c and test_msg). Each table file checks at compile time that it holds
  * as many rows as its area has ids; test_msg checks each row's id. */
 #pragma once
