@@ -130,13 +130,34 @@ seven_bit_text (const char *data, gsize len)
   return TRUE;
 }
 
+/* UTF-8 text is text by its bytes as 7-bit text is: valid UTF-8 with no
+ * control character but tab, line ends, form feed and ESC (no SO, SI, DEL
+ * or C1 control, which libmagic takes for data). Like 7-bit text it goes
+ * into the body as text whatever else libmagic might see in it (a "%PDF-"
+ * line), and is scanned there; the ~1 ms of libmagic's tests is left for
+ * other charsets and for binary data. */
+static gboolean
+utf8_text (const char *data, gsize len)
+{
+  const char *end = data + len;
+
+  if (!g_utf8_validate_len (data, len, NULL))
+    return FALSE;
+  for (const char *p = data; p < end; p = g_utf8_next_char (p)) {
+    gunichar c = g_utf8_get_char (p);
+    if (c == 0 || (c < 0x20 && strchr ("\t\n\r\f\x1b", (int) c) == NULL) || (c >= 0x7f && c < 0xa0))
+      return FALSE;
+  }
+  return TRUE;
+}
+
 /* Is this inline leaf really text a client would display? By its bytes.
  * *TYPE_R gets libmagic's type when it was asked (else NULL). */
 static gboolean
 bytes_are_text (const char *data, gsize len, char **type_r)
 {
   *type_r = NULL;
-  if (seven_bit_text (data, len))
+  if (seven_bit_text (data, len) || utf8_text (data, len))
     return TRUE;
   *type_r = mg_classify_bytes (data, len);
   return text_like (*type_r);

@@ -244,6 +244,22 @@ notice_text (const MgMailResult *r)
   return g_strndup ((const char *) bytes->data, bytes->len);
 }
 
+/* UTF-8 text is text by its bytes, as 7-bit text is: it reaches the body
+ * whatever libmagic would see in it (here a PDF, for the "%PDF-" line). */
+static void
+test_utf8_text_is_text (void)
+{
+  g_autoptr (MgMailResult) r =
+    run (HDR "Content-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\n"
+         "お世話になっております。\n%PDF-1.4 の書式について\n");
+  g_autofree char *text = notice_text (r);
+
+  g_assert_cmpint (r->verdict, ==, MG_VERDICT_SANITISED);
+  g_assert_false (r->held);
+  g_assert_null (strstr (r->report_json, "application/pdf"));
+  g_assert_nonnull (strstr (text, "%PDF-1.4"));
+}
+
 /* The notice of a worker that failed: the parts it listed, or plainly that
  * they are unknown; never "no attachments" when it could not tell. */
 static void
@@ -294,6 +310,7 @@ main (int argc, char **argv)
   g_test_add_func ("/pipeline/boundaries", test_boundaries);
   g_test_add_func ("/pipeline/header-bytes", test_header_bytes);
   g_test_add_func ("/pipeline/lenient-readings", test_lenient_readings);
+  g_test_add_func ("/pipeline/utf8-text-is-text", test_utf8_text_is_text);
   g_test_add_func ("/pipeline/limits", test_limits);
   g_test_add_func ("/pipeline/containers", test_containers);
   g_test_add_func ("/pipeline/failed-worker-notice", test_failed_worker_notice);
