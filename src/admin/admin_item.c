@@ -5,6 +5,7 @@
  * quarantine module refuses it anyway).
  */
 #include "admin/admin_item.h"
+#include "common/report_fields.h"
 #include "util/jsonget.h"
 
 #include <json-glib/json-glib.h>
@@ -52,18 +53,18 @@ fields (MgAdminContext *ctx, GString *out, const MgQuarantineItem *it)
 static void
 part_row (MgLang lang, GString *out, JsonObject *p)
 {
-  const char *detail = mg_jsonget_string (p, "detail");
-  g_autofree char *why = mg_admin_text_reasons (lang, mg_jsonget_string_or_dash (p, "reason"));
+  const char *detail = mg_jsonget_string (p, MG_REPORT_PART_DETAIL);
+  g_autofree char *why = mg_admin_text_reasons (lang, mg_jsonget_string_or_dash (p, MG_REPORT_PART_REASON));
   g_autofree char *type = g_strdup_printf ("%s (%s)",
-                                           mg_jsonget_string_or_dash (p, "detected_type"),
-                                           mg_jsonget_string_or_dash (p, "declared_type"));
+                                           mg_jsonget_string_or_dash (p, MG_REPORT_PART_DETECTED_TYPE),
+                                           mg_jsonget_string_or_dash (p, MG_REPORT_PART_DECLARED_TYPE));
   g_autofree char *reason = detail != NULL ? g_strdup_printf ("%s (%s)", why, detail)
                                            : g_strdup (why);
 
   mg_admin_html_printf (out, "<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td>"
-                        "</tr>\n", mg_jsonget_string_or_dash (p, "path"),
-                        mg_jsonget_string_or_dash (p, "filename"), type,
-                        mg_admin_text_action (lang, mg_jsonget_string_or_dash (p, "action")), reason);
+                        "</tr>\n", mg_jsonget_string_or_dash (p, MG_REPORT_PART_PATH),
+                        mg_jsonget_string_or_dash (p, MG_REPORT_PART_FILENAME), type,
+                        mg_admin_text_action (lang, mg_jsonget_string_or_dash (p, MG_REPORT_PART_ACTION)), reason);
 }
 
 static void
@@ -71,12 +72,12 @@ parts (MgAdminContext *ctx, GString *out, const char *report_json)
 {
   g_autoptr (JsonParser) parser = json_parser_new ();
   JsonObject *report = mg_jsonget_parse_object (parser, report_json);
-  JsonArray *list = mg_jsonget_array (report, "parts");
+  JsonArray *list = mg_jsonget_array (report, MG_REPORT_PARTS);
 
   mg_admin_html_printf (out, "<section><h2>%s</h2><p>%s: %s</p><table><tr><th>#</th>"
                         "<th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr>\n",
                         T (MG_MSG_UI_PARTS), T (MG_MSG_UI_DETAIL),
-                        mg_jsonget_string_or_dash (report, "detail"), T (MG_MSG_UI_FILENAME),
+                        mg_jsonget_string_or_dash (report, MG_REPORT_DETAIL), T (MG_MSG_UI_FILENAME),
                         T (MG_MSG_UI_TYPE), T (MG_MSG_UI_ACTION), T (MG_MSG_UI_REASONS));
   for (guint i = 0; list != NULL && i < json_array_get_length (list); i++) {
     JsonNode *p = json_array_get_element (list, i);

@@ -4,6 +4,7 @@
  * CSV cell a spreadsheet would evaluate.
  */
 #include "cli/cli_print.h"
+#include "common/report_fields.h"
 #include "util/jsonget.h"
 
 #include <string.h>
@@ -205,17 +206,17 @@ static void
 print_part (FILE *out, JsonObject *part)
 {
   g_autoptr (GString) line = g_string_new (NULL);
-  const char *reason = mg_jsonget_string (part, "reason");
-  const char *detail = mg_jsonget_string (part, "detail");
-  const char *output = mg_jsonget_string (part, "output_filename");
+  const char *reason = mg_jsonget_string (part, MG_REPORT_PART_REASON);
+  const char *detail = mg_jsonget_string (part, MG_REPORT_PART_DETAIL);
+  const char *output = mg_jsonget_string (part, MG_REPORT_PART_OUTPUT_FILENAME);
   g_autofree char *clean = NULL;
 
   g_string_append_printf (line, "%s  %s  %s (declared %s)  %s",
-                          mg_jsonget_string_or_dash (part, "path"),
-                          mg_jsonget_string_or_dash (part, "filename"),
-                          mg_jsonget_string_or_dash (part, "detected_type"),
-                          mg_jsonget_string_or_dash (part, "declared_type"),
-                          mg_jsonget_string_or_dash (part, "action"));
+                          mg_jsonget_string_or_dash (part, MG_REPORT_PART_PATH),
+                          mg_jsonget_string_or_dash (part, MG_REPORT_PART_FILENAME),
+                          mg_jsonget_string_or_dash (part, MG_REPORT_PART_DETECTED_TYPE),
+                          mg_jsonget_string_or_dash (part, MG_REPORT_PART_DECLARED_TYPE),
+                          mg_jsonget_string_or_dash (part, MG_REPORT_PART_ACTION));
   if (reason != NULL)
     g_string_append_printf (line, ": %s", reason);
   if (detail != NULL)
@@ -229,8 +230,8 @@ print_part (FILE *out, JsonObject *part)
 static void
 print_parts (FILE *out, JsonObject *report)
 {
-  JsonArray *parts = mg_jsonget_array (report, "parts");
-  const char *detail = report != NULL ? mg_jsonget_string (report, "detail") : NULL;
+  JsonArray *parts = mg_jsonget_array (report, MG_REPORT_PARTS);
+  const char *detail = report != NULL ? mg_jsonget_string (report, MG_REPORT_DETAIL) : NULL;
 
   if (detail != NULL)
     field (out, "Detail:", detail);

@@ -3,6 +3,7 @@
  * Must never let text from the mail add a field or a line to the log.
  */
 #include "milter/milter_log.h"
+#include "common/report_fields.h"
 #include "util/jsonget.h"
 
 #include <json-glib/json-glib.h>
@@ -66,7 +67,7 @@ append_envelope (GString *out, const MgEnvelope *envelope)
 static void
 append_viruses (GString *out, JsonObject *report)
 {
-  JsonArray *names = mg_jsonget_array (report, "virus");
+  JsonArray *names = mg_jsonget_array (report, MG_REPORT_VIRUS);
   guint n = names != NULL ? json_array_get_length (names) : 0;
 
   for (guint i = 0; i < n; i++) {
@@ -80,7 +81,7 @@ append_viruses (GString *out, JsonObject *report)
 static void
 append_message_id (GString *out, JsonObject *report)
 {
-  JsonNode *node = json_object_get_member (report, "message_id");
+  JsonNode *node = json_object_get_member (report, MG_REPORT_MESSAGE_ID);
   const char *id = node != NULL && JSON_NODE_HOLDS_VALUE (node) ? json_node_get_string (node)
                                                                : NULL;
   g_autofree char *bare = id != NULL ? g_strstrip (g_strdup (id)) : NULL;
@@ -111,7 +112,7 @@ mg_milter_log_summary (const char *queue_id, const char *verdict_text,
   g_autoptr (JsonParser) parser = json_parser_new ();
   JsonObject *report = report_object (parser, result->report_json);
   const char *signatures = report != NULL ? json_object_get_string_member_with_default (
-                                              report, "signatures", NULL)
+                                              report, MG_REPORT_SIGNATURES, NULL)
                                           : NULL;
   GString *out = g_string_new (NULL);
 

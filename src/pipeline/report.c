@@ -1,8 +1,10 @@
-/* report.c - the report, written with json-glib. */
+/* report.c - the report, written with json-glib; its field names are
+ * report_fields.h's. */
 #include "pipeline/report.h"
 
 #include <json-glib/json-glib.h>
 
+#include "common/report_fields.h"
 #include "pipeline/headers.h"
 #include "scan/scan.h"
 
@@ -28,18 +30,18 @@ add_string (JsonBuilder *b, const char *name, const char *value)
 static void
 add_part_fields (JsonBuilder *b, const MgPart *part)
 {
-  add_string (b, "path", part->path);
-  add_string (b, "filename", part->filename);
-  add_string (b, "declared_type", part->declared_type);
-  add_string (b, "detected_type", part->detected_type);
-  add_string (b, "action", mg_action_name (part->action));
-  add_string (b, "output_filename", part->output_filename);
-  add_string (b, "output_type", part->output_type);
-  add_string (b, "reason", part->reason != MG_REASON_NONE
+  add_string (b, MG_REPORT_PART_PATH, part->path);
+  add_string (b, MG_REPORT_PART_FILENAME, part->filename);
+  add_string (b, MG_REPORT_PART_DECLARED_TYPE, part->declared_type);
+  add_string (b, MG_REPORT_PART_DETECTED_TYPE, part->detected_type);
+  add_string (b, MG_REPORT_PART_ACTION, mg_action_name (part->action));
+  add_string (b, MG_REPORT_PART_OUTPUT_FILENAME, part->output_filename);
+  add_string (b, MG_REPORT_PART_OUTPUT_TYPE, part->output_type);
+  add_string (b, MG_REPORT_PART_REASON, part->reason != MG_REASON_NONE
                              ? mg_reason_text (part->reason, MG_LANG_EN) : NULL);
-  add_string (b, "detail", part->detail);
-  add_string (b, "sha256", part->sha256);
-  add_string (b, "output_sha256", part->output_sha256);
+  add_string (b, MG_REPORT_PART_DETAIL, part->detail);
+  add_string (b, MG_REPORT_PART_SHA256, part->sha256);
+  add_string (b, MG_REPORT_PART_OUTPUT_SHA256, part->output_sha256);
 }
 
 static void
@@ -64,12 +66,12 @@ add_header (JsonBuilder *b, GMimeMessage *message, const char *member, const cha
 static void
 add_viruses (JsonBuilder *b, const MgJob *job)
 {
-  json_builder_set_member_name (b, "virus");
+  json_builder_set_member_name (b, MG_REPORT_VIRUS);
   json_builder_begin_array (b);
   for (guint i = 0; i < job->viruses->len; i++)
     json_builder_add_string_value (b, g_ptr_array_index (job->viruses, i));
   json_builder_end_array (b);
-  add_string (b, "signatures", job->engine ? mg_scan_engine_version (job->engine) : NULL);
+  add_string (b, MG_REPORT_SIGNATURES, job->engine ? mg_scan_engine_version (job->engine) : NULL);
 }
 
 /* The job's parts from FIRST on, as the array NAME. */
@@ -87,7 +89,7 @@ static void
 add_arrays (JsonBuilder *b, const MgJob *job)
 {
   add_viruses (b, job);
-  add_parts (b, "parts", job, 0);
+  add_parts (b, MG_REPORT_PARTS, job, 0);
 }
 
 static char *
@@ -107,19 +109,19 @@ mg_report_json (const MgJob *job, GMimeMessage *message, const char *id,
   g_autoptr (JsonBuilder) b = json_builder_new ();
 
   json_builder_begin_object (b);
-  add_string (b, "id", id);
-  add_string (b, "verdict", mg_verdict_name (verdict));
-  add_string (b, "queue_id", queue_id);
-  add_header (b, message, "message_id", "Message-ID");
-  add_header (b, message, "from", "From");
-  add_header (b, message, "subject", "Subject");
-  add_string (b, "reason", job->withhold != MG_REASON_NONE
+  add_string (b, MG_REPORT_ID, id);
+  add_string (b, MG_REPORT_VERDICT, mg_verdict_name (verdict));
+  add_string (b, MG_REPORT_QUEUE_ID, queue_id);
+  add_header (b, message, MG_REPORT_MESSAGE_ID, "Message-ID");
+  add_header (b, message, MG_REPORT_FROM, "From");
+  add_header (b, message, MG_REPORT_SUBJECT, "Subject");
+  add_string (b, MG_REPORT_REASON, job->withhold != MG_REASON_NONE
                              ? mg_reason_text (job->withhold, MG_LANG_EN) : NULL);
-  add_string (b, "detail", job->withhold_detail);
+  add_string (b, MG_REPORT_DETAIL, job->withhold_detail);
   add_arrays (b, job);
-  json_builder_set_member_name (b, "parts_listed");
+  json_builder_set_member_name (b, MG_REPORT_PARTS_LISTED);
   json_builder_add_boolean_value (b, !job->parts_unlisted);
-  json_builder_set_member_name (b, "elapsed_ms");
+  json_builder_set_member_name (b, MG_REPORT_ELAPSED_MS);
   json_builder_add_int_value (b, elapsed_ms);
   json_builder_end_object (b);
   return builder_to_line (b);
@@ -133,13 +135,13 @@ mg_report_file_json (const MgJob *job, const char *id, const char *source,
   const MgPart *file = g_ptr_array_index (job->parts, 0);
 
   json_builder_begin_object (b);
-  add_string (b, "id", id);
-  add_string (b, "source", source);
-  add_string (b, "output", output);
+  add_string (b, MG_REPORT_ID, id);
+  add_string (b, MG_REPORT_SOURCE, source);
+  add_string (b, MG_REPORT_OUTPUT, output);
   add_part_fields (b, file);
   add_viruses (b, job);
-  add_parts (b, "members", job, 1);
-  json_builder_set_member_name (b, "elapsed_ms");
+  add_parts (b, MG_REPORT_MEMBERS, job, 1);
+  json_builder_set_member_name (b, MG_REPORT_ELAPSED_MS);
   json_builder_add_int_value (b, elapsed_ms);
   json_builder_end_object (b);
   return builder_to_line (b);
@@ -164,8 +166,8 @@ mg_report_set_paths (const char *report_json, const char *source, const char *ou
   if (!json_parser_load_from_data (parser, report_json, -1, NULL) ||
       !JSON_NODE_HOLDS_OBJECT (root = json_parser_get_root (parser)))
     return g_strdup ("{\"error\":\"malformed report from the worker\"}");
-  set_or_null (json_node_get_object (root), "source", source);
-  set_or_null (json_node_get_object (root), "output", output);
+  set_or_null (json_node_get_object (root), MG_REPORT_SOURCE, source);
+  set_or_null (json_node_get_object (root), MG_REPORT_OUTPUT, output);
   json_generator_set_root (gen, root);
   return json_generator_to_data (gen, NULL);
 }

@@ -5,6 +5,7 @@
  * base64 and the facts are cleaned of control characters.
  */
 #include "quarantine/quarantine_alert.h"
+#include "common/report_fields.h"
 #include "util/jsonget.h"
 
 #include <errno.h>
@@ -488,7 +489,7 @@ mg_quarantine_alert_flush (const MgConfig *config, GError **error)
 static char *
 report_viruses (JsonObject *report)
 {
-  JsonArray *names = mg_jsonget_array (report, "virus");
+  JsonArray *names = mg_jsonget_array (report, MG_REPORT_VIRUS);
   g_autoptr (GString) out = g_string_new (NULL);
 
   for (guint i = 0; names != NULL && i < json_array_get_length (names); i++) {
@@ -518,8 +519,8 @@ mg_quarantine_alert_report (const MgConfig *config, const char *report_json,
   viruses = report_viruses (report);
   if (viruses == NULL)
     return mg_quarantine_alert_flush (config, error);
-  event.item_id = member (report, "id");
-  event.queue_id = member (report, "queue_id");
+  event.item_id = member (report, MG_REPORT_ID);
+  event.queue_id = member (report, MG_REPORT_QUEUE_ID);
   event.viruses = viruses;
   return mg_quarantine_alert_note (config, &event, error);
 }

@@ -4,6 +4,7 @@
  * as text, and only ever shown escaped.
  */
 #include "quarantine/quarantine_item.h"
+#include "common/report_fields.h"
 #include "util/jsonget.h"
 
 #include <json-glib/json-glib.h>
@@ -34,14 +35,14 @@ add_reason (GPtrArray *reasons, char *reason)
 static void
 add_part_reasons (JsonObject *report, GPtrArray *reasons)
 {
-  JsonArray *parts = mg_jsonget_array (report, "parts");
+  JsonArray *parts = mg_jsonget_array (report, MG_REPORT_PARTS);
 
   for (guint i = 0; parts != NULL && i < json_array_get_length (parts); i++) {
     JsonNode *node = json_array_get_element (parts, i);
     JsonObject *part = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
-    g_autofree char *action = part != NULL ? member_string (part, "action") : NULL;
+    g_autofree char *action = part != NULL ? member_string (part, MG_REPORT_PART_ACTION) : NULL;
     if (g_strcmp0 (action, "removed") == 0 || g_strcmp0 (action, "withheld") == 0)
-      add_reason (reasons, member_string (part, "reason"));
+      add_reason (reasons, member_string (part, MG_REPORT_PART_REASON));
   }
 }
 
@@ -88,14 +89,14 @@ mg_quarantine_item_from_report (const char *report_json, GPtrArray **reasons_r)
     return NULL;
   report = json_node_get_object (root);
   item = g_new0 (MgQuarantineItem, 1);
-  item->id = member_string (report, "id");
-  item->queue_id = member_string (report, "queue_id");
-  item->message_id = member_string (report, "message_id");
-  item->sender = member_string (report, "from");
-  item->subject = member_string (report, "subject");
-  item->verdict = member_string (report, "verdict");
-  item->virus = join_strings (report, "virus");
-  add_reason (reasons, member_string (report, "reason"));
+  item->id = member_string (report, MG_REPORT_ID);
+  item->queue_id = member_string (report, MG_REPORT_QUEUE_ID);
+  item->message_id = member_string (report, MG_REPORT_MESSAGE_ID);
+  item->sender = member_string (report, MG_REPORT_FROM);
+  item->subject = member_string (report, MG_REPORT_SUBJECT);
+  item->verdict = member_string (report, MG_REPORT_VERDICT);
+  item->virus = join_strings (report, MG_REPORT_VIRUS);
+  add_reason (reasons, member_string (report, MG_REPORT_REASON));
   add_part_reasons (report, reasons);
   item->reasons = join_reasons (reasons);
   *reasons_r = g_steal_pointer (&reasons);

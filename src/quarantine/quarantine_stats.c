@@ -5,6 +5,7 @@
  * stops the report.
  */
 #include "quarantine/quarantine_stats.h"
+#include "common/report_fields.h"
 #include "quarantine/quarantine_index.h"
 #include "util/jsonget.h"
 
@@ -54,7 +55,7 @@ count_strings (JsonObject *g, JsonArray *names)
 static void
 add_ms (GArray *list, JsonObject *line)
 {
-  JsonNode *node = json_object_get_member (line, "elapsed_ms");
+  JsonNode *node = json_object_get_member (line, MG_REPORT_ELAPSED_MS);
   gint64 ms;
 
   if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
@@ -68,12 +69,12 @@ add_ms (GArray *list, JsonObject *line)
 static void
 count_object (MgStats *s, JsonObject *o)
 {
-  const char *action = mg_jsonget_string (o, "action");
+  const char *action = mg_jsonget_string (o, MG_REPORT_PART_ACTION);
+  const char *type = mg_jsonget_string (o, MG_REPORT_PART_DETECTED_TYPE);
 
-  count (group (group (s->root, "attachments"), mg_jsonget_string (o, "detected_type") ? mg_jsonget_string (o,
-         "detected_type") : "?"), action);
+  count (group (group (s->root, "attachments"), type != NULL ? type : "?"), action);
   if (g_strcmp0 (action, "removed") == 0 || g_strcmp0 (action, "withheld") == 0)
-    count (group (s->root, "removals"), mg_jsonget_string (o, "reason"));
+    count (group (s->root, "removals"), mg_jsonget_string (o, MG_REPORT_PART_REASON));
 }
 
 static char *
@@ -124,7 +125,7 @@ sender (JsonObject *line)
   const char *from = env != NULL && JSON_NODE_HOLDS_OBJECT (env)
                        ? mg_jsonget_string (json_node_get_object (env), "from") : NULL;
 
-  return from != NULL && *from != '\0' ? from : mg_jsonget_string (line, "from");
+  return from != NULL && *from != '\0' ? from : mg_jsonget_string (line, MG_REPORT_FROM);
 }
 
 /* KEY counted in the line's day and month (JST), and its virus detections. */
@@ -133,7 +134,7 @@ count_period (MgStats *s, JsonObject *line, const char *key)
 {
   g_autofree char *day = jst_format (line, "%Y-%m-%d");
   g_autofree char *month = jst_format (line, "%Y-%m");
-  JsonArray *viruses = mg_jsonget_array (line, "virus");
+  JsonArray *viruses = mg_jsonget_array (line, MG_REPORT_VIRUS);
   const char *groups[] = { "days", "months" }, *names[] = { day, month };
 
   for (guint i = 0; i < G_N_ELEMENTS (groups); i++) {
@@ -149,13 +150,13 @@ count_period (MgStats *s, JsonObject *line, const char *key)
 static void
 count_ppap (MgStats *s, JsonObject *line, JsonArray *parts)
 {
-  gboolean encrypted = g_strcmp0 (mg_jsonget_string (line, "reason"), MG_STATS_ENCRYPTED) == 0;
-  const char *id = mg_jsonget_string (line, "id");
+  gboolean encrypted = g_strcmp0 (mg_jsonget_string (line, MG_REPORT_REASON), MG_STATS_ENCRYPTED) == 0;
+  const char *id = mg_jsonget_string (line, MG_REPORT_ID);
 
   for (guint i = 0; parts != NULL && i < json_array_get_length (parts); i++) {
     JsonNode *p = json_array_get_element (parts, i);
     encrypted |= JSON_NODE_HOLDS_OBJECT (p) &&
-                 g_strcmp0 (mg_jsonget_string (json_node_get_object (p), "reason"),
+                 g_strcmp0 (mg_jsonget_string (json_node_get_object (p), MG_REPORT_PART_REASON),
                             MG_STATS_ENCRYPTED) == 0;
   }
   if (!encrypted)
@@ -168,8 +169,8 @@ count_ppap (MgStats *s, JsonObject *line, JsonArray *parts)
 static void
 count_message (MgStats *s, JsonObject *line)
 {
-  const char *verdict = mg_jsonget_string (line, "verdict");
-  JsonArray *parts = mg_jsonget_array (line, "parts");
+  const char *verdict = mg_jsonget_string (line, MG_REPORT_VERDICT);
+  JsonArray *parts = mg_jsonget_array (line, MG_REPORT_PARTS);
 
   count (group (s->root, "messages"), "total");
   count (group (s->root, "messages"), verdict);
@@ -190,7 +191,7 @@ static void
 count_file (MgStats *s, JsonObject *line)
 {
   count (group (s->root, "files"), "total");
-  count (group (s->root, "files"), mg_jsonget_string (line, "action"));
+  count (group (s->root, "files"), mg_jsonget_string (line, MG_REPORT_PART_ACTION));
   count_period (s, line, "files");
   count_object (s, line);
   count_ppap (s, line, NULL);

@@ -10,6 +10,7 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 
+#include "common/report_fields.h"
 #include "quarantine/quarantine_headers.h"
 #include "quarantine/quarantine_object.h"
 #include "quarantine/quarantine_pg.h"
@@ -215,11 +216,11 @@ file_item_report (const char *report_json, const char *operator_name)
       (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     return g_strdup (report_json);
   report = json_node_get_object (root);
-  if (json_object_get_member (report, "source") != NULL)
-    json_object_set_member (report, "subject",
-                            json_node_copy (json_object_get_member (report, "source")));
-  json_object_set_string_member (report, "from", from);
-  json_object_set_string_member (report, "verdict", "withheld");
+  if (json_object_get_member (report, MG_REPORT_SOURCE) != NULL)
+    json_object_set_member (report, MG_REPORT_SUBJECT,
+                            json_node_copy (json_object_get_member (report, MG_REPORT_SOURCE)));
+  json_object_set_string_member (report, MG_REPORT_FROM, from);
+  json_object_set_string_member (report, MG_REPORT_VERDICT, "withheld");
   json_generator_set_root (gen, root);
   return json_generator_to_data (gen, NULL);
 }

@@ -23,6 +23,8 @@
  */
 #include "worker/worker_check.h"
 
+#include "common/report_fields.h"
+
 #include <json-glib/json-glib.h>
 #include <string.h>
 
@@ -43,9 +45,10 @@ refuse (GError **error, const char *why)
 static void
 add_part (MgCheckParts *parts, JsonObject *part)
 {
-  const char *action = json_object_get_string_member_with_default (part, "action", "");
-  const char *sha = json_object_get_string_member_with_default (part, "sha256", NULL);
-  const char *out = json_object_get_string_member_with_default (part, "output_sha256", NULL);
+  const char *action = json_object_get_string_member_with_default (part, MG_REPORT_PART_ACTION, "");
+  const char *sha = json_object_get_string_member_with_default (part, MG_REPORT_PART_SHA256, NULL);
+  const char *out = json_object_get_string_member_with_default (part, MG_REPORT_PART_OUTPUT_SHA256,
+                                                                    NULL);
 
   if ((g_str_equal (action, "removed") || g_str_equal (action, "withheld")) && sha != NULL &&
       !g_str_equal (sha, MG_CHECK_EMPTY_SHA256))
@@ -68,9 +71,9 @@ read_report (const char *report_json, const char *id, MgCheckParts *parts, GErro
       (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     return refuse (error, "the report is not a JSON object");
   object = json_node_get_object (root);
-  if (g_strcmp0 (json_object_get_string_member_with_default (object, "id", NULL), id) != 0)
+  if (g_strcmp0 (json_object_get_string_member_with_default (object, MG_REPORT_ID, NULL), id) != 0)
     return refuse (error, "the report has another id");
-  node = json_object_get_member (object, "parts");
+  node = json_object_get_member (object, MG_REPORT_PARTS);
   if (node != NULL && !JSON_NODE_HOLDS_ARRAY (node))
     return refuse (error, "the report's parts are not a list");
   if (node != NULL)
