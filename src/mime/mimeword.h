@@ -50,6 +50,7 @@ typedef enum {
   MG_FIELD_TOO_MANY = 1 << 3,      /* more parameters than the limit */
   MG_FIELD_MIXED_FORMS = 1 << 4,   /* name= and name*= (or name*0=) both present */
   MG_FIELD_BAD_CONTINUATION = 1 << 5, /* RFC 2231 continuations with gaps or repeats */
+  MG_FIELD_STRAY = 1 << 6,         /* words without '=' or quote between ';', dropped */
 } MgFieldFlags;
 
 typedef struct {
@@ -58,6 +59,7 @@ typedef struct {
   char *raw;             /* the value as written (quotes removed), for boundaries */
   gboolean extended;     /* came in RFC 2231 form (name*= or name*0=) */
   gboolean encoded_word; /* the value held an RFC 2047 encoded-word */
+  gboolean quoted;       /* plain form written as one quoted string */
 } MgMimeParam;
 
 typedef struct {

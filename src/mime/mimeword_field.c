@@ -91,6 +91,23 @@ skip_junk (MgFieldReader *r)
     r->p++;
 }
 
+/* A parameter without '=' up to the next ';': junk when a reader could take
+ * a value from it ('=' or a quote further on), else stray words that every
+ * reader drops ("text/rfc822-headers; Content-Transfer-Encoding: 8bit"). */
+static void
+skip_stray (MgFieldReader *r)
+{
+  const char *end = strchr (r->p, ';');
+  gsize n = end != NULL ? (gsize) (end - r->p) : strlen (r->p);
+
+  if (memchr (r->p, '=', n) != NULL || memchr (r->p, '"', n) != NULL) {
+    skip_junk (r);
+    return;
+  }
+  r->flags |= MG_FIELD_STRAY;
+  r->p += n;
+}
+
 static char *
 read_type (MgFieldReader *r)
 {
@@ -228,13 +245,14 @@ read_param (MgFieldReader *r)
 
   skip_cfws (r);
   if (*r->p != '=') {
-    skip_junk (r);
+    skip_stray (r);
     mg_mimeword_raw_param_free (param);
     return NULL;
   }
   r->p++;
   skip_cfws (r);
-  param->value = *r->p == '"' ? read_quoted (r) : read_unquoted (r);
+  param->quoted = *r->p == '"';
+  param->value = param->quoted ? read_quoted (r) : read_unquoted (r);
   skip_cfws (r);
   if (*r->p != ';' && *r->p != '\0')
     skip_junk (r);

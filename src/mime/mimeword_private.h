@@ -12,6 +12,7 @@ typedef struct {
   gint section;  /* -1 without "*N" */
   gboolean star; /* the value is RFC 2231 percent-encoded */
   char *value;   /* quotes and escapes removed */
+  gboolean quoted; /* written as a quoted string */
 } MgRawParam;
 
 void mg_mimeword_raw_param_free (MgRawParam *r);

@@ -158,6 +158,7 @@ plain_param (const MgRawParam *raw)
   MgMimeParam *param = g_new0 (MgMimeParam, 1);
 
   param->raw = g_strdup (raw->value);
+  param->quoted = raw->quoted;
   param->value = mg_mimeword_decode_words (raw->value, strlen (raw->value), &param->encoded_word);
   return param;
 }

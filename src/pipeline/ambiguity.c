@@ -5,17 +5,39 @@
 
 #include "mime/mimeword.h"
 
+/* Fields of the delivered header block that clients show or answer to. */
+static const char *const shown_fields[] = { "From", "Sender", "Reply-To", "To", "Cc",
+                                            "Bcc", "Subject", "Date" };
+
+static gboolean
+is_shown_field (const char *item)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (shown_fields); i++)
+    if (g_ascii_strcasecmp (item, shown_fields[i]) == 0)
+      return TRUE;
+  return FALSE;
+}
+
 /* A field given twice with different values matters where a reader uses it:
- * a MIME field anywhere (it decides what a part is), any field of the header
- * block mugai delivers. A bounce's attached original with two To or
- * Message-ID fields is shown by no client as headers of this mail. */
+ * a MIME field anywhere (it decides what a part is), a field of the header
+ * block mugai delivers that clients show (two From fields name two senders).
+ * A bounce's attached original with two To fields is shown by no client as
+ * headers of this mail; two Message-IDs (a relay's and the sender's, as KDDI
+ * writes them) are shown by none either, and mugai delivers only the first. */
 static gboolean
 conflict_matters (const MgParseScope *scope, gint64 offset, const char *item)
 {
   if (item == NULL || g_ascii_strncasecmp (item, "Content-", 8) == 0 ||
       g_ascii_strcasecmp (item, "MIME-Version") == 0)
     return TRUE;
-  return offset < 0 || offset < scope->delivered_end;
+  return (offset < 0 || offset < scope->delivered_end) && is_shown_field (item);
+}
+
+static void
+withhold_parser (MgJob *job, GMimeParserWarning code, gint64 offset, const char *item)
+{
+  mg_job_withhold (job, MG_REASON_AMBIGUOUS, "MIME parser: problem %d at offset %"
+                   G_GINT64_FORMAT " (%s)", (int) code, offset, item ? item : "");
 }
 
 void
@@ -26,16 +48,19 @@ mg_ambiguity_parser_warning (gint64 offset, GMimeParserWarning code, const char 
   MgJob *job = scope->job;
 
   switch (code) {
-  case GMIME_CRIT_CONFLICTING_HEADER:
-    if (!conflict_matters (scope, offset, item))
-      break;
-    /* fall through */
   case GMIME_CRIT_INVALID_HEADER_NAME:
+    if (offset < scope->delivered_end ||
+        !mg_ambiguity_stray_line_harmless (scope->data, scope->len, offset, item))
+      withhold_parser (job, code, offset, item);
+    break;
+  case GMIME_CRIT_CONFLICTING_HEADER:
+    if (conflict_matters (scope, offset, item))
+      withhold_parser (job, code, offset, item);
+    break;
   case GMIME_CRIT_CONFLICTING_PARAMETER:
   case GMIME_CRIT_MULTIPART_WITHOUT_BOUNDARY:
   case GMIME_CRIT_PART_WITHOUT_HEADERS_OR_CONTENT:
-    mg_job_withhold (job, MG_REASON_AMBIGUOUS, "MIME parser: problem %d at offset %"
-                     G_GINT64_FORMAT " (%s)", (int) code, offset, item ? item : "");
+    withhold_parser (job, code, offset, item);
     break;
   case GMIME_CRIT_NESTING_OVERFLOW:
     mg_job_withhold (job, MG_REASON_LIMIT, "MIME nesting too deep at offset %"
@@ -66,6 +91,27 @@ value_has_control (const char *raw)
   return FALSE;
 }
 
+/* Whether a field with an invalid NAME may be taken for a MIME field by a
+ * reader that drops comments and blanks ("Content(x)-Type"). Other invalid
+ * names ("([fe80", a folded Received whose continuation lost its indent) are
+ * unknown fields to every reader. */
+static gboolean
+name_may_be_mime (const char *name)
+{
+  g_autoptr (GString) kept = g_string_new (NULL);
+  int depth = 0;
+
+  for (const char *p = name; *p != '\0'; p++) {
+    if (*p == '(')
+      depth++;
+    else if (*p == ')' && depth > 0)
+      depth--;
+    else if (depth == 0 && (guchar) *p > 32)
+      g_string_append_c (kept, g_ascii_tolower (*p));
+  }
+  return strstr (kept->str, "content") != NULL || strstr (kept->str, "mime") != NULL;
+}
+
 /* Count Content-* headers and check each header's name, value and length. */
 static void
 check_header_list (MgJob *job, GMimeHeaderList *list)
@@ -80,7 +126,7 @@ check_header_list (MgJob *job, GMimeHeaderList *list)
     GMimeHeader *h = g_mime_header_list_get_header_at (list, i);
     const char *name = g_mime_header_get_name (h);
     const char *raw = g_mime_header_get_raw_value (h);
-    if (!header_name_valid (name))
+    if (!header_name_valid (name) && name_may_be_mime (name))
       mg_job_withhold (job, MG_REASON_AMBIGUOUS, "invalid header name \"%.40s\"", name);
     if (raw != NULL && value_has_control (raw))
       mg_job_withhold (job, MG_REASON_AMBIGUOUS, "bare CR in header %.40s", name);
@@ -98,8 +144,9 @@ check_header_list (MgJob *job, GMimeHeaderList *list)
 static void
 check_field_flags (MgJob *job, const char *what, const MgMimeField *field)
 {
-  /* name= and name*= that agree (no DUPLICATE) read the same everywhere. */
-  guint flags = field->flags & ~(guint) MG_FIELD_MIXED_FORMS;
+  /* name= and name*= that agree (no DUPLICATE) read the same everywhere;
+   * stray words without '=' are dropped by every reader. */
+  guint flags = field->flags & ~(guint) (MG_FIELD_MIXED_FORMS | MG_FIELD_STRAY);
 
   if (flags & MG_FIELD_TOO_MANY)
     mg_job_withhold (job, MG_REASON_LIMIT, "too many parameters in %s", what);
@@ -112,19 +159,26 @@ check_field_flags (MgJob *job, const char *what, const MgMimeField *field)
                      field->flags & MG_FIELD_BAD_CONTINUATION ? "bad continuation" : "");
 }
 
+/* Longest boundary read. RFC 2046 says 70; mail systems write longer ones
+ * ("--=_MIMEBOUNDARY_..." of 71) and no client cuts them. */
+#define MG_BOUNDARY_MAX 200
+
 /* RFC 2046 bchars, and the token characters outside them that mail systems
  * write ("----=_Active!Hunter_...+0900"): every client matches them as
- * written. Quotes, backslashes, controls and 8-bit bytes are read
- * differently by clients. */
+ * written. Inside quotes, the specials @ ; < > [ ] are plain characters as
+ * well (PowerMTA's "report4E747F78@mail22.example.net"); unquoted, a strict
+ * reader ends the value there. Quotes, backslashes, controls and 8-bit bytes
+ * are read differently by clients. */
 static gboolean
-boundary_valid (const char *b)
+boundary_valid (const char *b, gboolean quoted)
 {
   gsize len = strlen (b);
 
-  if (len == 0 || len > 70 || b[len - 1] == ' ')
+  if (len == 0 || len > MG_BOUNDARY_MAX || b[len - 1] == ' ')
     return FALSE;
   for (const char *p = b; *p != '\0'; p++)
-    if (!g_ascii_isalnum (*p) && strchr ("'()+_,-./:=? !#$%&*^`{|}~", *p) == NULL)
+    if (!g_ascii_isalnum (*p) && strchr ("'()+_,-./:=? !#$%&*^`{|}~", *p) == NULL &&
+        !(quoted && strchr ("@;<>[]", *p) != NULL))
       return FALSE;
   return TRUE;
 }
@@ -138,7 +192,7 @@ check_boundary (MgJob *job, const MgMimeField *field, GPtrArray *boundaries)
     mg_job_withhold (job, MG_REASON_AMBIGUOUS, "multipart without boundary");
     return;
   }
-  if (b->extended || b->encoded_word || !boundary_valid (b->raw)) {
+  if (b->extended || b->encoded_word || !boundary_valid (b->raw, b->quoted)) {
     mg_job_withhold (job, MG_REASON_AMBIGUOUS, "boundary empty, encoded or invalid");
     return;
   }
@@ -170,6 +224,23 @@ check_content_type (MgJob *job, GMimeObject *object, GPtrArray *boundaries)
     mg_job_withhold (job, MG_REASON_AMBIGUOUS, "multipart read from an invalid type");
 }
 
+/* Two names agree when they are equal or differ only before the extension
+ * (X6's name="mailheaders-000000002.txt", filename="...022.txt"): a client
+ * shows one or the other, and opens both with the same program. */
+static gboolean
+names_agree (const char *a, const char *b)
+{
+  const char *ea, *eb;
+
+  if (a == NULL || b == NULL)
+    return a == b;
+  ea = strrchr (a, '.');
+  eb = strrchr (b, '.');
+  if (ea == NULL || eb == NULL)
+    return g_strcmp0 (a, b) == 0;
+  return g_ascii_strcasecmp (ea, eb) == 0 && strpbrk (ea, " \t") == NULL;
+}
+
 static void
 check_disposition_and_names (MgJob *job, GMimeObject *object)
 {
@@ -188,7 +259,7 @@ check_disposition_and_names (MgJob *job, GMimeObject *object)
   type = mg_mimeword_parse_field (g_mime_header_get_raw_value (ct), max);
   filename = mg_mimeword_field_param (disp, "filename");
   name = mg_mimeword_field_param (type, "name");
-  if (filename != NULL && name != NULL && g_strcmp0 (filename->value, name->value) != 0)
+  if (filename != NULL && name != NULL && !names_agree (filename->value, name->value))
     mg_job_withhold (job, MG_REASON_AMBIGUOUS, "name and filename disagree");
 }
 

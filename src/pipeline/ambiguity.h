@@ -15,11 +15,27 @@
 typedef struct {
   MgJob *job;
   gint64 delivered_end;
+  const char *data; /* the bytes parsed (LEN), for the lines warnings name */
+  gsize len;
 } MgParseScope;
 
 /* GMime parser warnings (data: an MgParseScope): the critical ones withhold. */
 void mg_ambiguity_parser_warning (gint64 offset, GMimeParserWarning code,
                                   const char *item, gpointer scope);
+
+/* Whether the line at OFFSET of DATA (LEN bytes) that GMime found no header
+ * field (ITEM, its text) leaves mugai's reading (skip it, read on) with every
+ * part another reader could find: no MIME field comes before it in its block
+ * and it is not one itself (ambiguity_line.c). */
+gboolean mg_ambiguity_stray_line_harmless (const char *data, gsize len, gint64 offset,
+                                           const char *item);
+
+/* A copy of DATA (LEN bytes) in which every line of a header block that
+ * continues a field ending in ';' as "name=value" but lost its indent
+ * ("Content-Type: multipart/alternative;" then "boundary=..." at the start of
+ * the next line, as Exchange Online writes it) is indented, so it reads as the
+ * parameter it is; NULL when there is none. Linear in LEN. */
+GByteArray *mg_ambiguity_join_orphans (const char *data, gsize len);
 
 /* Check the headers of one MIME object. BOUNDARIES holds the boundaries of its
  * ancestors (char *); a multipart's own boundary is appended by the caller. */

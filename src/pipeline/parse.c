@@ -19,12 +19,18 @@ parse (MgJob *job, GBytes *bytes, gboolean delivered)
 {
   gsize len;
   const char *data = g_bytes_get_data (bytes, &len);
-  MgParseScope scope = { job, delivered ? header_block_end (data, len) : 0 };
+  g_autoptr (GByteArray) joined = mg_ambiguity_join_orphans (data, len);
+  MgParseScope scope;
   g_autoptr (GMimeStream) stream = NULL;
   g_autoptr (GMimeParser) parser = NULL;
   GMimeParserOptions *options = g_mime_parser_options_new ();
   GMimeMessage *message;
 
+  if (joined != NULL) {
+    data = (const char *) joined->data;
+    len = joined->len;
+  }
+  scope = (MgParseScope) { job, delivered ? header_block_end (data, len) : 0, data, len };
   /* An empty GBytes has no buffer; GMime wants one. */
   stream = g_mime_stream_mem_new_with_buffer (data != NULL ? data : "", len);
   parser = g_mime_parser_new_with_stream (stream);

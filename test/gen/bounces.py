@@ -144,5 +144,95 @@ def kddi(name):
                      frm='Postmaster@ezweb.ne.jp'), body), text
 
 
+def powermta(name):
+    """PowerMTA: '@' inside the quoted boundary (report4E747F78@host)."""
+    text = 'Hello, this is the mail server on mta.example.jp (%s).' % name
+    return _report(name, 'report4E747F78@mta22.example.jp', text,
+                   _original(['To']), frm='postmaster@mta.example.jp'), text
+
+
+def x6(name):
+    """A boundary of 71 characters, one more than RFC 2046 allows."""
+    text = 'SMTP Server <smtpd.example.jp> rejected recipient (%s).' % name
+    boundary = '--=_MIMEBOUNDARY_d1e2471b4b95f44c_12823329331748206317161a01e__a96ea837'
+    assert len(boundary) == 71
+    return _report(name, boundary, text, _original(['To'])), text
+
+
+def x3(name):
+    """"text/rfc822-headers; Content-Transfer-Encoding: 8bit": a field
+    written as a parameter, with no '='."""
+    text = 'Delivery to the following recipients failed (%s).' % name
+    headers = part(['Content-Type: text/rfc822-headers; Content-Transfer-Encoding: 8bit'],
+                   '\n'.join(_original_headers([])) + '\n')
+    return _report(name, '------------I305M09060309060P_556516025810460', text, headers), text
+
+
+def x6_names(name):
+    """The original's headers attached as a .txt whose name= and filename=
+    differ in their digits only."""
+    text = 'The attachment contains the original mail headers (%s).' % name
+    att = part(['Content-Type: text/plain;', '\tname="mailheaders-000000002.txt"',
+                'Content-Transfer-Encoding: 7bit', 'Content-Disposition: attachment;',
+                '\tfilename="mailheaders-000000022.txt"'],
+               '\n'.join(_original_headers([])) + '\n')
+    body = multipart('X6_names_0001', [part(['Content-Type: text/plain'], text + '\n'), att])
+    return part(_top(name, 'multipart/mixed; boundary="X6_names_0001"'), body), text
+
+
+def exchange_unindented(name):
+    """Exchange Online's notice as it arrives through some relays: the
+    boundary of its multipart/alternative, and a folded Received field of the
+    original, on lines of their own without indent."""
+    text = 'Your message to nobody@example.jp could not be delivered (%s).' % name
+    alt = multipart('alt-1eebb6f1', [
+        part(['Content-Type: text/plain; charset="us-ascii"'], text + '\n'),
+        part(['Content-Type: text/html; charset="us-ascii"'], '<p>%s</p>\n' % text)])
+    notice = part(['Content-Type: multipart/alternative; differences=Content-Type;',
+                   'boundary="alt-1eebb6f1"'], alt)
+    hs = ['Received: from pc01.city.example.lg.jp (192.0.2.10)',
+          '(10.152.250.59) by mx.city.example.lg.jp with Microsoft SMTP Server',
+          'Received: from mbx01.city.example.lg.jp',
+          '([fe80::fc54:69d1:3236:fd2a%7]) with mapi id 15.20.0863.016; Fri, 29 Apr 2011',
+          'From: sender@city.example.lg.jp', 'To: nobody@example.jp', 'Subject: hello',
+          'MIME-Version: 1.0', 'Content-Type: multipart/alternative;',
+          'boundary="orig-9def4a68"']
+    orig_body = multipart('orig-9def4a68', [
+        part(['Content-Type: text/plain'], 'original text\n'),
+        part(['Content-Type: text/html'], '<p>original text</p>\n')])
+    orig = part(['Content-Type: message/rfc822'], part(hs, orig_body))
+    body = multipart('rep-a0e06538', [notice, _status(), orig])
+    ctype = 'multipart/report; report-type=delivery-status;\n\tboundary="rep-a0e06538"'
+    return part(_top(name, ctype, frm='postmaster@example.onmicrosoft.com'), body), text
+
+
+def relay_message_id(name):
+    """The receiving relay adds its own Message-ID before the sender's (KDDI)."""
+    data, text = kddi(name)
+    return b'Message-ID:<relay-%s@mx.city.example.lg.jp>\n' % b(name) + data, text
+
+
+def placeholder_original(name):
+    """The original left out, a placeholder line where its headers should be."""
+    text = 'The original message was received at Fri, 29 Apr 2011 (%s)' % name
+    orig = part(['Content-Type: message/rfc822'], b'[original message goes here]\n\n')
+    return _report(name, 'EEE00000.0000000011/MX.EXAMPLE.JP', text, orig), text
+
+
+def unindented_received(name):
+    """The original's folded Received field lost its indent on one line."""
+    text = 'This is the mail system at host mx.example.jp (%s).' % name
+    hs = ['Return-Path: <sender@city.example.lg.jp>',
+          'Received: from [127.0.0.1] (localhost [127.0.0.1])',
+          'by mx.example.jp (Postfix) with ESMTP id 44kWHZ2S3Qz1yxHC',
+          'Subject: Nyaan', 'To: <nobody@example.jp>', 'From: <sender@city.example.lg.jp>',
+          'Content-Type: text/plain', 'MIME-Version: 1.0']
+    orig = part(['Content-Type: message/rfc822'], part(hs, 'original text\n'))
+    return _report(name, '44kWHZ2S3Qz1yxHC.1555479540/mx.example.jp', text, orig), text
+
+
 FORMS = [('active_hunter', active_hunter), ('exim', exim), ('sendmail', sendmail),
-         ('office365', office365), ('gmail', gmail), ('amazon_ses', amazon_ses), ('kddi', kddi)]
+         ('office365', office365), ('gmail', gmail), ('amazon_ses', amazon_ses), ('kddi', kddi),
+         ('powermta', powermta), ('x6_long_boundary', x6), ('x3_stray_param', x3), ('x6_names', x6_names), ('exchange_unindented', exchange_unindented),
+         ('relay_message_id', relay_message_id), ('placeholder_original', placeholder_original),
+         ('unindented_received', unindented_received)]

@@ -214,7 +214,12 @@ test_field_flags (void)
   assert_flags ("attachment; filename*01=a", MG_FIELD_BAD_CONTINUATION | MG_FIELD_SYNTAX);
   assert_flags ("attachment; filename*=''a; filename*=''b", MG_FIELD_DUPLICATE);
   assert_flags ("attachment; filename*=''a; filename*0=b", MG_FIELD_DUPLICATE);
-  assert_flags ("text/plain; charset", MG_FIELD_SYNTAX);
+  /* Words without '=' or a quote: every reader drops them (sisimai's
+   * "text/rfc822-headers; Content-Transfer-Encoding: 8bit"). */
+  assert_flags ("text/plain; charset", MG_FIELD_STRAY);
+  assert_flags ("text/rfc822-headers; Content-Transfer-Encoding: 8bit", MG_FIELD_STRAY);
+  assert_flags ("text/plain; name \"a.exe\"", MG_FIELD_SYNTAX);
+  assert_flags ("text/plain; name x=a.exe", MG_FIELD_SYNTAX);
   assert_flags ("text/plain; charset=", MG_FIELD_SYNTAX);
   assert_flags ("text/plain; name=\"abc", MG_FIELD_SYNTAX);
   assert_flags ("text/plain; name=abc def", MG_FIELD_SYNTAX);
