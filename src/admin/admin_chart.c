@@ -6,6 +6,7 @@
 #include "admin/admin_chart.h"
 
 #include "admin/admin_html.h"
+#include "common/msg.h"
 
 #define MG_CHART_WIDTH 720
 #define MG_CHART_HEIGHT 180
@@ -19,11 +20,7 @@
 #define MG_COLOUR_VIRUS "#8e44ad"
 #define MG_COLOUR_REMOVAL "#d68910"
 
-static const char *
-say (MgAdminContext *ctx, const char *ja, const char *en)
-{
-  return ctx->lang == MG_LANG_JA ? ja : en;
-}
+#define T(id) mg_msg ((id), ctx->lang)
 
 static gint64
 day_count (JsonObject *days, const char *day, const char *key)
@@ -77,8 +74,8 @@ day_bar (MgAdminContext *ctx, GString *out, JsonObject *days, const char *day, g
                         G_GINT64_FORMAT "\" data-withheld=\"%" G_GINT64_FORMAT
                         "\" data-files=\"%" G_GINT64_FORMAT "\"><title>%s %s %" G_GINT64_FORMAT
                         " / %s %" G_GINT64_FORMAT " / %s %" G_GINT64_FORMAT "</title>",
-                        day, s, w, f, day, say (ctx, "無害化", "sanitised"), s,
-                        say (ctx, "保留", "withheld"), w, say (ctx, "ファイル", "files"), f);
+                        day, s, w, f, day, T (MG_MSG_UI_CHART_SANITISED), s,
+                        T (MG_MSG_UI_CHART_WITHHELD), w, T (MG_MSG_UI_CHART_FILES), f);
   rect (out, x + 2, room - hs, step / 2 - 2, hs, MG_COLOUR_SANITISED);
   rect (out, x + 2, room - hs - hw, step / 2 - 2, hw, MG_COLOUR_WITHHELD);
   rect (out, x + step / 2, room - hf, step / 2 - 2, hf, MG_COLOUR_FILES);
@@ -99,12 +96,12 @@ mg_admin_chart_days (MgAdminContext *ctx, GString *out, JsonObject *days, GPtrAr
     max = MAX (max, day_count (days, d, "files"));
   }
   mg_admin_html_printf (out, "<section class=\"dashboard\"><h2>%s</h2><p>",
-                        say (ctx, "日ごとのメールとファイルの件数", "Mail and files per day"));
-  swatch (out, MG_COLOUR_SANITISED, say (ctx, "無害化して配送したメール", "mail sanitised"));
-  swatch (out, MG_COLOUR_WITHHELD, say (ctx, "保留したメール", "mail withheld"));
-  swatch (out, MG_COLOUR_FILES, say (ctx, "持ち込みファイル", "files brought in"));
+                        T (MG_MSG_UI_CHART_PER_DAY));
+  swatch (out, MG_COLOUR_SANITISED, T (MG_MSG_UI_CHART_MAIL_SANITISED));
+  swatch (out, MG_COLOUR_WITHHELD, T (MG_MSG_UI_CHART_MAIL_WITHHELD));
+  swatch (out, MG_COLOUR_FILES, T (MG_MSG_UI_CHART_FILES_IN));
   mg_admin_html_printf (out, "（%s %" G_GINT64_FORMAT "）</p>\n",
-                        say (ctx, "目盛りの最大", "scale max"), max);
+                        T (MG_MSG_UI_CHART_SCALE_MAX), max);
   svg_begin (out, "chart", MG_CHART_WIDTH, MG_CHART_HEIGHT);
   for (guint i = 0; i < list->len; i++)
     day_bar (ctx, out, days, g_ptr_array_index (list, i), i, list->len, max);
@@ -134,7 +131,7 @@ week_bar (MgAdminContext *ctx, GString *out, const char *week, gint64 n, guint i
 
   mg_admin_html_printf (out, "<g class=\"week\" data-week=\"%s\" data-detections=\"%"
                         G_GINT64_FORMAT "\"><title>%s %s: %" G_GINT64_FORMAT "</title>", week,
-                        n, week, say (ctx, "の週のウイルス検出", "week, virus detections"), n);
+                        n, week, T (MG_MSG_UI_CHART_WEEK_VIRUSES), n);
   rect (out, x + 4, room - h, step - 8, h, MG_COLOUR_VIRUS);
   mg_admin_html_printf (out, "<text x=\"%d\" y=\"%d\" font-size=\"10\">%s〜</text>"
                         "<text x=\"%d\" y=\"%d\" font-size=\"11\">%" G_GINT64_FORMAT "</text></g>",
@@ -163,8 +160,7 @@ mg_admin_chart_weeks (MgAdminContext *ctx, GString *out, JsonObject *days, GPtrA
   for (guint i = 0; i < counts->len; i++)
     max = MAX (max, g_array_index (counts, gint64, i));
   mg_admin_html_printf (out, "<section class=\"dashboard\"><h2>%s</h2>\n",
-                        say (ctx, "週ごとのウイルス検出数（月曜始まり）",
-                             "Virus detections per week (from Monday)"));
+                        T (MG_MSG_UI_CHART_VIRUSES_PER_WEEK));
   svg_begin (out, "weeks", MG_CHART_WIDTH, MG_CHART_HEIGHT);
   for (guint i = 0; i < weeks->len; i++)
     week_bar (ctx, out, g_ptr_array_index (weeks, i), g_array_index (counts, gint64, i), i,
@@ -194,10 +190,9 @@ mg_admin_chart_removals (MgAdminContext *ctx, GString *out, JsonObject *removals
   }
   g_ptr_array_sort_with_data (list, by_count, removals);
   mg_admin_html_printf (out, "<section class=\"dashboard\"><h2>%s</h2>\n",
-                        say (ctx, "削除・保留した添付とファイル（理由別）",
-                             "Attachments and files removed or withheld, by reason"));
+                        T (MG_MSG_UI_CHART_REMOVALS));
   if (list->len == 0)
-    mg_admin_html_printf (out, "<p>%s</p>", say (ctx, "ありません。", "None."));
+    mg_admin_html_printf (out, "<p>%s</p>", T (MG_MSG_UI_CHART_NONE));
   svg_begin (out, "removals", MG_CHART_WIDTH, MAX (1, (int) list->len) * MG_CHART_ROW);
   for (guint i = 0; i < list->len; i++) {
     const char *reason = g_ptr_array_index (list, i);

@@ -12,6 +12,7 @@
 #include "admin/admin_html.h"
 #include "admin/admin_pages.h"
 #include "admin/admin_text.h"
+#include "common/msg.h"
 #include "quarantine/quarantine_item.h"
 #include "quarantine/quarantine_query.h"
 #include "quarantine/quarantine_release.h"
@@ -19,14 +20,15 @@
 #include "quarantine/quarantine_stats.h"
 
 typedef struct {
-  const char *name, *ja, *en;
+  const char *name;
+  MgMsgId text;
 } MgDashPeriodName;
 
 static const MgDashPeriodName periods[] = {
-  { "day", "今日", "today" },
-  { "week", "直近 7 日", "last 7 days" },
-  { "month", "直近 31 日", "last 31 days" },
-  { "lastmonth", "先月", "last month" },
+  { "day", MG_MSG_UI_PERIOD_DAY },
+  { "week", MG_MSG_UI_PERIOD_WEEK },
+  { "month", MG_MSG_UI_PERIOD_MONTH },
+  { "lastmonth", MG_MSG_UI_PERIOD_LASTMONTH },
 };
 
 typedef struct {
@@ -44,12 +46,6 @@ period_clear (MgDashPeriod *p)
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (MgDashPeriod, period_clear)
 
 #define T(id) mg_msg ((id), ctx->lang)
-
-static const char *
-say (MgAdminContext *ctx, const char *ja, const char *en)
-{
-  return ctx->lang == MG_LANG_JA ? ja : en;
-}
 
 /* The days from FIRST (midnight JST) to LAST, included. */
 static void
@@ -105,20 +101,19 @@ selector (MgAdminContext *ctx, GString *out, const MgDashPeriod *p)
   const char *last = g_ptr_array_index (p->days, p->days->len - 1);
 
   mg_admin_html_printf (out, "<section class=\"period\"><h2>%s</h2><p class=\"periods\">",
-                        say (ctx, "集計期間", "Period"));
+                        T (MG_MSG_UI_DASH_PERIOD));
   for (guint i = 0; i < G_N_ELEMENTS (periods); i++) {
     if (&periods[i] == p->name)
       mg_admin_html_printf (out, "<strong aria-current=\"page\">%s</strong> ",
-                            say (ctx, periods[i].ja, periods[i].en));
+                            T (periods[i].text));
     else
       mg_admin_html_printf (out, "<a href=\"/stats?period=%s\">%s</a> ", periods[i].name,
-                            say (ctx, periods[i].ja, periods[i].en));
+                            T (periods[i].text));
   }
   mg_admin_html_printf (out, "</p><p><span class=\"range\" data-from=\"%s\" data-to=\"%s\">"
                         "%s 〜 %s（JST）</span> <a class=\"csv\" href=\"/stats.csv?period=%s\">"
                         "%s</a></p></section>\n", first, last, first, last, p->name->name,
-                        say (ctx, "この期間の集計を CSV でダウンロード（Excel 用）",
-                             "Download these totals as CSV (for Excel)"));
+                        T (MG_MSG_UI_DASH_CSV));
 }
 
 static void
@@ -142,7 +137,7 @@ counts_table (MgAdminContext *ctx, GString *out, JsonObject *stats, const char *
                           "</td></tr>\n", shown, json_object_get_int_member (g, key));
   }
   if (names == NULL)
-    mg_admin_html_printf (out, "<tr><td>%s</td></tr>\n", say (ctx, "なし", "none"));
+    mg_admin_html_printf (out, "<tr><td>%s</td></tr>\n", T (MG_MSG_UI_DASH_NONE));
   g_string_append (out, "</table></section>\n");
 }
 
@@ -177,18 +172,18 @@ pending (MgAdminContext *ctx, GString *out)
   gint64 total = mg_quarantine_query_count (ctx->server->store, &filter, NULL);
 
   mg_admin_html_printf (out, "<section><h2>%s（%" G_GINT64_FORMAT " %s）</h2>",
-                        say (ctx, "承認を待っている解放申請", "Releases waiting for an approver"),
-                        MAX (total, 0), say (ctx, "件", "waiting"));
+                        T (MG_MSG_UI_DASH_WAITING),
+                        MAX (total, 0), T (MG_MSG_UI_DASH_WAITING_COUNT));
   if (items == NULL || items->len == 0) {
     mg_admin_html_printf (out, "<p class=\"pending-none\">%s</p></section>\n",
-                          say (ctx, "承認待ちの申請はありません。", "No release is waiting."));
+                          T (MG_MSG_UI_DASH_NONE_WAITING));
     return;
   }
   mg_admin_html_printf (out, "<table class=\"pending\"><tr><th>%s</th><th>%s</th><th>%s</th>"
                         "<th>%s</th><th>%s</th><th>%s</th></tr>\n",
-                        say (ctx, "受信日時", "received"), say (ctx, "件名", "subject"),
-                        say (ctx, "差出人", "from"), say (ctx, "申請の種類", "kind"),
-                        say (ctx, "申請者", "requested by"), say (ctx, "申請日時", "requested"));
+                        T (MG_MSG_UI_DASH_RECEIVED), T (MG_MSG_UI_DASH_SUBJECT),
+                        T (MG_MSG_UI_DASH_FROM), T (MG_MSG_UI_DASH_KIND),
+                        T (MG_MSG_UI_DASH_REQUESTED_BY), T (MG_MSG_UI_DASH_REQUESTED));
   for (guint i = 0; i < items->len; i++)
     pending_row (ctx, out, g_ptr_array_index (items, i));
   g_string_append (out, "</table></section>\n");
@@ -207,8 +202,7 @@ dashboard (MgAdminContext *ctx, GString *out)
   pending (ctx, out);
   stats = mg_quarantine_stats_collect (ctx->server->config, p.from, p.to, &error);
   if (stats == NULL) {
-    mg_admin_html_printf (out, "<p>%s</p>", say (ctx, "監査ログがまだありません。",
-                                                 "There is no audit log yet."));
+    mg_admin_html_printf (out, "<p>%s</p>", T (MG_MSG_UI_DASH_NO_AUDIT_LOG));
     return;
   }
   mg_admin_chart_days (ctx, out, json_object_get_object_member (stats, "days"), p.days);
@@ -293,8 +287,7 @@ mg_admin_dashboard_csv (MgAdminContext *ctx)
   stats = mg_quarantine_stats_collect (ctx->server->config, p.from, p.to, &error);
   if (stats == NULL)
     return mg_admin_pages_message (ctx, MHD_HTTP_NOT_FOUND,
-                                   say (ctx, "監査ログがまだありません。",
-                                        "There is no audit log yet."));
+                                   T (MG_MSG_UI_DASH_NO_AUDIT_LOG));
   csv = mg_quarantine_report_csv (stats, ctx->lang == MG_LANG_JA);
   json_object_unref (stats);
   reply = mg_admin_reply_new (MHD_HTTP_OK);

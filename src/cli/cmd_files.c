@@ -21,6 +21,7 @@
 
 #include "cli/cli.h"
 #include "cli/cli_text.h"
+#include "common/msg.h"
 #include "mime/charset.h"
 #include "pipeline/file.h"
 #include "worker/remote.h"
@@ -511,25 +512,20 @@ count_files (const char *path, guint depth)
 static void
 print_summary (const MgFilesRun *run, FILE *out)
 {
-  gboolean ja = g_str_equal (run->config->notice_language, "ja");
-  static const char *const ja_words[] = { "通過", "変換", "削除", "保留" };
-  static const char *const en_words[] = { "kept", "converted", "removed", "withheld" };
+  static const MgMsgId words[] = { MG_MSG_CLI_FILES_KEPT, MG_MSG_CLI_FILES_CONVERTED,
+                                    MG_MSG_CLI_FILES_REMOVED, MG_MSG_CLI_FILES_WITHHELD };
+  MgLang l = mg_msg_lang (run->config->notice_language);
   guint total = run->counts[0] + run->counts[1] + run->counts[2] + run->counts[3];
 
-  if (ja)
-    fprintf (out, "mugai files: %u 件を処理しました（出力先: %s）\n", total, run->outdir);
-  else
-    fprintf (out, "mugai files: %u files (output: %s)\n", total, run->outdir);
+  fprintf (out, mg_msg (MG_MSG_CLI_FILES_SUMMARY, l), total, run->outdir);
   for (guint a = 0; a < 4; a++)
-    fprintf (out, ja ? "  %s  %6u\n" : "  %-10s %6u\n", ja ? ja_words[a] : en_words[a],
-             run->counts[a]);
+    fprintf (out, mg_msg (MG_MSG_CLI_FILES_COUNT, l), mg_msg (words[a], l), run->counts[a]);
   if (run->refused->len > 0)
-    fprintf (out, "%s\n", ja ? "削除・保留したファイル:" : "Removed or withheld:");
+    fprintf (out, "%s\n", mg_msg (MG_MSG_CLI_FILES_REFUSED, l));
   for (guint i = 0; i < run->refused->len; i++)
     fprintf (out, "  %s\n", (char *) g_ptr_array_index (run->refused, i));
   if (run->tempfail)
-    fprintf (out, "%s\n", ja ? "一時的なエラーがありました。再実行してください。"
-                             : "There were temporary errors; run it again.");
+    fprintf (out, "%s\n", mg_msg (MG_MSG_CLI_FILES_TEMPFAIL, l));
 }
 
 static gboolean

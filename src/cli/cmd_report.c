@@ -16,6 +16,7 @@
 #include "cli/cli_print.h"
 #include "cli/cli.h"
 #include "cli/cli_text.h"
+#include "common/msg.h"
 #include "quarantine/quarantine_query.h"
 #include "quarantine/quarantine_report.h"
 #include "quarantine/quarantine_stats.h"
@@ -133,8 +134,7 @@ print_text (JsonObject *stats, const MgReportArgs *a, gboolean ja)
 {
   MgReportText t = { ja, NULL, NULL };
 
-  printf (ja ? "mugai 集計（監査ログから）  期間: %s 〜 %s\n"
-             : "mugai report (from the audit log)  period: %s to %s\n",
+  printf (mg_msg (MG_MSG_CLI_REPORT_HEADER, ja ? MG_LANG_JA : MG_LANG_EN),
           a->from != NULL ? a->from : "-", a->to != NULL ? a->to : "-");
   mg_quarantine_report_visit (stats, text_row, &t);
 }

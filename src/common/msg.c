@@ -11,6 +11,7 @@ static const struct {
   { mg_msg_reason_rows, &mg_msg_reason_n_rows, MG_MSG_REASON_FIRST },
   { mg_msg_notice_rows, &mg_msg_notice_n_rows, MG_MSG_NOTICE_FIRST },
   { mg_msg_ui_rows, &mg_msg_ui_n_rows, MG_MSG_UI_FIRST },
+  { mg_msg_report_rows, &mg_msg_report_n_rows, MG_MSG_REPORT_FIRST },
   { mg_msg_cli_rows, &mg_msg_cli_n_rows, MG_MSG_CLI_FIRST },
 };
 

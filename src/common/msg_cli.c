@@ -157,6 +157,20 @@ const MgMsg mg_msg_cli_rows[] = {
     "domains of your mailboxes",
     "[release] allowed_recipient_domains が空なので、解放はすべて拒否されます。"
     "組織のメールボックスのドメインを設定してください" },
+  /* mugai files: the summary (in the notice language) */
+  { MG_MSG_CLI_FILES_SUMMARY, "mugai files: %u files (output: %s)\n",
+    "mugai files: %u 件を処理しました（出力先: %s）\n" },
+  { MG_MSG_CLI_FILES_COUNT, "  %-10s %6u\n", "  %s  %6u\n" },
+  { MG_MSG_CLI_FILES_KEPT, "kept", "通過" },
+  { MG_MSG_CLI_FILES_CONVERTED, "converted", "変換" },
+  { MG_MSG_CLI_FILES_REMOVED, "removed", "削除" },
+  { MG_MSG_CLI_FILES_WITHHELD, "withheld", "保留" },
+  { MG_MSG_CLI_FILES_REFUSED, "Removed or withheld:", "削除・保留したファイル:" },
+  { MG_MSG_CLI_FILES_TEMPFAIL, "There were temporary errors; run it again.",
+    "一時的なエラーがありました。再実行してください。" },
+  /* mugai report (in --lang or the notice language) */
+  { MG_MSG_CLI_REPORT_HEADER, "mugai report (from the audit log)  period: %s to %s\n",
+    "mugai 集計（監査ログから）  期間: %s 〜 %s\n" },
   /* Phrases, replaced wherever they stand in a message made elsewhere: the
    * system's error texts (glibc's English, whatever locale is compiled) and
    * mugai's own phrases. */

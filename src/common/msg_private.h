@@ -10,5 +10,7 @@ extern const MgMsg mg_msg_notice_rows[];
 extern const gsize mg_msg_notice_n_rows;
 extern const MgMsg mg_msg_ui_rows[];
 extern const gsize mg_msg_ui_n_rows;
+extern const MgMsg mg_msg_report_rows[];
+extern const gsize mg_msg_report_n_rows;
 extern const MgMsg mg_msg_cli_rows[];
 extern const gsize mg_msg_cli_n_rows;

@@ -7,6 +7,7 @@
 
 #include <string.h>
 
+#include "common/msg.h"
 #include "quarantine/quarantine_headers.h"
 
 /* The groups, in the order they are shown. */
@@ -15,44 +16,46 @@ static const char *const groups[] = {
   "elapsed_ms", "recipients", "withheld_sender_domains", "days", "months",
 };
 
-/* JSON name, Japanese, English. */
-static const char *const labels[][3] = {
-  { "messages", "メール", "Messages" },
-  { "files", "ファイル（mugai files）", "Files (mugai files)" },
-  { "attachments", "添付・ファイルの種類と処理", "Attachments and files by type and action" },
-  { "removals", "削除・保留の理由", "Removed or withheld, by reason" },
-  { "viruses", "ウイルス名", "Viruses" },
-  { "releases", "解放", "Releases" },
-  { "ppap", "パスワード付き ZIP（PPAP）", "Password-protected ZIP (PPAP)" },
-  { "elapsed_ms", "処理時間（ミリ秒）", "Processing time (ms)" },
-  { "recipients", "宛先ごとのメール", "Messages per recipient" },
-  { "withheld_sender_domains", "保留したメールの差出人ドメイン",
-    "Sender domains of withheld mail" },
-  { "days", "日別（JST）", "Per day (JST)" },
-  { "months", "月別（JST）", "Per month (JST)" },
-  { "total", "合計", "total" },
-  { "sanitised", "無害化", "sanitised" },
-  { "withheld", "保留", "withheld" },
-  { "kept", "通過", "kept" },
-  { "converted", "変換", "converted" },
-  { "removed", "削除", "removed" },
-  { "requested", "申請", "requested" },
-  { "approved", "承認", "approved" },
-  { "rejected", "却下", "rejected" },
-  { "received", "受信して保留", "received and withheld" },
-  { "password_given", "パスワードを添えた解放申請", "release requested with the password" },
-  { "password_wrong", "パスワードが合わず申請できず", "password did not open it" },
-  { "detections", "ウイルス検出", "virus detections" },
-  { "count", "件数", "count" },
-  { "mean", "平均", "mean" },
+/* JSON name and its label in the catalogue (msg_report.c). */
+static const struct {
+  const char *name;
+  MgMsgId text;
+} labels[] = {
+  { "messages", MG_MSG_REPORT_MESSAGES },
+  { "files", MG_MSG_REPORT_FILES },
+  { "attachments", MG_MSG_REPORT_ATTACHMENTS },
+  { "removals", MG_MSG_REPORT_REMOVALS },
+  { "viruses", MG_MSG_REPORT_VIRUSES },
+  { "releases", MG_MSG_REPORT_RELEASES },
+  { "ppap", MG_MSG_REPORT_PPAP },
+  { "elapsed_ms", MG_MSG_REPORT_ELAPSED_MS },
+  { "recipients", MG_MSG_REPORT_RECIPIENTS },
+  { "withheld_sender_domains", MG_MSG_REPORT_WITHHELD_SENDER_DOMAINS },
+  { "days", MG_MSG_REPORT_DAYS },
+  { "months", MG_MSG_REPORT_MONTHS },
+  { "total", MG_MSG_REPORT_TOTAL },
+  { "sanitised", MG_MSG_REPORT_SANITISED },
+  { "withheld", MG_MSG_REPORT_WITHHELD },
+  { "kept", MG_MSG_REPORT_KEPT },
+  { "converted", MG_MSG_REPORT_CONVERTED },
+  { "removed", MG_MSG_REPORT_REMOVED },
+  { "requested", MG_MSG_REPORT_REQUESTED },
+  { "approved", MG_MSG_REPORT_APPROVED },
+  { "rejected", MG_MSG_REPORT_REJECTED },
+  { "received", MG_MSG_REPORT_RECEIVED },
+  { "password_given", MG_MSG_REPORT_PASSWORD_GIVEN },
+  { "password_wrong", MG_MSG_REPORT_PASSWORD_WRONG },
+  { "detections", MG_MSG_REPORT_DETECTIONS },
+  { "count", MG_MSG_REPORT_COUNT },
+  { "mean", MG_MSG_REPORT_MEAN },
 };
 
 const char *
 mg_quarantine_report_label (const char *name, gboolean ja)
 {
   for (guint i = 0; i < G_N_ELEMENTS (labels); i++)
-    if (g_str_equal (labels[i][0], name))
-      return labels[i][ja ? 1 : 2];
+    if (g_str_equal (labels[i].name, name))
+      return mg_msg (labels[i].text, ja ? MG_LANG_JA : MG_LANG_EN);
   return name;
 }
 
@@ -127,10 +130,13 @@ char *
 mg_quarantine_report_csv (JsonObject *stats, gboolean ja)
 {
   MgReportCsv c = { g_string_new ("\xEF\xBB\xBF"), ja };   /* the BOM: Excel reads UTF-8 */
-  const char *head_ja[] = { "区分", "小区分", "項目", "件数" };
-  const char *head_en[] = { "group", "subgroup", "item", "count" };
+  MgLang lang = ja ? MG_LANG_JA : MG_LANG_EN;
+  const char *head[] = { mg_msg (MG_MSG_REPORT_CSV_GROUP, lang),
+                         mg_msg (MG_MSG_REPORT_CSV_SUBGROUP, lang),
+                         mg_msg (MG_MSG_REPORT_CSV_ITEM, lang),
+                         mg_msg (MG_MSG_REPORT_CSV_COUNT, lang) };
 
-  mg_quarantine_report_csv_row (c.out, ja ? head_ja : head_en, 4);
+  mg_quarantine_report_csv_row (c.out, head, G_N_ELEMENTS (head));
   mg_quarantine_report_visit (stats, csv_count, &c);
   return g_string_free (c.out, FALSE);
 }
