@@ -46,11 +46,8 @@ mg_cli_text (const char *format)
 char *
 mg_cli_text_message (const char *message)
 {
-  GString *text = g_string_new (message);
-
-  for (MgMsgId id = MG_MSG_CLI_PHRASE_FIRST; mg_cli_text_ja () && id < MG_MSG_CLI_END; id++)
-    g_string_replace (text, mg_msg (id, MG_LANG_EN), mg_msg (id, MG_LANG_JA), 0);
-  return g_string_free (text, FALSE);
+  return mg_msg_replace (message, MG_MSG_CLI_PHRASE_FIRST, MG_MSG_CLI_END,
+                         mg_cli_text_ja () ? MG_LANG_JA : MG_LANG_EN);
 }
 
 static char *

@@ -203,6 +203,30 @@ trail (MgFilesRun *run, const MgFileResult *result, const char *line, GBytes *in
   run->tempfail = TRUE;
 }
 
+/* An error on PATH, on its own line after the progress line, in the
+ * language of the locale (see cli_text.h). */
+static void
+warn_file (const char *path, const char *message)
+{
+  g_autofree char *text = mg_cli_text_message (message);
+
+  fprintf (stderr, "\nmugai files: %s: %s\n", path, text);
+}
+
+/* "SOURCE: reason — detail" for the summary, in the notice language; the
+ * detail (English in the report) with the phrases the catalogue knows
+ * translated. */
+static char *
+refused_line (const MgFilesRun *run, const MgFileResult *result, const char *source)
+{
+  MgLang l = mg_msg_lang (run->config->notice_language);
+  g_autofree char *detail = result->detail != NULL
+    ? mg_msg_replace (result->detail, MG_MSG_CLI_PHRASE_FIRST, MG_MSG_CLI_END, l) : NULL;
+
+  return g_strdup_printf ("%s: %s%s%s", source, mg_reason_text (result->reason, l),
+                          detail != NULL ? " — " : "", detail != NULL ? detail : "");
+}
+
 static void
 record (MgFilesRun *run, const MgFileResult *result, const char *source, const char *output,
         GBytes *input)
@@ -214,12 +238,7 @@ record (MgFilesRun *run, const MgFileResult *result, const char *source, const c
   run->counts[result->action]++;
   run->done++;
   if (result->action == MG_ACTION_REMOVED || result->action == MG_ACTION_WITHHELD)
-    g_ptr_array_add (run->refused,
-                     g_strdup_printf ("%s: %s%s%s", source,
-                                      mg_reason_text (result->reason, mg_msg_lang (
-                                                      run->config->notice_language)),
-                                      result->detail != NULL ? " — " : "",
-                                      result->detail != NULL ? result->detail : ""));
+    g_ptr_array_add (run->refused, refused_line (run, result, source));
   show_progress (run, source);
 }
 
@@ -247,8 +266,7 @@ write_output (MgFilesRun *run, const MgFilesItem *item, const MgFileResult *resu
 
   if (!mg_fdio_write_file_atomic (path, data, len, &error) ||
       chmod (path, run->file_mode) != 0) {
-    fprintf (stderr, "\nmugai files: %s: %s\n", path,
-             error != NULL ? error->message : g_strerror (errno));
+    warn_file (path, error != NULL ? error->message : g_strerror (errno));
     run->tempfail = TRUE;
     g_free (path);
     return NULL;
@@ -309,7 +327,7 @@ sanitise_file (MgFilesRun *run, const MgFilesItem *item)
   }
   run->bytes += g_bytes_get_size (data);
   if (!mg_pipeline_file (run->pipeline, data, item->out_rel, &result, &error)) {
-    fprintf (stderr, "\nmugai files: %s: %s\n", item->source, error->message);
+    warn_file (item->source, error->message);
     run->tempfail = TRUE;
     return;
   }
@@ -406,7 +424,7 @@ make_out_dir (MgFilesRun *run, const char *rel)
 
   if (g_mkdir_with_parents (path, 0755) == 0)
     return TRUE;
-  fprintf (stderr, "\nmugai files: %s: %s\n", path, g_strerror (errno));
+  warn_file (path, g_strerror (errno));
   run->tempfail = TRUE;
   return FALSE;
 }

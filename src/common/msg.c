@@ -53,6 +53,16 @@ mg_msg_find (const char *en, MgMsgId first, MgMsgId end)
   return MG_MSG_COUNT;
 }
 
+char *
+mg_msg_replace (const char *text, MgMsgId first, MgMsgId end, MgLang lang)
+{
+  GString *out = g_string_new (text);
+
+  for (MgMsgId id = first; lang != MG_LANG_EN && id < end; id++)
+    g_string_replace (out, mg_msg (id, MG_LANG_EN), mg_msg (id, lang), 0);
+  return g_string_free (out, FALSE);
+}
+
 MgLang
 mg_msg_lang (const char *name)
 {

@@ -329,6 +329,28 @@ typedef enum {
   MG_MSG_CLI_PHRASE_QUARANTINE_DIRECTORY,
   MG_MSG_CLI_PHRASE_SOCKET_DIRECTORY,
   MG_MSG_CLI_PHRASE_RUNTIME_DIRECTORY,
+  MG_MSG_CLI_PHRASE_SYMLINK,
+  MG_MSG_CLI_PHRASE_SPECIAL_FILE,
+  MG_MSG_CLI_PHRASE_DOTS_NAME,
+  MG_MSG_CLI_PHRASE_FOLDERS_DEEP,
+  MG_MSG_CLI_PHRASE_SOURCE_DOTS,
+  MG_MSG_CLI_PHRASE_CANNOT_OPEN,
+  MG_MSG_CLI_PHRASE_CANNOT_READ,
+  MG_MSG_CLI_PHRASE_NOT_REGULAR,
+  MG_MSG_CLI_PHRASE_LARGER_THAN_MESSAGE_SIZE,
+  MG_MSG_CLI_PHRASE_BYTES_LIMIT,
+  MG_MSG_CLI_PHRASE_NAME_CLIMBS,
+  MG_MSG_CLI_PHRASE_NAME_PART_EMPTY,
+  MG_MSG_CLI_PHRASE_NAME_DEEP,
+  MG_MSG_CLI_PHRASE_NAME_NOT_UTF8,
+  MG_MSG_CLI_PHRASE_NAME_TOO_LONG,
+  MG_MSG_CLI_PHRASE_EMPTY_NAME,
+  MG_MSG_CLI_PHRASE_ABSOLUTE_PATH,
+  MG_MSG_CLI_PHRASE_DRIVE_LETTER,
+  MG_MSG_CLI_PHRASE_PDF_DAMAGED,
+  MG_MSG_CLI_PHRASE_PDF_OPEN,
+  MG_MSG_CLI_PHRASE_PEER_CLOSED,
+  MG_MSG_CLI_PHRASE_WORKER,
   MG_MSG_COUNT, /* not a text: how many there are (keep last) */
 } MgMsgId;
 
@@ -351,6 +373,11 @@ typedef struct {
 
 /* The text ID in LANG (a static string). */
 const char *mg_msg (MgMsgId id, MgLang lang);
+/* TEXT (made elsewhere, in English) with every English text of the rows
+ * FIRST to END (excluded) that it holds replaced by its form in LANG, in row
+ * order (newly allocated; a copy in English). For phrases of messages that
+ * are not whole formats: system errors, GError texts, details of findings. */
+char *mg_msg_replace (const char *text, MgMsgId first, MgMsgId end, MgLang lang);
 /* The language a configuration or a form names: "ja" is Japanese, anything
  * else (NULL too) English. */
 MgLang mg_msg_lang (const char *name);

@@ -302,6 +302,31 @@ def english_summary(name):
           'summary counts wrong: %r' % text)
 
 
+def japanese_details(name):
+    """In a Japanese summary the details of refused files are Japanese too
+    (the report keeps them in English)."""
+    tmp = workdir()
+    write(os.path.join(tmp, 'in', 'a.txt'), b'a\n')
+    write(os.path.join(tmp, 'in', 'big.txt'), b'x' * 3000)
+    os.symlink('/etc/passwd', os.path.join(tmp, 'in', 'passwd-link'))
+    os.mkfifo(os.path.join(tmp, 'in', 'fifo'))
+    run = run_files(tmp, ['in'], conf={'notice': {'language': 'ja'},
+                                       'limits': {'message_size': '2000'}})
+    check(run.rc == 3, 'exit %s' % run.brief())
+    text = run.out.decode()
+    for expected in ('in/passwd-link: リンクや特殊ファイルのため、たどらずに除外しました'
+                     ' — シンボリックリンクのため、たどりません',
+                     'in/fifo: リンクや特殊ファイルのため、たどらずに除外しました'
+                     ' — デバイス、パイプまたはソケットです',
+                     'in/big.txt: 処理の上限を超えました'
+                     ' — [limits] message_size（2000 バイト）を超える大きさです'):
+        check(expected in text, 'Japanese summary lacks %r: %r' % (expected, text))
+    for english in ('symbolic link', 'device, pipe', 'larger than'):
+        check(english not in text, 'English %r in the Japanese summary: %r' % (english, text))
+    check(run.line('passwd-link').get('detail') == 'symbolic link, not followed',
+          'the report is not English: %r' % run.line('passwd-link'))
+
+
 def progress_on_terminal(name):
     tmp = workdir()
     for i in range(3):
@@ -371,8 +396,8 @@ def red_team_files(name):
 
 
 for _fn in (tree, cp_layout, dotdot_source, cp932_disk_name, usage_errors, config_errors,
-            tempfail, english_summary, progress_on_terminal, report_to_stdout, archive_in_tree,
-            red_team_files):
+            tempfail, english_summary, japanese_details, progress_on_terminal, report_to_stdout,
+            archive_in_tree, red_team_files):
     S.add(_fn.__name__, _fn, _fn.__name__)
 
 if __name__ == '__main__':

@@ -171,6 +171,23 @@ test_find (void)
   g_assert_cmpint (mg_msg_find ("not in the catalogue", 0, MG_MSG_COUNT), ==, MG_MSG_COUNT);
 }
 
+/* Phrases of a message made elsewhere are replaced where they stand. */
+static void
+test_replace (void)
+{
+  static const char *const message = "cannot be opened: No such file or directory";
+  g_autofree char *ja = mg_msg_replace (message, MG_MSG_CLI_PHRASE_FIRST, MG_MSG_CLI_END,
+                                        MG_LANG_JA);
+  g_autofree char *en = mg_msg_replace (message, MG_MSG_CLI_PHRASE_FIRST, MG_MSG_CLI_END,
+                                        MG_LANG_EN);
+  g_autofree char *size = mg_msg_replace ("larger than [limits] message_size (2000 bytes)",
+                                          MG_MSG_CLI_PHRASE_FIRST, MG_MSG_CLI_END, MG_LANG_JA);
+
+  g_assert_cmpstr (ja, ==, "開けません: ファイルまたはフォルダがありません");
+  g_assert_cmpstr (en, ==, message);
+  g_assert_cmpstr (size, ==, "[limits] message_size（2000 バイト）を超える大きさです");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -179,5 +196,6 @@ main (int argc, char **argv)
   g_test_add_func ("/msg/every-row", test_every_row);
   g_test_add_func ("/msg/reasons", test_reasons);
   g_test_add_func ("/msg/find", test_find);
+  g_test_add_func ("/msg/replace", test_replace);
   return g_test_run ();
 }
