@@ -15,14 +15,17 @@ rm -f build/package/out/mugai_*.deb
   python3 test/package/install-deb.py build/package/out ) >build/package/log 2>&1 &
 package_pid=$!
 
-meson test -C build --print-errorlogs --num-processes 2
+# Each suite's timeout only catches a hang; a loaded machine (the package build
+# runs beside the suites) may take several times the usual time, hence the
+# multiplier.
+meson test -C build --print-errorlogs --num-processes 2 --timeout-multiplier 3
 
 if [ ! -d build-asan ]; then
   meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false >/dev/null
 fi
 ninja -C build-asan >/dev/null || { echo "asan build failed"; echo "0 passed, 1 failed"; exit 1; }
 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-  meson test -C build-asan --print-errorlogs --num-processes 2 --suite unit --suite integration \
+  meson test -C build-asan --print-errorlogs --num-processes 2 --timeout-multiplier 3 --suite unit --suite integration \
   --suite fuzz
 read -r passed failed < <(python3 scripts/count-tests.py build/meson-logs/testlog.json \
   build-asan/meson-logs/testlog.json)
