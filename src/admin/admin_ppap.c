@@ -4,8 +4,6 @@
  * sandboxed worker (mg_admin_release_ppap_open), and only its typed reply
  * comes back. The password is never kept beyond the call.
  */
-#include <string.h>
-
 #include "admin/admin_ppap.h"
 
 #include "admin/admin_notify.h"
@@ -24,25 +22,31 @@ try_password (MgQuarantineStore *store, MgAdminRelease *release, const char *id,
   g_autoptr (GBytes) opened = NULL;
   g_autoptr (GError) local = NULL;
   guint zips = 0;
+  MgPpapKind kind;
 
   if (original == NULL)
     return FALSE;
-  opened = mg_admin_release_ppap_open (release, original, password, &zips, &local);
+  opened = mg_admin_release_ppap_open (release, original, password, &zips, &kind, &local);
   if (opened != NULL)
     return TRUE;
-  /* The worker died on it, or stopped it at an [archive] limit (its reasons
-   * for a limit name the [archive] key: the reply carries only the text). */
-  if (local->domain != MG_QUARANTINE_ERROR || strstr (local->message, "[archive]") != NULL) {
+  switch (kind) {
+  case MG_PPAP_WRONG_PASSWORD:
+  case MG_PPAP_NO_ARCHIVE:
     g_set_error (error, MG_QUARANTINE_ERROR, MG_QUARANTINE_ERROR_POLICY,
-                 "パスワード付き ZIP を開けませんでした。ZIP が壊れているか、制限を超える"
-                 "大きさです。受信者に確かめてください / the encrypted archive could not be"
-                 " opened safely: %s", local->message);
+                 "ZIP のパスワードで開けませんでした（パスワードが違うか、パスワード付き ZIP"
+                 " がありません）。受信者に確かめてください / the archive password does not"
+                 " open it: %s", local->message);
     return FALSE;
+  case MG_PPAP_LIMIT:       /* an [archive] limit stopped the worker */
+  case MG_PPAP_DAMAGED:
+  case MG_PPAP_NO_ANSWER:   /* the worker died on it (its memory limit), or answered garbage */
+  case MG_PPAP_OK:
+    break;
   }
   g_set_error (error, MG_QUARANTINE_ERROR, MG_QUARANTINE_ERROR_POLICY,
-               "ZIP のパスワードで開けませんでした（パスワードが違うか、パスワード付き ZIP"
-               " がありません）。受信者に確かめてください / the archive password does not"
-               " open it: %s", local->message);
+               "パスワード付き ZIP を開けませんでした。ZIP が壊れているか、制限を超える"
+               "大きさです。受信者に確かめてください / the encrypted archive could not be"
+               " opened safely: %s", local->message);
   return FALSE;
 }
 

@@ -77,13 +77,14 @@ current_pipeline (MgAdminRelease *release, GError **error)
 
 GBytes *
 mg_admin_release_ppap_open (MgAdminRelease *release, GBytes *original, const char *password,
-                            guint *opened_r, GError **error)
+                            guint *opened_r, MgPpapKind *kind_r, GError **error)
 {
   MgPipeline *pipeline = current_pipeline (release, error);
 
+  *kind_r = MG_PPAP_NO_ANSWER;
   if (pipeline == NULL)
     return NULL;
-  return mg_remote_ppap_open (pipeline, original, password, opened_r, error);
+  return mg_remote_ppap_open (pipeline, original, password, opened_r, kind_r, error);
 }
 
 /* The pipeline, run with its quarantine in a scratch directory that is
@@ -230,6 +231,7 @@ mg_admin_release_deliver (gpointer ctx, const MgQuarantineItem *item,
   g_autoptr (GBytes) opened = NULL;
   g_autofree char *ppap = g_strdup ("");
   guint zips = 0;
+  MgPpapKind why;   /* the error says it, for the audit log and the approver */
 
   if (g_strcmp0 (request->kind, MG_QUARANTINE_RELEASE_ORIGINAL) == 0)
     return forward_original (release, item, original, result_r, error);
@@ -240,7 +242,8 @@ mg_admin_release_deliver (gpointer ctx, const MgQuarantineItem *item,
       return FALSE;
   }
   if (request->password != NULL) {
-    opened = mg_admin_release_ppap_open (release, original, request->password, &zips, error);
+    opened = mg_admin_release_ppap_open (release, original, request->password, &zips, &why,
+                                         error);
     if (opened == NULL)
       return FALSE;
     g_free (ppap);

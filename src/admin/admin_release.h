@@ -23,6 +23,7 @@
 #include <glib.h>
 
 #include "common/config.h"
+#include "pipeline/ppap.h"
 #include "quarantine/quarantine_release.h"
 
 typedef struct MgAdminRelease MgAdminRelease;
@@ -38,9 +39,11 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (MgAdminRelease, mg_admin_release_free)
 
 /* ORIGINAL with its encrypted ZIP attachments opened with PASSWORD, in one
  * of the release pipeline's sandboxed workers (mg_remote_ppap_open); NULL
- * with ERROR when they cannot be, or the worker died on them. */
+ * with ERROR and *KIND_R saying why when they cannot be (MG_PPAP_NO_ANSWER
+ * when the worker died on them or none could start). */
 GBytes *mg_admin_release_ppap_open (MgAdminRelease *release, GBytes *original,
-                                    const char *password, guint *opened_r, GError **error);
+                                    const char *password, guint *opened_r, MgPpapKind *kind_r,
+                                    GError **error);
 
 /* An MgQuarantineDeliver: CTX is an MgAdminRelease. */
 gboolean mg_admin_release_deliver (gpointer ctx, const MgQuarantineItem *item,

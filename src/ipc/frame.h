@@ -48,6 +48,7 @@ typedef enum {
   MG_IPC_F_COUNT,         /* a PPAP result: how many archives were opened */
   MG_IPC_F_SENDER,        /* a mail result: the From addr-spec, for the index */
   MG_IPC_F_RECIPIENTS,    /* a mail result: To and Cc addr-specs, ", "-separated */
+  MG_IPC_F_KIND,          /* a PPAP result: what came of it (MgPpapKind, pipeline/ppap.h) */
   MG_IPC_F_LAST,
 } MgIpcTag;
 

@@ -40,15 +40,19 @@ typedef struct {
   const MgArchiveLimits *limits;
   gint64 members;
   gint64 total;
+  MgPpapKind kind;           /* why it failed, once it has */
 } MgPpapBudget;
 
-static gboolean fail (GError **error, const char *format, ...) G_GNUC_PRINTF (2, 3);
+static gboolean fail (MgPpapBudget *budget, MgPpapKind kind, GError **error,
+                      const char *format, ...) G_GNUC_PRINTF (4, 5);
 
+/* Set ERROR from FORMAT and the budget's failure KIND; FALSE. */
 static gboolean
-fail (GError **error, const char *format, ...)
+fail (MgPpapBudget *budget, MgPpapKind kind, GError **error, const char *format, ...)
 {
   va_list ap;
 
+  budget->kind = kind;
   va_start (ap, format);
   g_propagate_error (error, g_error_new_valist (MG_QUARANTINE_ERROR,
                                                 MG_QUARANTINE_ERROR_RELEASE, format, ap));
@@ -93,13 +97,15 @@ read_member (struct archive *in, struct archive_entry *entry, MgPpapBudget *budg
     budget->total += n;
     if ((gint64) data->len + n > budget->limits->max_member_size ||
         budget->total > budget->limits->max_total_size) {
-      fail (error, "%s: over the [archive] size limits", name_of (entry));
+      fail (budget, MG_PPAP_LIMIT, error, "%s: over the [archive] size limits",
+            name_of (entry));
       return NULL;
     }
     g_byte_array_append (data, (const guint8 *) chunk, (guint) n);
   }
   if (n < 0) {
-    fail (error, "the archive password is wrong, or the archive is damaged (%s)",
+    fail (budget, MG_PPAP_WRONG_PASSWORD, error,
+          "the archive password is wrong, or the archive is damaged (%s)",
           archive_error_string (in));
     return NULL;
   }
@@ -110,7 +116,7 @@ read_member (struct archive *in, struct archive_entry *entry, MgPpapBudget *budg
  * the hostile header is copied; a name the locale cannot hold stays UTF-8). */
 static gboolean
 write_member (struct archive *out, const char *name, time_t mtime, const void *p, gsize len,
-              GError **error)
+              MgPpapBudget *budget, GError **error)
 {
   struct archive_entry *entry = archive_entry_new ();
   gboolean ok;
@@ -124,7 +130,8 @@ write_member (struct archive *out, const char *name, time_t mtime, const void *p
        archive_write_data (out, p, len) == (la_ssize_t) len;
   archive_entry_free (entry);
   if (!ok)
-    return fail (error, "cannot pack the decrypted archive: %s", archive_error_string (out));
+    return fail (budget, MG_PPAP_DAMAGED, error, "cannot pack the decrypted archive: %s",
+                 archive_error_string (out));
   return TRUE;
 }
 
@@ -137,14 +144,15 @@ copy_member (struct archive *in, struct archive *out, struct archive_entry *entr
   const void *p;
 
   if (++budget->members > budget->limits->max_members)
-    return fail (error, "more members than [archive] max_members");
+    return fail (budget, MG_PPAP_LIMIT, error, "more members than [archive] max_members");
   if (archive_entry_filetype (entry) != AE_IFREG)
     return TRUE;   /* directories, links: the archive filter would drop them anyway */
   data = read_member (in, entry, budget, error);
   if (data == NULL)
     return FALSE;
   p = g_bytes_get_data (data, &len);
-  return write_member (out, name_of (entry), archive_entry_mtime (entry), p, len, error);
+  return write_member (out, name_of (entry), archive_entry_mtime (entry), p, len, budget,
+                       error);
 }
 
 static gboolean
@@ -159,7 +167,8 @@ transcode (struct archive *in, struct archive *out, MgPpapBudget *budget, GError
     if (!copy_member (in, out, entry, budget, error))
       return FALSE;
   if (rc != ARCHIVE_EOF)
-    return fail (error, "the archive is damaged or the password is wrong (%s)",
+    return fail (budget, MG_PPAP_WRONG_PASSWORD, error,
+                 "the archive is damaged or the password is wrong (%s)",
                  archive_error_string (in));
   return TRUE;
 }
@@ -183,9 +192,11 @@ decrypt_zip (GBytes *data, const char *password, MgPpapBudget *budget, GError **
   ok = archive_read_open_memory (in, p, len) == ARCHIVE_OK &&
        archive_write_open2 (out, packed, NULL, append_cb, NULL, NULL) == ARCHIVE_OK;
   if (!ok)
-    fail (error, "cannot open the archive: %s", archive_error_string (in));
-  else
-    ok = transcode (in, out, budget, error) && archive_write_close (out) == ARCHIVE_OK;
+    fail (budget, MG_PPAP_DAMAGED, error, "cannot open the archive: %s",
+          archive_error_string (in));
+  else if ((ok = transcode (in, out, budget, error)) && archive_write_close (out) != ARCHIVE_OK)
+    ok = fail (budget, MG_PPAP_DAMAGED, error, "cannot pack the decrypted archive: %s",
+               archive_error_string (out));
   archive_read_free (in);
   archive_write_free (out);
   return ok ? g_byte_array_free_to_bytes (g_steal_pointer (&packed)) : NULL;
@@ -291,17 +302,18 @@ parse_message (GBytes *original)
 
 static GBytes *
 open_message (GBytes *original, const char *password, const MgArchiveLimits *limits,
-              guint *opened_r, GError **error)
+              guint *opened_r, MgPpapKind *kind_r, GError **error)
 {
   GMimeMessage *message = parse_message (original);
-  MgPpapBudget budget = { limits, 0, 0 };
+  MgPpapBudget budget = { limits, 0, 0, MG_PPAP_OK };
   g_autofree char *text = NULL;
   int opened = -1;
 
   if (message == NULL)
-    fail (error, "the original cannot be parsed");
+    fail (&budget, MG_PPAP_DAMAGED, error, "the original cannot be parsed");
   else if ((opened = open_parts (message, password, &budget, error)) == 0)
-    fail (error, "no attachment is a password-protected ZIP");
+    fail (&budget, MG_PPAP_NO_ARCHIVE, error, "no attachment is a password-protected ZIP");
+  *kind_r = budget.kind;
   if (opened > 0)
     text = g_mime_object_to_string (GMIME_OBJECT (message), NULL);
   g_clear_object (&message);
@@ -313,11 +325,11 @@ open_message (GBytes *original, const char *password, const MgArchiveLimits *lim
 
 GBytes *
 mg_ppap_open (GBytes *original, const char *password, const MgArchiveLimits *limits,
-              guint *opened_r, GError **error)
+              guint *opened_r, MgPpapKind *kind_r, GError **error)
 {
   locale_t utf8 = utf8_locale ();
   locale_t before = utf8 != (locale_t) 0 ? uselocale (utf8) : (locale_t) 0;
-  GBytes *out = open_message (original, password, limits, opened_r, error);
+  GBytes *out = open_message (original, password, limits, opened_r, kind_r, error);
 
   if (before != (locale_t) 0)
     uselocale (before);

@@ -77,6 +77,7 @@ static const MgField ppap_request_fields[] = {
   { MG_IPC_F_PASSWORD, MG_KIND_TEXT, TRUE, MG_PROTOCOL_PASSWORD_MAX },
 };
 static const MgField ppap_reply_fields[] = {
+  { MG_IPC_F_KIND, MG_KIND_U32, TRUE, 4 },
   { MG_IPC_F_OUTPUT, MG_KIND_BYTES, FALSE, 0 },
   { MG_IPC_F_COUNT, MG_KIND_U32, FALSE, 4 },
   { MG_IPC_F_REASON, MG_KIND_TEXT, FALSE, MG_PROTOCOL_TEXT_MAX },
@@ -524,7 +525,12 @@ MgIpcFrame *
 mg_protocol_ppap_reply_encode (const MgPpapReply *reply)
 {
   MgIpcFrame *frame = mg_ipc_frame_new (MG_IPC_RESULT_PPAP);
+  gboolean failed = reply->kind != MG_PPAP_OK && reply->kind != MG_PPAP_NO_ANSWER;
 
+  /* a failure without its kind is told as damaged: never as opened */
+  mg_ipc_frame_add_u32 (frame, MG_IPC_F_KIND, reply->output != NULL ? MG_PPAP_OK
+                                              : failed              ? reply->kind
+                                                                    : MG_PPAP_DAMAGED);
   if (reply->output != NULL) {
     add_bytes (frame, MG_IPC_F_OUTPUT, reply->output);
     mg_ipc_frame_add_u32 (frame, MG_IPC_F_COUNT, reply->opened);
@@ -541,6 +547,7 @@ mg_protocol_ppap_reply_decode (const MgIpcFrame *frame, MgPpapReply *reply, GErr
   gboolean has_output = mg_ipc_frame_get (frame, MG_IPC_F_OUTPUT) != NULL;
   gboolean has_count = mg_ipc_frame_get (frame, MG_IPC_F_COUNT) != NULL;
   gboolean has_reason = mg_ipc_frame_get (frame, MG_IPC_F_REASON) != NULL;
+  guint32 kind;
 
   if (!check_layout (frame, &ppap_reply, error))
     return FALSE;
@@ -548,6 +555,12 @@ mg_protocol_ppap_reply_decode (const MgIpcFrame *frame, MgPpapReply *reply, GErr
     return refuse (error, "PPAP result: not either an output with its count or a reason");
   if (has_count && u32 (frame, MG_IPC_F_COUNT) == 0)
     return refuse (error, "PPAP result: an output with no archive opened");
+  kind = u32 (frame, MG_IPC_F_KIND);
+  if (kind >= MG_PPAP_NO_ANSWER)
+    return refuse (error, "PPAP result: kind out of range");
+  if ((kind == MG_PPAP_OK) != has_output)
+    return refuse (error, "PPAP result: the kind and the output disagree");
+  reply->kind = (MgPpapKind) kind;
   reply->output = bytes (frame, MG_IPC_F_OUTPUT);
   reply->opened = u32 (frame, MG_IPC_F_COUNT);
   reply->reason = text (frame, MG_IPC_F_REASON);

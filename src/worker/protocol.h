@@ -16,6 +16,7 @@
 #include "ipc/frame.h"
 #include "pipeline/file.h"
 #include "pipeline/pipeline.h"
+#include "pipeline/ppap.h"
 #include "quarantine/quarantine_headers.h"
 
 #define MG_PROTOCOL_ERROR (mg_protocol_error_quark ())
@@ -65,9 +66,10 @@ typedef struct {
 } MgPpapRequest;
 
 typedef struct {
-  GBytes *output; /* the message with its encrypted ZIPs opened, or NULL */
-  guint opened;   /* how many were, when OUTPUT */
-  char *reason;   /* why not, when no OUTPUT */
+  GBytes *output;  /* the message with its encrypted ZIPs opened, or NULL */
+  guint opened;    /* how many were, when OUTPUT */
+  char *reason;    /* why not, when no OUTPUT */
+  MgPpapKind kind; /* MG_PPAP_OK with OUTPUT, else why not (never MG_PPAP_NO_ANSWER) */
 } MgPpapReply;
 
 void mg_job_mail_clear (MgJobMail *job);

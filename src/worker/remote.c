@@ -142,8 +142,9 @@ mg_remote_pipeline_new (const MgConfig *config, GError **error)
 /* The worker died on the job, or answered something else: LOCAL (taken)
  * keeps its domain (MG_SANDBOX_ERROR, MG_PROTOCOL_ERROR). */
 static GBytes *
-ppap_failed (GError **error, GError *local)
+ppap_failed (MgPpapKind *kind_r, GError **error, GError *local)
 {
+  *kind_r = MG_PPAP_NO_ANSWER;
   g_propagate_prefixed_error (error, local, "パスワード付き ZIP を開く処理が異常終了しました"
                               " / the worker opening the encrypted archives failed: ");
   return NULL;
@@ -151,7 +152,7 @@ ppap_failed (GError **error, GError *local)
 
 GBytes *
 mg_remote_ppap_open (MgPipeline *pipeline, GBytes *original, const char *password,
-                     guint *opened_r, GError **error)
+                     guint *opened_r, MgPpapKind *kind_r, GError **error)
 {
   gpointer ctx;
   MgRemote *remote = mg_pipeline_get_remote (pipeline, &ctx) != NULL ? ctx : NULL;
@@ -159,22 +160,23 @@ mg_remote_ppap_open (MgPipeline *pipeline, GBytes *original, const char *passwor
   g_autoptr (MgIpcFrame) frame = NULL;
   g_autoptr (MgIpcFrame) reply = NULL;
   g_autoptr (GError) local = NULL;
-  MgPpapReply answer = { NULL, 0, NULL };
+  MgPpapReply answer = { NULL, 0, NULL, MG_PPAP_OK };
 
   if (remote == NULL)
     return mg_ppap_open (original, password, &mg_pipeline_get_config (pipeline)->archive,
-                         opened_r, error);
+                         opened_r, kind_r, error);
   frame = mg_protocol_ppap_request_encode (&job);
   if (!mg_sandbox_pool_run (remote->pool, frame, &reply, NULL, &local))
-    return ppap_failed (error, g_steal_pointer (&local));
+    return ppap_failed (kind_r, error, g_steal_pointer (&local));
   if (mg_ipc_frame_type (reply) == MG_IPC_FAILED) {
     g_autofree char *failed = mg_protocol_failed_decode (reply, &local);
     if (failed != NULL)
       g_set_error (&local, MG_PROTOCOL_ERROR, MG_PROTOCOL_ERROR_REFUSED, "%s", failed);
-    return ppap_failed (error, g_steal_pointer (&local));
+    return ppap_failed (kind_r, error, g_steal_pointer (&local));
   }
   if (!mg_protocol_ppap_reply_decode (reply, &answer, &local))
-    return ppap_failed (error, g_steal_pointer (&local));
+    return ppap_failed (kind_r, error, g_steal_pointer (&local));
+  *kind_r = answer.kind;
   if (answer.output == NULL) {
     g_set_error (error, MG_QUARANTINE_ERROR, MG_QUARANTINE_ERROR_RELEASE, "%s", answer.reason);
     mg_ppap_reply_clear (&answer);

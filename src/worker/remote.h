@@ -11,6 +11,7 @@
 
 #include "common/config.h"
 #include "pipeline/pipeline.h"
+#include "pipeline/ppap.h"
 
 /* The pipeline for CONFIG (which must outlive it): a supervisor and its
  * workers are started when [sandbox] enabled. NULL with
@@ -19,10 +20,11 @@ MgPipeline *mg_remote_pipeline_new (const MgConfig *config, GError **error);
 
 /* ORIGINAL with its encrypted ZIP attachments opened with PASSWORD (see
  * pipeline/ppap.h), in one of PIPELINE's workers (or in this process when
- * the sandbox is off); *OPENED_R gets how many were. NULL with
- * MG_QUARANTINE_ERROR_RELEASE when they cannot be opened (wrong password, no
- * encrypted ZIP, a limit), or with MG_SANDBOX_ERROR or MG_PROTOCOL_ERROR when
- * the worker died on them or answered garbage (the message says so in
- * Japanese and English). */
+ * the sandbox is off); *OPENED_R gets how many were, *KIND_R MG_PPAP_OK.
+ * NULL with MG_QUARANTINE_ERROR_RELEASE and *KIND_R the worker's typed
+ * reason when they cannot be opened (wrong password, no encrypted ZIP, a
+ * limit, damage), or with MG_SANDBOX_ERROR or MG_PROTOCOL_ERROR and
+ * MG_PPAP_NO_ANSWER when the worker died on them or answered garbage (the
+ * message says so in Japanese and English). */
 GBytes *mg_remote_ppap_open (MgPipeline *pipeline, GBytes *original, const char *password,
-                             guint *opened_r, GError **error);
+                             guint *opened_r, MgPpapKind *kind_r, GError **error);

@@ -86,13 +86,13 @@ run_file_job (MgPipeline *pipeline, const MgJobFile *job)
 static MgIpcFrame *
 run_ppap_job (MgPipeline *pipeline, const MgPpapRequest *job)
 {
-  MgPpapReply reply = { NULL, 0, NULL };
+  MgPpapReply reply = { NULL, 0, NULL, MG_PPAP_OK };
   g_autoptr (GError) error = NULL;
   MgIpcFrame *frame;
 
   reply.output = mg_ppap_open (job->message, job->password,
                                &mg_pipeline_get_config (pipeline)->archive, &reply.opened,
-                               &error);
+                               &reply.kind, &error);
   if (reply.output == NULL)
     reply.reason = g_strdup (error->message);
   frame = mg_protocol_ppap_reply_encode (&reply);

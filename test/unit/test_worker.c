@@ -8,7 +8,10 @@
  * JSON, a length beyond the bound, a truncated frame, and a "sanitised"
  * output that carries the attachment the report says was removed. For each
  * the front must withhold (the notice, the original held) or tempfail, never
- * crash and never hand on the removed attachment. Built only for the tests.
+ * crash and never hand on the removed attachment. PPAP jobs (their password
+ * is "HOW:PASSWORD") are opened for real and their result's kind spoiled as
+ * HOW says: the front must pass on the worker's kind, and refuse a kind out
+ * of range or one that disagrees with the output. Built only for the tests.
  */
 #include <glib.h>
 #include <glib/gstdio.h>
@@ -16,6 +19,7 @@
 #include <unistd.h>
 
 #include "pipeline/pipeline_internal.h"
+#include "pipeline/ppap.h"
 #include "worker/protocol.h"
 #include "worker/remote.h"
 #include "worker/worker.h"
@@ -76,6 +80,28 @@ write_raw (guint32 type, guint32 claimed, gsize written, const char *const *fiel
 #define F_REPORT "10"
 #define GOOD_ID "20261122T010203Z-4f2a0b1c"
 #define GOOD_REPORT "{\"id\":\"" GOOD_ID "\",\"parts\":[]}"
+
+/* PPAP mails: one ZipCrypto ZIP (password pw-2026) of one member, a.txt,
+ * and of two, a.txt and b.txt (over [archive] max_members = 1 here). */
+#define PPAP_HEAD                                                                              \
+  "From: a@example.jp\nTo: b@example.lg.jp\nSubject: ppap\nMIME-Version: 1.0\n"             \
+  "Content-Type: multipart/mixed; boundary=\"b1\"\n\n"                                         \
+  "--b1\nContent-Type: text/plain; charset=us-ascii\n\nthe password follows\n"                \
+  "--b1\nContent-Type: application/zip; name=\"x.zip\"\n"                                      \
+  "Content-Disposition: attachment; filename=\"x.zip\"\n"                                      \
+  "Content-Transfer-Encoding: base64\n\n"
+#define PPAP_ONE                                                                               \
+  PPAP_HEAD                                                                                    \
+  "UEsDBBQAAQgAAAAAIQDsbmCfEgAAAAYAAAAFAAAAYS50eHSrleSvBWZU0d5rdM56o2TqVeBQSwEC\n"             \
+  "FAAUAAEIAAAAACEA7G5gnxIAAAAGAAAABQAAAAAAAAAAAAAAAAAAAAAAYS50eHRQSwUGAAAAAAEA\n"             \
+  "AQAzAAAANQAAAAAA\n--b1--\n"
+#define PPAP_TWO                                                                               \
+  PPAP_HEAD                                                                                    \
+  "UEsDBBQAAQgAAAAAIQDsbmCfEgAAAAYAAAAFAAAAYS50eHSrleSvBWZU0d5rdM56o2TqVeBQSwME\n"             \
+  "FAABCAAAAAAhAHWn4+YRAAAABQAAAAUAAABiLnR4dKuV5K8FZlTR3mt0t8/oNNM7UEsBAhQAFAAB\n"             \
+  "CAAAAAAhAOxuYJ8SAAAABgAAAAUAAAAAAAAAAAAAAAAAAAAAAGEudHh0UEsBAhQAFAABCAAAAAAh\n"             \
+  "AHWn4+YRAAAABQAAAAUAAAAAAAAAAAAAAAAANQAAAGIudHh0UEsFBgAAAAACAAIAZgAAAGkAAAAA\n"             \
+  "AA==\n--b1--\n"
 
 /* Raw frames the frame decoder must refuse; the worker then ends (the front
  * killed it or stopped reading). */
@@ -230,6 +256,55 @@ spoil_frame (MgIpcFrame **frame, const char *how)
   }
 }
 
+/* The honest PPAP result FRAME with its kind changed as HOW says. */
+static void
+spoil_ppap (MgIpcFrame **frame, const char *how)
+{
+  g_autoptr (MgIpcFrame) old = *frame;
+  guint32 kind = GUINT32_TO_BE (g_str_equal (how, "kind-99")             ? 99
+                                : g_str_equal (how, "kind-no-answer")    ? MG_PPAP_NO_ANSWER
+                                : g_str_equal (how, "kind-opened")       ? MG_PPAP_OK
+                                                                         : MG_PPAP_WRONG_PASSWORD);
+
+  *frame = mg_ipc_frame_new (MG_IPC_RESULT_PPAP);
+  for (MgIpcTag tag = 1; tag < MG_IPC_F_LAST; tag++) {
+    GBytes *value = mg_ipc_frame_get (old, tag);
+    if (tag == MG_IPC_F_KIND && !g_str_equal (how, "honest")) {
+      if (!g_str_equal (how, "kind-missing"))
+        mg_ipc_frame_add (*frame, tag, &kind, sizeof kind);
+    } else if (value != NULL) {
+      mg_ipc_frame_add (*frame, tag, g_bytes_get_data (value, NULL), g_bytes_get_size (value));
+    }
+  }
+}
+
+/* A PPAP job whose password is "HOW:PASSWORD": opened with PASSWORD, the
+ * result spoiled as HOW says. */
+static MgIpcFrame *
+hostile_ppap (MgPipeline *local, const MgIpcFrame *job)
+{
+  MgPpapRequest request = { NULL, NULL };
+  MgPpapReply reply = { NULL, 0, NULL, MG_PPAP_OK };
+  g_autoptr (GError) error = NULL;
+  MgIpcFrame *frame;
+  char *password;
+
+  g_assert_true (mg_protocol_ppap_request_decode (job, &request, NULL));
+  password = strchr (request.password, ':');
+  g_assert_nonnull (password);
+  *password++ = '\0';
+  reply.output = mg_ppap_open (request.message, password,
+                               &mg_pipeline_get_config (local)->archive, &reply.opened,
+                               &reply.kind, &error);
+  if (reply.output == NULL)
+    reply.reason = g_strdup (error->message);
+  frame = mg_protocol_ppap_reply_encode (&reply);
+  spoil_ppap (&frame, request.password);
+  mg_ppap_reply_clear (&reply);
+  mg_ppap_request_clear (&request);
+  return frame;
+}
+
 static MgIpcFrame *
 hostile_job (gpointer ctx, int front_fd, int service_fd, const MgIpcFrame *job)
 {
@@ -240,6 +315,8 @@ hostile_job (gpointer ctx, int front_fd, int service_fd, const MgIpcFrame *job)
 
   (void)front_fd;
   (void)service_fd;
+  if (mg_ipc_frame_type (job) == MG_IPC_JOB_PPAP)
+    return hostile_ppap (ctx, job);
   if (raw_reply (how))
     return NULL;
   if (g_str_equal (how, "failed-honest"))
@@ -390,6 +467,80 @@ static const char *const hostile[][2] = {
   { "raw-overrun", "field overruns the frame" },
 };
 
+/* ------------------------------------------------------------------- PPAP */
+
+typedef struct {
+  const char *name;
+  const char *mail;
+  const char *password;    /* "HOW:PASSWORD" */
+  MgPpapKind kind;         /* what the front must say */
+  const char *error;       /* in the error's message, when it fails */
+} PpapCase;
+
+static const PpapCase ppap_cases[] = {
+  { "opened", PPAP_ONE, "honest:pw-2026", MG_PPAP_OK, NULL },
+  { "wrong-password", PPAP_ONE, "honest:not-it", MG_PPAP_WRONG_PASSWORD,
+    "the archive password is wrong" },
+  { "no-archive", MESSAGE, "honest:pw-2026", MG_PPAP_NO_ARCHIVE,
+    "no attachment is a password-protected ZIP" },
+  { "limit", PPAP_TWO, "honest:pw-2026", MG_PPAP_LIMIT, "more members than [archive]" },
+  /* spoiled: no typed answer, whatever the worker claims */
+  { "kind-99", PPAP_ONE, "kind-99:not-it", MG_PPAP_NO_ANSWER, "PPAP result: kind out of range" },
+  { "kind-no-answer", PPAP_ONE, "kind-no-answer:not-it", MG_PPAP_NO_ANSWER,
+    "PPAP result: kind out of range" },
+  { "kind-missing", PPAP_ONE, "kind-missing:not-it", MG_PPAP_NO_ANSWER, "field 24 missing" },
+  { "kind-opened-with-reason", PPAP_ONE, "kind-opened:not-it", MG_PPAP_NO_ANSWER,
+    "PPAP result: the kind and the output disagree" },
+  { "kind-failed-with-output", PPAP_ONE, "kind-failed:pw-2026", MG_PPAP_NO_ANSWER,
+    "PPAP result: the kind and the output disagree" },
+};
+
+/* The ZIP attachment of OPENED (base64, after its headers) holds a.txt
+ * without encryption: the local header's flag bit 0 is off. */
+static void
+assert_plain_zip (GBytes *opened)
+{
+  g_autofree char *text = g_strndup (g_bytes_get_data (opened, NULL), g_bytes_get_size (opened));
+  char *body = strstr (text, "filename=\"x.zip\"");
+  gsize len = 0;
+
+  g_assert_nonnull (body);
+  body = strstr (body, "\n\n");
+  g_assert_nonnull (body);
+  *strstr (body, "--b1--") = '\0';
+  g_autofree guchar *zip = g_base64_decode (body, &len);
+  g_assert_cmpuint (len, >, 35);
+  g_assert_cmpmem (zip, 4, "PK\x03\x04", 4);
+  g_assert_cmpuint (zip[6] & 1, ==, 0);
+  g_assert_cmpmem (zip + 30, 5, "a.txt", 5);
+}
+
+static void
+test_ppap (gconstpointer data)
+{
+  const PpapCase *c = data;
+  g_autoptr (GBytes) mail = g_bytes_new_static (c->mail, strlen (c->mail));
+  g_autoptr (GBytes) opened = NULL;
+  g_autoptr (GError) error = NULL;
+  MgPpapKind kind = MG_PPAP_DAMAGED;
+  guint zips = 0;
+
+  opened = mg_remote_ppap_open (pipeline, mail, c->password, &zips, &kind, &error);
+  g_assert_cmpint (kind, ==, c->kind);
+  if (c->kind == MG_PPAP_OK) {
+    g_assert_no_error (error);
+    g_assert_cmpuint (zips, ==, 1);
+    assert_plain_zip (opened);
+    return;
+  }
+  g_assert_null (opened);
+  g_assert_nonnull (error);
+  g_assert_true (error->domain == (c->kind == MG_PPAP_NO_ANSWER ? MG_PROTOCOL_ERROR
+                                                                 : MG_QUARANTINE_ERROR));
+  if (strstr (error->message, c->error) == NULL)
+    g_error ("%s: %s", c->name, error->message);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -408,7 +559,8 @@ main (int argc, char **argv)
   text = g_strdup_printf ("[clamav]\ndatabase = %s/test/data/clamav\n"
                           "[quarantine]\ndirectory = %s\n"
                           "[limits]\nmessage_size = 1048576\n"
-                          "[sandbox]\nworkers = 1\n",
+                          "[sandbox]\nworkers = 1\n"
+                          "[archive]\nmax_members = 1\n",
                           src != NULL ? src : ".", dir);
   g_assert_true (g_file_set_contents (path, text, -1, NULL));
   config = mg_config_load (path, &error);
@@ -419,6 +571,10 @@ main (int argc, char **argv)
   for (gsize i = 0; i < G_N_ELEMENTS (hostile); i++) {
     g_autofree char *name = g_strconcat ("/worker/hostile/", hostile[i][0], NULL);
     g_test_add_data_func (name, hostile[i], test_hostile);
+  }
+  for (gsize i = 0; i < G_N_ELEMENTS (ppap_cases); i++) {
+    g_autofree char *name = g_strconcat ("/worker/ppap/", ppap_cases[i].name, NULL);
+    g_test_add_data_func (name, &ppap_cases[i], test_ppap);
   }
   return g_test_run ();
 }
