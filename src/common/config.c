@@ -209,6 +209,9 @@ static const MgConfKey keys[] = {
     OFF (office.libreoffice_timeout), "seconds one LibreOffice conversion may take" },
   { "office", "libreoffice_memory", MG_CONF_INT, "4096", 512, 65536, NULL,
     OFF (office.libreoffice_memory), "MiB of address space LibreOffice may use" },
+  { "office", "max_metafiles", MG_CONF_INT, "200", 0, 10000, NULL,
+    OFF (office.max_metafiles),
+    "EMF/WMF pictures of one Office document drawn to PNG (one LibreOffice run)" },
   { NULL },
 };
 

@@ -84,6 +84,7 @@ typedef struct {
   char *libreoffice;           /* soffice program, a name on PATH or a path */
   gint64 libreoffice_timeout;  /* seconds one conversion may take */
   gint64 libreoffice_memory;   /* MiB of address space for LibreOffice */
+  gint64 max_metafiles;        /* EMF/WMF pictures of one document drawn to PNG */
 } MgOfficeConfig;
 
 typedef struct {

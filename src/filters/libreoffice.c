@@ -22,6 +22,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "filters/office_batch.h"
 #include "util/fdio.h"
 #include "util/tree.h"
 
@@ -34,8 +35,7 @@ static const struct {
   { "odt", "docx" }, { "ott", "docx" }, { "odm", "docx" },
   { "ods", "xlsx" }, { "ots", "xlsx" }, { "odp", "pptx" }, { "otp", "pptx" },
   { "xlsb", "xlsx" },   /* binary workbooks, handed over by the OOXML filter */
-  { "emf", "png" },     /* pictures of Office documents (ooxml_metafile.c) */
-  { "wmf", "png" },
+  { MG_OFFICE_BATCH_METAFILES, "png" },   /* EMF/WMF pictures (ooxml_metafile.c) */
 };
 
 static const char why_not_installed[] = "LibreOffice is not installed";
@@ -160,10 +160,11 @@ inside_seccomp (void)
   return line != NULL && g_ascii_strtoull (line + 9, NULL, 10) != 0;
 }
 
-/* Run LibreOffice in DIR on INPUT_PATH; *WHY_R tells why it failed. */
+/* Run LibreOffice in DIR on INPUTS (NULL-terminated paths), once for all;
+ * *WHY_R tells why it failed. */
 static gboolean
-run_soffice (const char *program, const char *dir, const char *input_path, const char *target,
-             const MgConfig *config, ChildLimits *limits, char **why_r)
+run_soffice (const char *program, const char *dir, const char *const *inputs,
+             const char *target, const MgConfig *config, ChildLimits *limits, char **why_r)
 {
   g_autofree char *profile = g_build_filename (dir, "profile", NULL);
   g_autofree char *profile_url = g_filename_to_uri (profile, NULL, NULL);
@@ -171,16 +172,22 @@ run_soffice (const char *program, const char *dir, const char *input_path, const
   g_autofree char *outdir = g_build_filename (dir, "out", NULL);
   g_autofree char *home = g_strconcat ("HOME=", dir, NULL);
   g_autofree char *tmp = g_strconcat ("TMPDIR=", dir, NULL);
-  const char *argv[] = { program, "--headless", "--invisible", "--nodefault", "--nologo",
-                         "--nofirststartwizard", "--norestore", "--nolockcheck", env_arg,
-                         "--convert-to", target, "--outdir", outdir, input_path, NULL };
+  const char *options[] = { program, "--headless", "--invisible", "--nodefault", "--nologo",
+                            "--nofirststartwizard", "--norestore", "--nolockcheck", env_arg,
+                            "--convert-to", target, "--outdir", outdir };
+  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
   const char *envp[] = { home, tmp, "PATH=/usr/local/bin:/usr/bin:/bin", "LANG=C.UTF-8",
                          "SAL_USE_VCLPLUGIN=svp", NULL };
   g_autoptr (GError) error = NULL;
   GPid pid;
   int status = 0;
 
-  if (!g_spawn_async (dir, (char **) argv, (char **) envp,
+  for (gsize i = 0; i < G_N_ELEMENTS (options); i++)
+    g_ptr_array_add (argv, (gpointer) options[i]);
+  for (gsize i = 0; inputs[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) inputs[i]);
+  g_ptr_array_add (argv, NULL);
+  if (!g_spawn_async (dir, (char **) argv->pdata, (char **) envp,
                       G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDIN_FROM_DEV_NULL
                         | G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
                       child_setup, limits, &pid, &error)) {
@@ -209,15 +216,15 @@ write_profile (const char *dir)
          && g_file_set_contents (xcu, profile_xcu, -1, NULL);
 }
 
-/* As root, give DIR (the profile and the input) to OFFICE_USER and set
+/* As root, give DIR (the profile and INPUTS) to OFFICE_USER and set
  * LIMITS to become that user; FALSE when that user does not exist. */
 static gboolean
-hand_over (const char *dir, const char *input_path, ChildLimits *limits)
+hand_over (const char *dir, const char *const *inputs, ChildLimits *limits)
 {
   g_autofree char *profile = g_build_filename (dir, "profile", NULL);
   g_autofree char *user = g_build_filename (profile, "user", NULL);
   g_autofree char *xcu = g_build_filename (user, "registrymodifications.xcu", NULL);
-  const char *paths[] = { dir, profile, user, xcu, input_path };
+  const char *paths[] = { dir, profile, user, xcu };
   struct passwd *pw;
 
   if (geteuid () != 0)
@@ -227,6 +234,9 @@ hand_over (const char *dir, const char *input_path, ChildLimits *limits)
     return FALSE;
   for (gsize i = 0; i < G_N_ELEMENTS (paths); i++)
     if (lchown (paths[i], pw->pw_uid, pw->pw_gid) != 0)
+      return FALSE;
+  for (gsize i = 0; inputs[i] != NULL; i++)
+    if (lchown (inputs[i], pw->pw_uid, pw->pw_gid) != 0)
       return FALSE;
   limits->drop = TRUE;
   limits->uid = pw->pw_uid;
@@ -253,33 +263,106 @@ read_output (const char *path, gint64 max, char **why_r)
   return bytes;
 }
 
-/* Convert INPUT in the fresh directory DIR; the OOXML bytes, or NULL and *WHY_R. */
-static GBytes *
-convert_in (const char *dir, const char *program, GBytes *input, const char *ext,
-            const char *target, const MgConfig *config, char **why_r)
+/* Write INPUTS (GBytes *) into the fresh directory DIR as input<i>.<EXTS[i]>
+ * and run LibreOffice once on them all; the outputs (GBytes *, NULL where
+ * LibreOffice wrote nothing; *MISSING_R, when not NULL, says why for the
+ * first), at most [office] max_unpacked_size in all, or NULL and *WHY_R when
+ * LibreOffice did not run to its end. */
+static GPtrArray *
+convert_in (const char *dir, const char *program, GPtrArray *inputs, const char *const *exts,
+            const char *target, const MgConfig *config, char **missing_r, char **why_r)
 {
-  g_autofree char *base = g_strconcat ("input.", ext, NULL);
-  g_autofree char *input_path = g_build_filename (dir, base, NULL);
-  g_autofree char *out_name = g_strconcat ("input.", target, NULL);
-  g_autofree char *out_path = g_build_filename (dir, "out", out_name, NULL);
-  gsize len;
-  const char *data = g_bytes_get_data (input, &len);
-
+  g_autoptr (GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GPtrArray) outputs = g_ptr_array_new_with_free_func (
+    (GDestroyNotify) g_bytes_unref);
+  gint64 left = config->office.max_unpacked_size;
   ChildLimits limits = { (rlim_t) config->office.libreoffice_memory << 20,
                          (rlim_t) config->office.libreoffice_timeout + 5,
                          (rlim_t) config->office.max_unpacked_size };
 
-  if (!write_profile (dir) || !g_file_set_contents (input_path, data, len, NULL)) {
+  for (guint i = 0; i < inputs->len; i++) {
+    g_autofree char *base = g_strdup_printf ("input%u.%s", i, exts[i]);
+    gsize len;
+    const char *data = g_bytes_get_data (g_ptr_array_index (inputs, i), &len);
+    g_ptr_array_add (paths, g_build_filename (dir, base, NULL));
+    if (!g_file_set_contents (g_ptr_array_index (paths, i), data, len, NULL))
+      break;
+  }
+  g_ptr_array_add (paths, NULL);
+  if (paths->len != inputs->len + 1 || !write_profile (dir)) {
     *why_r = g_strdup ("the temporary directory for LibreOffice could not be written");
     return NULL;
   }
-  if (!hand_over (dir, input_path, &limits)) {
+  if (!hand_over (dir, (const char *const *) paths->pdata, &limits)) {
     *why_r = g_strdup ("LibreOffice never runs as root, and user " OFFICE_USER " is missing");
     return NULL;
   }
-  if (!run_soffice (program, dir, input_path, target, config, &limits, why_r))
+  if (!run_soffice (program, dir, (const char *const *) paths->pdata, target, config, &limits,
+                    why_r))
     return NULL;
-  return read_output (out_path, config->office.max_unpacked_size, why_r);
+  for (guint i = 0; i < inputs->len; i++) {
+    g_autofree char *name = g_strdup_printf ("input%u.%s", i, target);
+    g_autofree char *path = g_build_filename (dir, "out", name, NULL);
+    g_autofree char *why = NULL;
+    GBytes *out = left > 0 ? read_output (path, left, &why) : NULL;
+    left -= out != NULL ? (gint64) g_bytes_get_size (out) : 0;
+    if (out == NULL && missing_r != NULL && *missing_r == NULL)
+      *missing_r = why != NULL ? g_steal_pointer (&why)
+                               : g_strdup ("LibreOffice's output is too large");
+    g_ptr_array_add (outputs, out);
+  }
+  return g_steal_pointer (&outputs);
+}
+
+/* LibreOffice run once on the EMF/WMF pictures of BATCH (office_batch.h):
+ * the batch of their PNGs, an empty item for each it could not draw. */
+static GBytes *
+run_metafiles (const char *dir, const char *program, GBytes *batch, const MgConfig *config,
+               char **why_r)
+{
+  g_autoptr (GPtrArray) items = mg_office_batch_unpack (
+    batch, 2 * (guint) MIN (config->office.max_metafiles, G_MAXUINT / 2));
+  g_autoptr (GPtrArray) inputs = g_ptr_array_new ();
+  g_autoptr (GPtrArray) exts = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GPtrArray) pngs = NULL;
+
+  for (guint i = 0; items != NULL && i + 1 < items->len; i += 2) {
+    gsize len;
+    const char *ext = g_bytes_get_data (g_ptr_array_index (items, i), &len);
+    g_autofree char *name = g_strndup (ext, len);
+    if (!g_str_equal (name, "emf") && !g_str_equal (name, "wmf"))
+      break;
+    g_ptr_array_add (exts, g_steal_pointer (&name));
+    g_ptr_array_add (inputs, g_ptr_array_index (items, i + 1));
+  }
+  if (items == NULL || inputs->len * 2 != items->len) {
+    *why_r = g_strdup ("not a batch of EMF/WMF pictures");
+    return NULL;
+  }
+  pngs = convert_in (dir, program, inputs, (const char *const *) exts->pdata, "png", config,
+                     NULL, why_r);
+  if (pngs == NULL)
+    return NULL;
+  for (guint i = 0; i < pngs->len; i++)
+    if (g_ptr_array_index (pngs, i) == NULL)
+      pngs->pdata[i] = g_bytes_new (NULL, 0);
+  return mg_office_batch_pack (pngs);
+}
+
+/* INPUT (extension EXT) converted to TARGET in the fresh directory DIR, or
+ * NULL and *WHY_R. */
+static GBytes *
+convert_one (const char *dir, const char *program, GBytes *input, const char *ext,
+             const char *target, const MgConfig *config, char **why_r)
+{
+  g_autoptr (GPtrArray) inputs = g_ptr_array_new ();
+  const char *exts[] = { ext, NULL };
+
+  g_ptr_array_add (inputs, input);
+  g_autoptr (GPtrArray) outputs = convert_in (dir, program, inputs, exts, target, config,
+                                              why_r, why_r);
+  GBytes *out = outputs != NULL ? g_ptr_array_index (outputs, 0) : NULL;
+  return out != NULL ? g_bytes_ref (out) : NULL;
 }
 
 GBytes *
@@ -304,7 +387,9 @@ mg_libreoffice_run (const MgConfig *config, GBytes *input, const char *source_ex
     *why_r = g_strdup ("no temporary directory for LibreOffice");
     return NULL;
   }
-  converted = convert_in (dir, program, input, source_ext, target, config, why_r);
+  converted = g_str_equal (source_ext, MG_OFFICE_BATCH_METAFILES)
+                ? run_metafiles (dir, program, input, config, why_r)
+                : convert_one (dir, program, input, source_ext, target, config, why_r);
   mg_tree_remove (dir);
   return converted;
 }

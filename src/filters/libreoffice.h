@@ -17,7 +17,8 @@
 #include "common/filter.h"
 
 /* What LibreOffice makes of an input whose usual extension is EXT ("doc" ->
- * "docx", "emf" -> "png"), or NULL when mugai never asks for that. */
+ * "docx"; a batch of EMF/WMF pictures, MG_OFFICE_BATCH_METAFILES -> "png"),
+ * or NULL when mugai never asks for that. */
 const char *mg_libreoffice_target (const char *ext);
 
 /* Run LibreOffice on INPUT (whose usual extension is SOURCE_EXT) to make

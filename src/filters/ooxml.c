@@ -201,7 +201,7 @@ typedef struct {
   gboolean main_macros;
   gboolean failed;            /* RESULT says why */
   MgOoxmlFindings findings;
-  guint metafiles_tried;       /* EMF/WMF pictures handed to LibreOffice */
+  GHashTable *drawn;          /* mg_ooxml_metafiles_draw's, made at the first metafile */
 } Rebuild;
 
 static void
@@ -346,20 +346,22 @@ take (Rebuild *r, Kept *k)
   g_ptr_array_add (r->order, k);
 }
 
-/* PART, when it is an EMF or WMF picture, drawn to PNG by LibreOffice (at
- * most MG_OOXML_MAX_METAFILES a document); else, or when that fails, NULL. */
+/* PART, when it is an EMF or WMF picture, drawn to PNG by LibreOffice (all
+ * the document's at once, at the first); else, or when that fails, NULL. */
 static GBytes *
 metafile_drawn (Rebuild *r, MgOoxmlPart *part)
 {
-  const char *ext = mg_ooxml_metafile_ext (part->data);
-  g_autofree char *why = NULL;
-
-  if (ext == NULL || r->metafiles_tried >= MG_OOXML_MAX_METAFILES)
+  if (mg_ooxml_metafile_ext (part->data) == NULL)
     return NULL;
-  r->metafiles_tried++;
-  GBytes *png = mg_ooxml_metafile_png (part->data, ext, r->in, &why);
+  if (r->drawn == NULL)
+    r->drawn = mg_ooxml_metafiles_draw (r->pkg, r->in);
+  if (!g_hash_table_contains (r->drawn, part->key)) {
+    r->findings.metafiles_over++;
+    return NULL;
+  }
+  GBytes *png = g_hash_table_lookup (r->drawn, part->key);
   r->findings.metafiles += png != NULL;
-  return png;
+  return png != NULL ? g_bytes_ref (png) : NULL;
 }
 
 /* An image: through the whole policy; only what the image filter wrote passes. */
@@ -731,7 +733,11 @@ rebuild_detail (const Rebuild *r)
   detail_add (parts, f->names, "auto-run or external defined names removed");
   detail_add (parts, f->elements, "other active elements (sounds, media, fonts) removed");
   detail_add (parts, f->parts, "other parts not on the allow-list left out");
+  detail_add (parts, r->pkg != NULL ? r->pkg->damaged->len : 0,
+              "damaged parts (wrong checksum) left out");
   detail_add (parts, f->metafiles, "EMF/WMF pictures drawn to PNG by LibreOffice");
+  detail_add (parts, f->metafiles_over,
+              "EMF/WMF pictures beyond [office] max_metafiles left out");
   detail_add (parts, f->images, "images the image filter did not pass left out");
   detail_add (parts, f->extensions, "extension elements or attributes outside the allow-list"
               " dropped");
@@ -766,6 +772,7 @@ rebuild_clear (Rebuild *r)
   g_clear_pointer (&r->types, g_hash_table_unref);
   g_clear_pointer (&r->kept, g_hash_table_unref);
   g_clear_pointer (&r->refused, g_hash_table_unref);
+  g_clear_pointer (&r->drawn, g_hash_table_unref);
   g_clear_pointer (&r->order, g_ptr_array_unref);
   g_queue_clear (&r->queue);
 }

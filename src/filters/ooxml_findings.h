@@ -18,6 +18,7 @@ typedef struct {
   guint parts;               /* other parts not on the allow-list */
   guint images;              /* images the image filter did not pass */
   guint metafiles;           /* EMF/WMF pictures drawn to PNG (ooxml_metafile.c) */
+  guint metafiles_over;      /* EMF/WMF pictures beyond [office] max_metafiles */
   guint extensions;          /* elements and attributes outside the namespace allow-list
                                 that carried no link or HTML (not a reason of their own) */
 } MgOoxmlFindings;

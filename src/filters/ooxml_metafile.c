@@ -7,8 +7,9 @@
  * worker), which draws it on a page and writes that page as PNG; here, in
  * the sandboxed worker, the PNG is decoded, cut to the drawing (the pixels
  * that are neither transparent nor white) and encoded again. The caller then
- * passes it through the image filter like any picture. At most
- * MG_OOXML_MAX_METAFILES per document: each costs one LibreOffice start.
+ * passes it through the image filter like any picture. All the metafiles
+ * of a document go to LibreOffice together (office_batch.h), one start for
+ * all, at most [office] max_metafiles of them.
  */
 #include "filters/ooxml_metafile.h"
 
@@ -16,6 +17,7 @@
 #include <string.h>
 
 #include "filters/libreoffice.h"
+#include "filters/office_batch.h"
 
 const char *
 mg_ooxml_metafile_ext (GBytes *data)
@@ -78,15 +80,16 @@ png_over (const guint8 *d, gsize len, gint64 max)
   return w * h > max;
 }
 
-GBytes *
-mg_ooxml_metafile_png (GBytes *data, const char *ext, const MgFilterInput *in, char **why_r)
+/* PNG, LibreOffice's drawing of a metafile, decoded and cut to the drawing;
+ * NULL when it does not decode, is too large or blank. */
+static GBytes *
+drawing_of (GBytes *png, const MgFilterInput *in)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (GBytes) png = mg_libreoffice_convert (data, in, ext, "png", why_r);
   g_autoptr (GdkPixbufLoader) loader = gdk_pixbuf_loader_new_with_type ("png", NULL);
   gsize len;
 
-  if (png == NULL || loader == NULL)
+  if (loader == NULL)
     return NULL;
   const guint8 *d = g_bytes_get_data (png, &len);
   gboolean ok = !png_over (d, len, in->config->image.max_pixels)
@@ -94,16 +97,47 @@ mg_ooxml_metafile_png (GBytes *data, const char *ext, const MgFilterInput *in, c
   ok = gdk_pixbuf_loader_close (loader, ok ? &error : NULL) && ok;
   GdkPixbuf *page = ok ? gdk_pixbuf_loader_get_pixbuf (loader) : NULL;
   if (page == NULL || (gint64) gdk_pixbuf_get_width (page) * gdk_pixbuf_get_height (page)
-                      > in->config->image.max_pixels) {
-    *why_r = g_strdup ("LibreOffice's drawing of it does not decode or is too large");
+                      > in->config->image.max_pixels)
     return NULL;
-  }
   g_autoptr (GdkPixbuf) drawing = cut_to_drawing (page);
   gchar *buf = NULL;
   gsize size = 0;
-  if (drawing == NULL || !gdk_pixbuf_save_to_buffer (drawing, &buf, &size, "png", NULL, NULL)) {
-    *why_r = g_strdup ("LibreOffice's drawing of it is blank");
+  if (drawing == NULL || !gdk_pixbuf_save_to_buffer (drawing, &buf, &size, "png", NULL, NULL))
     return NULL;
-  }
   return g_bytes_new_take (buf, size);
+}
+
+GHashTable *
+mg_ooxml_metafiles_draw (MgOoxmlPackage *pkg, const MgFilterInput *in)
+{
+  GHashTable *drawn = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                             (GDestroyNotify) g_bytes_unref);
+  g_autoptr (GPtrArray) batch = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  g_autoptr (GPtrArray) keys = g_ptr_array_new ();
+  g_autofree char *why = NULL;
+
+  for (guint i = 0; i < pkg->parts->len; i++) {
+    MgOoxmlPart *part = g_ptr_array_index (pkg->parts, i);
+    const char *ext = mg_ooxml_metafile_ext (part->data);
+    if (ext == NULL || (gint64) keys->len >= in->config->office.max_metafiles)
+      continue;
+    g_ptr_array_add (batch, g_bytes_new_static (ext, strlen (ext)));
+    g_ptr_array_add (batch, g_bytes_ref (part->data));
+    g_ptr_array_add (keys, part->key);
+  }
+  if (keys->len == 0)
+    return drawn;
+  g_autoptr (GBytes) packed = mg_office_batch_pack (batch);
+  g_autoptr (GBytes) answer = mg_libreoffice_convert (packed, in,
+                                                              MG_OFFICE_BATCH_METAFILES, "png",
+                                                              &why);
+  g_autoptr (GPtrArray) pngs = answer != NULL ? mg_office_batch_unpack (answer, keys->len)
+                                              : NULL;
+  for (guint i = 0; i < keys->len; i++) {
+    GBytes *png = pngs != NULL && i < pngs->len ? g_ptr_array_index (pngs, i) : NULL;
+    g_hash_table_insert (drawn, g_ptr_array_index (keys, i),
+                         png != NULL && g_bytes_get_size (png) > 0 ? drawing_of (png, in)
+                                                                   : NULL);
+  }
+  return drawn;
 }

@@ -5,12 +5,12 @@
 #include <glib.h>
 
 #include "common/filter.h"
+#include "filters/ooxml_zip.h"
 
 /* "emf" or "wmf" when DATA is such a metafile, else NULL. */
 const char *mg_ooxml_metafile_ext (GBytes *data);
-/* DATA, a metafile of extension EXT, drawn by LibreOffice (IN's converter)
- * and cut to its drawing, as PNG bytes for the image filter; NULL with
- * *WHY_R (English, owned). */
-GBytes *mg_ooxml_metafile_png (GBytes *data, const char *ext, const MgFilterInput *in,
-                               char **why_r);
-#define MG_OOXML_MAX_METAFILES 4   /* per document: each one starts LibreOffice */
+/* The EMF/WMF parts of PKG, at most [office] max_metafiles in zip order,
+ * drawn by LibreOffice (IN's converter) in one run and cut to their drawing,
+ * as PNG bytes for the image filter: part key (PKG's) -> GBytes *, or NULL
+ * for one it could not draw; a metafile beyond the limit has no entry. */
+GHashTable *mg_ooxml_metafiles_draw (MgOoxmlPackage *pkg, const MgFilterInput *in);

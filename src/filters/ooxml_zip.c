@@ -4,7 +4,9 @@
  * against the [office] limits (entries, bytes per entry, bytes in all, and
  * unpacked bytes per packed byte), so a zip bomb stops at the limit. Names
  * that OPC would not accept, or that two readers could take for different
- * parts (case twins, "..", backslashes), remove the document. Writing makes a
+ * parts (case twins, "..", backslashes), remove the document. A part whose
+ * checksum is wrong is left out (as LibreOffice and Office do), never read;
+ * the document goes only if it needs that part. Writing makes a
  * new deflated zip with fixed timestamps. Never touches the file system.
  */
 #include "filters/ooxml_zip.h"
@@ -34,6 +36,7 @@ mg_ooxml_package_free (MgOoxmlPackage *package)
     return;
   g_clear_pointer (&package->by_key, g_hash_table_unref);
   g_clear_pointer (&package->parts, g_ptr_array_unref);
+  g_clear_pointer (&package->damaged, g_ptr_array_unref);
   g_free (package);
 }
 
@@ -82,9 +85,11 @@ typedef struct {
 } ZipRead;
 
 /* Read the data of the current entry within the limits; NULL and RESULT
- * filled when a limit is reached or the data is damaged. */
+ * filled when a limit is reached or the data cannot be read, NULL and
+ * *DAMAGED_R when it was read to its end but its checksum is wrong. */
 static GBytes *
-zip_read_data (struct archive *a, ZipRead *z, const char *name, MgFilterResult *result)
+zip_read_data (struct archive *a, ZipRead *z, const char *name, gboolean *damaged_r,
+               MgFilterResult *result)
 {
   g_autoptr (GByteArray) buf = g_byte_array_new ();
   guint8 chunk[CHUNK];
@@ -105,12 +110,13 @@ zip_read_data (struct archive *a, ZipRead *z, const char *name, MgFilterResult *
     }
     g_byte_array_append (buf, chunk, n);
   }
-  if (n < 0) {
+  *damaged_r = n == ARCHIVE_WARN;   /* libarchive's "bad CRC": the entry is over */
+  if (n < 0 && !*damaged_r) {
     zip_fail (result, MG_ACTION_REMOVED, MG_REASON_CONVERT_FAILED,
               g_strdup_printf ("part %s is damaged: %s", name, archive_error_string (a)));
     return NULL;
   }
-  return g_byte_array_free_to_bytes (g_steal_pointer (&buf));
+  return n < 0 ? NULL : g_byte_array_free_to_bytes (g_steal_pointer (&buf));
 }
 
 /* Check the entry's name and kind; FALSE and RESULT filled when it spoils
@@ -137,8 +143,9 @@ zip_entry_ok (struct archive_entry *e, const char *name, gboolean *skip_r,
   return TRUE;
 }
 
-/* Add the entry NAME to PKG; FALSE and RESULT filled for a second part of
- * the same name (two readers could pick different ones) or too many parts. */
+/* Add the entry NAME to PKG (DATA NULL: a damaged one, left out); FALSE and
+ * RESULT filled for a second part of the same name (two readers could pick
+ * different ones) or too many parts. */
 static gboolean
 zip_add (MgOoxmlPackage *pkg, const ZipRead *z, const char *name, GBytes *data,
          MgFilterResult *result)
@@ -153,11 +160,16 @@ zip_add (MgOoxmlPackage *pkg, const ZipRead *z, const char *name, GBytes *data,
     g_free (key);
     return FALSE;
   }
-  if ((gint64) pkg->parts->len >= z->limits->max_parts) {
+  if ((gint64) (pkg->parts->len + pkg->damaged->len) >= z->limits->max_parts) {
     zip_fail (result, MG_ACTION_REMOVED, MG_REASON_LIMIT,
               g_strdup ("the package has more parts than [office] max_parts"));
     g_free (key);
     return FALSE;
+  }
+  if (data == NULL) {   /* damaged: its name stays taken, mapped to no part */
+    g_ptr_array_add (pkg->damaged, key);
+    g_hash_table_insert (pkg->by_key, key, NULL);
+    return TRUE;
   }
   part = g_new0 (MgOoxmlPart, 1);
   part->name = g_strdup (name);
@@ -191,8 +203,9 @@ zip_read_entries (struct archive *a, MgOoxmlPackage *pkg, ZipRead *z,
       return FALSE;
     if (skip)
       continue;
-    g_autoptr (GBytes) data = zip_read_data (a, z, name, result);
-    if (data == NULL || !zip_add (pkg, z, name, data, result))
+    gboolean damaged = FALSE;
+    g_autoptr (GBytes) data = zip_read_data (a, z, name, &damaged, result);
+    if ((data == NULL && !damaged) || !zip_add (pkg, z, name, data, result))
       return FALSE;
   }
   if (r != ARCHIVE_EOF) {
@@ -217,6 +230,7 @@ mg_ooxml_zip_read (GBytes *input, const MgOoxmlLimits *limits, MgFilterResult *r
   z.budget = MIN (limits->max_unpacked_size, MAX ((gint64) len * limits->max_ratio, MiB));
   pkg->parts = g_ptr_array_new_with_free_func ((GDestroyNotify) part_free);
   pkg->by_key = g_hash_table_new (g_str_hash, g_str_equal);
+  pkg->damaged = g_ptr_array_new_with_free_func (g_free);
   archive_read_support_format_zip (a);
   ok = archive_read_open_memory (a, data, len) == ARCHIVE_OK;
   if (!ok)

@@ -24,7 +24,8 @@ typedef struct {
 
 typedef struct {
   GPtrArray *parts;          /* MgOoxmlPart *, in zip order */
-  GHashTable *by_key;        /* key -> MgOoxmlPart * (borrowed) */
+  GHashTable *by_key;        /* key -> MgOoxmlPart * (borrowed), NULL for a damaged one */
+  GPtrArray *damaged;        /* keys of the parts left out: their checksum is wrong */
 } MgOoxmlPackage;
 
 /* Read the zip INPUT within LIMITS. NULL for bad input, with RESULT filled

@@ -154,3 +154,23 @@ def padded(data, pad=b'\0' * 64):
             buf.write(pad)
             z.start_dir = buf.tell()
     return buf.getvalue()
+
+
+def bad_crc(data, name):
+    """The package with the checksum (CRC-32) of entry NAME wrong, in its local
+    header and in the central directory, its data intact: as in Apache POI's
+    fuzzed file whose theme part has a wrong CRC, which LibreOffice opens."""
+    import struct
+    out = bytearray(data)
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        info = z.getinfo(name)
+    crc = struct.pack('<I', info.CRC ^ 0xFFFFFFFF)
+    assert out[info.header_offset:info.header_offset + 4] == b'PK\x03\x04'
+    out[info.header_offset + 14:info.header_offset + 18] = crc
+    at = out.find(b'PK\x01\x02')
+    while at >= 0:
+        length = struct.unpack_from('<H', out, at + 28)[0]
+        if out[at + 46:at + 46 + length] == name.encode():
+            out[at + 16:at + 20] = crc
+        at = out.find(b'PK\x01\x02', at + 4)
+    return bytes(out)

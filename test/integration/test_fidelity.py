@@ -18,7 +18,8 @@ Also: real bounce mails (test/gen/bounces.py) sanitised, not withheld;
 UTF-16 bodies decoded; a folder named "..." kept by mugai files; a 3-page
 TIFF kept with its 3 pages (its first only, said in the notice, when the
 others pass the message's pixel budget); an EMF picture in a .docx said in
-the notice.
+the notice; all the EMF pictures of a document drawn to PNG in one
+LibreOffice run, up to [office] max_metafiles (those beyond said).
 """
 import io
 import json
@@ -122,6 +123,43 @@ def test_unreadable_package_not_converted(name='package_without_main'):
     check('drawing.docx' not in res.output_filenames() and
           not any(f.endswith('.zip') for f in res.output_filenames()),
           'something of it delivered: %r' % res.output_filenames())
+
+
+def theme_docx(text):
+    """A .docx whose document has a theme part, word/theme/theme1.xml."""
+    return O.docx(O.para(text), doc_rels=[('rIdT', O.RT + 'theme', 'theme/theme1.xml')],
+                  parts=[('word/theme/theme1.xml', O.DECL + O.THEME)],
+                  overrides=[('word/theme/theme1.xml', O.OXD + 'theme+xml')])
+
+
+@S.case
+def test_damaged_part_left_out(name='docx_theme_bad_crc'):
+    """A .docx whose theme part has a wrong checksum (CRC-32), as in POI's
+    fuzzed 6733884933668864.docx, which LibreOffice opens: delivered rebuilt
+    with its text, the damaged part left out and counted in the report (the
+    whole document was removed, "part ... is damaged")."""
+    text = '本文 crc 壊れたテーマ'
+    res = mail(name, repack.bad_crc(theme_docx(text), 'word/theme/theme1.xml'), 'crc.docx')
+    check_rebuilt(res, 'crc.docx', 'docx', text)
+    part = [p for p in res.parts() if p.get('filename') == 'crc.docx'][0]
+    check('1 damaged parts (wrong checksum) left out' in (part.get('detail') or ''),
+          part.get('detail'))
+    leaf = [p for p in res.leaves() if p.get_filename() == 'crc.docx'][0]
+    with zipfile.ZipFile(io.BytesIO(leaf.get_payload(decode=True))) as z:
+        check('word/theme/theme1.xml' not in z.namelist(), 'the damaged part was delivered')
+        for n in z.namelist():
+            check(b'theme1' not in z.read(n), '%s still names the damaged part' % n)
+
+
+@S.case
+def test_damaged_main_part_removed(name='docx_document_bad_crc'):
+    """The same with the checksum of word/document.xml wrong: the document
+    cannot be rebuilt without it and is removed, never delivered empty."""
+    res = mail(name, repack.bad_crc(theme_docx('本文 crc'), 'word/document.xml'), 'crc.docx')
+    check_sanitised(res)
+    part = [p for p in res.parts() if p.get('filename') == 'crc.docx']
+    check(part and part[0].get('action') == 'removed', 'not removed: %r' % describe(res))
+    check('crc.docx' not in res.output_filenames(), 'delivered: %r' % res.output_filenames())
 
 
 # --- bounce mails (issue 13, item 9) -----------------------------------------
@@ -399,6 +437,73 @@ def test_emf_picture_drawn_to_png(name='docx_emf_drawn'):
     check(h > 10 and 1.8 < w / h < 2.2, 'the drawing is %d x %d, not the 2:1 rectangle' % (w, h))
     check('image/png' in types, 'the package does not type the picture PNG')
     check('EMF/WMF' not in res.all_text(), 'the notice says the picture was left out')
+
+
+def emf_docx_many(text, emfs):
+    """A .docx showing each of EMFS, in word/media/image<i>.emf."""
+    body, rels, parts = O.para(text), [], []
+    for i, emf in enumerate(emfs, 1):
+        body += ('<w:p><w:r><w:pict><v:shape id="i%d" style="width:10pt;height:10pt">'
+                 '<v:imagedata r:id="rIdI%d"/></v:shape></w:pict></w:r></w:p>' % (i, i))
+        rels.append(('rIdI%d' % i, O.RT + 'image', 'media/image%d.emf' % i))
+        parts.append(('word/media/image%d.emf' % i, emf))
+    return O.docx(body, doc_rels=rels, defaults=[('emf', 'image/x-emf')], parts=parts)
+
+
+def emf_pictures(name, count, conf=None):
+    """A .docx of COUNT EMF drawings (rectangles 1:1, 2:1, 3:1...) mailed:
+    the report part, and the media of the delivered document by name."""
+    import struct
+    text = '図の多い報告 %d' % count
+    emfs = [pages.emf_drawing(100 * (i + 1), 100) for i in range(count)]
+    res = run_mail(mime.mixed(name, [mime.text_part('添付をご確認ください。'),
+                                     mime.attachment(emf_docx_many(text, emfs),
+                                                     'application/octet-stream', 'figs.docx')]),
+                   conf=conf)
+    check_sanitised(res)
+    part = [p for p in res.parts() if p.get('filename') == 'figs.docx']
+    check(part and part[0].get('action') == 'converted', 'figs.docx: %r' % describe(res))
+    leaf = [p for p in res.leaves() if p.get_filename() == 'figs.docx'][0]
+    media = {}
+    with zipfile.ZipFile(io.BytesIO(leaf.get_payload(decode=True))) as z:
+        check(text.encode() in z.read('word/document.xml'), 'the text is lost')
+        for n in z.namelist():
+            if n.startswith('word/media/'):
+                png = z.read(n)
+                check(png[:8] == b'\x89PNG\r\n\x1a\n', '%s is not a PNG: %r' % (n, png[:8]))
+                media[n] = struct.unpack('>II', png[16:24])
+    return res, part[0], media
+
+
+@S.case
+def test_emf_pictures_all_drawn(name='docx_emf_many'):
+    """A .docx of 9 EMF drawings keeps all 9, each drawn to PNG in its own
+    shape (rectangle i is i times as wide as high), in one LibreOffice run;
+    the notice says nothing was left out (only 4 a document were drawn, the
+    rest dropped)."""
+    res, part, media = emf_pictures(name, 9)
+    check(len(media) == 9, 'kept %d of 9 pictures: %r (%s)' % (len(media), sorted(media),
+                                                              part.get('detail')))
+    for i in range(1, 10):
+        w, h = media.get('word/media/image%d.emf' % i, (0, 1))
+        check(h > 5 and i * 0.85 < w / h < i * 1.15,
+              'picture %d is %d x %d, not the %d:1 rectangle' % (i, w, h, i))
+    check('9 EMF/WMF pictures drawn to PNG' in (part.get('detail') or ''), part.get('detail'))
+    check('EMF/WMF' not in res.all_text(), 'the notice says a picture was left out')
+
+
+@S.case
+def test_emf_pictures_beyond_limit_said(name='docx_emf_over_limit'):
+    """[office] max_metafiles = 2 and a .docx of 5 EMF drawings: the first 2
+    are drawn, the 3 others left out; the report counts them and the notice
+    says pictures were left out."""
+    res, part, media = emf_pictures(name, 5, conf={'office': {'max_metafiles': 2}})
+    check(sorted(media) == ['word/media/image1.emf', 'word/media/image2.emf'],
+          'kept %r (%s)' % (sorted(media), part.get('detail')))
+    detail = part.get('detail') or ''
+    check('2 EMF/WMF pictures drawn to PNG' in detail and
+          '3 EMF/WMF pictures beyond [office] max_metafiles left out' in detail, detail)
+    check('EMF/WMF' in res.all_text(), 'the notice does not say pictures were left out')
 
 
 def pdf_out(name, data, filename='doc.pdf'):

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "common/config.h"
+#include "filters/office_batch.h"
 #include "filters/office_cfb.h"
 #include "filters/ooxml.h"
 #include "filters/ooxml_allow.h"
@@ -373,6 +374,37 @@ test_cfb (void)
   g_rand_free (rand);
 }
 
+/* A batch of pictures for one LibreOffice run, as the converter reads what a
+ * worker wrote: packed and read back item by item; a length past the end, a
+ * cut length or more items than allowed is no batch. */
+static void
+test_batch (void)
+{
+  g_autoptr (GPtrArray) items = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  g_ptr_array_add (items, g_bytes_new_static ("emf", 3));
+  g_ptr_array_add (items, g_bytes_new_static ("", 0));
+  g_ptr_array_add (items, g_bytes_new_static ("\x01\x00\x00\x00data", 8));
+  g_autoptr (GBytes) batch = mg_office_batch_pack (items);
+  g_autoptr (GPtrArray) back = mg_office_batch_unpack (batch, 3);
+
+  g_assert_nonnull (back);
+  g_assert_cmpuint (back->len, ==, 3);
+  for (guint i = 0; i < 3; i++)
+    g_assert_true (g_bytes_equal (g_ptr_array_index (back, i), g_ptr_array_index (items, i)));
+  g_assert_null (mg_office_batch_unpack (batch, 2));
+  gsize len;
+  const guint8 *d = g_bytes_get_data (batch, &len);
+  for (gsize cut = 1; cut < len; cut++) {
+    g_autoptr (GBytes) part = g_bytes_new (d, cut);
+    g_autoptr (GPtrArray) got = mg_office_batch_unpack (part, 3);
+    /* only a cut between items reads, and then as fewer items */
+    g_assert_true (got == NULL || got->len < 3);
+  }
+  static const guint8 past[] = { 0xff, 0xff, 0xff, 0xf0, 'e', 'm', 'f' };
+  g_autoptr (GBytes) bad = g_bytes_new_static (past, sizeof past);
+  g_assert_null (mg_office_batch_unpack (bad, 3));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -384,6 +416,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ooxml/fields", test_fields);
   g_test_add_func ("/ooxml/bad-packages", test_bad_packages);
   g_test_add_func ("/ooxml/limits", test_limits);
+  g_test_add_func ("/ooxml/batch", test_batch);
   g_test_add_func ("/ooxml/truncated-and-corrupted", test_truncated_and_corrupted);
   g_test_add_func ("/ooxml/alternate-content", test_alternate_content);
   g_test_add_func ("/ooxml/allow-values", test_allow_values);
