@@ -394,9 +394,13 @@ pdf_find_lacking (PopplerDocument *doc, GBytes *drawn, PdfJob *job)
     PopplerPage *in_page = poppler_document_get_page (doc, i);
     PopplerPage *out_page = poppler_document_get_page (out, i);
     g_autofree char *in_key = in_page != NULL ? mg_pdf_text_key (in_page) : g_strdup ("");
-    g_autofree char *out_key = out_page != NULL ? mg_pdf_text_key (out_page) : g_strdup ("");
     job->layer[i] = in_key[0] != '\0';
-    any |= mg_pdf_text_lacks (in_key, out_key);
+    /* the output's text is read only where it may lack some: the input's
+     * page has text, and no page before lacks any */
+    if (!any && job->layer[i]) {
+      g_autofree char *out_key = out_page != NULL ? mg_pdf_text_key (out_page) : g_strdup ("");
+      any = mg_pdf_text_lacks (in_key, out_key);
+    }
     g_clear_object (&in_page);
     g_clear_object (&out_page);
   }
@@ -404,6 +408,14 @@ pdf_find_lacking (PopplerDocument *doc, GBytes *drawn, PdfJob *job)
   if (!any)
     g_clear_pointer (&job->layer, g_free);
   return any;
+}
+
+static gboolean pdf_text_checked = TRUE;
+
+void
+mg_pdf_text_check (gboolean on)
+{
+  pdf_text_checked = on;
 }
 
 typedef enum {
@@ -435,7 +447,7 @@ pdf_converted (PopplerDocument *doc, PdfJob *job, int pages, MgFilterResult *res
                                outlines == NULL ? why : "the text layer was not found"));
     return PDF_DONE;
   }
-  if (job->layer == NULL && job->config->pdf.mode != MG_PDF_MODE_RASTER
+  if (job->layer == NULL && job->config->pdf.mode != MG_PDF_MODE_RASTER && pdf_text_checked
       && mg_pdf_text_available () && pdf_find_lacking (doc, drawn, job))
     return PDF_WITH_LAYER;
   result->action = MG_ACTION_CONVERTED;

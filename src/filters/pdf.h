@@ -25,3 +25,8 @@ extern const MgFilter mg_filter_pdf;
  * pages only and max_memory is not applied: the fuzzer's own -timeout and
  * -rss_limit_mb take their place. */
 void mg_pdf_render_in_process (gboolean in_process);
+
+/* Whether the rebuilt pages' text is compared with the input's (default
+ * TRUE; see pdf_text.h). FALSE only for the benchmark, which measures what
+ * the comparison costs: a page that lacks text then loses it. */
+void mg_pdf_text_check (gboolean on);

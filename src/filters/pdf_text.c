@@ -15,6 +15,7 @@
 #include <fontconfig/fontconfig.h>
 #include <ft2build.h>
 #include FT_FREETYPE_H
+#include <math.h>
 #include <string.h>
 
 /* The layer's font: the bytes stay in memory, so that FreeType never opens
@@ -23,6 +24,9 @@ static FT_Library text_ft;
 static FT_Face text_face;
 static cairo_font_face_t *text_font;
 static char *text_font_data;
+
+/* Width of a zero-width character's box, in its height. */
+#define MG_PDF_TEXT_SLIVER 0.05
 
 /* The file of the system's Japanese gothic font (IPAGothic), or NULL. */
 static char *
@@ -151,21 +155,26 @@ glyph_advance (FT_UInt gid)
   return (double) text_face->glyph->metrics.horiAdvance / text_face->units_per_EM;
 }
 
-/* Draw character C (UTF-8 at P, LEN bytes) over box R. */
+/* Draw character C (UTF-8 at P, LEN bytes) over box R. A box poppler gives
+ * reversed is taken by its extent; one of no width (a zero-width
+ * character: a zero width space, a soft hyphen, a combining mark) gets a
+ * sliver of its height, so that its text is kept too (it was skipped). */
 static void
 layer_char (cairo_t *cr, gunichar c, const char *p, int len, const PopplerRectangle *r)
 {
-  double w = r->x2 - r->x1, h = r->y2 - r->y1;
+  double w = fabs (r->x2 - r->x1), h = fabs (r->y2 - r->y1);
   FT_UInt gid = FT_Get_Char_Index (text_face, c);
   double advance = glyph_advance (gid);
   double descent = text_face->units_per_EM > 0
                    ? -(double) text_face->descender / text_face->units_per_EM : 0.12;
   cairo_matrix_t size;
-  cairo_glyph_t glyph = { .index = gid, .x = r->x1, .y = r->y2 - descent * h };
   cairo_text_cluster_t cluster = { .num_bytes = len, .num_glyphs = 1 };
 
-  if (!(w > 0 && h > 0 && h < 1e5 && w < 1e5))
+  if (!(h > 0 && h < 1e5 && w < 1e5))
     return;
+  w = MAX (w, h * MG_PDF_TEXT_SLIVER);
+  cairo_glyph_t glyph = { .index = gid, .x = MIN (r->x1, r->x2),
+                          .y = MAX (r->y1, r->y2) - descent * h };
   cairo_matrix_init_scale (&size, advance > 0 ? w / advance : h, h);
   cairo_set_font_matrix (cr, &size);
   cairo_show_text_glyphs (cr, p, len, &glyph, 1, &cluster, 1, 0);

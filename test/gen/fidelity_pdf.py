@@ -10,6 +10,9 @@ for what the PDF rebuild must keep (issue 13, items 4-7):
                 0.1, 0.25, 0.5 and 0.75 points
   jpeg_heavy    three pages, each a photo-like JPEG
   ccitt_page    a 1-bit image stored CCITT G4 (Ghostscript's pdfwrite)
+  hidden_hard   invisible text (render mode 3) the text layer finds hard to
+                carry: mirrored, a character of no width, a character
+                the Japanese layer font has no glyph for
 
 The JPEGs are drawn by Ghostscript (installed with the test tools).
 
@@ -205,9 +208,33 @@ def cid_embedded_no_unicode():
     return pages_doc([content], b'<< /Font << /F1 5 0 R >> >>', objs)
 
 
+HIDDEN_HARD = 'INVISIBLE\u0915\u200bX'
+HIDDEN_MIRRORED = 'MIRROR'
+
+
+def hidden_hard():
+    """HIDDEN_HARD and, mirrored (a text matrix of -1 0 0 1), HIDDEN_MIRRORED
+    in render mode 3, in Helvetica whose ToUnicode maps code 1 to U+0915
+    (Devanagari KA, which IPAGothic lacks) and code 2, of width 0, to U+200B
+    (zero width space)."""
+    cmap = (b'/CIDInit /ProcSet findresource begin 12 dict begin begincmap\n'
+            b'/CMapName /Hard def /CMapType 2 def\n'
+            b'1 begincodespacerange <00> <FF> endcodespacerange\n'
+            b'2 beginbfchar <01> <0915> <02> <200B> endbfchar\n'
+            b'1 beginbfrange <41> <5A> <0041> endbfrange\n'
+            b'endcmap CMapName currentdict /CMap defineresource pop end end\n')
+    widths = b' '.join(b'0' if c == 2 else b'600' for c in range(1, 91))
+    content = (b'BT 3 Tr /F1 24 Tf 60 700 Td (INVISIBLE\x01\x02X) Tj ET\n'
+               b'BT 3 Tr /F1 24 Tf -1 0 0 1 400 600 Tm (' + HIDDEN_MIRRORED.encode() + b') Tj ET\n')
+    return pages_doc([content], b'<< /Font << /F1 5 0 R >> >>',
+                     [b'<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /FirstChar 1 '
+                      b'/LastChar 90 /Widths [' + widths + b'] /ToUnicode 6 0 R >>',
+                      stream(cmap)])
+
+
 SAMPLES = {'ocr_scan': ocr_scan, 'cid_no_unicode': cid_no_unicode, 'hairlines': hairlines,
            'jpeg_heavy': jpeg_heavy, 'ccitt_page': ccitt_page,
-           'cid_embedded_no_unicode': cid_embedded_no_unicode}
+           'cid_embedded_no_unicode': cid_embedded_no_unicode, 'hidden_hard': hidden_hard}
 
 if __name__ == '__main__':
     os.makedirs(sys.argv[1], exist_ok=True)

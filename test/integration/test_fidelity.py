@@ -617,5 +617,21 @@ def test_pdf_text_without_tounicode(name='pdf_cid_no_tounicode'):
     check(differ(render(data, 72), render(out, 72)) < 0.001, 'the page looks different')
 
 
+
+@S.case
+def test_pdf_layer_keeps_zero_width(name='pdf_layer_zero_width'):
+    """Invisible text, carried by the text layer, with a character of no
+    width (U+200B, as soft hyphens and combining marks are), one the
+    Japanese layer font lacks (Devanagari KA) and a mirrored word: the
+    rebuilt PDF's text holds every character of the input's (the old layer
+    skipped boxes of no width: U+200B was lost)."""
+    data = FP.hidden_hard()
+    want = ''.join(pdftotext(data).split())
+    check('\u200b' in want and '\u0915' in want, 'the sample reads %r' % want)
+    out, part = pdf_out(name, data, 'hard.pdf')
+    got = ''.join(pdftotext(out).split())
+    check('invisible text' in (part.get('detail') or ''), part.get('detail'))
+    check(sorted(got) == sorted(want), 'the text reads %r, not %r' % (got, want))
+
 if __name__ == '__main__':
     S.main()
