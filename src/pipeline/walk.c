@@ -670,8 +670,10 @@ walk_message_part (MgWalk *w, GMimeMessagePart *mpart, const char *path, int dep
   part->declared_type = g_strdup ("message/rfc822");
   part->detected_type = g_strdup ("message/rfc822");
   if (inner == NULL) {
-    mg_part_set_outcome (part, MG_ACTION_REMOVED, MG_REASON_CONVERT_FAILED,
-                         "empty attached message");
+    /* Nothing to show and nothing left out (a bounce cut off after the
+     * original's Content-Type): not "removed", which the notice would list. */
+    mg_part_set_outcome (part, MG_ACTION_CONVERTED, MG_REASON_FLATTENED,
+                         "the attached message is empty");
     return;
   }
   bytes = mg_content_object_bytes (GMIME_OBJECT (inner));

@@ -206,6 +206,13 @@ def exchange_unindented(name):
     return part(_top(name, ctype, frm='postmaster@example.onmicrosoft.com'), body), text
 
 
+def empty_original(name):
+    """Postfix's report cut off right after the original's Content-Type."""
+    text = 'This is the mail system at host mx.example.jp (%s).' % name
+    return _report(name, 'F180CB7A.1502575029/mx.example.jp', text,
+                   b'Content-Type: message/rfc822\n\n', close=False), text
+
+
 def relay_message_id(name):
     """The receiving relay adds its own Message-ID before the sender's (KDDI)."""
     data, text = kddi(name)
@@ -234,5 +241,5 @@ def unindented_received(name):
 FORMS = [('active_hunter', active_hunter), ('exim', exim), ('sendmail', sendmail),
          ('office365', office365), ('gmail', gmail), ('amazon_ses', amazon_ses), ('kddi', kddi),
          ('powermta', powermta), ('x6_long_boundary', x6), ('x3_stray_param', x3), ('x6_names', x6_names), ('exchange_unindented', exchange_unindented),
-         ('relay_message_id', relay_message_id), ('placeholder_original', placeholder_original),
+         ('relay_message_id', relay_message_id), ('empty_original', empty_original), ('placeholder_original', placeholder_original),
          ('unindented_received', unindented_received)]

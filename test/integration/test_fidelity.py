@@ -179,6 +179,18 @@ for _name, _gen in bounces.FORMS:
 
 
 @S.case
+def test_empty_original_not_removed(name='empty_original_not_removed'):
+    """An attached original cut off to nothing is not reported removed (the
+    notice would tell the recipient something was taken out)."""
+    data, _ = bounces.empty_original(name)
+    res = run_mail(data)
+    check_sanitised(res)
+    rfc822 = [p for p in res.parts() if p.get('declared_type') == 'message/rfc822']
+    check(rfc822 and all(p.get('action') == 'converted' for p in rfc822),
+          'the empty original: %r' % describe(res))
+
+
+@S.case
 def test_delivered_message_id_twice_one_kept(name='top_message_id_twice'):
     """Two Message-IDs in the delivered header block (a relay's and the
     sender's): no client shows them; delivered with the first only."""
