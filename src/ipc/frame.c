@@ -3,11 +3,12 @@
 
 #include <errno.h>
 #include <gio/gio.h>
+#include <limits.h>
 #include <poll.h>
 #include <string.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
-#include "util/fdio.h"
 
 #define MG_IPC_HEADER 8     /* type, payload length */
 #define MG_IPC_FIELD 8      /* tag, length */
@@ -47,6 +48,13 @@ mg_ipc_frame_add (MgIpcFrame *frame, MgIpcTag tag, const void *data, gsize len)
 {
   g_assert (tag > 0 && tag < MG_IPC_F_LAST && frame->fields[tag] == NULL);
   frame->fields[tag] = g_bytes_new (data, len);
+}
+
+void
+mg_ipc_frame_add_bytes (MgIpcFrame *frame, MgIpcTag tag, GBytes *value)
+{
+  g_assert (tag > 0 && tag < MG_IPC_F_LAST && frame->fields[tag] == NULL);
+  frame->fields[tag] = g_bytes_ref (value);
 }
 
 void
@@ -168,10 +176,16 @@ bad_frame (GError **error, const char *why)
   return FALSE;
 }
 
+/* The fields of the payload at OFFSET in BUF: slices of it, not copies. */
 static gboolean
-decode_fields (MgIpcFrame *frame, const guint8 *p, gsize len, GError **error)
+decode_fields (MgIpcFrame *frame, GBytes *buf, gsize offset, GError **error)
 {
+  gsize len;
+  const guint8 *p = g_bytes_get_data (buf, &len);
   gsize off = 0;
+
+  p += offset;
+  len -= offset;
 
   while (off < len) {
     if (len - off < MG_IPC_FIELD)
@@ -182,16 +196,18 @@ decode_fields (MgIpcFrame *frame, const guint8 *p, gsize len, GError **error)
       return bad_frame (error, "unknown or repeated field");
     if (flen > len - off)
       return bad_frame (error, "field overruns the frame");
-    frame->fields[tag] = g_bytes_new (p + off, flen);
+    frame->fields[tag] = g_bytes_new_from_bytes (buf, offset + off, flen);
     off += flen;
   }
   return TRUE;
 }
 
-MgIpcFrame *
-mg_ipc_frame_decode (const void *data, gsize len, GError **error)
+/* BUF, one whole frame; its fields keep slices of it. */
+static MgIpcFrame *
+decode_buffer (GBytes *buf, GError **error)
 {
-  const guint8 *p = data;
+  gsize len;
+  const guint8 *p = g_bytes_get_data (buf, &len);
   g_autoptr (MgIpcFrame) frame = NULL;
 
   if (len < MG_IPC_HEADER || get_u32 (p + 4) != len - MG_IPC_HEADER) {
@@ -203,26 +219,76 @@ mg_ipc_frame_decode (const void *data, gsize len, GError **error)
     return NULL;
   }
   frame = mg_ipc_frame_new ((MgIpcType) get_u32 (p));
-  if (!decode_fields (frame, p + MG_IPC_HEADER, len - MG_IPC_HEADER, error))
+  if (!decode_fields (frame, buf, MG_IPC_HEADER, error))
     return NULL;
   return g_steal_pointer (&frame);
 }
 
+MgIpcFrame *
+mg_ipc_frame_decode (const void *data, gsize len, GError **error)
+{
+  g_autoptr (GBytes) buf = g_bytes_new (data, len);
+
+  return decode_buffer (buf, error);
+}
+
+/* Write every byte of IOV (N entries, changed as it goes). */
+static gboolean
+writev_all (int fd, struct iovec *iov, int n, GError **error)
+{
+  while (n > 0) {
+    ssize_t w = writev (fd, iov, MIN (n, IOV_MAX));
+    if (w < 0 && errno == EINTR)
+      continue;
+    if (w < 0) {
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), "write: %s",
+                   g_strerror (errno));
+      return FALSE;
+    }
+    while (n > 0 && (gsize) w >= iov->iov_len) {
+      w -= (ssize_t) iov->iov_len;
+      iov++;
+      n--;
+    }
+    if (n > 0) {
+      iov->iov_base = (char *) iov->iov_base + w;
+      iov->iov_len -= (gsize) w;
+    }
+  }
+  return TRUE;
+}
+
+/* The frame goes out as it is encoded (mg_ipc_frame_encode), its fields
+ * written from where they are, not copied into one buffer first. */
 gboolean
 mg_ipc_frame_send (int fd, const MgIpcFrame *frame, GError **error)
 {
-  g_autoptr (GBytes) bytes = NULL;
-  gsize len;
-  const void *data;
+  guint32 heads[2 + 2 * MG_IPC_F_LAST];
+  struct iovec iov[1 + 2 * MG_IPC_F_LAST];
+  guint64 payload = payload_size (frame);
+  int n = 1;
 
-  if (payload_size (frame) > G_MAXUINT32 - MG_IPC_HEADER) {
+  if (payload > G_MAXUINT32 - MG_IPC_HEADER) {
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE,
                  "frame larger than the 32-bit wire format allows");
     return FALSE;
   }
-  bytes = mg_ipc_frame_encode (frame);
-  data = g_bytes_get_data (bytes, &len);
-  return mg_fdio_write_all (fd, data, len, error);
+  heads[0] = GUINT32_TO_BE (frame->type);
+  heads[1] = GUINT32_TO_BE ((guint32) payload);
+  iov[0] = (struct iovec) { heads, MG_IPC_HEADER };
+  for (int tag = 1; tag < MG_IPC_F_LAST; tag++) {
+    gsize len;
+    const void *data;
+    if (frame->fields[tag] == NULL)
+      continue;
+    data = g_bytes_get_data (frame->fields[tag], &len);
+    heads[2 * tag] = GUINT32_TO_BE ((guint32) tag);
+    heads[2 * tag + 1] = GUINT32_TO_BE ((guint32) len);
+    iov[n++] = (struct iovec) { &heads[2 * tag], MG_IPC_FIELD };
+    if (len > 0)
+      iov[n++] = (struct iovec) { (void *) data, len };
+  }
+  return writev_all (fd, iov, n, error);
 }
 
 /* Read exactly LEN bytes before DEADLINE (monotonic µs; < 0: none). */
@@ -259,7 +325,8 @@ mg_ipc_frame_recv (int fd, gsize max, int timeout_ms, GError **error)
 {
   gint64 deadline = timeout_ms < 0 ? -1 : g_get_monotonic_time () + timeout_ms * G_GINT64_CONSTANT (1000);
   guint8 header[MG_IPC_HEADER];
-  g_autofree guint8 *buf = NULL;
+  guint8 *buf;
+  g_autoptr (GBytes) bytes = NULL;
   guint32 len;
 
   if (!read_exact (fd, header, sizeof header, deadline, error))
@@ -270,8 +337,9 @@ mg_ipc_frame_recv (int fd, gsize max, int timeout_ms, GError **error)
     return NULL;
   }
   buf = g_malloc (MG_IPC_HEADER + (gsize) len);
+  bytes = g_bytes_new_take (buf, MG_IPC_HEADER + (gsize) len);
   memcpy (buf, header, sizeof header);
   if (!read_exact (fd, buf + MG_IPC_HEADER, len, deadline, error))
     return NULL;
-  return mg_ipc_frame_decode (buf, MG_IPC_HEADER + (gsize) len, error);
+  return decode_buffer (bytes, error);
 }

@@ -60,11 +60,14 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (MgIpcFrame, mg_ipc_frame_free)
 
 MgIpcType mg_ipc_frame_type (const MgIpcFrame *frame);
 void mg_ipc_frame_add (MgIpcFrame *frame, MgIpcTag tag, const void *data, gsize len);
+/* VALUE itself (a reference), not a copy. */
+void mg_ipc_frame_add_bytes (MgIpcFrame *frame, MgIpcTag tag, GBytes *value);
 void mg_ipc_frame_add_u32 (MgIpcFrame *frame, MgIpcTag tag, guint32 value);
 /* Adds nothing for a NULL string (the field is then absent). */
 void mg_ipc_frame_add_str (MgIpcFrame *frame, MgIpcTag tag, const char *value);
 
-/* The field TAG, or NULL when absent. Borrowed from FRAME. */
+/* The field TAG, or NULL when absent. Borrowed from FRAME; a received
+ * frame's fields are slices of the one buffer it was read into. */
 GBytes *mg_ipc_frame_get (const MgIpcFrame *frame, MgIpcTag tag);
 gboolean mg_ipc_frame_get_u32 (const MgIpcFrame *frame, MgIpcTag tag, guint32 *value_r);
 /* A copy of a string field, NULL when absent or not valid UTF-8 without NUL. */

@@ -22,13 +22,23 @@ stream_bytes (GMimeStream *stream)
   return g_byte_array_free_to_bytes (buf);
 }
 
+/* What was written to MEM, taken from it without a copy. */
+static GBytes *
+take_mem_bytes (GMimeStream *mem)
+{
+  GByteArray *array = g_mime_stream_mem_get_byte_array (GMIME_STREAM_MEM (mem));
+
+  g_mime_stream_mem_set_owner (GMIME_STREAM_MEM (mem), FALSE);
+  return g_byte_array_free_to_bytes (array);
+}
+
 static GBytes *
 decoded_bytes (GMimeDataWrapper *wrapper)
 {
   g_autoptr (GMimeStream) mem = g_mime_stream_mem_new ();
 
   g_mime_data_wrapper_write_to_stream (wrapper, mem);
-  return stream_bytes (mem);
+  return take_mem_bytes (mem);
 }
 
 /* Strict base64: the alphabet, white space, and '=' only as final padding. */
@@ -204,13 +214,22 @@ read_labels (MgJob *job, GMimePart *part, MgContent *content)
     content->filename = decoded_param (object, "Content-Type", "name", max, NULL);
 }
 
+/* The encoded bytes are read for the decoders that need them, and let go
+ * before GMime decodes base64, so that a part is held once encoded or
+ * once decoded, not both (plus a copy of either). */
 static void
 decode (MgJob *job, MgContent *content, GMimeDataWrapper *wrapper, const char *cte)
 {
-  g_autoptr (GBytes) raw = stream_bytes (g_mime_data_wrapper_get_stream (wrapper));
+  MgCte kind = encoding_kind (cte);
+  g_autoptr (GBytes) raw = NULL;
   GBytes *data = NULL;
 
-  switch (encoding_kind (cte)) {
+  if (kind == MG_CTE_IDENTITY) {
+    content->data = decoded_bytes (wrapper);
+    return;
+  }
+  raw = stream_bytes (g_mime_data_wrapper_get_stream (wrapper));
+  switch (kind) {
   case MG_CTE_UNKNOWN:
     content->status = MG_CONTENT_UNKNOWN_ENCODING;
     data = g_bytes_ref (raw);
@@ -227,10 +246,10 @@ decode (MgJob *job, MgContent *content, GMimeDataWrapper *wrapper, const char *c
   case MG_CTE_BASE64:
     if (!base64_valid (raw))
       content->status = MG_CONTENT_INVALID;
+    g_clear_pointer (&raw, g_bytes_unref);
     data = decoded_bytes (wrapper);   /* still scanned when invalid */
     break;
   case MG_CTE_IDENTITY:
-    data = decoded_bytes (wrapper);
     break;
   }
   if (data == NULL) {
@@ -282,5 +301,5 @@ mg_content_object_bytes (GMimeObject *object)
   g_autoptr (GMimeStream) mem = g_mime_stream_mem_new ();
 
   g_mime_object_write_to_stream (object, NULL, mem);
-  return stream_bytes (mem);
+  return take_mem_bytes (mem);
 }

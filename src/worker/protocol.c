@@ -196,7 +196,7 @@ static void
 add_bytes (MgIpcFrame *frame, MgIpcTag tag, GBytes *value)
 {
   if (value != NULL)
-    mg_ipc_frame_add (frame, tag, g_bytes_get_data (value, NULL), g_bytes_get_size (value));
+    mg_ipc_frame_add_bytes (frame, tag, value);
 }
 
 /* ------------------------------------------------------------------ clears */
