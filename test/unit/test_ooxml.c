@@ -383,7 +383,7 @@ test_batch (void)
   g_autoptr (GPtrArray) items = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
   g_ptr_array_add (items, g_bytes_new_static ("emf", 3));
   g_ptr_array_add (items, g_bytes_new_static ("", 0));
-  g_ptr_array_add (items, g_bytes_new_static ("\x01\x00\x00\x00data", 8));
+  g_ptr_array_add (items, g_bytes_new_static ("\x01\x00\x00\x00" "data", 8));
   g_autoptr (GBytes) batch = mg_office_batch_pack (items);
   g_autoptr (GPtrArray) back = mg_office_batch_unpack (batch, 3);
 
