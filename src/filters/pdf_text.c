@@ -111,7 +111,12 @@ mg_pdf_text_available (void)
 char *
 mg_pdf_text_key (PopplerPage *page)
 {
-  g_autofree char *text = poppler_page_get_text (page);
+  g_autofree char *raw = poppler_page_get_text (page);
+  /* compatibility forms folded (NFKC): a ligature glyph that cairo's map
+   * gives as U+FB01 is the "fi" poppler reads from the input */
+  g_autofree char *folded = raw != NULL ? g_utf8_normalize (raw, -1, G_NORMALIZE_ALL_COMPOSE)
+                                         : NULL;
+  const char *text = folded != NULL ? folded : raw;
   GString *key = g_string_new (NULL);
 
   for (const char *p = text != NULL ? text : ""; *p != '\0'; p = g_utf8_next_char (p)) {

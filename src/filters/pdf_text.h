@@ -42,7 +42,8 @@
 gboolean mg_pdf_text_init (void);
 gboolean mg_pdf_text_available (void);
 
-/* PAGE's text as poppler extracts it, without white space: what is
+/* PAGE's text as poppler extracts it, without white space and with
+ * compatibility forms folded (NFKC: the ligature U+FB01 is "fi"): what is
  * compared. Never NULL. */
 char *mg_pdf_text_key (PopplerPage *page);
 

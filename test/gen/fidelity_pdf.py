@@ -10,6 +10,8 @@ for what the PDF rebuild must keep (issue 13, items 4-7):
                 0.1, 0.25, 0.5 and 0.75 points
   jpeg_heavy    three pages, each a photo-like JPEG
   ccitt_page    a 1-bit image stored CCITT G4 (Ghostscript's pdfwrite)
+  ligatures     English text set with the fi and fl ligature glyphs (as TeX
+                writes it), no ToUnicode
   hidden_hard   invisible text (render mode 3) the text layer finds hard to
                 carry: mirrored, a character of no width, a character
                 the Japanese layer font has no glyph for
@@ -208,6 +210,20 @@ def cid_embedded_no_unicode():
     return pages_doc([content], b'<< /Font << /F1 5 0 R >> >>', objs)
 
 
+LIGATURE_TEXT = 'find the flow'
+
+
+def ligatures():
+    """LIGATURE_TEXT in Times-Roman with codes 1 and 2 named /fi and /fl
+    (Differences), no ToUnicode: poppler reads "fi" and "fl" from the input,
+    while cairo's ToUnicode map gives the glyphs as U+FB01 and U+FB02."""
+    content = b'BT /F1 24 Tf 60 700 Td (\x01nd the \x02ow) Tj ET\n'
+    return pages_doc([content], b'<< /Font << /F1 5 0 R >> >>',
+                     [b'<< /Type /Font /Subtype /Type1 /BaseFont /Times-Roman /Encoding '
+                      b'<< /Type /Encoding /BaseEncoding /WinAnsiEncoding /Differences [1 /fi /fl] '
+                      b'>> >>'])
+
+
 HIDDEN_HARD = 'INVISIBLE\u0915\u200bX'
 HIDDEN_MIRRORED = 'MIRROR'
 
@@ -234,7 +250,8 @@ def hidden_hard():
 
 SAMPLES = {'ocr_scan': ocr_scan, 'cid_no_unicode': cid_no_unicode, 'hairlines': hairlines,
            'jpeg_heavy': jpeg_heavy, 'ccitt_page': ccitt_page,
-           'cid_embedded_no_unicode': cid_embedded_no_unicode, 'hidden_hard': hidden_hard}
+           'cid_embedded_no_unicode': cid_embedded_no_unicode, 'hidden_hard': hidden_hard,
+           'ligatures': ligatures}
 
 if __name__ == '__main__':
     os.makedirs(sys.argv[1], exist_ok=True)
