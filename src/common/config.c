@@ -212,6 +212,11 @@ static const MgConfKey keys[] = {
   { "office", "max_metafiles", MG_CONF_INT, "200", 0, 10000, NULL,
     OFF (office.max_metafiles),
     "EMF/WMF pictures of one Office document drawn to PNG (one LibreOffice run)" },
+  { "office", "libreoffice_reuse", MG_CONF_INT, "20", 1, 1000, NULL,
+    OFF (office.libreoffice_reuse),
+    "documents one running LibreOffice converts before it is replaced (1: one per document)" },
+  { "office", "libreoffice_idle", MG_CONF_INT, "60", 1, 3600, NULL,
+    OFF (office.libreoffice_idle), "seconds a running LibreOffice waits for the next document" },
   { NULL },
 };
 

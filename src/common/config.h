@@ -85,6 +85,8 @@ typedef struct {
   gint64 libreoffice_timeout;  /* seconds one conversion may take */
   gint64 libreoffice_memory;   /* MiB of address space for LibreOffice */
   gint64 max_metafiles;        /* EMF/WMF pictures of one document drawn to PNG */
+  gint64 libreoffice_reuse;    /* documents one warm LibreOffice converts, then replaced */
+  gint64 libreoffice_idle;     /* seconds a warm LibreOffice waits for work */
 } MgOfficeConfig;
 
 typedef struct {

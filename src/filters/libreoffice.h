@@ -9,7 +9,10 @@
  * outside the sandbox. What LibreOffice writes is returned unchecked: the
  * callers rebuild it (ooxml.c) or decode and re-encode it
  * (ooxml_metafile.c). Never returns the input bytes, never runs LibreOffice
- * on anything but a copy in its own directory.
+ * on anything but a copy in its own directory. In the supervisor's service
+ * child one LibreOffice is kept running for the next documents
+ * (office_warm.h); when it fails, the document is converted once more by a
+ * LibreOffice of its own, and the log says so.
  */
 #pragma once
 #include <glib.h>

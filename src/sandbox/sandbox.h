@@ -22,6 +22,8 @@ typedef struct {
   gint64 max_file_size;    /* bytes of any file written (temporary files) */
   uid_t uid;               /* the worker user ([milter] worker_user; never root) */
   gid_t gid;
+  gint64 service_idle;     /* seconds a service child waits for its worker's next
+                              request (0: one request per service child) */
 } MgSandboxLimits;
 
 /* Enter the sandbox. FALSE with ERROR when a step fails: the caller must

@@ -17,6 +17,7 @@
 
 #define MG_SUPERVISOR_TICK_MS 200
 #define MG_SERVICE_READ_TIMEOUT_MS 10000
+#define MG_SERVICE_GRACE_MS 3000   /* for a service child to end once its worker is gone */
 
 /* Control messages to the front: 'W' + pid with the worker's descriptor,
  * or 'F' + a one-line reason. */
@@ -196,24 +197,49 @@ isolate_network (void)
   prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
 }
 
-/* In a child of the supervisor: one service request, answered. */
-static void G_GNUC_NORETURN
-service_main (MgSupervisor *s, int fd)
+/* TRUE when FD has a request within IDLE seconds. */
+static gboolean
+next_request (int fd, gint64 idle)
+{
+  struct pollfd p = { fd, POLLIN, 0 };
+  int r;
+
+  while ((r = poll (&p, 1, (int) MIN (idle, G_MAXINT / 1000) * 1000)) < 0 && errno == EINTR)
+    ;
+  return r > 0;
+}
+
+/* One request, answered; FALSE when the channel failed. */
+static gboolean
+serve_one (MgSupervisor *s, int fd)
 {
   g_autoptr (MgIpcFrame) request = NULL;
   g_autoptr (MgIpcFrame) reply = NULL;
-  g_autoptr (GError) error = NULL;
 
+  request = mg_ipc_frame_recv (fd, s->max_frame, MG_SERVICE_READ_TIMEOUT_MS, NULL);
+  if (request == NULL)
+    return FALSE;
+  reply = s->service (s->ctx, request);
+  return mg_ipc_frame_send (fd, reply, NULL);
+}
+
+/* In a child of the supervisor: its worker's requests, answered, the first
+ * one at once, the next ones while they come within service_idle. */
+static void G_GNUC_NORETURN
+service_main (MgSupervisor *s, int fd)
+{
+  g_autoptr (GError) error = NULL;
+  gint64 idle = s->limits->service_idle;
+
+  (void) setpgid (0, 0);
   if (!mg_privs_become_worker (s->limits->uid, s->limits->gid, &error)) {
     g_warning ("service: %s", error->message);
     _exit (70);
   }
   isolate_network ();
-  request = mg_ipc_frame_recv (fd, s->max_frame, MG_SERVICE_READ_TIMEOUT_MS, NULL);
-  if (request == NULL)
-    _exit (0);
-  reply = s->service (s->ctx, request);
-  mg_ipc_frame_send (fd, reply, NULL);
+  while (serve_one (s, fd) && idle > 0 && next_request (fd, idle))
+    ;
+  (void) s->service (s->ctx, NULL);
   _exit (0);
 }
 
@@ -226,6 +252,8 @@ start_service (MgSupervisor *s, pid_t worker, int fd)
     child_reset (s);
     service_main (s, fd);
   }
+  if (pid > 0)
+    (void) setpgid (pid, pid);   /* as the child does: no kill of the group misses */
   if (pid < 0) {
     g_warning ("supervisor: cannot fork a service: %s", g_strerror (errno));
     return;
@@ -243,6 +271,7 @@ reap (MgSupervisor *s)
 
   while ((pid = waitpid (-1, &status, WNOHANG)) > 0) {
     if (g_hash_table_steal_extended (s->services, GINT_TO_POINTER (pid), NULL, &worker)) {
+      kill (-pid, SIGKILL);   /* whatever the service child left running */
       g_hash_table_remove (s->busy, worker);
       continue;
     }
@@ -315,6 +344,24 @@ serve (MgSupervisor *s)
   return TRUE;
 }
 
+/* Wait up to MG_SERVICE_GRACE_MS for the service children to end by
+ * themselves (their workers gone, they release what they keep). */
+static void
+await_services (MgSupervisor *s)
+{
+  gint64 deadline = g_get_monotonic_time () + MG_SERVICE_GRACE_MS * 1000;
+  pid_t pid;
+
+  while (g_hash_table_size (s->services) > 0 && g_get_monotonic_time () < deadline) {
+    while ((pid = waitpid (-1, NULL, WNOHANG)) > 0)
+      if (g_hash_table_remove (s->services, GINT_TO_POINTER (pid)))
+        kill (-pid, SIGKILL);
+      else
+        mg_sandbox_remove_tmp ((int) pid);
+    g_usleep (20000);
+  }
+}
+
 static void
 stop_all (MgSupervisor *s)
 {
@@ -325,9 +372,13 @@ stop_all (MgSupervisor *s)
   g_hash_table_iter_init (&it, s->workers);
   while (g_hash_table_iter_next (&it, &key, NULL))
     kill (GPOINTER_TO_INT (key), SIGKILL);
+  close_all_services (s);
+  await_services (s);
   g_hash_table_iter_init (&it, s->services);
-  while (g_hash_table_iter_next (&it, &key, NULL))
+  while (g_hash_table_iter_next (&it, &key, NULL)) {
     kill (GPOINTER_TO_INT (key), SIGKILL);
+    kill (-GPOINTER_TO_INT (key), SIGKILL);   /* and what it left running in its group */
+  }
   while ((pid = waitpid (-1, NULL, 0)) > 0)
     mg_sandbox_remove_tmp ((int) pid);
 }
@@ -354,7 +405,6 @@ mg_sandbox_supervisor_run (int ctl, guint workers, const MgSandboxLimits *limits
       ;
   } while (serve (&s));
   stop_all (&s);
-  close_all_services (&s);
   close (s.sigchld);
   g_hash_table_unref (s.workers);
   g_hash_table_unref (s.services);

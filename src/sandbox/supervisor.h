@@ -24,7 +24,12 @@ typedef MgIpcFrame *(*MgSandboxJobFunc) (gpointer ctx, int front_fd, int service
 /* What a worker may not do itself (start LibreOffice): run by the supervisor
  * in a child process of its own, outside the seccomp profile but in a new,
  * empty network namespace where the kernel allows it. REQUEST in, reply out
- * (never NULL). */
+ * (never NULL). The service child leads a process group of its own, killed
+ * whole when it ends. With limits' service_idle it serves its worker's
+ * further requests until that many seconds pass without one (what it keeps
+ * between requests, such as a running LibreOffice, stays in its namespace
+ * and group); its last call has REQUEST NULL: release what is kept, the
+ * return value is ignored (may be NULL). */
 typedef MgIpcFrame *(*MgSandboxServiceFunc) (gpointer ctx, const MgIpcFrame *request);
 
 /* From a worker: send REQUEST to the supervisor and wait for the reply (at

@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <string.h>
 
+#include "filters/office_warm.h"
 #include "pipeline/file.h"
 #include "pipeline/pipeline_internal.h"
 #include "pipeline/ppap.h"
@@ -47,7 +48,9 @@ convert_through_supervisor (gpointer ctx, GBytes *input, const char *source_ext,
   return reply.output;
 }
 
-/* In a child of the supervisor: run the converter a worker asked for. */
+/* In a child of the supervisor: run the converter a worker asked for, in a
+ * LibreOffice kept running between requests (office_warm.h); FRAME NULL: the
+ * service child ends, and so does that LibreOffice. */
 static MgIpcFrame *
 run_service (gpointer ctx, const MgIpcFrame *frame)
 {
@@ -56,6 +59,11 @@ run_service (gpointer ctx, const MgIpcFrame *frame)
   g_autoptr (GError) error = NULL;
   MgIpcFrame *answer;
 
+  if (frame == NULL) {
+    mg_office_warm_stop ();
+    return NULL;
+  }
+  mg_office_warm_allow ();
   if (!mg_protocol_convert_request_decode (frame, &request, &error))
     reply.reason = g_strdup_printf ("malformed convert request: %s", error->message);
   else
@@ -215,6 +223,9 @@ mg_worker_supervisor_main (int argc, char **argv)
     limits = (MgSandboxLimits){ config->sandbox.max_memory_mb,
                                 config->sandbox.job_timeout * (config->sandbox.max_jobs + 1),
                                 256, config->limits.message_size * 4 };
+    /* a service child with a running LibreOffice waits for the next document */
+    limits.service_idle = config->office.libreoffice_reuse > 1 ? config->office.libreoffice_idle
+                                                                : 0;
     settled = mg_sandbox_supervisor_drop (&users, &limits, &error);
   }
   if (!settled) {
