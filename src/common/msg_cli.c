@@ -157,6 +157,10 @@ const MgMsg mg_msg_cli_rows[] = {
     "domains of your mailboxes",
     "[release] allowed_recipient_domains が空なので、解放はすべて拒否されます。"
     "組織のメールボックスのドメインを設定してください" },
+  { MG_MSG_CLI_ALERT_EXEC, "[alert] exec: %s", "[alert] exec の指定が正しくありません: %s" },
+  { MG_MSG_CLI_ALERT_EXEC_NOT_EXECUTABLE, "[alert] exec: %s is not an executable file",
+    "[alert] exec: %s は実行できるファイルではありません" },
+  { MG_MSG_CLI_FILES_REPORT_ERROR, "report: %s", "報告ファイル（--report）: %s" },
   /* mugai files: the summary (in the notice language) */
   { MG_MSG_CLI_FILES_SUMMARY, "mugai files: %u files (output: %s)\n",
     "mugai files: %u 件を処理しました（出力先: %s）\n" },
