@@ -20,7 +20,7 @@ static MgMsgId
 error_text (const GError *error)
 {
   if (error->domain != MG_QUARANTINE_ERROR)
-    return MG_MSG_UI_ERR_RELEASE;   /* SMTP, disk or pipeline during a delivery */
+    return MG_MSG_UI_ERR_RELEASE; /* SMTP, disk or pipeline during a delivery */
   switch ((MgQuarantineError) error->code) {
   case MG_QUARANTINE_ERROR_ROLE:
     return MG_MSG_UI_ERR_ROLE;
@@ -121,7 +121,8 @@ approve (MgAdminContext *ctx, const char *id, char **done_r, GError **error)
   mg_admin_release_set_to (ctx->server->release, NULL);
   if (!ok)
     return FALSE;
-  *done_r = g_strdup_printf ("%s %s", T (MG_MSG_UI_DONE_APPROVE), result != NULL ? result : "");
+  *done_r = g_strdup_printf ("%s %s", T (MG_MSG_UI_DONE_APPROVE),
+                             result != NULL ? result : "");
   return TRUE;
 }
 
@@ -134,8 +135,7 @@ reject (MgAdminContext *ctx, const char *id, char **done_r, GError **error)
   return mg_quarantine_release_reject (ctx->server->store, id, &ctx->actor, why, error);
 }
 
-static gboolean
-delete (MgAdminContext *ctx, const char *id, char **done_r, GError **error)
+static gboolean delete (MgAdminContext *ctx, const char *id, char **done_r, GError **error)
 {
   *done_r = g_strdup (T (MG_MSG_UI_DONE_DELETE));
   return mg_quarantine_remove_item (ctx->server->store, id, &ctx->actor, error);
@@ -148,7 +148,10 @@ mg_admin_actions_item (MgAdminContext *ctx, const char *id, const char *action)
     const char *name;
     gboolean (*run) (MgAdminContext *, const char *, char **, GError **);
   } table[] = {
-    { "request", request }, { "approve", approve }, { "reject", reject }, { "delete", delete },
+    { "request", request },
+    { "approve", approve },
+    { "reject", reject },
+    { "delete", delete },
   };
   g_autofree char *location = g_strconcat ("/items/", id, NULL);
   g_autofree char *done = NULL;
@@ -172,7 +175,7 @@ mg_admin_actions_purge (MgAdminContext *ctx)
   guint items = 0;
 
   mg_quarantine_remove_expired (ctx->server->store, g_get_real_time () / G_USEC_PER_SEC,
-                                  &ctx->actor, &items, &error);
+                                &ctx->actor, &items, &error);
   count = g_strdup_printf ("%u", items);
   done = g_strdup_printf (T (MG_MSG_UI_DONE_PURGE), count);
   return outcome (ctx, "/stats", error, done);

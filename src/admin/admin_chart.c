@@ -10,9 +10,9 @@
 
 #define MG_CHART_WIDTH 720
 #define MG_CHART_HEIGHT 180
-#define MG_CHART_BOTTOM 20   /* room for the labels under the bars */
-#define MG_CHART_ROW 22      /* height of one removal bar */
-#define MG_CHART_LABEL 300   /* room for the reason left of a removal bar */
+#define MG_CHART_BOTTOM 20 /* room for the labels under the bars */
+#define MG_CHART_ROW 22    /* height of one removal bar */
+#define MG_CHART_LABEL 300 /* room for the reason left of a removal bar */
 
 #define MG_COLOUR_SANITISED "#4a7ab5"
 #define MG_COLOUR_WITHHELD "#c0392b"
@@ -35,23 +35,27 @@ day_count (JsonObject *days, const char *day, const char *key)
 static void
 swatch (GString *out, const char *colour, const char *name)
 {
-  mg_admin_html_printf (out, "<svg width=\"10\" height=\"10\"><rect width=\"10\" height=\"10\""
-                        " fill=\"%s\"/></svg> %s ", colour, name);
+  mg_admin_html_printf (out,
+                        "<svg width=\"10\" height=\"10\"><rect width=\"10\" height=\"10\""
+                        " fill=\"%s\"/></svg> %s ",
+                        colour, name);
 }
 
 static void
 svg_begin (GString *out, const char *class, int width, int height)
 {
-  mg_admin_html_printf (out, "<svg class=\"%s\" role=\"img\" width=\"%d\" height=\"%d\""
-                        " viewBox=\"0 0 %d %d\" xmlns=\"http://www.w3.org/2000/svg\">", class,
-                        width, height, width, height);
+  mg_admin_html_printf (out,
+                        "<svg class=\"%s\" role=\"img\" width=\"%d\" height=\"%d\""
+                        " viewBox=\"0 0 %d %d\" xmlns=\"http://www.w3.org/2000/svg\">",
+                        class, width, height, width, height);
 }
 
 static void
 rect (GString *out, int x, int y, int w, int h, const char *colour)
 {
-  mg_admin_html_printf (out, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\"/>",
-                        x, y, MAX (w, 1), h, colour);
+  mg_admin_html_printf (out,
+                        "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\"/>", x,
+                        y, MAX (w, 1), h, colour);
 }
 
 static int
@@ -70,8 +74,9 @@ day_bar (MgAdminContext *ctx, GString *out, JsonObject *days, const char *day, g
   int x = (int) i * step, hs = scaled (s, max, room), hw = scaled (w, max, room);
   int hf = scaled (f, max, room);
 
-  mg_admin_html_printf (out, "<g class=\"day\" data-day=\"%s\" data-sanitised=\"%"
-                        G_GINT64_FORMAT "\" data-withheld=\"%" G_GINT64_FORMAT
+  mg_admin_html_printf (out,
+                        "<g class=\"day\" data-day=\"%s\" data-sanitised=\"%" G_GINT64_FORMAT
+                        "\" data-withheld=\"%" G_GINT64_FORMAT
                         "\" data-files=\"%" G_GINT64_FORMAT "\"><title>%s %s %" G_GINT64_FORMAT
                         " / %s %" G_GINT64_FORMAT " / %s %" G_GINT64_FORMAT "</title>",
                         day, s, w, f, day, T (MG_MSG_UI_CHART_SANITISED), s,
@@ -123,19 +128,23 @@ monday_of (const char *day)
 }
 
 static void
-week_bar (MgAdminContext *ctx, GString *out, const char *week, gint64 n, guint i,
-          guint weeks, gint64 max)
+week_bar (MgAdminContext *ctx, GString *out, const char *week, gint64 n, guint i, guint weeks,
+          gint64 max)
 {
   int room = MG_CHART_HEIGHT - MG_CHART_BOTTOM, step = MG_CHART_WIDTH / (int) MAX (weeks, 6);
   int h = scaled (n, max, room), x = (int) i * step;
 
-  mg_admin_html_printf (out, "<g class=\"week\" data-week=\"%s\" data-detections=\"%"
-                        G_GINT64_FORMAT "\"><title>%s %s: %" G_GINT64_FORMAT "</title>", week,
-                        n, week, T (MG_MSG_UI_CHART_WEEK_VIRUSES), n);
+  mg_admin_html_printf (
+      out,
+      "<g class=\"week\" data-week=\"%s\" data-detections=\"%" G_GINT64_FORMAT
+      "\"><title>%s %s: %" G_GINT64_FORMAT "</title>",
+      week, n, week, T (MG_MSG_UI_CHART_WEEK_VIRUSES), n);
   rect (out, x + 4, room - h, step - 8, h, MG_COLOUR_VIRUS);
-  mg_admin_html_printf (out, "<text x=\"%d\" y=\"%d\" font-size=\"10\">%s〜</text>"
-                        "<text x=\"%d\" y=\"%d\" font-size=\"11\">%" G_GINT64_FORMAT "</text></g>",
-                        x + 4, MG_CHART_HEIGHT - 6, week + 5, x + 6, MAX (room - h - 3, 11), n);
+  mg_admin_html_printf (
+      out,
+      "<text x=\"%d\" y=\"%d\" font-size=\"10\">%s〜</text>"
+      "<text x=\"%d\" y=\"%d\" font-size=\"11\">%" G_GINT64_FORMAT "</text></g>",
+      x + 4, MG_CHART_HEIGHT - 6, week + 5, x + 6, MAX (room - h - 3, 11), n);
 }
 
 void
@@ -154,8 +163,8 @@ mg_admin_chart_weeks (MgAdminContext *ctx, GString *out, JsonObject *days, GPtrA
     } else {
       g_free (week);
     }
-    g_array_index (counts, gint64, counts->len - 1) +=
-      day_count (days, g_ptr_array_index (list, i), "detections");
+    g_array_index (counts, gint64, counts->len - 1) += day_count (
+        days, g_ptr_array_index (list, i), "detections");
   }
   for (guint i = 0; i < counts->len; i++)
     max = MAX (max, g_array_index (counts, gint64, i));
@@ -199,13 +208,16 @@ mg_admin_chart_removals (MgAdminContext *ctx, GString *out, JsonObject *removals
     gint64 n = json_object_get_int_member (removals, reason);
     g_autofree char *label = mg_admin_text_reasons (ctx->lang, reason);
     int y = (int) i * MG_CHART_ROW, w = scaled (n, max, MG_CHART_WIDTH - MG_CHART_LABEL - 40);
-    mg_admin_html_printf (out, "<g class=\"removal\" data-reason=\"%s\" data-count=\"%"
-                          G_GINT64_FORMAT "\"><title>%s: %" G_GINT64_FORMAT "</title>"
-                          "<text x=\"0\" y=\"%d\" font-size=\"12\">%s</text>", reason, n,
-                          label, n, y + 15, label);
+    mg_admin_html_printf (
+        out,
+        "<g class=\"removal\" data-reason=\"%s\" data-count=\"%" G_GINT64_FORMAT
+        "\"><title>%s: %" G_GINT64_FORMAT "</title>"
+        "<text x=\"0\" y=\"%d\" font-size=\"12\">%s</text>",
+        reason, n, label, n, y + 15, label);
     rect (out, MG_CHART_LABEL, y + 3, w, MG_CHART_ROW - 6, MG_COLOUR_REMOVAL);
-    mg_admin_html_printf (out, "<text x=\"%d\" y=\"%d\" font-size=\"12\">%" G_GINT64_FORMAT
-                          "</text></g>", MG_CHART_LABEL + w + 4, y + 15, n);
+    mg_admin_html_printf (
+        out, "<text x=\"%d\" y=\"%d\" font-size=\"12\">%" G_GINT64_FORMAT "</text></g>",
+        MG_CHART_LABEL + w + 4, y + 15, n);
   }
   g_string_append (out, "</svg></section>\n");
 }

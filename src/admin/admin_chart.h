@@ -15,7 +15,8 @@
 
 /* Messages per day stacked by verdict, beside files per day. DAYS is the
  * "days" group of the totals, LIST the days shown (YYYY-MM-DD, oldest first). */
-void mg_admin_chart_days (MgAdminContext *ctx, GString *out, JsonObject *days, GPtrArray *list);
+void mg_admin_chart_days (MgAdminContext *ctx, GString *out, JsonObject *days,
+                          GPtrArray *list);
 
 /* Virus detections per week (Monday to Sunday) of the days of LIST. */
 void mg_admin_chart_weeks (MgAdminContext *ctx, GString *out, JsonObject *days,

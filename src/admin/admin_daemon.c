@@ -31,16 +31,16 @@ typedef struct {
 static gboolean
 parse_listen (const char *text, struct sockaddr_storage *sa, gboolean *v6_r, GError **error)
 {
-  g_autoptr (GInetSocketAddress) address = G_INET_SOCKET_ADDRESS (
-    g_inet_socket_address_new_from_string ("0.0.0.0", 0));
+  g_autoptr (GInetSocketAddress)
+      address = G_INET_SOCKET_ADDRESS (g_inet_socket_address_new_from_string ("0.0.0.0", 0));
   g_autoptr (GSocketConnectable) parsed = g_network_address_parse (text, 0, error);
   GInetAddress *inet;
   guint16 port;
 
   if (parsed == NULL)
     return FALSE;
-  inet = g_inet_address_new_from_string (g_network_address_get_hostname (
-    G_NETWORK_ADDRESS (parsed)));
+  inet = g_inet_address_new_from_string (
+      g_network_address_get_hostname (G_NETWORK_ADDRESS (parsed)));
   port = g_network_address_get_port (G_NETWORK_ADDRESS (parsed));
   if (inet == NULL) {
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
@@ -64,14 +64,13 @@ start_daemon (MgDaemonLoop *d, const char *listen, GError **error)
 
   if (!parse_listen (listen, &sa, &v6, error))
     return NULL;
-  daemon = MHD_start_daemon (MHD_USE_EPOLL | MHD_USE_ERROR_LOG | (v6 ? MHD_USE_IPv6 : 0), 0,
-                             NULL, NULL, d->handler, d->server,
-                             MHD_OPTION_SOCK_ADDR, (struct sockaddr *) &sa,
-                             MHD_OPTION_NOTIFY_COMPLETED, d->completed, d->server,
-                             MHD_OPTION_NOTIFY_CONNECTION, mg_admin_guard_notify, d->guard,
-                             MHD_OPTION_CONNECTION_LIMIT, (unsigned) MG_ADMIN_DAEMON_CONNECTIONS,
-                             MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip,
-                             MHD_OPTION_CONNECTION_TIMEOUT, 60u, MHD_OPTION_END);
+  daemon = MHD_start_daemon (
+      MHD_USE_EPOLL | MHD_USE_ERROR_LOG | (v6 ? MHD_USE_IPv6 : 0), 0, NULL, NULL, d->handler,
+      d->server, MHD_OPTION_SOCK_ADDR, (struct sockaddr *) &sa, MHD_OPTION_NOTIFY_COMPLETED,
+      d->completed, d->server, MHD_OPTION_NOTIFY_CONNECTION, mg_admin_guard_notify, d->guard,
+      MHD_OPTION_CONNECTION_LIMIT, (unsigned) MG_ADMIN_DAEMON_CONNECTIONS,
+      MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip, MHD_OPTION_CONNECTION_TIMEOUT, 60u,
+      MHD_OPTION_END);
   if (daemon == NULL)
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "cannot listen on %s", listen);
   return daemon;

@@ -33,8 +33,8 @@ static const MgDashPeriodName periods[] = {
 
 typedef struct {
   const MgDashPeriodName *name;
-  gint64 from, to;     /* unix seconds, TO exclusive */
-  GPtrArray *days;     /* YYYY-MM-DD (JST), oldest first */
+  gint64 from, to; /* unix seconds, TO exclusive */
+  GPtrArray *days; /* YYYY-MM-DD (JST), oldest first */
 } MgDashPeriod;
 
 static void
@@ -56,7 +56,8 @@ period_fill (MgDashPeriod *p, GDateTime *first, GDateTime *last)
   p->days = g_ptr_array_new_with_free_func (g_free);
   p->from = g_date_time_to_unix (first);
   p->to = g_date_time_to_unix (end);
-  for (g_autoptr (GDateTime) d = g_date_time_ref (first); g_date_time_compare (d, last) <= 0;) {
+  for (g_autoptr (GDateTime) d = g_date_time_ref (first);
+       g_date_time_compare (d, last) <= 0;) {
     GDateTime *next = g_date_time_add_days (d, 1);
     g_ptr_array_add (p->days, g_date_time_format (d, "%Y-%m-%d"));
     g_date_time_unref (d);
@@ -70,11 +71,11 @@ period_read (MgAdminContext *ctx, MgDashPeriod *p)
   g_autofree char *asked = mg_admin_request_query (ctx->request, "period");
   g_autoptr (GTimeZone) tz = g_time_zone_new_identifier ("+09:00");
   g_autoptr (GDateTime) now = g_date_time_new_now (tz);
-  g_autoptr (GDateTime) today = g_date_time_new (tz, g_date_time_get_year (now),
-                                                 g_date_time_get_month (now),
-                                                 g_date_time_get_day_of_month (now), 0, 0, 0);
-  g_autoptr (GDateTime) this_month = g_date_time_add_days (
-    today, 1 - g_date_time_get_day_of_month (today));
+  g_autoptr (GDateTime)
+      today = g_date_time_new (tz, g_date_time_get_year (now), g_date_time_get_month (now),
+                               g_date_time_get_day_of_month (now), 0, 0, 0);
+  g_autoptr (GDateTime)
+      this_month = g_date_time_add_days (today, 1 - g_date_time_get_day_of_month (today));
   g_autoptr (GDateTime) first = NULL;
   g_autoptr (GDateTime) last = NULL;
 
@@ -86,8 +87,9 @@ period_read (MgAdminContext *ctx, MgDashPeriod *p)
     first = g_date_time_add_months (this_month, -1);
     last = g_date_time_add_days (this_month, -1);
   } else {
-    int n = g_str_equal (p->name->name, "day") ? 1 : g_str_equal (p->name->name, "week")
-                                                        ? 7 : MG_ADMIN_DASHBOARD_DAYS;
+    int n = g_str_equal (p->name->name, "day")    ? 1
+            : g_str_equal (p->name->name, "week") ? 7
+                                                  : MG_ADMIN_DASHBOARD_DAYS;
     first = g_date_time_add_days (today, 1 - n);
     last = g_date_time_ref (today);
   }
@@ -110,10 +112,12 @@ selector (MgAdminContext *ctx, GString *out, const MgDashPeriod *p)
       mg_admin_html_printf (out, "<a href=\"/stats?period=%s\">%s</a> ", periods[i].name,
                             T (periods[i].text));
   }
-  mg_admin_html_printf (out, "</p><p><span class=\"range\" data-from=\"%s\" data-to=\"%s\">"
-                        "%s 〜 %s（JST）</span> <a class=\"csv\" href=\"/stats.csv?period=%s\">"
-                        "%s</a></p></section>\n", first, last, first, last, p->name->name,
-                        T (MG_MSG_UI_DASH_CSV));
+  mg_admin_html_printf (
+      out,
+      "</p><p><span class=\"range\" data-from=\"%s\" data-to=\"%s\">"
+      "%s 〜 %s（JST）</span> <a class=\"csv\" href=\"/stats.csv?period=%s\">"
+      "%s</a></p></section>\n",
+      first, last, first, last, p->name->name, T (MG_MSG_UI_DASH_CSV));
 }
 
 static void
@@ -129,12 +133,14 @@ counts_table (MgAdminContext *ctx, GString *out, JsonObject *stats, const char *
   for (GList *l = names; l != NULL; l = l->next) {
     const char *key = l->data;
     g_autofree char *reason = g_str_equal (group, "removals")
-                                ? mg_admin_text_reasons (ctx->lang, key) : NULL;
+                                  ? mg_admin_text_reasons (ctx->lang, key)
+                                  : NULL;
     const char *shown = reason != NULL ? reason
-                                       : fixed_keys ? mg_quarantine_report_label (key, ja)
-                                                    : key;
-    mg_admin_html_printf (out, "<tr><td>%s</td><td class=\"n\">%" G_GINT64_FORMAT
-                          "</td></tr>\n", shown, json_object_get_int_member (g, key));
+                        : fixed_keys   ? mg_quarantine_report_label (key, ja)
+                                       : key;
+    mg_admin_html_printf (out,
+                          "<tr><td>%s</td><td class=\"n\">%" G_GINT64_FORMAT "</td></tr>\n",
+                          shown, json_object_get_int_member (g, key));
   }
   if (names == NULL)
     mg_admin_html_printf (out, "<tr><td>%s</td></tr>\n", T (MG_MSG_UI_DASH_NONE));
@@ -145,41 +151,44 @@ static void
 pending_row (MgAdminContext *ctx, GString *out, const MgQuarantineItem *it)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (MgQuarantineRequest) r = mg_quarantine_release_pending (ctx->server->store,
-                                                                     it->id, &error);
+  g_autoptr (MgQuarantineRequest)
+      r = mg_quarantine_release_pending (ctx->server->store, it->id, &error);
   g_autofree char *when = mg_quarantine_query_format_jst (it->time);
   g_autofree char *asked = r != NULL ? mg_quarantine_query_format_jst (r->requested_at)
                                      : g_strdup ("-");
   g_autofree char *subject = mg_admin_html_cut (it->subject, 60);
   g_autofree char *sender = mg_admin_html_cut (it->sender, 40);
 
-  mg_admin_html_printf (out, "<tr class=\"pending-item\" data-id=\"%s\"><td class=\"nowrap\">"
-                        "%s</td><td><a href=\"/items/%s\">%s</a></td><td>%s</td><td>%s</td>"
-                        "<td>%s</td><td class=\"nowrap\">%s</td></tr>\n", it->id, when, it->id,
-                        subject != NULL && *subject != '\0' ? subject : it->id,
-                        sender != NULL ? sender : "-",
-                        r != NULL ? mg_admin_text_kind (ctx->lang, r->kind) : "-",
-                        r != NULL ? r->requested_by : "-", asked);
+  mg_admin_html_printf (
+      out,
+      "<tr class=\"pending-item\" data-id=\"%s\"><td class=\"nowrap\">"
+      "%s</td><td><a href=\"/items/%s\">%s</a></td><td>%s</td><td>%s</td>"
+      "<td>%s</td><td class=\"nowrap\">%s</td></tr>\n",
+      it->id, when, it->id, subject != NULL && *subject != '\0' ? subject : it->id,
+      sender != NULL ? sender : "-", r != NULL ? mg_admin_text_kind (ctx->lang, r->kind) : "-",
+      r != NULL ? r->requested_by : "-", asked);
 }
 
 static void
 pending (MgAdminContext *ctx, GString *out)
 {
-  MgQuarantineFilter filter = { .state = MG_QUARANTINE_STATE_PENDING, .all = TRUE,
+  MgQuarantineFilter filter = { .state = MG_QUARANTINE_STATE_PENDING,
+                                .all = TRUE,
                                 .limit = MG_ADMIN_DASHBOARD_PENDING };
   g_autoptr (GError) error = NULL;
   g_autoptr (GPtrArray) items = mg_quarantine_query_list (ctx->server->store, &filter, &error);
   gint64 total = mg_quarantine_query_count (ctx->server->store, &filter, NULL);
 
   mg_admin_html_printf (out, "<section><h2>%s（%" G_GINT64_FORMAT " %s）</h2>",
-                        T (MG_MSG_UI_DASH_WAITING),
-                        MAX (total, 0), T (MG_MSG_UI_DASH_WAITING_COUNT));
+                        T (MG_MSG_UI_DASH_WAITING), MAX (total, 0),
+                        T (MG_MSG_UI_DASH_WAITING_COUNT));
   if (items == NULL || items->len == 0) {
     mg_admin_html_printf (out, "<p class=\"pending-none\">%s</p></section>\n",
                           T (MG_MSG_UI_DASH_NONE_WAITING));
     return;
   }
-  mg_admin_html_printf (out, "<table class=\"pending\"><tr><th>%s</th><th>%s</th><th>%s</th>"
+  mg_admin_html_printf (out,
+                        "<table class=\"pending\"><tr><th>%s</th><th>%s</th><th>%s</th>"
                         "<th>%s</th><th>%s</th><th>%s</th></tr>\n",
                         T (MG_MSG_UI_DASH_RECEIVED), T (MG_MSG_UI_DASH_SUBJECT),
                         T (MG_MSG_UI_DASH_FROM), T (MG_MSG_UI_DASH_KIND),
@@ -218,20 +227,21 @@ dashboard (MgAdminContext *ctx, GString *out)
 }
 
 static void
-stats_table (MgAdminContext *ctx, GString *out, GPtrArray *rows, MgMsgId title,
-             MgMsgId first)
+stats_table (MgAdminContext *ctx, GString *out, GPtrArray *rows, MgMsgId title, MgMsgId first)
 {
-  mg_admin_html_printf (out, "<section><h2>%s</h2><table><tr><th>%s</th><th>%s</th>"
-                        "<th>%s</th><th>%s</th><th>%s</th></tr>\n", T (title), T (first),
-                        T (MG_MSG_UI_TOTAL), T (MG_MSG_UI_WITHHELD), T (MG_MSG_UI_SANITISED),
-                        T (MG_MSG_UI_RELEASED));
+  mg_admin_html_printf (out,
+                        "<section><h2>%s</h2><table><tr><th>%s</th><th>%s</th>"
+                        "<th>%s</th><th>%s</th><th>%s</th></tr>\n",
+                        T (title), T (first), T (MG_MSG_UI_TOTAL), T (MG_MSG_UI_WITHHELD),
+                        T (MG_MSG_UI_SANITISED), T (MG_MSG_UI_RELEASED));
   for (guint i = 0; i < rows->len; i++) {
     const MgQuarantineStatsRow *r = g_ptr_array_index (rows, i);
     g_autofree char *label = mg_admin_text_reasons (ctx->lang, r->label);
-    mg_admin_html_printf (out, "<tr><td>%s</td><td>%" G_GINT64_FORMAT "</td><td>%"
-                          G_GINT64_FORMAT "</td><td>%" G_GINT64_FORMAT "</td><td>%"
-                          G_GINT64_FORMAT "</td></tr>\n", label, r->total, r->withheld,
-                          r->sanitised, r->released);
+    mg_admin_html_printf (out,
+                          "<tr><td>%s</td><td>%" G_GINT64_FORMAT "</td><td>%" G_GINT64_FORMAT
+                          "</td><td>%" G_GINT64_FORMAT "</td><td>%" G_GINT64_FORMAT
+                          "</td></tr>\n",
+                          label, r->total, r->withheld, r->sanitised, r->released);
   }
   g_string_append (out, "</table></section>\n");
 }
@@ -239,14 +249,16 @@ stats_table (MgAdminContext *ctx, GString *out, GPtrArray *rows, MgMsgId title,
 static void
 retention (MgAdminContext *ctx, GString *out)
 {
-  g_autofree char *days = g_strdup_printf (
-    "%" G_GINT64_FORMAT, ctx->server->config->quarantine_retention_days);
+  g_autofree char *days = g_strdup_printf ("%" G_GINT64_FORMAT,
+                                           ctx->server->config->quarantine_retention_days);
   g_autofree char *text = g_strdup_printf (T (MG_MSG_UI_RETENTION), days);
 
   mg_admin_html_printf (out, "<section><p>%s</p>", text);
   if (g_strcmp0 (ctx->session->role, "approver") == 0) {
-    mg_admin_html_printf (out, "<form method=\"get\" action=\"/purge\"><button"
-                          " class=\"danger\">%s</button></form>", T (MG_MSG_UI_PURGE));
+    mg_admin_html_printf (out,
+                          "<form method=\"get\" action=\"/purge\"><button"
+                          " class=\"danger\">%s</button></form>",
+                          T (MG_MSG_UI_PURGE));
   }
   g_string_append (out, "</section>\n");
 }
@@ -256,8 +268,8 @@ mg_admin_dashboard_page (MgAdminContext *ctx)
 {
   MgQuarantineFilter filter = { 0 };
   g_autoptr (GError) error = NULL;
-  g_autoptr (GPtrArray) by_day = mg_quarantine_query_by_day (ctx->server->store, &filter,
-                                                             &error);
+  g_autoptr (GPtrArray)
+      by_day = mg_quarantine_query_by_day (ctx->server->store, &filter, &error);
   g_autoptr (GPtrArray) by_reason = NULL;
   MgAdminReply *reply;
 
@@ -286,16 +298,15 @@ mg_admin_dashboard_csv (MgAdminContext *ctx)
   period_read (ctx, &p);
   stats = mg_quarantine_stats_collect (ctx->server->config, p.from, p.to, &error);
   if (stats == NULL)
-    return mg_admin_pages_message (ctx, MHD_HTTP_NOT_FOUND,
-                                   T (MG_MSG_UI_DASH_NO_AUDIT_LOG));
+    return mg_admin_pages_message (ctx, MHD_HTTP_NOT_FOUND, T (MG_MSG_UI_DASH_NO_AUDIT_LOG));
   csv = mg_quarantine_report_csv (stats, ctx->lang == MG_LANG_JA);
   json_object_unref (stats);
   reply = mg_admin_reply_new (MHD_HTTP_OK);
   reply->content_type = "text/csv; charset=utf-8";
-  reply->disposition = g_strdup_printf ("attachment; filename=\"mugai-report-%s-%s.csv\"",
-                                        (const char *) g_ptr_array_index (p.days, 0),
-                                        (const char *) g_ptr_array_index (p.days,
-                                                                          p.days->len - 1));
+  reply->disposition = g_strdup_printf (
+      "attachment; filename=\"mugai-report-%s-%s.csv\"",
+      (const char *) g_ptr_array_index (p.days, 0),
+      (const char *) g_ptr_array_index (p.days, p.days->len - 1));
   g_string_assign (reply->body, csv);
   return reply;
 }

@@ -14,7 +14,7 @@
 #include "admin/admin_pages.h"
 
 #define MG_ADMIN_DASHBOARD_DAYS 31
-#define MG_ADMIN_DASHBOARD_PENDING 50   /* pending releases listed */
+#define MG_ADMIN_DASHBOARD_PENDING 50 /* pending releases listed */
 
 /* /stats: the dashboard's sections, the retention period (and, for an
  * approver, the purge button), and the totals by day and by reason. */

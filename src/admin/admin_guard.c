@@ -9,16 +9,16 @@
 #include <sys/socket.h>
 
 struct MgAdminGuard {
-  GQueue connections;       /* MgGuarded, oldest first */
-  gint64 timeout;           /* microseconds, monotonic */
+  GQueue connections; /* MgGuarded, oldest first */
+  gint64 timeout;     /* microseconds, monotonic */
   guint closed;
 };
 
 typedef struct {
   MgAdminGuard *guard;
-  GList link;               /* in guard->connections */
+  GList link; /* in guard->connections */
   int fd;
-  gint64 since;             /* began sending the present request */
+  gint64 since; /* began sending the present request */
   gboolean sending;
   gboolean shut;
 } MgGuarded;
@@ -76,8 +76,8 @@ make_room (MgAdminGuard *guard)
 static void
 started (MgAdminGuard *guard, struct MHD_Connection *connection, void **socket_context)
 {
-  const union MHD_ConnectionInfo *info =
-    MHD_get_connection_info (connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+  const union MHD_ConnectionInfo *info = MHD_get_connection_info (
+      connection, MHD_CONNECTION_INFO_CONNECTION_FD);
   MgGuarded *g = g_new0 (MgGuarded, 1);
 
   g->guard = guard;
@@ -111,8 +111,8 @@ mg_admin_guard_notify (void *cls, struct MHD_Connection *connection, void **sock
 static MgGuarded *
 guarded (struct MHD_Connection *connection)
 {
-  const union MHD_ConnectionInfo *info =
-    MHD_get_connection_info (connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+  const union MHD_ConnectionInfo *info = MHD_get_connection_info (
+      connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
 
   return info != NULL ? info->socket_context : NULL;
 }

@@ -6,28 +6,28 @@
 #include "admin/admin_html.h"
 
 static const char css[] =
-  "body{font-family:\"Noto Sans JP\",\"Hiragino Sans\",\"Yu Gothic\",Meiryo,sans-serif;"
-  "margin:0;color:#222;background:#f6f7f9;font-size:15px}"
-  "header{background:#1f3a5f;color:#fff;padding:.6em 1em;display:flex;gap:1.5em;"
-  "align-items:center;flex-wrap:wrap}"
-  "header a{color:#fff}header .title{font-weight:bold;font-size:1.1em}"
-  "header form{margin:0}header .right{margin-left:auto;display:flex;gap:1em;align-items:center}"
-  "main{padding:1em 1.5em;max-width:1200px}"
-  "table{border-collapse:collapse;background:#fff;width:100%}"
-  "th,td{border:1px solid #ccd;padding:.35em .5em;text-align:left;vertical-align:top}"
-  "th{background:#e8ecf2;white-space:nowrap}"
-  "td{overflow-wrap:anywhere}td.subject{word-break:break-all}td.nowrap{white-space:nowrap}"
-  ".msg{padding:.6em 1em;border-radius:4px;margin:.5em 0;background:#e6f4ea;"
-  "border:1px solid #9c9}"
-  ".msg.error{background:#fdecea;border-color:#d99}"
-  "form.filters{display:flex;flex-wrap:wrap;gap:.5em 1em;align-items:end;margin:.5em 0 1em}"
-  "form.filters label{display:flex;flex-direction:column;font-size:.9em}"
-  "section{background:#fff;border:1px solid #ccd;padding:.8em 1em;margin:1em 0}"
-  "pre{white-space:pre-wrap;word-break:break-all;background:#f3f3f3;padding:.5em}"
-  "button{padding:.3em 1em}button.danger{background:#b3261e;color:#fff;border:0}"
-  ".withheld{color:#b3261e;font-weight:bold}.note{color:#555;font-size:.9em}"
-  "dl{display:grid;grid-template-columns:max-content auto;gap:.2em 1em}dt{font-weight:bold}"
-  "dd{margin:0;word-break:break-all}";
+    "body{font-family:\"Noto Sans JP\",\"Hiragino Sans\",\"Yu Gothic\",Meiryo,sans-serif;"
+    "margin:0;color:#222;background:#f6f7f9;font-size:15px}"
+    "header{background:#1f3a5f;color:#fff;padding:.6em 1em;display:flex;gap:1.5em;"
+    "align-items:center;flex-wrap:wrap}"
+    "header a{color:#fff}header .title{font-weight:bold;font-size:1.1em}"
+    "header form{margin:0}header .right{margin-left:auto;display:flex;gap:1em;align-items:center}"
+    "main{padding:1em 1.5em;max-width:1200px}"
+    "table{border-collapse:collapse;background:#fff;width:100%}"
+    "th,td{border:1px solid #ccd;padding:.35em .5em;text-align:left;vertical-align:top}"
+    "th{background:#e8ecf2;white-space:nowrap}"
+    "td{overflow-wrap:anywhere}td.subject{word-break:break-all}td.nowrap{white-space:nowrap}"
+    ".msg{padding:.6em 1em;border-radius:4px;margin:.5em 0;background:#e6f4ea;"
+    "border:1px solid #9c9}"
+    ".msg.error{background:#fdecea;border-color:#d99}"
+    "form.filters{display:flex;flex-wrap:wrap;gap:.5em 1em;align-items:end;margin:.5em 0 1em}"
+    "form.filters label{display:flex;flex-direction:column;font-size:.9em}"
+    "section{background:#fff;border:1px solid #ccd;padding:.8em 1em;margin:1em 0}"
+    "pre{white-space:pre-wrap;word-break:break-all;background:#f3f3f3;padding:.5em}"
+    "button{padding:.3em 1em}button.danger{background:#b3261e;color:#fff;border:0}"
+    ".withheld{color:#b3261e;font-weight:bold}.note{color:#555;font-size:.9em}"
+    "dl{display:grid;grid-template-columns:max-content auto;gap:.2em 1em}dt{font-weight:bold}"
+    "dd{margin:0;word-break:break-all}";
 
 const char *
 mg_admin_html_css (void)
@@ -133,11 +133,13 @@ navigation (GString *out, const MgAdminPage *page)
 void
 mg_admin_html_begin (GString *out, const MgAdminPage *page, MgAdminSession *session)
 {
-  mg_admin_html_printf (out, "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
+  mg_admin_html_printf (out,
+                        "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
                         "<meta name=\"viewport\" content=\"width=device-width\">"
                         "<title>%s - %s</title><link rel=\"stylesheet\" href=\"/style.css\">"
-                        "</head><body>\n", page->lang == MG_LANG_EN ? "en" : "ja",
-                        page->title, mg_msg (MG_MSG_UI_TITLE, page->lang));
+                        "</head><body>\n",
+                        page->lang == MG_LANG_EN ? "en" : "ja", page->title,
+                        mg_msg (MG_MSG_UI_TITLE, page->lang));
   navigation (out, page);
   mg_admin_html_printf (out, "<main><h1>%s</h1>\n", page->title);
   if (session != NULL && session->flash != NULL) {

@@ -13,8 +13,8 @@
 
 typedef struct {
   MgLang lang;
-  const char *title;                /* a text of admin_text */
-  const MgAdminSession *session;    /* NULL when logged out */
+  const char *title;             /* a text of admin_text */
+  const MgAdminSession *session; /* NULL when logged out */
 } MgAdminPage;
 
 /* Append FORMAT with every string argument escaped. Strings must be valid

@@ -18,8 +18,8 @@
 static char *
 client_address (struct MHD_Connection *connection)
 {
-  const union MHD_ConnectionInfo *info =
-    MHD_get_connection_info (connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+  const union MHD_ConnectionInfo *info = MHD_get_connection_info (
+      connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
   char text[INET6_ADDRSTRLEN] = "unknown";
   const struct sockaddr *sa = info != NULL ? info->client_addr : NULL;
 
@@ -275,7 +275,7 @@ enum MHD_Result
 mg_admin_reply_send (MgAdminReply *reply, struct MHD_Connection *connection)
 {
   struct MHD_Response *response = MHD_create_response_from_buffer (
-    reply->body->len, reply->body->str, MHD_RESPMEM_MUST_COPY);
+      reply->body->len, reply->body->str, MHD_RESPMEM_MUST_COPY);
   enum MHD_Result ret;
 
   if (response == NULL)

@@ -22,13 +22,13 @@ typedef struct {
   struct MHD_Connection *connection;
   char *method;
   char *path;
-  char *address;            /* the client: PEER, or whom a trusted proxy names */
-  char *peer;               /* the address that connected */
-  char *forwarded;          /* X-Forwarded-For as sent, or NULL */
-  gboolean https;           /* X-Forwarded-Proto: https (a TLS proxy in front) */
+  char *address;   /* the client: PEER, or whom a trusted proxy names */
+  char *peer;      /* the address that connected */
+  char *forwarded; /* X-Forwarded-For as sent, or NULL */
+  gboolean https;  /* X-Forwarded-Proto: https (a TLS proxy in front) */
   GByteArray *body;
   gboolean body_too_large;
-  GHashTable *form;         /* POST fields, after mg_admin_request_parse_form */
+  GHashTable *form; /* POST fields, after mg_admin_request_parse_form */
 } MgAdminRequest;
 
 /* A request on CONNECTION. When the peer is one of PROXIES (may be NULL), the
@@ -61,9 +61,9 @@ typedef struct {
   guint status;
   const char *content_type;
   GString *body;
-  char *location;           /* for redirects */
-  char *disposition;        /* Content-Disposition of a download, or NULL */
-  GPtrArray *cookies;       /* Set-Cookie values */
+  char *location;     /* for redirects */
+  char *disposition;  /* Content-Disposition of a download, or NULL */
+  GPtrArray *cookies; /* Set-Cookie values */
 } MgAdminReply;
 
 MgAdminReply *mg_admin_reply_new (guint status);

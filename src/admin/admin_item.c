@@ -46,25 +46,30 @@ fields (MgAdminContext *ctx, GString *out, const MgQuarantineItem *it)
   field (out, "Message-ID", it->message_id);
   field (out, T (MG_MSG_UI_QUEUE_ID), it->queue_id);
   field (out, T (MG_MSG_UI_SIZE), size);
-  mg_admin_html_printf (out, "</dl><p class=\"note\">%s %s</p></section>\n", T (MG_MSG_UI_NO_BODY),
-                        T (MG_MSG_UI_TZ_NOTE));
+  mg_admin_html_printf (out, "</dl><p class=\"note\">%s %s</p></section>\n",
+                        T (MG_MSG_UI_NO_BODY), T (MG_MSG_UI_TZ_NOTE));
 }
 
 static void
 part_row (MgLang lang, GString *out, JsonObject *p)
 {
   const char *detail = mg_jsonget_string (p, MG_REPORT_PART_DETAIL);
-  g_autofree char *why = mg_admin_text_reasons (lang, mg_jsonget_string_or_dash (p, MG_REPORT_PART_REASON));
-  g_autofree char *type = g_strdup_printf ("%s (%s)",
-                                           mg_jsonget_string_or_dash (p, MG_REPORT_PART_DETECTED_TYPE),
-                                           mg_jsonget_string_or_dash (p, MG_REPORT_PART_DECLARED_TYPE));
+  g_autofree char *why = mg_admin_text_reasons (
+      lang, mg_jsonget_string_or_dash (p, MG_REPORT_PART_REASON));
+  g_autofree char *type = g_strdup_printf (
+      "%s (%s)", mg_jsonget_string_or_dash (p, MG_REPORT_PART_DETECTED_TYPE),
+      mg_jsonget_string_or_dash (p, MG_REPORT_PART_DECLARED_TYPE));
   g_autofree char *reason = detail != NULL ? g_strdup_printf ("%s (%s)", why, detail)
                                            : g_strdup (why);
 
-  mg_admin_html_printf (out, "<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td>"
-                        "</tr>\n", mg_jsonget_string_or_dash (p, MG_REPORT_PART_PATH),
-                        mg_jsonget_string_or_dash (p, MG_REPORT_PART_FILENAME), type,
-                        mg_admin_text_action (lang, mg_jsonget_string_or_dash (p, MG_REPORT_PART_ACTION)), reason);
+  mg_admin_html_printf (
+      out,
+      "<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td>"
+      "</tr>\n",
+      mg_jsonget_string_or_dash (p, MG_REPORT_PART_PATH),
+      mg_jsonget_string_or_dash (p, MG_REPORT_PART_FILENAME), type,
+      mg_admin_text_action (lang, mg_jsonget_string_or_dash (p, MG_REPORT_PART_ACTION)),
+      reason);
 }
 
 static void
@@ -74,11 +79,13 @@ parts (MgAdminContext *ctx, GString *out, const char *report_json)
   JsonObject *report = mg_jsonget_parse_object (parser, report_json);
   JsonArray *list = mg_jsonget_array (report, MG_REPORT_PARTS);
 
-  mg_admin_html_printf (out, "<section><h2>%s</h2><p>%s: %s</p><table><tr><th>#</th>"
+  mg_admin_html_printf (out,
+                        "<section><h2>%s</h2><p>%s: %s</p><table><tr><th>#</th>"
                         "<th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr>\n",
                         T (MG_MSG_UI_PARTS), T (MG_MSG_UI_DETAIL),
-                        mg_jsonget_string_or_dash (report, MG_REPORT_DETAIL), T (MG_MSG_UI_FILENAME),
-                        T (MG_MSG_UI_TYPE), T (MG_MSG_UI_ACTION), T (MG_MSG_UI_REASONS));
+                        mg_jsonget_string_or_dash (report, MG_REPORT_DETAIL),
+                        T (MG_MSG_UI_FILENAME), T (MG_MSG_UI_TYPE), T (MG_MSG_UI_ACTION),
+                        T (MG_MSG_UI_REASONS));
   for (guint i = 0; list != NULL && i < json_array_get_length (list); i++) {
     JsonNode *p = json_array_get_element (list, i);
     if (JSON_NODE_HOLDS_OBJECT (p))
@@ -90,28 +97,30 @@ parts (MgAdminContext *ctx, GString *out, const char *report_json)
 static void
 headers (MgAdminContext *ctx, GString *out, const char *text)
 {
-  mg_admin_html_printf (out, "<section><h2>%s</h2><pre>%s</pre></section>\n", T (MG_MSG_UI_HEADERS),
-                        text != NULL ? text : T (MG_MSG_UI_DELETED));
+  mg_admin_html_printf (out, "<section><h2>%s</h2><pre>%s</pre></section>\n",
+                        T (MG_MSG_UI_HEADERS), text != NULL ? text : T (MG_MSG_UI_DELETED));
 }
 
 static void
 requests (MgAdminContext *ctx, GString *out, GPtrArray *list)
 {
-  mg_admin_html_printf (out, "<section><h2>%s</h2><table><tr><th>#</th><th>%s</th><th>%s</th>"
+  mg_admin_html_printf (out,
+                        "<section><h2>%s</h2><table><tr><th>#</th><th>%s</th><th>%s</th>"
                         "<th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr>\n",
-                        T (MG_MSG_UI_REQUESTS), T (MG_MSG_UI_ACTION), T (MG_MSG_UI_REQUESTED_BY), T (MG_MSG_UI_NOTE),
-                        T (MG_MSG_UI_STATE), T (MG_MSG_UI_DECIDED_BY), T (MG_MSG_UI_RESULT));
+                        T (MG_MSG_UI_REQUESTS), T (MG_MSG_UI_ACTION),
+                        T (MG_MSG_UI_REQUESTED_BY), T (MG_MSG_UI_NOTE), T (MG_MSG_UI_STATE),
+                        T (MG_MSG_UI_DECIDED_BY), T (MG_MSG_UI_RESULT));
   for (guint i = 0; list != NULL && i < list->len; i++) {
     const MgQuarantineRequest *r = g_ptr_array_index (list, i);
     g_autofree char *when = mg_quarantine_query_format_jst (r->requested_at);
     g_autofree char *by = g_strdup_printf ("%s, %s", r->requested_by, when);
-    mg_admin_html_printf (out, "<tr><td>%" G_GINT64_FORMAT "</td><td>%s</td><td>%s</td>"
-                          "<td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>\n", r->rid,
-                          mg_admin_text_kind (ctx->lang, r->kind), by,
+    mg_admin_html_printf (out,
+                          "<tr><td>%" G_GINT64_FORMAT "</td><td>%s</td><td>%s</td>"
+                          "<td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>\n",
+                          r->rid, mg_admin_text_kind (ctx->lang, r->kind), by,
                           mg_jsonget_or_dash (r->note),
                           mg_admin_text_word (ctx->lang, r->state),
-                          mg_jsonget_or_dash (r->decided_by),
-                          mg_jsonget_or_dash (r->result));
+                          mg_jsonget_or_dash (r->decided_by), mg_jsonget_or_dash (r->result));
   }
   g_string_append (out, "</table></section>\n");
 }
@@ -129,18 +138,23 @@ request_form (MgAdminContext *ctx, GString *out, const char *id)
   gboolean forward = *ctx->server->config->release_original_forward_address != '\0';
 
   form_open (ctx, out, id, "request");
-  mg_admin_html_printf (out, "<h3>%s</h3><p><label><input type=\"radio\" name=\"kind\""
-                        " value=\"sanitised\" checked> %s</label>", T (MG_MSG_UI_REQUEST),
-                        T (MG_MSG_UI_KIND_SANITISED));
+  mg_admin_html_printf (out,
+                        "<h3>%s</h3><p><label><input type=\"radio\" name=\"kind\""
+                        " value=\"sanitised\" checked> %s</label>",
+                        T (MG_MSG_UI_REQUEST), T (MG_MSG_UI_KIND_SANITISED));
   if (forward)
-    mg_admin_html_printf (out, "<br><label><input type=\"radio\" name=\"kind\""
-                          " value=\"original\"> %s (%s)</label>", T (MG_MSG_UI_KIND_ORIGINAL),
+    mg_admin_html_printf (out,
+                          "<br><label><input type=\"radio\" name=\"kind\""
+                          " value=\"original\"> %s (%s)</label>",
+                          T (MG_MSG_UI_KIND_ORIGINAL),
                           ctx->server->config->release_original_forward_address);
-  mg_admin_html_printf (out, "</p><p><label>%s<br><input type=\"password\" name=\"password\""
+  mg_admin_html_printf (out,
+                        "</p><p><label>%s<br><input type=\"password\" name=\"password\""
                         " autocomplete=\"off\"></label><br><span class=\"note\">%s</span></p>"
                         "<p><label>%s<br><input name=\"note\" size=\"60\" maxlength=\"500\">"
-                        "</label></p><p><button>%s</button></p></form>\n", T (MG_MSG_UI_PPAP),
-                        T (MG_MSG_UI_PPAP_HELP), T (MG_MSG_UI_NOTE), T (MG_MSG_UI_REQUEST));
+                        "</label></p><p><button>%s</button></p></form>\n",
+                        T (MG_MSG_UI_PPAP), T (MG_MSG_UI_PPAP_HELP), T (MG_MSG_UI_NOTE),
+                        T (MG_MSG_UI_REQUEST));
 }
 
 /* An item stored without an envelope goes to the one address the approver types. */
@@ -151,9 +165,11 @@ release_to_field (MgAdminContext *ctx, GString *out, const MgQuarantineItem *it,
   if (it->envelope_to != NULL ||
       g_strcmp0 (pending->kind, MG_QUARANTINE_RELEASE_ORIGINAL) == 0)
     return;
-  mg_admin_html_printf (out, "<p><label>%s<br><input type=\"email\" name=\"to\" size=\"40\""
+  mg_admin_html_printf (out,
+                        "<p><label>%s<br><input type=\"email\" name=\"to\" size=\"40\""
                         " maxlength=\"254\" required></label><br><span class=\"note\">%s"
-                        "</span></p>", T (MG_MSG_UI_RELEASE_TO), T (MG_MSG_UI_RELEASE_TO_HELP));
+                        "</span></p>",
+                        T (MG_MSG_UI_RELEASE_TO), T (MG_MSG_UI_RELEASE_TO_HELP));
 }
 
 static void
@@ -168,8 +184,8 @@ decision_forms (MgAdminContext *ctx, GString *out, const MgQuarantineItem *it,
   mg_admin_html_printf (out, "<p><strong>%s</strong> %s</p>", by,
                         mg_jsonget_or_dash (pending->note));
   if (!approver || own) {
-    mg_admin_html_message (out, T (own && approver ? MG_MSG_UI_OWN_REQUEST : MG_MSG_UI_WAIT_OTHER),
-                           FALSE);
+    mg_admin_html_message (
+        out, T (own && approver ? MG_MSG_UI_OWN_REQUEST : MG_MSG_UI_WAIT_OTHER), FALSE);
   } else {
     form_open (ctx, out, id, "approve");
     release_to_field (ctx, out, it, pending);
@@ -177,9 +193,10 @@ decision_forms (MgAdminContext *ctx, GString *out, const MgQuarantineItem *it,
   }
   if (approver) {
     form_open (ctx, out, id, "reject");
-    mg_admin_html_printf (out, "<label>%s <input name=\"note\" maxlength=\"500\"></label> "
-                          "<button>%s</button></form>\n", T (MG_MSG_UI_REJECT_NOTE),
-                          T (MG_MSG_UI_REJECT));
+    mg_admin_html_printf (out,
+                          "<label>%s <input name=\"note\" maxlength=\"500\"></label> "
+                          "<button>%s</button></form>\n",
+                          T (MG_MSG_UI_REJECT_NOTE), T (MG_MSG_UI_REJECT));
   }
 }
 
@@ -208,9 +225,11 @@ actions (MgAdminContext *ctx, GString *out, const MgQuarantineItem *it, GPtrArra
   else if (!deleted)
     request_form (ctx, out, it->id);
   if (!deleted && g_strcmp0 (ctx->session->role, MG_QUARANTINE_ROLE_APPROVER) == 0)
-    mg_admin_html_printf (out, "<form method=\"get\" action=\"/items/%s/delete\">"
+    mg_admin_html_printf (out,
+                          "<form method=\"get\" action=\"/items/%s/delete\">"
                           "<p class=\"note\">%s</p><button class=\"danger\">%s</button>"
-                          "</form>\n", it->id, T (MG_MSG_UI_CONFIRM_DELETE), T (MG_MSG_UI_DELETE));
+                          "</form>\n",
+                          it->id, T (MG_MSG_UI_CONFIRM_DELETE), T (MG_MSG_UI_DELETE));
   g_string_append (out, "</section>\n");
 }
 
@@ -219,18 +238,20 @@ mg_admin_item_page (MgAdminContext *ctx, const char *id)
 {
   MgQuarantineStore *store = ctx->server->store;
   g_autoptr (GError) error = NULL;
-  g_autoptr (MgQuarantineItem) item = mg_quarantine_store_show (store, id, &ctx->actor,
-                                                                &error);
+  g_autoptr (MgQuarantineItem)
+      item = mg_quarantine_store_show (store, id, &ctx->actor, &error);
   g_autofree char *report = NULL;
   g_autofree char *head = NULL;
   g_autoptr (GPtrArray) history = NULL;
   MgAdminReply *reply;
 
   if (item == NULL)
-    return mg_admin_pages_message (ctx, g_error_matches (error, MG_QUARANTINE_ERROR,
-                                                         MG_QUARANTINE_ERROR_NOT_FOUND)
-                                          ? MHD_HTTP_NOT_FOUND : MHD_HTTP_SERVICE_UNAVAILABLE,
-                                   T (MG_MSG_UI_NOT_FOUND));
+    return mg_admin_pages_message (
+        ctx,
+        g_error_matches (error, MG_QUARANTINE_ERROR, MG_QUARANTINE_ERROR_NOT_FOUND)
+            ? MHD_HTTP_NOT_FOUND
+            : MHD_HTTP_SERVICE_UNAVAILABLE,
+        T (MG_MSG_UI_NOT_FOUND));
   report = mg_quarantine_store_report (store, item, NULL);
   head = mg_quarantine_store_headers (store, item, NULL);
   history = mg_quarantine_release_history (store, id, NULL);

@@ -37,30 +37,29 @@ body_text (const MgConfig *config, const MgQuarantineItem *item,
   g_autofree char *url = mg_quarantine_alert_admin_url (config, path);
 
   return g_strdup_printf (
-    "承認を待っている解放申請があります。\n\n"
-    "    隔離 ID: %s\n"
-    "    申請者: %s\n"
-    "    解放の種類: %s\n"
-    "    判定: %s\n"
-    "    理由: %s\n"
-    "%s%s%s"
-    "\n承認または却下は、管理画面の項目のページ、または次のコマンドで行います"
-    "（申請者本人は承認できません）:\n"
-    "%s%s%s"
-    "    mugai quarantine approve %s\n"
-    "    mugai quarantine reject %s\n\n"
-    "このメールには原本を添付していません。\n-- \nmugai\n",
-    item->id, actor->name, original ? "原本の転送 (original)" : "無害化して配送 (sanitised)",
-    item->verdict != NULL ? item->verdict : "-",
-    item->reasons != NULL ? item->reasons : "-", item->virus != NULL ? "    ウイルス名: " : "",
-    item->virus != NULL ? item->virus : "", item->virus != NULL ? "\n" : "",
-    url != NULL ? "    " : "", url != NULL ? url : "", url != NULL ? "\n" : "", item->id,
-    item->id);
+      "承認を待っている解放申請があります。\n\n"
+      "    隔離 ID: %s\n"
+      "    申請者: %s\n"
+      "    解放の種類: %s\n"
+      "    判定: %s\n"
+      "    理由: %s\n"
+      "%s%s%s"
+      "\n承認または却下は、管理画面の項目のページ、または次のコマンドで行います"
+      "（申請者本人は承認できません）:\n"
+      "%s%s%s"
+      "    mugai quarantine approve %s\n"
+      "    mugai quarantine reject %s\n\n"
+      "このメールには原本を添付していません。\n-- \nmugai\n",
+      item->id, actor->name, original ? "原本の転送 (original)" : "無害化して配送 (sanitised)",
+      item->verdict != NULL ? item->verdict : "-", item->reasons != NULL ? item->reasons : "-",
+      item->virus != NULL ? "    ウイルス名: " : "", item->virus != NULL ? item->virus : "",
+      item->virus != NULL ? "\n" : "", url != NULL ? "    " : "", url != NULL ? url : "",
+      url != NULL ? "\n" : "", item->id, item->id);
 }
 
 static GBytes *
-compose (const MgConfig *config, const MgQuarantineItem *item,
-         const MgQuarantineActor *actor, const char *kind, GStrv to)
+compose (const MgConfig *config, const MgQuarantineItem *item, const MgQuarantineActor *actor,
+         const char *kind, GStrv to)
 {
   g_autofree char *body = body_text (config, item, actor, kind);
   g_autofree char *clean = g_utf8_make_valid (body, -1);
@@ -74,14 +73,14 @@ compose (const MgConfig *config, const MgQuarantineItem *item,
   GString *out = g_string_new (NULL);
   gsize len = strlen (b64);
 
-  g_string_append_printf (out, "From: <%s>\nTo: <%s>\nSubject: =?UTF-8?B?%s?=\nDate: %s\n"
-                          "Message-ID: <%08x%08x.request@mugai>\nMIME-Version: 1.0\n"
-                          "X-Mugai-Request: %s\nContent-Type: text/plain; charset=UTF-8\n"
-                          "Content-Transfer-Encoding: base64\n\n",
-                          *config->release_sender != '\0' ? config->release_sender
-                                                          : "MAILER-DAEMON",
-                          recipients, subject64, date, g_random_int (), g_random_int (),
-                          item->id);
+  g_string_append_printf (
+      out,
+      "From: <%s>\nTo: <%s>\nSubject: =?UTF-8?B?%s?=\nDate: %s\n"
+      "Message-ID: <%08x%08x.request@mugai>\nMIME-Version: 1.0\n"
+      "X-Mugai-Request: %s\nContent-Type: text/plain; charset=UTF-8\n"
+      "Content-Transfer-Encoding: base64\n\n",
+      *config->release_sender != '\0' ? config->release_sender : "MAILER-DAEMON", recipients,
+      subject64, date, g_random_int (), g_random_int (), item->id);
   for (gsize i = 0; i < len; i += 76)
     g_string_append_printf (out, "%.*s\n", (int) MIN (76, len - i), b64 + i);
   return g_string_free_to_bytes (out);

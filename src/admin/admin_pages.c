@@ -72,14 +72,16 @@ mg_admin_pages_login (MgAdminContext *ctx, guint status, const char *message, co
 
   if (message != NULL)
     mg_admin_html_message (out, message, TRUE);
-  mg_admin_html_printf (out, "<section><form method=\"post\" action=\"/login\">"
+  mg_admin_html_printf (out,
+                        "<section><form method=\"post\" action=\"/login\">"
                         "<p><label>%s<br><input name=\"user\" autocomplete=\"username\""
                         " required maxlength=\"32\"></label></p>"
                         "<p><label>%s<br><input name=\"password\" type=\"password\""
                         " autocomplete=\"current-password\" required></label></p>",
                         T (MG_MSG_UI_USER), T (MG_MSG_UI_PASSWORD));
   mg_admin_html_csrf (out, pre);
-  mg_admin_html_printf (out, "<p><button>%s</button></p></form></section>", T (MG_MSG_UI_LOGIN));
+  mg_admin_html_printf (out, "<p><button>%s</button></p></form></section>",
+                        T (MG_MSG_UI_LOGIN));
   return mg_admin_pages_end (reply);
 }
 
@@ -181,9 +183,11 @@ filter_form (MgAdminContext *ctx, GString *out, const MgListQuery *q)
   text_field (out, T (MG_MSG_UI_FROM), "from", "text", q->from);
   text_field (out, T (MG_MSG_UI_TO), "to", "text", q->to);
   reason_field (ctx, out, q->reason);
-  mg_admin_html_printf (out, "<label><span><input type=\"checkbox\" name=\"all\" value=\"1\"%s>"
+  mg_admin_html_printf (out,
+                        "<label><span><input type=\"checkbox\" name=\"all\" value=\"1\"%s>"
                         " %s</span></label><button>%s</button></form>\n",
-                        q->all != NULL ? " checked" : "", T (MG_MSG_UI_SHOW_ALL), T (MG_MSG_UI_SEARCH));
+                        q->all != NULL ? " checked" : "", T (MG_MSG_UI_SHOW_ALL),
+                        T (MG_MSG_UI_SEARCH));
 }
 
 static void
@@ -195,24 +199,25 @@ item_row (MgAdminContext *ctx, GString *out, const MgQuarantineItem *it)
   g_autofree char *sender = mg_admin_html_cut (it->sender, MG_ADMIN_LIST_CHARS);
   g_autofree char *subject = mg_admin_html_cut (it->subject, MG_ADMIN_LIST_CHARS);
 
-  mg_admin_html_printf (out, "<tr><td class=\"nowrap\">%s</td><td>%s</td>"
-                        "<td class=\"subject\"><a href=\"/items/%s\">%s</a></td>"
-                        "<td class=\"nowrap %s\">%s</td><td>%s</td><td class=\"nowrap\">%s</td>"
-                        "</tr>\n", when,
-                        sender != NULL ? sender : "-", it->id,
-                        subject != NULL && *subject ? subject : it->id,
-                        it->verdict, mg_admin_text_word (ctx->lang, it->verdict),
-                        *reasons != '\0' ? reasons : "-",
-                        mg_admin_text_word (ctx->lang, it->state));
+  mg_admin_html_printf (
+      out,
+      "<tr><td class=\"nowrap\">%s</td><td>%s</td>"
+      "<td class=\"subject\"><a href=\"/items/%s\">%s</a></td>"
+      "<td class=\"nowrap %s\">%s</td><td>%s</td><td class=\"nowrap\">%s</td>"
+      "</tr>\n",
+      when, sender != NULL ? sender : "-", it->id,
+      subject != NULL && *subject ? subject : it->id, it->verdict,
+      mg_admin_text_word (ctx->lang, it->verdict), *reasons != '\0' ? reasons : "-",
+      mg_admin_text_word (ctx->lang, it->state));
 }
 
 static char *
 page_link (const MgListQuery *q, guint page)
 {
-  const char *names[] = { "q", "verdict", "state", "since", "until", "from", "to", "reason",
-                          "all" };
-  const char *values[] = { q->text, q->verdict, q->state, q->since, q->until, q->from, q->to,
-                           q->reason, q->all };
+  const char *names[] = { "q",    "verdict", "state",  "since", "until",
+                          "from", "to",      "reason", "all" };
+  const char *values[] = { q->text, q->verdict, q->state,  q->since, q->until,
+                           q->from, q->to,      q->reason, q->all };
   GString *link = g_string_new ("/items?");
 
   for (gsize i = 0; i < G_N_ELEMENTS (names); i++) {
@@ -262,10 +267,11 @@ mg_admin_pages_list (MgAdminContext *ctx)
   reply = mg_admin_pages_begin (ctx, MHD_HTTP_OK, MG_MSG_UI_ITEMS);
   filter_form (ctx, reply->body, &q);
   pager (ctx, reply->body, &q, total);
-  mg_admin_html_printf (reply->body, "<table><tr><th>%s</th><th>%s</th><th>%s</th>"
-                        "<th>%s</th><th>%s</th><th>%s</th></tr>\n", T (MG_MSG_UI_TIME),
-                        T (MG_MSG_UI_FROM), T (MG_MSG_UI_SUBJECT), T (MG_MSG_UI_VERDICT), T (MG_MSG_UI_REASONS),
-                        T (MG_MSG_UI_STATE));
+  mg_admin_html_printf (reply->body,
+                        "<table><tr><th>%s</th><th>%s</th><th>%s</th>"
+                        "<th>%s</th><th>%s</th><th>%s</th></tr>\n",
+                        T (MG_MSG_UI_TIME), T (MG_MSG_UI_FROM), T (MG_MSG_UI_SUBJECT),
+                        T (MG_MSG_UI_VERDICT), T (MG_MSG_UI_REASONS), T (MG_MSG_UI_STATE));
   for (guint i = 0; i < items->len; i++)
     item_row (ctx, reply->body, g_ptr_array_index (items, i));
   g_string_append (reply->body, "</table>\n");
@@ -279,9 +285,11 @@ mg_admin_pages_confirm_form (MgAdminContext *ctx, GString *out, const char *what
   mg_admin_html_printf (out, "<section><form method=\"post\" action=\"%s\">",
                         ctx->request->path);
   mg_admin_html_csrf (out, ctx->session->csrf);
-  mg_admin_html_printf (out, "<input type=\"hidden\" name=\"confirm\" value=\"%s\">"
+  mg_admin_html_printf (out,
+                        "<input type=\"hidden\" name=\"confirm\" value=\"%s\">"
                         "<button class=\"danger\">%s</button> <a href=\"%s\">%s</a>"
-                        "</form></section>\n", what, T (button), back, T (MG_MSG_UI_CANCEL));
+                        "</form></section>\n",
+                        what, T (button), back, T (MG_MSG_UI_CANCEL));
 }
 
 MgAdminReply *
@@ -305,6 +313,7 @@ mg_admin_pages_purge_confirm (MgAdminContext *ctx)
   ask = g_strdup_printf (T (MG_MSG_UI_CONFIRM_PURGE_ASK), days_text, count);
   reply = mg_admin_pages_begin (ctx, MHD_HTTP_OK, MG_MSG_UI_CONFIRM_PURGE_TITLE);
   mg_admin_html_message (reply->body, ask, TRUE);
-  mg_admin_pages_confirm_form (ctx, reply->body, "purge", MG_MSG_UI_CONFIRM_YES_PURGE, "/stats");
+  mg_admin_pages_confirm_form (ctx, reply->body, "purge", MG_MSG_UI_CONFIRM_YES_PURGE,
+                               "/stats");
   return mg_admin_pages_end (reply);
 }

@@ -25,18 +25,18 @@ typedef struct {
   MgQuarantineStore *store;
   MgAdminSessions *sessions;
   MgAdminRelease *release;
-  GPtrArray *proxies;           /* [admin] trusted_proxies */
-  MgPrivsUsers users;           /* whom it becomes once bound (privs.h) */
+  GPtrArray *proxies; /* [admin] trusted_proxies */
+  MgPrivsUsers users; /* whom it becomes once bound (privs.h) */
 } MgAdminServer;
 
 /* One request being answered. */
 typedef struct {
   MgAdminServer *server;
   MgAdminRequest *request;
-  MgAdminSession *session;      /* NULL when logged out */
+  MgAdminSession *session; /* NULL when logged out */
   MgLang lang;
-  MgQuarantineActor actor;      /* the session's user, role and address */
-  char *who;                    /* the address as the audit log records it */
+  MgQuarantineActor actor; /* the session's user, role and address */
+  char *who;               /* the address as the audit log records it */
 } MgAdminContext;
 
 /* A new reply with the page frame of TITLE begun; close it with _end. */
@@ -60,4 +60,3 @@ MgAdminReply *mg_admin_pages_message (MgAdminContext *ctx, guint status, const c
 /* The page when the store failed with ERROR: unreachable (PostgreSQL down)
  * says so, anything else is a temporary failure. */
 MgAdminReply *mg_admin_pages_store_failed (MgAdminContext *ctx, const GError *error);
-

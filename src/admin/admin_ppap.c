@@ -16,9 +16,8 @@ try_password (MgQuarantineStore *store, MgAdminRelease *release, const char *id,
               const char *password, GError **error)
 {
   g_autoptr (MgQuarantineItem) item = mg_quarantine_store_get (store, id, error);
-  g_autoptr (GBytes) original = item != NULL ? mg_quarantine_store_original (store, item,
-                                                                            error)
-                                             : NULL;
+  g_autoptr (GBytes)
+      original = item != NULL ? mg_quarantine_store_original (store, item, error) : NULL;
   g_autoptr (GBytes) opened = NULL;
   g_autoptr (GError) local = NULL;
   guint zips = 0;
@@ -35,25 +34,27 @@ try_password (MgQuarantineStore *store, MgAdminRelease *release, const char *id,
     g_set_error (error, MG_QUARANTINE_ERROR, MG_QUARANTINE_ERROR_POLICY,
                  "ZIP のパスワードで開けませんでした（パスワードが違うか、パスワード付き ZIP"
                  " がありません）。受信者に確かめてください / the archive password does not"
-                 " open it: %s", local->message);
+                 " open it: %s",
+                 local->message);
     return FALSE;
-  case MG_PPAP_LIMIT:       /* an [archive] limit stopped the worker */
+  case MG_PPAP_LIMIT: /* an [archive] limit stopped the worker */
   case MG_PPAP_DAMAGED:
-  case MG_PPAP_NO_ANSWER:   /* the worker died on it (its memory limit), or answered garbage */
+  case MG_PPAP_NO_ANSWER: /* the worker died on it (its memory limit), or answered garbage */
   case MG_PPAP_OK:
     break;
   }
   g_set_error (error, MG_QUARANTINE_ERROR, MG_QUARANTINE_ERROR_POLICY,
                "パスワード付き ZIP を開けませんでした。ZIP が壊れているか、制限を超える"
                "大きさです。受信者に確かめてください / the encrypted archive could not be"
-               " opened safely: %s", local->message);
+               " opened safely: %s",
+               local->message);
   return FALSE;
 }
 
 gboolean
 mg_admin_ppap_request (MgQuarantineStore *store, MgAdminRelease *release, const char *id,
-                       const MgQuarantineActor *actor, const char *kind,
-                       const char *password, const char *note, GError **error)
+                       const MgQuarantineActor *actor, const char *kind, const char *password,
+                       const char *note, GError **error)
 {
   GError *local = NULL;
 

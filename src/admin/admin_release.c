@@ -19,11 +19,11 @@
 
 struct MgAdminRelease {
   const MgConfig *config;
-  MgConfig rerun;           /* CONFIG with the quarantine in a scratch directory */
-  MgPipeline *pipeline;     /* loaded at the first release */
-  char *stamp;              /* of the virus database PIPELINE loaded */
+  MgConfig rerun;       /* CONFIG with the quarantine in a scratch directory */
+  MgPipeline *pipeline; /* loaded at the first release */
+  char *stamp;          /* of the virus database PIPELINE loaded */
   char *output;
-  char *to;                 /* the approver's address for an item without envelope */
+  char *to; /* the approver's address for an item without envelope */
 };
 
 MgAdminRelease *
@@ -32,7 +32,7 @@ mg_admin_release_new (const MgConfig *config, const char *output)
   MgAdminRelease *release = g_new0 (MgAdminRelease, 1);
 
   release->config = config;
-  release->rerun = *config;  /* borrows every string; never freed as a config */
+  release->rerun = *config; /* borrows every string; never freed as a config */
   release->output = g_strdup (output);
   return release;
 }
@@ -92,16 +92,16 @@ mg_admin_release_ppap_open (MgAdminRelease *release, GBytes *original, const cha
 static MgMailResult *
 resanitise (MgAdminRelease *release, GBytes *message, GError **error)
 {
-  g_autofree char *scratch = g_build_filename (release->config->quarantine_directory,
-                                               "tmp", "release-XXXXXX", NULL);
+  g_autofree char *scratch = g_build_filename (release->config->quarantine_directory, "tmp",
+                                               "release-XXXXXX", NULL);
   g_autofree char *tmp = g_path_get_dirname (scratch);
   MgMailResult *result = NULL;
 
   if (!mg_quarantine_object_mkdir (release->config->quarantine_directory, tmp, error))
     return NULL;
   if (g_mkdtemp_full (scratch, 0700) == NULL) {
-    g_set_error (error, MG_QUARANTINE_ERROR, MG_QUARANTINE_ERROR_RELEASE, "%s: %s",
-                 scratch, g_strerror (errno));
+    g_set_error (error, MG_QUARANTINE_ERROR, MG_QUARANTINE_ERROR_RELEASE, "%s: %s", scratch,
+                 g_strerror (errno));
     return NULL;
   }
   release->rerun.quarantine_directory = scratch;
@@ -125,8 +125,8 @@ send_smtp (const MgConfig *config, const char *target, const char *const *recipi
   }
   if (!mg_quarantine_envelope_check (config, recipients, error))
     return FALSE;
-  return mg_quarantine_smtp_send (target, config->release_sender, recipients, message,
-                                  reply_r, error);
+  return mg_quarantine_smtp_send (target, config->release_sender, recipients, message, reply_r,
+                                  error);
 }
 
 /* Unless [release] allow_virus_original, the original scanned again with the
@@ -143,11 +143,13 @@ original_still_clean (MgAdminRelease *release, GBytes *original, GError **error)
     return FALSE;
   if (!result->virus)
     return TRUE;
-  g_set_error (error, MG_QUARANTINE_ERROR, MG_QUARANTINE_ERROR_POLICY,
-               "原本を再検査したところウイルスが見つかったため転送しません（%s） / the original,"
-               " scanned again, has a virus (%s): not forwarded ([release]"
-               " allow_virus_original = no)", result->reason != NULL ? result->reason : "virus",
-               result->reason != NULL ? result->reason : "virus");
+  g_set_error (
+      error, MG_QUARANTINE_ERROR, MG_QUARANTINE_ERROR_POLICY,
+      "原本を再検査したところウイルスが見つかったため転送しません（%s） / the original,"
+      " scanned again, has a virus (%s): not forwarded ([release]"
+      " allow_virus_original = no)",
+      result->reason != NULL ? result->reason : "virus",
+      result->reason != NULL ? result->reason : "virus");
   return FALSE;
 }
 
@@ -215,9 +217,8 @@ deliver_sanitised (MgAdminRelease *release, const MgQuarantineItem *item,
                                 result->output, &reply, error))
     return FALSE;
   shown = to[0] != NULL ? g_strjoinv (", ", (char **) to) : g_strdup ("");
-  *result_r = g_strdup_printf ("%ssanitised as %s (sha256 %s), sent to %s via %s (%s)",
-                               ppap, result->id, sha, shown, release->config->release_smtp,
-                               reply);
+  *result_r = g_strdup_printf ("%ssanitised as %s (sha256 %s), sent to %s via %s (%s)", ppap,
+                               result->id, sha, shown, release->config->release_smtp, reply);
   return TRUE;
 }
 
@@ -231,7 +232,7 @@ mg_admin_release_deliver (gpointer ctx, const MgQuarantineItem *item,
   g_autoptr (GBytes) opened = NULL;
   g_autofree char *ppap = g_strdup ("");
   guint zips = 0;
-  MgPpapKind why;   /* the error says it, for the audit log and the approver */
+  MgPpapKind why; /* the error says it, for the audit log and the approver */
 
   if (g_strcmp0 (request->kind, MG_QUARANTINE_RELEASE_ORIGINAL) == 0)
     return forward_original (release, item, original, result_r, error);

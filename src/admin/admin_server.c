@@ -96,7 +96,8 @@ login (MgAdminContext *ctx)
   MgQuarantineUser *user;
 
   if (!mg_admin_request_parse_form (ctx->request) ||
-      !mg_admin_sessions_token_equal (pre, csrf = mg_admin_request_form (ctx->request, "csrf")))
+      !mg_admin_sessions_token_equal (pre,
+                                      csrf = mg_admin_request_form (ctx->request, "csrf")))
     return login_refused (ctx, NULL, MHD_HTTP_FORBIDDEN, MG_MSG_UI_CSRF);
   name = mg_admin_request_form (ctx->request, "user");
   password = mg_admin_request_form_raw (ctx->request, "password");
@@ -223,8 +224,8 @@ with_session (MgAdminContext *ctx, gboolean post)
 {
   g_autofree char *token = mg_admin_request_cookie (ctx->request, "mugai_session");
   g_autoptr (GError) error = NULL;
-  g_autoptr (GPtrArray) users = mg_quarantine_users_load (ctx->server->config->admin_users_file,
-                                                     &error);
+  g_autoptr (GPtrArray)
+      users = mg_quarantine_users_load (ctx->server->config->admin_users_file, &error);
   MgAdminSessionGone gone = MG_ADMIN_SESSION_UNKNOWN;
   const MgQuarantineUser *me;
 
@@ -256,7 +257,8 @@ route (MgAdminContext *ctx)
   g_autofree char *ended = NULL;
 
   if (!post && !g_str_equal (ctx->request->method, "GET"))
-    return mg_admin_pages_message (ctx, MHD_HTTP_METHOD_NOT_ALLOWED, T (MG_MSG_UI_BAD_REQUEST));
+    return mg_admin_pages_message (ctx, MHD_HTTP_METHOD_NOT_ALLOWED,
+                                   T (MG_MSG_UI_BAD_REQUEST));
   if (ctx->request->body_too_large)
     return mg_admin_pages_message (ctx, MHD_HTTP_CONTENT_TOO_LARGE, T (MG_MSG_UI_BAD_REQUEST));
   if (g_str_equal (path, "/style.css"))
@@ -266,8 +268,10 @@ route (MgAdminContext *ctx)
   if (g_str_equal (path, "/login")) {
     expired = mg_admin_request_query (ctx->request, "expired");
     ended = mg_admin_request_query (ctx->request, "ended");
-    return login_form (ctx, MHD_HTTP_OK, expired != NULL ? T (MG_MSG_UI_EXPIRED)
-                                         : ended != NULL ? T (MG_MSG_UI_SESSION_ENDED) : NULL);
+    return login_form (ctx, MHD_HTTP_OK,
+                       expired != NULL ? T (MG_MSG_UI_EXPIRED)
+                       : ended != NULL ? T (MG_MSG_UI_SESSION_ENDED)
+                                       : NULL);
   }
   return with_session (ctx, post);
 }
@@ -279,8 +283,9 @@ handle (MgAdminServer *server, MgAdminRequest *request)
   g_autofree char *cookie_lang = mg_admin_request_cookie (request, "mugai_lang");
   const char *lang = query_lang != NULL ? query_lang : cookie_lang;
   g_autofree char *who = mg_admin_request_who (request);
-  MgAdminContext ctx = { server, request, NULL, MG_LANG_JA,
-                         { "(anonymous)", "none", who }, who };
+  MgAdminContext ctx = {
+    server, request, NULL, MG_LANG_JA, { "(anonymous)", "none", who }, who
+  };
   MgAdminReply *reply;
 
   ctx.lang = g_strcmp0 (lang, "en") == 0 ? MG_LANG_EN : MG_LANG_JA;
@@ -333,7 +338,8 @@ mg_admin_server_main (const MgConfig *config, const char *listen,
   MgAdminSessionLimits limits = {
     test->session_seconds > 0 ? test->session_seconds : config->admin_session_minutes * 60,
     test->max_seconds > 0 ? test->max_seconds : config->admin_session_max_lifetime * 60,
-    config->admin_login_failures, config->admin_lockout_minutes * 60 };
+    config->admin_login_failures, config->admin_lockout_minutes * 60
+  };
   MgAdminServer server = { config, NULL, NULL, NULL };
   int status;
 

@@ -13,8 +13,8 @@
 #define MG_ADMIN_TOKEN_BYTES 32
 #define MG_ADMIN_MAX_SESSIONS 1000
 #define MG_ADMIN_MAX_LOGIN_ROWS 10000
-#define MG_ADMIN_MAX_LOCKS 7             /* the 7th lockout lasts 64 times the first */
-#define MG_ADMIN_FORGET_SECONDS 86400    /* a quiet pair's lockout history is dropped */
+#define MG_ADMIN_MAX_LOCKS 7          /* the 7th lockout lasts 64 times the first */
+#define MG_ADMIN_FORGET_SECONDS 86400 /* a quiet pair's lockout history is dropped */
 
 struct MgAdminSessions {
   MgQuarantineIndex *index;
@@ -112,7 +112,7 @@ mg_admin_sessions_token (void)
 
   while (got < sizeof bytes) {
     ssize_t n = getrandom (bytes + got, sizeof bytes - got, 0);
-    g_assert (n > 0 || errno == EINTR);   /* the kernel's CSPRNG does not fail */
+    g_assert (n > 0 || errno == EINTR); /* the kernel's CSPRNG does not fail */
     got += n > 0 ? (gsize) n : 0;
   }
   for (gsize i = 0; i < sizeof bytes; i++)
@@ -151,9 +151,10 @@ prune_sessions (MgAdminSessions *t, GError **error)
   gint64 limits[] = { now () - t->limits.idle, now () - t->limits.max_lifetime };
   gint64 keep[] = { MG_ADMIN_MAX_SESSIONS - 1 };
 
-  return exec (t->index, "DELETE FROM admin_sessions WHERE last_seen < ? OR created < ?",
-               NULL, limits, 2, error) &&
-         exec (t->index, "DELETE FROM admin_sessions WHERE token_sha256 NOT IN (SELECT"
+  return exec (t->index, "DELETE FROM admin_sessions WHERE last_seen < ? OR created < ?", NULL,
+               limits, 2, error) &&
+         exec (t->index,
+               "DELETE FROM admin_sessions WHERE token_sha256 NOT IN (SELECT"
                " token_sha256 FROM admin_sessions ORDER BY last_seen DESC LIMIT ?)",
                NULL, keep, 1, error);
 }
@@ -168,8 +169,10 @@ mg_admin_sessions_start (MgAdminSessions *t, const MgQuarantineUser *user, GErro
   gint64 times[] = { now (), now () };
 
   if (!prune_sessions (t, error) ||
-      !exec (t->index, "INSERT INTO admin_sessions (token_sha256, name, role, credential,"
-             " created, last_seen) VALUES (?, ?, ?, ?, ?, ?)", texts, times, 2, error))
+      !exec (t->index,
+             "INSERT INTO admin_sessions (token_sha256, name, role, credential,"
+             " created, last_seen) VALUES (?, ?, ?, ?, ?, ?)",
+             texts, times, 2, error))
     return NULL;
   return session_new (t, token, user->name, user->role);
 }
@@ -195,9 +198,11 @@ static gboolean
 read_row (MgAdminSessions *t, const char *key, MgSessionRow *row)
 {
   const char *texts[] = { key, NULL };
-  MgQuarantineStmt *stmt = prepare (t->index, "SELECT name, role, credential, created, last_seen,"
-                                " flash, flash_error FROM admin_sessions"
-                                " WHERE token_sha256 = ?", texts, NULL, 0, NULL);
+  MgQuarantineStmt *stmt = prepare (t->index,
+                                    "SELECT name, role, credential, created, last_seen,"
+                                    " flash, flash_error FROM admin_sessions"
+                                    " WHERE token_sha256 = ?",
+                                    texts, NULL, 0, NULL);
   gboolean found = stmt != NULL && mg_quarantine_stmt_step (stmt) == MG_QUARANTINE_ROW;
 
   if (found) {
@@ -233,7 +238,7 @@ gone (MgAdminSessions *t, GPtrArray *users, const MgSessionRow *row)
     return MG_ADMIN_SESSION_EXPIRED;
   if (!user_unchanged (users, row))
     return MG_ADMIN_SESSION_ENDED;
-  return MG_ADMIN_SESSION_UNKNOWN;   /* not gone */
+  return MG_ADMIN_SESSION_UNKNOWN; /* not gone */
 }
 
 MgAdminSession *
@@ -253,8 +258,10 @@ mg_admin_sessions_find (MgAdminSessions *t, const char *token, GPtrArray *users,
     mg_admin_sessions_end (t, token);
     return NULL;
   }
-  exec (t->index, "UPDATE admin_sessions SET last_seen = ?2, flash = NULL"
-        " WHERE token_sha256 = ?1", texts, seen, 1, NULL);
+  exec (t->index,
+        "UPDATE admin_sessions SET last_seen = ?2, flash = NULL"
+        " WHERE token_sha256 = ?1",
+        texts, seen, 1, NULL);
   s = session_new (t, token, row.name, row.role);
   s->flash = g_steal_pointer (&row.flash);
   s->flash_error = row.flash_error;
@@ -314,15 +321,18 @@ static gboolean
 read_login (MgAdminSessions *t, const char *address, const char *name, MgLoginRow *row)
 {
   const char *texts[] = { name_key (name), address != NULL ? address : "", NULL };
-  MgQuarantineStmt *stmt = prepare (t->index, "SELECT failures, first, locks, locked_until FROM"
-                                " admin_logins WHERE name = ? AND address = ?", texts, NULL,
-                                0, NULL);
+  MgQuarantineStmt *stmt = prepare (t->index,
+                                    "SELECT failures, first, locks, locked_until FROM"
+                                    " admin_logins WHERE name = ? AND address = ?",
+                                    texts, NULL, 0, NULL);
   gboolean found = stmt != NULL && mg_quarantine_stmt_step (stmt) == MG_QUARANTINE_ROW;
 
-  *row = (MgLoginRow) { 0, now (), 0, 0 };
+  *row = (MgLoginRow){ 0, now (), 0, 0 };
   if (found)
-    *row = (MgLoginRow) { mg_quarantine_stmt_int64 (stmt, 0), mg_quarantine_stmt_int64 (stmt, 1),
-                          mg_quarantine_stmt_int64 (stmt, 2), mg_quarantine_stmt_int64 (stmt, 3) };
+    *row = (MgLoginRow){ mg_quarantine_stmt_int64 (stmt, 0),
+                         mg_quarantine_stmt_int64 (stmt, 1),
+                         mg_quarantine_stmt_int64 (stmt, 2),
+                         mg_quarantine_stmt_int64 (stmt, 3) };
   mg_quarantine_stmt_finalize (stmt);
   return found;
 }
@@ -345,7 +355,8 @@ prune_logins (MgAdminSessions *t)
 
   exec (t->index, "DELETE FROM admin_logins WHERE locked_until < ? AND first < ?", NULL, old,
         2, NULL);
-  exec (t->index, "DELETE FROM admin_logins WHERE locked_until < ?1 AND (name, address) NOT IN"
+  exec (t->index,
+        "DELETE FROM admin_logins WHERE locked_until < ?1 AND (name, address) NOT IN"
         " (SELECT name, address FROM admin_logins ORDER BY locked_until DESC, first DESC"
         " LIMIT ?2)",
         NULL, bound, 2, NULL);
@@ -357,7 +368,7 @@ count_failure (const MgAdminSessionLimits *limits, MgLoginRow *row)
   gint64 t_now = now ();
 
   if (t_now - row->first > limits->lockout) {
-    row->failures = 0;   /* old failures no longer count */
+    row->failures = 0; /* old failures no longer count */
     row->first = t_now;
   }
   if (++row->failures < limits->max_failures)
@@ -377,11 +388,12 @@ mg_admin_sessions_failed (MgAdminSessions *t, const char *address, const char *n
   prune_logins (t);
   read_login (t, address, name, &row);
   count_failure (&t->limits, &row);
-  exec (t->index, "INSERT INTO admin_logins (name, address, failures, first, locks,"
+  exec (t->index,
+        "INSERT INTO admin_logins (name, address, failures, first, locks,"
         " locked_until) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (name, address) DO UPDATE"
         " SET failures = excluded.failures, first = excluded.first, locks = excluded.locks,"
-        " locked_until = excluded.locked_until", texts,
-        (gint64[]) { row.failures, row.first, row.locks, row.locked_until }, 4, NULL);
+        " locked_until = excluded.locked_until",
+        texts, (gint64[]){ row.failures, row.first, row.locks, row.locked_until }, 4, NULL);
 }
 
 void
@@ -403,6 +415,8 @@ mg_admin_session_flash (MgAdminSession *session, const char *message, gboolean e
   g_free (session->flash);
   session->flash = g_strdup (message);
   session->flash_error = error;
-  exec (session->table->index, "UPDATE admin_sessions SET flash = ?1, flash_error = ?3"
-        " WHERE token_sha256 = ?2", texts, flag, 1, NULL);
+  exec (session->table->index,
+        "UPDATE admin_sessions SET flash = ?1, flash_error = ?3"
+        " WHERE token_sha256 = ?2",
+        texts, flag, 1, NULL);
 }

@@ -30,11 +30,11 @@ typedef struct MgAdminSessions MgAdminSessions;
 
 typedef struct {
   MgAdminSessions *table;
-  char *token;              /* the cookie value */
-  char *csrf;               /* the token forms must carry */
+  char *token; /* the cookie value */
+  char *csrf;  /* the token forms must carry */
   char *name;
   char *role;
-  char *flash;              /* one message for the next page, or NULL */
+  char *flash; /* one message for the next page, or NULL */
   gboolean flash_error;
 } MgAdminSession;
 
@@ -42,10 +42,10 @@ void mg_admin_session_free (MgAdminSession *session);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MgAdminSession, mg_admin_session_free)
 
 typedef struct {
-  gint64 idle;              /* seconds without a request */
-  gint64 max_lifetime;      /* seconds after login */
+  gint64 idle;         /* seconds without a request */
+  gint64 max_lifetime; /* seconds after login */
   gint64 max_failures;
-  gint64 lockout;           /* seconds, first lockout of a pair */
+  gint64 lockout; /* seconds, first lockout of a pair */
 } MgAdminSessionLimits;
 
 /* The sessions of STORE's index (which must outlive them). */
@@ -59,13 +59,13 @@ char *mg_admin_sessions_token (void);
 gboolean mg_admin_sessions_token_valid (const char *text);
 
 /* Start a session for USER; NULL with ERROR when the index refuses. */
-MgAdminSession *mg_admin_sessions_start (MgAdminSessions *sessions, const MgQuarantineUser *user,
-                                         GError **error);
+MgAdminSession *mg_admin_sessions_start (MgAdminSessions *sessions,
+                                         const MgQuarantineUser *user, GError **error);
 
 typedef enum {
-  MG_ADMIN_SESSION_UNKNOWN,   /* no such session (or logged out) */
-  MG_ADMIN_SESSION_EXPIRED,   /* idle too long, or past its lifetime */
-  MG_ADMIN_SESSION_ENDED,     /* its user was deleted or changed */
+  MG_ADMIN_SESSION_UNKNOWN, /* no such session (or logged out) */
+  MG_ADMIN_SESSION_EXPIRED, /* idle too long, or past its lifetime */
+  MG_ADMIN_SESSION_ENDED,   /* its user was deleted or changed */
 } MgAdminSessionGone;
 
 /* The live session of TOKEN for USERS (the users file as it is now), its idle
@@ -77,8 +77,7 @@ void mg_admin_sessions_end (MgAdminSessions *sessions, const char *token);
 
 /* End every session of user NAME in STORE (user deleted, demoted, password
  * changed). Returns how many, or -1 with ERROR. */
-gint64 mg_admin_sessions_end_user (MgQuarantineStore *store, const char *name,
-                                   GError **error);
+gint64 mg_admin_sessions_end_user (MgQuarantineStore *store, const char *name, GError **error);
 
 /* TRUE when A and B are equal, in time independent of where they differ. */
 gboolean mg_admin_sessions_token_equal (const char *a, const char *b);

@@ -10,11 +10,18 @@ mg_admin_text_word (MgLang lang, const char *name)
     const char *name;
     MgMsgId text;
   } words[] = {
-    { "withheld", MG_MSG_UI_WITHHELD }, { "sanitised", MG_MSG_UI_SANITISED }, { "held", MG_MSG_UI_HELD },
-    { "kept", MG_MSG_UI_KEPT }, { "pending", MG_MSG_UI_PENDING }, { "released", MG_MSG_UI_RELEASED },
-    { "deleted", MG_MSG_UI_DELETED }, { "operator", MG_MSG_UI_ROLE_OPERATOR },
-    { "approver", MG_MSG_UI_ROLE_APPROVER }, { "approved", MG_MSG_UI_W_APPROVED },
-    { "rejected", MG_MSG_UI_W_REJECTED }, { "cancelled", MG_MSG_UI_W_CANCELLED },
+    { "withheld", MG_MSG_UI_WITHHELD },
+    { "sanitised", MG_MSG_UI_SANITISED },
+    { "held", MG_MSG_UI_HELD },
+    { "kept", MG_MSG_UI_KEPT },
+    { "pending", MG_MSG_UI_PENDING },
+    { "released", MG_MSG_UI_RELEASED },
+    { "deleted", MG_MSG_UI_DELETED },
+    { "operator", MG_MSG_UI_ROLE_OPERATOR },
+    { "approver", MG_MSG_UI_ROLE_APPROVER },
+    { "approved", MG_MSG_UI_W_APPROVED },
+    { "rejected", MG_MSG_UI_W_REJECTED },
+    { "cancelled", MG_MSG_UI_W_CANCELLED },
     { "approving", MG_MSG_UI_W_APPROVING },
   };
 

@@ -5,7 +5,6 @@
 #include "common/config.h"
 #include "common/exit.h"
 
-
 int mg_cmd_mail (int argc, char **argv);
 int mg_cmd_scan (int argc, char **argv);
 int mg_cmd_files (int argc, char **argv);

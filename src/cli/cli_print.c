@@ -60,8 +60,8 @@ print_list_rows (FILE *out, GPtrArray *items, gboolean csv)
   for (guint i = 0; i < items->len; i++) {
     const MgQuarantineItem *it = g_ptr_array_index (items, i);
     g_autofree char *time = mg_quarantine_query_format_jst (it->time);
-    const char *cells[] = { it->id, time, it->sender, it->subject, it->verdict, it->reasons,
-                            it->state, it->recipients };
+    const char *cells[] = { it->id,      time,        it->sender, it->subject,
+                            it->verdict, it->reasons, it->state,  it->recipients };
     row (out, cells, G_N_ELEMENTS (cells));
   }
 }
@@ -147,7 +147,7 @@ mg_cli_print_list (FILE *out, GPtrArray *items, MgCliPrintFormat format)
 
   if (format != MG_CLI_PRINT_JSON) {
     if (format == MG_CLI_PRINT_CSV)
-      fputs ("\xEF\xBB\xBF", out);   /* so that Excel reads UTF-8 */
+      fputs ("\xEF\xBB\xBF", out); /* so that Excel reads UTF-8 */
     print_list_rows (out, items, format == MG_CLI_PRINT_CSV);
     return;
   }
@@ -175,8 +175,7 @@ print_fields (FILE *out, const MgQuarantineItem *it)
   g_autofree char *when = g_strdup_printf ("%s (%s)", jst, utc);
   g_autofree char *from = g_strdup_printf ("%s <%s>", mg_jsonget_or_dash (it->sender),
                                            mg_jsonget_or_dash (it->sender_address));
-  g_autofree char *size = g_strdup_printf ("%" G_GINT64_FORMAT " bytes, sha256 %s",
-                                           it->size,
+  g_autofree char *size = g_strdup_printf ("%" G_GINT64_FORMAT " bytes, sha256 %s", it->size,
                                            mg_jsonget_or_dash (it->original_sha256));
 
   field (out, "ID:", it->id);
@@ -187,9 +186,8 @@ print_fields (FILE *out, const MgQuarantineItem *it)
   field (out, "Recipients:", it->recipients);
   if (it->envelope_to != NULL) {
     g_autofree char *to = g_strjoinv (", ", it->envelope_to);
-    g_autofree char *env = g_strdup_printf ("<%s> -> %s",
-                                          it->envelope_from != NULL ? it->envelope_from : "?",
-                                          to);
+    g_autofree char *env = g_strdup_printf (
+        "<%s> -> %s", it->envelope_from != NULL ? it->envelope_from : "?", to);
     field (out, "Envelope:", env);
   } else {
     field (out, "Envelope:", "(none recorded: release only with approve --to ADDR)");
@@ -255,10 +253,10 @@ print_requests (FILE *out, GPtrArray *requests)
     const MgQuarantineRequest *r = g_ptr_array_index (requests, i);
     g_autofree char *when = mg_quarantine_query_format_jst (r->requested_at);
     g_autofree char *line = g_strdup_printf (
-      "#%" G_GINT64_FORMAT " %s requested by %s at %s: %s%s%s%s%s", r->rid, r->kind,
-      r->requested_by, when, r->state, r->decided_by != NULL ? " by " : "",
-      r->decided_by != NULL ? r->decided_by : "", r->result != NULL ? " - " : "",
-      r->result != NULL ? r->result : "");
+        "#%" G_GINT64_FORMAT " %s requested by %s at %s: %s%s%s%s%s", r->rid, r->kind,
+        r->requested_by, when, r->state, r->decided_by != NULL ? " by " : "",
+        r->decided_by != NULL ? r->decided_by : "", r->result != NULL ? " - " : "",
+        r->result != NULL ? r->result : "");
     g_autofree char *clean = mg_cli_print_clean (line);
     fprintf (out, "  %s\n", clean);
   }
@@ -320,7 +318,7 @@ print_show_json (FILE *out, const MgQuarantineItem *item, JsonObject *report,
 
 void
 mg_cli_print_show (FILE *out, const MgQuarantineItem *item, const char *report_json,
-                     GPtrArray *requests, const char *headers, gboolean json)
+                   GPtrArray *requests, const char *headers, gboolean json)
 {
   g_autoptr (JsonParser) parser = json_parser_new ();
   JsonObject *report = mg_jsonget_parse_object (parser, report_json);
@@ -360,15 +358,16 @@ print_stats_table (FILE *out, GPtrArray *rows, const char *title)
   for (guint i = 0; rows != NULL && i < rows->len; i++) {
     const MgQuarantineStatsRow *r = g_ptr_array_index (rows, i);
     g_autofree char *label = mg_cli_print_clean (r->label);
-    fprintf (out, "%s\t%" G_GINT64_FORMAT "\t%" G_GINT64_FORMAT "\t%" G_GINT64_FORMAT
-             "\t%" G_GINT64_FORMAT "\n", label, r->total, r->withheld, r->sanitised,
-             r->released);
+    fprintf (out,
+             "%s\t%" G_GINT64_FORMAT "\t%" G_GINT64_FORMAT "\t%" G_GINT64_FORMAT
+             "\t%" G_GINT64_FORMAT "\n",
+             label, r->total, r->withheld, r->sanitised, r->released);
   }
 }
 
 void
-mg_cli_print_stats (FILE *out, GPtrArray *by_day, GPtrArray *by_reason,
-                      gint64 retention_days, gboolean json)
+mg_cli_print_stats (FILE *out, GPtrArray *by_day, GPtrArray *by_reason, gint64 retention_days,
+                    gboolean json)
 {
   JsonObject *o;
   g_autoptr (JsonNode) node = NULL;

@@ -35,12 +35,11 @@ JsonNode *mg_cli_print_item_json (const MgQuarantineItem *item);
  * release requests (REQUESTS, may be NULL) and the HEADERS of the original
  * (may be NULL once deleted). */
 void mg_cli_print_show (FILE *out, const MgQuarantineItem *item, const char *report_json,
-                          GPtrArray *requests, const char *headers, gboolean json);
+                        GPtrArray *requests, const char *headers, gboolean json);
 
 /* Counts by day and by reason. */
 void mg_cli_print_stats (FILE *out, GPtrArray *by_day, GPtrArray *by_reason,
-                           gint64 retention_days, gboolean json);
-
+                         gint64 retention_days, gboolean json);
 
 /* TEXT without control characters, for a terminal (owned by the caller). */
 char *mg_cli_print_clean (const char *text);

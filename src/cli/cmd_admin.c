@@ -78,8 +78,8 @@ parse (int argc, char **argv, MgAdminArgs *a, GError **error)
     { NULL },
   };
   g_autoptr (GOptionContext) ctx = g_option_context_new (
-    "user add|passwd|role|del|list [NAME] | serve - users and the web UI of quarantine"
-    " review");
+      "user add|passwd|role|del|list [NAME] | serve - users and the web UI of quarantine"
+      " review");
 
   g_option_context_add_main_entries (ctx, entries, NULL);
   return g_option_context_parse (ctx, &argc, &argv, error);
@@ -155,15 +155,12 @@ audit (const MgConfig *config, const char *action, const char *name, const char 
 {
   g_autofree char *address = g_strdup_printf ("local:%s", g_get_user_name ());
   MgQuarantineActor actor = { g_get_user_name (), "local", address };
-  g_autofree char *detail = g_strdup_printf ("user %s%s%s%s%s%s", name,
-                                             role != NULL ? " role " : "",
-                                             role != NULL ? role : "",
-                                             failure ? ": " : "",
-                                             failure ? failure->message : "",
-                                             more != NULL ? more : "");
+  g_autofree char *detail = g_strdup_printf (
+      "user %s%s%s%s%s%s", name, role != NULL ? " role " : "", role != NULL ? role : "",
+      failure ? ": " : "", failure ? failure->message : "", more != NULL ? more : "");
 
-  mg_quarantine_audit_action (config, &actor, action, NULL,
-                              failure != NULL ? "refused" : "ok", detail, NULL);
+  mg_quarantine_audit_action (config, &actor, action, NULL, failure != NULL ? "refused" : "ok",
+                              detail, NULL);
 }
 
 /* LOGIN (may be NULL) is a valid login not yet mapped to a user other than NAME. */
@@ -177,8 +174,8 @@ unix_user_free (GPtrArray *users, const char *name, const char *login, GError **
     return FALSE;
   }
   if (other != NULL && g_strcmp0 (other->name, name) != 0) {
-    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_EXIST, "Unix user %s is %s already",
-                 login, other->name);
+    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_EXIST, "Unix user %s is %s already", login,
+                 other->name);
     return FALSE;
   }
   return TRUE;
@@ -249,8 +246,10 @@ end_sessions (const MgConfig *config, const char *name)
   gint64 n = store != NULL ? mg_admin_sessions_end_user (store, name, &error) : -1;
 
   if (n < 0) {
-    fprintf (stderr, "mugai admin: web sessions of %s not ended now (%s); the web UI refuses"
-             " them at their next request\n", name, error->message);
+    fprintf (stderr,
+             "mugai admin: web sessions of %s not ended now (%s); the web UI refuses"
+             " them at their next request\n",
+             name, error->message);
     return NULL;
   }
   return g_strdup_printf ("; %" G_GINT64_FORMAT " web session(s) ended", n);
@@ -328,7 +327,7 @@ cmd_user (const MgConfig *config, const MgAdminArgs *a)
   if (command == NULL || !g_strv_contains (changes, command) || n != 3 ||
       !mg_quarantine_users_name_valid (a->rest[2])) {
     fprintf (stderr, "usage: mugai admin user add|passwd|role|del NAME | user list"
-             " (names: a-z 0-9 . _ -)\n");
+                     " (names: a-z 0-9 . _ -)\n");
     return MG_EXIT_USAGE;
   }
   return cmd_user_change (config, a, command, a->rest[2]);
@@ -348,7 +347,7 @@ mg_cmd_admin (int argc, char **argv)
   if (args.rest == NULL ||
       (!g_str_equal (args.rest[0], "user") && !g_str_equal (args.rest[0], "serve"))) {
     fprintf (stderr, "usage: mugai admin user add|passwd|role|del|list [NAME] | serve"
-             " (mugai admin -h)\n");
+                     " (mugai admin -h)\n");
     return MG_EXIT_USAGE;
   }
   if ((config = mg_cli_load_config (args.config_path)) == NULL)

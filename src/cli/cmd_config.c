@@ -24,15 +24,15 @@
 #include "quarantine/quarantine_hook.h"
 #include "scan/scan.h"
 
-#define POSTFIX_USER "postfix"  /* smtpd and cleanup connect to the milter as it */
+#define POSTFIX_USER "postfix" /* smtpd and cleanup connect to the milter as it */
 
 /* A user whose access is checked, with the groups it would have. */
 typedef struct {
   char *name;
   uid_t uid;
   gid_t gid;
-  GArray *groups;   /* gid_t */
-  gboolean self;    /* checked as this process: not root, or no such user */
+  GArray *groups; /* gid_t */
+  gboolean self;  /* checked as this process: not root, or no such user */
 } MgCheckUser;
 
 void
@@ -228,8 +228,8 @@ access_as (const MgCheckUser *user, const char *path, int mode)
   if (pid < 0)
     return errno;
   if (pid == 0) {
-    if (setgroups (user->groups->len, (gid_t *) (void *) user->groups->data) != 0
-        || setgid (user->gid) != 0 || setuid (user->uid) != 0)
+    if (setgroups (user->groups->len, (gid_t *) (void *) user->groups->data) != 0 ||
+        setgid (user->gid) != 0 || setuid (user->uid) != 0)
       _exit (255);
     _exit (access (path, mode) == 0 ? 0 : MIN (errno, 254));
   }
@@ -266,8 +266,10 @@ check_writable_dir (const MgCheckUser *user, const char *what, const char *dir,
   if (!g_str_equal (existing, canonical)) {
     err = access_as (user, existing, W_OK | X_OK);
     if (err != 0)
-      mg_cmd_config_finding (findings, "%s %s does not exist and %s cannot create it in %s "
-                             "(%s)%s", what, dir, user->name, existing, g_strerror (err), hint);
+      mg_cmd_config_finding (findings,
+                             "%s %s does not exist and %s cannot create it in %s "
+                             "(%s)%s",
+                             what, dir, user->name, existing, g_strerror (err), hint);
     return;
   }
   if (!g_file_test (dir, G_FILE_TEST_IS_DIR)) {
@@ -276,8 +278,8 @@ check_writable_dir (const MgCheckUser *user, const char *what, const char *dir,
   }
   err = access_as (user, dir, W_OK | X_OK);
   if (err != 0)
-    mg_cmd_config_finding (findings, "%s %s is not writable by %s (%s)", what, dir,
-                           user->name, g_strerror (err));
+    mg_cmd_config_finding (findings, "%s %s is not writable by %s (%s)", what, dir, user->name,
+                           g_strerror (err));
 }
 
 /* The database loads, and the service user can read it. */
@@ -289,9 +291,10 @@ check_database (const MgConfig *config, const MgCheckUser *user, MgConfigFinding
   int err = access_as (user, config->clamav_database, R_OK | X_OK);
 
   if (err != 0) {
-    mg_cmd_config_finding (findings, "virus database %s: %s cannot read it (%s): run "
-                           "freshclam, or set [clamav] database", config->clamav_database,
-                           user->name, g_strerror (err));
+    mg_cmd_config_finding (findings,
+                           "virus database %s: %s cannot read it (%s): run "
+                           "freshclam, or set [clamav] database",
+                           config->clamav_database, user->name, g_strerror (err));
     return;
   }
   engine = mg_scan_engine_load (config->clamav_database, config->limits.message_size,
@@ -324,11 +327,15 @@ check_accounts (const MgConfig *config, MgConfigFindings *findings)
   long mode = strtol (mode_text, &end, 8);
 
   if (getpwnam (config->milter_user) == NULL)
-    mg_cmd_config_finding (findings, "[milter] user %s does not exist (the package's "
-                           "sysusers.d entry makes _mugai)", config->milter_user);
+    mg_cmd_config_finding (findings,
+                           "[milter] user %s does not exist (the package's "
+                           "sysusers.d entry makes _mugai)",
+                           config->milter_user);
   if (getpwnam (config->milter_worker_user) == NULL)
-    mg_cmd_config_finding (findings, "[milter] worker_user %s does not exist (the package's "
-                           "sysusers.d entry makes _mugai-worker)", config->milter_worker_user);
+    mg_cmd_config_finding (findings,
+                           "[milter] worker_user %s does not exist (the package's "
+                           "sysusers.d entry makes _mugai-worker)",
+                           config->milter_worker_user);
   if (g_str_equal (config->milter_user, config->milter_worker_user))
     mg_cmd_config_finding (findings, "[milter] worker_user must differ from [milter] user");
   if (unix_path (config->milter_socket) == NULL)
@@ -340,11 +347,13 @@ check_accounts (const MgConfig *config, MgConfigFindings *findings)
     mg_cmd_config_finding (findings, "[milter] socket_group %s does not exist",
                            config->milter_socket_group);
   if (*mode_text == '\0' || *end != '\0' || mode < 0 || mode > 0777)
-    mg_cmd_config_finding (findings, "[milter] socket_mode %s is not an octal mode", mode_text);
+    mg_cmd_config_finding (findings, "[milter] socket_mode %s is not an octal mode",
+                           mode_text);
   else if ((mode & 0060) != 0060)
-    mg_cmd_config_finding (findings, "[milter] socket_mode %s gives group %s no read and "
-                           "write: Postfix could not connect", mode_text,
-                           config->milter_socket_group);
+    mg_cmd_config_finding (findings,
+                           "[milter] socket_mode %s gives group %s no read and "
+                           "write: Postfix could not connect",
+                           mode_text, config->milter_socket_group);
 }
 
 /* A unix socket's directory: mugai-milter, started as root as the shipped
@@ -362,13 +371,17 @@ check_socket (const MgConfig *config, MgConfigFindings *findings)
   int err;
 
   if (path == NULL) {
-    if ((g_str_has_prefix (socket, "inet:") || g_str_has_prefix (socket, "inet6:"))
-        && strchr (socket, '@') == NULL)
-      mg_cmd_config_finding (findings, "[milter] socket %s listens on every address: "
-                             "name one, as in inet:8890@127.0.0.1", socket);
+    if ((g_str_has_prefix (socket, "inet:") || g_str_has_prefix (socket, "inet6:")) &&
+        strchr (socket, '@') == NULL)
+      mg_cmd_config_finding (findings,
+                             "[milter] socket %s listens on every address: "
+                             "name one, as in inet:8890@127.0.0.1",
+                             socket);
     else if (!g_str_has_prefix (socket, "inet:") && !g_str_has_prefix (socket, "inet6:"))
-      mg_cmd_config_finding (findings, "[milter] socket %s: not unix:PATH or "
-                             "inet:PORT@ADDRESS", socket);
+      mg_cmd_config_finding (findings,
+                             "[milter] socket %s: not unix:PATH or "
+                             "inet:PORT@ADDRESS",
+                             socket);
     return;
   }
   if (!g_path_is_absolute (path)) {
@@ -378,12 +391,15 @@ check_socket (const MgConfig *config, MgConfigFindings *findings)
   dir = g_path_get_dirname (path);
   check_writable_dir (user, "socket directory", dir,
                       "; the unit's RuntimeDirectory= and the package's tmpfiles.d entry "
-                      "create it", findings);
+                      "create it",
+                      findings);
   postfix = user_new (POSTFIX_USER);
-  if (!postfix->self && g_file_test (dir, G_FILE_TEST_IS_DIR)
-      && (err = access_as (postfix, dir, X_OK)) != 0)
-    mg_cmd_config_finding (findings, "socket directory %s cannot be entered by %s (%s): "
-                           "Postfix could not connect", dir, POSTFIX_USER, g_strerror (err));
+  if (!postfix->self && g_file_test (dir, G_FILE_TEST_IS_DIR) &&
+      (err = access_as (postfix, dir, X_OK)) != 0)
+    mg_cmd_config_finding (findings,
+                           "socket directory %s cannot be entered by %s (%s): "
+                           "Postfix could not connect",
+                           dir, POSTFIX_USER, g_strerror (err));
 }
 
 /* --- the subcommands ------------------------------------------------------- */
@@ -442,7 +458,7 @@ usage_error (const char *message)
 {
   mg_cli_error ("mugai config", "%s", mg_cli_text (message));
   fprintf (stderr, "usage: mugai config check [-c FILE] [-P DIR] [-u USER]\n"
-           "       mugai config dump [-n] [-c FILE]\n");
+                   "       mugai config dump [-n] [-c FILE]\n");
   return MG_EXIT_USAGE;
 }
 
@@ -463,7 +479,7 @@ mg_cmd_config (int argc, char **argv)
     { NULL },
   };
   g_autoptr (GOptionContext) ctx = g_option_context_new (
-    "check|dump - check the configuration, or print its effective values");
+      "check|dump - check the configuration, or print its effective values");
   g_autoptr (GError) error = NULL;
 
   g_option_context_add_main_entries (ctx, entries, NULL);

@@ -15,7 +15,7 @@ typedef struct {
 
 /* Print one finding (no newline in FORMAT) and count it. */
 void mg_cmd_config_finding (MgConfigFindings *findings, const char *format, ...)
-  G_GNUC_PRINTF (2, 3);
+    G_GNUC_PRINTF (2, 3);
 
 /* Check the Postfix settings mugai-milter relies on, with `postconf -c DIR`
  * (DIR NULL: Postfix's default). Prints a note and checks nothing when

@@ -18,8 +18,9 @@
 #define POSTFIX_CHROOT "/var/spool/postfix"
 
 static const char *const main_names[] = {
-  "smtpd_milters", "non_smtpd_milters", "milter_default_action", "milter_protocol",
-  "milter_content_timeout", "message_size_limit", "content_filter", "queue_directory", NULL,
+  "smtpd_milters",   "non_smtpd_milters",      "milter_default_action",
+  "milter_protocol", "milter_content_timeout", "message_size_limit",
+  "content_filter",  "queue_directory",        NULL,
 };
 
 /* One setting: where it is (NULL: main.cf, else a master.cf service) and its value. */
@@ -31,9 +32,9 @@ typedef struct {
 
 typedef struct {
   const MgConfig *config;
-  GPtrArray *settings;    /* MgPostfixSetting: main.cf first, then master.cf overrides */
-  GHashTable *fields;     /* "service/type/field" -> value of master.cf */
-  char *socket;           /* mugai's socket as Postfix writes it */
+  GPtrArray *settings; /* MgPostfixSetting: main.cf first, then master.cf overrides */
+  GHashTable *fields;  /* "service/type/field" -> value of master.cf */
+  char *socket;        /* mugai's socket as Postfix writes it */
   MgConfigFindings *findings;
 } MgPostfixCheck;
 
@@ -67,8 +68,8 @@ postconf (const char *program, const char *dir, const char *const *args,
     g_ptr_array_add (argv, (gpointer) *a);
   g_ptr_array_add (argv, NULL);
   if (!g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out,
-                     &err, &status, &error)
-      || !g_spawn_check_wait_status (status, &error)) {
+                     &err, &status, &error) ||
+      !g_spawn_check_wait_status (status, &error)) {
     mg_cmd_config_finding (findings, "Postfix: postconf failed: %s",
                            err != NULL && *err ? g_strstrip (err) : error->message);
     return NULL;
@@ -133,9 +134,8 @@ postfix_socket (const char *socket)
 static gboolean
 same_host (const char *a, const char *b)
 {
-  return g_ascii_strcasecmp (a, b) == 0
-         || (strstr ("127.0.0.1 localhost", a) != NULL
-             && strstr ("127.0.0.1 localhost", b) != NULL);
+  return g_ascii_strcasecmp (a, b) == 0 || (strstr ("127.0.0.1 localhost", a) != NULL &&
+                                            strstr ("127.0.0.1 localhost", b) != NULL);
 }
 
 /* The file a unix milter ENTRY ("unix:PATH" or "/PATH") names, NULL if none.
@@ -180,8 +180,8 @@ same_socket (const MgPostfixCheck *check, const char *entry, gboolean chrooted)
   g_autofree char *entry_host = NULL, *socket_host = NULL, *path = NULL;
 
   if (g_str_has_prefix (socket, "unix:"))
-    return (path = entry_path (check, entry, chrooted)) != NULL
-           && same_file (path, socket + 5);
+    return (path = entry_path (check, entry, chrooted)) != NULL &&
+           same_file (path, socket + 5);
   if (!g_str_has_prefix (entry, "inet:") || !g_str_has_prefix (socket, "inet:"))
     return g_str_equal (entry, socket);
   entry_port = strrchr (entry, ':');
@@ -233,7 +233,10 @@ where (const MgPostfixSetting *s)
 static gint64
 postfix_seconds (const char *value)
 {
-  static const struct { char unit; gint64 seconds; } units[] = {
+  static const struct {
+    char unit;
+    gint64 seconds;
+  } units[] = {
     { 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', 86400 }, { 'w', 604800 },
   };
   char *end;
@@ -260,13 +263,15 @@ check_milters (MgPostfixCheck *check)
       named = named || names_socket (check, s->value, FALSE);
   }
   if (!named)
-    mg_cmd_config_finding (check->findings, "Postfix: smtpd_milters does not name "
+    mg_cmd_config_finding (check->findings,
+                           "Postfix: smtpd_milters does not name "
                            "mugai-milter's socket %s (main.cf, or -o smtpd_milters= of the "
                            "sanitising smtpd in master.cf): mail is not sanitised",
                            check->socket);
-  if (*main_value (check, "content_filter") == '\0'
-      && !names_socket (check, main_value (check, "non_smtpd_milters"), FALSE))
-    mg_cmd_config_finding (check->findings, "Postfix: non_smtpd_milters does not name %s: "
+  if (*main_value (check, "content_filter") == '\0' &&
+      !names_socket (check, main_value (check, "non_smtpd_milters"), FALSE))
+    mg_cmd_config_finding (check->findings,
+                           "Postfix: non_smtpd_milters does not name %s: "
                            "mail submitted on this host (sendmail, pickup) is not sanitised",
                            check->socket);
 }
@@ -279,27 +284,33 @@ check_setting (MgPostfixCheck *check, const MgPostfixSetting *s)
   gint64 n;
 
   if (g_str_equal (s->name, "milter_default_action") && !g_str_equal (s->value, "tempfail"))
-    mg_cmd_config_finding (check->findings, "Postfix: milter_default_action = %s (%s): "
+    mg_cmd_config_finding (check->findings,
+                           "Postfix: milter_default_action = %s (%s): "
                            "set tempfail, so that mail waits while mugai-milter is down "
-                           "instead of being %s", s->value, place,
+                           "instead of being %s",
+                           s->value, place,
                            g_str_equal (s->value, "accept") ? "delivered unsanitised"
                                                             : "refused or dropped");
-  if (g_str_equal (s->name, "milter_protocol")
-      && (n = g_ascii_strtoll (s->value, NULL, 10)) < 6)
-    mg_cmd_config_finding (check->findings, "Postfix: milter_protocol = %s (%s): mugai-milter "
-                           "needs 6", s->value, place);
-  if (g_str_equal (s->name, "milter_content_timeout")
-      && (n = postfix_seconds (s->value)) <= check->config->milter_timeout)
-    mg_cmd_config_finding (check->findings, "Postfix: milter_content_timeout = %s (%s) must "
+  if (g_str_equal (s->name, "milter_protocol") &&
+      (n = g_ascii_strtoll (s->value, NULL, 10)) < 6)
+    mg_cmd_config_finding (check->findings,
+                           "Postfix: milter_protocol = %s (%s): mugai-milter "
+                           "needs 6",
+                           s->value, place);
+  if (g_str_equal (s->name, "milter_content_timeout") &&
+      (n = postfix_seconds (s->value)) <= check->config->milter_timeout)
+    mg_cmd_config_finding (check->findings,
+                           "Postfix: milter_content_timeout = %s (%s) must "
                            "be longer than [milter] timeout (%" G_GINT64_FORMAT " s)",
                            s->value, place, check->config->milter_timeout);
-  if (g_str_equal (s->name, "message_size_limit")
-      && (n = g_ascii_strtoll (s->value, NULL, 10)) != 0
-      && n < check->config->milter_max_output_size)
-    mg_cmd_config_finding (check->findings, "Postfix: message_size_limit = %s (%s) is below "
+  if (g_str_equal (s->name, "message_size_limit") &&
+      (n = g_ascii_strtoll (s->value, NULL, 10)) != 0 &&
+      n < check->config->milter_max_output_size)
+    mg_cmd_config_finding (check->findings,
+                           "Postfix: message_size_limit = %s (%s) is below "
                            "[milter] max_output_size (%" G_GINT64_FORMAT "): a large "
-                           "sanitised message would be refused", s->value, place,
-                           check->config->milter_max_output_size);
+                           "sanitised message would be refused",
+                           s->value, place, check->config->milter_max_output_size);
 }
 
 /* A chrooted smtpd sees only queue_directory: the unix socket it names must
@@ -330,7 +341,8 @@ check_chroot (MgPostfixCheck *check)
         list = s->value;
     }
     if (names_socket (check, list, FALSE) && !names_socket (check, list, TRUE))
-      mg_cmd_config_finding (check->findings, "Postfix: master.cf service %s runs chrooted "
+      mg_cmd_config_finding (check->findings,
+                             "Postfix: master.cf service %s runs chrooted "
                              "in " POSTFIX_CHROOT " and cannot reach %s: set its chroot "
                              "column to n (postconf -F %s/chroot=n) or use an inet socket",
                              service, check->socket, service);

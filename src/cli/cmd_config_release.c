@@ -24,7 +24,7 @@ release_domains_of (const char *out)
   for (char **w = words; *w != NULL; w++) {
     gboolean seen = FALSE;
     if (**w == '\0' || strpbrk (*w, ":/$={}") != NULL || strchr (*w, '.') == NULL)
-      continue;   /* a lookup table, an unexpanded value, localhost */
+      continue; /* a lookup table, an unexpanded value, localhost */
     for (guint i = 0; i < names->len && !seen; i++)
       seen = g_ascii_strcasecmp (g_ptr_array_index (names, i), *w) == 0;
     if (!seen)
@@ -76,10 +76,13 @@ mg_cmd_config_check_release (const MgConfig *config, const char *postfix_dir,
     return;
   domains = release_postfix_domains (postfix_dir);
   if (domains != NULL && *domains != '\0')
-    mg_cmd_config_finding (findings, "[release] allowed_recipient_domains is empty: every"
+    mg_cmd_config_finding (findings,
+                           "[release] allowed_recipient_domains is empty: every"
                            " release is refused; Postfix's relay_domains and mydestination"
-                           " suggest: allowed_recipient_domains = %s", domains);
+                           " suggest: allowed_recipient_domains = %s",
+                           domains);
   else
-    mg_cmd_config_finding (findings, "[release] allowed_recipient_domains is empty: every"
+    mg_cmd_config_finding (findings,
+                           "[release] allowed_recipient_domains is empty: every"
                            " release is refused; set it to the domains of your mailboxes");
 }

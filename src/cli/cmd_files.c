@@ -43,23 +43,23 @@ typedef struct {
   const MgConfig *config;
   const char *outdir;
   GString *report;
-  GHashTable *outputs;         /* case-folded output paths written in this run */
-  GPtrArray *refused;          /* "source: reason" lines for the summary */
-  guint counts[4];             /* files by MgAction */
+  GHashTable *outputs; /* case-folded output paths written in this run */
+  GPtrArray *refused;  /* "source: reason" lines for the summary */
+  guint counts[4];     /* files by MgAction */
   guint done, total;
   guint64 bytes;
   mode_t file_mode;
-  gboolean progress;           /* stderr is a terminal */
+  gboolean progress; /* stderr is a terminal */
   gboolean tempfail;
-  char *operator_name;         /* the Unix user (getuid), for the audit log */
+  char *operator_name; /* the Unix user (getuid), for the audit log */
 } MgFilesRun;
 
 /* Where one file or folder is read from and written to. */
 typedef struct {
-  int dir_fd;                  /* the folder holding it */
-  const char *name;            /* its name in that folder, as on disk */
-  char *source;                /* the path shown in the report (UTF-8) */
-  char *out_rel;               /* its path under OUTDIR, cleaned (UTF-8) */
+  int dir_fd;       /* the folder holding it */
+  const char *name; /* its name in that folder, as on disk */
+  char *source;     /* the path shown in the report (UTF-8) */
+  char *out_rel;    /* its path under OUTDIR, cleaned (UTF-8) */
 } MgFilesItem;
 
 static void walk_dir (MgFilesRun *run, const MgFilesItem *item, guint depth);
@@ -111,7 +111,8 @@ check_sources (const MgFilesArgs *args, GError **error)
   struct stat st;
 
   if (stat (args->outdir, &st) == 0 && !S_ISDIR (st.st_mode)) {
-    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOTDIR, mg_cli_text ("%s: not a folder"), args->outdir);
+    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOTDIR, mg_cli_text ("%s: not a folder"),
+                 args->outdir);
     return FALSE;
   }
   if (args->report != NULL && !g_str_equal (args->report, "-") &&
@@ -124,7 +125,8 @@ check_sources (const MgFilesArgs *args, GError **error)
       return FALSE;
     }
     if (S_ISDIR (st.st_mode) && outdir_inside (args->outdir, *s)) {
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL, mg_cli_text ("%s: OUTDIR is inside it"), *s);
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                   mg_cli_text ("%s: OUTDIR is inside it"), *s);
       return FALSE;
     }
   }
@@ -195,8 +197,8 @@ trail (MgFilesRun *run, const MgFileResult *result, const char *line, GBytes *in
   gboolean held = result->action == MG_ACTION_REMOVED || result->action == MG_ACTION_WITHHELD;
 
   if (result->id != NULL &&
-      mg_quarantine_store_put_file (run->config, result->id, input, result->output, line,
-                                    held, run->operator_name, &error))
+      mg_quarantine_store_put_file (run->config, result->id, input, result->output, line, held,
+                                    run->operator_name, &error))
     return;
   fprintf (stderr, "\nmugai files: audit log: %s\n",
            error != NULL ? error->message : "the file has no report id");
@@ -221,7 +223,9 @@ refused_line (const MgFilesRun *run, const MgFileResult *result, const char *sou
 {
   MgLang l = mg_msg_lang (run->config->notice_language);
   g_autofree char *detail = result->detail != NULL
-    ? mg_msg_replace (result->detail, MG_MSG_CLI_PHRASE_FIRST, MG_MSG_CLI_END, l) : NULL;
+                                ? mg_msg_replace (result->detail, MG_MSG_CLI_PHRASE_FIRST,
+                                                  MG_MSG_CLI_END, l)
+                                : NULL;
 
   return g_strdup_printf ("%s: %s%s%s", source, mg_reason_text (result->reason, l),
                           detail != NULL ? " — " : "", detail != NULL ? detail : "");
@@ -245,8 +249,8 @@ record (MgFilesRun *run, const MgFileResult *result, const char *source, const c
 static void
 refuse (MgFilesRun *run, const MgFilesItem *item, MgReason reason, const char *detail)
 {
-  g_autoptr (MgFileResult) result = mg_file_result_refused (run->pipeline, item->out_rel,
-                                                            reason, detail);
+  g_autoptr (MgFileResult)
+      result = mg_file_result_refused (run->pipeline, item->out_rel, reason, detail);
   record (run, result, item->source, NULL, NULL);
 }
 
@@ -295,7 +299,7 @@ read_file (MgFilesRun *run, const MgFilesItem *item, MgReason *reason_r, char **
     *reason_r = MG_REASON_NOT_REGULAR;
     *why_r = g_strdup ("not a regular file");
   } else if ((gsize) st.st_size > max) {
-    truncated = TRUE;             /* not read: the answer is known */
+    truncated = TRUE; /* not read: the answer is known */
   } else if ((data = mg_fdio_read_prefix (fd, max, &truncated, &error)) == NULL) {
     *why_r = g_strdup_printf ("cannot be read: %s", error->message);
     run->tempfail = TRUE;
@@ -401,8 +405,7 @@ child_out_name (const char *shown)
 }
 
 static void
-visit_child (MgFilesRun *run, const MgFilesItem *parent, int fd, const char *name,
-             guint depth)
+visit_child (MgFilesRun *run, const MgFilesItem *parent, int fd, const char *name, guint depth)
 {
   g_autofree char *shown = disk_name_utf8 (name);
   g_autofree char *clean = child_out_name (shown);
@@ -489,8 +492,9 @@ sanitise_source (MgFilesRun *run, const char *source_arg)
   g_autofree char *parent = g_path_get_dirname (source);
   gboolean contents = g_str_equal (base, ".") || g_str_equal (base, "/");
   g_autofree char *clean = contents ? g_strdup ("") : disk_name_utf8 (base);
-  g_autofree char *out_rel = contents ? g_strdup ("")
-                                      : mg_safepath_component (clean, MG_SAFEPATH_COMPONENT_MAX);
+  g_autofree char *out_rel = contents
+                                 ? g_strdup ("")
+                                 : mg_safepath_component (clean, MG_SAFEPATH_COMPONENT_MAX);
   int dir_fd = open (contents ? source : parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   MgFilesItem item = { dir_fd, contents ? "." : base, shown, out_rel ? out_rel : clean };
 
@@ -531,7 +535,7 @@ static void
 print_summary (const MgFilesRun *run, FILE *out)
 {
   static const MgMsgId words[] = { MG_MSG_CLI_FILES_KEPT, MG_MSG_CLI_FILES_CONVERTED,
-                                    MG_MSG_CLI_FILES_REMOVED, MG_MSG_CLI_FILES_WITHHELD };
+                                   MG_MSG_CLI_FILES_REMOVED, MG_MSG_CLI_FILES_WITHHELD };
   MgLang l = mg_msg_lang (run->config->notice_language);
   guint total = run->counts[0] + run->counts[1] + run->counts[2] + run->counts[3];
 
@@ -600,10 +604,11 @@ run (const MgFilesArgs *args, const MgConfig *config)
     mg_cli_error ("mugai files", "report: %s", error->message);
     r.tempfail = TRUE;
   }
-  print_summary (&r, args->report != NULL && g_str_equal (args->report, "-") ? stderr : stdout);
-  status = r.tempfail ? MG_EXIT_TEMPFAIL
-         : r.counts[MG_ACTION_REMOVED] + r.counts[MG_ACTION_WITHHELD] > 0 ? MG_EXIT_WITHHELD
-                                                                          : MG_EXIT_OK;
+  print_summary (&r,
+                 args->report != NULL && g_str_equal (args->report, "-") ? stderr : stdout);
+  status = r.tempfail                                                       ? MG_EXIT_TEMPFAIL
+           : r.counts[MG_ACTION_REMOVED] + r.counts[MG_ACTION_WITHHELD] > 0 ? MG_EXIT_WITHHELD
+                                                                            : MG_EXIT_OK;
   g_string_free (r.report, TRUE);
   g_free (r.operator_name);
   g_hash_table_unref (r.outputs);

@@ -57,7 +57,8 @@ parse_args (int argc, char **argv, MgMailArgs *args, GError **error)
   GOptionEntry entries[] = {
     { "config", 'c', 0, G_OPTION_ARG_FILENAME, &args->config, "configuration file", "FILE" },
     { "report", 0, 0, G_OPTION_ARG_FILENAME, &args->report, "write the JSON report", "FILE" },
-    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &args->output, "output (default stdout)", "OUT" },
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &args->output, "output (default stdout)",
+      "OUT" },
     { "sender", 0, 0, G_OPTION_ARG_STRING, &args->sender,
       "envelope sender (MAIL FROM) to record", "ADDR" },
     { "recipient", 0, 0, G_OPTION_ARG_STRING_ARRAY, &args->recipients,
@@ -73,7 +74,8 @@ parse_args (int argc, char **argv, MgMailArgs *args, GError **error)
   if (!g_option_context_parse (ctx, &argc, &argv, error))
     return FALSE;
   if (args->inputs != NULL && g_strv_length (args->inputs) > 1) {
-    g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, "%s", mg_cli_text ("one input at most"));
+    g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, "%s",
+                 mg_cli_text ("one input at most"));
     return FALSE;
   }
   return check_addresses (args, error);

@@ -120,7 +120,8 @@ parse (int argc, char **argv, MgQuarantineArgs *a, GError **error)
     { "from", 0, 0, G_OPTION_ARG_STRING, &a->from, "sender contains", "TEXT" },
     { "to", 0, 0, G_OPTION_ARG_STRING, &a->to,
       "list: a recipient contains TEXT; approve: the one address to release an item"
-      " stored without an envelope to", "TEXT|ADDR" },
+      " stored without an envelope to",
+      "TEXT|ADDR" },
     { "reason", 0, 0, G_OPTION_ARG_STRING, &a->reason, "a reason contains", "TEXT" },
     { "state", 0, 0, G_OPTION_ARG_STRING, &a->state, "held, pending, released, deleted", "S" },
     { "all", 0, 0, G_OPTION_ARG_NONE, &a->all, "also items kept whole and deleted", NULL },
@@ -133,14 +134,15 @@ parse (int argc, char **argv, MgQuarantineArgs *a, GError **error)
     { "note", 0, 0, G_OPTION_ARG_STRING, &a->note, "release/reject: why", "TEXT" },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &a->output,
       "approve: write the sanitised message to FILE instead of sending it; export: the"
-      " ZIP's file (default ID.zip)", "FILE" },
+      " ZIP's file (default ID.zip)",
+      "FILE" },
     { "cipher", 0, 0, G_OPTION_ARG_STRING, &a->cipher,
       "export: aes256 (default) or zipcrypt (for unzip -P)", "C" },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &a->rest, NULL, "ID" },
     { NULL },
   };
   g_autoptr (GOptionContext) ctx = g_option_context_new (
-    "list|show|stats|release|approve|reject|delete|export|purge|check [ID] - quarantine review");
+      "list|show|stats|release|approve|reject|delete|export|purge|check [ID] - quarantine review");
 
   g_option_context_add_main_entries (ctx, entries, NULL);
   return g_option_context_parse (ctx, &argc, &argv, error);
@@ -186,7 +188,8 @@ as_password (const MgQuarantineArgs *a, GError **error)
     if (password == NULL)
       g_set_error (error, MG_QUARANTINE_ERROR, MG_QUARANTINE_ERROR_ROLE,
                    "--as %s needs that user's password: --as-password-file FILE or a"
-                   " terminal", a->as);
+                   " terminal",
+                   a->as);
     return password;
   }
   if (!g_file_get_contents (a->as_password_file, &text, NULL, error))
@@ -199,8 +202,7 @@ as_password (const MgQuarantineArgs *a, GError **error)
 /* The user --as names, once its password is verified; else who the Unix user
  * is mapped to (NULL: nobody, no role). */
 static const MgQuarantineUser *
-authenticate (const MgQuarantineArgs *a, GPtrArray *users, const char *login,
-              GError **error)
+authenticate (const MgQuarantineArgs *a, GPtrArray *users, const char *login, GError **error)
 {
   g_autofree char *password = NULL;
   const MgQuarantineUser *user;
@@ -318,10 +320,11 @@ audit_export (MgQuarantineCli *cli, const MgQuarantineArgs *a, GPtrArray *items,
               GError **error)
 {
   g_autofree char *detail = g_strdup_printf (
-    "format=%s items=%u since=%s until=%s verdict=%s from=%s to=%s reason=%s state=%s%s",
-    a->json ? "json" : "csv", items->len, a->since ? a->since : "-", a->until ? a->until : "-",
-    a->verdict ? a->verdict : "-", a->from ? a->from : "-", a->to ? a->to : "-",
-    a->reason ? a->reason : "-", a->state ? a->state : "-", a->all ? " all" : "");
+      "format=%s items=%u since=%s until=%s verdict=%s from=%s to=%s reason=%s state=%s%s",
+      a->json ? "json" : "csv", items->len, a->since ? a->since : "-",
+      a->until ? a->until : "-", a->verdict ? a->verdict : "-", a->from ? a->from : "-",
+      a->to ? a->to : "-", a->reason ? a->reason : "-", a->state ? a->state : "-",
+      a->all ? " all" : "");
 
   return mg_quarantine_store_audit (cli->store, &cli->actor, "export", NULL, NULL, detail,
                                     error);
@@ -341,8 +344,10 @@ cmd_list (MgQuarantineCli *cli, const MgQuarantineArgs *a)
     return fail ("list", error);
   if ((a->json || a->csv) && !audit_export (cli, a, items, &error))
     return fail ("list", error);
-  mg_cli_print_list (stdout, items, a->json  ? MG_CLI_PRINT_JSON
-                                      : a->csv ? MG_CLI_PRINT_CSV : MG_CLI_PRINT_TEXT);
+  mg_cli_print_list (stdout, items,
+                     a->json  ? MG_CLI_PRINT_JSON
+                     : a->csv ? MG_CLI_PRINT_CSV
+                              : MG_CLI_PRINT_TEXT);
   return MG_EXIT_OK;
 }
 
@@ -361,8 +366,8 @@ cmd_stats (MgQuarantineCli *cli, const MgQuarantineArgs *a)
     by_reason = mg_quarantine_query_by_reason (cli->store, &filter, &error);
   if (by_reason == NULL)
     return fail ("stats", error);
-  mg_cli_print_stats (stdout, by_day, by_reason,
-                        cli->config->quarantine_retention_days, a->json);
+  mg_cli_print_stats (stdout, by_day, by_reason, cli->config->quarantine_retention_days,
+                      a->json);
   return MG_EXIT_OK;
 }
 
@@ -370,8 +375,8 @@ static int
 cmd_show (MgQuarantineCli *cli, const MgQuarantineArgs *a, const char *id)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (MgQuarantineItem) item = mg_quarantine_store_show (cli->store, id, &cli->actor,
-                                                                &error);
+  g_autoptr (MgQuarantineItem)
+      item = mg_quarantine_store_show (cli->store, id, &cli->actor, &error);
   g_autofree char *report = NULL;
   g_autofree char *headers = NULL;
   g_autoptr (GPtrArray) requests = NULL;
@@ -422,7 +427,8 @@ cmd_release (MgQuarantineCli *cli, const MgQuarantineArgs *a, const char *id)
   if (!ok)
     return fail ("release", error);
   printf ("release of %s (%s) requested by %s; another approver must approve it:\n"
-          "  mugai quarantine approve %s\n", id, kind, cli->name, id);
+          "  mugai quarantine approve %s\n",
+          id, kind, cli->name, id);
   return MG_EXIT_OK;
 }
 
@@ -480,8 +486,8 @@ cmd_purge (MgQuarantineCli *cli)
   MgQuarantineActor system = { cli->name, "local", cli->address, cli->unix_user };
   guint items = 0;
 
-  if (!mg_quarantine_remove_expired (cli->store, g_get_real_time () / G_USEC_PER_SEC,
-                                     &system, &items, &error))
+  if (!mg_quarantine_remove_expired (cli->store, g_get_real_time () / G_USEC_PER_SEC, &system,
+                                     &items, &error))
     return fail ("purge", error);
   printf ("purged %u items older than %" G_GINT64_FORMAT " days\n", items,
           cli->config->quarantine_retention_days);
@@ -529,7 +535,8 @@ check_audit (MgQuarantineCli *cli, guint items)
   if (items > 0 && audit.lines == 0 && audit.skipped->len == 0 && audit.problems->len == 0)
     g_ptr_array_add (audit.problems, g_strdup_printf ("audit.log: no line, but the index"
                                                       " holds %u items, each stored with"
-                                                      " one: the log was removed", items));
+                                                      " one: the log was removed",
+                                                      items));
   for (guint i = 0; i < audit.problems->len; i++) {
     g_autofree char *clean = mg_cli_print_clean (g_ptr_array_index (audit.problems, i));
     printf ("audit broken: %s\n", clean);
@@ -557,7 +564,8 @@ cmd_check (MgQuarantineCli *cli)
   }
   printf ("%u items, %u damaged, %u unreferenced objects, %u staging files\n", check.items,
           check.problems->len, check.unreferenced, check.staging);
-  return check_audit (cli, check.items) && check.problems->len == 0 ? MG_EXIT_OK : MG_EXIT_REFUSED;
+  return check_audit (cli, check.items) && check.problems->len == 0 ? MG_EXIT_OK
+                                                                    : MG_EXIT_REFUSED;
 }
 
 /* The ZIP's file, created new (never over an existing one), mode 0600. */
@@ -623,8 +631,8 @@ static int
 dispatch (MgQuarantineCli *cli, const MgQuarantineArgs *a, const char *command)
 {
   const char *id = a->rest != NULL ? a->rest[1] : NULL;
-  static const char *const with_id[] = { "show", "release", "approve", "reject", "delete",
-                                         "export", NULL };
+  static const char *const with_id[] = { "show",   "release", "approve", "reject",
+                                         "delete", "export",  NULL };
 
   if (g_strv_contains (with_id, command)) {
     if (id == NULL || a->rest[2] != NULL || !mg_quarantine_id_valid (id)) {
@@ -663,7 +671,8 @@ cmd_migrate (const MgQuarantineArgs *a)
   if (!mg_quarantine_store_migrate (config, &from, &to, &error)) {
     fprintf (stderr, "mugai quarantine migrate: %s\n", error->message);
     return error->domain == MG_QUARANTINE_ERROR && error->code == MG_QUARANTINE_ERROR_STATE
-             ? MG_EXIT_REFUSED : MG_EXIT_TEMPFAIL;
+               ? MG_EXIT_REFUSED
+               : MG_EXIT_TEMPFAIL;
   }
   if (config->quarantine_backend != MG_QUARANTINE_BACKEND_POSTGRESQL)
     printf ("SQLite index %s/index.sqlite is up to date\n", config->quarantine_directory);
@@ -677,9 +686,9 @@ cmd_migrate (const MgQuarantineArgs *a)
 int
 mg_cmd_quarantine (int argc, char **argv)
 {
-  static const char *const commands[] = { "list", "show", "stats", "release", "approve",
-                                          "reject", "delete", "purge", "check", "export",
-                                          "migrate", NULL };
+  static const char *const commands[] = { "list",    "show",   "stats",   "release",
+                                          "approve", "reject", "delete",  "purge",
+                                          "check",   "export", "migrate", NULL };
   g_auto (MgQuarantineArgs) args = { 0 };
   g_auto (MgQuarantineCli) cli = { 0 };
   g_autoptr (GError) error = NULL;
@@ -690,7 +699,8 @@ mg_cmd_quarantine (int argc, char **argv)
     return MG_EXIT_USAGE;
   }
   if (args.rest == NULL || !g_strv_contains (commands, args.rest[0])) {
-    fprintf (stderr, "usage: mugai quarantine list|show ID|stats|release ID|approve ID|"
+    fprintf (stderr,
+             "usage: mugai quarantine list|show ID|stats|release ID|approve ID|"
              "reject ID|delete ID|export ID|purge|check|migrate (mugai quarantine -h)\n");
     return MG_EXIT_USAGE;
   }

@@ -69,7 +69,7 @@ static int
 scan_path (MgScanEngine *engine, const char *path)
 {
   if (g_file_test (path, G_FILE_TEST_IS_SYMLINK))
-    return SCAN_CLEAN;   /* never followed, as clamscan does by default */
+    return SCAN_CLEAN; /* never followed, as clamscan does by default */
   if (g_file_test (path, G_FILE_TEST_IS_DIR))
     return scan_dir (engine, path);
   return scan_file (engine, path);

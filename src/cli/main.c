@@ -18,13 +18,19 @@ typedef struct {
 } MgCommand;
 
 static const MgCommand commands[] = {
-  { "mail", mg_cmd_mail, "sanitise one message: mail [-c FILE] [--report FILE] [-o OUT] [IN|-]" },
+  { "mail", mg_cmd_mail,
+    "sanitise one message: mail [-c FILE] [--report FILE] [-o OUT] [IN|-]" },
   { "scan", mg_cmd_scan, "virus scan only: scan [-c FILE] PATH..." },
-  { "files", mg_cmd_files, "sanitise files and folders: files [-c FILE] [--report FILE] -o OUTDIR SRC..." },
-  { "quarantine", mg_cmd_quarantine, "review what was held: quarantine list|show|stats|release|approve|reject|delete|purge|check|export" },
-  { "config", mg_cmd_config, "check the configuration, or print it: config check [-c FILE] [-P DIR] | config dump [-n] [-c FILE]" },
-  { "report", mg_cmd_report, "totals from the audit log: report [-c FILE] [--from DATE] [--to DATE] [--format text|csv|json]" },
-  { "admin", mg_cmd_admin, "users and web UI of quarantine review: admin user add|passwd|del|list, admin serve" },
+  { "files", mg_cmd_files,
+    "sanitise files and folders: files [-c FILE] [--report FILE] -o OUTDIR SRC..." },
+  { "quarantine", mg_cmd_quarantine,
+    "review what was held: quarantine list|show|stats|release|approve|reject|delete|purge|check|export" },
+  { "config", mg_cmd_config,
+    "check the configuration, or print it: config check [-c FILE] [-P DIR] | config dump [-n] [-c FILE]" },
+  { "report", mg_cmd_report,
+    "totals from the audit log: report [-c FILE] [--from DATE] [--to DATE] [--format text|csv|json]" },
+  { "admin", mg_cmd_admin,
+    "users and web UI of quarantine review: admin user add|passwd|del|list, admin serve" },
 };
 
 static int

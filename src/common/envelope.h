@@ -8,6 +8,6 @@
 #pragma once
 
 typedef struct {
-  const char *sender;              /* addr-spec without <>, "" for the null sender */
-  const char *const *recipients;   /* addr-specs without <>, NULL-terminated */
+  const char *sender;            /* addr-spec without <>, "" for the null sender */
+  const char *const *recipients; /* addr-specs without <>, NULL-terminated */
 } MgEnvelope;

@@ -32,50 +32,50 @@ typedef GBytes *(*MgFilterConvert) (gpointer ctx, GBytes *input, const char *sou
 /* What the filters run for one message spend together (owned by its job,
  * zero at the start). */
 typedef struct {
-  gint64 image_pixels;         /* pixels of the images taken so far ([image] max_message_pixels) */
-  gint64 deadline;             /* g_get_monotonic_time () by which long work must stop, so
-                                  that the part is removed before the job timeout withholds
-                                  the whole message; 0: none */
+  gint64 image_pixels; /* pixels of the images taken so far ([image] max_message_pixels) */
+  gint64 deadline;     /* g_get_monotonic_time () by which long work must stop, so
+                          that the part is removed before the job timeout withholds
+                          the whole message; 0: none */
 } MgFilterBudget;
 
 typedef struct {
-  const char *detected_type;   /* libmagic MIME type of the bytes */
-  const char *charset;         /* declared charset, or NULL */
-  const char *filename;        /* decoded UTF-8 name, or NULL; never a path */
+  const char *detected_type; /* libmagic MIME type of the bytes */
+  const char *charset;       /* declared charset, or NULL */
+  const char *filename;      /* decoded UTF-8 name, or NULL; never a path */
   const MgConfig *config;
-  MgFilterRecurse recurse;     /* for containers; never NULL */
+  MgFilterRecurse recurse; /* for containers; never NULL */
   gpointer recurse_ctx;
-  guint depth;                 /* containers around this input (0 at the top) */
-  MgFilterConvert convert;     /* in a sandboxed worker: the supervisor runs converters;
-                                  NULL: the filter may start them itself */
+  guint depth;             /* containers around this input (0 at the top) */
+  MgFilterConvert convert; /* in a sandboxed worker: the supervisor runs converters;
+                              NULL: the filter may start them itself */
   gpointer convert_ctx;
-  MgFilterBudget *budget;      /* the message's, or NULL: no message-wide limits */
+  MgFilterBudget *budget; /* the message's, or NULL: no message-wide limits */
 } MgFilterInput;
 
 /* What a container did with one member, for the report. */
 typedef struct {
-  char *name;                  /* member path inside the container, UTF-8, owned */
+  char *name; /* member path inside the container, UTF-8, owned */
   char *detected_type;
   MgAction action;
   MgReason reason;
   char *detail;
-  char *sha256;                /* of the member as it came */
-  char *output_sha256;         /* of what was packed again, or NULL */
+  char *sha256;        /* of the member as it came */
+  char *output_sha256; /* of what was packed again, or NULL */
 } MgFilterMember;
 
 struct MgFilterResult {
-  MgAction action;             /* kept, converted, removed or withheld */
+  MgAction action; /* kept, converted, removed or withheld */
   MgReason reason;
-  char *detail;                /* optional English detail for the report, owned */
-  GBytes *output;              /* new bytes when kept/converted, owned */
-  char *output_type;           /* MIME type of the output, owned */
-  char *output_extension;      /* extension the output name must carry (".txt"), owned */
-  GPtrArray *members;          /* MgFilterMember *, or NULL; see mg_filter_result_add_member */
+  char *detail;           /* optional English detail for the report, owned */
+  GBytes *output;         /* new bytes when kept/converted, owned */
+  char *output_type;      /* MIME type of the output, owned */
+  char *output_extension; /* extension the output name must carry (".txt"), owned */
+  GPtrArray *members;     /* MgFilterMember *, or NULL; see mg_filter_result_add_member */
 };
 
 typedef struct {
   const char *name;
-  const char *const *types;    /* NULL-terminated MIME types this filter takes */
+  const char *const *types; /* NULL-terminated MIME types this filter takes */
   /* Before any input is read (and before a sandbox is entered). May be NULL. */
   gboolean (*init) (const MgConfig *config, GError **error);
   /* Fill RESULT. Returning FALSE with ERROR means the filter itself failed:

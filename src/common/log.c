@@ -21,8 +21,7 @@ syslog_priority (GLogLevelFlags level)
 }
 
 static void
-log_handler (const char *domain, GLogLevelFlags level, const char *message,
-             gpointer data)
+log_handler (const char *domain, GLogLevelFlags level, const char *message, gpointer data)
 {
   (void) domain;
   (void) data;

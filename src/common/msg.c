@@ -20,8 +20,9 @@ mg_msg_row (MgMsgId id)
 {
   for (gsize a = G_N_ELEMENTS (areas); a-- > 0;)
     if (id >= areas[a].first)
-      return (gsize) (id - areas[a].first) < *areas[a].n_rows ? &areas[a].rows[id - areas[a].first]
-                                                               : NULL;
+      return (gsize) (id - areas[a].first) < *areas[a].n_rows
+                 ? &areas[a].rows[id - areas[a].first]
+                 : NULL;
   return NULL;
 }
 

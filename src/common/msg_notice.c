@@ -1,4 +1,5 @@
-/* msg_notice.c - the words of the notices in a sanitised or withheld mail, in English and Japanese (a table of the catalogue, msg.h). */
+/* msg_notice.c - the words of the notices in a sanitised or withheld mail, in English and
+ * Japanese (a table of the catalogue, msg.h). */
 #include "common/msg_private.h"
 
 const MgMsg mg_msg_notice_rows[] = {
@@ -12,7 +13,8 @@ const MgMsg mg_msg_notice_rows[] = {
     "The sanitiser failed and could not list the attachments; whether there are any is "
     "unknown.\n",
     "無害化処理が途中で失敗したため、添付ファイルの有無と一覧を確認できませんでした。\n" },
-  { MG_MSG_NOTICE_PARTS_LIST, "Attachments and what became of them:\n", "添付ファイルと処理結果:\n" },
+  { MG_MSG_NOTICE_PARTS_LIST, "Attachments and what became of them:\n",
+    "添付ファイルと処理結果:\n" },
   { MG_MSG_NOTICE_KEPT, "passed", "通過" },
   { MG_MSG_NOTICE_CONVERTED, "converted", "変換" },
   { MG_MSG_NOTICE_REMOVED, "removed", "削除" },
@@ -24,8 +26,7 @@ const MgMsg mg_msg_notice_rows[] = {
   { MG_MSG_NOTICE_ALTERNATIVE_DIFFERS,
     "The text and HTML versions differ; the HTML version (what mail clients display) is shown.\n",
     "テキスト版と HTML 版の内容が異なるため、HTML 版（メールソフトが表示する側）を表示しています。\n" },
-  { MG_MSG_NOTICE_RULE,
-    "----------------------------------------\n",
+  { MG_MSG_NOTICE_RULE, "----------------------------------------\n",
     "────────────────────────────────────────\n" },
   { MG_MSG_NOTICE_WITHHELD_INTRO,
     "This message could not be sanitised safely and was withheld from the LGWAN side.\n"

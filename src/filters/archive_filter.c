@@ -41,29 +41,49 @@ static const struct {
   { "application/zip", { archive_read_support_format_zip }, NULL },
   { "application/x-7z-compressed", { archive_read_support_format_7zip }, NULL },
   { "application/x-tar", { archive_read_support_format_tar }, NULL },
-  { "application/gzip", { archive_read_support_filter_gzip, archive_read_support_format_tar,
-                          archive_read_support_format_raw }, NULL },
-  { "application/x-gzip", { archive_read_support_filter_gzip, archive_read_support_format_tar,
-                            archive_read_support_format_raw }, NULL },
-  { "application/x-bzip2", { archive_read_support_filter_bzip2,
-                             archive_read_support_format_tar,
-                             archive_read_support_format_raw }, NULL },
-  { "application/x-xz", { archive_read_support_filter_xz, archive_read_support_format_tar,
-                          archive_read_support_format_raw }, NULL },
-  { "application/x-lzh-compressed", { archive_read_support_format_lha }, "lha:hdrcharset=CP932" },
-  { "application/x-lha", { archive_read_support_format_lha }, "lha:hdrcharset=CP932" },
-  { "application/x-rar", { archive_read_support_format_rar, archive_read_support_format_rar5 },
+  { "application/gzip",
+    { archive_read_support_filter_gzip, archive_read_support_format_tar,
+      archive_read_support_format_raw },
     NULL },
-  { "application/vnd.rar", { archive_read_support_format_rar, archive_read_support_format_rar5 },
+  { "application/x-gzip",
+    { archive_read_support_filter_gzip, archive_read_support_format_tar,
+      archive_read_support_format_raw },
+    NULL },
+  { "application/x-bzip2",
+    { archive_read_support_filter_bzip2, archive_read_support_format_tar,
+      archive_read_support_format_raw },
+    NULL },
+  { "application/x-xz",
+    { archive_read_support_filter_xz, archive_read_support_format_tar,
+      archive_read_support_format_raw },
+    NULL },
+  { "application/x-lzh-compressed",
+    { archive_read_support_format_lha },
+    "lha:hdrcharset=CP932" },
+  { "application/x-lha", { archive_read_support_format_lha }, "lha:hdrcharset=CP932" },
+  { "application/x-rar",
+    { archive_read_support_format_rar, archive_read_support_format_rar5 },
+    NULL },
+  { "application/vnd.rar",
+    { archive_read_support_format_rar, archive_read_support_format_rar5 },
     NULL },
   { "application/vnd.ms-cab-compressed", { archive_read_support_format_cab }, NULL },
 };
 
 static const char *const archive_types[] = {
-  "application/zip", "application/x-7z-compressed", "application/x-tar", "application/gzip",
-  "application/x-gzip", "application/x-bzip2", "application/x-xz",
-  "application/x-lzh-compressed", "application/x-lha", "application/x-rar",
-  "application/vnd.rar", "application/vnd.ms-cab-compressed", NULL,
+  "application/zip",
+  "application/x-7z-compressed",
+  "application/x-tar",
+  "application/gzip",
+  "application/x-gzip",
+  "application/x-bzip2",
+  "application/x-xz",
+  "application/x-lzh-compressed",
+  "application/x-lha",
+  "application/x-rar",
+  "application/vnd.rar",
+  "application/vnd.ms-cab-compressed",
+  NULL,
 };
 
 static locale_t utf8_locale;
@@ -72,12 +92,12 @@ static locale_t utf8_locale;
 
 typedef struct {
   const MgArchiveLimits *limits;
-  gint64 packed;               /* bytes of the top-level archive */
+  gint64 packed; /* bytes of the top-level archive */
   gint64 members;
   gint64 unpacked;
-  gint64 deadline;             /* g_get_monotonic_time () */
-  gboolean message_deadline;   /* DEADLINE is the message's (MgFilterBudget), nearer */
-  char *exceeded;              /* English detail once a limit is reached */
+  gint64 deadline;           /* g_get_monotonic_time () */
+  gboolean message_deadline; /* DEADLINE is the message's (MgFilterBudget), nearer */
+  char *exceeded;            /* English detail once a limit is reached */
 } MgArchiveBudget;
 
 /* The budget of the top-level archive this thread is unpacking, or NULL. */
@@ -101,18 +121,21 @@ budget_time (MgArchiveBudget *b)
   if (g_get_monotonic_time () <= b->deadline)
     return TRUE;
   if (b->message_deadline)
-    return budget_exceed (b, g_strdup ("the message's time ([sandbox] job_timeout) ran out while"
-                                       " unpacking"));
+    return budget_exceed (b,
+                          g_strdup ("the message's time ([sandbox] job_timeout) ran out while"
+                                    " unpacking"));
   return budget_exceed (b, g_strdup_printf ("unpacking took longer than [archive] max_seconds"
-                                            " (%" G_GINT64_FORMAT " s)", b->limits->max_seconds));
+                                            " (%" G_GINT64_FORMAT " s)",
+                                            b->limits->max_seconds));
 }
 
 static gboolean
 budget_member (MgArchiveBudget *b)
 {
   if (++b->members > b->limits->max_members)
-    return budget_exceed (b, g_strdup_printf ("more than [archive] max_members (%" G_GINT64_FORMAT
-                                              ") entries", b->limits->max_members));
+    return budget_exceed (
+        b, g_strdup_printf ("more than [archive] max_members (%" G_GINT64_FORMAT ") entries",
+                            b->limits->max_members));
   return budget_time (b);
 }
 
@@ -125,15 +148,20 @@ budget_bytes (MgArchiveBudget *b, gsize n, gsize member_size)
   b->unpacked += (gint64) n;
   /* a member is held in a GByteArray, whose length is a guint */
   if ((gint64) member_size > MIN (l->max_member_size, (gint64) G_MAXUINT))
-    return budget_exceed (b, g_strdup_printf ("a member is larger than [archive] max_member_size"
-                                              " (%" G_GINT64_FORMAT " bytes)", l->max_member_size));
+    return budget_exceed (b,
+                          g_strdup_printf ("a member is larger than [archive] max_member_size"
+                                           " (%" G_GINT64_FORMAT " bytes)",
+                                           l->max_member_size));
   if (b->unpacked > l->max_total_size)
-    return budget_exceed (b, g_strdup_printf ("more than [archive] max_total_size (%"
-                                              G_GINT64_FORMAT " bytes) unpacked",
-                                              l->max_total_size));
+    return budget_exceed (
+        b, g_strdup_printf ("more than [archive] max_total_size (%" G_GINT64_FORMAT
+                            " bytes) unpacked",
+                            l->max_total_size));
   if (b->unpacked > MG_ARCHIVE_RATIO_FLOOR && b->unpacked / b->packed > l->max_ratio)
-    return budget_exceed (b, g_strdup_printf ("expands more than [archive] max_ratio (%"
-                                              G_GINT64_FORMAT ") times", l->max_ratio));
+    return budget_exceed (
+        b,
+        g_strdup_printf ("expands more than [archive] max_ratio (%" G_GINT64_FORMAT ") times",
+                         l->max_ratio));
   return budget_time (b);
 }
 
@@ -146,19 +174,20 @@ typedef struct {
   locale_t caller_locale;
   struct archive *reader;
   struct archive *writer;
-  GByteArray *out;             /* the ZIP being written */
+  GByteArray *out; /* the ZIP being written */
   gsize out_max;
-  GHashTable *names;           /* case-folded output names already used */
-  GHashTable *suffixes;        /* case-folded wanted name -> last "-N" tried */
+  GHashTable *names;    /* case-folded output names already used */
+  GHashTable *suffixes; /* case-folded wanted name -> last "-N" tried */
   guint8 *chunk;
   guint files, kept;
-  gboolean package;          /* an Office package's [Content_Types].xml seen */
-  MgAction stop_action;        /* MG_ACTION_KEPT while reading goes on */
+  gboolean package;     /* an Office package's [Content_Types].xml seen */
+  MgAction stop_action; /* MG_ACTION_KEPT while reading goes on */
   MgReason stop_reason;
   char *stop_detail;
 } MgUnpack;
 
-static void stop (MgUnpack *u, MgAction action, MgReason reason, const char *format, ...) G_GNUC_PRINTF (4, 5);
+static void stop (MgUnpack *u, MgAction action, MgReason reason, const char *format, ...)
+    G_GNUC_PRINTF (4, 5);
 
 static void
 stop (MgUnpack *u, MgAction action, MgReason reason, const char *format, ...)
@@ -255,12 +284,12 @@ reader_new (const char *type, gboolean *compressed_r)
     if (!type_is (type, readers[i].type))
       continue;
     for (guint k = 0; k < G_N_ELEMENTS (readers[i].support) && readers[i].support[k]; k++)
-      readers[i].support[k] (a);
+      readers[i].support[k](a);
     if (readers[i].options != NULL)
       archive_read_set_options (a, readers[i].options);
-    *compressed_r = readers[i].support[0] == archive_read_support_filter_gzip
-                    || readers[i].support[0] == archive_read_support_filter_bzip2
-                    || readers[i].support[0] == archive_read_support_filter_xz;
+    *compressed_r = readers[i].support[0] == archive_read_support_filter_gzip ||
+                    readers[i].support[0] == archive_read_support_filter_bzip2 ||
+                    readers[i].support[0] == archive_read_support_filter_xz;
   }
   return a;
 }
@@ -452,11 +481,11 @@ sanitise_member (MgUnpack *u, const char *path, GBytes *data, time_t mtime)
   u->in->recurse (u->in->recurse_ctx, data, mg_safepath_basename (path), &member, &detected);
   uselocale (ours);
   if (u->budget->exceeded != NULL)
-    stop_limit (u);               /* a nested archive spent the budget */
+    stop_limit (u); /* a nested archive spent the budget */
   else if (member.action == MG_ACTION_REMOVED && member.reason == MG_REASON_LIMIT &&
            is_archive (detected))
     stop (u, MG_ACTION_REMOVED, MG_REASON_LIMIT, "%s: %s", path,
-          member.detail != NULL ? member.detail : "limit");   /* nested too deep */
+          member.detail != NULL ? member.detail : "limit"); /* nested too deep */
   else if (member.action == MG_ACTION_WITHHELD)
     stop (u, MG_ACTION_WITHHELD, member.reason, "%s: %s", path,
           member.detail != NULL ? member.detail : mg_reason_text (member.reason, MG_LANG_EN));
@@ -486,7 +515,7 @@ unpack_entry (MgUnpack *u, struct archive_entry *entry)
     return;
   }
   if (archive_entry_filetype (entry) == AE_IFDIR)
-    return;                       /* folders are implied by the paths of files */
+    return; /* folders are implied by the paths of files */
   u->files++;
   u->package |= g_ascii_strcasecmp (name, "[Content_Types].xml") == 0;
   if ((why = not_regular (entry)) != NULL) {
@@ -580,7 +609,7 @@ unpack (MgUnpack *u, GBytes *input, GError **error, gboolean *ok_r)
 {
   u->out = g_byte_array_new ();
   u->out_max = (gsize) MIN (u->budget->limits->max_total_size + MG_ARCHIVE_OUTPUT_SLACK,
-                            (gint64) G_MAXUINT);   /* a GByteArray's length is a guint */
+                            (gint64) G_MAXUINT); /* a GByteArray's length is a guint */
   u->names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   u->suffixes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   u->chunk = g_malloc (MG_ARCHIVE_CHUNK);
@@ -601,7 +630,8 @@ archive_sanitise (GBytes *input, const MgFilterInput *in, MgFilterResult *result
   if (outermost) {
     top.packed = MAX ((gint64) g_bytes_get_size (input), 1);
     top.deadline = g_get_monotonic_time () + in->config->archive.max_seconds * G_USEC_PER_SEC;
-    if (in->budget != NULL && in->budget->deadline != 0 && in->budget->deadline < top.deadline) {
+    if (in->budget != NULL && in->budget->deadline != 0 &&
+        in->budget->deadline < top.deadline) {
       top.deadline = in->budget->deadline;
       top.message_deadline = TRUE;
     }
@@ -661,9 +691,9 @@ archive_precheck (GBytes *input, const MgFilterInput *in, MgFilterResult *result
   locale_t caller = uselocale (utf8_locale);
   struct archive *a = reader_new (in->detected_type, &compressed);
   gint64 n = a != NULL && !compressed
-               ? count_entries (a, data, len, MAX (left, 0),
-                                g_get_monotonic_time () + l->max_seconds * G_USEC_PER_SEC)
-               : -1;
+                 ? count_entries (a, data, len, MAX (left, 0),
+                                  g_get_monotonic_time () + l->max_seconds * G_USEC_PER_SEC)
+                 : -1;
 
   if (a != NULL)
     archive_read_free (a);
@@ -673,7 +703,8 @@ archive_precheck (GBytes *input, const MgFilterInput *in, MgFilterResult *result
   mg_filter_result_set (result, MG_ACTION_REMOVED, MG_REASON_LIMIT,
                         g_strdup_printf ("more than [archive] max_members (%" G_GINT64_FORMAT
                                          ") entries (counted in its headers before the virus"
-                                         " scan)", l->max_members));
+                                         " scan)",
+                                         l->max_members));
   return FALSE;
 }
 

@@ -39,13 +39,13 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (htmlParserCtxt, htmlFreeParserCtxt)
 /* --- elements ---------------------------------------------------------- */
 
 typedef enum {
-  EL_INLINE,  /* text flows through */
-  EL_DROP,    /* the element and everything in it is dropped */
-  EL_BLOCK,   /* starts and ends a line */
-  EL_PARA,    /* a blank line before and after */
+  EL_INLINE, /* text flows through */
+  EL_DROP,   /* the element and everything in it is dropped */
+  EL_BLOCK,  /* starts and ends a line */
+  EL_PARA,   /* a blank line before and after */
   EL_BR,
   EL_HR,
-  EL_LIST,    /* ul, ol, menu, dir */
+  EL_LIST, /* ul, ol, menu, dir */
   EL_LI,
   EL_PRE,
   EL_QUOTE,
@@ -64,29 +64,32 @@ typedef struct {
  * void elements embed, source, track, wbr and keygen must stay inline: libxml2
  * 2.9 gives them the rest of their parent as children. */
 static const ElDesc elements[] = {
-  { "a", EL_A }, { "address", EL_BLOCK }, { "applet", EL_DROP }, { "area", EL_DROP },
-  { "article", EL_BLOCK }, { "aside", EL_BLOCK }, { "audio", EL_DROP },
-  { "base", EL_DROP }, { "blockquote", EL_QUOTE }, { "body", EL_BLOCK }, { "br", EL_BR },
-  { "canvas", EL_DROP }, { "caption", EL_BLOCK }, { "center", EL_BLOCK },
-  { "datalist", EL_DROP }, { "dd", EL_BLOCK }, { "details", EL_BLOCK },
-  { "dialog", EL_BLOCK }, { "dir", EL_LIST }, { "div", EL_BLOCK }, { "dl", EL_PARA },
-  { "dt", EL_BLOCK }, { "fieldset", EL_BLOCK },
-  { "figcaption", EL_BLOCK }, { "figure", EL_PARA }, { "footer", EL_BLOCK },
-  { "form", EL_BLOCK }, { "frame", EL_DROP }, { "frameset", EL_DROP }, { "h1", EL_PARA },
-  { "h2", EL_PARA }, { "h3", EL_PARA }, { "h4", EL_PARA }, { "h5", EL_PARA },
-  { "h6", EL_PARA }, { "head", EL_DROP }, { "header", EL_BLOCK }, { "hgroup", EL_BLOCK },
-  { "hr", EL_HR }, { "iframe", EL_DROP }, { "img", EL_IMG }, { "input", EL_DROP },
-  { "legend", EL_BLOCK }, { "li", EL_LI }, { "link", EL_DROP }, { "listing", EL_PRE },
-  { "main", EL_BLOCK }, { "math", EL_DROP }, { "menu", EL_LIST }, { "meta", EL_DROP },
-  { "nav", EL_BLOCK }, { "noembed", EL_DROP }, { "noscript", EL_DROP },
-  { "object", EL_DROP }, { "ol", EL_LIST }, { "optgroup", EL_DROP }, { "option", EL_DROP },
-  { "p", EL_PARA }, { "param", EL_DROP }, { "plaintext", EL_PRE }, { "pre", EL_PRE },
-  { "script", EL_DROP }, { "section", EL_BLOCK }, { "select", EL_DROP },
-  { "style", EL_DROP }, { "summary", EL_BLOCK }, { "svg", EL_DROP },
-  { "table", EL_PARA }, { "td", EL_CELL }, { "template", EL_DROP },
-  { "textarea", EL_DROP }, { "th", EL_CELL }, { "title", EL_DROP }, { "tr", EL_TR },
-  { "ul", EL_LIST }, { "video", EL_DROP }, { "xml", EL_DROP },
-  { "xmp", EL_PRE },
+  { "a", EL_A },           { "address", EL_BLOCK },  { "applet", EL_DROP },
+  { "area", EL_DROP },     { "article", EL_BLOCK },  { "aside", EL_BLOCK },
+  { "audio", EL_DROP },    { "base", EL_DROP },      { "blockquote", EL_QUOTE },
+  { "body", EL_BLOCK },    { "br", EL_BR },          { "canvas", EL_DROP },
+  { "caption", EL_BLOCK }, { "center", EL_BLOCK },   { "datalist", EL_DROP },
+  { "dd", EL_BLOCK },      { "details", EL_BLOCK },  { "dialog", EL_BLOCK },
+  { "dir", EL_LIST },      { "div", EL_BLOCK },      { "dl", EL_PARA },
+  { "dt", EL_BLOCK },      { "fieldset", EL_BLOCK }, { "figcaption", EL_BLOCK },
+  { "figure", EL_PARA },   { "footer", EL_BLOCK },   { "form", EL_BLOCK },
+  { "frame", EL_DROP },    { "frameset", EL_DROP },  { "h1", EL_PARA },
+  { "h2", EL_PARA },       { "h3", EL_PARA },        { "h4", EL_PARA },
+  { "h5", EL_PARA },       { "h6", EL_PARA },        { "head", EL_DROP },
+  { "header", EL_BLOCK },  { "hgroup", EL_BLOCK },   { "hr", EL_HR },
+  { "iframe", EL_DROP },   { "img", EL_IMG },        { "input", EL_DROP },
+  { "legend", EL_BLOCK },  { "li", EL_LI },          { "link", EL_DROP },
+  { "listing", EL_PRE },   { "main", EL_BLOCK },     { "math", EL_DROP },
+  { "menu", EL_LIST },     { "meta", EL_DROP },      { "nav", EL_BLOCK },
+  { "noembed", EL_DROP },  { "noscript", EL_DROP },  { "object", EL_DROP },
+  { "ol", EL_LIST },       { "optgroup", EL_DROP },  { "option", EL_DROP },
+  { "p", EL_PARA },        { "param", EL_DROP },     { "plaintext", EL_PRE },
+  { "pre", EL_PRE },       { "script", EL_DROP },    { "section", EL_BLOCK },
+  { "select", EL_DROP },   { "style", EL_DROP },     { "summary", EL_BLOCK },
+  { "svg", EL_DROP },      { "table", EL_PARA },     { "td", EL_CELL },
+  { "template", EL_DROP }, { "textarea", EL_DROP },  { "th", EL_CELL },
+  { "title", EL_DROP },    { "tr", EL_TR },          { "ul", EL_LIST },
+  { "video", EL_DROP },    { "xml", EL_DROP },       { "xmp", EL_PRE },
 };
 
 static int
@@ -98,8 +101,8 @@ el_compare (const void *key, const void *member)
 static ElKind
 el_kind (const xmlNode *node)
 {
-  const ElDesc *d = bsearch (node->name, elements, G_N_ELEMENTS (elements),
-                             sizeof elements[0], el_compare);
+  const ElDesc *d = bsearch (node->name, elements, G_N_ELEMENTS (elements), sizeof elements[0],
+                             el_compare);
 
   return d != NULL ? d->kind : EL_INLINE;
 }
@@ -119,9 +122,9 @@ el_hidden (xmlNode *node)
     if (!g_ascii_isspace (*p))
       g_string_append_c (compact, g_ascii_tolower (*p));
   xmlFree (style);
-  gboolean hidden = strstr (compact->str, "display:none") != NULL
-                    || strstr (compact->str, "visibility:hidden") != NULL
-                    || strstr (compact->str, "mso-hide:all") != NULL;
+  gboolean hidden = strstr (compact->str, "display:none") != NULL ||
+                    strstr (compact->str, "visibility:hidden") != NULL ||
+                    strstr (compact->str, "mso-hide:all") != NULL;
   g_string_free (compact, TRUE);
   return hidden;
 }
@@ -130,24 +133,24 @@ el_hidden (xmlNode *node)
 
 typedef struct {
   ElKind kind;
-  gsize start;       /* EL_A: where the link text starts in out */
-  guint count;       /* EL_LIST: items so far; EL_TR: cells so far */
-  gboolean ordered;  /* EL_LIST: ol */
-  gint outer;        /* EL_LIST/EL_TR: the enclosing list/row frame, or -1 */
+  gsize start;      /* EL_A: where the link text starts in out */
+  guint count;      /* EL_LIST: items so far; EL_TR: cells so far */
+  gboolean ordered; /* EL_LIST: ol */
+  gint outer;       /* EL_LIST/EL_TR: the enclosing list/row frame, or -1 */
 } Frame;
 
 typedef struct {
   GString *out;
-  guint breaks;        /* line ends wanted before the next content (1, or 2 for a blank line) */
-  gboolean space;      /* a collapsed space is pending */
-  gboolean space_nl;   /* ... and the whitespace held a line break */
-  gboolean cell_sep;   /* a table cell separator is pending */
-  guint pre;           /* inside pre */
-  guint quote;         /* blockquote depth */
-  gint list;           /* frame of the innermost list, or -1 */
-  gint row;            /* frame of the innermost table row, or -1 */
-  gint link;           /* frame of a link whose text has not started yet, or -1 */
-  gunichar last;       /* last character written */
+  guint breaks;      /* line ends wanted before the next content (1, or 2 for a blank line) */
+  gboolean space;    /* a collapsed space is pending */
+  gboolean space_nl; /* ... and the whitespace held a line break */
+  gboolean cell_sep; /* a table cell separator is pending */
+  guint pre;         /* inside pre */
+  guint quote;       /* blockquote depth */
+  gint list;         /* frame of the innermost list, or -1 */
+  gint row;          /* frame of the innermost table row, or -1 */
+  gint link;         /* frame of a link whose text has not started yet, or -1 */
+  gunichar last;     /* last character written */
   GArray *frames;
 } Render;
 
@@ -324,8 +327,8 @@ append_target (GString *out, const char *url)
   for (const char *p = url; *p != '\0' && out->len - begin < TARGET_MAX;) {
     const char *next = g_utf8_next_char (p);
     gunichar c = g_utf8_get_char (p);
-    if (c <= ' ' || c == 0x7F || c == '<' || c == '>' || c == '"'
-        || g_unichar_type (c) == G_UNICODE_FORMAT || g_unichar_iscntrl (c)) {
+    if (c <= ' ' || c == 0x7F || c == '<' || c == '>' || c == '"' ||
+        g_unichar_type (c) == G_UNICODE_FORMAT || g_unichar_iscntrl (c)) {
       for (const char *b = p; b < next; b++)
         g_string_append_printf (out, "%%%02X", (guchar) *b);
     } else {
@@ -367,8 +370,8 @@ link_text_says_only (const Render *r, gsize start, const char *target, gsize *le
   while (len > lead && g_ascii_isspace (s[len - 1]))
     len--;
   *lead_r = lead;
-  return len == lead
-         || (len - lead == strlen (target) && memcmp (s + lead, target, len - lead) == 0);
+  return len == lead ||
+         (len - lead == strlen (target) && memcmp (s + lead, target, len - lead) == 0);
 }
 
 static void
@@ -444,17 +447,47 @@ static void
 open_element (Render *r, xmlNode *node, Frame *frame, gint index)
 {
   switch (frame->kind) {
-  case EL_BLOCK: case EL_TR: want_breaks (r, 1); break;
-  case EL_PARA: case EL_PRE: want_breaks (r, 2); break;
-  case EL_QUOTE: want_breaks (r, 2); r->quote++; break;
-  case EL_BR: flush_breaks (r); g_string_append_c (r->out, '\n'); r->space = FALSE; break;
-  case EL_HR: want_breaks (r, 1); render_raw (r, HR_LINE); want_breaks (r, 1); break;
-  case EL_LI: open_list_item (r); break;
-  case EL_CELL: open_cell (r); break;
-  case EL_IMG: open_image (r, node); break;
-  case EL_A: frame->start = r->out->len; r->link = index; break;
-  case EL_LIST: want_breaks (r, r->list >= 0 ? 1 : 2); break;
-  case EL_INLINE: case EL_DROP: break;
+  case EL_BLOCK:
+  case EL_TR:
+    want_breaks (r, 1);
+    break;
+  case EL_PARA:
+  case EL_PRE:
+    want_breaks (r, 2);
+    break;
+  case EL_QUOTE:
+    want_breaks (r, 2);
+    r->quote++;
+    break;
+  case EL_BR:
+    flush_breaks (r);
+    g_string_append_c (r->out, '\n');
+    r->space = FALSE;
+    break;
+  case EL_HR:
+    want_breaks (r, 1);
+    render_raw (r, HR_LINE);
+    want_breaks (r, 1);
+    break;
+  case EL_LI:
+    open_list_item (r);
+    break;
+  case EL_CELL:
+    open_cell (r);
+    break;
+  case EL_IMG:
+    open_image (r, node);
+    break;
+  case EL_A:
+    frame->start = r->out->len;
+    r->link = index;
+    break;
+  case EL_LIST:
+    want_breaks (r, r->list >= 0 ? 1 : 2);
+    break;
+  case EL_INLINE:
+  case EL_DROP:
+    break;
   }
   if (frame->kind == EL_PRE)
     r->pre++;
@@ -473,15 +506,41 @@ static void
 close_element (Render *r, xmlNode *node, const Frame *frame)
 {
   switch (frame->kind) {
-  case EL_BLOCK: case EL_LI: want_breaks (r, 1); break;
-  case EL_PARA: want_breaks (r, 2); break;
-  case EL_PRE: want_breaks (r, 2); r->pre--; break;
-  case EL_QUOTE: want_breaks (r, 2); r->quote--; break;
-  case EL_TR: want_breaks (r, 1); r->row = frame->outer; break;
-  case EL_LIST: want_breaks (r, frame->outer >= 0 ? 1 : 2); r->list = frame->outer; break;
-  case EL_A: close_link (r, node, frame); break;
-  case EL_CELL: r->space = TRUE; break;
-  case EL_BR: case EL_HR: case EL_IMG: case EL_INLINE: case EL_DROP: break;
+  case EL_BLOCK:
+  case EL_LI:
+    want_breaks (r, 1);
+    break;
+  case EL_PARA:
+    want_breaks (r, 2);
+    break;
+  case EL_PRE:
+    want_breaks (r, 2);
+    r->pre--;
+    break;
+  case EL_QUOTE:
+    want_breaks (r, 2);
+    r->quote--;
+    break;
+  case EL_TR:
+    want_breaks (r, 1);
+    r->row = frame->outer;
+    break;
+  case EL_LIST:
+    want_breaks (r, frame->outer >= 0 ? 1 : 2);
+    r->list = frame->outer;
+    break;
+  case EL_A:
+    close_link (r, node, frame);
+    break;
+  case EL_CELL:
+    r->space = TRUE;
+    break;
+  case EL_BR:
+  case EL_HR:
+  case EL_IMG:
+  case EL_INLINE:
+  case EL_DROP:
+    break;
   }
 }
 
@@ -625,8 +684,8 @@ sniff_meta_charset (const char *data, gsize len, char *label)
     const char *close = memchr (p, '>', end - p);
     const char *tag_end = close != NULL ? close : end;
     for (const char *q = p + 5; q + 7 <= tag_end; q++)
-      if (g_ascii_strncasecmp (q, "charset", 7) == 0
-          && meta_charset_value (q + 7, tag_end, label))
+      if (g_ascii_strncasecmp (q, "charset", 7) == 0 &&
+          meta_charset_value (q + 7, tag_end, label))
         return TRUE;
     p = tag_end - 1;
   }
@@ -655,8 +714,8 @@ html_parse (const char *utf8, gboolean *cut_r)
 {
   g_autoptr (htmlParserCtxt) ctxt = htmlNewParserCtxt ();
   gsize len = strlen (utf8);
-  int options = HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING
-                | HTML_PARSE_RECOVER | HTML_PARSE_IGNORE_ENC;
+  int options = HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
+                HTML_PARSE_RECOVER | HTML_PARSE_IGNORE_ENC;
 
   *cut_r = FALSE;
   if (ctxt == NULL)
@@ -677,7 +736,10 @@ mg_html_to_text (const char *data, gsize len, const char *charset)
 
   html_setup_once ();
   g_autoptr (xmlDoc) doc = html_parse (utf8, &cut);
-  Render r = { .out = g_string_new (NULL), .list = -1, .row = -1, .link = -1,
+  Render r = { .out = g_string_new (NULL),
+               .list = -1,
+               .row = -1,
+               .link = -1,
                .frames = g_array_new (FALSE, TRUE, sizeof (Frame)) };
   for (xmlNode *top = doc != NULL ? doc->children : NULL; top != NULL; top = top->next)
     render_walk (&r, top);
@@ -703,8 +765,7 @@ html_init (const MgConfig *config, GError **error)
 }
 
 static gboolean
-html_sanitise (GBytes *input, const MgFilterInput *in, MgFilterResult *result,
-               GError **error)
+html_sanitise (GBytes *input, const MgFilterInput *in, MgFilterResult *result, GError **error)
 {
   gsize len;
   const char *data = g_bytes_get_data (input, &len);

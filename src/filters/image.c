@@ -33,25 +33,22 @@
 #define MG_IMAGE_CHUNK 4096
 
 typedef struct {
-  const char *type;               /* libmagic MIME type */
-  const char *loader;             /* gdk-pixbuf format that decodes it */
-  const char *label;              /* for details */
-  gboolean jpeg;                  /* encoded again as JPEG, else as PNG */
+  const char *type;   /* libmagic MIME type */
+  const char *loader; /* gdk-pixbuf format that decodes it */
+  const char *label;  /* for details */
+  gboolean jpeg;      /* encoded again as JPEG, else as PNG */
 } ImageKind;
 
 static const ImageKind kinds[] = {
-  { "image/png", "png", "PNG", FALSE },
-  { "image/jpeg", "jpeg", "JPEG", TRUE },
-  { "image/gif", "gif", "GIF", FALSE },
-  { "image/bmp", "bmp", "BMP", FALSE },
-  { "image/x-ms-bmp", "bmp", "BMP", FALSE },
-  { "image/tiff", "tiff", "TIFF", FALSE },
+  { "image/png", "png", "PNG", FALSE },      { "image/jpeg", "jpeg", "JPEG", TRUE },
+  { "image/gif", "gif", "GIF", FALSE },      { "image/bmp", "bmp", "BMP", FALSE },
+  { "image/x-ms-bmp", "bmp", "BMP", FALSE }, { "image/tiff", "tiff", "TIFF", FALSE },
   { "image/webp", "webp", "WebP", FALSE },
 };
 
 static const char *const image_types[] = {
-  "image/png", "image/jpeg", "image/gif", "image/bmp", "image/x-ms-bmp", "image/tiff",
-  "image/webp", NULL,
+  "image/png",      "image/jpeg", "image/gif",  "image/bmp",
+  "image/x-ms-bmp", "image/tiff", "image/webp", NULL,
 };
 
 /* Extensions an output name may keep (lower-cased); the first is the default. */
@@ -112,16 +109,18 @@ image_remove (MgFilterResult *result, MgReason reason, char *detail)
  * the message's (MgFilterBudget.deadline). */
 typedef struct {
   gint64 deadline;
-  gboolean message;            /* the message's deadline is the nearer */
+  gboolean message; /* the message's deadline is the nearer */
   gboolean passed;
 } ImageClock;
 
 static ImageClock
 image_clock (const MgFilterInput *in)
 {
-  ImageClock clock = { g_get_monotonic_time () + in->config->image.max_seconds * G_USEC_PER_SEC };
+  ImageClock clock = { g_get_monotonic_time () +
+                       in->config->image.max_seconds * G_USEC_PER_SEC };
 
-  if (in->budget != NULL && in->budget->deadline != 0 && in->budget->deadline < clock.deadline) {
+  if (in->budget != NULL && in->budget->deadline != 0 &&
+      in->budget->deadline < clock.deadline) {
     clock.deadline = in->budget->deadline;
     clock.message = TRUE;
   }
@@ -141,8 +140,9 @@ clock_detail (const ImageClock *clock, const MgImageLimits *limits)
   if (clock->message)
     return g_strdup ("the message's time ([sandbox] job_timeout) ran out while this image was"
                      " decoded or encoded");
-  return g_strdup_printf ("decoding and encoding took longer than [image] max_seconds (%"
-                          G_GINT64_FORMAT " s)", limits->max_seconds);
+  return g_strdup_printf (
+      "decoding and encoding took longer than [image] max_seconds (%" G_GINT64_FORMAT " s)",
+      limits->max_seconds);
 }
 
 typedef struct {
@@ -160,8 +160,8 @@ on_size_prepared (GdkPixbufLoader *loader, int width, int height, gpointer data)
 
   probe->width = width;
   probe->height = height;
-  if (width > probe->limits->max_dimension || height > probe->limits->max_dimension
-      || (gint64) width * height > probe->limits->max_pixels) {
+  if (width > probe->limits->max_dimension || height > probe->limits->max_dimension ||
+      (gint64) width * height > probe->limits->max_pixels) {
     probe->too_big = TRUE;
     gdk_pixbuf_loader_set_size (loader, 0, 0);
   }
@@ -172,9 +172,11 @@ limit_detail (const MgImageLimits *l, int width, int height)
 {
   if (width > l->max_dimension || height > l->max_dimension)
     return g_strdup_printf ("%d x %d pixels: a side is longer than [image] max_dimension"
-                            " (%" G_GINT64_FORMAT ")", width, height, l->max_dimension);
+                            " (%" G_GINT64_FORMAT ")",
+                            width, height, l->max_dimension);
   return g_strdup_printf ("%d x %d pixels: more than [image] max_pixels (%" G_GINT64_FORMAT
-                          ")", width, height, l->max_pixels);
+                          ")",
+                          width, height, l->max_pixels);
 }
 
 /* DATA to LOADER in chunks, the time checked between them (the decoders
@@ -213,7 +215,7 @@ image_load (GBytes *input, const ImageKind *kind, const MgImageLimits *limits,
   gboolean ok = loader_feed (loader, data, len, clock, &probe, FALSE, &error);
   /* close even after a failed write: the loader must always be closed */
   ok = gdk_pixbuf_loader_close (loader, ok ? &error : NULL) && ok && !clock_passed (clock);
-  g_signal_handlers_disconnect_by_data (loader, &probe);   /* PROBE is on this stack */
+  g_signal_handlers_disconnect_by_data (loader, &probe); /* PROBE is on this stack */
   if (ok && !probe.too_big && gdk_pixbuf_loader_get_pixbuf (loader) != NULL)
     return loader;
   if (probe.too_big)
@@ -278,7 +280,8 @@ image_encode_jpeg (GdkPixbuf *pixels, const MgImageLimits *limits, ImageClock *c
 
   if (encoded == NULL)
     return NULL;
-  if (mg_image_jpeg_transcode (encoded, limits, clock->deadline, &jpeg) != MG_IMAGE_JPEG_DONE) {
+  if (mg_image_jpeg_transcode (encoded, limits, clock->deadline, &jpeg) !=
+      MG_IMAGE_JPEG_DONE) {
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
                  "the JPEG gdk-pixbuf wrote does not transcode: %s",
                  jpeg.message != NULL ? jpeg.message : "(no message)");
@@ -310,28 +313,36 @@ image_detail (const ImageKind *kind, GdkPixbuf *pixels, GdkPixbufLoader *loader,
   GdkPixbufAnimation *animation = gdk_pixbuf_loader_get_animation (loader);
   gboolean animated = animation != NULL && !gdk_pixbuf_animation_is_static_image (animation);
 
-  return g_strdup_printf ("%s %d x %d re-encoded as %s; metadata and trailing data "
-                          "dropped%s%s%s", kind->label, gdk_pixbuf_get_width (pixels),
-                          gdk_pixbuf_get_height (pixels), kind->jpeg ? "JPEG" : "PNG",
-                          animated ? "; first frame of the animation kept" : "",
-                          rotated ? "; EXIF orientation applied to the pixels (the"
-                          " output is upright)" : "",
-                          kind->jpeg && limits->reencode == MG_IMAGE_REENCODE_PIXELS
-                          ? "; encoded anew from its pixels at quality " MG_IMAGE_JPEG_QUALITY
-                            " ([image] reencode = pixels)" : "");
+  return g_strdup_printf (
+      "%s %d x %d re-encoded as %s; metadata and trailing data "
+      "dropped%s%s%s",
+      kind->label, gdk_pixbuf_get_width (pixels), gdk_pixbuf_get_height (pixels),
+      kind->jpeg ? "JPEG" : "PNG", animated ? "; first frame of the animation kept" : "",
+      rotated ? "; EXIF orientation applied to the pixels (the"
+                " output is upright)"
+              : "",
+      kind->jpeg && limits->reencode == MG_IMAGE_REENCODE_PIXELS
+          ? "; encoded anew from its pixels at quality " MG_IMAGE_JPEG_QUALITY
+            " ([image] reencode = pixels)"
+          : "");
 }
 
 static char *
 jpeg_detail (const MgImageJpeg *jpeg)
 {
-  g_autofree char *damaged = jpeg->damaged == 0 ? g_strdup ("")
-    : g_strdup_printf ("; the image data is damaged or cut short (%ld libjpeg warnings) and "
-                       "kept as viewers show it", jpeg->damaged);
+  g_autofree char *damaged =
+      jpeg->damaged == 0
+          ? g_strdup ("")
+          : g_strdup_printf (
+                "; the image data is damaged or cut short (%ld libjpeg warnings) and "
+                "kept as viewers show it",
+                jpeg->damaged);
 
-  return g_strdup_printf ("JPEG %d x %d written again from its DCT coefficients without "
-                          "loss; metadata and trailing data dropped%s%s", jpeg->width,
-                          jpeg->height, jpeg->progressive || jpeg->arithmetic
-                          ? "; coding made baseline Huffman" : "", damaged);
+  return g_strdup_printf (
+      "JPEG %d x %d written again from its DCT coefficients without "
+      "loss; metadata and trailing data dropped%s%s",
+      jpeg->width, jpeg->height,
+      jpeg->progressive || jpeg->arithmetic ? "; coding made baseline Huffman" : "", damaged);
 }
 
 /* A TIFF of several pages (a fax) keeps its first: said in the reason, which
@@ -395,7 +406,8 @@ image_jpeg_lossless (GBytes *input, const MgFilterInput *in, const ImageKind *ki
   case MG_IMAGE_JPEG_TOO_MANY_SCANS:
     image_remove (result, MG_REASON_LIMIT,
                   g_strdup_printf ("a JPEG of more than %d scans (a progressive JPEG has about"
-                                   " 10)", MG_IMAGE_JPEG_MAX_SCANS));
+                                   " 10)",
+                                   MG_IMAGE_JPEG_MAX_SCANS));
     return TRUE;
   case MG_IMAGE_JPEG_TOO_SLOW:
     clock->passed = TRUE;
@@ -417,9 +429,9 @@ image_redraw (GBytes *input, const MgFilterInput *in, const ImageKind *kind, Ima
   const MgImageLimits *limits = &in->config->image;
 
   if (!loader_available (kind->loader)) {
-    image_remove (result, MG_REASON_NO_CONVERTER,
-                  g_strdup_printf ("no %s decoder is installed (a gdk-pixbuf loader)",
-                                   kind->label));
+    image_remove (
+        result, MG_REASON_NO_CONVERTER,
+        g_strdup_printf ("no %s decoder is installed (a gdk-pixbuf loader)", kind->label));
     return TRUE;
   }
   g_autoptr (GdkPixbufLoader) loader = image_load (input, kind, limits, clock, result);
@@ -430,7 +442,7 @@ image_redraw (GBytes *input, const MgFilterInput *in, const ImageKind *kind, Ima
   g_autoptr (GdkPixbuf) pixels = gdk_pixbuf_apply_embedded_orientation (decoded);
   if (pixels == NULL) {
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "out of memory turning the image");
-    return FALSE;   /* the filter failed */
+    return FALSE; /* the filter failed */
   }
   g_autoptr (GError) local = NULL;
   GBytes *output = kind->jpeg ? image_encode_jpeg (pixels, limits, clock, &local)
@@ -466,7 +478,7 @@ image_tiff_all_pages (GBytes *input, const MgFilterInput *in, ImageClock *clock,
 
   if (mg_image_tiff_pages (data, len) < 2)
     return FALSE;
-  if (in->budget != NULL)   /* the first page was counted by the precheck */
+  if (in->budget != NULL) /* the first page was counted by the precheck */
     budget = MAX (0, limits->max_message_pixels - in->budget->image_pixels);
   GBytes *output = mg_image_tiff_rebuild (input, limits, budget, clock->deadline, &pages,
                                           &pixels, &why);
@@ -479,17 +491,17 @@ image_tiff_all_pages (GBytes *input, const MgFilterInput *in, ImageClock *clock,
   result->reason = MG_REASON_IMAGE_REENCODED;
   result->detail = g_strdup_printf ("TIFF of %u pages written again page by page from its "
                                     "pixels (black-and-white pages as CCITT G4, others as "
-                                    "RGB); metadata dropped", pages);
+                                    "RGB); metadata dropped",
+                                    pages);
   result->output = output;
   result->output_type = g_strdup ("image/tiff");
-  result->output_extension = g_strdup (dot != NULL && g_ascii_strcasecmp (dot, ".tiff") == 0
-                                       ? ".tiff" : ".tif");
+  result->output_extension = g_strdup (
+      dot != NULL && g_ascii_strcasecmp (dot, ".tiff") == 0 ? ".tiff" : ".tif");
   return TRUE;
 }
 
 static gboolean
-image_sanitise (GBytes *input, const MgFilterInput *in, MgFilterResult *result,
-                GError **error)
+image_sanitise (GBytes *input, const MgFilterInput *in, MgFilterResult *result, GError **error)
 {
   const ImageKind *kind = image_kind (in->detected_type);
   g_autoptr (GBytes) baseline = NULL;
@@ -501,7 +513,8 @@ image_sanitise (GBytes *input, const MgFilterInput *in, MgFilterResult *result,
     return TRUE;
   }
   clock = image_clock (in);
-  if (g_str_equal (kind->type, "image/tiff") && image_tiff_all_pages (input, in, &clock, result))
+  if (g_str_equal (kind->type, "image/tiff") &&
+      image_tiff_all_pages (input, in, &clock, result))
     return TRUE;
   if (kind->jpeg && image_jpeg_lossless (input, in, kind, &clock, result, &baseline))
     return TRUE;
@@ -545,28 +558,29 @@ image_precheck (GBytes *input, const MgFilterInput *in, MgFilterResult *result)
   int width, height;
 
   if (kind == NULL)
-    return TRUE;   /* the filter says why */
-  if (in->budget != NULL && in->budget->deadline != 0
-      && g_get_monotonic_time () > in->budget->deadline) {
+    return TRUE; /* the filter says why */
+  if (in->budget != NULL && in->budget->deadline != 0 &&
+      g_get_monotonic_time () > in->budget->deadline) {
     ImageClock late = { in->budget->deadline, TRUE, TRUE };
     image_remove (result, MG_REASON_LIMIT, clock_detail (&late, limits));
-    return FALSE;   /* no scan either: the job would be killed during it */
+    return FALSE; /* no scan either: the job would be killed during it */
   }
   if (!loader_available (kind->loader) || !image_size (input, kind, &width, &height))
     return TRUE;
   gint64 pixels = (gint64) width * height;
-  if (width > limits->max_dimension || height > limits->max_dimension
-      || pixels > limits->max_pixels) {
+  if (width > limits->max_dimension || height > limits->max_dimension ||
+      pixels > limits->max_pixels) {
     image_remove (result, MG_REASON_LIMIT, limit_detail (limits, width, height));
     return FALSE;
   }
   if (in->budget == NULL)
     return TRUE;
   if (in->budget->image_pixels + pixels > limits->max_message_pixels) {
-    image_remove (result, MG_REASON_LIMIT,
-                  g_strdup_printf ("%d x %d pixels: with the images before it, more than [image]"
-                                   " max_message_pixels (%" G_GINT64_FORMAT ") in one message",
-                                   width, height, limits->max_message_pixels));
+    image_remove (
+        result, MG_REASON_LIMIT,
+        g_strdup_printf ("%d x %d pixels: with the images before it, more than [image]"
+                         " max_message_pixels (%" G_GINT64_FORMAT ") in one message",
+                         width, height, limits->max_message_pixels));
     return FALSE;
   }
   in->budget->image_pixels += pixels;

@@ -18,7 +18,7 @@
 #include <jpeglib.h>
 #include <jerror.h>
 
-#define MG_IMAGE_JPEG_CHUNK 65536        /* first size of the output buffer */
+#define MG_IMAGE_JPEG_CHUNK 65536 /* first size of the output buffer */
 #define MG_IMAGE_JPEG_APP1 (JPEG_APP0 + 1)
 
 typedef struct {
@@ -176,11 +176,11 @@ exif_orientation (const JOCTET *data, gsize len)
   gsize count = exif_get (data + at, be, 2);
   at += 2;
   if (at + count * 12 > len)
-    return -1;                         /* gdk-pixbuf reads no tag of a cut IFD */
+    return -1; /* gdk-pixbuf reads no tag of a cut IFD */
   for (gsize end = at + count * 12; at < end; at += 12) {
     guint type = exif_get (data + at + 2, be, 2);
-    if (exif_get (data + at, be, 2) != 0x112 || exif_get (data + at + 4, be, 4) != 1
-        || (type != 3 && type != 9))
+    if (exif_get (data + at, be, 2) != 0x112 || exif_get (data + at + 4, be, 4) != 1 ||
+        (type != 3 && type != 9))
       continue;
     guint value = exif_get (data + at + 8, be, type == 3 ? 2 : 4);
     orientation = value <= 8 ? (int) value : 0;
@@ -210,8 +210,8 @@ sampling_decodes (j_decompress_ptr in)
 {
   for (int ci = 0; ci < in->num_components; ci++) {
     const jpeg_component_info *c = &in->comp_info[ci];
-    if (in->max_h_samp_factor % c->h_samp_factor != 0
-        || in->max_v_samp_factor % c->v_samp_factor != 0)
+    if (in->max_h_samp_factor % c->h_samp_factor != 0 ||
+        in->max_v_samp_factor % c->v_samp_factor != 0)
       return FALSE;
   }
   return TRUE;
@@ -228,8 +228,8 @@ job_check (JpegJob *job)
   jpeg->height = (int) in->image_height;
   jpeg->progressive = in->progressive_mode;
   jpeg->arithmetic = in->arith_code;
-  if (jpeg->width > job->limits->max_dimension || jpeg->height > job->limits->max_dimension
-      || (gint64) jpeg->width * jpeg->height > job->limits->max_pixels)
+  if (jpeg->width > job->limits->max_dimension || jpeg->height > job->limits->max_dimension ||
+      (gint64) jpeg->width * jpeg->height > job->limits->max_pixels)
     return MG_IMAGE_JPEG_TOO_BIG;
   if (in->jpeg_color_space == JCS_UNKNOWN) {
     jpeg->message = g_strdup_printf ("%d colour components are not an image a viewer shows",
@@ -254,8 +254,8 @@ job_write (JpegJob *job, jvirt_barray_ptr *coefficients)
   j_compress_ptr out = &job->out;
 
   jpeg_copy_critical_parameters (&job->in, out);
-  out->optimize_coding = TRUE;     /* the tables follow from the coefficients alone */
-  out->arith_code = FALSE;         /* Huffman, and no scan script: baseline sequential */
+  out->optimize_coding = TRUE; /* the tables follow from the coefficients alone */
+  out->arith_code = FALSE;     /* Huffman, and no scan script: baseline sequential */
   out->restart_interval = 0;
   out->restart_in_rows = 0;
   /* libjpeg's own Adobe marker only where the input had one: whether CMYK
@@ -266,7 +266,7 @@ job_write (JpegJob *job, jvirt_barray_ptr *coefficients)
   job->dest.pub.term_destination = dest_term;
   out->dest = &job->dest.pub;
   jpeg_write_coefficients (out, coefficients);
-  jpeg_finish_compress (out);      /* before the decompressor frees the coefficients */
+  jpeg_finish_compress (out); /* before the decompressor frees the coefficients */
 }
 
 static MgImageJpegStatus
@@ -304,14 +304,14 @@ job_run (JpegJob *job, const guchar *data, gsize len)
   job->out_progress.progress_monitor = progress_check_time;
   job->out.progress = &job->out_progress;
   jpeg_mem_src (&job->in, data, len);
-  jpeg_save_markers (&job->in, MG_IMAGE_JPEG_APP1, 0xffff);   /* read, never written */
+  jpeg_save_markers (&job->in, MG_IMAGE_JPEG_APP1, 0xffff); /* read, never written */
   jpeg_read_header (&job->in, TRUE);
   status = job_check (job);
   if (status != MG_IMAGE_JPEG_DONE && status != MG_IMAGE_JPEG_TURN)
     return status;
   /* read for TURN too: the scan limit then holds before gdk-pixbuf decodes */
   jvirt_barray_ptr *coefficients = jpeg_read_coefficients (&job->in);
-  job->jpeg->damaged = job->error.pub.num_warnings;   /* the compressor resets it */
+  job->jpeg->damaged = job->error.pub.num_warnings; /* the compressor resets it */
   if (status == MG_IMAGE_JPEG_TURN)
     return status;
   job_write (job, coefficients);
@@ -332,8 +332,8 @@ mg_image_jpeg_transcode (GBytes *input, const MgImageLimits *limits, gint64 dead
   job->error.deadline = deadline;
   MgImageJpegStatus status = job_run (job, data, len);
   if (status == MG_IMAGE_JPEG_DONE)
-    jpeg_r->output = g_bytes_new_take (g_realloc (g_steal_pointer (&job->dest.data),
-                                                  job->dest.size), job->dest.size);
+    jpeg_r->output = g_bytes_new_take (
+        g_realloc (g_steal_pointer (&job->dest.data), job->dest.size), job->dest.size);
   jpeg_destroy_compress (&job->out);
   jpeg_destroy_decompress (&job->in);
   g_free (job->dest.data);

@@ -41,22 +41,22 @@
 #define MG_IMAGE_JPEG_MAX_SCANS 256
 
 typedef enum {
-  MG_IMAGE_JPEG_DONE,        /* output holds the new JPEG */
-  MG_IMAGE_JPEG_TURN,        /* EXIF orientation 2 to 8: the pixels must be turned */
-  MG_IMAGE_JPEG_TOO_BIG,     /* width x height over [image] limits */
+  MG_IMAGE_JPEG_DONE,    /* output holds the new JPEG */
+  MG_IMAGE_JPEG_TURN,    /* EXIF orientation 2 to 8: the pixels must be turned */
+  MG_IMAGE_JPEG_TOO_BIG, /* width x height over [image] limits */
   MG_IMAGE_JPEG_TOO_MANY_SCANS,
-  MG_IMAGE_JPEG_TOO_SLOW,    /* DEADLINE passed while reading or writing */
-  MG_IMAGE_JPEG_BAD,         /* does not decode; message says why */
+  MG_IMAGE_JPEG_TOO_SLOW, /* DEADLINE passed while reading or writing */
+  MG_IMAGE_JPEG_BAD,      /* does not decode; message says why */
 } MgImageJpegStatus;
 
 typedef struct {
-  GBytes *output;            /* the new JPEG (DONE), owned */
-  char *message;             /* libjpeg's words (BAD), owned */
-  int width, height;         /* from the header, 0 when it did not parse */
-  int orientation;           /* EXIF orientation, 0 when there is none */
-  gboolean progressive;      /* the input's coding */
+  GBytes *output;       /* the new JPEG (DONE), owned */
+  char *message;        /* libjpeg's words (BAD), owned */
+  int width, height;    /* from the header, 0 when it did not parse */
+  int orientation;      /* EXIF orientation, 0 when there is none */
+  gboolean progressive; /* the input's coding */
   gboolean arithmetic;
-  long damaged;              /* corrupt-data warnings libjpeg repaired */
+  long damaged; /* corrupt-data warnings libjpeg repaired */
 } MgImageJpeg;
 
 /* Transcode the JPEG INPUT into JPEG_R (which is overwritten; clear it with

@@ -8,4 +8,4 @@
 /* How many pages (image file directories) the TIFF DATA holds: 1 when it
  * cannot be read past the first, at most MG_IMAGE_TIFF_MAX_PAGES; a loop in
  * the chain ends the count. */
-guint mg_image_tiff_pages(const guint8 *data, gsize len);
+guint mg_image_tiff_pages (const guint8 *data, gsize len);

@@ -9,7 +9,7 @@
 #define MG_IMAGE_TIFF_REBUILD_PAGES 500
 
 typedef struct {
-  GByteArray *data;            /* read: the input (not owned); write: the output */
+  GByteArray *data; /* read: the input (not owned); write: the output */
   toff_t at;
 } TiffMem;
 
@@ -116,14 +116,15 @@ copy_resolution (TIFF *in, TIFF *out)
   float x = 0, y = 0;
   guint16 unit = RESUNIT_INCH;
 
-  if (TIFFGetField (in, TIFFTAG_XRESOLUTION, &x) != 1 || TIFFGetField (in, TIFFTAG_YRESOLUTION, &y) != 1
-      || !(x >= 1 && x <= 10000 && y >= 1 && y <= 10000))
+  if (TIFFGetField (in, TIFFTAG_XRESOLUTION, &x) != 1 ||
+      TIFFGetField (in, TIFFTAG_YRESOLUTION, &y) != 1 ||
+      !(x >= 1 && x <= 10000 && y >= 1 && y <= 10000))
     return;
   TIFFGetFieldDefaulted (in, TIFFTAG_RESOLUTIONUNIT, &unit);
   TIFFSetField (out, TIFFTAG_XRESOLUTION, x);
   TIFFSetField (out, TIFFTAG_YRESOLUTION, y);
-  TIFFSetField (out, TIFFTAG_RESOLUTIONUNIT, unit == RESUNIT_CENTIMETER ? RESUNIT_CENTIMETER
-                                                                          : RESUNIT_INCH);
+  TIFFSetField (out, TIFFTAG_RESOLUTIONUNIT,
+                unit == RESUNIT_CENTIMETER ? RESUNIT_CENTIMETER : RESUNIT_INCH);
 }
 
 /* Page W x H of RGBA pixels (top row first) as the next directory of OUT. */
@@ -141,7 +142,8 @@ write_page (TIFF *out, TIFF *in, const guint32 *rgba, guint32 w, guint32 h)
   TIFFSetField (out, TIFFTAG_BITSPERSAMPLE, bw ? 1 : 8);
   TIFFSetField (out, TIFFTAG_SAMPLESPERPIXEL, bw ? 1 : 3);
   TIFFSetField (out, TIFFTAG_PHOTOMETRIC, bw ? PHOTOMETRIC_MINISWHITE : PHOTOMETRIC_RGB);
-  TIFFSetField (out, TIFFTAG_COMPRESSION, bw ? COMPRESSION_CCITTFAX4 : COMPRESSION_ADOBE_DEFLATE);
+  TIFFSetField (out, TIFFTAG_COMPRESSION,
+                bw ? COMPRESSION_CCITTFAX4 : COMPRESSION_ADOBE_DEFLATE);
   TIFFSetField (out, TIFFTAG_ROWSPERSTRIP, h);
   copy_resolution (in, out);
   for (guint32 y = 0; y < h; y++) {
@@ -149,7 +151,7 @@ write_page (TIFF *out, TIFF *in, const guint32 *rgba, guint32 w, guint32 h)
     memset (row, 0, row_bytes);
     for (guint32 x = 0; x < w; x++) {
       if (bw && p[x] == 0xFF000000u)
-        row[x / 8] |= 0x80 >> (x % 8);   /* MINISWHITE: 1 is black */
+        row[x / 8] |= 0x80 >> (x % 8); /* MINISWHITE: 1 is black */
       else if (!bw) {
         row[3 * x] = TIFFGetR (p[x]);
         row[3 * x + 1] = TIFFGetG (p[x]);
@@ -179,8 +181,8 @@ rebuild_page (TIFF *in, TIFF *out, Rebuild *r)
   TIFFGetField (in, TIFFTAG_IMAGEWIDTH, &w);
   TIFFGetField (in, TIFFTAG_IMAGELENGTH, &h);
   gint64 pixels = (gint64) w * h;
-  if (w == 0 || h == 0 || w > r->limits->max_dimension || h > r->limits->max_dimension
-      || pixels > r->limits->max_pixels || r->pixels + pixels > r->budget) {
+  if (w == 0 || h == 0 || w > r->limits->max_dimension || h > r->limits->max_dimension ||
+      pixels > r->limits->max_pixels || r->pixels + pixels > r->budget) {
     r->why = g_strdup_printf ("page %u is %u x %u pixels: over [image] limits", r->pages + 1,
                               w, h);
     return FALSE;
@@ -238,7 +240,7 @@ mg_image_tiff_rebuild (GBytes *input, const MgImageLimits *limits, gint64 pixel_
   else
     done = rebuild_all (in, out, &r);
   if (out != NULL)
-    TIFFClose (out);   /* flushes the last directory */
+    TIFFClose (out); /* flushes the last directory */
   if (in != NULL)
     TIFFClose (in);
   if (done)

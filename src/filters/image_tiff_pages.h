@@ -20,4 +20,5 @@
  * pixels. NULL with *WHY_R (English, owned) when a page breaks a limit or
  * does not decode: the caller then keeps the first page only. */
 GBytes *mg_image_tiff_rebuild (GBytes *input, const MgImageLimits *limits, gint64 pixel_budget,
-                               gint64 deadline, guint *pages_r, gint64 *pixels_r, char **why_r);
+                               gint64 deadline, guint *pages_r, gint64 *pixels_r,
+                               char **why_r);

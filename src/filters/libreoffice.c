@@ -26,11 +26,19 @@
 static const struct {
   const char *ext, *target;
 } conversions[] = {
-  { "doc", "docx" }, { "xls", "xlsx" }, { "ppt", "pptx" }, { "rtf", "docx" },
-  { "odt", "docx" }, { "ott", "docx" }, { "odm", "docx" },
-  { "ods", "xlsx" }, { "ots", "xlsx" }, { "odp", "pptx" }, { "otp", "pptx" },
-  { "xlsb", "xlsx" },   /* binary workbooks, handed over by the OOXML filter */
-  { MG_OFFICE_BATCH_METAFILES, "png" },   /* EMF/WMF pictures (ooxml_metafile.c) */
+  { "doc", "docx" },
+  { "xls", "xlsx" },
+  { "ppt", "pptx" },
+  { "rtf", "docx" },
+  { "odt", "docx" },
+  { "ott", "docx" },
+  { "odm", "docx" },
+  { "ods", "xlsx" },
+  { "ots", "xlsx" },
+  { "odp", "pptx" },
+  { "otp", "pptx" },
+  { "xlsb", "xlsx" },                   /* binary workbooks, handed over by the OOXML filter */
+  { MG_OFFICE_BATCH_METAFILES, "png" }, /* EMF/WMF pictures (ooxml_metafile.c) */
 };
 
 static const char why_not_installed[] = "LibreOffice is not installed";
@@ -64,11 +72,11 @@ run_soffice (const char *program, const char *dir, const char *const *inputs,
              const char *target, const MgConfig *config, MgOfficeLimits *limits, char **why_r)
 {
   g_autofree char *outdir = g_build_filename (dir, "out", NULL);
-  const char *options[] = { "--invisible", "--nodefault", "--convert-to", target,
-                            "--outdir", outdir };
+  const char *options[] = { "--invisible", "--nodefault", "--convert-to",
+                            target,        "--outdir",    outdir };
   g_autoptr (GPtrArray) args = g_ptr_array_new ();
-  gint64 deadline = g_get_monotonic_time ()
-                    + config->office.libreoffice_timeout * G_USEC_PER_SEC;
+  gint64 deadline = g_get_monotonic_time () +
+                    config->office.libreoffice_timeout * G_USEC_PER_SEC;
   GPid pid;
   int status = 0;
 
@@ -101,8 +109,8 @@ convert_in (const char *dir, const char *program, GPtrArray *inputs, const char 
             const char *target, const MgConfig *config, char **missing_r, char **why_r)
 {
   g_autoptr (GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr (GPtrArray) outputs = g_ptr_array_new_with_free_func (
-    (GDestroyNotify) g_bytes_unref);
+  g_autoptr (GPtrArray)
+      outputs = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
   gint64 left = config->office.max_unpacked_size;
   MgOfficeLimits limits;
 
@@ -121,7 +129,8 @@ convert_in (const char *dir, const char *program, GPtrArray *inputs, const char 
     return NULL;
   }
   if (!mg_office_run_hand_over (dir, (const char *const *) paths->pdata, &limits)) {
-    *why_r = g_strdup ("LibreOffice never runs as root, and user " MG_OFFICE_USER " is missing");
+    *why_r = g_strdup ("LibreOffice never runs as root, and user " MG_OFFICE_USER
+                       " is missing");
     return NULL;
   }
   if (!run_soffice (program, dir, (const char *const *) paths->pdata, target, config, &limits,
@@ -148,7 +157,7 @@ run_metafiles (const char *dir, const char *program, GBytes *batch, const MgConf
                char **why_r)
 {
   g_autoptr (GPtrArray) items = mg_office_batch_unpack (
-    batch, 2 * (guint) MIN (config->office.max_metafiles, G_MAXUINT / 2));
+      batch, 2 * (guint) MIN (config->office.max_metafiles, G_MAXUINT / 2));
   g_autoptr (GPtrArray) inputs = g_ptr_array_new ();
   g_autoptr (GPtrArray) exts = g_ptr_array_new_with_free_func (g_free);
   g_autoptr (GPtrArray) pngs = NULL;
@@ -186,8 +195,8 @@ convert_one (const char *dir, const char *program, GBytes *input, const char *ex
   const char *exts[] = { ext, NULL };
 
   g_ptr_array_add (inputs, input);
-  g_autoptr (GPtrArray) outputs = convert_in (dir, program, inputs, exts, target, config,
-                                              why_r, why_r);
+  g_autoptr (GPtrArray)
+      outputs = convert_in (dir, program, inputs, exts, target, config, why_r, why_r);
   GBytes *out = outputs != NULL ? g_ptr_array_index (outputs, 0) : NULL;
   return out != NULL ? g_bytes_ref (out) : NULL;
 }
@@ -204,7 +213,8 @@ run_warm (const MgConfig *config, const char *program, GBytes *input, const char
 
   if (converted == NULL && status == MG_OFFICE_WARM_FAILED) {
     g_warning ("office: the warm LibreOffice failed (%s); it is replaced, and this .%s "
-               "is converted by a LibreOffice of its own", *why_r, ext);
+               "is converted by a LibreOffice of its own",
+               *why_r, ext);
     g_clear_pointer (why_r, g_free);
   }
   return converted;
@@ -227,9 +237,9 @@ mg_libreoffice_run (const MgConfig *config, GBytes *input, const char *source_ex
     *why_r = g_strdup_printf ("no conversion from .%s to .%s", source_ext, target);
     return NULL;
   }
-  if (!g_str_equal (source_ext, MG_OFFICE_BATCH_METAFILES) && mg_office_warm_usable (config)
-      && ((converted = run_warm (config, program, input, source_ext, target, why_r)) != NULL
-          || *why_r != NULL))
+  if (!g_str_equal (source_ext, MG_OFFICE_BATCH_METAFILES) && mg_office_warm_usable (config) &&
+      ((converted = run_warm (config, program, input, source_ext, target, why_r)) != NULL ||
+       *why_r != NULL))
     return converted;
   dir = g_dir_make_tmp ("mugai-office-XXXXXX", NULL);
   if (dir == NULL) {
@@ -237,8 +247,8 @@ mg_libreoffice_run (const MgConfig *config, GBytes *input, const char *source_ex
     return NULL;
   }
   converted = g_str_equal (source_ext, MG_OFFICE_BATCH_METAFILES)
-                ? run_metafiles (dir, program, input, config, why_r)
-                : convert_one (dir, program, input, source_ext, target, config, why_r);
+                  ? run_metafiles (dir, program, input, config, why_r)
+                  : convert_one (dir, program, input, source_ext, target, config, why_r);
   mg_tree_remove (dir);
   return converted;
 }
@@ -248,8 +258,9 @@ mg_libreoffice_reason (const char *why)
 {
   if (g_strcmp0 (why, why_not_installed) == 0)
     return MG_REASON_NO_CONVERTER;
-  return g_str_has_prefix (why != NULL ? why : "", mg_office_why_timeout) ? MG_REASON_LIMIT
-                                                               : MG_REASON_CONVERT_FAILED;
+  return g_str_has_prefix (why != NULL ? why : "", mg_office_why_timeout)
+             ? MG_REASON_LIMIT
+             : MG_REASON_CONVERT_FAILED;
 }
 
 GBytes *

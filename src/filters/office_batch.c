@@ -21,7 +21,8 @@ mg_office_batch_pack (GPtrArray *items)
 GPtrArray *
 mg_office_batch_unpack (GBytes *batch, guint max_items)
 {
-  g_autoptr (GPtrArray) items = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  g_autoptr (GPtrArray)
+      items = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
   gsize len, at = 0;
   const guint8 *d = g_bytes_get_data (batch, &len);
 

@@ -8,16 +8,16 @@
 #include <string.h>
 
 #define END_OF_CHAIN 0xFFFFFFFEu
-#define MAX_STREAM (16u << 20)     /* most of a directory or mini stream read */
+#define MAX_STREAM (16u << 20) /* most of a directory or mini stream read */
 #define ENTRY_SIZE 128
 
 typedef struct {
   const guint8 *data;
   gsize len;
-  guint shift;                     /* sector size is 1 << shift */
+  guint shift; /* sector size is 1 << shift */
   guint32 mini_cutoff;
-  GByteArray *dir;                 /* the directory stream */
-  GByteArray *mini;                /* the mini stream, read when needed */
+  GByteArray *dir;  /* the directory stream */
+  GByteArray *mini; /* the mini stream, read when needed */
   GByteArray *minifat;
 } Cfb;
 
@@ -97,7 +97,7 @@ read_mini_chain (Cfb *c, guint32 start, gsize max)
   gsize steps;
 
   if (c->mini == NULL) {
-    const guint8 *root = c->dir->data;   /* entry 0 holds the mini stream */
+    const guint8 *root = c->dir->data; /* entry 0 holds the mini stream */
     c->mini = read_chain (c, u32 (root + 116), MIN (u32 (root + 120), MAX_STREAM));
     c->minifat = read_chain (c, u32 (c->data + 0x3C), MAX_STREAM);
   }
@@ -193,8 +193,8 @@ word_encrypted (Cfb *c)
 {
   g_autoptr (GByteArray) fib = read_stream (c, "WordDocument", 32);
 
-  return fib != NULL && fib->len >= 12 && u16 (fib->data) == 0xA5EC
-         && (u16 (fib->data + 0x0A) & 0x8100) != 0;
+  return fib != NULL && fib->len >= 12 && u16 (fib->data) == 0xA5EC &&
+         (u16 (fib->data + 0x0A) & 0x8100) != 0;
 }
 
 /* Excel: a FILEPASS record among the first records of the workbook. */
@@ -240,8 +240,8 @@ mg_office_cfb_encrypted (GBytes *data)
   }
   for (guint i = 0; names[i] != NULL && !encrypted; i++)
     encrypted = find_entry (&c, names[i]) != NULL;
-  encrypted = encrypted || word_encrypted (&c) || excel_encrypted (&c)
-              || powerpoint_encrypted (&c);
+  encrypted = encrypted || word_encrypted (&c) || excel_encrypted (&c) ||
+              powerpoint_encrypted (&c);
   cfb_close (&c);
   return encrypted;
 }

@@ -12,8 +12,8 @@
 #include "filters/ooxml.h"
 
 typedef struct {
-  const char *type;        /* libmagic type */
-  const char *ext;         /* what LibreOffice is told the input is */
+  const char *type; /* libmagic type */
+  const char *ext;  /* what LibreOffice is told the input is */
 } Conversion;
 
 static const Conversion conversions[] = {
@@ -34,17 +34,23 @@ static const Conversion conversions[] = {
 
 /* Types named only by their OLE compound file streams. */
 static const char *const compound_types[] = {
-  "application/x-ole-storage", "application/CDFV2", "application/vnd.ms-office", NULL,
+  "application/x-ole-storage",
+  "application/CDFV2",
+  "application/vnd.ms-office",
+  NULL,
 };
 
 static const char *const ichitaro_types[] = {
-  "application/x-ichitaro4", "application/x-ichitaro5", "application/x-ichitaro6", NULL,
+  "application/x-ichitaro4",
+  "application/x-ichitaro5",
+  "application/x-ichitaro6",
+  NULL,
 };
 
 /* Ichitaro's extensions: used only to remove with a clearer reason. */
 static const char *const ichitaro_extensions[] = {
-  ".jtd", ".jtdc", ".jtt", ".jttc", ".jtdx", ".jbw", ".juw", ".jfw", ".jvw", ".jaw", ".jxw",
-  NULL,
+  ".jtd", ".jtdc", ".jtt", ".jttc", ".jtdx", ".jbw",
+  ".juw", ".jfw",  ".jvw", ".jaw",  ".jxw",  NULL,
 };
 
 static void
@@ -114,8 +120,8 @@ legacy_sanitise (GBytes *input, const MgFilterInput *in, MgFilterResult *result,
                            "exists (ask the sender for PDF or .docx)"));
     return TRUE;
   }
-  if (g_ascii_strcasecmp (type, "application/encrypted") == 0
-      || mg_office_cfb_encrypted (input)) {
+  if (g_ascii_strcasecmp (type, "application/encrypted") == 0 ||
+      mg_office_cfb_encrypted (input)) {
     remove_part (result, MG_ACTION_WITHHELD, MG_REASON_ENCRYPTED,
                  g_strdup ("the Office document is encrypted with a password"));
     return TRUE;
@@ -133,8 +139,12 @@ legacy_sanitise (GBytes *input, const MgFilterInput *in, MgFilterResult *result,
 }
 
 static const char *const legacy_types[] = {
-  "application/msword", "application/vnd.ms-word", "application/vnd.ms-excel",
-  "application/vnd.ms-powerpoint", "text/rtf", "application/rtf",
+  "application/msword",
+  "application/vnd.ms-word",
+  "application/vnd.ms-excel",
+  "application/vnd.ms-powerpoint",
+  "text/rtf",
+  "application/rtf",
   "application/vnd.oasis.opendocument.text",
   "application/vnd.oasis.opendocument.text-template",
   "application/vnd.oasis.opendocument.text-master",
@@ -142,9 +152,14 @@ static const char *const legacy_types[] = {
   "application/vnd.oasis.opendocument.spreadsheet-template",
   "application/vnd.oasis.opendocument.presentation",
   "application/vnd.oasis.opendocument.presentation-template",
-  "application/x-ole-storage", "application/CDFV2", "application/vnd.ms-office",
-  "application/encrypted", "application/x-ichitaro4", "application/x-ichitaro5",
-  "application/x-ichitaro6", NULL,
+  "application/x-ole-storage",
+  "application/CDFV2",
+  "application/vnd.ms-office",
+  "application/encrypted",
+  "application/x-ichitaro4",
+  "application/x-ichitaro5",
+  "application/x-ichitaro6",
+  NULL,
 };
 
 const MgFilter mg_filter_office_legacy = {

@@ -33,7 +33,7 @@ typedef enum { FAMILY_NONE, FAMILY_WORD, FAMILY_EXCEL, FAMILY_POWERPOINT, FAMILY
 /* How a kept XML part is cleaned beyond the rules for every part. */
 typedef enum {
   KIND_OTHER,
-  KIND_WORD_TEXT,            /* document, headers, footers, notes, comments */
+  KIND_WORD_TEXT, /* document, headers, footers, notes, comments */
   KIND_WORKBOOK,
   KIND_SHEET,
 } Kind;
@@ -57,7 +57,8 @@ static const struct {
   { OXD "presentationml.presentation.main+xml", FAMILY_POWERPOINT, FALSE },
   { OXD "presentationml.slideshow.main+xml", FAMILY_POWERPOINT, FALSE },
   { OXD "presentationml.template.main+xml", FAMILY_POWERPOINT, FALSE },
-  { "application/vnd.ms-powerpoint.presentation.macroenabled.main+xml", FAMILY_POWERPOINT, TRUE },
+  { "application/vnd.ms-powerpoint.presentation.macroenabled.main+xml", FAMILY_POWERPOINT,
+    TRUE },
   { "application/vnd.ms-powerpoint.slideshow.macroenabled.main+xml", FAMILY_POWERPOINT, TRUE },
   { "application/vnd.ms-powerpoint.template.macroenabled.main+xml", FAMILY_POWERPOINT, TRUE },
 };
@@ -67,8 +68,8 @@ static const struct {
   const char *main_type, *mime, *extension;
   Kind main_kind;
 } outputs[] = {
-  [FAMILY_WORD] = { OXD "wordprocessingml.document.main+xml",
-                    OXD "wordprocessingml.document", ".docx", KIND_WORD_TEXT },
+  [FAMILY_WORD] = { OXD "wordprocessingml.document.main+xml", OXD "wordprocessingml.document",
+                    ".docx", KIND_WORD_TEXT },
   [FAMILY_EXCEL] = { OXD "spreadsheetml.sheet.main+xml", OXD "spreadsheetml.sheet", ".xlsx",
                      KIND_WORKBOOK },
   [FAMILY_POWERPOINT] = { OXD "presentationml.presentation.main+xml",
@@ -148,42 +149,89 @@ static const char *const rel_bases[] = {
 
 /* Relationship types followed (the last segment of the type URI). */
 static const char *const kept_rels[] = {
-  "officeDocument", "core-properties", "extended-properties", "styles",
-  "stylesWithEffects", "theme", "themeOverride", "numbering", "settings", "webSettings",
-  "fontTable", "footnotes", "endnotes", "header", "footer", "comments",
-  "commentsExtended", "commentsIds", "commentsExtensible", "people", "worksheet",
-  "chartsheet", "sharedStrings", "calcChain", "table", "drawing", "chart",
-  "chartUserShapes", "chartStyle", "chartColorStyle", "threadedComment", "person",
-  "diagramData", "diagramLayout", "diagramQuickStyle", "diagramColors", "diagramDrawing",
-  "slide", "slideLayout", "slideMaster", "notesSlide", "notesMaster", "handoutMaster",
-  "presProps", "viewProps", "tableStyles", "commentAuthors", "image", NULL,
+  "officeDocument",
+  "core-properties",
+  "extended-properties",
+  "styles",
+  "stylesWithEffects",
+  "theme",
+  "themeOverride",
+  "numbering",
+  "settings",
+  "webSettings",
+  "fontTable",
+  "footnotes",
+  "endnotes",
+  "header",
+  "footer",
+  "comments",
+  "commentsExtended",
+  "commentsIds",
+  "commentsExtensible",
+  "people",
+  "worksheet",
+  "chartsheet",
+  "sharedStrings",
+  "calcChain",
+  "table",
+  "drawing",
+  "chart",
+  "chartUserShapes",
+  "chartStyle",
+  "chartColorStyle",
+  "threadedComment",
+  "person",
+  "diagramData",
+  "diagramLayout",
+  "diagramQuickStyle",
+  "diagramColors",
+  "diagramDrawing",
+  "slide",
+  "slideLayout",
+  "slideMaster",
+  "notesSlide",
+  "notesMaster",
+  "handoutMaster",
+  "presProps",
+  "viewProps",
+  "tableStyles",
+  "commentAuthors",
+  "image",
+  NULL,
 };
 
 /* Relationship types left behind that are worth a line in the report. */
 static const char *const macro_rels[] = {
-  "vbaProject", "vbaProjectSignature", "vbaProjectSignatureAgile", "vbaProjectSignatureV3",
-  "wordVbaData", "keyMapCustomizations", "xlMacrosheet", "xlIntlMacrosheet",
-  "dialogsheet", NULL,
+  "vbaProject",
+  "vbaProjectSignature",
+  "vbaProjectSignatureAgile",
+  "vbaProjectSignatureV3",
+  "wordVbaData",
+  "keyMapCustomizations",
+  "xlMacrosheet",
+  "xlIntlMacrosheet",
+  "dialogsheet",
+  NULL,
 };
 static const char *const object_rels[] = {
-  "oleObject", "package", "control", "activeXControlBinary", "extensibility", "aFChunk",
-  "subDocument", "frame", NULL,
+  "oleObject",   "package", "control", "activeXControlBinary", "extensibility", "aFChunk",
+  "subDocument", "frame",   NULL,
 };
 static const char *const link_rels[] = {
   "attachedTemplate", "externalLink", "externalLinkPath", "connections", "queryTable",
-  "hyperlink", NULL,
+  "hyperlink",        NULL,
 };
 
 /* --- the walk ---------------------------------------------------------- */
 
 typedef struct {
-  MgOoxmlPart *part;          /* NULL for the package itself */
-  const char *type;           /* content type written (static) */
-  char *image_type;           /* content type of a re-encoded image */
+  MgOoxmlPart *part; /* NULL for the package itself */
+  const char *type;  /* content type written (static) */
+  char *image_type;  /* content type of a re-encoded image */
   Kind kind;
-  xmlDoc *doc;                /* XML parts */
-  GBytes *image;              /* image parts, as the image filter wrote them */
-  GPtrArray *rels;            /* MgOoxmlRel *: the relationships kept */
+  xmlDoc *doc;     /* XML parts */
+  GBytes *image;   /* image parts, as the image filter wrote them */
+  GPtrArray *rels; /* MgOoxmlRel *: the relationships kept */
   GHashTable *kept_ids;
 } Kept;
 
@@ -191,17 +239,17 @@ typedef struct {
   const MgFilterInput *in;
   MgFilterResult *result;
   MgOoxmlPackage *pkg;
-  GHashTable *types;          /* from [Content_Types].xml */
-  GHashTable *kept;           /* part key -> Kept * */
-  GHashTable *refused;        /* part keys not kept */
-  GPtrArray *order;           /* Kept *, as found (the package first) */
-  GQueue queue;               /* Kept * whose relationships are still to read */
+  GHashTable *types;   /* from [Content_Types].xml */
+  GHashTable *kept;    /* part key -> Kept * */
+  GHashTable *refused; /* part keys not kept */
+  GPtrArray *order;    /* Kept *, as found (the package first) */
+  GQueue queue;        /* Kept * whose relationships are still to read */
   Kept *main;
   Family family;
   gboolean main_macros;
-  gboolean failed;            /* RESULT says why */
+  gboolean failed; /* RESULT says why */
   MgOoxmlFindings findings;
-  GHashTable *drawn;          /* mg_ooxml_metafiles_draw's, made at the first metafile */
+  GHashTable *drawn; /* mg_ooxml_metafiles_draw's, made at the first metafile */
 } Rebuild;
 
 static void
@@ -242,7 +290,8 @@ static const char *
 rel_name (const char *type)
 {
   for (guint i = 0; type != NULL && rel_bases[i] != NULL; i++)
-    if (g_str_has_prefix (type, rel_bases[i]) && strchr (type + strlen (rel_bases[i]), '/') == NULL)
+    if (g_str_has_prefix (type, rel_bases[i]) &&
+        strchr (type + strlen (rel_bases[i]), '/') == NULL)
       return type + strlen (rel_bases[i]);
   /* customUI lives under .../ui/extensibility: named for the report only */
   return type != NULL && g_str_has_suffix (type, "/ui/extensibility") ? "extensibility" : NULL;
@@ -302,8 +351,9 @@ id_ok (const char *id)
 static gboolean
 type_is_macro (const char *type)
 {
-  return type != NULL && (strstr (type, "vbaproject") != NULL || strstr (type, "vbadata") != NULL
-                          || strstr (type, "macrosheet") != NULL);
+  return type != NULL &&
+         (strstr (type, "vbaproject") != NULL || strstr (type, "vbadata") != NULL ||
+          strstr (type, "macrosheet") != NULL);
 }
 
 /* A part left behind because of its relationship type NAME: counted, and
@@ -313,11 +363,12 @@ note_dropped (Rebuild *r, const char *name, MgOoxmlPart *part)
 {
   MgFilterResult member = { MG_ACTION_REMOVED };
   const char *type = part != NULL ? mg_ooxml_types_get (r->types, part->key) : NULL;
-  gboolean macro = (name != NULL && g_strv_contains (macro_rels, name)) || type_is_macro (type);
+  gboolean macro = (name != NULL && g_strv_contains (macro_rels, name)) ||
+                   type_is_macro (type);
   gboolean object = name != NULL && g_strv_contains (object_rels, name);
 
-  if (part != NULL && (g_hash_table_contains (r->refused, part->key)
-                       || g_hash_table_contains (r->kept, part->key)))
+  if (part != NULL && (g_hash_table_contains (r->refused, part->key) ||
+                       g_hash_table_contains (r->kept, part->key)))
     return;
   if (part != NULL)
     g_hash_table_add (r->refused, part->key);
@@ -380,9 +431,9 @@ take_image (Rebuild *r, MgOoxmlPart *part)
   if (res.action == MG_ACTION_WITHHELD) {
     fail (r, MG_ACTION_WITHHELD, res.reason,
           g_strdup_printf ("the image %s was withheld", part->name));
-  } else if ((res.action == MG_ACTION_KEPT || res.action == MG_ACTION_CONVERTED)
-             && res.output != NULL && g_str_has_prefix (res.output_type ? res.output_type : "",
-                                                        "image/")) {
+  } else if ((res.action == MG_ACTION_KEPT || res.action == MG_ACTION_CONVERTED) &&
+             res.output != NULL &&
+             g_str_has_prefix (res.output_type ? res.output_type : "", "image/")) {
     k = kept_new (part);
     k->image = g_steal_pointer (&res.output);
     k->image_type = g_strdup (res.output_type);
@@ -406,7 +457,8 @@ take_xml (Rebuild *r, MgOoxmlPart *part, Kind kind, const char *type)
   if (doc == NULL) {
     fail (r, MG_ACTION_REMOVED, doctype ? MG_REASON_XML_DOCTYPE : MG_REASON_CONVERT_FAILED,
           g_strdup_printf (doctype ? "part %s has a DOCTYPE (entity declarations)"
-                                   : "part %s is not well-formed XML", part->name));
+                                   : "part %s is not well-formed XML",
+                           part->name));
     return NULL;
   }
   k = kept_new (part);
@@ -433,7 +485,7 @@ take_main (Rebuild *r, MgOoxmlPart *part, const char *type)
     r->family = main_types[i].family;
     r->main_macros = main_types[i].macros;
     if (r->family == FAMILY_XLSB)
-      return NULL;   /* binary: converted by the caller */
+      return NULL; /* binary: converted by the caller */
     r->main = take_xml (r, part, outputs[r->family].main_kind, outputs[r->family].main_type);
     return r->main;
   }
@@ -476,10 +528,11 @@ follow_rel (Rebuild *r, Kept *source, const MgOoxmlRel *rel, gboolean duplicate)
   MgOoxmlPart *part = NULL;
   Kept *target;
 
-  path = rel->external ? NULL : resolve_target (source->part ? source->part->name : NULL,
-                                                rel->target);
+  path = rel->external
+             ? NULL
+             : resolve_target (source->part ? source->part->name : NULL, rel->target);
   if (path == NULL) {
-    r->findings.external++;   /* external, or a target that leaves the package */
+    r->findings.external++; /* external, or a target that leaves the package */
     return;
   }
   key = mg_ooxml_part_key (path);
@@ -489,7 +542,7 @@ follow_rel (Rebuild *r, Kept *source, const MgOoxmlRel *rel, gboolean duplicate)
     return;
   }
   if (part == NULL)
-    return;   /* a dangling relationship: nothing to keep */
+    return; /* a dangling relationship: nothing to keep */
   target = g_hash_table_lookup (r->kept, part->key);
   if (target == NULL && !g_hash_table_contains (r->refused, part->key)) {
     target = take_part (r, source, name, part);
@@ -530,7 +583,8 @@ load_rels (Rebuild *r, const MgOoxmlPart *source)
   if (rels == NULL)
     fail (r, MG_ACTION_REMOVED, doctype ? MG_REASON_XML_DOCTYPE : MG_REASON_CONVERT_FAILED,
           g_strdup_printf (doctype ? "part %s has a DOCTYPE (entity declarations)"
-                                   : "part %s is not a relationships part", part->name));
+                                   : "part %s is not a relationships part",
+                           part->name));
   return rels;
 }
 
@@ -576,9 +630,10 @@ note_unreachable (Rebuild *r)
 {
   for (guint i = 0; i < r->pkg->parts->len; i++) {
     MgOoxmlPart *part = g_ptr_array_index (r->pkg->parts, i);
-    if (g_hash_table_contains (r->kept, part->key) || g_hash_table_contains (r->refused, part->key)
-        || g_str_equal (part->key, "[content_types].xml")
-        || (g_str_has_suffix (part->key, ".rels") && strstr (part->key, "_rels/") != NULL))
+    if (g_hash_table_contains (r->kept, part->key) ||
+        g_hash_table_contains (r->refused, part->key) ||
+        g_str_equal (part->key, "[content_types].xml") ||
+        (g_str_has_suffix (part->key, ".rels") && strstr (part->key, "_rels/") != NULL))
       continue;
     const char *type = mg_ooxml_types_get (r->types, part->key);
     note_dropped (r, type_is_macro (type) ? "vbaProject" : NULL, part);
@@ -659,8 +714,8 @@ static void
 output_kept (Output *o, const Kept *k)
 {
   if (k->part != NULL) {
-    output_add (o, k->part->name, k->doc != NULL ? mg_ooxml_xml_dump (k->doc)
-                                                 : g_bytes_ref (k->image));
+    output_add (o, k->part->name,
+                k->doc != NULL ? mg_ooxml_xml_dump (k->doc) : g_bytes_ref (k->image));
     g_ptr_array_add (o->part_names, k->part->name);
     g_ptr_array_add (o->types, k->image_type != NULL ? k->image_type : (char *) k->type);
   }
@@ -703,7 +758,7 @@ rebuild_reason (const Rebuild *r)
   if (r->main_macros || f->macros > 0)
     return MG_REASON_MACROS_REMOVED;
   if (f->images > 0)
-    return MG_REASON_PICTURES_DROPPED;   /* the reader must know what is missing */
+    return MG_REASON_PICTURES_DROPPED; /* the reader must know what is missing */
   if (f->objects + f->external + f->fields + f->formulas + f->names + f->elements > 0)
     return MG_REASON_OFFICE_ACTIVE;
   return MG_REASON_OFFICE_REBUILT;
@@ -739,7 +794,8 @@ rebuild_detail (const Rebuild *r)
   detail_add (parts, f->metafiles_over,
               "EMF/WMF pictures beyond [office] max_metafiles left out");
   detail_add (parts, f->images, "images the image filter did not pass left out");
-  detail_add (parts, f->extensions, "extension elements or attributes outside the allow-list"
+  detail_add (parts, f->extensions,
+              "extension elements or attributes outside the allow-list"
               " dropped");
   if (parts->len == 0)
     return NULL;
@@ -845,9 +901,12 @@ mg_ooxml_converted (GBytes *input, const MgFilterInput *in, const char *source_e
 }
 
 static const char *const ooxml_types[] = {
-  OXD "wordprocessingml.document", OXD "wordprocessingml.template",
-  OXD "spreadsheetml.sheet", OXD "spreadsheetml.template",
-  OXD "presentationml.presentation", OXD "presentationml.slideshow",
+  OXD "wordprocessingml.document",
+  OXD "wordprocessingml.template",
+  OXD "spreadsheetml.sheet",
+  OXD "spreadsheetml.template",
+  OXD "presentationml.presentation",
+  OXD "presentationml.slideshow",
   OXD "presentationml.template",
   "application/vnd.ms-word.document.macroEnabled.12",
   "application/vnd.ms-word.template.macroEnabled.12",
@@ -862,8 +921,7 @@ static const char *const ooxml_types[] = {
 };
 
 static gboolean
-ooxml_sanitise (GBytes *input, const MgFilterInput *in, MgFilterResult *result,
-                GError **error)
+ooxml_sanitise (GBytes *input, const MgFilterInput *in, MgFilterResult *result, GError **error)
 {
   (void) error;
   mg_ooxml_rebuild (input, in, TRUE, result);

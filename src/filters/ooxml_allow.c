@@ -31,29 +31,50 @@
 
 /* Namespaces whose elements and attributes may appear in any kept part. */
 static const char *const allowed_namespaces[] = {
-  OX "wordprocessingml/2006/main", PURL "wordprocessingml/main",
-  OX "spreadsheetml/2006/main", PURL "spreadsheetml/main",
-  OX "presentationml/2006/main", PURL "presentationml/main",
-  OX "drawingml/2006/main", PURL "drawingml/main",
-  OX "drawingml/2006/wordprocessingDrawing", PURL "drawingml/wordprocessingDrawing",
-  OX "drawingml/2006/spreadsheetDrawing", PURL "drawingml/spreadsheetDrawing",
-  OX "drawingml/2006/picture", PURL "drawingml/picture",
-  OX "drawingml/2006/chart", PURL "drawingml/chart",
-  OX "drawingml/2006/chartDrawing", PURL "drawingml/chartDrawing",
-  OX "drawingml/2006/diagram", PURL "drawingml/diagram",
-  OX "drawingml/2006/lockedCanvas", PURL "drawingml/lockedCanvas",
-  OX "drawingml/2006/compatibility", PURL "drawingml/compatibility",
-  OX "officeDocument/2006/relationships", PURL "officeDocument/relationships",
-  OX "officeDocument/2006/math", PURL "officeDocument/math",
-  OX "officeDocument/2006/sharedTypes", PURL "officeDocument/sharedTypes",
-  OX "officeDocument/2006/extended-properties", PURL "officeDocument/extendedProperties",
-  OX "officeDocument/2006/docPropsVTypes", PURL "officeDocument/docPropsVTypes",
+  OX "wordprocessingml/2006/main",
+  PURL "wordprocessingml/main",
+  OX "spreadsheetml/2006/main",
+  PURL "spreadsheetml/main",
+  OX "presentationml/2006/main",
+  PURL "presentationml/main",
+  OX "drawingml/2006/main",
+  PURL "drawingml/main",
+  OX "drawingml/2006/wordprocessingDrawing",
+  PURL "drawingml/wordprocessingDrawing",
+  OX "drawingml/2006/spreadsheetDrawing",
+  PURL "drawingml/spreadsheetDrawing",
+  OX "drawingml/2006/picture",
+  PURL "drawingml/picture",
+  OX "drawingml/2006/chart",
+  PURL "drawingml/chart",
+  OX "drawingml/2006/chartDrawing",
+  PURL "drawingml/chartDrawing",
+  OX "drawingml/2006/diagram",
+  PURL "drawingml/diagram",
+  OX "drawingml/2006/lockedCanvas",
+  PURL "drawingml/lockedCanvas",
+  OX "drawingml/2006/compatibility",
+  PURL "drawingml/compatibility",
+  OX "officeDocument/2006/relationships",
+  PURL "officeDocument/relationships",
+  OX "officeDocument/2006/math",
+  PURL "officeDocument/math",
+  OX "officeDocument/2006/sharedTypes",
+  PURL "officeDocument/sharedTypes",
+  OX "officeDocument/2006/extended-properties",
+  PURL "officeDocument/extendedProperties",
+  OX "officeDocument/2006/docPropsVTypes",
+  PURL "officeDocument/docPropsVTypes",
   OX "package/2006/metadata/core-properties",
-  "http://purl.org/dc/elements/1.1/", "http://purl.org/dc/terms/",
-  "http://purl.org/dc/dcmitype/", "http://www.w3.org/2001/XMLSchema-instance",
-  MSO "word/2010/wordprocessingShape", MSO "word/2010/wordprocessingGroup",
+  "http://purl.org/dc/elements/1.1/",
+  "http://purl.org/dc/terms/",
+  "http://purl.org/dc/dcmitype/",
+  "http://www.w3.org/2001/XMLSchema-instance",
+  MSO "word/2010/wordprocessingShape",
+  MSO "word/2010/wordprocessingGroup",
   MSO "word/2010/wordprocessingCanvas",
-  "urn:schemas-microsoft-com:vml", "urn:schemas-microsoft-com:office:office",
+  "urn:schemas-microsoft-com:vml",
+  "urn:schemas-microsoft-com:office:office",
   "urn:schemas-microsoft-com:office:word",
   NULL,
 };
@@ -61,35 +82,43 @@ static const char *const allowed_namespaces[] = {
 /* Namespaces allowed only in a part whose root element is in them: the
  * parts of these types (on ooxml.c's list) are written in their own. */
 static const char *const part_root_namespaces[] = {
-  MSO "word/2012/wordml",                       /* commentsExtended, people */
-  MSO "word/2016/wordml/cid",                   /* commentsIds */
-  MSO "word/2018/wordml/cex",                   /* commentsExtensible */
-  MSO "spreadsheetml/2018/threadedcomments",    /* threaded comments, persons */
-  MSO "drawing/2012/chartStyle",                /* chart styles and colours */
-  MSO "drawing/2008/diagram",                   /* diagram drawings */
+  MSO "word/2012/wordml",                    /* commentsExtended, people */
+  MSO "word/2016/wordml/cid",                /* commentsIds */
+  MSO "word/2018/wordml/cex",                /* commentsExtensible */
+  MSO "spreadsheetml/2018/threadedcomments", /* threaded comments, persons */
+  MSO "drawing/2012/chartStyle",             /* chart styles and colours */
+  MSO "drawing/2008/diagram",                /* diagram drawings */
   NULL,
 };
 
 /* What an a:graphicData may hold (its uri): pictures, charts, diagrams,
  * tables and Word's shapes; anything else (OLE objects...) goes. */
 static const char *const graphic_uris[] = {
-  OX "drawingml/2006/picture", PURL "drawingml/picture",
-  OX "drawingml/2006/chart", PURL "drawingml/chart",
-  OX "drawingml/2006/diagram", PURL "drawingml/diagram",
-  OX "drawingml/2006/table", PURL "drawingml/table",
-  OX "drawingml/2006/lockedCanvas", PURL "drawingml/lockedCanvas",
-  MSO "word/2010/wordprocessingShape", MSO "word/2010/wordprocessingGroup",
+  OX "drawingml/2006/picture",
+  PURL "drawingml/picture",
+  OX "drawingml/2006/chart",
+  PURL "drawingml/chart",
+  OX "drawingml/2006/diagram",
+  PURL "drawingml/diagram",
+  OX "drawingml/2006/table",
+  PURL "drawingml/table",
+  OX "drawingml/2006/lockedCanvas",
+  PURL "drawingml/lockedCanvas",
+  MSO "word/2010/wordprocessingShape",
+  MSO "word/2010/wordprocessingGroup",
   MSO "word/2010/wordprocessingCanvas",
   NULL,
 };
 
 /* Schemes a reader may follow or run, as the value's first word. */
 static const char *const link_schemes[] = {
-  "file", "http", "https", "ftp", "ftps", "smb", "nfs", "webdav", "dav", "ldap", "mailto",
-  "news", "telnet", "gopher", "javascript", "vbscript", "jscript", "livescript", "data",
-  "mhtml", "mk", "its", "ms-its", "res", "jar", "about", "blob", "ms-word", "ms-excel",
-  "ms-powerpoint", "ms-msdt", "search-ms", "search", "ms-officecmd", "onenote", "ppaction",
-  "macro", "shell", "vnd.ms-excel", NULL,
+  "file",    "http",      "https",        "ftp",          "ftps",     "smb",
+  "nfs",     "webdav",    "dav",          "ldap",         "mailto",   "news",
+  "telnet",  "gopher",    "javascript",   "vbscript",     "jscript",  "livescript",
+  "data",    "mhtml",     "mk",           "its",          "ms-its",   "res",
+  "jar",     "about",     "blob",         "ms-word",      "ms-excel", "ms-powerpoint",
+  "ms-msdt", "search-ms", "search",       "ms-officecmd", "onenote",  "ppaction",
+  "macro",   "shell",     "vnd.ms-excel", NULL,
 };
 
 static gboolean
@@ -105,8 +134,8 @@ mg_ooxml_allow_ns (const xmlNs *ns, const xmlNs *part_ns)
     return FALSE;
   if (ns_in (ns, allowed_namespaces))
     return TRUE;
-  return part_ns != NULL && ns_in (part_ns, part_root_namespaces)
-         && g_strcmp0 ((const char *) ns->href, (const char *) part_ns->href) == 0;
+  return part_ns != NULL && ns_in (part_ns, part_root_namespaces) &&
+         g_strcmp0 ((const char *) ns->href, (const char *) part_ns->href) == 0;
 }
 
 gboolean
@@ -138,7 +167,7 @@ scheme_unsafe (const char *v)
   if (n == 0 || v[n] != ':')
     return FALSE;
   if (n == 1)
-    return v[2] == '\\' || v[2] == '/';         /* C:\ or C:/ */
+    return v[2] == '\\' || v[2] == '/'; /* C:\ or C:/ */
   g_autofree char *scheme = g_strndup (v, n);
   return g_strv_contains (link_schemes, scheme);
 }
@@ -159,9 +188,10 @@ mg_ooxml_allow_value (const char *value)
   g_autofree char *v = value_squeezed (value != NULL ? value : "");
 
   /* the tag on the value as written: "a < b" is no tag to an HTML parser */
-  return strstr (v, "://") == NULL && strstr (v, "\\\\") == NULL && strstr (v, "%5c%5c") == NULL
-         && !g_str_has_prefix (v, "//") && !g_str_has_prefix (v, "\\")
-         && !has_tag (value != NULL ? value : "") && !scheme_unsafe (v);
+  return strstr (v, "://") == NULL && strstr (v, "\\\\") == NULL &&
+         strstr (v, "%5c%5c") == NULL && !g_str_has_prefix (v, "//") &&
+         !g_str_has_prefix (v, "\\") && !has_tag (value != NULL ? value : "") &&
+         !scheme_unsafe (v);
 }
 
 /* A "uri" attribute naming a namespace of the standard or of Office (a:
@@ -169,13 +199,14 @@ mg_ooxml_allow_value (const char *value)
 static gboolean
 uri_is_identifier (const xmlAttr *attr, const char *value)
 {
-  static const char *const prefixes[] = { OX, PURL, MSO, "http://schemas.microsoft.com/office/word" };
+  static const char *const prefixes[] = { OX, PURL, MSO,
+                                          "http://schemas.microsoft.com/office/word" };
 
   if (strcmp ((const char *) attr->name, "uri") != 0 || value == NULL)
     return FALSE;
   for (gsize i = 0; i < G_N_ELEMENTS (prefixes); i++)
-    if (g_str_has_prefix (value, prefixes[i]) && strpbrk (value, "?#\\<>\"' ") == NULL
-        && strstr (value, "..") == NULL)
+    if (g_str_has_prefix (value, prefixes[i]) && strpbrk (value, "?#\\<>\"' ") == NULL &&
+        strstr (value, "..") == NULL)
       return TRUE;
   return FALSE;
 }
@@ -183,12 +214,12 @@ uri_is_identifier (const xmlAttr *attr, const char *value)
 gboolean
 mg_ooxml_allow_attr (const xmlAttr *attr, const xmlNs *part_ns)
 {
-  if (attr->ns != NULL && g_strcmp0 ((const char *) attr->ns->href, NS_XML) != 0
-      && !mg_ooxml_allow_ns (attr->ns, part_ns))
+  if (attr->ns != NULL && g_strcmp0 ((const char *) attr->ns->href, NS_XML) != 0 &&
+      !mg_ooxml_allow_ns (attr->ns, part_ns))
     return FALSE;
   xmlChar *value = xmlNodeGetContent ((const xmlNode *) attr);
-  gboolean ok = uri_is_identifier (attr, (const char *) value)
-                || mg_ooxml_allow_value ((const char *) value);
+  gboolean ok = uri_is_identifier (attr, (const char *) value) ||
+                mg_ooxml_allow_value ((const char *) value);
   xmlFree (value);
   return ok;
 }
@@ -227,8 +258,8 @@ mg_ooxml_allow_subtree_unsafe (const xmlNode *node)
 static gboolean
 is_mc (const xmlNode *node, const char *local_name)
 {
-  return mg_ooxml_xml_is (node, local_name) && node->ns != NULL
-         && g_strcmp0 ((const char *) node->ns->href, NS_MC) == 0;
+  return mg_ooxml_xml_is (node, local_name) && node->ns != NULL &&
+         g_strcmp0 ((const char *) node->ns->href, NS_MC) == 0;
 }
 
 /* TRUE when every prefix in a Choice's Requires names an allowed namespace. */
@@ -277,7 +308,7 @@ alternate_resolve (xmlNode *ac, const xmlNs *part_ns)
 
   if (branch != NULL) {
     xmlUnlinkNode (branch);
-    xmlAddPrevSibling (ac, branch);   /* its namespace declarations stay in scope */
+    xmlAddPrevSibling (ac, branch); /* its namespace declarations stay in scope */
     mg_ooxml_xml_unwrap (branch);
   }
   mg_ooxml_xml_remove (ac);

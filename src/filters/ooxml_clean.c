@@ -29,23 +29,47 @@ static const struct {
   const char *name;
   Category category;
 } active_elements[] = {
-  { "altChunk", CAT_OBJECT }, { "subDoc", CAT_OBJECT }, { "control", CAT_OBJECT },
-  { "controls", CAT_OBJECT }, { "OLEObject", CAT_OBJECT }, { "oleObj", CAT_OBJECT },
-  { "oleObjects", CAT_OBJECT }, { "objectEmbed", CAT_OBJECT }, { "objectLink", CAT_OBJECT },
-  { "fldData", CAT_OBJECT }, { "movie", CAT_OBJECT },
-  { "attachedTemplate", CAT_EXTERNAL }, { "mailMerge", CAT_EXTERNAL },
-  { "saveThroughXslt", CAT_EXTERNAL }, { "frameset", CAT_EXTERNAL },
-  { "hlinkClick", CAT_EXTERNAL }, { "hlinkHover", CAT_EXTERNAL },
-  { "hlinkMouseOver", CAT_EXTERNAL }, { "externalReferences", CAT_EXTERNAL },
-  { "webPublishItems", CAT_EXTERNAL }, { "webPublishObjects", CAT_EXTERNAL },
-  { "HyperlinkBase", CAT_EXTERNAL }, { "HLinks", CAT_EXTERNAL },
-  { "entryMacro", CAT_MACRO }, { "exitMacro", CAT_MACRO }, { "functionGroups", CAT_MACRO },
-  { "embeddedFontLst", CAT_ELEMENT }, { "custDataLst", CAT_ELEMENT },
-  { "dataBinding", CAT_ELEMENT }, { "snd", CAT_ELEMENT }, { "sndAc", CAT_ELEMENT },
-  { "stSnd", CAT_ELEMENT }, { "videoFile", CAT_ELEMENT }, { "audioFile", CAT_ELEMENT },
-  { "quickTimeFile", CAT_ELEMENT }, { "wavAudioFile", CAT_ELEMENT },
-  { "audioCd", CAT_ELEMENT }, { "media", CAT_ELEMENT }, { "pivotCaches", CAT_ELEMENT },
-  { "attachedSchema", CAT_EXTERNAL }, { "schemaLibrary", CAT_EXTERNAL },
+  { "altChunk", CAT_OBJECT },
+  { "subDoc", CAT_OBJECT },
+  { "control", CAT_OBJECT },
+  { "controls", CAT_OBJECT },
+  { "OLEObject", CAT_OBJECT },
+  { "oleObj", CAT_OBJECT },
+  { "oleObjects", CAT_OBJECT },
+  { "objectEmbed", CAT_OBJECT },
+  { "objectLink", CAT_OBJECT },
+  { "fldData", CAT_OBJECT },
+  { "movie", CAT_OBJECT },
+  { "attachedTemplate", CAT_EXTERNAL },
+  { "mailMerge", CAT_EXTERNAL },
+  { "saveThroughXslt", CAT_EXTERNAL },
+  { "frameset", CAT_EXTERNAL },
+  { "hlinkClick", CAT_EXTERNAL },
+  { "hlinkHover", CAT_EXTERNAL },
+  { "hlinkMouseOver", CAT_EXTERNAL },
+  { "externalReferences", CAT_EXTERNAL },
+  { "webPublishItems", CAT_EXTERNAL },
+  { "webPublishObjects", CAT_EXTERNAL },
+  { "HyperlinkBase", CAT_EXTERNAL },
+  { "HLinks", CAT_EXTERNAL },
+  { "entryMacro", CAT_MACRO },
+  { "exitMacro", CAT_MACRO },
+  { "functionGroups", CAT_MACRO },
+  { "embeddedFontLst", CAT_ELEMENT },
+  { "custDataLst", CAT_ELEMENT },
+  { "dataBinding", CAT_ELEMENT },
+  { "snd", CAT_ELEMENT },
+  { "sndAc", CAT_ELEMENT },
+  { "stSnd", CAT_ELEMENT },
+  { "videoFile", CAT_ELEMENT },
+  { "audioFile", CAT_ELEMENT },
+  { "quickTimeFile", CAT_ELEMENT },
+  { "wavAudioFile", CAT_ELEMENT },
+  { "audioCd", CAT_ELEMENT },
+  { "media", CAT_ELEMENT },
+  { "pivotCaches", CAT_ELEMENT },
+  { "attachedSchema", CAT_EXTERNAL },
+  { "schemaLibrary", CAT_EXTERNAL },
 };
 
 /* Elements that keep their meaning (their text) without a relationship. */
@@ -93,8 +117,8 @@ active_table (void)
 static gboolean
 active_element (const xmlNode *node, Category *category_r)
 {
-  guint found = GPOINTER_TO_UINT (g_hash_table_lookup (active_table (),
-                                                       (const char *) node->name));
+  guint found = GPOINTER_TO_UINT (
+      g_hash_table_lookup (active_table (), (const char *) node->name));
 
   *category_r = found > 0 ? (Category) (found - 1) : CAT_ELEMENT;
   return found > 0;
@@ -108,8 +132,8 @@ attr_is_rel_ref (const xmlAttr *attr)
     return FALSE;
   if (g_strv_contains (rel_namespaces, (const char *) attr->ns->href))
     return TRUE;
-  return strcmp ((const char *) attr->ns->href, NS_OFFICE_VML) == 0
-         && strcmp ((const char *) attr->name, "relid") == 0;
+  return strcmp ((const char *) attr->ns->href, NS_OFFICE_VML) == 0 &&
+         strcmp ((const char *) attr->name, "relid") == 0;
 }
 
 static gboolean
@@ -117,8 +141,8 @@ value_is_external (const char *value)
 {
   while (g_ascii_isspace (*value))
     value++;
-  return strchr (value, ':') != NULL || value[0] == '\\' || value[0] == '/'
-         || g_str_has_prefix (value, "%5c") || g_str_has_prefix (value, "%5C");
+  return strchr (value, ':') != NULL || value[0] == '\\' || value[0] == '/' ||
+         g_str_has_prefix (value, "%5c") || g_str_has_prefix (value, "%5C");
 }
 
 static char *
@@ -134,7 +158,7 @@ attr_value (xmlAttr *attr)
 typedef struct {
   GHashTable *kept_ids;
   MgOoxmlFindings *f;
-  const xmlNs *part_ns;        /* the namespace of the part's root */
+  const xmlNs *part_ns; /* the namespace of the part's root */
 } Clean;
 
 /* Remove attributes of NODE that reference dropped relationships, point
@@ -155,8 +179,8 @@ clean_attributes (xmlNode *node, const Clean *c)
         kept++;
       else
         xmlRemoveProp (attr);
-    } else if (g_strv_contains (link_attributes, (const char *) attr->name)
-               && value_is_external (value)) {
+    } else if (g_strv_contains (link_attributes, (const char *) attr->name) &&
+               value_is_external (value)) {
       c->f->external++;
       xmlRemoveProp (attr);
     } else if (!mg_ooxml_allow_attr (attr, c->part_ns)) {
@@ -190,7 +214,7 @@ element_refused (xmlNode *node, const Clean *c)
     return TRUE;
   }
   if (mg_ooxml_xml_is (node, "extLst")) {
-    c->f->extensions++;       /* extensions of DrawingML, SpreadsheetML... */
+    c->f->extensions++; /* extensions of DrawingML, SpreadsheetML... */
     return TRUE;
   }
   if (mg_ooxml_xml_is (node, "graphicData")) {
@@ -216,8 +240,8 @@ clean_element (xmlNode *node, const Clean *c)
     mg_ooxml_xml_remove (node);
     return skip;
   }
-  if (clean_attributes (node, c)
-      && !g_strv_contains (survive_orphaned, (const char *) node->name)) {
+  if (clean_attributes (node, c) &&
+      !g_strv_contains (survive_orphaned, (const char *) node->name)) {
     mg_ooxml_xml_remove (node);
     return skip;
   }

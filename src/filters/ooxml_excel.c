@@ -17,9 +17,9 @@
 
 /* Functions that reach outside the workbook or run code. */
 static const char *const unsafe_functions[] = {
-  "HYPERLINK", "WEBSERVICE", "RTD", "CALL", "REGISTER", "REGISTER.ID", "EXEC", "IMAGE",
-  "FOPEN", "FWRITE", "FWRITELN", "DDE", "INITIATE", "EXECUTE", "POKE", "REQUEST", "RUN",
-  NULL,
+  "HYPERLINK", "WEBSERVICE", "RTD",   "CALL",    "REGISTER", "REGISTER.ID",
+  "EXEC",      "IMAGE",      "FOPEN", "FWRITE",  "FWRITELN", "DDE",
+  "INITIATE",  "EXECUTE",    "POKE",  "REQUEST", "RUN",      NULL,
 };
 
 /* Names Excel runs when a workbook opens, closes or activates. */
@@ -60,7 +60,7 @@ external_bracket (const char *formula, const char *p)
   if (g_ascii_isdigit (p[1]))
     return TRUE;
   if (p > formula && ident_char (p[-1]))
-    return FALSE;   /* Table1[Column]: a structured reference */
+    return FALSE; /* Table1[Column]: a structured reference */
   return close != NULL && memchr (p, '.', close - p) != NULL;
 }
 
@@ -80,10 +80,10 @@ mg_ooxml_excel_formula_unsafe (const char *formula)
     } else if (*p == '\'') {
       in_sheet = !in_sheet;
     } else if (*p == '|') {
-      return TRUE;                      /* DDE: application|topic!item */
+      return TRUE; /* DDE: application|topic!item */
     } else if (*p == '[') {
       if (in_sheet || (depth == 0 && external_bracket (formula, p)))
-        return TRUE;                    /* '[1]Sheet'!A1, [1]Sheet!A1 */
+        return TRUE; /* '[1]Sheet'!A1, [1]Sheet!A1 */
       depth++;
     } else if (*p == ']') {
       depth = depth > 0 ? depth - 1 : 0;
@@ -149,8 +149,8 @@ map_index (GArray *map, const char *value)
 {
   guint64 old;
 
-  if (value == NULL || !g_ascii_string_to_unsigned (value, 10, 0, G_MAXINT, &old, NULL)
-      || old >= map->len)
+  if (value == NULL || !g_ascii_string_to_unsigned (value, 10, 0, G_MAXINT, &old, NULL) ||
+      old >= map->len)
     return -1;
   return g_array_index (map, gint, old);
 }
@@ -217,8 +217,8 @@ workbook_views (xmlNode *root, GArray *map, guint left)
       gint index = old != NULL ? map_index (map, old) : 0;
       if (old == NULL)
         continue;
-      g_autofree char *text = g_strdup_printf ("%d", index >= 0 && (guint) index < left
-                                                     ? index : 0);
+      g_autofree char *text = g_strdup_printf ("%d",
+                                               index >= 0 && (guint) index < left ? index : 0);
       xmlSetProp (v, (const xmlChar *) attrs[i], (const xmlChar *) text);
     }
   }
@@ -254,8 +254,8 @@ sheet_formulas (xmlDoc *doc, GHashTable *gone_si, GHashTable *doomed, MgOoxmlFin
 {
   for (xmlNode *n = doc->children; n != NULL;) {
     gboolean is_cell = mg_ooxml_xml_is (n, "f");
-    gboolean is_rule = mg_ooxml_xml_is (n, "formula") || mg_ooxml_xml_is (n, "formula1")
-                       || mg_ooxml_xml_is (n, "formula2");
+    gboolean is_rule = mg_ooxml_xml_is (n, "formula") || mg_ooxml_xml_is (n, "formula1") ||
+                       mg_ooxml_xml_is (n, "formula2");
     if (!is_cell && !is_rule) {
       n = mg_ooxml_xml_next (n, FALSE);
       continue;
@@ -280,8 +280,8 @@ sheet_shared (xmlDoc *doc, GHashTable *gone_si, GHashTable *doomed)
     return;
   for (xmlNode *n = doc->children; n != NULL; n = mg_ooxml_xml_next (n, FALSE)) {
     g_autofree char *si = NULL;
-    if (mg_ooxml_xml_is (n, "f") && is_shared_master (n, &si)
-        && g_hash_table_contains (gone_si, si))
+    if (mg_ooxml_xml_is (n, "f") && is_shared_master (n, &si) &&
+        g_hash_table_contains (gone_si, si))
       g_hash_table_add (doomed, n);
   }
 }
@@ -289,8 +289,8 @@ sheet_shared (xmlDoc *doc, GHashTable *gone_si, GHashTable *doomed)
 void
 mg_ooxml_excel_sheet (xmlDoc *doc, MgOoxmlFindings *findings)
 {
-  g_autoptr (GHashTable) gone_si = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                                          NULL);
+  g_autoptr (GHashTable)
+      gone_si = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr (GHashTable) doomed = g_hash_table_new (NULL, NULL);
   GHashTableIter iter;
   gpointer node;

@@ -25,10 +25,10 @@ mg_ooxml_metafile_ext (GBytes *data)
   gsize len;
   const guint8 *d = g_bytes_get_data (data, &len);
 
-  if (len >= 44 && d[0] == 1 && d[1] == 0 && d[2] == 0 && d[3] == 0
-      && memcmp (d + 40, " EMF", 4) == 0)
+  if (len >= 44 && d[0] == 1 && d[1] == 0 && d[2] == 0 && d[3] == 0 &&
+      memcmp (d + 40, " EMF", 4) == 0)
     return "emf";
-  if (len >= 4 && memcmp (d, "\xd7\xcd\xc6\x9a", 4) == 0)   /* placeable WMF */
+  if (len >= 4 && memcmp (d, "\xd7\xcd\xc6\x9a", 4) == 0) /* placeable WMF */
     return "wmf";
   if (len >= 6 && (d[0] == 1 || d[0] == 2) && d[1] == 0 && d[2] == 9 && d[3] == 0)
     return "wmf";
@@ -92,12 +92,12 @@ drawing_of (GBytes *png, const MgFilterInput *in)
   if (loader == NULL)
     return NULL;
   const guint8 *d = g_bytes_get_data (png, &len);
-  gboolean ok = !png_over (d, len, in->config->image.max_pixels)
-                && gdk_pixbuf_loader_write (loader, d, len, &error);
+  gboolean ok = !png_over (d, len, in->config->image.max_pixels) &&
+                gdk_pixbuf_loader_write (loader, d, len, &error);
   ok = gdk_pixbuf_loader_close (loader, ok ? &error : NULL) && ok;
   GdkPixbuf *page = ok ? gdk_pixbuf_loader_get_pixbuf (loader) : NULL;
-  if (page == NULL || (gint64) gdk_pixbuf_get_width (page) * gdk_pixbuf_get_height (page)
-                      > in->config->image.max_pixels)
+  if (page == NULL || (gint64) gdk_pixbuf_get_width (page) * gdk_pixbuf_get_height (page) >
+                          in->config->image.max_pixels)
     return NULL;
   g_autoptr (GdkPixbuf) drawing = cut_to_drawing (page);
   gchar *buf = NULL;
@@ -112,7 +112,8 @@ mg_ooxml_metafiles_draw (MgOoxmlPackage *pkg, const MgFilterInput *in)
 {
   GHashTable *drawn = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
                                              (GDestroyNotify) g_bytes_unref);
-  g_autoptr (GPtrArray) batch = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  g_autoptr (GPtrArray)
+      batch = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
   g_autoptr (GPtrArray) keys = g_ptr_array_new ();
   g_autofree char *why = NULL;
 
@@ -128,9 +129,8 @@ mg_ooxml_metafiles_draw (MgOoxmlPackage *pkg, const MgFilterInput *in)
   if (keys->len == 0)
     return drawn;
   g_autoptr (GBytes) packed = mg_office_batch_pack (batch);
-  g_autoptr (GBytes) answer = mg_libreoffice_convert (packed, in,
-                                                              MG_OFFICE_BATCH_METAFILES, "png",
-                                                              &why);
+  g_autoptr (GBytes)
+      answer = mg_libreoffice_convert (packed, in, MG_OFFICE_BATCH_METAFILES, "png", &why);
   g_autoptr (GPtrArray) pngs = answer != NULL ? mg_office_batch_unpack (answer, keys->len)
                                               : NULL;
   for (guint i = 0; i < keys->len; i++) {

@@ -17,15 +17,38 @@
 
 /* Fields that neither fetch, include, run nor prompt. */
 static const char *const safe_fields[] = {
-  "PAGE", "NUMPAGES", "SECTIONPAGES", "SECTION", "DATE", "TIME", "CREATEDATE",
-  "SAVEDATE", "PRINTDATE", "EDITTIME", "TOC", "TOA", "TC", "TA", "XE", "INDEX", "REF",
-  "PAGEREF", "NOTEREF", "STYLEREF", "SEQ", "AUTONUM", "AUTONUMLGL", "AUTONUMOUT",
-  "LISTNUM", "BIBLIOGRAPHY", "CITATION", "AUTHOR", "TITLE", "SUBJECT", "KEYWORDS",
-  "COMMENTS", "LASTSAVEDBY", "NUMWORDS", "NUMCHARS", "FILESIZE", "FILENAME", "TEMPLATE",
-  "DOCPROPERTY", "INFO", "USERNAME", "USERINITIALS", "USERADDRESS", "FORMTEXT",
-  "FORMCHECKBOX", "FORMDROPDOWN", "EQ", "SYMBOL", "ADVANCE", "IF", "COMPARE", "SET",
-  "MERGEFIELD", "MERGEREC", "MERGESEQ", "NEXT", "NEXTIF", "SKIPIF", "GREETINGLINE",
-  "ADDRESSBLOCK", "BIDIOUTLINE", "=", NULL,
+  "PAGE",         "NUMPAGES",
+  "SECTIONPAGES", "SECTION",
+  "DATE",         "TIME",
+  "CREATEDATE",   "SAVEDATE",
+  "PRINTDATE",    "EDITTIME",
+  "TOC",          "TOA",
+  "TC",           "TA",
+  "XE",           "INDEX",
+  "REF",          "PAGEREF",
+  "NOTEREF",      "STYLEREF",
+  "SEQ",          "AUTONUM",
+  "AUTONUMLGL",   "AUTONUMOUT",
+  "LISTNUM",      "BIBLIOGRAPHY",
+  "CITATION",     "AUTHOR",
+  "TITLE",        "SUBJECT",
+  "KEYWORDS",     "COMMENTS",
+  "LASTSAVEDBY",  "NUMWORDS",
+  "NUMCHARS",     "FILESIZE",
+  "FILENAME",     "TEMPLATE",
+  "DOCPROPERTY",  "INFO",
+  "USERNAME",     "USERINITIALS",
+  "USERADDRESS",  "FORMTEXT",
+  "FORMCHECKBOX", "FORMDROPDOWN",
+  "EQ",           "SYMBOL",
+  "ADVANCE",      "IF",
+  "COMPARE",      "SET",
+  "MERGEFIELD",   "MERGEREC",
+  "MERGESEQ",     "NEXT",
+  "NEXTIF",       "SKIPIF",
+  "GREETINGLINE", "ADDRESSBLOCK",
+  "BIDIOUTLINE",  "=",
+  NULL,
 };
 
 /* TRUE when the field instruction INSTR names a field on the allow-list. */
@@ -42,17 +65,17 @@ field_is_safe (const char *instr)
   while (p[n] != '\0' && g_ascii_isalpha (p[n]))
     n++;
   if (n == 0 || n > 16 || (p[n] != '\0' && !g_ascii_isspace (p[n])))
-    return FALSE;   /* quoted, escaped or glued names are how DDE hides */
+    return FALSE; /* quoted, escaped or glued names are how DDE hides */
   g_autofree char *name = g_ascii_strup (p, n);
   return g_strv_contains (safe_fields, name);
 }
 
 typedef struct {
   xmlNode *begin;
-  GPtrArray *instr_nodes;    /* nodes of the instruction, removed when flattened */
+  GPtrArray *instr_nodes; /* nodes of the instruction, removed when flattened */
   GString *instr;
   gboolean in_instr;
-  gboolean nested;           /* another field began inside the instruction */
+  gboolean nested; /* another field began inside the instruction */
 } Field;
 
 static void
@@ -64,8 +87,8 @@ field_free (Field *field)
 }
 
 typedef struct {
-  GPtrArray *stack;          /* Field *, innermost last */
-  GHashTable *doomed;        /* nodes to remove once the walk is over */
+  GPtrArray *stack;   /* Field *, innermost last */
+  GHashTable *doomed; /* nodes to remove once the walk is over */
   MgOoxmlFindings *findings;
 } Walk;
 
@@ -128,7 +151,7 @@ on_separate_or_end (Walk *w, xmlNode *node, gboolean end)
   Field *owner;
 
   if (field == NULL) {
-    doom (w, node);             /* a stray marker */
+    doom (w, node); /* a stray marker */
     return;
   }
   owner = instruction_owner (w);
@@ -137,7 +160,7 @@ on_separate_or_end (Walk *w, xmlNode *node, gboolean end)
   if (field->in_instr)
     field_decide (w, field, end ? NULL : node);
   else if (!end)
-    doom (w, node);             /* a second separator */
+    doom (w, node); /* a second separator */
   if (end) {
     /* a flattened field's end goes with its begin */
     if (g_hash_table_contains (w->doomed, field->begin))
@@ -154,7 +177,7 @@ on_instruction_text (Walk *w, xmlNode *node)
 
   if (owner == NULL) {
     if (mg_ooxml_xml_is (node, "instrText") || mg_ooxml_xml_is (node, "delInstrText"))
-      doom (w, node);           /* an instruction outside any field */
+      doom (w, node); /* an instruction outside any field */
     return;
   }
   g_ptr_array_add (owner->instr_nodes, node);
@@ -187,8 +210,8 @@ walk_complex_fields (xmlDoc *doc, Walk *w)
     gboolean leaf = TRUE;
     if (mg_ooxml_xml_is (n, "fldChar"))
       on_fld_char (w, n);
-    else if (mg_ooxml_xml_is (n, "instrText") || mg_ooxml_xml_is (n, "delInstrText")
-             || mg_ooxml_xml_is (n, "t") || mg_ooxml_xml_is (n, "delText"))
+    else if (mg_ooxml_xml_is (n, "instrText") || mg_ooxml_xml_is (n, "delInstrText") ||
+             mg_ooxml_xml_is (n, "t") || mg_ooxml_xml_is (n, "delText"))
       on_instruction_text (w, n);
     else
       leaf = FALSE;

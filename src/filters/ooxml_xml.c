@@ -27,9 +27,10 @@ has_doctype (const char *data, gsize len)
   if (data == NULL || len == 0)
     return FALSE;
   /* memmem, not g_strstr_len: a NUL byte must not end the search */
-  return memmem (data, len, "<!DOCTYPE", 9) != NULL || memmem (data, len, "<!ENTITY", 8) != NULL
-         || memmem (data, len, utf16, sizeof utf16 - 1) != NULL
-         || memmem (data, len, utf16 + 1, sizeof utf16 - 2) != NULL;
+  return memmem (data, len, "<!DOCTYPE", 9) != NULL ||
+         memmem (data, len, "<!ENTITY", 8) != NULL ||
+         memmem (data, len, utf16, sizeof utf16 - 1) != NULL ||
+         memmem (data, len, utf16 + 1, sizeof utf16 - 2) != NULL;
 }
 
 xmlDoc *
@@ -47,8 +48,8 @@ mg_ooxml_xml_parse (GBytes *data, gboolean *doctype_r)
     return NULL;
   }
   doc = xmlReadMemory (bytes, (int) len, NULL, NULL,
-                       XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING
-                         | XML_PARSE_COMPACT);
+                       XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
+                           XML_PARSE_COMPACT);
   if (doc != NULL && (doc->intSubset != NULL || doc->extSubset != NULL)) {
     *doctype_r = TRUE;
     g_clear_pointer (&doc, xmlFreeDoc);
@@ -73,8 +74,8 @@ mg_ooxml_xml_dump (xmlDoc *doc)
 gboolean
 mg_ooxml_xml_is (const xmlNode *node, const char *local_name)
 {
-  return node != NULL && node->type == XML_ELEMENT_NODE
-         && strcmp ((const char *) node->name, local_name) == 0;
+  return node != NULL && node->type == XML_ELEMENT_NODE &&
+         strcmp ((const char *) node->name, local_name) == 0;
 }
 
 char *
@@ -96,8 +97,8 @@ root_is (xmlDoc *doc, const char *local_name, const char *ns)
 {
   xmlNode *root = xmlDocGetRootElement (doc);
 
-  return mg_ooxml_xml_is (root, local_name) && root->ns != NULL
-         && strcmp ((const char *) root->ns->href, ns) == 0;
+  return mg_ooxml_xml_is (root, local_name) && root->ns != NULL &&
+         strcmp ((const char *) root->ns->href, ns) == 0;
 }
 
 /* Children of the root named LOCAL_NAME, in order. */
@@ -155,13 +156,13 @@ types_read_entries (xmlDoc *doc, GHashTable *types, gboolean overrides)
 GHashTable *
 mg_ooxml_types_read (xmlDoc *doc)
 {
-  g_autoptr (GHashTable) types = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                                        g_free);
+  g_autoptr (GHashTable)
+      types = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 
   if (!root_is (doc, "Types", NS_CONTENT_TYPES))
     return NULL;
   if (!types_read_entries (doc, types, FALSE) || !types_read_entries (doc, types, TRUE))
-    return NULL;   /* a part with two types: readers would disagree */
+    return NULL; /* a part with two types: readers would disagree */
   return g_steal_pointer (&types);
 }
 
@@ -189,11 +190,12 @@ append_escaped (GString *out, const char *text)
 GBytes *
 mg_ooxml_types_write (GPtrArray *names, GPtrArray *types)
 {
-  GString *out = g_string_new ("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
-                               "<Types xmlns=\"" NS_CONTENT_TYPES "\">"
-                               "<Default Extension=\"rels\" ContentType=\"application/"
-                               "vnd.openxmlformats-package.relationships+xml\"/>"
-                               "<Default Extension=\"xml\" ContentType=\"application/xml\"/>");
+  GString *out = g_string_new (
+      "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
+      "<Types xmlns=\"" NS_CONTENT_TYPES "\">"
+      "<Default Extension=\"rels\" ContentType=\"application/"
+      "vnd.openxmlformats-package.relationships+xml\"/>"
+      "<Default Extension=\"xml\" ContentType=\"application/xml\"/>");
 
   for (guint i = 0; i < names->len; i++) {
     g_string_append (out, "<Override PartName=\"/");
@@ -240,8 +242,9 @@ mg_ooxml_rels_read (xmlDoc *doc)
 GBytes *
 mg_ooxml_rels_write (GPtrArray *rels)
 {
-  GString *out = g_string_new ("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
-                               "<Relationships xmlns=\"" NS_RELS "\">");
+  GString *out = g_string_new (
+      "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
+      "<Relationships xmlns=\"" NS_RELS "\">");
 
   for (guint i = 0; i < rels->len; i++) {
     const MgOoxmlRel *rel = g_ptr_array_index (rels, i);

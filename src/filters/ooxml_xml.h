@@ -13,7 +13,7 @@ typedef struct {
   char *id;
   char *type;
   char *target;
-  gboolean external;         /* TargetMode="External" */
+  gboolean external; /* TargetMode="External" */
 } MgOoxmlRel;
 
 /* Parse one part: no network, no entities substituted, no DTD loaded. NULL

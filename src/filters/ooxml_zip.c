@@ -80,7 +80,7 @@ zip_name_ok (const char *name)
 
 typedef struct {
   const MgOoxmlLimits *limits;
-  gint64 budget;             /* unpacked bytes allowed in all */
+  gint64 budget; /* unpacked bytes allowed in all */
   gint64 total;
 } ZipRead;
 
@@ -110,7 +110,7 @@ zip_read_data (struct archive *a, ZipRead *z, const char *name, gboolean *damage
     }
     g_byte_array_append (buf, chunk, n);
   }
-  *damaged_r = n == ARCHIVE_WARN;   /* libarchive's "bad CRC": the entry is over */
+  *damaged_r = n == ARCHIVE_WARN; /* libarchive's "bad CRC": the entry is over */
   if (n < 0 && !*damaged_r) {
     zip_fail (result, MG_ACTION_REMOVED, MG_REASON_CONVERT_FAILED,
               g_strdup_printf ("part %s is damaged: %s", name, archive_error_string (a)));
@@ -131,7 +131,8 @@ zip_entry_ok (struct archive_entry *e, const char *name, gboolean *skip_r,
               g_strdup ("the package's zip entries are encrypted"));
     return FALSE;
   }
-  if (archive_entry_filetype (e) == AE_IFDIR || (name != NULL && g_str_has_suffix (name, "/"))) {
+  if (archive_entry_filetype (e) == AE_IFDIR ||
+      (name != NULL && g_str_has_suffix (name, "/"))) {
     *skip_r = TRUE;
     return TRUE;
   }
@@ -156,7 +157,8 @@ zip_add (MgOoxmlPackage *pkg, const ZipRead *z, const char *name, GBytes *data,
   if (key == NULL || g_hash_table_contains (pkg->by_key, key)) {
     zip_fail (result, MG_ACTION_REMOVED, MG_REASON_CONVERT_FAILED,
               g_strdup_printf ("the package has two parts named %s, or a name that does "
-                               "not decode", name));
+                               "not decode",
+                               name));
     g_free (key);
     return FALSE;
   }
@@ -166,7 +168,7 @@ zip_add (MgOoxmlPackage *pkg, const ZipRead *z, const char *name, GBytes *data,
     g_free (key);
     return FALSE;
   }
-  if (data == NULL) {   /* damaged: its name stays taken, mapped to no part */
+  if (data == NULL) { /* damaged: its name stays taken, mapped to no part */
     g_ptr_array_add (pkg->damaged, key);
     g_hash_table_insert (pkg->by_key, key, NULL);
     return TRUE;
@@ -190,8 +192,7 @@ entry_name (struct archive_entry *e)
 
 /* Every entry of A into PKG; FALSE with RESULT filled on the first problem. */
 static gboolean
-zip_read_entries (struct archive *a, MgOoxmlPackage *pkg, ZipRead *z,
-                  MgFilterResult *result)
+zip_read_entries (struct archive *a, MgOoxmlPackage *pkg, ZipRead *z, MgFilterResult *result)
 {
   struct archive_entry *e;
   int r;
@@ -269,9 +270,9 @@ zip_write_entry (struct archive *a, const char *name, GBytes *data)
   archive_entry_set_filetype (e, AE_IFREG);
   archive_entry_set_perm (e, 0644);
   archive_entry_set_size (e, len);
-  archive_entry_set_mtime (e, 946684800, 0);   /* 2000-01-01: reproducible output */
-  ok = archive_write_header (a, e) == ARCHIVE_OK
-       && (len == 0 || archive_write_data (a, bytes, len) == (la_ssize_t) len);
+  archive_entry_set_mtime (e, 946684800, 0); /* 2000-01-01: reproducible output */
+  ok = archive_write_header (a, e) == ARCHIVE_OK &&
+       (len == 0 || archive_write_data (a, bytes, len) == (la_ssize_t) len);
   archive_entry_free (e);
   return ok;
 }

@@ -9,23 +9,23 @@
 
 /* [office] limits, read from the configuration once per document. */
 typedef struct {
-  gint64 max_parts;          /* zip entries */
-  gint64 max_part_size;      /* bytes of one entry, unpacked */
-  gint64 max_unpacked_size;  /* bytes of all entries, unpacked */
-  gint64 max_ratio;          /* unpacked bytes per packed byte, beyond 1 MiB */
+  gint64 max_parts;         /* zip entries */
+  gint64 max_part_size;     /* bytes of one entry, unpacked */
+  gint64 max_unpacked_size; /* bytes of all entries, unpacked */
+  gint64 max_ratio;         /* unpacked bytes per packed byte, beyond 1 MiB */
 } MgOoxmlLimits;
 
 /* One zip entry. */
 typedef struct {
-  char *name;                /* as stored, without a leading '/' (OPC's URI form) */
-  char *key;                 /* percent-decoded and lower-case: OPC's comparison */
+  char *name; /* as stored, without a leading '/' (OPC's URI form) */
+  char *key;  /* percent-decoded and lower-case: OPC's comparison */
   GBytes *data;
 } MgOoxmlPart;
 
 typedef struct {
-  GPtrArray *parts;          /* MgOoxmlPart *, in zip order */
-  GHashTable *by_key;        /* key -> MgOoxmlPart * (borrowed), NULL for a damaged one */
-  GPtrArray *damaged;        /* keys of the parts left out: their checksum is wrong */
+  GPtrArray *parts;   /* MgOoxmlPart *, in zip order */
+  GHashTable *by_key; /* key -> MgOoxmlPart * (borrowed), NULL for a damaged one */
+  GPtrArray *damaged; /* keys of the parts left out: their checksum is wrong */
 } MgOoxmlPackage;
 
 /* Read the zip INPUT within LIMITS. NULL for bad input, with RESULT filled

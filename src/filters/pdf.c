@@ -16,8 +16,8 @@
  * same output.
  *
  * Drawn for display in vector mode, a page that is only a scanned image
- * (images over half of the page and no text) is drawn as one image at [pdf] scan_dpi (pdf_raster.c),
- * since cairo would otherwise store the scan's pixels losslessly, several
+ * (images over half of the page and no text) is drawn as one image at [pdf] scan_dpi
+ * (pdf_raster.c), since cairo would otherwise store the scan's pixels losslessly, several
  * times the size of the scanner's JPEG. The check costs a second pass over
  * the page, so it is made only in documents whose size suggests images
  * (MG_PDF_SCAN_BYTES_PER_PAGE); elsewhere every page stays vectors.
@@ -57,14 +57,14 @@ static const char *const pdf_types[] = { "application/pdf", NULL };
 typedef struct {
   const MgConfig *config;
   GByteArray *out;
-  gboolean too_big;            /* the output passed [pdf] max_output_size */
-  gint64 deadline;             /* g_get_monotonic_time () value */
-  gboolean check_scans;        /* look for scanned pages (vector mode) */
-  gboolean printing;           /* pages drawn for printing (see the top) */
-  guint scans;                 /* scanned pages drawn as images */
+  gboolean too_big;     /* the output passed [pdf] max_output_size */
+  gint64 deadline;      /* g_get_monotonic_time () value */
+  gboolean check_scans; /* look for scanned pages (vector mode) */
+  gboolean printing;    /* pages drawn for printing (see the top) */
+  guint scans;          /* scanned pages drawn as images */
   guint annotations_drawn;
   guint annotations_dropped;
-  gboolean *layer;             /* per page: draw the input's text invisibly (pdf_text.h) */
+  gboolean *layer; /* per page: draw the input's text invisibly (pdf_text.h) */
   guint layer_pages, layer_chars;
 } PdfJob;
 
@@ -83,7 +83,8 @@ pdf_write (void *closure, const unsigned char *data, unsigned int len)
   PdfJob *job = closure;
 
   /* a GByteArray holds at most G_MAXUINT bytes; the limit may be set higher */
-  if ((gint64) job->out->len + len > MIN (job->config->pdf.max_output_size, (gint64) G_MAXUINT)) {
+  if ((gint64) job->out->len + len >
+      MIN (job->config->pdf.max_output_size, (gint64) G_MAXUINT)) {
     job->too_big = TRUE;
     return CAIRO_STATUS_WRITE_ERROR;
   }
@@ -125,14 +126,14 @@ pdf_check_page (PopplerDocument *doc, int index, const MgPdfConfig *limits,
                      g_strdup_printf ("page %d cannot be read", index + 1));
   poppler_page_get_size (page, &width, &height);
   g_object_unref (page);
-  if (!(width >= 1 && height >= 1))   /* also NaN */
+  if (!(width >= 1 && height >= 1)) /* also NaN */
     return pdf_stop (result, MG_ACTION_REMOVED, MG_REASON_CONVERT_FAILED,
                      g_strdup_printf ("page %d has no size", index + 1));
   if (width * height > (double) limits->max_page_area)
     return pdf_stop (result, MG_ACTION_REMOVED, MG_REASON_LIMIT,
                      g_strdup_printf ("page %d is %.0f x %.0f points, larger than [pdf] "
-                                      "max_page_area (%" G_GINT64_FORMAT ")", index + 1,
-                                      width, height, limits->max_page_area));
+                                      "max_page_area (%" G_GINT64_FORMAT ")",
+                                      index + 1, width, height, limits->max_page_area));
   return TRUE;
 }
 
@@ -148,8 +149,9 @@ pdf_check_pages (PopplerDocument *doc, const MgPdfConfig *limits, MgFilterResult
                      g_strdup ("the PDF has no pages"));
   if (pages > limits->max_pages)
     return pdf_stop (result, MG_ACTION_REMOVED, MG_REASON_LIMIT,
-                     g_strdup_printf ("%d pages, more than [pdf] max_pages (%"
-                                      G_GINT64_FORMAT ")", pages, limits->max_pages));
+                     g_strdup_printf ("%d pages, more than [pdf] max_pages (%" G_GINT64_FORMAT
+                                      ")",
+                                      pages, limits->max_pages));
   for (int i = 0; i < pages; i++)
     if (!pdf_check_page (doc, i, limits, result))
       return FALSE;
@@ -164,11 +166,21 @@ static gboolean
 annotation_type_printable (PopplerAnnotType type)
 {
   switch (type) {
-  case POPPLER_ANNOT_WIDGET: case POPPLER_ANNOT_STAMP: case POPPLER_ANNOT_FREE_TEXT:
-  case POPPLER_ANNOT_TEXT: case POPPLER_ANNOT_LINE: case POPPLER_ANNOT_SQUARE:
-  case POPPLER_ANNOT_CIRCLE: case POPPLER_ANNOT_POLYGON: case POPPLER_ANNOT_POLY_LINE:
-  case POPPLER_ANNOT_HIGHLIGHT: case POPPLER_ANNOT_UNDERLINE: case POPPLER_ANNOT_SQUIGGLY:
-  case POPPLER_ANNOT_STRIKE_OUT: case POPPLER_ANNOT_CARET: case POPPLER_ANNOT_INK:
+  case POPPLER_ANNOT_WIDGET:
+  case POPPLER_ANNOT_STAMP:
+  case POPPLER_ANNOT_FREE_TEXT:
+  case POPPLER_ANNOT_TEXT:
+  case POPPLER_ANNOT_LINE:
+  case POPPLER_ANNOT_SQUARE:
+  case POPPLER_ANNOT_CIRCLE:
+  case POPPLER_ANNOT_POLYGON:
+  case POPPLER_ANNOT_POLY_LINE:
+  case POPPLER_ANNOT_HIGHLIGHT:
+  case POPPLER_ANNOT_UNDERLINE:
+  case POPPLER_ANNOT_SQUIGGLY:
+  case POPPLER_ANNOT_STRIKE_OUT:
+  case POPPLER_ANNOT_CARET:
+  case POPPLER_ANNOT_INK:
   case POPPLER_ANNOT_WATERMARK:
     return TRUE;
   default:
@@ -218,8 +230,8 @@ page_is_scan (PopplerPage *page, double width, double height)
 
   for (GList *l = images; l != NULL; l = l->next) {
     PopplerRectangle *a = &((PopplerImageMapping *) l->data)->area;
-    covered += MAX (0, MIN (a->x2, width) - MAX (a->x1, 0))
-               * MAX (0, MIN (a->y2, height) - MAX (a->y1, 0));
+    covered += MAX (0, MIN (a->x2, width) - MAX (a->x1, 0)) *
+               MAX (0, MIN (a->y2, height) - MAX (a->y1, 0));
   }
   poppler_page_free_image_mapping (images);
   if (covered * 2 < width * height)
@@ -235,12 +247,12 @@ pdf_draw (PopplerPage *page, cairo_t *cr, double width, double height, PdfJob *j
   const MgConfig *config = job->config;
 
   if (config->pdf.mode == MG_PDF_MODE_RASTER)
-    return mg_pdf_raster_draw (page, cr, width, height, config->pdf.raster_dpi,
-                               &config->image, NULL);
+    return mg_pdf_raster_draw (page, cr, width, height, config->pdf.raster_dpi, &config->image,
+                               NULL);
   if (job->check_scans && page_is_scan (page, width, height)) {
     job->scans++;
-    return mg_pdf_raster_draw (page, cr, width, height, config->pdf.scan_dpi,
-                               &config->image, NULL);
+    return mg_pdf_raster_draw (page, cr, width, height, config->pdf.scan_dpi, &config->image,
+                               NULL);
   }
   if (job->printing)
     poppler_page_render_for_printing (page, cr);
@@ -257,7 +269,7 @@ pdf_draw_page (PopplerDocument *doc, int index, cairo_surface_t *surface, PdfJob
   double width, height;
   cairo_status_t status;
 
-  if (page == NULL)      /* read once by pdf_check_page: not expected */
+  if (page == NULL) /* read once by pdf_check_page: not expected */
     return CAIRO_STATUS_READ_ERROR;
   poppler_page_get_size (page, &width, &height);
   cairo_pdf_surface_set_size (surface, width, height);
@@ -298,10 +310,11 @@ pdf_draw_pages (PopplerDocument *doc, cairo_surface_t *surface, PdfJob *job,
 
   for (int i = 0; i < pages; i++) {
     if (g_get_monotonic_time () > job->deadline)
-      return pdf_stop (result, MG_ACTION_REMOVED, MG_REASON_LIMIT,
-                       g_strdup_printf ("redrawing took longer than [pdf] max_seconds (%"
-                                        G_GINT64_FORMAT "); stopped before page %d of %d",
-                                        job->config->pdf.max_seconds, i + 1, pages));
+      return pdf_stop (
+          result, MG_ACTION_REMOVED, MG_REASON_LIMIT,
+          g_strdup_printf ("redrawing took longer than [pdf] max_seconds (%" G_GINT64_FORMAT
+                           "); stopped before page %d of %d",
+                           job->config->pdf.max_seconds, i + 1, pages));
     cairo_status_t status = pdf_draw_page (doc, i, surface, job);
     if (status == CAIRO_STATUS_SUCCESS)
       status = cairo_surface_status (surface);
@@ -342,9 +355,10 @@ pdf_how (const PdfJob *job)
     return g_strdup_printf ("as images (%" G_GINT64_FORMAT " dpi)", c->raster_dpi);
   if (job->scans == 0)
     return g_strdup ("as vectors with selectable text");
-  return g_strdup_printf ("as vectors with selectable text, %u scanned page%s as images (%"
-                          G_GINT64_FORMAT " dpi)", job->scans, job->scans == 1 ? "" : "s",
-                          c->scan_dpi);
+  return g_strdup_printf (
+      "as vectors with selectable text, %u scanned page%s as images (%" G_GINT64_FORMAT
+      " dpi)",
+      job->scans, job->scans == 1 ? "" : "s", c->scan_dpi);
 }
 
 static char *
@@ -352,22 +366,25 @@ pdf_detail (const PdfJob *job, int pages, const MgPdfRewrite *rw)
 {
   g_autofree char *how = pdf_how (job);
   g_autofree char *jpegs = rw->jpegs == 0 ? g_strdup ("")
-                           : g_strdup_printf ("; %u JPEG image%s written again from %s DCT "
-                                              "coefficients", rw->jpegs,
-                                              rw->jpegs == 1 ? "" : "s",
-                                              rw->jpegs == 1 ? "its" : "their");
+                                          : g_strdup_printf (
+                                                "; %u JPEG image%s written again from %s DCT "
+                                                "coefficients",
+                                                rw->jpegs, rw->jpegs == 1 ? "" : "s",
+                                                rw->jpegs == 1 ? "its" : "their");
 
-  g_autofree char *layer = job->layer_pages == 0 ? g_strdup ("")
-                           : g_strdup_printf ("; the text of %u page%s that the drawing does not "
-                                              "carry (invisible or without Unicode) laid over "
-                                              "%s as invisible text", job->layer_pages,
-                                              job->layer_pages == 1 ? "" : "s",
-                                              job->layer_pages == 1 ? "it" : "them");
+  g_autofree char *layer = job->layer_pages == 0
+                               ? g_strdup ("")
+                               : g_strdup_printf (
+                                     "; the text of %u page%s that the drawing does not "
+                                     "carry (invisible or without Unicode) laid over "
+                                     "%s as invisible text",
+                                     job->layer_pages, job->layer_pages == 1 ? "" : "s",
+                                     job->layer_pages == 1 ? "it" : "them");
 
   return g_strdup_printf ("%d page%s redrawn %s; %u annotation%s drawn into the pages, "
                           "%u left out; %u TrueType font%s reduced to glyph outlines (no "
-                          "hinting program)%s%s; nothing else of the original kept", pages,
-                          pages == 1 ? "" : "s", how, job->annotations_drawn,
+                          "hinting program)%s%s; nothing else of the original kept",
+                          pages, pages == 1 ? "" : "s", how, job->annotations_drawn,
                           job->annotations_drawn == 1 ? "" : "s", job->annotations_dropped,
                           rw->fonts, rw->fonts == 1 ? "" : "s", jpegs, layer);
 }
@@ -435,7 +452,8 @@ pdf_converted (PopplerDocument *doc, PdfJob *job, int pages, MgFilterResult *res
 {
   g_autoptr (GBytes) drawn = g_byte_array_free_to_bytes (g_steal_pointer (&job->out));
   const char *why = NULL;
-  MgPdfRewrite rw = { .images = &job->config->image, .deadline = job->deadline,
+  MgPdfRewrite rw = { .images = &job->config->image,
+                      .deadline = job->deadline,
                       .text_layer = job->layer_chars > 0 };
   g_autoptr (GBytes) outlines = mg_pdf_fonts_outlines_only (drawn, &rw, &why);
 
@@ -447,8 +465,8 @@ pdf_converted (PopplerDocument *doc, PdfJob *job, int pages, MgFilterResult *res
                                outlines == NULL ? why : "the text layer was not found"));
     return PDF_DONE;
   }
-  if (job->layer == NULL && job->config->pdf.mode != MG_PDF_MODE_RASTER && pdf_text_checked
-      && mg_pdf_text_available () && pdf_find_lacking (doc, drawn, job))
+  if (job->layer == NULL && job->config->pdf.mode != MG_PDF_MODE_RASTER && pdf_text_checked &&
+      mg_pdf_text_available () && pdf_find_lacking (doc, drawn, job))
     return PDF_WITH_LAYER;
   result->action = MG_ACTION_CONVERTED;
   result->reason = MG_REASON_PDF_REBUILT;
@@ -502,10 +520,12 @@ static void
 pdf_render (GBytes *input, const MgFilterInput *in, MgFilterResult *result)
 {
   const MgConfig *config = in->config;
-  PdfJob job = { .config = config, .out = g_byte_array_new (),
-                 .deadline = g_get_monotonic_time () + config->pdf.max_seconds * G_USEC_PER_SEC,
-                 .printing = config->pdf.mode != MG_PDF_MODE_RASTER
-                             && config->image.reencode == MG_IMAGE_REENCODE_LOSSLESS };
+  PdfJob job = { .config = config,
+                 .out = g_byte_array_new (),
+                 .deadline = g_get_monotonic_time () +
+                             config->pdf.max_seconds * G_USEC_PER_SEC,
+                 .printing = config->pdf.mode != MG_PDF_MODE_RASTER &&
+                             config->image.reencode == MG_IMAGE_REENCODE_LOSSLESS };
   PopplerDocument *doc = pdf_open (input, result);
 
   if (doc != NULL && pdf_check_pages (doc, &config->pdf, result)) {
@@ -528,8 +548,7 @@ mg_pdf_render_in_process (gboolean in_process)
 }
 
 static gboolean
-pdf_sanitise (GBytes *input, const MgFilterInput *in, MgFilterResult *result,
-              GError **error)
+pdf_sanitise (GBytes *input, const MgFilterInput *in, MgFilterResult *result, GError **error)
 {
   (void) error;
   g_return_val_if_fail (in->config != NULL, FALSE);
@@ -546,7 +565,8 @@ pdf_sanitise (GBytes *input, const MgFilterInput *in, MgFilterResult *result,
 static GBytes *
 warm_up_pdf (void)
 {
-  static const char content[] = "BT /F1 9 Tf 2 40 Td (Aa) Tj /F2 9 Tf 0 -20 Td <65E5672C> Tj ET";
+  static const char content[] =
+      "BT /F1 9 Tf 2 40 Td (Aa) Tj /F2 9 Tf 0 -20 Td <65E5672C> Tj ET";
   g_autofree char *stream = g_strdup_printf ("<< /Length %zu >>\nstream\n%s\nendstream",
                                              strlen (content), content);
   const char *objects[] = {
@@ -571,10 +591,12 @@ warm_up_pdf (void)
     g_string_append_printf (pdf, "%zu 0 obj\n%s\nendobj\n", i + 1, objects[i]);
   }
   gsize xref = pdf->len;
-  g_string_append_printf (pdf, "xref\n0 %zu\n0000000000 65535 f \n", G_N_ELEMENTS (objects) + 1);
+  g_string_append_printf (pdf, "xref\n0 %zu\n0000000000 65535 f \n",
+                          G_N_ELEMENTS (objects) + 1);
   for (gsize i = 0; i < G_N_ELEMENTS (objects); i++)
     g_string_append_printf (pdf, "%010zu 00000 n \n", offsets[i]);
-  g_string_append_printf (pdf, "trailer\n<< /Size %zu /Root 1 0 R >>\nstartxref\n%zu\n%%%%EOF\n",
+  g_string_append_printf (pdf,
+                          "trailer\n<< /Size %zu /Root 1 0 R >>\nstartxref\n%zu\n%%%%EOF\n",
                           G_N_ELEMENTS (objects) + 1, xref);
   return g_string_free_to_bytes (pdf);
 }
@@ -601,9 +623,10 @@ pdf_init (const MgConfig *config, GError **error)
   (void) config;
 
   if (g_once_init_enter (&quiet))
-    g_once_init_leave (&quiet, g_log_set_handler ("Poppler", G_LOG_LEVEL_WARNING
-                                                  | G_LOG_LEVEL_MESSAGE | G_LOG_LEVEL_INFO
-                                                  | G_LOG_LEVEL_DEBUG | G_LOG_FLAG_FATAL,
+    g_once_init_leave (&quiet, g_log_set_handler ("Poppler",
+                                                  G_LOG_LEVEL_WARNING | G_LOG_LEVEL_MESSAGE |
+                                                      G_LOG_LEVEL_INFO | G_LOG_LEVEL_DEBUG |
+                                                      G_LOG_FLAG_FATAL,
                                                   pdf_drop_log, NULL));
   PopplerDocument *doc = poppler_document_new_from_bytes (warm, NULL, error);
 
@@ -613,7 +636,7 @@ pdf_init (const MgConfig *config, GError **error)
   cairo_surface_t *image = cairo_image_surface_create (CAIRO_FORMAT_RGB24, 72, 72);
   cairo_t *cr = cairo_create (image);
   poppler_page_render (page, cr);
-  if (mg_pdf_text_init ())     /* no font: no layer, the rest as before */
+  if (mg_pdf_text_init ()) /* no font: no layer, the rest as before */
     mg_pdf_text_layer (page, cr);
   cairo_status_t status = cairo_status (cr);
   cairo_destroy (cr);

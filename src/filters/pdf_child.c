@@ -27,10 +27,10 @@
 #define MG_PDF_CHILD_STACK (8u << 20) /* bytes of stack for the drawing, at most */
 #define MG_PDF_CHILD_STACK_SLACK (1u << 20)
 
-#define MG_PDF_CHILD_HEADER 12        /* action, reason, detail length */
+#define MG_PDF_CHILD_HEADER 12 /* action, reason, detail length */
 #define MG_PDF_CHILD_MAX_DETAIL 4096
-#define MG_PDF_CHILD_WATCH_US 20000   /* resident memory checked every 20 ms */
-#define MG_PDF_CHILD_GRACE_MS 10000   /* the parent's wait beyond the child's alarm */
+#define MG_PDF_CHILD_WATCH_US 20000 /* resident memory checked every 20 ms */
+#define MG_PDF_CHILD_GRACE_MS 10000 /* the parent's wait beyond the child's alarm */
 
 /* --- in the child ------------------------------------------------------ */
 
@@ -55,7 +55,8 @@ lower_limit (int resource, rlim_t value)
 {
   struct rlimit rl;
 
-  if (getrlimit (resource, &rl) == 0 && (rl.rlim_max == RLIM_INFINITY || value < rl.rlim_max)) {
+  if (getrlimit (resource, &rl) == 0 &&
+      (rl.rlim_max == RLIM_INFINITY || value < rl.rlim_max)) {
     rl.rlim_cur = rl.rlim_max = value;
     setrlimit (resource, &rl);
   }
@@ -79,11 +80,11 @@ watchdog (gpointer data)
 /* Signals that end the child, by their default action: the parent reads
  * them from its status (a handler inherited from the worker, or a fuzzer's
  * crash handler, must not run in the child). */
-static const int child_signals[] = { SIGALRM, SIGXCPU, SIGSEGV, SIGBUS, SIGILL, SIGFPE,
-                                     SIGABRT, SIGTRAP };
+static const int child_signals[] = { SIGALRM, SIGXCPU, SIGSEGV, SIGBUS,
+                                     SIGILL,  SIGFPE,  SIGABRT, SIGTRAP };
 
-static guintptr stack_top;     /* an address near the top of the child's stack */
-static gsize stack_size;       /* its RLIMIT_STACK */
+static guintptr stack_top; /* an address near the top of the child's stack */
+static gsize stack_size;   /* its RLIMIT_STACK */
 
 /* SIGSEGV on the alternate stack: a fault just below the stack is a drawing
  * that nests without end (a glyph, pattern or form that draws itself). Any
@@ -112,7 +113,8 @@ watch_stack (void)
   lower_limit (RLIMIT_STACK, MG_PDF_CHILD_STACK);
   stack_top = (guintptr) &here;
   stack_size = getrlimit (RLIMIT_STACK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY
-               ? rl.rlim_cur : MG_PDF_CHILD_STACK;
+                   ? rl.rlim_cur
+                   : MG_PDF_CHILD_STACK;
   sigemptyset (&sa.sa_mask);
   if (sigaltstack (&ss, NULL) == 0)
     sigaction (SIGSEGV, &sa, NULL);
@@ -141,10 +143,11 @@ child_limits (const MgPdfConfig *pdf)
   lower_limit (RLIMIT_AS, (rlim_t) (statm_bytes (0) + budget));
 #endif
   if (!mg_mapcap_install (budget, MG_PDF_CHILD_EXIT_MEMORY, &error))
-    g_warning ("pdf: %s", error->message);   /* the other limits hold */
+    g_warning ("pdf: %s", error->message); /* the other limits hold */
   /* pthread, not GThread: GLib names its threads with prctl (), which the
    * sandbox refuses */
-  if (pthread_create (&thread, NULL, watchdog, GSIZE_TO_POINTER (statm_bytes (1) + budget)) == 0)
+  if (pthread_create (&thread, NULL, watchdog, GSIZE_TO_POINTER (statm_bytes (1) + budget)) ==
+      0)
     pthread_detach (thread);
 }
 
@@ -239,10 +242,10 @@ decode_answer (const GByteArray *answer, MgFilterResult *result)
   gsize out_at = MG_PDF_CHILD_HEADER + head[2];
   gboolean converted = head[0] == MG_ACTION_CONVERTED;
   if (converted != (answer->len > out_at))
-    return FALSE;   /* a PDF exactly when converted */
-  mg_filter_result_set (result, head[0], head[1],
-                        g_utf8_make_valid ((const char *) answer->data + MG_PDF_CHILD_HEADER,
-                                           head[2]));
+    return FALSE; /* a PDF exactly when converted */
+  mg_filter_result_set (
+      result, head[0], head[1],
+      g_utf8_make_valid ((const char *) answer->data + MG_PDF_CHILD_HEADER, head[2]));
   if (converted) {
     result->output = g_bytes_new (answer->data + out_at, answer->len - out_at);
     result->output_type = g_strdup ("application/pdf");
@@ -258,27 +261,30 @@ child_failed (int status, const MgPdfConfig *pdf, MgFilterResult *result)
   int sig = WIFSIGNALED (status) ? WTERMSIG (status) : 0;
 
   if (sig == SIGALRM || sig == SIGXCPU || sig == SIGKILL)
-    mg_filter_result_set (result, MG_ACTION_REMOVED, MG_REASON_LIMIT,
-                          g_strdup_printf ("redrawing took longer than [pdf] max_seconds (%"
-                                           G_GINT64_FORMAT ")", pdf->max_seconds));
+    mg_filter_result_set (
+        result, MG_ACTION_REMOVED, MG_REASON_LIMIT,
+        g_strdup_printf ("redrawing took longer than [pdf] max_seconds (%" G_GINT64_FORMAT ")",
+                         pdf->max_seconds));
   else if ((WIFEXITED (status) && WEXITSTATUS (status) == MG_PDF_CHILD_EXIT_MEMORY) ||
            sig == SIGABRT)
     mg_filter_result_set (result, MG_ACTION_REMOVED, MG_REASON_LIMIT,
                           g_strdup_printf ("redrawing needed more memory than [pdf] max_memory"
-                                           " (%" G_GINT64_FORMAT " MiB)", pdf->max_memory));
+                                           " (%" G_GINT64_FORMAT " MiB)",
+                                           pdf->max_memory));
   else if (WIFEXITED (status) && WEXITSTATUS (status) == MG_PDF_CHILD_EXIT_STACK)
     mg_filter_result_set (result, MG_ACTION_REMOVED, MG_REASON_LIMIT,
                           g_strdup_printf ("the drawing nests deeper than the renderer's "
                                            "%u MiB stack (a glyph, pattern or form that "
-                                           "draws itself)", MG_PDF_CHILD_STACK >> 20));
-  else if (sig == SIGSYS)   /* abort () too: the sandbox lets tgkill reach the worker only */
+                                           "draws itself)",
+                                           MG_PDF_CHILD_STACK >> 20));
+  else if (sig == SIGSYS) /* abort () too: the sandbox lets tgkill reach the worker only */
     mg_filter_result_set (result, MG_ACTION_REMOVED, MG_REASON_CONVERT_FAILED,
                           g_strdup ("the renderer stopped on this PDF (SIGSYS: it aborted, "
                                     "or made a call the sandbox forbids)"));
   else if (sig != 0)
-    mg_filter_result_set (result, MG_ACTION_REMOVED, MG_REASON_CONVERT_FAILED,
-                          g_strdup_printf ("the renderer crashed on this PDF (%s)",
-                                           g_strsignal (sig)));
+    mg_filter_result_set (
+        result, MG_ACTION_REMOVED, MG_REASON_CONVERT_FAILED,
+        g_strdup_printf ("the renderer crashed on this PDF (%s)", g_strsignal (sig)));
   else
     mg_filter_result_set (result, MG_ACTION_REMOVED, MG_REASON_CONVERT_FAILED,
                           g_strdup_printf ("the renderer ended without a result (exit %d)",
@@ -304,15 +310,15 @@ child_wait (pid_t pid, gboolean block)
 static void
 child_collect (pid_t pid, int fd, const MgPdfConfig *pdf, MgFilterResult *result)
 {
-  gsize max = MG_PDF_CHILD_HEADER + MG_PDF_CHILD_MAX_DETAIL
-              + (gsize) MIN (pdf->max_output_size, (gint64) G_MAXUINT);
+  gsize max = MG_PDF_CHILD_HEADER + MG_PDF_CHILD_MAX_DETAIL +
+              (gsize) MIN (pdf->max_output_size, (gint64) G_MAXUINT);
   gboolean late;
-  g_autoptr (GByteArray) answer = read_answer (fd, max, pdf->max_seconds * 1000
-                                                        + MG_PDF_CHILD_GRACE_MS, &late);
+  g_autoptr (GByteArray)
+      answer = read_answer (fd, max, pdf->max_seconds * 1000 + MG_PDF_CHILD_GRACE_MS, &late);
   int status = child_wait (pid, !late);
 
   if (status == -1)
-    child_failed (SIGALRM, pdf, result);   /* as its alarm will end it */
+    child_failed (SIGALRM, pdf, result); /* as its alarm will end it */
   else if (!WIFEXITED (status) || WEXITSTATUS (status) != 0)
     child_failed (status, pdf, result);
   else if (answer == NULL || !decode_answer (answer, result))
@@ -339,8 +345,9 @@ mg_pdf_child_run (MgPdfChildWork work, GBytes *input, const MgFilterInput *in,
     child_main (fds[1], work, input, in);
   }
   if (pid < 0)
-    mg_filter_result_set (result, MG_ACTION_REMOVED, MG_REASON_CONVERT_FAILED,
-                          g_strdup_printf ("cannot start the renderer: %s", g_strerror (errno)));
+    mg_filter_result_set (
+        result, MG_ACTION_REMOVED, MG_REASON_CONVERT_FAILED,
+        g_strdup_printf ("cannot start the renderer: %s", g_strerror (errno)));
   close (fds[1]);
   if (pid > 0)
     child_collect (pid, fds[0], &in->config->pdf, result);

@@ -17,20 +17,20 @@
 #include "filters/pdf_sfnt.h"
 #include "filters/pdf_text.h"
 
-#define MG_PDF_FONTS_MAX_FONT (64u << 20)   /* bytes of one font program, inflated */
+#define MG_PDF_FONTS_MAX_FONT (64u << 20) /* bytes of one font program, inflated */
 #define MG_PDF_FONTS_XREF_ENTRY 20
 
 typedef struct {
   guint num;
-  gsize at, end;               /* "N 0 obj" .. the next object or the xref */
+  gsize at, end; /* "N 0 obj" .. the next object or the xref */
 } PdfObj;
 
 typedef struct {
   const char *d;
   gsize len;
   gsize xref_at, trailer_at, startxref_at;
-  guint count;                 /* xref entries, object 0 included */
-  GArray *objs;                /* PdfObj, sorted by offset */
+  guint count;  /* xref entries, object 0 included */
+  GArray *objs; /* PdfObj, sorted by offset */
 } CairoPdf;
 
 /* The unsigned decimal at P (before END), or -1. */
@@ -112,7 +112,7 @@ stream_length (const CairoPdf *pdf, const char *dict, gsize dlen, guint *ref_r)
   *ref_r = 0;
   for (const char *p = dict; (p = memmem (p, end - p, "/Length", 7)) != NULL; p += 7) {
     if (p + 8 > end || !g_ascii_isspace (p[7]))
-      continue;    /* /Length1, /Length2 */
+      continue; /* /Length1, /Length2 */
     const char *v = p + 8;
     gint64 n = number_at (v, end);
     while (v < end && g_ascii_isdigit (*v))
@@ -271,8 +271,8 @@ rewrite_image (const CairoPdf *pdf, const PdfObj *obj, MgPdfRewrite *rw, NewObj 
   if (dlen == 0 || !dict_has (s, dlen, "/Subtype /Image"))
     return TRUE;
   *why_r = "an image holds data copied from the input (JPEG 2000, JBIG2 or CCITT)";
-  if (dict_has (s, dlen, "/JPXDecode") || dict_has (s, dlen, "/JBIG2Decode")
-      || dict_has (s, dlen, "/CCITTFaxDecode"))
+  if (dict_has (s, dlen, "/JPXDecode") || dict_has (s, dlen, "/JBIG2Decode") ||
+      dict_has (s, dlen, "/CCITTFaxDecode"))
     return !(rw->copied = TRUE);
   if (!dict_has (s, dlen, "/DCTDecode"))
     return TRUE;
@@ -380,14 +380,16 @@ rewrite_text (const CairoPdf *pdf, const PdfObj *obj, const gboolean *foreign,
   guint ref;
   const char *data = rw->text_layer ? stream_of (pdf, obj, &dlen, &zlen, &ref) : NULL;
 
-  if (data == NULL || !dict_has (s, dlen, "/Filter /FlateDecode") || dict_has (s, dlen, "/Length1")
-      || (dict_has (s, dlen, "/Subtype") && !dict_has (s, dlen, "/Subtype /Form")))
+  if (data == NULL || !dict_has (s, dlen, "/Filter /FlateDecode") ||
+      dict_has (s, dlen, "/Length1") ||
+      (dict_has (s, dlen, "/Subtype") && !dict_has (s, dlen, "/Subtype /Form")))
     return TRUE;
   g_autoptr (GBytes) plain = inflate_all (data, zlen);
   *why_r = "a page holding the invisible text layer cannot be written again";
   if (plain == NULL || ref == 0)
-    return plain == NULL || memmem (g_bytes_get_data (plain, NULL), g_bytes_get_size (plain),
-                                    MG_PDF_TEXT_MARKER_OP, strlen (MG_PDF_TEXT_MARKER_OP)) == NULL;
+    return plain == NULL ||
+           memmem (g_bytes_get_data (plain, NULL), g_bytes_get_size (plain),
+                   MG_PDF_TEXT_MARKER_OP, strlen (MG_PDF_TEXT_MARKER_OP)) == NULL;
   GString *edited = replace_all (plain, MG_PDF_TEXT_MARKER_OP, MG_PDF_TEXT_INVISIBLE_OP);
   rw->invisible += edited != NULL;
   if (edited == NULL && foreign[obj->num])
@@ -427,7 +429,7 @@ assemble (const CairoPdf *pdf, const NewObj *new)
   for (guint i = 0; i < pdf->count; i++)
     length[i] = -1;
   for (guint i = 0; i < pdf->count; i++)
-    if (new[i].text != NULL && new[i].length_obj < pdf->count)
+    if (new[i].text != NULL &&new[i].length_obj < pdf->count)
       length[new[i].length_obj] = (gssize) new[i].length;
   g_string_append_len (out, pdf->d, first->at);
   for (guint i = 0; i < pdf->objs->len; i++) {
@@ -435,7 +437,7 @@ assemble (const CairoPdf *pdf, const NewObj *new)
     new_at[obj->num] = out->len;
     if (new[obj->num].text != NULL)
       g_string_append_len (out, new[obj->num].text->str, new[obj->num].text->len);
-    else if (length[obj->num] >= 0)   /* as cairo writes it */
+    else if (length[obj->num] >= 0) /* as cairo writes it */
       g_string_append_printf (out, "%u 0 obj\n   %zd\nendobj\n", obj->num, length[obj->num]);
     else
       g_string_append_len (out, pdf->d + obj->at, obj->end - obj->at);
@@ -462,7 +464,8 @@ rewrite (const CairoPdf *pdf, MgPdfRewrite *rw, const char **why_r)
     rw->fonts += new[obj->num].text != NULL;
     if (new[obj->num].text == NULL && !rewrite_image (pdf, obj, rw, &new[obj->num], why_r))
       break;
-    if (new[obj->num].text == NULL && !rewrite_text (pdf, obj, foreign, rw, &new[obj->num], why_r))
+    if (new[obj->num].text == NULL &&
+        !rewrite_text (pdf, obj, foreign, rw, &new[obj->num], why_r))
       break;
   }
   if (i == pdf->objs->len)

@@ -14,14 +14,14 @@
 #include <gdk-pixbuf/gdk-pixbuf.h>
 
 #define MG_PDF_RASTER_JPEG_QUALITY "85"
-#define MG_PDF_RASTER_COLOUR_SPREAD 24     /* channel spread that counts as colour */
-#define MG_PDF_RASTER_MAX_SIDE 32767       /* pixels: cairo's limit for an image */
+#define MG_PDF_RASTER_COLOUR_SPREAD 24 /* channel spread that counts as colour */
+#define MG_PDF_RASTER_MAX_SIDE 32767   /* pixels: cairo's limit for an image */
 
 typedef struct {
   guint64 pixels;
-  guint64 colour;              /* pixels whose channels differ visibly */
-  guint64 midtone;             /* grey pixels neither near white nor near black */
-  guint paper;                 /* the commonest light grey: the paper of a scan */
+  guint64 colour;  /* pixels whose channels differ visibly */
+  guint64 midtone; /* grey pixels neither near white nor near black */
+  guint paper;     /* the commonest light grey: the paper of a scan */
 } Tones;
 
 /* Pixels per point for a WIDTH x HEIGHT page at DPI, lowered so the image
@@ -94,7 +94,10 @@ static void
 dither (cairo_surface_t *image, guint paper)
 {
   static const guint8 bayer[4][4] = {
-    { 0, 8, 2, 10 }, { 12, 4, 14, 6 }, { 3, 11, 1, 9 }, { 15, 7, 13, 5 },
+    { 0, 8, 2, 10 },
+    { 12, 4, 14, 6 },
+    { 3, 11, 1, 9 },
+    { 15, 7, 13, 5 },
   };
   int width = cairo_image_surface_get_width (image);
   int height = cairo_image_surface_get_height (image);
@@ -140,7 +143,7 @@ attach_jpeg (cairo_surface_t *image)
   cairo_status_t status = cairo_surface_set_mime_data (image, CAIRO_MIME_TYPE_JPEG,
                                                        (guchar *) jpeg, len, g_free, jpeg);
   if (status != CAIRO_STATUS_SUCCESS)
-    g_free (jpeg);     /* cairo took it only on success */
+    g_free (jpeg); /* cairo took it only on success */
   return status;
 }
 
@@ -180,7 +183,7 @@ mg_pdf_raster_draw (PopplerPage *page, cairo_t *cr, double width, double height,
 {
   double scale = raster_scale (width, height, dpi, limits);
   cairo_surface_t *image = cairo_image_surface_create (
-    CAIRO_FORMAT_RGB24, raster_pixels (width, scale), raster_pixels (height, scale));
+      CAIRO_FORMAT_RGB24, raster_pixels (width, scale), raster_pixels (height, scale));
   cairo_status_t status = cairo_surface_status (image);
   MgPdfRasterKind kind = MG_PDF_RASTER_JPEG;
 

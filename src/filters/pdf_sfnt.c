@@ -12,7 +12,7 @@
 static const char kept_tags[][5] = { "cmap", "glyf", "head", "hhea", "hmtx", "loca", "maxp" };
 enum { CMAP, GLYF, HEAD, HHEA, HMTX, LOCA, MAXP, N_KEPT };
 
-#define SFNT_HEAD_MIN 54              /* through indexToLocFormat */
+#define SFNT_HEAD_MIN 54 /* through indexToLocFormat */
 #define SFNT_MAXP_V1 0x00010000u
 #define SFNT_MAXP_V1_LEN 32
 #define SFNT_CHECKSUM_MAGIC 0xB1B0AFBAu
@@ -94,12 +94,12 @@ read_directory (const guint8 *font, gsize len, Span *tables)
       if (memcmp (rec, kept_tags[k], 4) == 0) {
         if (off + size > len)
           return FALSE;
-        tables[k] = (Span) { font + off, size };
+        tables[k] = (Span){ font + off, size };
       }
   }
-  return tables[GLYF].data != NULL && tables[LOCA].data != NULL &&
-         tables[HMTX].data != NULL && tables[HHEA].data != NULL &&
-         tables[HEAD].len >= SFNT_HEAD_MIN && tables[MAXP].len >= 6;
+  return tables[GLYF].data != NULL && tables[LOCA].data != NULL && tables[HMTX].data != NULL &&
+         tables[HHEA].data != NULL && tables[HEAD].len >= SFNT_HEAD_MIN &&
+         tables[MAXP].len >= 6;
 }
 
 /* A simple glyph G without its instructions, appended to OUT. */
@@ -133,8 +133,10 @@ composite_glyph (Span g, GByteArray *out)
       return FALSE;
     flags = be16 (g.data + at);
     gsize size = 4 + (flags & ARG_1_AND_2_ARE_WORDS ? 4 : 2);
-    size += flags & WE_HAVE_A_SCALE ? 2 : flags & WE_HAVE_AN_X_AND_Y_SCALE ? 4
-            : flags & WE_HAVE_A_TWO_BY_TWO ? 8 : 0;
+    size += flags & WE_HAVE_A_SCALE            ? 2
+            : flags & WE_HAVE_AN_X_AND_Y_SCALE ? 4
+            : flags & WE_HAVE_A_TWO_BY_TWO     ? 8
+                                               : 0;
     if (at + size > g.len)
       return FALSE;
     g_byte_array_append (out, g.data + at, size);
@@ -154,8 +156,8 @@ append_glyph (Span g, GByteArray *out)
 
   if (g.len > 0) {
     int contours = g.len >= 10 ? (gint16) be16 (g.data) : 0;
-    ok = g.len >= 10 && (contours >= 0 ? simple_glyph (g, (guint) contours, out)
-                                       : composite_glyph (g, out));
+    ok = g.len >= 10 &&
+         (contours >= 0 ? simple_glyph (g, (guint) contours, out) : composite_glyph (g, out));
   }
   if (!ok)
     g_byte_array_set_size (out, start);
@@ -181,7 +183,7 @@ rewrite_glyphs (const Span *tables, GByteArray *glyf, GByteArray *loca)
       guint64 begin = longs ? be32 (s) : (guint64) be16 (s) * 2;
       Span g = { NULL, 0 };
       if (begin <= end && end <= tables[GLYF].len)
-        g = (Span) { tables[GLYF].data + begin, end - begin };
+        g = (Span){ tables[GLYF].data + begin, end - begin };
       append_glyph (g, glyf);
     }
     append32 (loca, glyf->len);
@@ -197,7 +199,7 @@ rewrite_maxp (Span maxp)
 
   g_byte_array_append (out, maxp.data, maxp.len);
   if (maxp.len >= SFNT_MAXP_V1_LEN && be32 (maxp.data) == SFNT_MAXP_V1) {
-    memset (out->data + 14, 0, 14);   /* maxZones .. maxSizeOfInstructions */
+    memset (out->data + 14, 0, 14); /* maxZones .. maxSizeOfInstructions */
     put16 (out->data + 14, 1);
   }
   return out;
@@ -259,8 +261,8 @@ mg_pdf_sfnt_outlines_only (GBytes *font, const char **why_r)
     for (guint k = 0; k < N_KEPT; k++)
       if (out[k] == NULL && in[k].data != NULL)
         out[k] = g_byte_array_append (g_byte_array_new (), in[k].data, in[k].len);
-    put32 (out[HEAD]->data + 8, 0);       /* checkSumAdjustment, set last */
-    put16 (out[HEAD]->data + 50, 1);      /* indexToLocFormat: long */
+    put32 (out[HEAD]->data + 8, 0);  /* checkSumAdjustment, set last */
+    put16 (out[HEAD]->data + 50, 1); /* indexToLocFormat: long */
     result = assemble (out);
   }
   for (guint k = 0; k < N_KEPT; k++)

@@ -81,11 +81,11 @@ mg_pdf_text_init (void)
   file = text_font_file ();
   if (file == NULL || !g_file_get_contents (file, &text_font_data, &len, NULL))
     return FALSE;
-  if (FT_Init_FreeType (&text_ft) != 0
-      || FT_New_Memory_Face (text_ft, (const FT_Byte *) text_font_data, (FT_Long) len, 0,
-                             &text_face) != 0
-      || FT_Get_Postscript_Name (text_face) == NULL
-      || strlen (FT_Get_Postscript_Name (text_face)) < strlen (MG_PDF_TEXT_FONT_NAME)) {
+  if (FT_Init_FreeType (&text_ft) != 0 ||
+      FT_New_Memory_Face (text_ft, (const FT_Byte *) text_font_data, (FT_Long) len, 0,
+                          &text_face) != 0 ||
+      FT_Get_Postscript_Name (text_face) == NULL ||
+      strlen (FT_Get_Postscript_Name (text_face)) < strlen (MG_PDF_TEXT_FONT_NAME)) {
     g_clear_pointer (&text_font_data, g_free);
     return FALSE;
   }
@@ -93,8 +93,8 @@ mg_pdf_text_init (void)
   FT_Done_Face (text_face);
   text_font_rename (text_font_data, len, name);
   if (FT_New_Memory_Face (text_ft, (const FT_Byte *) text_font_data, (FT_Long) len, 0,
-                          &text_face) != 0
-      || FT_Get_Char_Index (text_face, 0x65E5) == 0) {   /* 日: a Japanese font */
+                          &text_face) != 0 ||
+      FT_Get_Char_Index (text_face, 0x65E5) == 0) { /* 日: a Japanese font */
     g_clear_pointer (&text_font_data, g_free);
     return FALSE;
   }
@@ -115,7 +115,7 @@ mg_pdf_text_key (PopplerPage *page)
   /* compatibility forms folded (NFKC): a ligature glyph that cairo's map
    * gives as U+FB01 is the "fi" poppler reads from the input */
   g_autofree char *folded = raw != NULL ? g_utf8_normalize (raw, -1, G_NORMALIZE_ALL_COMPOSE)
-                                         : NULL;
+                                        : NULL;
   const char *text = folded != NULL ? folded : raw;
   GString *key = g_string_new (NULL);
 
@@ -138,8 +138,8 @@ mg_pdf_text_lacks (const char *in_key, const char *out_key)
     return FALSE;
   for (const char *p = out_key; *p != '\0'; p = g_utf8_next_char (p)) {
     gpointer c = GUINT_TO_POINTER (g_utf8_get_char (p));
-    g_hash_table_insert (counts, c, GUINT_TO_POINTER (GPOINTER_TO_UINT (
-                                      g_hash_table_lookup (counts, c)) + 1));
+    g_hash_table_insert (
+        counts, c, GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (counts, c)) + 1));
   }
   for (const char *p = in_key; *p != '\0'; p = g_utf8_next_char (p)) {
     gpointer c = GUINT_TO_POINTER (g_utf8_get_char (p));
@@ -171,14 +171,16 @@ layer_char (cairo_t *cr, gunichar c, const char *p, int len, const PopplerRectan
   FT_UInt gid = FT_Get_Char_Index (text_face, c);
   double advance = glyph_advance (gid);
   double descent = text_face->units_per_EM > 0
-                   ? -(double) text_face->descender / text_face->units_per_EM : 0.12;
+                       ? -(double) text_face->descender / text_face->units_per_EM
+                       : 0.12;
   cairo_matrix_t size;
   cairo_text_cluster_t cluster = { .num_bytes = len, .num_glyphs = 1 };
 
   if (!(h > 0 && h < 1e5 && w < 1e5))
     return;
   w = MAX (w, h * MG_PDF_TEXT_SLIVER);
-  cairo_glyph_t glyph = { .index = gid, .x = MIN (r->x1, r->x2),
+  cairo_glyph_t glyph = { .index = gid,
+                          .x = MIN (r->x1, r->x2),
                           .y = MAX (r->y1, r->y2) - descent * h };
   cairo_matrix_init_scale (&size, advance > 0 ? w / advance : h, h);
   cairo_set_font_matrix (cr, &size);

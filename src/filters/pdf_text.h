@@ -47,7 +47,6 @@ gboolean mg_pdf_text_available (void);
  * compared. Never NULL. */
 char *mg_pdf_text_key (PopplerPage *page);
 
-
 /* Whether the text OUT_KEY lacks a character of IN_KEY (keys as
  * mg_pdf_text_key gives them; text OUT_KEY has beyond IN_KEY, such as the
  * form field values drawn into the page, is no lack). */

@@ -20,13 +20,8 @@
 /* Declared by html.c; html.h holds only the conversion function. */
 
 static const MgFilter *const filters[] = {
-  &mg_filter_text,
-  &mg_filter_html,
-  &mg_filter_archive,
-  &mg_filter_pdf,
-  &mg_filter_image,
-  &mg_filter_ooxml,
-  &mg_filter_office_legacy,
+  &mg_filter_text,  &mg_filter_html,  &mg_filter_archive,       &mg_filter_pdf,
+  &mg_filter_image, &mg_filter_ooxml, &mg_filter_office_legacy,
 };
 
 /* How many filters (from the start of the table) have been initialised. */

@@ -14,40 +14,161 @@
 
 static const char *const text_types[] = {
   /* plain text and the text/x-* types libmagic gives to source-like text */
-  "text/plain", "text/csv", "text/troff", "text/x-Algol68", "text/x-asm",
-  "text/x-bcpl", "text/x-c", "text/x-c++", "text/x-clojure", "text/x-diff",
-  "text/x-forth", "text/x-fortran", "text/x-info", "text/x-java", "text/x-lisp",
-  "text/x-m4", "text/x-makefile", "text/x-objective-c", "text/x-pascal", "text/x-po",
-  "text/x-tex", "text/x-texinfo",
+  "text/plain",
+  "text/csv",
+  "text/troff",
+  "text/x-Algol68",
+  "text/x-asm",
+  "text/x-bcpl",
+  "text/x-c",
+  "text/x-c++",
+  "text/x-clojure",
+  "text/x-diff",
+  "text/x-forth",
+  "text/x-fortran",
+  "text/x-info",
+  "text/x-java",
+  "text/x-lisp",
+  "text/x-m4",
+  "text/x-makefile",
+  "text/x-objective-c",
+  "text/x-pascal",
+  "text/x-po",
+  "text/x-tex",
+  "text/x-texinfo",
   /* scripts: taken so that they are removed with a reason a user can read */
-  "text/x-shellscript", "text/x-msdos-batch", "text/x-python", "text/x-script.python",
-  "text/x-perl", "text/x-php", "text/x-ruby", "text/x-awk", "text/x-gawk", "text/x-nawk",
-  "text/x-tcl", "text/x-lua", "text/x-execline", "text/x-ms-regedit",
-  "text/x-wine-extension-reg", "text/x-ms-scf",
+  "text/x-shellscript",
+  "text/x-msdos-batch",
+  "text/x-python",
+  "text/x-script.python",
+  "text/x-perl",
+  "text/x-php",
+  "text/x-ruby",
+  "text/x-awk",
+  "text/x-gawk",
+  "text/x-nawk",
+  "text/x-tcl",
+  "text/x-lua",
+  "text/x-execline",
+  "text/x-ms-regedit",
+  "text/x-wine-extension-reg",
+  "text/x-ms-scf",
   NULL,
 };
 
 /* Types whose content an interpreter runs when the file is opened or renamed. */
 static const char *const script_types[] = {
-  "text/x-shellscript", "text/x-msdos-batch", "text/x-python", "text/x-script.python",
-  "text/x-perl", "text/x-php", "text/x-ruby", "text/x-awk", "text/x-gawk", "text/x-nawk",
-  "text/x-tcl", "text/x-lua", "text/x-execline", "text/x-ms-regedit",
-  "text/x-wine-extension-reg", "text/x-ms-scf",
+  "text/x-shellscript",
+  "text/x-msdos-batch",
+  "text/x-python",
+  "text/x-script.python",
+  "text/x-perl",
+  "text/x-php",
+  "text/x-ruby",
+  "text/x-awk",
+  "text/x-gawk",
+  "text/x-nawk",
+  "text/x-tcl",
+  "text/x-lua",
+  "text/x-execline",
+  "text/x-ms-regedit",
+  "text/x-wine-extension-reg",
+  "text/x-ms-scf",
   NULL,
 };
 
 /* Extensions Windows (or a Unix desktop) runs, installs, or hands to an
  * interpreter; also Office's text formats that execute or fetch (slk, iqy). */
 static const char *const script_extensions[] = {
-  "exe", "com", "scr", "pif", "cpl", "dll", "ocx", "sys", "drv", "msi", "msp", "mst",
-  "msc", "bat", "cmd", "vbs", "vbe", "vb", "js", "jse", "wsf", "wsc", "wsh", "ws",
-  "sct", "hta", "ps1", "ps1xml", "ps2", "ps2xml", "psc1", "psc2", "psm1", "psd1",
-  "msh", "msh1", "msh2", "mshxml", "msh1xml", "msh2xml", "lnk", "url", "scf", "inf",
-  "ins", "isp", "reg", "jar", "jnlp", "chm", "hlp", "gadget", "application",
-  "appref-ms", "diagcab", "library-ms", "settingcontent-ms", "searchconnector-ms",
-  "shb", "shs", "xbap", "xll", "iqy", "dqy", "oqy", "rqy", "slk", "sh", "bash", "csh",
-  "ksh", "zsh", "command", "desktop", "py", "pyw", "pyz", "pl", "pm", "rb", "php",
-  "phtml", "cgi", "tcl", "lua", "applescript", "scpt", "workflow", "action",
+  "exe",
+  "com",
+  "scr",
+  "pif",
+  "cpl",
+  "dll",
+  "ocx",
+  "sys",
+  "drv",
+  "msi",
+  "msp",
+  "mst",
+  "msc",
+  "bat",
+  "cmd",
+  "vbs",
+  "vbe",
+  "vb",
+  "js",
+  "jse",
+  "wsf",
+  "wsc",
+  "wsh",
+  "ws",
+  "sct",
+  "hta",
+  "ps1",
+  "ps1xml",
+  "ps2",
+  "ps2xml",
+  "psc1",
+  "psc2",
+  "psm1",
+  "psd1",
+  "msh",
+  "msh1",
+  "msh2",
+  "mshxml",
+  "msh1xml",
+  "msh2xml",
+  "lnk",
+  "url",
+  "scf",
+  "inf",
+  "ins",
+  "isp",
+  "reg",
+  "jar",
+  "jnlp",
+  "chm",
+  "hlp",
+  "gadget",
+  "application",
+  "appref-ms",
+  "diagcab",
+  "library-ms",
+  "settingcontent-ms",
+  "searchconnector-ms",
+  "shb",
+  "shs",
+  "xbap",
+  "xll",
+  "iqy",
+  "dqy",
+  "oqy",
+  "rqy",
+  "slk",
+  "sh",
+  "bash",
+  "csh",
+  "ksh",
+  "zsh",
+  "command",
+  "desktop",
+  "py",
+  "pyw",
+  "pyz",
+  "pl",
+  "pm",
+  "rb",
+  "php",
+  "phtml",
+  "cgi",
+  "tcl",
+  "lua",
+  "applescript",
+  "scpt",
+  "workflow",
+  "action",
   NULL,
 };
 
@@ -256,8 +377,8 @@ static char
 csv_delimiter (const char *text, char fallback, gsize *skip_r)
 {
   *skip_r = 0;
-  if (g_ascii_strncasecmp (text, "sep=", 4) == 0 && text[4] != '\0' && text[4] != '\n'
-      && (text[5] == '\n' || text[5] == '\0')) {
+  if (g_ascii_strncasecmp (text, "sep=", 4) == 0 && text[4] != '\0' && text[4] != '\n' &&
+      (text[5] == '\n' || text[5] == '\0')) {
     *skip_r = text[5] == '\n' ? 6 : 5;
     return text[4];
   }
@@ -372,8 +493,9 @@ text_detail (gsize invalid, guint formulas, gboolean bom_added)
   g_autoptr (GPtrArray) parts = g_ptr_array_new_with_free_func (g_free);
 
   if (invalid > 0)
-    g_ptr_array_add (parts, g_strdup_printf ("%" G_GSIZE_FORMAT
-                                             " undecodable bytes shown as U+FFFD", invalid));
+    g_ptr_array_add (
+        parts,
+        g_strdup_printf ("%" G_GSIZE_FORMAT " undecodable bytes shown as U+FFFD", invalid));
   if (formulas > 0)
     g_ptr_array_add (parts, g_strdup_printf ("%u formula cells neutralised", formulas));
   if (bom_added)
@@ -385,8 +507,7 @@ text_detail (gsize invalid, guint formulas, gboolean bom_added)
 }
 
 static gboolean
-text_sanitise (GBytes *input, const MgFilterInput *in, MgFilterResult *result,
-               GError **error)
+text_sanitise (GBytes *input, const MgFilterInput *in, MgFilterResult *result, GError **error)
 {
   gsize len, invalid = 0;
   const char *data = g_bytes_get_data (input, &len);

@@ -9,9 +9,8 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-
-#define MG_IPC_HEADER 8     /* type, payload length */
-#define MG_IPC_FIELD 8      /* tag, length */
+#define MG_IPC_HEADER 8 /* type, payload length */
+#define MG_IPC_FIELD 8  /* tag, length */
 
 struct MgIpcFrame {
   MgIpcType type;
@@ -275,7 +274,7 @@ mg_ipc_frame_send (int fd, const MgIpcFrame *frame, GError **error)
   }
   heads[0] = GUINT32_TO_BE (frame->type);
   heads[1] = GUINT32_TO_BE ((guint32) payload);
-  iov[0] = (struct iovec) { heads, MG_IPC_HEADER };
+  iov[0] = (struct iovec){ heads, MG_IPC_HEADER };
   for (int tag = 1; tag < MG_IPC_F_LAST; tag++) {
     gsize len;
     const void *data;
@@ -284,9 +283,9 @@ mg_ipc_frame_send (int fd, const MgIpcFrame *frame, GError **error)
     data = g_bytes_get_data (frame->fields[tag], &len);
     heads[2 * tag] = GUINT32_TO_BE ((guint32) tag);
     heads[2 * tag + 1] = GUINT32_TO_BE ((guint32) len);
-    iov[n++] = (struct iovec) { &heads[2 * tag], MG_IPC_FIELD };
+    iov[n++] = (struct iovec){ &heads[2 * tag], MG_IPC_FIELD };
     if (len > 0)
-      iov[n++] = (struct iovec) { (void *) data, len };
+      iov[n++] = (struct iovec){ (void *) data, len };
   }
   return writev_all (fd, iov, n, error);
 }
@@ -311,8 +310,9 @@ read_exact (int fd, guint8 *buf, gsize len, gint64 deadline, GError **error)
     if (n < 0 && errno == EINTR)
       continue;
     if (n <= 0) {
-      g_set_error (error, G_IO_ERROR, n == 0 ? G_IO_ERROR_CLOSED : g_io_error_from_errno (errno),
-                   "%s", n == 0 ? "peer closed the channel" : g_strerror (errno));
+      g_set_error (error, G_IO_ERROR,
+                   n == 0 ? G_IO_ERROR_CLOSED : g_io_error_from_errno (errno), "%s",
+                   n == 0 ? "peer closed the channel" : g_strerror (errno));
       return FALSE;
     }
     got += (gsize) n;
@@ -323,7 +323,9 @@ read_exact (int fd, guint8 *buf, gsize len, gint64 deadline, GError **error)
 MgIpcFrame *
 mg_ipc_frame_recv (int fd, gsize max, int timeout_ms, GError **error)
 {
-  gint64 deadline = timeout_ms < 0 ? -1 : g_get_monotonic_time () + timeout_ms * G_GINT64_CONSTANT (1000);
+  gint64 deadline = timeout_ms < 0
+                        ? -1
+                        : g_get_monotonic_time () + timeout_ms * G_GINT64_CONSTANT (1000);
   guint8 header[MG_IPC_HEADER];
   guint8 *buf;
   g_autoptr (GBytes) bytes = NULL;

@@ -14,8 +14,8 @@ typedef enum {
   MG_IPC_RESULT_MAIL = 0x4d470003, /* worker to front: the sanitised message */
   MG_IPC_FAILED = 0x4d470004,      /* worker to front: REASON (a fault of this machine) */
   MG_IPC_CONVERT = 0x4d470005,     /* worker to supervisor: run the converter */
-  MG_IPC_PARTS = 0x4d470006,       /* worker to front, before its reply: PARTS, HEADERS (once) */
-  MG_IPC_JOB_FILE = 0x4d470007,    /* front to worker: a file to sanitise (mugai files) */
+  MG_IPC_PARTS = 0x4d470006,    /* worker to front, before its reply: PARTS, HEADERS (once) */
+  MG_IPC_JOB_FILE = 0x4d470007, /* front to worker: a file to sanitise (mugai files) */
   MG_IPC_RESULT_FILE = 0x4d470008, /* worker to front: the file's outcome */
   MG_IPC_CONVERTED = 0x4d470009,   /* supervisor to worker: the converter's output */
   MG_IPC_JOB_PPAP = 0x4d47000a,    /* front to worker: open encrypted ZIPs of a message */
@@ -37,18 +37,18 @@ typedef enum {
   MG_IPC_F_REPORT,
   MG_IPC_F_SOURCE,
   MG_IPC_F_TARGET,
-  MG_IPC_F_NAME,          /* a file job: the file's name */
+  MG_IPC_F_NAME, /* a file job: the file's name */
   MG_IPC_F_ACTION,
   MG_IPC_F_REASON_CODE,
   MG_IPC_F_DETAIL,
   MG_IPC_F_OUTPUT_NAME,
-  MG_IPC_F_PARTS,         /* the parts a message job found, listed before the risky work */
-  MG_IPC_F_HEADERS,       /* with PARTS: the message's whitelisted headers, as written */
-  MG_IPC_F_PASSWORD,      /* a PPAP job: the archive password */
-  MG_IPC_F_COUNT,         /* a PPAP result: how many archives were opened */
-  MG_IPC_F_SENDER,        /* a mail result: the From addr-spec, for the index */
-  MG_IPC_F_RECIPIENTS,    /* a mail result: To and Cc addr-specs, ", "-separated */
-  MG_IPC_F_KIND,          /* a PPAP result: what came of it (MgPpapKind, pipeline/ppap.h) */
+  MG_IPC_F_PARTS,      /* the parts a message job found, listed before the risky work */
+  MG_IPC_F_HEADERS,    /* with PARTS: the message's whitelisted headers, as written */
+  MG_IPC_F_PASSWORD,   /* a PPAP job: the archive password */
+  MG_IPC_F_COUNT,      /* a PPAP result: how many archives were opened */
+  MG_IPC_F_SENDER,     /* a mail result: the From addr-spec, for the index */
+  MG_IPC_F_RECIPIENTS, /* a mail result: To and Cc addr-specs, ", "-separated */
+  MG_IPC_F_KIND,       /* a PPAP result: what came of it (MgPpapKind, pipeline/ppap.h) */
   MG_IPC_F_LAST,
 } MgIpcTag;
 

@@ -55,7 +55,8 @@ parse_options (int *argc, char ***argv, MgMilterOptions *options)
     { "config", 'c', 0, G_OPTION_ARG_FILENAME, &options->config_path,
       "configuration file (default " MG_CONFIG_DEFAULT_PATH ")", "FILE" },
     { "socket", 'p', 0, G_OPTION_ARG_STRING, &options->socket,
-      "milter socket: unix:/path or inet:PORT@127.0.0.1 (overrides [milter] socket)", "SOCKET" },
+      "milter socket: unix:/path or inet:PORT@127.0.0.1 (overrides [milter] socket)",
+      "SOCKET" },
     { "foreground", 'f', 0, G_OPTION_ARG_NONE, &options->foreground,
       "stay in the foreground and log to stderr", NULL },
     { "version", 0, 0, G_OPTION_ARG_NONE, &options->version, "print the version", NULL },
@@ -126,9 +127,9 @@ set_listener_nodelay (void)
     socklen_t len = sizeof accepting;
     struct sockaddr_storage addr;
     socklen_t addr_len = sizeof addr;
-    if (getsockopt (fd, SOL_SOCKET, SO_ACCEPTCONN, &accepting, &len) != 0 || !accepting
-        || getsockname (fd, (struct sockaddr *) &addr, &addr_len) != 0
-        || (addr.ss_family != AF_INET && addr.ss_family != AF_INET6))
+    if (getsockopt (fd, SOL_SOCKET, SO_ACCEPTCONN, &accepting, &len) != 0 || !accepting ||
+        getsockname (fd, (struct sockaddr *) &addr, &addr_len) != 0 ||
+        (addr.ss_family != AF_INET && addr.ss_family != AF_INET6))
       continue;
     if (setsockopt (fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) != 0)
       g_warning ("NOQUEUE: TCP_NODELAY: %s", g_strerror (errno));
@@ -162,10 +163,11 @@ load_engine (const MgConfig *config)
   MgMilterEngine *engine = mg_milter_engine_new (config, &error);
 
   if (engine == NULL)
-    mg_milter_daemon_fail (g_error_matches (error, MG_PIPELINE_ERROR,
-                                            MG_PIPELINE_ERROR_TEMPFAIL)
-                             ? MG_EXIT_TEMPFAIL : MG_EXIT_CONFIG,
-                           "%s", error->message);
+    mg_milter_daemon_fail (
+        g_error_matches (error, MG_PIPELINE_ERROR, MG_PIPELINE_ERROR_TEMPFAIL)
+            ? MG_EXIT_TEMPFAIL
+            : MG_EXIT_CONFIG,
+        "%s", error->message);
   return engine;
 }
 

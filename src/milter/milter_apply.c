@@ -66,8 +66,8 @@ add_header_line (GPtrArray *fields, const char *line, gsize len, gboolean leadsp
     goto bad;
   name = g_strndup (line, colon - line);
   value = g_strndup (colon + 1, len - (colon + 1 - line));
-  g_ptr_array_add (fields,
-                   mg_milter_header_new (name, leadspc ? value : value + strspn (value, " \t")));
+  g_ptr_array_add (
+      fields, mg_milter_header_new (name, leadspc ? value : value + strspn (value, " \t")));
   return TRUE;
 bad:
   g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
@@ -81,8 +81,8 @@ mg_milter_apply_parse_headers (GBytes *output, gboolean leadspc, gsize *body_off
 {
   gsize size;
   const char *data = g_bytes_get_data (output, &size);
-  g_autoptr (GPtrArray) fields = g_ptr_array_new_with_free_func (
-    (GDestroyNotify) mg_milter_header_free);
+  g_autoptr (GPtrArray)
+      fields = g_ptr_array_new_with_free_func ((GDestroyNotify) mg_milter_header_free);
   gsize pos = 0;
 
   while (pos < size) {
@@ -97,8 +97,8 @@ mg_milter_apply_parse_headers (GBytes *output, gboolean leadspc, gsize *body_off
       *body_offset_r = end + 1;
       return g_steal_pointer (&fields);
     }
-    if (memchr (data + pos, '\0', len) != NULL
-        || !add_header_line (fields, data + pos, len, leadspc, error))
+    if (memchr (data + pos, '\0', len) != NULL ||
+        !add_header_line (fields, data + pos, len, leadspc, error))
       return NULL;
     pos = end + 1;
   }
@@ -112,8 +112,7 @@ static gboolean
 delete_originals (const MgMilterApplyOps *ops, gpointer ctx, GPtrArray *original)
 {
   g_autofree int *index = g_new0 (int, original->len + 1);
-  g_autoptr (GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                                       NULL);
+  g_autoptr (GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 
   for (guint i = 0; i < original->len; i++) {
     const MgMilterHeader *h = g_ptr_array_index (original, i);
@@ -185,8 +184,8 @@ mg_milter_apply (const MgMilterApplyOps *ops, gpointer ctx, GPtrArray *original,
   gsize body_offset = 0;
   gsize size;
   const guint8 *data = g_bytes_get_data (output, &size);
-  g_autoptr (GPtrArray) fields = mg_milter_apply_parse_headers (output, leadspc,
-                                                                &body_offset, error);
+  g_autoptr (GPtrArray)
+      fields = mg_milter_apply_parse_headers (output, leadspc, &body_offset, error);
 
   if (fields == NULL)
     return FALSE;

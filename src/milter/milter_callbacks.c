@@ -46,8 +46,9 @@ fail (SMFICTX *ctx, MgMilterSession *session, GError *error)
 static sfsistat
 no_message (SMFICTX *ctx, MgMilterSession *session)
 {
-  return fail (ctx, session, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_FAILED,
-                                                  "content without MAIL FROM"));
+  return fail (
+      ctx, session,
+      g_error_new_literal (G_IO_ERROR, G_IO_ERROR_FAILED, "content without MAIL FROM"));
 }
 
 static void

@@ -10,7 +10,6 @@
 
 #include "common/exit.h"
 
-
 /* Fork; the parent waits for mg_milter_daemon_ready or _failed and exits with
  * that status. Returns in the child only (a new session, cwd /). */
 void mg_milter_daemon_detach (void);
@@ -18,7 +17,8 @@ void mg_milter_daemon_detach (void);
  * terminal: stdin, stdout and stderr go to /dev/null. */
 void mg_milter_daemon_ready (void);
 /* Print MESSAGE to stderr and the log, tell the parent, exit with STATUS. */
-G_NORETURN void mg_milter_daemon_fail (int status, const char *format, ...) G_GNUC_PRINTF (2, 3);
+G_NORETURN void mg_milter_daemon_fail (int status, const char *format, ...)
+    G_GNUC_PRINTF (2, 3);
 
 /* Write our pid to PATH atomically. */
 gboolean mg_milter_daemon_write_pid (const char *path, GError **error);

@@ -19,18 +19,18 @@ struct MgMilterEngineRef {
 
 struct MgMilterEngine {
   const MgConfig *config;
-  GMutex lock;                 /* guards current, loaded_stamp, failed_stamp, generation */
+  GMutex lock; /* guards current, loaded_stamp, failed_stamp, generation */
   MgMilterEngineRef *current;
-  char *loaded_stamp;          /* stamp of the database the current pipeline loaded */
-  char *seen_stamp;            /* stamp at the previous check */
-  char *failed_stamp;          /* of the database that failed to load, or NULL (lock) */
+  char *loaded_stamp; /* stamp of the database the current pipeline loaded */
+  char *seen_stamp;   /* stamp at the previous check */
+  char *failed_stamp; /* of the database that failed to load, or NULL (lock) */
   guint generation;
   GThread *watcher;
-  GMutex wait_lock;            /* guards stopping, for the watcher's sleep */
+  GMutex wait_lock; /* guards stopping, for the watcher's sleep */
   GCond wait_cond;
   gboolean stopping;
   guint interval;
-  MgMilterEngineFailed on_failure;   /* or NULL */
+  MgMilterEngineFailed on_failure; /* or NULL */
 };
 
 static MgMilterEngineRef *
@@ -167,8 +167,8 @@ load_and_swap (MgMilterEngine *engine, const char *stamp)
   swap_in (engine, pipeline, stamp);
   log_database (engine->config, "reloaded");
   g_message ("NOQUEUE: new virus engine in use (generation %u, loaded in %" G_GINT64_FORMAT
-             " ms)", mg_milter_engine_generation (engine),
-             (g_get_monotonic_time () - start) / 1000);
+             " ms)",
+             mg_milter_engine_generation (engine), (g_get_monotonic_time () - start) / 1000);
   return TRUE;
 }
 
@@ -179,7 +179,8 @@ mg_milter_engine_check (MgMilterEngine *engine)
 
   if (!changed_and_settled (engine, stamp))
     return FALSE;
-  g_message ("NOQUEUE: virus database %s changed, loading it", engine->config->clamav_database);
+  g_message ("NOQUEUE: virus database %s changed, loading it",
+             engine->config->clamav_database);
   return load_and_swap (engine, stamp);
 }
 
@@ -199,8 +200,8 @@ watch_thread (gpointer data)
   g_mutex_lock (&engine->wait_lock);
   while (!engine->stopping) {
     gint64 until = g_get_monotonic_time () + engine->interval * G_TIME_SPAN_SECOND;
-    while (!engine->stopping && g_cond_wait_until (&engine->wait_cond, &engine->wait_lock,
-                                                   until))
+    while (!engine->stopping &&
+           g_cond_wait_until (&engine->wait_cond, &engine->wait_lock, until))
       ;
     if (engine->stopping)
       break;

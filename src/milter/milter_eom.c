@@ -59,15 +59,16 @@ log_done (const char *queue_id, const MgMilterMessage *message, const MgEnvelope
 static gboolean
 check_result (const MgMailResult *result, gint64 max_output, GError **error)
 {
-  if (result->output == NULL
-      || (result->verdict != MG_VERDICT_SANITISED && result->verdict != MG_VERDICT_WITHHELD)) {
+  if (result->output == NULL ||
+      (result->verdict != MG_VERDICT_SANITISED && result->verdict != MG_VERDICT_WITHHELD)) {
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "pipeline returned no message");
     return FALSE;
   }
   if ((gint64) g_bytes_get_size (result->output) > max_output) {
-    g_set_error (error, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE,
-                 "sanitised message of %zu bytes exceeds [milter] max_output_size %"
-                 G_GINT64_FORMAT, g_bytes_get_size (result->output), max_output);
+    g_set_error (
+        error, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE,
+        "sanitised message of %zu bytes exceeds [milter] max_output_size %" G_GINT64_FORMAT,
+        g_bytes_get_size (result->output), max_output);
     return FALSE;
   }
   return TRUE;
@@ -81,21 +82,20 @@ mg_milter_eom_process (SMFICTX *ctx, MgMilterSession *session, const MgMilterSet
   const char *queue_id = mg_milter_session_queue_id (session);
   g_autoptr (GBytes) input = NULL;
   g_autoptr (MgMailResult) result = NULL;
-  MgEnvelope envelope = { message->env_from,
-                          (const char *const *) message->env_rcpt->pdata };
+  MgEnvelope envelope = { message->env_from, (const char *const *) message->env_rcpt->pdata };
 
   if (message->error != NULL) {
     g_propagate_error (error, g_steal_pointer (&message->error));
     return MG_MILTER_OUTCOME_FAILED;
   }
   input = mg_milter_spool_bytes (message->spool, error);
-  if (input == NULL
-      || !mg_milter_work_run (setup->work, input, message->queue_id, &envelope, progress, ctx,
-                              &result, error)
-      || !check_result (result, setup->config->milter_max_output_size, error))
+  if (input == NULL ||
+      !mg_milter_work_run (setup->work, input, message->queue_id, &envelope, progress, ctx,
+                           &result, error) ||
+      !check_result (result, setup->config->milter_max_output_size, error))
     return MG_MILTER_OUTCOME_FAILED;
-  if (result->virus && result->verdict == MG_VERDICT_WITHHELD
-      && setup->config->on_virus == MG_ON_VIRUS_REJECT) {
+  if (result->virus && result->verdict == MG_VERDICT_WITHHELD &&
+      setup->config->on_virus == MG_ON_VIRUS_REJECT) {
     log_done (queue_id, message, &envelope, result, "rejected", g_bytes_get_size (input));
     mg_milter_log_alert (setup->config, result, "rejected", &envelope);
     return MG_MILTER_OUTCOME_VIRUS;

@@ -18,7 +18,7 @@
 #include "quarantine/quarantine_hook.h"
 
 static int hook_fd = -1;
-static GMutex hook_lock;   /* one request on the channel at a time */
+static GMutex hook_lock; /* one request on the channel at a time */
 
 static MgIpcFrame *
 answer (const MgConfig *config, const MgIpcFrame *request)
@@ -44,13 +44,13 @@ helper_main (const MgConfig *config, int fd)
   if (getppid () == 1)
     _exit (0);
   for (;;) {
-    g_autoptr (MgIpcFrame) request = mg_ipc_frame_recv (fd, MG_MILTER_HOOK_FRAME_MAX, -1,
-                                                        NULL);
+    g_autoptr (MgIpcFrame)
+        request = mg_ipc_frame_recv (fd, MG_MILTER_HOOK_FRAME_MAX, -1, NULL);
     g_autoptr (MgIpcFrame) reply = NULL;
     if (request == NULL)
       _exit (0);
     reply = mg_ipc_frame_type (request) == MG_IPC_HOOK ? answer (config, request)
-                                                      : mg_ipc_frame_new (MG_IPC_FAILED);
+                                                       : mg_ipc_frame_new (MG_IPC_FAILED);
     if (!mg_ipc_frame_send (fd, reply, NULL))
       _exit (0);
   }
@@ -58,8 +58,7 @@ helper_main (const MgConfig *config, int fd)
 
 /* In the front: the request to the helper, and its answer. */
 static gboolean
-run_via_helper (const MgConfig *config, const char *const *vars, GBytes *input,
-                GError **error)
+run_via_helper (const MgConfig *config, const char *const *vars, GBytes *input, GError **error)
 {
   g_autoptr (MgIpcFrame) request = mg_ipc_frame_new (MG_IPC_HOOK);
   g_autoptr (MgIpcFrame) reply = NULL;

@@ -11,7 +11,7 @@
 #pragma once
 #include "common/config.h"
 
-#define MG_MILTER_HOOK_FRAME_MAX (4 * 1024 * 1024)   /* one request */
+#define MG_MILTER_HOOK_FRAME_MAX (4 * 1024 * 1024) /* one request */
 
 /* When [alert] exec is set: fork the helper and route the alerts' command
  * through it. Call while the process is single-threaded. */

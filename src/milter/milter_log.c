@@ -39,8 +39,8 @@ append_address (GString *out, const char *address)
 {
   gsize len = strlen (address);
   g_autofree char *bare = len >= 2 && address[0] == '<' && address[len - 1] == '>'
-                            ? g_strndup (address + 1, len - 2)
-                            : g_strdup (address);
+                              ? g_strndup (address + 1, len - 2)
+                              : g_strdup (address);
 
   g_string_append_c (out, '<');
   append_escaped (out, bare);
@@ -74,7 +74,8 @@ append_viruses (GString *out, JsonObject *report)
     JsonNode *name = json_array_get_element (names, i);
     g_string_append (out, i == 0 ? " virus=" : ",");
     append_escaped (out, JSON_NODE_HOLDS_VALUE (name) && json_node_get_string (name) != NULL
-                           ? json_node_get_string (name) : "?");
+                             ? json_node_get_string (name)
+                             : "?");
   }
 }
 
@@ -83,7 +84,7 @@ append_message_id (GString *out, JsonObject *report)
 {
   JsonNode *node = json_object_get_member (report, MG_REPORT_MESSAGE_ID);
   const char *id = node != NULL && JSON_NODE_HOLDS_VALUE (node) ? json_node_get_string (node)
-                                                               : NULL;
+                                                                : NULL;
   g_autofree char *bare = id != NULL ? g_strstrip (g_strdup (id)) : NULL;
 
   if (bare == NULL || *bare == '\0')
@@ -106,13 +107,13 @@ report_object (JsonParser *parser, const char *report_json)
 
 char *
 mg_milter_log_summary (const char *queue_id, const char *verdict_text,
-                       const MgEnvelope *envelope, const MgMailResult *result,
-                       gsize in_size, gint64 ms)
+                       const MgEnvelope *envelope, const MgMailResult *result, gsize in_size,
+                       gint64 ms)
 {
   g_autoptr (JsonParser) parser = json_parser_new ();
   JsonObject *report = report_object (parser, result->report_json);
   const char *signatures = report != NULL ? json_object_get_string_member_with_default (
-                                              report, MG_REPORT_SIGNATURES, NULL)
+                                                report, MG_REPORT_SIGNATURES, NULL)
                                           : NULL;
   GString *out = g_string_new (NULL);
 
@@ -124,8 +125,7 @@ mg_milter_log_summary (const char *queue_id, const char *verdict_text,
     append_message_id (out, report);
   }
   g_string_append_printf (out, " in=%zu out=%zu ms=%" G_GINT64_FORMAT, in_size,
-                          result->output != NULL ? g_bytes_get_size (result->output) : 0,
-                          ms);
+                          result->output != NULL ? g_bytes_get_size (result->output) : 0, ms);
   if (signatures != NULL) {
     g_string_append (out, " signatures=\"");
     append_text (out, signatures, FALSE);
@@ -140,8 +140,8 @@ mg_milter_log_summary (const char *queue_id, const char *verdict_text,
 
 typedef struct {
   const MgConfig *config;
-  char *report_json;    /* NULL: a failure or a reload */
-  const char *kind;     /* of a failure: "failure" or "reload" */
+  char *report_json; /* NULL: a failure or a reload */
+  const char *kind;  /* of a failure: "failure" or "reload" */
   char *verdict, *queue_id, *what, *sender;
   char **recipients;
 } MgMilterAlert;
@@ -158,7 +158,7 @@ alert_free (MgMilterAlert *alert)
   g_free (alert);
 }
 
-static gint flusher_running;   /* a thread waits to send kept events */
+static gint flusher_running; /* a thread waits to send kept events */
 
 /* Kept events go out once the interval has passed even when no more mail
  * comes: one thread per process waits for it and flushes. */
@@ -186,10 +186,10 @@ alert_thread (gpointer data)
   MgQuarantineAlertEvent event = { alert->kind, NULL, alert->queue_id, alert->verdict, NULL,
                                    alert->what, env };
   gboolean ok = alert->report_json != NULL
-                  ? mg_quarantine_alert_report (alert->config, alert->report_json,
-                                                alert->verdict, env, &error)
-                  : mg_quarantine_alert_note (alert->config, &event, &error);
-  const MgConfig *config = alert->config;   /* outlives the alert */
+                    ? mg_quarantine_alert_report (alert->config, alert->report_json,
+                                                  alert->verdict, env, &error)
+                    : mg_quarantine_alert_note (alert->config, &event, &error);
+  const MgConfig *config = alert->config; /* outlives the alert */
 
   if (!ok)
     g_warning ("alert: %s", error->message);

@@ -20,8 +20,8 @@
 #include "pipeline/pipeline.h"
 
 /* The summary line of RESULT (VERDICT_TEXT: "withheld", "sanitised" or
- * "rejected": refused with 550 for a virus), for a message of IN_SIZE bytes taken in MS. ENVELOPE
- * may be NULL. */
+ * "rejected": refused with 550 for a virus), for a message of IN_SIZE bytes taken in MS.
+ * ENVELOPE may be NULL. */
 /* Alerts ([alert] address, quarantine_alert.h) in a thread of their own, so
  * that a slow SMTP listener never holds up a reply to Postfix: the virus of
  * RESULT's report, or a flush of kept events; a message that failed (its

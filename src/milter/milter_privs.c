@@ -37,7 +37,7 @@ socket_gid (const MgConfig *config)
   struct group *gr;
 
   if (config->milter_socket_group[0] == '\0')
-    return (gid_t)-1;
+    return (gid_t) -1;
   gr = getgrnam (config->milter_socket_group);
   if (gr == NULL)
     mg_milter_daemon_fail (MG_EXIT_CONFIG, "[milter] socket_group: no group %s",
@@ -51,7 +51,7 @@ socket_uid (const MgConfig *config, const MgPrivsUsers *users)
   struct passwd *pw;
 
   if (config->milter_socket_owner[0] == '\0')
-    return users->root ? users->uid : (uid_t)-1;
+    return users->root ? users->uid : (uid_t) -1;
   pw = getpwnam (config->milter_socket_owner);
   if (pw == NULL)
     mg_milter_daemon_fail (MG_EXIT_CONFIG, "[milter] socket_owner: no user %s",
@@ -76,12 +76,12 @@ mg_milter_privs_folders (const MgConfig *config, const char *socket, gboolean da
                          const MgPrivsUsers *users)
 {
   const char *path = unix_path (socket);
-  uid_t uid = users->root ? users->uid : (uid_t)-1;
+  uid_t uid = users->root ? users->uid : (uid_t) -1;
 
   if (path != NULL)
     make_folder (path, uid, socket_gid (config));
   if (daemon)
-    make_folder (config->milter_pid_file, uid, (gid_t)-1);
+    make_folder (config->milter_pid_file, uid, (gid_t) -1);
 }
 
 void
@@ -97,7 +97,7 @@ mg_milter_privs_socket (const MgConfig *config, const char *socket, const MgPriv
   if (*mode_text == '\0' || *end != '\0' || mode < 0 || mode > 0777)
     mg_milter_daemon_fail (MG_EXIT_CONFIG, "[milter] socket_mode: %s is not an octal mode",
                            mode_text);
-  if (chmod (path, (mode_t)mode) != 0)
+  if (chmod (path, (mode_t) mode) != 0)
     mg_milter_daemon_fail (MG_EXIT_OSERR, "%s: %s", path, g_strerror (errno));
   if (chown (path, socket_uid (config, users), socket_gid (config)) == 0)
     return;
@@ -118,6 +118,6 @@ mg_milter_privs_drop (const MgConfig *config, const MgPrivsUsers *users)
   if (!mg_privs_filter_front (&error))
     mg_milter_daemon_fail (MG_EXIT_OSERR, "%s", error->message);
   if (users->root)
-    g_message ("NOQUEUE: running as uid %d, workers as uid %d", (int)users->uid,
-               (int)users->worker_uid);
+    g_message ("NOQUEUE: running as uid %d, workers as uid %d", (int) users->uid,
+               (int) users->worker_uid);
 }

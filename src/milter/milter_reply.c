@@ -10,8 +10,8 @@
 static sfsistat
 tempfail (SMFICTX *ctx, const GError *error)
 {
-  gboolean busy = error != NULL && g_error_matches (error, MG_MILTER_WORK_ERROR,
-                                                    MG_MILTER_WORK_ERROR_BUSY);
+  gboolean busy = error != NULL &&
+                  g_error_matches (error, MG_MILTER_WORK_ERROR, MG_MILTER_WORK_ERROR_BUSY);
 
   if (ctx != NULL)
     smfi_setreply (ctx, "451", busy ? "4.3.2" : "4.3.0",

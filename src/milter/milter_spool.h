@@ -20,8 +20,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (MgMilterSpool, mg_milter_spool_free)
  * colon when LEADSPC (SMFIP_HDR_LEADSPC negotiated), else the value without
  * its leading space; folded lines keep their breaks, and bare LF becomes CRLF
  * so the header block ends lines like the body Postfix sends. */
-gboolean mg_milter_spool_add_header (MgMilterSpool *spool, const char *name,
-                                     const char *value, gboolean leadspc, GError **error);
+gboolean mg_milter_spool_add_header (MgMilterSpool *spool, const char *name, const char *value,
+                                     gboolean leadspc, GError **error);
 /* Append raw bytes (the blank line that ends the headers, body chunks). */
 gboolean mg_milter_spool_append (MgMilterSpool *spool, const void *data, gsize len,
                                  GError **error);

@@ -26,7 +26,7 @@ typedef struct {
   MgMilterWork *work;
   GBytes *message;
   char *queue_id;
-  char *env_from;       /* copies: the job may outlive the session */
+  char *env_from; /* copies: the job may outlive the session */
   char **env_rcpt;
   GMutex lock; /* guards done, ok, result, error */
   GCond cond;
@@ -37,8 +37,7 @@ typedef struct {
 } MgMilterJob;
 
 static MgMilterJob *
-job_new (MgMilterWork *work, GBytes *message, const char *queue_id,
-         const MgEnvelope *envelope)
+job_new (MgMilterWork *work, GBytes *message, const char *queue_id, const MgEnvelope *envelope)
 {
   MgMilterJob *job = g_new0 (MgMilterJob, 1);
 
@@ -92,10 +91,9 @@ run_job (gpointer data, gpointer user_data)
   MgMailResult *result = NULL;
   GError *error = NULL;
   MgEnvelope envelope = { job->env_from, (const char *const *) job->env_rcpt };
-  gboolean ok = mg_pipeline_mail_envelope (mg_milter_engine_ref_pipeline (ref), job->message,
-                                           job->queue_id,
-                                           job->env_rcpt != NULL ? &envelope : NULL,
-                                           &result, &error);
+  gboolean ok = mg_pipeline_mail_envelope (
+      mg_milter_engine_ref_pipeline (ref), job->message, job->queue_id,
+      job->env_rcpt != NULL ? &envelope : NULL, &result, &error);
 
   mg_milter_engine_release (ref);
   /* The slot is free before the waiter can see the result, so a drained
@@ -164,8 +162,8 @@ wait_done (MgMilterWork *work, MgMilterJob *job, MgMilterProgressFunc progress,
 
 gboolean
 mg_milter_work_run (MgMilterWork *work, GBytes *message, const char *queue_id,
-                    const MgEnvelope *envelope, MgMilterProgressFunc progress, gpointer progress_data,
-                    MgMailResult **result_r, GError **error)
+                    const MgEnvelope *envelope, MgMilterProgressFunc progress,
+                    gpointer progress_data, MgMailResult **result_r, GError **error)
 {
   MgMilterJob *job;
   gboolean ok;
@@ -190,10 +188,11 @@ mg_milter_work_run (MgMilterWork *work, GBytes *message, const char *queue_id,
     g_set_error (error, MG_MILTER_WORK_ERROR, MG_MILTER_WORK_ERROR_TIMEOUT,
                  "not sanitised within %u s", work->timeout);
   else if (!job->ok || job->result == NULL)
-    g_propagate_error (error, job->error != NULL ? g_steal_pointer (&job->error)
-                                                 : g_error_new_literal (MG_PIPELINE_ERROR,
-                                                     MG_PIPELINE_ERROR_TEMPFAIL,
-                                                     "pipeline returned no result"));
+    g_propagate_error (error, job->error != NULL
+                                  ? g_steal_pointer (&job->error)
+                                  : g_error_new_literal (MG_PIPELINE_ERROR,
+                                                         MG_PIPELINE_ERROR_TEMPFAIL,
+                                                         "pipeline returned no result"));
   else
     *result_r = g_steal_pointer (&job->result);
   ok = ok && job->ok && *result_r != NULL;

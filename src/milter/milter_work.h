@@ -36,9 +36,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (MgMilterWork, mg_milter_work_free)
  * (PROGRESS_DATA) while waiting. Returns the pipeline's result (caller owns
  * it), or FALSE with ERROR: BUSY, TIMEOUT, or the pipeline's own error. */
 gboolean mg_milter_work_run (MgMilterWork *work, GBytes *message, const char *queue_id,
-                             const MgEnvelope *envelope,
-                             MgMilterProgressFunc progress, gpointer progress_data,
-                             MgMailResult **result_r, GError **error);
+                             const MgEnvelope *envelope, MgMilterProgressFunc progress,
+                             gpointer progress_data, MgMailResult **result_r, GError **error);
 
 /* Messages in work now (for tests and the shutdown log). */
 guint mg_milter_work_inflight (MgMilterWork *work);

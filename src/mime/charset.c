@@ -268,9 +268,9 @@ static const struct {
   const char *seq;
   MgJisSet set;
 } jis_escapes[] = {
-  { "(B", MG_JIS_ASCII },  { "(J", MG_JIS_ASCII },  { "(H", MG_JIS_ASCII },
-  { "(I", MG_JIS_KANA },   { "$@", MG_JIS_X0208 },  { "$B", MG_JIS_X0208 },
-  { "$(@", MG_JIS_X0208 }, { "$(B", MG_JIS_X0208 }, { "$(D", MG_JIS_X0212 },
+  { "(B", MG_JIS_ASCII },    { "(J", MG_JIS_ASCII },    { "(H", MG_JIS_ASCII },
+  { "(I", MG_JIS_KANA },     { "$@", MG_JIS_X0208 },    { "$B", MG_JIS_X0208 },
+  { "$(@", MG_JIS_X0208 },   { "$(B", MG_JIS_X0208 },   { "$(D", MG_JIS_X0212 },
   { "$(O", MG_JIS_X0213_1 }, { "$(Q", MG_JIS_X0213_1 }, { "$(P", MG_JIS_X0213_2 },
   { "&@", MG_JIS_KEEP }, /* JIS X 0208-1990 announcer, followed by ESC $ B */
 };
@@ -617,8 +617,7 @@ resolve_label (const char *charset, const guchar *p, gsize len, char **label_r)
 }
 
 static void
-decode_iconv (GString *out, const MgCsAlias *cs, const guchar *p, gsize len,
-              gsize *invalid)
+decode_iconv (GString *out, const MgCsAlias *cs, const guchar *p, gsize len, gsize *invalid)
 {
   MgBadLen bad_len = cs->kind == MG_CS_CP932   ? bad_len_cp932
                      : cs->kind == MG_CS_EUCJP ? bad_len_eucjp
@@ -671,8 +670,7 @@ correct_label (const MgCsAlias *cs, const guchar *p, gsize len)
 /* Decodes as the label says; a Japanese label that leaves errors where the
  * guess reads everything is replaced by the guess. */
 static void
-decode_checked (GString *out, const MgCsAlias *cs, const guchar *p, gsize len,
-                gsize *invalid)
+decode_checked (GString *out, const MgCsAlias *cs, const guchar *p, gsize len, gsize *invalid)
 {
   const MgCsAlias *guess;
   GString *other;
@@ -740,13 +738,12 @@ mg_charset_decode (const char *data, gsize len, const char *charset, gsize *inva
 
 /* U+FF61..U+FF9F, half-width katakana, as their full-width forms. */
 static const guint16 fullwidth_kana[] = {
-  0x3002, 0x300c, 0x300d, 0x3001, 0x30fb, 0x30f2, 0x30a1, 0x30a3, 0x30a5, 0x30a7,
-  0x30a9, 0x30e3, 0x30e5, 0x30e7, 0x30c3, 0x30fc, 0x30a2, 0x30a4, 0x30a6, 0x30a8,
-  0x30aa, 0x30ab, 0x30ad, 0x30af, 0x30b1, 0x30b3, 0x30b5, 0x30b7, 0x30b9, 0x30bb,
-  0x30bd, 0x30bf, 0x30c1, 0x30c4, 0x30c6, 0x30c8, 0x30ca, 0x30cb, 0x30cc, 0x30cd,
-  0x30ce, 0x30cf, 0x30d2, 0x30d5, 0x30d8, 0x30db, 0x30de, 0x30df, 0x30e0, 0x30e1,
-  0x30e2, 0x30e4, 0x30e6, 0x30e8, 0x30e9, 0x30ea, 0x30eb, 0x30ec, 0x30ed, 0x30ef,
-  0x30f3, 0x309b, 0x309c,
+  0x3002, 0x300c, 0x300d, 0x3001, 0x30fb, 0x30f2, 0x30a1, 0x30a3, 0x30a5, 0x30a7, 0x30a9,
+  0x30e3, 0x30e5, 0x30e7, 0x30c3, 0x30fc, 0x30a2, 0x30a4, 0x30a6, 0x30a8, 0x30aa, 0x30ab,
+  0x30ad, 0x30af, 0x30b1, 0x30b3, 0x30b5, 0x30b7, 0x30b9, 0x30bb, 0x30bd, 0x30bf, 0x30c1,
+  0x30c4, 0x30c6, 0x30c8, 0x30ca, 0x30cb, 0x30cc, 0x30cd, 0x30ce, 0x30cf, 0x30d2, 0x30d5,
+  0x30d8, 0x30db, 0x30de, 0x30df, 0x30e0, 0x30e1, 0x30e2, 0x30e4, 0x30e6, 0x30e8, 0x30e9,
+  0x30ea, 0x30eb, 0x30ec, 0x30ed, 0x30ef, 0x30f3, 0x309b, 0x309c,
 };
 
 /* IBM extensions 0xFA40..0xFA5B as the NEC or NEC-selected codes that JIS

@@ -26,19 +26,19 @@
 #define BINHEX_HEADER "(This file must be converted with BinHex"
 
 typedef struct {
-  const char *p;   /* start of the line */
-  gsize len;       /* without "\n" or "\r\n" */
-  gsize next;      /* offset of the next line */
+  const char *p; /* start of the line */
+  gsize len;     /* without "\n" or "\r\n" */
+  gsize next;    /* offset of the next line */
 } Line;
 
 typedef struct {
   const char *text;
   gsize len;
   GPtrArray *blocks;
-  gsize kept;      /* decoded bytes held by BLOCKS, bounded by MAX_DECODED in all */
-  MgEmbeddedInert inert;   /* NULL: base64 runs are not looked for */
+  gsize kept;            /* decoded bytes held by BLOCKS, bounded by MAX_DECODED in all */
+  MgEmbeddedInert inert; /* NULL: base64 runs are not looked for */
   gpointer inert_ctx;
-  guint runs;      /* base64 runs given to INERT */
+  guint runs; /* base64 runs given to INERT */
 } Scan;
 
 /* The line of SCAN starting at POS. */
@@ -270,8 +270,8 @@ yenc_trailer_ok (const Line *end, gboolean part, GByteArray *data)
 {
   guint32 crc = crc32_update (0, data->data, data->len);
 
-  return yenc_check (end, "size", 10, data->len, FALSE)
-         && yenc_check (end, part ? "pcrc32" : "crc32", 16, crc, TRUE);
+  return yenc_check (end, "size", 10, data->len, FALSE) &&
+         yenc_check (end, part ? "pcrc32" : "crc32", 16, crc, TRUE);
 }
 
 /* Where the data of a yEnc block starts: after the "=ypart" line of a piece
@@ -320,7 +320,7 @@ yenc_block (Scan *scan, gsize pos)
 /* --- BinHex 4.0 -------------------------------------------------------- */
 
 static const char binhex_alphabet[] =
-  "!\"#$%&'()*+,-012345689@ABCDEFGHIJKLMNPQRSTUVXYZ[`abcdefhijklmpqr";
+    "!\"#$%&'()*+,-012345689@ABCDEFGHIJKLMNPQRSTUVXYZ[`abcdefhijklmpqr";
 
 static guint16
 crc16_update (guint16 crc, const guint8 *p, gsize len)
@@ -400,19 +400,19 @@ binhex_data_fork (const GByteArray *packed, char **name_r)
   g_autoptr (GByteArray) head = g_byte_array_new ();
   guint8 crc[2];
 
-  if (!rle_read (&rle, 1, head) || head->data[0] < 1 || head->data[0] > 63
-      || !rle_read (&rle, head->data[0] + 19u, head))
+  if (!rle_read (&rle, 1, head) || head->data[0] < 1 || head->data[0] > 63 ||
+      !rle_read (&rle, head->data[0] + 19u, head))
     return NULL;
   gsize n = head->data[0];
   guint32 dlen = be_read (head->data + n + 12, 4);
-  if (!rle_read (&rle, 2, head)
-      || crc16_update (0, head->data, head->len - 2) != be_read (head->data + head->len - 2, 2)
-      || dlen > MAX_DECODED)
+  if (!rle_read (&rle, 2, head) ||
+      crc16_update (0, head->data, head->len - 2) != be_read (head->data + head->len - 2, 2) ||
+      dlen > MAX_DECODED)
     return NULL;
   *name_r = block_name ((const char *) head->data + 1, n);
   GByteArray *fork = g_byte_array_sized_new (MIN (dlen, packed->len));
-  if (!rle_read (&rle, dlen, fork) || !rle_next (&rle, &crc[0]) || !rle_next (&rle, &crc[1])
-      || crc16_update (0, fork->data, fork->len) != be_read (crc, 2)) {
+  if (!rle_read (&rle, dlen, fork) || !rle_next (&rle, &crc[0]) || !rle_next (&rle, &crc[1]) ||
+      crc16_update (0, fork->data, fork->len) != be_read (crc, 2)) {
     g_byte_array_unref (fork);
     return NULL;
   }
@@ -475,7 +475,7 @@ binhex_block (Scan *scan, gsize pos)
   if (start == 0)
     return 0;
   g_autoptr (GByteArray) packed = g_byte_array_new ();
-  for (pos = start; pos < scan->len && state == 0; ) {
+  for (pos = start; pos < scan->len && state == 0;) {
     Line line = line_at (scan, pos);
     state = binhex_decode_line (&line, pos == start ? 1 : 0, &bits, &nbits, packed);
     if (state >= 0)
@@ -493,8 +493,8 @@ binhex_header (const Line *line)
 
   while (i < line->len && (line->p[i] == ' ' || line->p[i] == '\t'))
     i++;
-  return line->len - i >= strlen (BINHEX_HEADER)
-         && memcmp (line->p + i, BINHEX_HEADER, strlen (BINHEX_HEADER)) == 0;
+  return line->len - i >= strlen (BINHEX_HEADER) &&
+         memcmp (line->p + i, BINHEX_HEADER, strlen (BINHEX_HEADER)) == 0;
 }
 
 /* --- base64 runs ------------------------------------------------------- */
@@ -644,8 +644,8 @@ block_at (Scan *scan, gsize pos, gboolean *inert_r)
     return yenc_block (scan, pos);
   if (binhex_header (&line))
     return binhex_block (scan, pos);
-  if (scan->inert != NULL &&
-      (pem_line (&line, "-----BEGIN ") || b64_line (&line, &padded) >= MG_EMBEDDED_B64_LINE_MIN))
+  if (scan->inert != NULL && (pem_line (&line, "-----BEGIN ") ||
+                              b64_line (&line, &padded) >= MG_EMBEDDED_B64_LINE_MIN))
     return b64_block (scan, pos, inert_r);
   return 0;
 }

@@ -13,14 +13,14 @@
 #pragma once
 #include <glib.h>
 
-#define MG_EMBEDDED_B64_MIN 128      /* base64 characters of a run (96 bytes) */
-#define MG_EMBEDDED_B64_LINE_MIN 40  /* characters of a run's first line */
-#define MG_EMBEDDED_B64_RUNS 64      /* runs decoded per text; later ones are cut */
+#define MG_EMBEDDED_B64_MIN 128     /* base64 characters of a run (96 bytes) */
+#define MG_EMBEDDED_B64_LINE_MIN 40 /* characters of a run's first line */
+#define MG_EMBEDDED_B64_RUNS 64     /* runs decoded per text; later ones are cut */
 
 typedef struct {
-  char *kind;        /* "uuencode", "yenc", "binhex" or "base64" */
-  char *filename;    /* name from the block header (UTF-8, may be NULL) */
-  GBytes *data;      /* decoded bytes; NULL when the block did not decode */
+  char *kind;     /* "uuencode", "yenc", "binhex" or "base64" */
+  char *filename; /* name from the block header (UTF-8, may be NULL) */
+  GBytes *data;   /* decoded bytes; NULL when the block did not decode */
 } MgEmbeddedBlock;
 
 /* Remove every block from TEXT (UTF-8). Returns the remaining text (owned);

@@ -44,13 +44,13 @@ char *mg_mimeword_protect_words (const char *raw, const char *tag, GPtrArray *de
 char *mg_mimeword_restore_words (const char *text, const char *tag, GPtrArray *decoded);
 
 typedef enum {
-  MG_FIELD_DUPLICATE = 1 << 0,     /* a parameter name given twice (any form) */
-  MG_FIELD_COMMENT = 1 << 1,       /* a (comment) in the type or a parameter */
-  MG_FIELD_SYNTAX = 1 << 2,        /* junk: missing '=', unterminated quote, bad type */
-  MG_FIELD_TOO_MANY = 1 << 3,      /* more parameters than the limit */
-  MG_FIELD_MIXED_FORMS = 1 << 4,   /* name= and name*= (or name*0=) both present */
+  MG_FIELD_DUPLICATE = 1 << 0,        /* a parameter name given twice (any form) */
+  MG_FIELD_COMMENT = 1 << 1,          /* a (comment) in the type or a parameter */
+  MG_FIELD_SYNTAX = 1 << 2,           /* junk: missing '=', unterminated quote, bad type */
+  MG_FIELD_TOO_MANY = 1 << 3,         /* more parameters than the limit */
+  MG_FIELD_MIXED_FORMS = 1 << 4,      /* name= and name*= (or name*0=) both present */
   MG_FIELD_BAD_CONTINUATION = 1 << 5, /* RFC 2231 continuations with gaps or repeats */
-  MG_FIELD_STRAY = 1 << 6,         /* words without '=' or quote between ';', dropped */
+  MG_FIELD_STRAY = 1 << 6,            /* words without '=' or quote between ';', dropped */
 } MgFieldFlags;
 
 typedef struct {
@@ -63,9 +63,9 @@ typedef struct {
 } MgMimeParam;
 
 typedef struct {
-  char *type;            /* lower-case "type/subtype" (or disposition token); NULL if none */
-  GPtrArray *params;     /* MgMimeParam *, in order of first appearance */
-  guint flags;           /* MgFieldFlags */
+  char *type;        /* lower-case "type/subtype" (or disposition token); NULL if none */
+  GPtrArray *params; /* MgMimeParam *, in order of first appearance */
+  guint flags;       /* MgFieldFlags */
 } MgMimeField;
 
 /* Parse the raw value of a Content-Type or Content-Disposition field, reading

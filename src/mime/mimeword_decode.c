@@ -41,8 +41,7 @@ parse_encoded_word (const char *p, MgEncodedWord *w)
     return FALSE;
   while (charset_char (*q))
     q++;
-  if (q == cs || q[0] != '?' || strchr ("BbQq", q[1]) == NULL || q[1] == '\0' ||
-      q[2] != '?')
+  if (q == cs || q[0] != '?' || strchr ("BbQq", q[1]) == NULL || q[1] == '\0' || q[2] != '?')
     return FALSE;
   t = q + 3;
   w->text = t;
@@ -94,9 +93,9 @@ decode_b (const char *t, gsize n, GByteArray *out)
   while (clean->len % 4 != 0)
     g_string_append_c (clean, '=');
   g_byte_array_set_size (out, old + (guint) (clean->len / 4 * 3 + 3));
-  g_byte_array_set_size (out, old + (guint) g_base64_decode_step (clean->str, clean->len,
-                                                                   out->data + old,
-                                                                   &state, &save));
+  g_byte_array_set_size (out,
+                         old + (guint) g_base64_decode_step (clean->str, clean->len,
+                                                             out->data + old, &state, &save));
 }
 
 /* Bytes wait here until the charset or the kind of text changes, so that
@@ -249,7 +248,8 @@ mg_mimeword_protect_words (const char *raw, const char *tag, GPtrArray *decoded)
       g_string_append_c (bytes, *p++);
       continue;
     }
-    g_ptr_array_add (decoded, g_strstrip (mg_mimeword_decode_words (p, (gsize) (run_end - p), NULL)));
+    g_ptr_array_add (decoded,
+                     g_strstrip (mg_mimeword_decode_words (p, (gsize) (run_end - p), NULL)));
     g_string_append_printf (bytes, "%s%u%s", tag, decoded->len - 1, tag);
     p = run_end;
   }
@@ -272,7 +272,7 @@ mg_mimeword_restore_words (const char *text, const char *tag, GPtrArray *decoded
     g_string_append_len (out, p, hit - p);
     if (digits_end == hit + tag_len || index >= decoded->len ||
         strncmp (digits_end, tag, tag_len) != 0) {
-      g_string_append_len (out, hit, (gssize) tag_len);   /* not a placeholder */
+      g_string_append_len (out, hit, (gssize) tag_len); /* not a placeholder */
       p = hit + tag_len;
       continue;
     }
@@ -282,7 +282,6 @@ mg_mimeword_restore_words (const char *text, const char *tag, GPtrArray *decoded
   g_string_append (out, p);
   return g_string_free (out, FALSE);
 }
-
 
 gboolean
 mg_mimeword_holds_encoded_word (const char *s)

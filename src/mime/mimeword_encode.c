@@ -13,14 +13,14 @@
 
 #include <string.h>
 
-#define MG_MIMEWORD_LINE_MAX 78        /* RFC 5322 2.1.1 */
-#define MG_MIMEWORD_WORD_LINE_MAX 76   /* a line holding encoded-words, RFC 2047 2 */
-#define MG_MIMEWORD_WORD_MAX 75        /* RFC 2047 2 */
+#define MG_MIMEWORD_LINE_MAX 78      /* RFC 5322 2.1.1 */
+#define MG_MIMEWORD_WORD_LINE_MAX 76 /* a line holding encoded-words, RFC 2047 2 */
+#define MG_MIMEWORD_WORD_MAX 75      /* RFC 2047 2 */
 #define MG_MIMEWORD_SECTION_DIGITS 4
 
 typedef struct {
   GString *out;
-  gsize col; /* of the end of the current line, "Name: " included */
+  gsize col;              /* of the end of the current line, "Name: " included */
   gboolean line_has_word; /* the current line holds an encoded-word */
   gboolean iso2022jp;
 } MgHeaderWriter;
@@ -106,8 +106,7 @@ writer_fold (MgHeaderWriter *w)
 }
 
 static void
-write_plain (MgHeaderWriter *w, const char *ws, gsize ws_len, const char *word,
-             gsize len)
+write_plain (MgHeaderWriter *w, const char *ws, gsize ws_len, const char *word, gsize len)
 {
   gsize max = w->line_has_word ? MG_MIMEWORD_WORD_LINE_MAX : MG_MIMEWORD_LINE_MAX;
 
@@ -120,8 +119,7 @@ write_plain (MgHeaderWriter *w, const char *ws, gsize ws_len, const char *word,
 
 /* Writes TEXT as encoded-words after the blanks WS, folding between words. */
 static void
-write_encoded (MgHeaderWriter *w, const char *ws, gsize ws_len, const char *text,
-               gsize len)
+write_encoded (MgHeaderWriter *w, const char *ws, gsize ws_len, const char *text, gsize len)
 {
   const char *end = text + len;
 

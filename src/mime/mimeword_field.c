@@ -228,7 +228,8 @@ split_name (MgFieldReader *r, const char *attr, MgRawParam *param)
       (after[0] != '*' && after[0] != '\0'))
     return FALSE;
   param->star = after[0] == '*';
-  if (after - digits > MG_MIMEWORD_SECTION_DIGITS || (digits[0] == '0' && after - digits > 1)) {
+  if (after - digits > MG_MIMEWORD_SECTION_DIGITS ||
+      (digits[0] == '0' && after - digits > 1)) {
     r->flags |= MG_FIELD_BAD_CONTINUATION;
     return FALSE;
   }
@@ -267,7 +268,8 @@ read_param (MgFieldReader *r)
 static GPtrArray *
 read_params (MgFieldReader *r, guint max_params)
 {
-  GPtrArray *raws = g_ptr_array_new_with_free_func ((GDestroyNotify) mg_mimeword_raw_param_free);
+  GPtrArray *raws = g_ptr_array_new_with_free_func (
+      (GDestroyNotify) mg_mimeword_raw_param_free);
   MgRawParam *param;
 
   while (*r->p == ';') {

@@ -8,10 +8,10 @@
 
 /* One "name[*N][*]=value" as written (mimeword_field.c). */
 typedef struct {
-  char *name;    /* lower-case, without the suffix */
-  gint section;  /* -1 without "*N" */
-  gboolean star; /* the value is RFC 2231 percent-encoded */
-  char *value;   /* quotes and escapes removed */
+  char *name;      /* lower-case, without the suffix */
+  gint section;    /* -1 without "*N" */
+  gboolean star;   /* the value is RFC 2231 percent-encoded */
+  char *value;     /* quotes and escapes removed */
   gboolean quoted; /* written as a quoted string */
 } MgRawParam;
 

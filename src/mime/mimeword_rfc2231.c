@@ -146,8 +146,7 @@ extended_param (MgParamForms *f, guint *flags)
   if (f->extended != NULL)
     param->value = decode_segments (&f->extended, 1, &param->raw, flags);
   else
-    param->value = decode_segments ((MgRawParam **) f->sections->pdata, n, &param->raw,
-                                    flags);
+    param->value = decode_segments ((MgRawParam **) f->sections->pdata, n, &param->raw, flags);
   param->encoded_word = mg_mimeword_holds_encoded_word (param->raw);
   return param;
 }
@@ -159,7 +158,8 @@ plain_param (const MgRawParam *raw)
 
   param->raw = g_strdup (raw->value);
   param->quoted = raw->quoted;
-  param->value = mg_mimeword_decode_words (raw->value, strlen (raw->value), &param->encoded_word);
+  param->value = mg_mimeword_decode_words (raw->value, strlen (raw->value),
+                                           &param->encoded_word);
   return param;
 }
 

@@ -6,8 +6,8 @@
 #include "mime/mimeword.h"
 
 /* Fields of the delivered header block that clients show or answer to. */
-static const char *const shown_fields[] = { "From", "Sender", "Reply-To", "To", "Cc",
-                                            "Bcc", "Subject", "Date" };
+static const char *const shown_fields[] = { "From", "Sender", "Reply-To", "To",
+                                            "Cc",   "Bcc",    "Subject",  "Date" };
 
 static gboolean
 is_shown_field (const char *item)
@@ -36,8 +36,9 @@ conflict_matters (const MgParseScope *scope, gint64 offset, const char *item)
 static void
 withhold_parser (MgJob *job, GMimeParserWarning code, gint64 offset, const char *item)
 {
-  mg_job_withhold (job, MG_REASON_AMBIGUOUS, "MIME parser: problem %d at offset %"
-                   G_GINT64_FORMAT " (%s)", (int) code, offset, item ? item : "");
+  mg_job_withhold (job, MG_REASON_AMBIGUOUS,
+                   "MIME parser: problem %d at offset %" G_GINT64_FORMAT " (%s)", (int) code,
+                   offset, item ? item : "");
 }
 
 void
@@ -63,8 +64,8 @@ mg_ambiguity_parser_warning (gint64 offset, GMimeParserWarning code, const char 
     withhold_parser (job, code, offset, item);
     break;
   case GMIME_CRIT_NESTING_OVERFLOW:
-    mg_job_withhold (job, MG_REASON_LIMIT, "MIME nesting too deep at offset %"
-                     G_GINT64_FORMAT, offset);
+    mg_job_withhold (job, MG_REASON_LIMIT, "MIME nesting too deep at offset %" G_GINT64_FORMAT,
+                     offset);
     break;
   default:
     break;
@@ -120,8 +121,8 @@ check_header_list (MgJob *job, GMimeHeaderList *list)
   int type = 0, cte = 0, disp = 0;
 
   if (n > job->config->limits.headers)
-    mg_job_withhold (job, MG_REASON_LIMIT, "%d header fields (limit %" G_GINT64_FORMAT
-                     ")", n, job->config->limits.headers);
+    mg_job_withhold (job, MG_REASON_LIMIT, "%d header fields (limit %" G_GINT64_FORMAT ")", n,
+                     job->config->limits.headers);
   for (int i = 0; i < n; i++) {
     GMimeHeader *h = g_mime_header_list_get_header_at (list, i);
     const char *name = g_mime_header_get_name (h);
@@ -131,8 +132,9 @@ check_header_list (MgJob *job, GMimeHeaderList *list)
     if (raw != NULL && value_has_control (raw))
       mg_job_withhold (job, MG_REASON_AMBIGUOUS, "bare CR in header %.40s", name);
     if (raw != NULL && (gint64) strlen (raw) > job->config->limits.header_length)
-      mg_job_withhold (job, MG_REASON_LIMIT, "header %.40s longer than %" G_GINT64_FORMAT
-                       " bytes", name, job->config->limits.header_length);
+      mg_job_withhold (job, MG_REASON_LIMIT,
+                       "header %.40s longer than %" G_GINT64_FORMAT " bytes", name,
+                       job->config->limits.header_length);
     type += g_ascii_strcasecmp (name, "Content-Type") == 0;
     cte += g_ascii_strcasecmp (name, "Content-Transfer-Encoding") == 0;
     disp += g_ascii_strcasecmp (name, "Content-Disposition") == 0;
@@ -292,8 +294,7 @@ mg_ambiguity_check_object (MgJob *job, GMimeObject *object, GPtrArray *boundarie
   check_disposition_and_names (job, object);
   cte = mg_ambiguity_transfer_encoding (object);
   if (cte != NULL && encoding_has_several_tokens (cte))
-    mg_job_withhold (job, MG_REASON_AMBIGUOUS, "several transfer encodings \"%.40s\"",
-                     cte);
+    mg_job_withhold (job, MG_REASON_AMBIGUOUS, "several transfer encodings \"%.40s\"", cte);
 }
 
 /* "--" then a boundary with something around it (quotes, trailing junk):

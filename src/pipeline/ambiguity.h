@@ -20,8 +20,8 @@ typedef struct {
 } MgParseScope;
 
 /* GMime parser warnings (data: an MgParseScope): the critical ones withhold. */
-void mg_ambiguity_parser_warning (gint64 offset, GMimeParserWarning code,
-                                  const char *item, gpointer scope);
+void mg_ambiguity_parser_warning (gint64 offset, GMimeParserWarning code, const char *item,
+                                  gpointer scope);
 
 /* Whether the line at OFFSET of DATA (LEN bytes) that GMime found no header
  * field (ITEM, its text) leaves mugai's reading (skip it, read on) with every
@@ -39,8 +39,7 @@ GByteArray *mg_ambiguity_join_orphans (const char *data, gsize len);
 
 /* Check the headers of one MIME object. BOUNDARIES holds the boundaries of its
  * ancestors (char *); a multipart's own boundary is appended by the caller. */
-void mg_ambiguity_check_object (MgJob *job, GMimeObject *object,
-                                GPtrArray *boundaries);
+void mg_ambiguity_check_object (MgJob *job, GMimeObject *object, GPtrArray *boundaries);
 
 /* Check the raw bytes of every header block of the message (top level and the
  * blocks after each known boundary line). */

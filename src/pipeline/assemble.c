@@ -92,8 +92,7 @@ append_mixed (GString *out, const MgJob *job, const char *text)
   g_autofree char *boundary = g_strdup_printf ("=_mugai_%08x%08x", g_random_int (),
                                                g_random_int ());
 
-  g_string_append_printf (out, "Content-Type: multipart/mixed; boundary=\"%s\"\n\n",
-                          boundary);
+  g_string_append_printf (out, "Content-Type: multipart/mixed; boundary=\"%s\"\n\n", boundary);
   g_string_append_printf (out, "--%s\n", boundary);
   append_text_part (out, job, text);
   for (guint i = 0; i < job->parts->len; i++) {

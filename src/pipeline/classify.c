@@ -7,7 +7,7 @@
 #include <magic.h>
 #include <string.h>
 
-#define MG_CLASSIFY_HEADER_MAX (16 * 1024)   /* bytes of a leading header block */
+#define MG_CLASSIFY_HEADER_MAX (16 * 1024) /* bytes of a leading header block */
 
 static void
 close_magic (gpointer handle)
@@ -82,7 +82,7 @@ looks_mhtml (const char *data, gsize len)
     if (n > 0 && data[pos + n - 1] == '\r')
       n--;
     if (n == 0)
-      return page && pos > 0;   /* the end of the header block */
+      return page && pos > 0; /* the end of the header block */
     if (data[pos] != ' ' && data[pos] != '\t' && !header_line (data + pos, n))
       return FALSE;
     page |= page_content_type (data + pos, n);

@@ -70,20 +70,20 @@ static const char *const main_types[][2] = {
 };
 
 static guint
-le16(const guint8 *p)
+le16 (const guint8 *p)
 {
-  return (guint)p[0] | (guint)p[1] << 8;
+  return (guint) p[0] | (guint) p[1] << 8;
 }
 
 static guint32
-le32(const guint8 *p)
+le32 (const guint8 *p)
 {
-  return (guint32)p[0] | (guint32)p[1] << 8 | (guint32)p[2] << 16 | (guint32)p[3] << 24;
+  return (guint32) p[0] | (guint32) p[1] << 8 | (guint32) p[2] << 16 | (guint32) p[3] << 24;
 }
 
 /* The end of central directory record, searched from the end. */
 static gboolean
-zip_open(Zip *z, const guint8 *data, gsize len)
+zip_open (Zip *z, const guint8 *data, gsize len)
 {
   gsize lowest = len > EOCD_SEARCH ? len - EOCD_SEARCH : 0;
 
@@ -93,15 +93,15 @@ zip_open(Zip *z, const guint8 *data, gsize len)
     return FALSE;
   for (gsize pos = len - EOCD_SIZE + 1; pos-- > lowest;) {
     const guint8 *p = data + pos;
-    if (memcmp(p, "PK\5\6", 4) != 0)
+    if (memcmp (p, "PK\5\6", 4) != 0)
       continue;
-    gsize size = le32(p + 12), offset = le32(p + 16);
+    gsize size = le32 (p + 12), offset = le32 (p + 16);
     if (size > pos)
       continue;
     z->cd = pos - size;
     z->cd_end = pos;
-    z->entries = MIN(le16(p + 10), MAX_ENTRIES);
-    z->shift = (gint64)z->cd - (gint64)offset;
+    z->entries = MIN (le16 (p + 10), MAX_ENTRIES);
+    z->shift = (gint64) z->cd - (gint64) offset;
     return z->shift >= 0;
   }
   return FALSE;
@@ -109,24 +109,23 @@ zip_open(Zip *z, const guint8 *data, gsize len)
 
 /* The central directory entry named NAME (case-insensitive, as OPC compares). */
 static gboolean
-zip_find(const Zip *z, const char *name, Entry *e)
+zip_find (const Zip *z, const char *name, Entry *e)
 {
-  gsize pos = z->cd, want = strlen(name);
+  gsize pos = z->cd, want = strlen (name);
 
   for (guint i = 0; i < z->entries && pos + CDH_SIZE <= z->cd_end; i++) {
     const guint8 *p = z->data + pos;
-    if (memcmp(p, "PK\1\2", 4) != 0)
+    if (memcmp (p, "PK\1\2", 4) != 0)
       return FALSE;
-    gsize nlen = le16(p + 28), next = pos + CDH_SIZE + nlen + le16(p + 30) + le16(p + 32);
+    gsize nlen = le16 (p + 28), next = pos + CDH_SIZE + nlen + le16 (p + 30) + le16 (p + 32);
     if (next > z->cd_end)
       return FALSE;
-    if (nlen == want
-        && g_ascii_strncasecmp((const char *)p + CDH_SIZE, name, want) == 0) {
-      e->method = le16(p + 10);
-      e->packed = le32(p + 20);
-      e->unpacked = le32(p + 24);
-      e->local = (gsize)(le32(p + 42) + z->shift);
-      return le16(p + 8) % 2 == 0; /* not encrypted */
+    if (nlen == want && g_ascii_strncasecmp ((const char *) p + CDH_SIZE, name, want) == 0) {
+      e->method = le16 (p + 10);
+      e->packed = le32 (p + 20);
+      e->unpacked = le32 (p + 24);
+      e->local = (gsize) (le32 (p + 42) + z->shift);
+      return le16 (p + 8) % 2 == 0; /* not encrypted */
     }
     pos = next;
   }
@@ -135,95 +134,93 @@ zip_find(const Zip *z, const char *name, Entry *e)
 
 /* Raw deflate of PACKED into at most MAX bytes, or NULL. */
 static GBytes *
-inflate(const guint8 *packed, gsize len, gsize max)
+inflate (const guint8 *packed, gsize len, gsize max)
 {
-  g_autoptr(GZlibDecompressor) z = g_zlib_decompressor_new(G_ZLIB_COMPRESSOR_FORMAT_RAW);
-  g_autofree guint8 *out = g_malloc(max);
+  g_autoptr (GZlibDecompressor) z = g_zlib_decompressor_new (G_ZLIB_COMPRESSOR_FORMAT_RAW);
+  g_autofree guint8 *out = g_malloc (max);
   gsize in_done = 0, out_done = 0, read, written;
   GConverterResult r = G_CONVERTER_CONVERTED;
 
   while (r == G_CONVERTER_CONVERTED && out_done < max) {
-    r = g_converter_convert(G_CONVERTER(z), packed + in_done, len - in_done,
-                            out + out_done, max - out_done, G_CONVERTER_INPUT_AT_END,
-                            &read, &written, NULL);
-    if (r == G_CONVERTER_ERROR
-        || (read == 0 && written == 0 && r != G_CONVERTER_FINISHED))
+    r = g_converter_convert (G_CONVERTER (z), packed + in_done, len - in_done, out + out_done,
+                             max - out_done, G_CONVERTER_INPUT_AT_END, &read, &written, NULL);
+    if (r == G_CONVERTER_ERROR || (read == 0 && written == 0 && r != G_CONVERTER_FINISHED))
       return NULL;
     in_done += read;
     out_done += written;
   }
   if (r != G_CONVERTER_FINISHED)
     return NULL;
-  return g_bytes_new_take(g_steal_pointer(&out), out_done);
+  return g_bytes_new_take (g_steal_pointer (&out), out_done);
 }
 
 /* The unpacked bytes of entry NAME (at most MAX), or NULL. */
 static GBytes *
-zip_read(const Zip *z, const char *name, gsize max)
+zip_read (const Zip *z, const char *name, gsize max)
 {
   Entry e;
   gsize start;
 
-  if (!zip_find(z, name, &e) || e.unpacked > max || e.local + LFH_SIZE > z->len)
+  if (!zip_find (z, name, &e) || e.unpacked > max || e.local + LFH_SIZE > z->len)
     return NULL;
   const guint8 *lfh = z->data + e.local;
-  if (memcmp(lfh, "PK\3\4", 4) != 0)
+  if (memcmp (lfh, "PK\3\4", 4) != 0)
     return NULL;
-  start = e.local + LFH_SIZE + le16(lfh + 26) + le16(lfh + 28);
+  start = e.local + LFH_SIZE + le16 (lfh + 26) + le16 (lfh + 28);
   if (start > z->len || e.packed > z->len - start)
     return NULL;
   if (e.method == 0)
-    return e.packed == e.unpacked ? g_bytes_new(z->data + start, e.packed) : NULL;
+    return e.packed == e.unpacked ? g_bytes_new (z->data + start, e.packed) : NULL;
   if (e.method == 8)
-    return inflate(z->data + start, e.packed, MAX(e.unpacked, 1));
+    return inflate (z->data + start, e.packed, MAX (e.unpacked, 1));
   return NULL;
 }
 
 /* The package type of the main part's content type named in the types XML. */
 static const char *
-ooxml_type(const char *xml)
+ooxml_type (const char *xml)
 {
-  for (guint i = 0; i < G_N_ELEMENTS(main_types); i++) {
-    g_autofree char *quoted = g_strdup_printf("\"%s\"", main_types[i][0]);
-    g_autofree char *single = g_strdup_printf("'%s'", main_types[i][0]);
-    if (strstr(xml, quoted) != NULL || strstr(xml, single) != NULL)
+  for (guint i = 0; i < G_N_ELEMENTS (main_types); i++) {
+    g_autofree char *quoted = g_strdup_printf ("\"%s\"", main_types[i][0]);
+    g_autofree char *single = g_strdup_printf ("'%s'", main_types[i][0]);
+    if (strstr (xml, quoted) != NULL || strstr (xml, single) != NULL)
       return main_types[i][1];
   }
   return NULL;
 }
 
 static char *
-odf_type(GBytes *mimetype)
+odf_type (GBytes *mimetype)
 {
   gsize len;
-  const char *p = g_bytes_get_data(mimetype, &len);
-  g_autofree char *type = g_strstrip(g_strndup(p, len));
+  const char *p = g_bytes_get_data (mimetype, &len);
+  g_autofree char *type = g_strstrip (g_strndup (p, len));
 
-  if (!g_str_has_prefix(type, "application/vnd.oasis.opendocument."))
+  if (!g_str_has_prefix (type, "application/vnd.oasis.opendocument."))
     return NULL;
   for (const char *c = type; *c != '\0'; c++)
-    if (!g_ascii_isalnum(*c) && strchr("./-+", *c) == NULL)
+    if (!g_ascii_isalnum (*c) && strchr ("./-+", *c) == NULL)
       return NULL;
-  return g_steal_pointer(&type);
+  return g_steal_pointer (&type);
 }
 
 char *
-mg_classify_zip_package(const void *data, gsize len)
+mg_classify_zip_package (const void *data, gsize len)
 {
   Zip z;
-  g_autoptr(GBytes) types = NULL;
-  g_autoptr(GBytes) mimetype = NULL;
+  g_autoptr (GBytes) types = NULL;
+  g_autoptr (GBytes) mimetype = NULL;
 
-  if (len < 4 || memcmp(data, "PK", 2) != 0 || !zip_open(&z, data, len))
+  if (len < 4 || memcmp (data, "PK", 2) != 0 || !zip_open (&z, data, len))
     return NULL;
-  types = zip_read(&z, "[Content_Types].xml", MAX_TYPES_XML);
+  types = zip_read (&z, "[Content_Types].xml", MAX_TYPES_XML);
   if (types != NULL) {
     gsize n;
-    const char *p = g_bytes_get_data(types, &n);
-    g_autofree char *xml = g_strndup(p, n);
-    const char *type = ooxml_type(xml);
-    return type != NULL ? g_strdup(type) : NULL;
+    const char *p = g_bytes_get_data (types, &n);
+    g_autofree char *xml = g_strndup (p, n);
+    const char *type = ooxml_type (xml);
+    return type != NULL ? g_strdup (type) : NULL;
   }
-  mimetype = zip_read(&z, "mimetype", MAX_MIMETYPE);
-  return mimetype != NULL ? odf_type(mimetype) : NULL;
+  mimetype = zip_read (&z, "mimetype", MAX_MIMETYPE);
+  return mimetype != NULL ? odf_type (mimetype) : NULL;
 }

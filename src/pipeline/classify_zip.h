@@ -7,4 +7,4 @@
  * type of the main part named in [Content_Types].xml (".docx",
  * ".xlsm", ...) or the "mimetype" entry of an OpenDocument file, wherever
  * these entries lie; NULL for any other zip or bytes. Newly allocated. */
-char *mg_classify_zip_package(const void *data, gsize len);
+char *mg_classify_zip_package (const void *data, gsize len);

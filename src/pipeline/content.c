@@ -67,7 +67,7 @@ typedef enum {
   MG_CTE_IDENTITY,
   MG_CTE_BASE64,
   MG_CTE_QP,
-  MG_CTE_EMBEDDED,   /* uuencode, yEnc, BinHex: decoded as cut-out blocks */
+  MG_CTE_EMBEDDED, /* uuencode, yEnc, BinHex: decoded as cut-out blocks */
   MG_CTE_GZIP64,
   MG_CTE_UNKNOWN,
 } MgCte;
@@ -79,12 +79,12 @@ encoding_kind (const char *cte)
     const char *token;
     MgCte kind;
   } known[] = {
-    { "7bit", MG_CTE_IDENTITY }, { "8bit", MG_CTE_IDENTITY },
-    { "binary", MG_CTE_IDENTITY }, { "base64", MG_CTE_BASE64 },
+    { "7bit", MG_CTE_IDENTITY },       { "8bit", MG_CTE_IDENTITY },
+    { "binary", MG_CTE_IDENTITY },     { "base64", MG_CTE_BASE64 },
     { "quoted-printable", MG_CTE_QP }, { "x-uuencode", MG_CTE_EMBEDDED },
-    { "uuencode", MG_CTE_EMBEDDED }, { "x-uue", MG_CTE_EMBEDDED },
-    { "uue", MG_CTE_EMBEDDED }, { "x-yencode", MG_CTE_EMBEDDED },
-    { "x-yenc", MG_CTE_EMBEDDED }, { "mac-binhex40", MG_CTE_EMBEDDED },
+    { "uuencode", MG_CTE_EMBEDDED },   { "x-uue", MG_CTE_EMBEDDED },
+    { "uue", MG_CTE_EMBEDDED },        { "x-yencode", MG_CTE_EMBEDDED },
+    { "x-yenc", MG_CTE_EMBEDDED },     { "mac-binhex40", MG_CTE_EMBEDDED },
     { "x-binhex40", MG_CTE_EMBEDDED }, { "x-gzip64", MG_CTE_GZIP64 },
   };
   if (cte == NULL || *cte == '\0')
@@ -100,15 +100,15 @@ encoding_kind (const char *cte)
 static GBytes *
 decode_embedded (GBytes *raw, const char *cte)
 {
-  g_autoptr (GPtrArray) blocks =
-    g_ptr_array_new_with_free_func ((GDestroyNotify) mg_embedded_block_free);
+  g_autoptr (GPtrArray)
+      blocks = g_ptr_array_new_with_free_func ((GDestroyNotify) mg_embedded_block_free);
   gsize len;
   const char *data = g_bytes_get_data (raw, &len);
   g_autofree char *body = g_strndup (data, len);
   gboolean bare_binhex = strstr (cte, "binhex") != NULL &&
                          strstr (body, "(This file must") == NULL;
   g_autofree char *text = g_strconcat (
-    bare_binhex ? "(This file must be converted with BinHex 4.0)\n" : "", body, NULL);
+      bare_binhex ? "(This file must be converted with BinHex 4.0)\n" : "", body, NULL);
   g_autofree char *rest = mg_embedded_extract (text, blocks);
   MgEmbeddedBlock *first;
 
@@ -132,9 +132,9 @@ decode_gzip64 (GBytes *raw, gint64 max)
 
   for (;;) {
     gsize read = 0, written = 0;
-    GConverterResult r = g_converter_convert (G_CONVERTER (z), gz + in_off, glen - in_off,
-                                              buf, sizeof buf, G_CONVERTER_INPUT_AT_END,
-                                              &read, &written, NULL);
+    GConverterResult r = g_converter_convert (G_CONVERTER (z), gz + in_off, glen - in_off, buf,
+                                              sizeof buf, G_CONVERTER_INPUT_AT_END, &read,
+                                              &written, NULL);
     in_off += read;
     g_byte_array_append (out, buf, (guint) written);
     if (r == G_CONVERTER_ERROR || (gint64) out->len > max)
@@ -204,7 +204,7 @@ read_labels (MgJob *job, GMimePart *part, MgContent *content)
   GMimeContentType *ct = g_mime_object_get_content_type (object);
   const char *charset = g_mime_content_type_get_parameter (ct, "charset");
   guint max = (guint) job->config->limits.parameters;
-  g_autofree char *mime_type = g_mime_content_type_get_mime_type (ct);   /* allocated */
+  g_autofree char *mime_type = g_mime_content_type_get_mime_type (ct); /* allocated */
 
   content->declared_type = g_ascii_strdown (mime_type, -1);
   content->charset = charset != NULL ? g_strdup (charset) : NULL;
@@ -247,7 +247,7 @@ decode (MgJob *job, MgContent *content, GMimeDataWrapper *wrapper, const char *c
     if (!base64_valid (raw))
       content->status = MG_CONTENT_INVALID;
     g_clear_pointer (&raw, g_bytes_unref);
-    data = decoded_bytes (wrapper);   /* still scanned when invalid */
+    data = decoded_bytes (wrapper); /* still scanned when invalid */
     break;
   case MG_CTE_IDENTITY:
     break;

@@ -10,17 +10,17 @@
 
 typedef enum {
   MG_CONTENT_OK,
-  MG_CONTENT_UNKNOWN_ENCODING,  /* not one of the legal (or uuencode) tokens */
-  MG_CONTENT_INVALID,           /* base64 with junk, '=' mid-stream */
+  MG_CONTENT_UNKNOWN_ENCODING, /* not one of the legal (or uuencode) tokens */
+  MG_CONTENT_INVALID,          /* base64 with junk, '=' mid-stream */
 } MgContentStatus;
 
 typedef struct {
-  char *declared_type;   /* lower-case type/subtype; "text/plain" when absent */
-  char *charset;         /* declared charset or NULL */
-  char *filename;        /* decoded name (filename, else name) or NULL */
-  gboolean attachment;   /* Content-Disposition: attachment */
+  char *declared_type; /* lower-case type/subtype; "text/plain" when absent */
+  char *charset;       /* declared charset or NULL */
+  char *filename;      /* decoded name (filename, else name) or NULL */
+  gboolean attachment; /* Content-Disposition: attachment */
   MgContentStatus status;
-  GBytes *data;          /* decoded bytes; for status != OK the best-effort decode */
+  GBytes *data; /* decoded bytes; for status != OK the best-effort decode */
 } MgContent;
 
 /* Read PART's labels and decode its content. Never NULL. */

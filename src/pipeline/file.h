@@ -14,14 +14,14 @@
 
 typedef struct MgFileResult MgFileResult;
 struct MgFileResult {
-  MgAction action;          /* kept, converted, removed or withheld */
+  MgAction action; /* kept, converted, removed or withheld */
   MgReason reason;
-  char *detail;             /* English, or NULL */
-  char *output_filename;    /* the name to write (its extension may change), or NULL */
-  GBytes *output;           /* what to write when kept or converted, else NULL */
+  char *detail;          /* English, or NULL */
+  char *output_filename; /* the name to write (its extension may change), or NULL */
+  GBytes *output;        /* what to write when kept or converted, else NULL */
   gboolean virus;
-  gpointer job;             /* private: the job behind the report (in process) */
-  char *report_json;        /* private: the report a sandboxed worker made */
+  gpointer job;      /* private: the job behind the report (in process) */
+  char *report_json; /* private: the report a sandboxed worker made */
   char *id;
   gint64 elapsed_ms;
 };
@@ -37,13 +37,12 @@ gboolean mg_pipeline_file (MgPipeline *pipeline, GBytes *data, const char *name,
 
 /* A result for a file that was not read (a link, an escaping name, too
  * large): removed with REASON and DETAIL. */
-MgFileResult *mg_file_result_refused (MgPipeline *pipeline, const char *name,
-                                      MgReason reason, const char *detail);
+MgFileResult *mg_file_result_refused (MgPipeline *pipeline, const char *name, MgReason reason,
+                                      const char *detail);
 
 /* The report line (one JSON object, no newline): the part fields of the
  * SPEC plus SOURCE and OUTPUT (NULL: nothing written). */
-char *mg_file_result_json (const MgFileResult *result, const char *source,
-                           const char *output);
+char *mg_file_result_json (const MgFileResult *result, const char *source, const char *output);
 
 void mg_file_result_free (MgFileResult *result);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MgFileResult, mg_file_result_free)

@@ -13,8 +13,7 @@
 #define MG_HEADERS_SUBJECT_MAX 300
 
 static const char *const address_headers[] = { "From", "To", "Cc", "Reply-To" };
-static const char *const id_headers[] = { "Date", "Message-ID", "In-Reply-To",
-                                          "References" };
+static const char *const id_headers[] = { "Date", "Message-ID", "In-Reply-To", "References" };
 
 static const char *
 raw_value (GMimeObject *object, const char *name)
@@ -129,9 +128,9 @@ at_like (gunichar c)
 static gboolean
 bracket_like (gunichar c)
 {
-  static const gunichar brackets[] = { '<', '>', 0xFF1C, 0xFF1E, 0xFE64, 0xFE65, 0x2039,
-                                       0x203A, 0x3008, 0x3009, 0x300A, 0x300B, 0x27E8,
-                                       0x27E9, 0x2329, 0x232A, 0x226A, 0x226B };
+  static const gunichar brackets[] = { '<',    '>',    0xFF1C, 0xFF1E, 0xFE64, 0xFE65,
+                                       0x2039, 0x203A, 0x3008, 0x3009, 0x300A, 0x300B,
+                                       0x27E8, 0x27E9, 0x2329, 0x232A, 0x226A, 0x226B };
 
   for (gsize i = 0; i < G_N_ELEMENTS (brackets); i++)
     if (c == brackets[i])
@@ -210,8 +209,8 @@ mg_headers_safe_display_name (const char *name, const char *addr)
 }
 
 typedef struct {
-  char tag[24];         /* placeholder of the encoded-words (mimeword.h) */
-  GPtrArray *decoded;   /* their decoded text */
+  char tag[24];       /* placeholder of the encoded-words (mimeword.h) */
+  GPtrArray *decoded; /* their decoded text */
 } MgAddrWords;
 
 static char *
@@ -249,10 +248,11 @@ clean_address (MgAddrWords *w, InternetAddress *address)
 
   if (INTERNET_ADDRESS_IS_GROUP (address)) {
     InternetAddressList *members = internet_address_group_get_members (
-      INTERNET_ADDRESS_GROUP (address));
+        INTERNET_ADDRESS_GROUP (address));
     g_autofree char *safe = mg_headers_safe_display_name (name, NULL);
     InternetAddress *group = internet_address_group_new (safe != NULL ? safe : "group");
-    clean_list (w, members, internet_address_group_get_members (INTERNET_ADDRESS_GROUP (group)));
+    clean_list (w, members,
+                internet_address_group_get_members (INTERNET_ADDRESS_GROUP (group)));
     return group;
   }
   const char *addr = internet_address_mailbox_get_addr (INTERNET_ADDRESS_MAILBOX (address));
@@ -397,7 +397,8 @@ copy_raw_header (const char *line, GString *out)
     gsize n = strlen (names[i]);
     if (g_ascii_strncasecmp (line, names[i], n) == 0 && line[n] == ':') {
       g_autofree char *value = g_strstrip (g_strdup (line + n + 1));
-      if (raw_value_safe (value) && (!is_address_header (names[i]) || raw_address_plain (value)))
+      if (raw_value_safe (value) &&
+          (!is_address_header (names[i]) || raw_address_plain (value)))
         g_string_append_printf (out, "%s: %s\n", names[i], value);
       return;
     }
@@ -408,7 +409,8 @@ copy_raw_header (const char *line, GString *out)
 static gboolean
 whitelisted_line (const char *line)
 {
-  static const char *const names[] = { "From", "To", "Cc", "Reply-To", "Subject", "Date",
+  static const char *const names[] = { "From",       "To",          "Cc",
+                                       "Reply-To",   "Subject",     "Date",
                                        "Message-ID", "In-Reply-To", "References" };
 
   for (gsize i = 0; i < G_N_ELEMENTS (names); i++) {
@@ -455,8 +457,8 @@ mg_headers_copy_raw_safe (GBytes *message, GString *out)
     if (n > 0 && line[n - 1] == '\r')
       line[--n] = '\0';
     if (n == 0)
-      break;   /* the end of the header block */
-    if (*line == ' ' || *line == '\t') {   /* a continuation: unfold */
+      break;                             /* the end of the header block */
+    if (*line == ' ' || *line == '\t') { /* a continuation: unfold */
       g_string_append (field, line);
       continue;
     }

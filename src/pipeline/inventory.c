@@ -7,7 +7,7 @@
 #include "pipeline/headers.h"
 #include "pipeline/walk.h"
 
-#define MG_INVENTORY_FIELD_MAX 255   /* characters of a name or type */
+#define MG_INVENTORY_FIELD_MAX 255 /* characters of a name or type */
 #define MG_INVENTORY_PATH_MAX 64
 
 typedef struct {
@@ -67,7 +67,7 @@ list_leaf (MgInventory *inv, GMimePart *leaf, const char *path)
                   g_str_equal (c->declared_type, "text/html");
 
   if (text && c->filename == NULL && !c->attachment)
-    return;   /* the body, not an attachment */
+    return; /* the body, not an attachment */
   add_line (inv, path, c->filename, c->declared_type, decoded_size (leaf));
 }
 
@@ -81,8 +81,8 @@ list_message (MgInventory *inv, GMimeMessagePart *mpart, const char *path, int d
   GMimeMessage *inner = g_mime_message_part_get_message (mpart);
   GMimeObject *body = inner != NULL ? g_mime_message_get_mime_part (inner) : NULL;
   g_autofree char *subject = inner != NULL
-                               ? mg_headers_get_decoded (GMIME_OBJECT (inner), "Subject")
-                               : NULL;
+                                 ? mg_headers_get_decoded (GMIME_OBJECT (inner), "Subject")
+                                 : NULL;
   g_autofree char *body_path = NULL;
 
   add_line (inv, path, subject, "message/rfc822", 0);
@@ -126,8 +126,7 @@ path_valid (const char *path)
 {
   gsize len = strlen (path);
 
-  return len > 0 && len <= MG_INVENTORY_PATH_MAX &&
-         strspn (path, "0123456789.") == len;
+  return len > 0 && len <= MG_INVENTORY_PATH_MAX && strspn (path, "0123456789.") == len;
 }
 
 static gboolean
@@ -145,15 +144,16 @@ add_part_line (MgJob *job, const char *line)
   MgPart *part;
   g_autofree char *detail = NULL;
 
-  if (g_strv_length (f) != 4 || !path_valid (f[0]) || !field_valid (f[1]) ||
-      *f[2] == '\0' || !field_valid (f[2]) ||
+  if (g_strv_length (f) != 4 || !path_valid (f[0]) || !field_valid (f[1]) || *f[2] == '\0' ||
+      !field_valid (f[2]) ||
       !g_ascii_string_to_unsigned (f[3], 10, 0, G_MAXINT64, &size, NULL))
     return FALSE;
   part = mg_job_add_part (job, f[0]);
   part->filename = *f[1] != '\0' ? g_strdup (f[1]) : NULL;
   part->declared_type = g_strdup (f[2]);
   detail = g_strdup_printf ("%" G_GUINT64_FORMAT " bytes; not finished when the sanitiser "
-                            "failed", size);
+                            "failed",
+                            size);
   mg_part_set_outcome (part, MG_ACTION_WITHHELD, MG_REASON_CONVERT_FAILED, detail);
   return TRUE;
 }
@@ -167,7 +167,7 @@ mg_inventory_add_parts (MgJob *job, const char *list)
 
   for (char **l = lines; *l != NULL; l++) {
     if (**l == '\0' && l[1] == NULL)
-      break;   /* after the last line's end */
+      break; /* after the last line's end */
     if (++n > (guint) job->config->limits.parts || !add_part_line (job, *l)) {
       g_ptr_array_remove_range (job->parts, first, job->parts->len - first);
       return FALSE;

@@ -31,8 +31,8 @@ mg_job_new (const MgConfig *config, MgScanEngine *engine)
   job->unparsed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   job->unparsed_sizes = g_hash_table_new (g_direct_hash, g_direct_equal);
   /* filters stop at 4/5 of [sandbox] job_timeout: a part is removed, not the job killed */
-  job->filter_budget.deadline = g_get_monotonic_time ()
-                                + config->sandbox.job_timeout * G_USEC_PER_SEC * 4 / 5;
+  job->filter_budget.deadline = g_get_monotonic_time () +
+                                config->sandbox.job_timeout * G_USEC_PER_SEC * 4 / 5;
   return job;
 }
 
@@ -63,9 +63,10 @@ mg_job_withhold (MgJob *job, MgReason reason, const char *detail_format, ...)
   va_start (args, detail_format);
   detail = g_strdup_vprintf (detail_format, args);
   va_end (args);
-  if (virus_first) {   /* the earlier reason stays in the detail */
+  if (virus_first) { /* the earlier reason stays in the detail */
     char *both = g_strdup_printf ("%s; also %s: %s", detail,
-                                  mg_reason_text (job->withhold, MG_LANG_EN), job->withhold_detail);
+                                  mg_reason_text (job->withhold, MG_LANG_EN),
+                                  job->withhold_detail);
     g_free (job->withhold_detail);
     job->withhold_detail = both;
   } else {

@@ -15,41 +15,41 @@
 #include "scan/scan.h"
 
 typedef struct {
-  char *path;             /* MIME part number: "2", "2.1", "1#uu1" for a cut-out block */
-  char *filename;         /* decoded UTF-8 name, or NULL */
+  char *path;     /* MIME part number: "2", "2.1", "1#uu1" for a cut-out block */
+  char *filename; /* decoded UTF-8 name, or NULL */
   char *declared_type;
   char *detected_type;
-  char *sha256;           /* of the decoded input */
+  char *sha256; /* of the decoded input */
   MgAction action;
   MgReason reason;
-  char *detail;           /* English detail for the report, or NULL */
+  char *detail; /* English detail for the report, or NULL */
   char *output_filename;
   char *output_type;
-  GBytes *output;         /* what is attached to the sanitised message, or NULL */
+  GBytes *output; /* what is attached to the sanitised message, or NULL */
   char *output_sha256;
 } MgPart;
 
 typedef struct {
   const MgConfig *config;
   MgScanEngine *engine;
-  const char *language;   /* notice language */
-  GString *body;          /* the text the recipient reads, without the notice */
-  GPtrArray *parts;       /* MgPart * */
-  GPtrArray *viruses;     /* char *: signature names */
-  MgReason withhold;      /* MG_REASON_NONE while the message may pass */
-  char *withhold_detail;  /* English, for the report and log */
-  guint part_count;       /* MIME objects seen, for the parts limit */
+  const char *language;  /* notice language */
+  GString *body;         /* the text the recipient reads, without the notice */
+  GPtrArray *parts;      /* MgPart * */
+  GPtrArray *viruses;    /* char *: signature names */
+  MgReason withhold;     /* MG_REASON_NONE while the message may pass */
+  char *withhold_detail; /* English, for the report and log */
+  guint part_count;      /* MIME objects seen, for the parts limit */
   gboolean html_converted;
   gboolean alternative_differs;
   gboolean scan_incomplete;
-  GHashTable *unparsed;   /* files the message scan did not open and no leaf
-                           * scan has met yet: sha256 hex -> size */
-  GHashTable *unparsed_sizes;  /* their sizes -> how many: a leaf of no such
-                                * size is neither hashed nor looked for */
-  gboolean parts_unlisted;  /* the worker failed before it could list the parts */
-  MgFilterConvert convert;  /* set in sandboxed workers (see worker.c) */
+  GHashTable *unparsed;       /* files the message scan did not open and no leaf
+                               * scan has met yet: sha256 hex -> size */
+  GHashTable *unparsed_sizes; /* their sizes -> how many: a leaf of no such
+                               * size is neither hashed nor looked for */
+  gboolean parts_unlisted;    /* the worker failed before it could list the parts */
+  MgFilterConvert convert;    /* set in sandboxed workers (see worker.c) */
   gpointer convert_ctx;
-  MgFilterBudget filter_budget;  /* what the filters spent on this message */
+  MgFilterBudget filter_budget; /* what the filters spent on this message */
 } MgJob;
 
 MgJob *mg_job_new (const MgConfig *config, MgScanEngine *engine);
@@ -60,14 +60,13 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (MgJob, mg_job_free)
  * virus always becomes the reason (an earlier one is kept in the detail), so
  * that a virus is never read as a mere structural finding. */
 void mg_job_withhold (MgJob *job, MgReason reason, const char *detail_format, ...)
-  G_GNUC_PRINTF (3, 4);
+    G_GNUC_PRINTF (3, 4);
 gboolean mg_job_withheld (const MgJob *job);
 
 /* Record virus NAME once. */
 void mg_job_add_virus (MgJob *job, const char *name);
 MgPart *mg_job_add_part (MgJob *job, const char *path);
-void mg_part_set_outcome (MgPart *part, MgAction action, MgReason reason,
-                          const char *detail);
+void mg_part_set_outcome (MgPart *part, MgAction action, MgReason reason, const char *detail);
 char *mg_job_sha256 (GBytes *bytes);
 
 /* Scan LEN bytes of a leaf with every parser (mg_scan_buffer) and strike

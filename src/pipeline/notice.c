@@ -39,7 +39,8 @@ append_part_line (GString *out, const MgJob *job, const MgPart *part)
   g_string_append_printf (out, mg_msg (MG_MSG_NOTICE_ITEM, l), name, type ? type : "?",
                           mg_msg (action_word (part->action), l));
   if (part->output_filename != NULL && g_strcmp0 (part->output_filename, name) != 0)
-    g_string_append_printf (out, "%s%s", mg_msg (MG_MSG_NOTICE_ARROW, l), part->output_filename);
+    g_string_append_printf (out, "%s%s", mg_msg (MG_MSG_NOTICE_ARROW, l),
+                            part->output_filename);
   if (part->reason != MG_REASON_NONE)
     g_string_append_printf (out, " — %s", mg_reason_text (part->reason, l));
   if (part->reason == MG_REASON_VIRUS && part->detail != NULL)
@@ -54,7 +55,8 @@ append_parts (GString *out, const MgJob *job)
 
   if (job->parts->len == 0) {
     g_string_append (out, mg_msg (job->parts_unlisted ? MG_MSG_NOTICE_PARTS_UNLISTED
-                                                      : MG_MSG_NOTICE_NO_PARTS, l));
+                                                      : MG_MSG_NOTICE_NO_PARTS,
+                                  l));
     return;
   }
   g_string_append (out, mg_msg (MG_MSG_NOTICE_PARTS_LIST, l));
@@ -79,8 +81,7 @@ mg_notice_banner (const MgJob *job, const char *id)
 }
 
 char *
-mg_notice_withheld (const MgJob *job, const char *id, const char *from,
-                    const char *subject)
+mg_notice_withheld (const MgJob *job, const char *id, const char *from, const char *subject)
 {
   MgLang l = lang (job);
   GString *out = g_string_new (NULL);
@@ -100,6 +101,7 @@ mg_notice_withheld (const MgJob *job, const char *id, const char *from,
   append_parts (out, job);
   g_string_append_c (out, '\n');
   g_string_append (out, mg_msg (job->withhold == MG_REASON_ENCRYPTED ? MG_MSG_NOTICE_ENCRYPTED
-                                                                     : MG_MSG_NOTICE_ASK_ADMIN, l));
+                                                                     : MG_MSG_NOTICE_ASK_ADMIN,
+                                l));
   return g_string_free (out, FALSE);
 }

@@ -8,8 +8,8 @@ static gint64
 header_block_end (const char *data, gsize len)
 {
   for (gsize i = 0; data != NULL && i + 1 < len; i++)
-    if (data[i] == '\n' && (data[i + 1] == '\n' ||
-                            (data[i + 1] == '\r' && i + 2 < len && data[i + 2] == '\n')))
+    if (data[i] == '\n' &&
+        (data[i + 1] == '\n' || (data[i + 1] == '\r' && i + 2 < len && data[i + 2] == '\n')))
       return (gint64) i + 1;
   return (gint64) len;
 }
@@ -18,7 +18,7 @@ static void
 free_view (gpointer view, GObject *stream)
 {
   (void) stream;
-  g_byte_array_free (view, FALSE);   /* the bytes are BYTES's, not the view's */
+  g_byte_array_free (view, FALSE); /* the bytes are BYTES's, not the view's */
 }
 
 /* A stream that reads BYTES where they are: GMime's mem stream over a
@@ -36,7 +36,8 @@ stream_over (GBytes *bytes)
 
   /* An empty GBytes has no buffer; GMime wants one. */
   if (data == NULL || len > G_MAXUINT)
-    return g_mime_stream_mem_new_with_buffer (data != NULL ? data : "", data != NULL ? len : 0);
+    return g_mime_stream_mem_new_with_buffer (data != NULL ? data : "",
+                                              data != NULL ? len : 0);
   view = g_byte_array_new_take ((guint8 *) data, len);
   stream = g_mime_stream_mem_new_with_byte_array (view);
   g_mime_stream_mem_set_owner (GMIME_STREAM_MEM (stream), FALSE);
@@ -62,9 +63,10 @@ parse (MgJob *job, GBytes *bytes, gboolean delivered)
     data = (const char *) joined->data;
     len = joined->len;
   }
-  scope = (MgParseScope) { job, delivered ? header_block_end (data, len) : 0, data, len };
+  scope = (MgParseScope){ job, delivered ? header_block_end (data, len) : 0, data, len };
   /* a message with joined lines (rare) is parsed from a copy, as before */
-  stream = joined != NULL ? g_mime_stream_mem_new_with_buffer (data, len) : stream_over (bytes);
+  stream = joined != NULL ? g_mime_stream_mem_new_with_buffer (data, len)
+                          : stream_over (bytes);
   parser = g_mime_parser_new_with_stream (stream);
   g_mime_parser_set_format (parser, GMIME_FORMAT_MESSAGE);
   g_mime_parser_options_set_warning_callback (options, mg_ambiguity_parser_warning, &scope);

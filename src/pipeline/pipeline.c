@@ -29,12 +29,12 @@
 
 struct MgPipeline {
   const MgConfig *config;
-  MgScanEngine *engine;     /* in this process (sandbox disabled, or a worker) */
-  MgPipelineRemote remote;  /* sandboxed workers (worker/remote.h), or all NULL */
+  MgScanEngine *engine;    /* in this process (sandbox disabled, or a worker) */
+  MgPipelineRemote remote; /* sandboxed workers (worker/remote.h), or all NULL */
   gpointer remote_ctx;
-  MgFilterConvert convert;  /* in a worker: converters run by the supervisor */
+  MgFilterConvert convert; /* in a worker: converters run by the supervisor */
   gpointer convert_ctx;
-  MgPipelineAnnounce announce;   /* in a worker: the parts list goes to the front */
+  MgPipelineAnnounce announce; /* in a worker: the parts list goes to the front */
   gpointer announce_ctx;
 };
 
@@ -76,8 +76,7 @@ mg_pipeline_new_local (const MgConfig *config, GError **error)
     config_error (error, local, "setup: ");
     return NULL;
   }
-  pipeline->engine = mg_scan_engine_load (config->clamav_database,
-                                          config->limits.message_size,
+  pipeline->engine = mg_scan_engine_load (config->clamav_database, config->limits.message_size,
                                           config->clamav_max_scan_seconds, &local);
   if (pipeline->engine == NULL) {
     config_error (error, local, "");
@@ -203,11 +202,12 @@ parse_and_walk (MgPipeline *pipeline, MgJob *job, GBytes *message)
   gsize len = g_bytes_get_size (message);
 
   if ((gint64) len > job->config->limits.message_size) {
-    g_autoptr (GBytes) head = g_bytes_new_from_bytes (message, 0,
-                                                      MIN (len, MG_PIPELINE_HEADER_PEEK));
-    mg_job_withhold (job, MG_REASON_LIMIT, "message of %" G_GSIZE_FORMAT
-                     " bytes over the limit of %" G_GINT64_FORMAT, len,
-                     job->config->limits.message_size);
+    g_autoptr (GBytes)
+        head = g_bytes_new_from_bytes (message, 0, MIN (len, MG_PIPELINE_HEADER_PEEK));
+    mg_job_withhold (job, MG_REASON_LIMIT,
+                     "message of %" G_GSIZE_FORMAT
+                     " bytes over the limit of %" G_GINT64_FORMAT,
+                     len, job->config->limits.message_size);
     return mg_parse_message (job, head);
   }
   parsed = mg_parse_message (job, message);
@@ -263,8 +263,8 @@ static void
 log_result (const MgMailResult *result, const char *queue_id)
 {
   g_debug ("%s: id=%s verdict=%s%s%s", queue_id != NULL ? queue_id : "-", result->id,
-             mg_verdict_name (result->verdict), result->reason ? " reason=" : "",
-             result->reason ? result->reason : "");
+           mg_verdict_name (result->verdict), result->reason ? " reason=" : "",
+           result->reason ? result->reason : "");
 }
 
 const MgPipelineRemote *
@@ -316,7 +316,8 @@ mg_pipeline_sanitise_local (MgPipeline *pipeline, GBytes *message, const char *q
   result->output = build_output (job, parsed, result->id);
   if ((gint64) g_bytes_get_size (result->output) > pipeline->config->milter_max_output_size) {
     /* Postfix would refuse it for good (552): the notice goes instead. */
-    mg_job_withhold (job, MG_REASON_LIMIT, "sanitised message of %" G_GSIZE_FORMAT
+    mg_job_withhold (job, MG_REASON_LIMIT,
+                     "sanitised message of %" G_GSIZE_FORMAT
                      " bytes over [milter] max_output_size",
                      g_bytes_get_size (result->output));
     g_bytes_unref (result->output);
@@ -329,8 +330,7 @@ mg_pipeline_sanitise_local (MgPipeline *pipeline, GBytes *message, const char *q
     result->reason = g_strdup_printf ("%s: %s", mg_reason_text (job->withhold, MG_LANG_EN),
                                       job->withhold_detail);
   mg_quarantine_headers_addresses (message, &result->sender_address, &result->recipients);
-  result->report_json = mg_report_json (job, parsed, result->id, result->verdict,
-                                        queue_id,
+  result->report_json = mg_report_json (job, parsed, result->id, result->verdict, queue_id,
                                         (g_get_monotonic_time () - start) / 1000);
   return result;
 }
@@ -364,7 +364,8 @@ mg_pipeline_failed_result (const MgConfig *config, GBytes *message, const char *
   notice = mg_assemble_message (job, NULL, "withheld", result->id, text, FALSE);
   if (!mg_headers_append_checked (headers, out))
     mg_headers_copy_raw_safe (message, out);
-  g_string_append_len (out, g_bytes_get_data (notice, NULL), (gssize) g_bytes_get_size (notice));
+  g_string_append_len (out, g_bytes_get_data (notice, NULL),
+                       (gssize) g_bytes_get_size (notice));
   result->output = g_string_free_to_bytes (out);
   result->report_json = mg_report_json (job, NULL, result->id, result->verdict, queue_id,
                                         elapsed_ms);
@@ -380,8 +381,7 @@ mg_pipeline_mail (MgPipeline *pipeline, GBytes *message, const char *queue_id,
 
 gboolean
 mg_pipeline_mail_envelope (MgPipeline *pipeline, GBytes *message, const char *queue_id,
-                           const MgEnvelope *envelope, MgMailResult **result_r,
-                           GError **error)
+                           const MgEnvelope *envelope, MgMailResult **result_r, GError **error)
 {
   g_autoptr (MgMailResult) result = NULL;
   g_autoptr (GError) local = NULL;
@@ -397,9 +397,8 @@ mg_pipeline_mail_envelope (MgPipeline *pipeline, GBytes *message, const char *qu
     g_free (result->report_json);
     result->report_json = with;
   }
-  MgQuarantinePut put = { result->id,          message,  result->output,
-                          result->report_json, result->held, envelope,
-                          result->sender_address, result->recipients };
+  MgQuarantinePut put = { result->id,   message,  result->output,         result->report_json,
+                          result->held, envelope, result->sender_address, result->recipients };
   if (!mg_quarantine_store_put (pipeline->config, &put, &local)) {
     g_set_error (error, MG_PIPELINE_ERROR, MG_PIPELINE_ERROR_TEMPFAIL, "quarantine: %s",
                  local->message);
@@ -415,7 +414,7 @@ mg_pipeline_local_job (MgPipeline *pipeline)
 {
   MgJob *job;
 
-  job = mg_job_new (pipeline->config, pipeline->engine);   /* no engine in a sandboxed front */
+  job = mg_job_new (pipeline->config, pipeline->engine); /* no engine in a sandboxed front */
   job->convert = pipeline->convert;
   job->convert_ctx = pipeline->convert_ctx;
   return job;

@@ -16,15 +16,15 @@
 typedef struct MgPipeline MgPipeline;
 
 typedef struct {
-  MgVerdict verdict;        /* sanitised or withheld; tempfail is a FALSE return */
-  gboolean virus;           /* withheld because of a virus (for on_virus = reject) */
-  char *id;                 /* report id, also the quarantine id */
-  GBytes *output;           /* the whole message to deliver (CRLF-free, LF lines) */
-  char *report_json;        /* the report, one JSON object on one line */
-  char *reason;             /* English one-line reason when withheld, else NULL */
-  gboolean held;            /* the original is kept in the quarantine */
-  char *sender_address;     /* the From addr-spec, for the index, or NULL */
-  char *recipients;         /* To and Cc addr-specs, ", "-separated, or NULL */
+  MgVerdict verdict;    /* sanitised or withheld; tempfail is a FALSE return */
+  gboolean virus;       /* withheld because of a virus (for on_virus = reject) */
+  char *id;             /* report id, also the quarantine id */
+  GBytes *output;       /* the whole message to deliver (CRLF-free, LF lines) */
+  char *report_json;    /* the report, one JSON object on one line */
+  char *reason;         /* English one-line reason when withheld, else NULL */
+  gboolean held;        /* the original is kept in the quarantine */
+  char *sender_address; /* the From addr-spec, for the index, or NULL */
+  char *recipients;     /* To and Cc addr-specs, ", "-separated, or NULL */
 } MgMailResult;
 
 #define MG_PIPELINE_ERROR (mg_pipeline_error_quark ())

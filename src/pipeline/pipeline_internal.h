@@ -15,7 +15,8 @@ void mg_pipeline_set_converter (MgPipeline *pipeline, MgFilterConvert convert, g
  * whitelisted headers as mugai writes them, once the message is parsed and
  * before anything risky runs. */
 typedef void (*MgPipelineAnnounce) (gpointer ctx, const char *parts, const char *headers);
-void mg_pipeline_set_announce (MgPipeline *pipeline, MgPipelineAnnounce announce, gpointer ctx);
+void mg_pipeline_set_announce (MgPipeline *pipeline, MgPipelineAnnounce announce,
+                               gpointer ctx);
 /* The withheld result when a worker failed on a message; PARTS and HEADERS
  * are what it announced, or NULL. */
 MgMailResult *mg_pipeline_failed_result (const MgConfig *config, GBytes *message,

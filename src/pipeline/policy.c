@@ -61,8 +61,10 @@ static gboolean
 type_awaits_converter (const char *type)
 {
   static const char *const prefixes[] = {
-    "application/vnd.openxmlformats", "application/vnd.ms-",
-    "application/vnd.oasis.opendocument", "message/rfc822",
+    "application/vnd.openxmlformats",
+    "application/vnd.ms-",
+    "application/vnd.oasis.opendocument",
+    "message/rfc822",
   };
   for (gsize i = 0; i < G_N_ELEMENTS (prefixes); i++)
     if (g_str_has_prefix (type, prefixes[i]))
@@ -76,9 +78,8 @@ typedef struct {
   guint depth;
 } MgRecurse;
 
-static void decide (MgJob *job, const char *path, guint depth, GBytes *data,
-                    const char *name, const char *charset, const char *detected,
-                    MgFilterResult *result);
+static void decide (MgJob *job, const char *path, guint depth, GBytes *data, const char *name,
+                    const char *charset, const char *detected, MgFilterResult *result);
 
 /* MgFilterRecurse: a container's member through the whole policy. */
 static void
@@ -102,8 +103,7 @@ recurse_member (gpointer ctx, GBytes *data, const char *name, MgFilterResult *re
 }
 
 static void
-run_filter (const MgFilter *filter, MgFilterInput *in, GBytes *data,
-            MgFilterResult *result)
+run_filter (const MgFilter *filter, MgFilterInput *in, GBytes *data, MgFilterResult *result)
 {
   g_autoptr (GError) error = NULL;
 
@@ -115,7 +115,7 @@ run_filter (const MgFilter *filter, MgFilterInput *in, GBytes *data,
   }
   if ((result->action == MG_ACTION_KEPT || result->action == MG_ACTION_CONVERTED) &&
       result->output == NULL) {
-    result->action = MG_ACTION_REMOVED;   /* a filter must produce the bytes */
+    result->action = MG_ACTION_REMOVED; /* a filter must produce the bytes */
     result->reason = MG_REASON_CONVERT_FAILED;
   }
 }
@@ -127,8 +127,10 @@ decide (MgJob *job, const char *path, guint depth, GBytes *data, const char *nam
 {
   const MgFilter *filter;
   MgRecurse ctx = { job, path, depth };
-  MgFilterInput in = { detected, charset, name, job->config, recurse_member, &ctx, depth,
-                       job->convert, job->convert_ctx, &job->filter_budget };
+  MgFilterInput in = {
+    detected, charset, name,         job->config,      recurse_member,
+    &ctx,     depth,   job->convert, job->convert_ctx, &job->filter_budget
+  };
 
   filter = mg_filter_registry_find (detected);
   if (filter != NULL && filter->precheck != NULL && !filter->precheck (data, &in, result)) {
@@ -174,9 +176,8 @@ apply_result (MgJob *job, MgPart *part, MgFilterResult *result)
   if (result->action == MG_ACTION_KEPT || result->action == MG_ACTION_CONVERTED) {
     part->output = g_steal_pointer (&result->output);
     part->output_type = g_strdup (result->output_type ? result->output_type
-                                                        : "application/octet-stream");
-    part->output_filename = mg_policy_output_name (part->filename,
-                                                   result->output_extension,
+                                                      : "application/octet-stream");
+    part->output_filename = mg_policy_output_name (part->filename, result->output_extension,
                                                    job->parts->len);
     part->output_sha256 = mg_job_sha256 (part->output);
   }
@@ -191,7 +192,7 @@ mg_policy_attachment (MgJob *job, MgPart *part, GBytes *data, const char *charse
   const void *bytes = g_bytes_get_data (data, &len);
 
   part->sha256 = mg_job_sha256 (data);
-  if (part->detected_type == NULL)   /* a caller may have classified DATA already */
+  if (part->detected_type == NULL) /* a caller may have classified DATA already */
     part->detected_type = mg_classify_bytes (bytes, len);
   decide (job, part->path, 0, data, part->filename, charset, part->detected_type, &result);
   apply_result (job, part, &result);

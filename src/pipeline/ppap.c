@@ -40,7 +40,7 @@ typedef struct {
   const MgArchiveLimits *limits;
   gint64 members;
   gint64 total;
-  MgPpapKind kind;           /* why it failed, once it has */
+  MgPpapKind kind; /* why it failed, once it has */
 } MgPpapBudget;
 
 static gboolean fail (MgPpapBudget *budget, MgPpapKind kind, GError **error,
@@ -146,7 +146,7 @@ copy_member (struct archive *in, struct archive *out, struct archive_entry *entr
   if (++budget->members > budget->limits->max_members)
     return fail (budget, MG_PPAP_LIMIT, error, "more members than [archive] max_members");
   if (archive_entry_filetype (entry) != AE_IFREG)
-    return TRUE;   /* directories, links: the archive filter would drop them anyway */
+    return TRUE; /* directories, links: the archive filter would drop them anyway */
   data = read_member (in, entry, budget, error);
   if (data == NULL)
     return FALSE;
@@ -194,7 +194,8 @@ decrypt_zip (GBytes *data, const char *password, MgPpapBudget *budget, GError **
   if (!ok)
     fail (budget, MG_PPAP_DAMAGED, error, "cannot open the archive: %s",
           archive_error_string (in));
-  else if ((ok = transcode (in, out, budget, error)) && archive_write_close (out) != ARCHIVE_OK)
+  else if ((ok = transcode (in, out, budget, error)) &&
+           archive_write_close (out) != ARCHIVE_OK)
     ok = fail (budget, MG_PPAP_DAMAGED, error, "cannot pack the decrypted archive: %s",
                archive_error_string (out));
   archive_read_free (in);
@@ -215,8 +216,8 @@ zip_is_encrypted (GBytes *data)
   if (len >= 4 && memcmp (p, "PK\x03\x04", 4) == 0 &&
       archive_read_open_memory (in, p, len) == ARCHIVE_OK) {
     int rc;
-    while (!encrypted && ((rc = archive_read_next_header (in, &entry)) == ARCHIVE_OK ||
-                          rc == ARCHIVE_WARN))
+    while (!encrypted &&
+           ((rc = archive_read_next_header (in, &entry)) == ARCHIVE_OK || rc == ARCHIVE_WARN))
       encrypted = archive_entry_is_encrypted (entry) != 0;
   }
   archive_read_free (in);
@@ -246,7 +247,7 @@ replace_content (GMimePart *part, GBytes *data)
   GMimeStream *stream = g_mime_stream_mem_new_with_buffer (g_bytes_get_data (data, NULL),
                                                            g_bytes_get_size (data));
   GMimeDataWrapper *wrapper = g_mime_data_wrapper_new_with_stream (
-    stream, GMIME_CONTENT_ENCODING_DEFAULT);
+      stream, GMIME_CONTENT_ENCODING_DEFAULT);
 
   g_mime_part_set_content (part, wrapper);
   g_mime_part_set_content_encoding (part, GMIME_CONTENT_ENCODING_BASE64);
@@ -256,8 +257,7 @@ replace_content (GMimePart *part, GBytes *data)
 
 /* Decrypt every encrypted ZIP leaf of MESSAGE; -1 on error. */
 static int
-open_parts (GMimeMessage *message, const char *password, MgPpapBudget *budget,
-            GError **error)
+open_parts (GMimeMessage *message, const char *password, MgPpapBudget *budget, GError **error)
 {
   GMimePartIter *iter = g_mime_part_iter_new (GMIME_OBJECT (message));
   int opened = 0;
@@ -290,7 +290,7 @@ parse_message (GBytes *original)
   GMimeParser *parser;
   GMimeMessage *message;
 
-  g_mime_init ();   /* counted: a no-op once the pipeline did it */
+  g_mime_init (); /* counted: a no-op once the pipeline did it */
   stream = g_mime_stream_mem_new_with_buffer (g_bytes_get_data (original, NULL),
                                               g_bytes_get_size (original));
   parser = g_mime_parser_new_with_stream (stream);

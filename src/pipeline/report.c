@@ -37,8 +37,9 @@ add_part_fields (JsonBuilder *b, const MgPart *part)
   add_string (b, MG_REPORT_PART_ACTION, mg_action_name (part->action));
   add_string (b, MG_REPORT_PART_OUTPUT_FILENAME, part->output_filename);
   add_string (b, MG_REPORT_PART_OUTPUT_TYPE, part->output_type);
-  add_string (b, MG_REPORT_PART_REASON, part->reason != MG_REASON_NONE
-                             ? mg_reason_text (part->reason, MG_LANG_EN) : NULL);
+  add_string (b, MG_REPORT_PART_REASON,
+              part->reason != MG_REASON_NONE ? mg_reason_text (part->reason, MG_LANG_EN)
+                                             : NULL);
   add_string (b, MG_REPORT_PART_DETAIL, part->detail);
   add_string (b, MG_REPORT_PART_SHA256, part->sha256);
   add_string (b, MG_REPORT_PART_OUTPUT_SHA256, part->output_sha256);
@@ -56,8 +57,8 @@ static void
 add_header (JsonBuilder *b, GMimeMessage *message, const char *member, const char *name)
 {
   g_autofree char *value = message != NULL
-                             ? mg_headers_get_decoded (GMIME_OBJECT (message), name)
-                             : NULL;
+                               ? mg_headers_get_decoded (GMIME_OBJECT (message), name)
+                               : NULL;
   add_string (b, member, value);
 }
 
@@ -71,7 +72,8 @@ add_viruses (JsonBuilder *b, const MgJob *job)
   for (guint i = 0; i < job->viruses->len; i++)
     json_builder_add_string_value (b, g_ptr_array_index (job->viruses, i));
   json_builder_end_array (b);
-  add_string (b, MG_REPORT_SIGNATURES, job->engine ? mg_scan_engine_version (job->engine) : NULL);
+  add_string (b, MG_REPORT_SIGNATURES,
+              job->engine ? mg_scan_engine_version (job->engine) : NULL);
 }
 
 /* The job's parts from FIRST on, as the array NAME. */
@@ -103,8 +105,8 @@ builder_to_line (JsonBuilder *b)
 }
 
 char *
-mg_report_json (const MgJob *job, GMimeMessage *message, const char *id,
-                MgVerdict verdict, const char *queue_id, gint64 elapsed_ms)
+mg_report_json (const MgJob *job, GMimeMessage *message, const char *id, MgVerdict verdict,
+                const char *queue_id, gint64 elapsed_ms)
 {
   g_autoptr (JsonBuilder) b = json_builder_new ();
 
@@ -115,8 +117,9 @@ mg_report_json (const MgJob *job, GMimeMessage *message, const char *id,
   add_header (b, message, MG_REPORT_MESSAGE_ID, "Message-ID");
   add_header (b, message, MG_REPORT_FROM, "From");
   add_header (b, message, MG_REPORT_SUBJECT, "Subject");
-  add_string (b, MG_REPORT_REASON, job->withhold != MG_REASON_NONE
-                             ? mg_reason_text (job->withhold, MG_LANG_EN) : NULL);
+  add_string (b, MG_REPORT_REASON,
+              job->withhold != MG_REASON_NONE ? mg_reason_text (job->withhold, MG_LANG_EN)
+                                              : NULL);
   add_string (b, MG_REPORT_DETAIL, job->withhold_detail);
   add_arrays (b, job);
   json_builder_set_member_name (b, MG_REPORT_PARTS_LISTED);
@@ -128,8 +131,8 @@ mg_report_json (const MgJob *job, GMimeMessage *message, const char *id,
 }
 
 char *
-mg_report_file_json (const MgJob *job, const char *id, const char *source,
-                     const char *output, gint64 elapsed_ms)
+mg_report_file_json (const MgJob *job, const char *id, const char *source, const char *output,
+                     gint64 elapsed_ms)
 {
   g_autoptr (JsonBuilder) b = json_builder_new ();
   const MgPart *file = g_ptr_array_index (job->parts, 0);

@@ -17,9 +17,9 @@
 
 typedef struct {
   MgJob *job;
-  GPtrArray *stack;   /* boundaries of the ancestors (borrowed) */
-  GPtrArray *all;     /* every boundary seen (owned copies) */
-  guint scan_only;    /* leaves only scanned (past a limit), MG_WALK_SCAN_ONLY_MAX */
+  GPtrArray *stack; /* boundaries of the ancestors (borrowed) */
+  GPtrArray *all;   /* every boundary seen (owned copies) */
+  guint scan_only;  /* leaves only scanned (past a limit), MG_WALK_SCAN_ONLY_MAX */
 } MgWalk;
 
 /* Leaves scanned for viruses after a limit stopped the walk (each one a
@@ -145,7 +145,8 @@ utf8_text (const char *data, gsize len)
     return FALSE;
   for (const char *p = data; p < end; p = g_utf8_next_char (p)) {
     gunichar c = g_utf8_get_char (p);
-    if (c == 0 || (c < 0x20 && strchr ("\t\n\r\f\x1b", (int) c) == NULL) || (c >= 0x7f && c < 0xa0))
+    if (c == 0 || (c < 0x20 && strchr ("\t\n\r\f\x1b", (int) c) == NULL) ||
+        (c >= 0x7f && c < 0xa0))
       return FALSE;
   }
   return TRUE;
@@ -296,10 +297,12 @@ special_type (MgWalk *w, const MgContent *c, MgPart *part, int depth)
     mg_job_withhold (w->job, MG_REASON_PARTIAL, "message/partial in part %s", part->path);
   } else if (g_str_equal (t, "message/external-body")) {
     mg_part_set_outcome (part, MG_ACTION_REMOVED, MG_REASON_EXTERNAL_BODY, NULL);
-  } else if (strstr (t, "pkcs7-mime") != NULL || g_str_equal (t, "application/pgp-encrypted")) {
+  } else if (strstr (t, "pkcs7-mime") != NULL ||
+             g_str_equal (t, "application/pgp-encrypted")) {
     mg_part_set_outcome (part, MG_ACTION_WITHHELD, MG_REASON_ENCRYPTED, t);
     mg_job_withhold (w->job, MG_REASON_ENCRYPTED, "encrypted part %s (%s)", part->path, t);
-  } else if (strstr (t, "pkcs7-signature") != NULL || g_str_equal (t, "application/pgp-signature")) {
+  } else if (strstr (t, "pkcs7-signature") != NULL ||
+             g_str_equal (t, "application/pgp-signature")) {
     mg_part_set_outcome (part, MG_ACTION_REMOVED, MG_REASON_SIGNATURE_DROPPED, NULL);
   } else {
     return FALSE;
@@ -365,10 +368,10 @@ base64_run_inert (GBytes *decoded, gpointer ctx)
 
   if (!g_str_equal (type, "text/plain") && !g_str_equal (type, "application/octet-stream") &&
       !g_str_has_prefix (type, "application/pgp") && strstr (type, "x509") == NULL &&
-      !g_str_has_prefix (type, "application/pkcs") && !g_str_has_prefix (type, "application/pkix"))
+      !g_str_has_prefix (type, "application/pkcs") &&
+      !g_str_has_prefix (type, "application/pkix"))
     return FALSE;
-  return w->job->engine == NULL ||
-         mg_job_scan (w->job, data, len, &virus) != MG_SCAN_VIRUS;
+  return w->job->engine == NULL || mg_job_scan (w->job, data, len, &virus) != MG_SCAN_VIRUS;
 }
 
 /* The UTF-16 byte order of text DATA: by its mark, else by its declared
@@ -400,7 +403,7 @@ utf16_order (const char *data, gsize len, const char *charset)
     return "UTF-16LE";
   if (nul_even >= need && nul_even > nul_odd)
     return "UTF-16BE";
-  return declared ? "UTF-16BE" : NULL;   /* RFC 2781: big-endian without a mark */
+  return declared ? "UTF-16BE" : NULL; /* RFC 2781: big-endian without a mark */
 }
 
 /* UTF-16 text is NULs and bytes until decoded: made UTF-8 before anything
@@ -415,8 +418,8 @@ utf16_to_utf8 (MgContent *c)
 
   if (order == NULL)
     return;
-  utf8 = g_convert_with_fallback (data, (gssize) (len - len % 2), "UTF-8", order, "\xef\xbf\xbd",
-                                  NULL, &written, NULL);
+  utf8 = g_convert_with_fallback (data, (gssize) (len - len % 2), "UTF-8", order,
+                                  "\xef\xbf\xbd", NULL, &written, NULL);
   if (utf8 == NULL)
     return;
   if (written >= 3 && memcmp (utf8, "\xef\xbb\xbf", 3) == 0) {
@@ -435,8 +438,8 @@ utf16_to_utf8 (MgContent *c)
 static void
 walk_inline_text (MgWalk *w, MgContent *c, const char *path, int depth, GString *text)
 {
-  g_autoptr (GPtrArray) blocks =
-    g_ptr_array_new_with_free_func ((GDestroyNotify) mg_embedded_block_free);
+  g_autoptr (GPtrArray)
+      blocks = g_ptr_array_new_with_free_func ((GDestroyNotify) mg_embedded_block_free);
   gsize len;
   g_autofree char *bytes = NULL;
 
@@ -486,7 +489,8 @@ scan_hidden_bytes (MgWalk *w, const char *data, gsize len, const char *path)
 static gboolean
 base64_line (const char *line)
 {
-  gsize n = strspn (line, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=\r");
+  gsize n = strspn (line,
+                    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=\r");
   return n >= 16 && line[n] == '\0';
 }
 
@@ -497,8 +501,8 @@ scan_text_around (MgWalk *w, const char *extra, const char *path)
 {
   g_auto (GStrv) lines = NULL;
   g_autoptr (GString) b64 = g_string_new (NULL);
-  g_autoptr (GPtrArray) blocks =
-    g_ptr_array_new_with_free_func ((GDestroyNotify) mg_embedded_block_free);
+  g_autoptr (GPtrArray)
+      blocks = g_ptr_array_new_with_free_func ((GDestroyNotify) mg_embedded_block_free);
   g_autofree char *rest = NULL;
   guchar *decoded;
   gsize dlen;
@@ -530,7 +534,7 @@ without_spaces (const char *text)
 
   for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p)) {
     gunichar c = g_utf8_get_char (p);
-    if (!g_unichar_isspace (c))   /* ASCII white space and U+3000 alike */
+    if (!g_unichar_isspace (c)) /* ASCII white space and U+3000 alike */
       g_string_append_unichar (out, c);
   }
   return g_string_free (out, FALSE);
@@ -548,8 +552,7 @@ texts_differ (const char *a, const char *b)
 }
 
 static void
-walk_alternative (MgWalk *w, GMimeMultipart *mp, const char *path, int depth,
-                  GString *text)
+walk_alternative (MgWalk *w, GMimeMultipart *mp, const char *path, int depth, GString *text)
 {
   int n = g_mime_multipart_get_count (mp);
   g_autoptr (GPtrArray) texts = g_ptr_array_new_with_free_func (g_free);
@@ -578,14 +581,14 @@ static void
 walk_children (MgWalk *w, GMimeMultipart *mp, const char *path, int depth, GString *text)
 {
   const char *subtype = g_mime_content_type_get_media_subtype (
-    g_mime_object_get_content_type (GMIME_OBJECT (mp)));
+      g_mime_object_get_content_type (GMIME_OBJECT (mp)));
 
   if (g_ascii_strcasecmp (subtype, "encrypted") == 0) {
     mg_job_withhold (w->job, MG_REASON_ENCRYPTED, "multipart/encrypted at %s",
                      *path ? path : "top");
   } else if (g_ascii_strcasecmp (subtype, "alternative") == 0) {
     walk_alternative (w, mp, path, depth, text);
-  } else {   /* signed, mixed, related...: every child in order */
+  } else { /* signed, mixed, related...: every child in order */
     for (int i = 0; i < g_mime_multipart_get_count (mp); i++) {
       g_autofree char *cpath = mg_walk_child_path (path, i);
       walk_object (w, g_mime_multipart_get_part (mp, i), cpath, depth + 1, text);
@@ -633,8 +636,8 @@ append_header_line (GString *block, GMimeMessage *m, const char *name, const cha
 }
 
 static void
-flatten_message (MgWalk *w, GMimeMessage *inner, const char *path, int depth,
-                 GString *text, MgPart *part)
+flatten_message (MgWalk *w, GMimeMessage *inner, const char *path, int depth, GString *text,
+                 MgPart *part)
 {
   MgLang l = mg_msg_lang (w->job->language);
   g_autoptr (GString) block = g_string_new (NULL);
@@ -646,7 +649,7 @@ flatten_message (MgWalk *w, GMimeMessage *inner, const char *path, int depth,
 
   mg_ambiguity_check_object (w->job, GMIME_OBJECT (inner), w->stack);
   body_path = body != NULL && GMIME_IS_MULTIPART (body) ? g_strdup (path)
-                                                         : mg_walk_child_path (path, 0);
+                                                        : mg_walk_child_path (path, 0);
   if (body != NULL)
     walk_object (w, body, body_path, depth + 1, inner_text);
   g_string_append (block, mg_msg (MG_MSG_NOTICE_ATTACHED_MESSAGE, l));

@@ -3,8 +3,8 @@
  *
  * Bounded by the parts and depth limits: past either, the job is withheld and
  * the walk stops, except that every leaf the parser reached is still scanned
- * for viruses (a virus then becomes the reason). The walk never copies original bytes into the output: text
- * is decoded and re-encoded, attachments go through filters.
+ * for viruses (a virus then becomes the reason). The walk never copies original bytes into the
+ * output: text is decoded and re-encoded, attachments go through filters.
  */
 #pragma once
 #include "pipeline/job.h"

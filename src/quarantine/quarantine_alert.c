@@ -22,13 +22,13 @@
 #include "quarantine/quarantine_object.h"
 #include "quarantine/quarantine_smtp.h"
 
-#define MG_ALERT_STATE_MAX (1024 * 1024)   /* a bigger state file is started afresh */
-#define MG_ALERT_TEXT_MAX 300              /* characters of one fact shown */
+#define MG_ALERT_STATE_MAX (1024 * 1024) /* a bigger state file is started afresh */
+#define MG_ALERT_TEXT_MAX 300            /* characters of one fact shown */
 
 typedef struct {
-  gint64 last_sent;     /* unix time of the last mail, 0: none */
-  gint64 dropped;       /* events counted but not listed */
-  GPtrArray *events;    /* JsonObject * */
+  gint64 last_sent;  /* unix time of the last mail, 0: none */
+  gint64 dropped;    /* events counted but not listed */
+  GPtrArray *events; /* JsonObject * */
 } MgAlertState;
 
 static void
@@ -80,11 +80,10 @@ state_write (int fd, const MgAlertState *state, GError **error)
 {
   g_autoptr (GString) out = g_string_new (NULL);
 
-  g_string_append_printf (out, "%" G_GINT64_FORMAT " %" G_GINT64_FORMAT "\n",
-                          state->last_sent, state->dropped);
+  g_string_append_printf (out, "%" G_GINT64_FORMAT " %" G_GINT64_FORMAT "\n", state->last_sent,
+                          state->dropped);
   for (guint i = 0; i < state->events->len; i++) {
-    g_autofree char *line = mg_quarantine_audit_to_line (
-      g_ptr_array_index (state->events, i));
+    g_autofree char *line = mg_quarantine_audit_to_line (g_ptr_array_index (state->events, i));
     g_string_append_printf (out, "%s\n", line);
   }
   if (ftruncate (fd, 0) != 0 || pwrite (fd, out->str, out->len, 0) != (ssize_t) out->len)
@@ -100,8 +99,8 @@ clean (const char *text)
   GString *out = g_string_new (NULL);
   guint n = 0;
 
-  for (const char *p = valid; *p != '\0' && n < MG_ALERT_TEXT_MAX; p = g_utf8_next_char (p),
-       n++) {
+  for (const char *p = valid; *p != '\0' && n < MG_ALERT_TEXT_MAX;
+       p = g_utf8_next_char (p), n++) {
     gunichar c = g_utf8_get_char (p);
     if (g_unichar_iscntrl (c) || c == 0x2028 || c == 0x2029)
       g_string_append_c (out, '?');
@@ -167,8 +166,8 @@ event_object (const MgConfig *config, const MgQuarantineAlertEvent *event)
   }
   if (event->envelope != NULL && event->envelope->sender != NULL) {
     set_text (object, "from", event->envelope->sender);
-    for (guint i = 0; event->envelope->recipients != NULL &&
-                      event->envelope->recipients[i] != NULL; i++)
+    for (guint i = 0;
+         event->envelope->recipients != NULL && event->envelope->recipients[i] != NULL; i++)
       g_string_append_printf (to, "%s%s", i > 0 ? ", " : "", event->envelope->recipients[i]);
     set_text (object, "to", to->str);
   }
@@ -227,7 +226,8 @@ append_event (GString *body, guint n, JsonObject *event)
   append_fact (body, "宛先（エンベロープ）", member (event, "to"));
   append_fact (body, "キュー ID", member (event, "queue_id"));
   if (member (event, "id") != NULL)
-    g_string_append_printf (body, "    確認: mugai quarantine show %s\n", member (event, "id"));
+    g_string_append_printf (body, "    確認: mugai quarantine show %s\n",
+                            member (event, "id"));
   append_fact (body, "管理画面", member (event, "url"));
   g_string_append_c (body, '\n');
 }
@@ -255,7 +255,8 @@ compose_body (const MgConfig *config, const MgAlertState *state, gint64 total)
                           "（ウイルス %u 件、処理の失敗 %u 件、定義の読み込み失敗 %u 件）\n",
                           total, viruses, state->events->len - viruses - reloads, reloads);
   if (state->dropped > 0)
-    g_string_append_printf (body, "（一覧は最初の %u 件です。残り %" G_GINT64_FORMAT
+    g_string_append_printf (body,
+                            "（一覧は最初の %u 件です。残り %" G_GINT64_FORMAT
                             " 件は監査ログで確認してください）\n",
                             state->events->len, state->dropped);
   g_string_append (body, "このメールには原本を添付していません。原本は隔離領域に保管して"
@@ -277,10 +278,11 @@ subject_text (const MgAlertState *state)
     return g_strdup_printf ("【mugai 警告】ウイルスを検出しました（%" G_GINT64_FORMAT " 件）",
                             total);
   if (count_kind (state, "reload") > 0)
-    return g_strdup_printf ("【mugai 警告】ウイルス定義の読み込みに失敗しました（%"
-                            G_GINT64_FORMAT " 件）", total);
-  return g_strdup_printf ("【mugai 警告】無害化できないメールがありました（%" G_GINT64_FORMAT
-                          " 件）", total);
+    return g_strdup_printf (
+        "【mugai 警告】ウイルス定義の読み込みに失敗しました（%" G_GINT64_FORMAT " 件）",
+        total);
+  return g_strdup_printf (
+      "【mugai 警告】無害化できないメールがありました（%" G_GINT64_FORMAT " 件）", total);
 }
 
 static char *
@@ -306,7 +308,8 @@ compose (const MgConfig *config, const MgAlertState *state)
   GString *out = g_string_new (NULL);
   gsize len = strlen (b64);
 
-  g_string_append_printf (out, "From: <%s>\nTo: <%s>\nSubject: %s\nDate: %s\n"
+  g_string_append_printf (out,
+                          "From: <%s>\nTo: <%s>\nSubject: %s\nDate: %s\n"
                           "Message-ID: <%08x%08x.alert@mugai>\nMIME-Version: 1.0\n"
                           "X-Mugai-Alert: count=%" G_GINT64_FORMAT "\n"
                           "Content-Type: text/plain; charset=UTF-8\n"
@@ -323,7 +326,7 @@ static void
 add_var (GStrvBuilder *vars, const char *name, const char *value)
 {
   g_autofree char *var = value != NULL ? g_strdup_printf ("MUGAI_ALERT_%s=%s", name, value)
-                                        : NULL;
+                                       : NULL;
 
   if (var != NULL)
     g_strv_builder_add (vars, var);
@@ -349,9 +352,9 @@ hook_vars (const MgConfig *config, const MgAlertState *state)
   g_autoptr (GStrvBuilder) vars = g_strv_builder_new ();
   JsonObject *first = g_ptr_array_index (state->events, 0);
   static const char *const firsts[][2] = {
-    { "KIND", "kind" }, { "ID", "id" }, { "QUEUE_ID", "queue_id" }, { "VERDICT", "verdict" },
-    { "VIRUS", "virus" }, { "DETAIL", "detail" }, { "FROM", "from" }, { "TO", "to" },
-    { "ITEM_URL", "url" },
+    { "KIND", "kind" },       { "ID", "id" },       { "QUEUE_ID", "queue_id" },
+    { "VERDICT", "verdict" }, { "VIRUS", "virus" }, { "DETAIL", "detail" },
+    { "FROM", "from" },       { "TO", "to" },       { "ITEM_URL", "url" },
   };
   g_autofree char *subject = subject_text (state);
   g_autofree char *ids = joined (state, "id");
@@ -387,9 +390,9 @@ run_hook (const MgConfig *config, const MgAlertState *state)
   }
   input = g_bytes_new (lines->str, lines->len);
   if (alert_runner != NULL
-        ? !alert_runner (config, (const char *const *) vars, input, &error)
-        : !mg_quarantine_hook_run (config->alert_exec, (const char *const *) vars, input,
-                                   (guint) config->alert_exec_timeout, &error))
+          ? !alert_runner (config, (const char *const *) vars, input, &error)
+          : !mg_quarantine_hook_run (config->alert_exec, (const char *const *) vars, input,
+                                     (guint) config->alert_exec_timeout, &error))
     g_warning ("alert: [alert] exec failed: %s", error->message);
 }
 
@@ -406,9 +409,8 @@ send_due (const MgConfig *config, MgAlertState *state, GError **error)
     return TRUE;
   if (*config->alert_address != '\0')
     mail = compose (config, state);
-  if (mail != NULL &&
-      !mg_quarantine_smtp_send (config->release_smtp, config->release_sender, rcpt, mail,
-                                NULL, error))
+  if (mail != NULL && !mg_quarantine_smtp_send (config->release_smtp, config->release_sender,
+                                                rcpt, mail, NULL, error))
     return FALSE;
   if (*config->alert_exec != '\0')
     run_hook (config, state);
@@ -452,8 +454,8 @@ update (const MgConfig *config, const MgQuarantineAlertEvent *event, GError **er
   }
   close (fd);
   if (!ok)
-    g_propagate_prefixed_error (error, send_error, "alert to %s not sent (kept): ",
-                                config->alert_address);
+    g_propagate_prefixed_error (error, send_error,
+                                "alert to %s not sent (kept): ", config->alert_address);
   return ok;
 }
 
@@ -470,8 +472,7 @@ mg_quarantine_alert_note (const MgConfig *config, const MgQuarantineAlertEvent *
 gboolean
 mg_quarantine_alert_pending (const MgConfig *config)
 {
-  g_autofree char *path = g_build_filename (config->quarantine_directory, "alert.state",
-                                            NULL);
+  g_autofree char *path = g_build_filename (config->quarantine_directory, "alert.state", NULL);
   GStatBuf st;
 
   return mg_quarantine_alert_enabled (config) && g_stat (path, &st) == 0 && st.st_size > 42;

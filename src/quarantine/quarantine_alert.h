@@ -24,16 +24,16 @@
 #include "common/config.h"
 #include "common/envelope.h"
 
-#define MG_QUARANTINE_ALERT_KEPT_MAX 100   /* events listed in one mail; more are counted */
+#define MG_QUARANTINE_ALERT_KEPT_MAX 100 /* events listed in one mail; more are counted */
 
 typedef struct {
-  const char *kind;             /* "virus", "failure" or "reload" */
-  const char *item_id;          /* quarantine id, or NULL */
-  const char *queue_id;         /* or NULL */
-  const char *verdict;          /* "withheld", "rejected", "tempfail", ... */
-  const char *viruses;          /* ", "-separated names, or NULL */
-  const char *detail;           /* what failed, or NULL */
-  const MgEnvelope *envelope;   /* or NULL */
+  const char *kind;           /* "virus", "failure" or "reload" */
+  const char *item_id;        /* quarantine id, or NULL */
+  const char *queue_id;       /* or NULL */
+  const char *verdict;        /* "withheld", "rejected", "tempfail", ... */
+  const char *viruses;        /* ", "-separated names, or NULL */
+  const char *detail;         /* what failed, or NULL */
+  const MgEnvelope *envelope; /* or NULL */
 } MgQuarantineAlertEvent;
 
 /* [admin] public_url followed by PATH ("/items/ID"), or NULL when it is

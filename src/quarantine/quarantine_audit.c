@@ -27,8 +27,7 @@ mg_quarantine_audit_now (void)
   return g_date_time_format (now, "%Y-%m-%dT%H:%M:%S.%fZ");
 }
 
-
-#define MG_AUDIT_TAIL_MAX (4 * 1024 * 1024)   /* longest last line looked back for */
+#define MG_AUDIT_TAIL_MAX (4 * 1024 * 1024) /* longest last line looked back for */
 
 static gboolean
 io_error (GError **error, const char *path, int err)
@@ -96,8 +95,8 @@ write_all (int fd, const char *path, const char *text, gsize len, GError **error
 typedef struct {
   const MgConfig *config;
   JsonObject *object;
-  char *line;        /* the line as written, once done */
-  GError *error;     /* or why not */
+  char *line;    /* the line as written, once done */
+  GError *error; /* or why not */
   gboolean done;
 } MgAuditPending;
 
@@ -108,8 +107,8 @@ typedef struct {
  * but concurrent messages share the fsyncs instead of queueing for them. */
 static GMutex pending_lock;
 static GCond pending_cond;
-static GPtrArray *pending;          /* MgAuditPending *, not yet taken */
-static gboolean pending_writing;    /* a writer is appending a batch */
+static GPtrArray *pending;       /* MgAuditPending *, not yet taken */
+static gboolean pending_writing; /* a writer is appending a batch */
 
 /* The queued lines of CONFIG's store, taken off the queue (called with
  * pending_lock). */
@@ -187,7 +186,7 @@ append_batch (const char *dir, GPtrArray *batch, GError **error)
        (ftruncate (chain, 0) == 0 || io_error (error, chain_path, errno)) &&
        write_all (chain, chain_path, hash, strlen (hash), error);
   close (fd);
-  close (chain);   /* releases the lock */
+  close (chain); /* releases the lock */
   return ok;
 }
 
@@ -342,12 +341,11 @@ set_string (JsonObject *object, const char *name, const char *value)
 }
 
 static void
-set_digest (JsonObject *object, const char *sha_name, const char *size_name,
-            GBytes *bytes)
+set_digest (JsonObject *object, const char *sha_name, const char *size_name, GBytes *bytes)
 {
   g_autofree char *sha = bytes != NULL
-                           ? g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, bytes)
-                           : NULL;
+                             ? g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, bytes)
+                             : NULL;
 
   set_string (object, sha_name, sha);
   json_object_set_int_member (object, size_name,
@@ -407,9 +405,10 @@ mg_quarantine_audit_message (const MgConfig *config, const char *report_json,
                              const char *recipients, GBytes *input, GBytes *output,
                              gboolean stored, GError **error)
 {
-  return append_taken (config, mg_quarantine_audit_message_object (report_json, recipients,
-                                                                   input, output, stored),
-                       error);
+  return append_taken (
+      config,
+      mg_quarantine_audit_message_object (report_json, recipients, input, output, stored),
+      error);
 }
 
 JsonObject *
@@ -418,7 +417,7 @@ mg_quarantine_audit_file_object (const char *report_json, const char *operator_n
 {
   JsonObject *object = message_object (report_json);
 
-  json_object_set_string_member (object, "event", "file");   /* "action": the file's */
+  json_object_set_string_member (object, "event", "file"); /* "action": the file's */
   json_object_set_string_member (object, "actor", operator_name);
   json_object_set_string_member (object, "unix_user", operator_name);
   set_digest (object, "sha256", "size", input);
@@ -432,9 +431,10 @@ mg_quarantine_audit_file (const MgConfig *config, const char *report_json,
                           const char *operator_name, GBytes *input, GBytes *output,
                           gboolean stored, GError **error)
 {
-  return append_taken (config, mg_quarantine_audit_file_object (report_json, operator_name,
-                                                                input, output, stored),
-                       error);
+  return append_taken (
+      config,
+      mg_quarantine_audit_file_object (report_json, operator_name, input, output, stored),
+      error);
 }
 
 gboolean

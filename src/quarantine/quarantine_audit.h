@@ -35,15 +35,15 @@ typedef struct {
   const char *name;
   const char *role;
   const char *address;
-  const char *unix_user;    /* the CLI's real Unix user (getuid), NULL for the web UI */
+  const char *unix_user; /* the CLI's real Unix user (getuid), NULL for the web UI */
 } MgQuarantineActor;
 
 /* Append the line of one message: REPORT_JSON (the pipeline's report) with
  * the time, RECIPIENTS (may be NULL), the SHA-256 and size of the input and
  * of the output, and whether the original was STORED. */
 gboolean mg_quarantine_audit_message (const MgConfig *config, const char *report_json,
-                                      const char *recipients, GBytes *input,
-                                      GBytes *output, gboolean stored, GError **error);
+                                      const char *recipients, GBytes *input, GBytes *output,
+                                      gboolean stored, GError **error);
 
 /* Append the line of one file `mugai files` saw: as a message's line, with
  * "event": "file", "action" the file's (kept, converted, removed, withheld),
@@ -75,14 +75,12 @@ gboolean mg_quarantine_audit_append_in (MgQuarantineIndex *index, JsonObject *ob
  * RESULT is "ok", "refused" or "failed". */
 gboolean mg_quarantine_audit_action (const MgConfig *config, const MgQuarantineActor *actor,
                                      const char *action, const char *item_id,
-                                     const char *result, const char *detail,
-                                     GError **error);
+                                     const char *result, const char *detail, GError **error);
 
 /* The actor of the pipeline's message lines. */
 #define MG_QUARANTINE_AUDIT_SYSTEM "system"
 /* The "prev" of the very first line written. */
-#define MG_AUDIT_GENESIS \
-  "0000000000000000000000000000000000000000000000000000000000000000"
+#define MG_AUDIT_GENESIS "0000000000000000000000000000000000000000000000000000000000000000"
 
 /* OBJECT (a JsonObject) as one line of JSON, as the audit log writes it. */
 char *mg_quarantine_audit_to_line (gpointer object);

@@ -13,11 +13,11 @@
 
 typedef struct {
   char *name;
-  char *first_time;         /* of the first line, to order the files */
-  char *first_prev;         /* "prev" of the first line, NULL before the chain */
-  char *last_hash;          /* SHA-256 of the last line */
+  char *first_time; /* of the first line, to order the files */
+  char *first_prev; /* "prev" of the first line, NULL before the chain */
+  char *last_hash;  /* SHA-256 of the last line */
   guint lines;
-  gboolean chained;         /* some line carries "prev" */
+  gboolean chained; /* some line carries "prev" */
 } MgAuditFile;
 
 static void
@@ -220,7 +220,8 @@ mg_quarantine_audit_check_run (const char *dir, MgQuarantineAuditCheck *check)
     const MgAuditFile *before = g_ptr_array_index (files, i - 1);
     if (f->first_prev != NULL && g_strcmp0 (f->first_prev, before->last_hash) != 0) {
       g_autofree char *why = g_strdup_printf ("not chained to the last line of %s: lines"
-                                              " were removed at a rotation", before->name);
+                                              " were removed at a rotation",
+                                              before->name);
       problem (check, f->name, 1, why);
     }
   }

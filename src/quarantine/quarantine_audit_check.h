@@ -12,10 +12,10 @@
 #include <glib.h>
 
 typedef struct {
-  guint files;              /* files read */
-  guint lines;              /* lines read */
-  GPtrArray *problems;      /* char *: "FILE:LINE: what is wrong", first per file */
-  GPtrArray *skipped;       /* char *: compressed files not read */
+  guint files;         /* files read */
+  guint lines;         /* lines read */
+  GPtrArray *problems; /* char *: "FILE:LINE: what is wrong", first per file */
+  GPtrArray *skipped;  /* char *: compressed files not read */
 } MgQuarantineAuditCheck;
 
 void mg_quarantine_audit_check_clear (MgQuarantineAuditCheck *check);

@@ -24,8 +24,8 @@ check_object (MgQuarantineStore *store, MgQuarantineCheck *check, const char *id
     return;
   bytes = mg_quarantine_store_object_read (store, sha256, G_MAXSIZE, &error);
   if (bytes == NULL)
-    g_ptr_array_add (check->problems, g_strdup_printf ("%s: %s: %s", id, what,
-                                                       error->message));
+    g_ptr_array_add (check->problems,
+                     g_strdup_printf ("%s: %s: %s", id, what, error->message));
 }
 
 static guint

@@ -11,10 +11,10 @@
 #include "quarantine/quarantine_store.h"
 
 typedef struct {
-  guint items;              /* rows checked */
-  guint unreferenced;       /* objects no item refers to */
-  guint staging;            /* files in tmp/ */
-  GPtrArray *problems;      /* char *: one line per damaged item */
+  guint items;         /* rows checked */
+  guint unreferenced;  /* objects no item refers to */
+  guint staging;       /* files in tmp/ */
+  GPtrArray *problems; /* char *: one line per damaged item */
 } MgQuarantineCheck;
 
 void mg_quarantine_check_clear (MgQuarantineCheck *check);

@@ -82,8 +82,7 @@ mg_quarantine_envelope_domain_allowed (const char *domains, const char *address)
     return FALSE;
   domain = g_ascii_strdown (at + 1, -1);
   for (int i = 0; list[i] != NULL; i++) {
-    g_autofree char *allowed = g_ascii_strdown (list[i][0] == '.' ? list[i] + 1 : list[i],
-                                                -1);
+    g_autofree char *allowed = g_ascii_strdown (list[i][0] == '.' ? list[i] + 1 : list[i], -1);
     gsize dl = strlen (domain), al = strlen (allowed);
     if (al == 0)
       continue;

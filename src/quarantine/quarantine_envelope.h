@@ -31,5 +31,5 @@ gboolean mg_quarantine_envelope_domain_allowed (const char *domains, const char 
  * a usable address in [release] allowed_recipient_domains of CONFIG. FALSE
  * with MG_QUARANTINE_ERROR_POLICY naming the first that is not (in Japanese
  * and English). */
-gboolean mg_quarantine_envelope_check (const MgConfig *config,
-                                       const char *const *recipients, GError **error);
+gboolean mg_quarantine_envelope_check (const MgConfig *config, const char *const *recipients,
+                                       GError **error);

@@ -13,7 +13,7 @@
 
 #include "quarantine/quarantine_role.h"
 
-#define MG_EXPORT_AUDIT_LINE_MAX (1024 * 1024)   /* longer audit lines are skipped */
+#define MG_EXPORT_AUDIT_LINE_MAX (1024 * 1024) /* longer audit lines are skipped */
 
 gboolean
 mg_quarantine_export_cipher_parse (const char *text, MgQuarantineExportCipher *cipher_r)
@@ -122,8 +122,8 @@ add_sum (GString *sums, const char *name, GBytes *data)
 
 /* The members of the ZIP: names and contents, SHA256SUMS last. */
 static gboolean
-write_zip (struct archive *a, const char *id, GBytes *original, GBytes *report,
-           GBytes *audit, GError **error)
+write_zip (struct archive *a, const char *id, GBytes *original, GBytes *report, GBytes *audit,
+           GError **error)
 {
   static const char *const suffixes[3] = { ".eml", ".report.json", ".audit.jsonl" };
   GBytes *data[3] = { original, report, audit };
@@ -175,20 +175,18 @@ export_item (MgQuarantineStore *store, const MgQuarantineItem *item,
 
 gboolean
 mg_quarantine_export_sample (MgQuarantineStore *store, const char *id,
-                             const MgQuarantineActor *actor,
-                             MgQuarantineExportCipher cipher, int fd, GError **error)
+                             const MgQuarantineActor *actor, MgQuarantineExportCipher cipher,
+                             int fd, GError **error)
 {
   g_autoptr (MgQuarantineItem) item = NULL;
   g_autofree char *detail = NULL;
   GError *local = NULL;
 
-  if (mg_quarantine_role_require (actor, MG_QUARANTINE_ROLE_APPROVER, "sample_export",
-                                  &local))
+  if (mg_quarantine_role_require (actor, MG_QUARANTINE_ROLE_APPROVER, "sample_export", &local))
     item = mg_quarantine_store_get (store, id, &local);
   if (item != NULL && export_item (store, item, cipher, fd, &local))
     detail = g_strdup_printf ("cipher=%s sha256=%s size=%" G_GINT64_FORMAT,
                               cipher == MG_QUARANTINE_EXPORT_AES256 ? "aes256" : "zipcrypt",
                               item->original_sha256, item->size);
-  return mg_quarantine_store_finish (store, actor, "sample_export", id, local, detail,
-                                     error);
+  return mg_quarantine_store_finish (store, actor, "sample_export", id, local, detail, error);
 }

@@ -29,5 +29,4 @@ gboolean mg_quarantine_export_cipher_parse (const char *text,
  * _STATE for a deleted original, G_IO_ERROR) when refused or failed. */
 gboolean mg_quarantine_export_sample (MgQuarantineStore *store, const char *id,
                                       const MgQuarantineActor *actor,
-                                      MgQuarantineExportCipher cipher, int fd,
-                                      GError **error);
+                                      MgQuarantineExportCipher cipher, int fd, GError **error);

@@ -64,7 +64,7 @@ mg_quarantine_headers_block (GBytes *original, gsize max)
   g_autofree char *block = NULL;
 
   len = MIN (header_length (data, len), max);
-  block = g_strndup (data, len);   /* a NUL inside ends the block */
+  block = g_strndup (data, len); /* a NUL inside ends the block */
   return mg_quarantine_headers_printable (block, TRUE);
 }
 
@@ -94,8 +94,7 @@ collect (InternetAddressList *list, GPtrArray *out)
       continue;
     }
     {
-      const char *addr = internet_address_mailbox_get_idn_addr (
-        INTERNET_ADDRESS_MAILBOX (a));
+      const char *addr = internet_address_mailbox_get_idn_addr (INTERNET_ADDRESS_MAILBOX (a));
       if (mg_quarantine_headers_address_valid (addr) &&
           !g_ptr_array_find_with_equal_func (out, addr, g_str_equal, NULL))
         g_ptr_array_add (out, g_strdup (addr));

@@ -27,8 +27,7 @@ char *mg_quarantine_headers_printable (const char *text, gboolean keep_newlines)
  * ones); NULL when none is usable. Both owned by the caller. Parses the
  * header block with GMime: called in a sanitiser worker, whose result
  * carries the addresses to the store. */
-void mg_quarantine_headers_addresses (GBytes *original, char **sender_r,
-                                      char **recipients_r);
+void mg_quarantine_headers_addresses (GBytes *original, char **sender_r, char **recipients_r);
 
 /* TRUE when ADDRESS is a plain ASCII addr-spec safe in MAIL FROM / RCPT TO. */
 gboolean mg_quarantine_headers_address_valid (const char *address);

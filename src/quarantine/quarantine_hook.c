@@ -10,13 +10,13 @@
 #include <string.h>
 
 typedef struct {
-  gboolean written;     /* stdin written and closed (or given up) */
-  gboolean drained;     /* stderr at its end (or given up) */
-  gboolean waited;      /* wait finished */
-  gboolean exited;      /* the child is gone */
+  gboolean written; /* stdin written and closed (or given up) */
+  gboolean drained; /* stderr at its end (or given up) */
+  gboolean waited;  /* wait finished */
+  gboolean exited;  /* the child is gone */
   gboolean timed_out;
   GCancellable *cancellable;
-  GByteArray *err;      /* the first MG_QUARANTINE_HOOK_STDERR_MAX bytes of stderr */
+  GByteArray *err; /* the first MG_QUARANTINE_HOOK_STDERR_MAX bytes of stderr */
   guint8 chunk[4096];
   GError *error;
 } MgHookWait;
@@ -128,8 +128,8 @@ outcome (GSubprocess *proc, MgHookWait *w, guint timeout, GError **error)
   g_autofree char *err = stderr_text (w->err);
 
   if (w->timed_out) {
-    g_set_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
-                 "killed after %u s (%s)", timeout, err);
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT, "killed after %u s (%s)", timeout,
+                 err);
     return FALSE;
   }
   if (w->error != NULL) {
@@ -165,7 +165,7 @@ mg_quarantine_hook_run (const char *command, const char *const *vars, GBytes *in
 
   if (argv == NULL)
     return FALSE;
-  signal (SIGPIPE, SIG_IGN);   /* a child that closes its stdin is EPIPE, not death */
+  signal (SIGPIPE, SIG_IGN); /* a child that closes its stdin is EPIPE, not death */
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
                                         G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
                                         G_SUBPROCESS_FLAGS_STDERR_PIPE);

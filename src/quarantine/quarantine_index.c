@@ -19,16 +19,16 @@
 #define MG_QUARANTINE_INDEX_WAL_TRIES 50
 
 struct MgQuarantineIndex {
-  sqlite3 *db;           /* SQLite, or */
-  PGconn *pg;            /* PostgreSQL */
-  char *pg_error;        /* the last failed statement's message */
-  gint64 pg_changes;     /* rows the last statement changed */
+  sqlite3 *db;       /* SQLite, or */
+  PGconn *pg;        /* PostgreSQL */
+  char *pg_error;    /* the last failed statement's message */
+  gint64 pg_changes; /* rows the last statement changed */
 };
 
 struct MgQuarantineStmt {
   MgQuarantineIndex *index;
   sqlite3_stmt *lite;
-  char *sql;             /* PostgreSQL: translated, with N_PARAMS parameters */
+  char *sql; /* PostgreSQL: translated, with N_PARAMS parameters */
   int n_params;
   char **values;
   int *lengths, *formats;
@@ -38,40 +38,39 @@ struct MgQuarantineStmt {
 };
 
 static const char schema[] =
-  "CREATE TABLE IF NOT EXISTS items ("
-  " id TEXT PRIMARY KEY, time INTEGER NOT NULL, queue_id TEXT, message_id TEXT,"
-  " sender TEXT, sender_address TEXT, recipients TEXT, subject TEXT,"
-  " verdict TEXT NOT NULL, held INTEGER NOT NULL, reasons TEXT, virus TEXT,"
-  " original_sha256 TEXT, report_sha256 TEXT, size INTEGER NOT NULL,"
-  " state TEXT NOT NULL DEFAULT 'held', envelope_from TEXT, envelope_to TEXT);"
-  "CREATE INDEX IF NOT EXISTS items_time ON items (time);"
-  "CREATE TABLE IF NOT EXISTS item_reasons ("
-  " item_id TEXT NOT NULL REFERENCES items (id) ON DELETE CASCADE, reason TEXT NOT NULL);"
-  "CREATE INDEX IF NOT EXISTS item_reasons_item ON item_reasons (item_id);"
-  "CREATE TABLE IF NOT EXISTS requests ("
-  " rid INTEGER PRIMARY KEY AUTOINCREMENT,"
-  " item_id TEXT NOT NULL REFERENCES items (id) ON DELETE CASCADE,"
-  " kind TEXT NOT NULL, requested_by TEXT NOT NULL, requested_at INTEGER NOT NULL,"
-  " note TEXT, password TEXT, state TEXT NOT NULL, decided_by TEXT,"
-  " decided_at INTEGER, result TEXT, requested_unix TEXT);"
-  "CREATE INDEX IF NOT EXISTS requests_item ON requests (item_id);"
-  /* The web UI's sessions (by the SHA-256 of their token) and login failures
-   * per user and address: admin_session.c. */
-  "CREATE TABLE IF NOT EXISTS admin_sessions ("
-  " token_sha256 TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL,"
-  " credential TEXT NOT NULL, created INTEGER NOT NULL, last_seen INTEGER NOT NULL,"
-  " flash TEXT, flash_error INTEGER NOT NULL DEFAULT 0);"
-  "CREATE INDEX IF NOT EXISTS admin_sessions_name ON admin_sessions (name);"
-  "CREATE TABLE IF NOT EXISTS admin_logins ("
-  " name TEXT NOT NULL, address TEXT NOT NULL, failures INTEGER NOT NULL,"
-  " first INTEGER NOT NULL, locks INTEGER NOT NULL DEFAULT 0,"
-  " locked_until INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (name, address));";
+    "CREATE TABLE IF NOT EXISTS items ("
+    " id TEXT PRIMARY KEY, time INTEGER NOT NULL, queue_id TEXT, message_id TEXT,"
+    " sender TEXT, sender_address TEXT, recipients TEXT, subject TEXT,"
+    " verdict TEXT NOT NULL, held INTEGER NOT NULL, reasons TEXT, virus TEXT,"
+    " original_sha256 TEXT, report_sha256 TEXT, size INTEGER NOT NULL,"
+    " state TEXT NOT NULL DEFAULT 'held', envelope_from TEXT, envelope_to TEXT);"
+    "CREATE INDEX IF NOT EXISTS items_time ON items (time);"
+    "CREATE TABLE IF NOT EXISTS item_reasons ("
+    " item_id TEXT NOT NULL REFERENCES items (id) ON DELETE CASCADE, reason TEXT NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS item_reasons_item ON item_reasons (item_id);"
+    "CREATE TABLE IF NOT EXISTS requests ("
+    " rid INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " item_id TEXT NOT NULL REFERENCES items (id) ON DELETE CASCADE,"
+    " kind TEXT NOT NULL, requested_by TEXT NOT NULL, requested_at INTEGER NOT NULL,"
+    " note TEXT, password TEXT, state TEXT NOT NULL, decided_by TEXT,"
+    " decided_at INTEGER, result TEXT, requested_unix TEXT);"
+    "CREATE INDEX IF NOT EXISTS requests_item ON requests (item_id);"
+    /* The web UI's sessions (by the SHA-256 of their token) and login failures
+     * per user and address: admin_session.c. */
+    "CREATE TABLE IF NOT EXISTS admin_sessions ("
+    " token_sha256 TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL,"
+    " credential TEXT NOT NULL, created INTEGER NOT NULL, last_seen INTEGER NOT NULL,"
+    " flash TEXT, flash_error INTEGER NOT NULL DEFAULT 0);"
+    "CREATE INDEX IF NOT EXISTS admin_sessions_name ON admin_sessions (name);"
+    "CREATE TABLE IF NOT EXISTS admin_logins ("
+    " name TEXT NOT NULL, address TEXT NOT NULL, failures INTEGER NOT NULL,"
+    " first INTEGER NOT NULL, locks INTEGER NOT NULL DEFAULT 0,"
+    " locked_until INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (name, address));";
 
 /* Version 1 stores had no envelope (their items can be released only to an
  * address the approver gives) and no Unix user of a requester. */
-static const char migrate_1[] =
-  "ALTER TABLE items ADD COLUMN envelope_from TEXT;"
-  "ALTER TABLE items ADD COLUMN envelope_to TEXT;";
+static const char migrate_1[] = "ALTER TABLE items ADD COLUMN envelope_from TEXT;"
+                                "ALTER TABLE items ADD COLUMN envelope_to TEXT;";
 static const char migrate_2[] = "ALTER TABLE requests ADD COLUMN requested_unix TEXT;";
 #define MG_QUARANTINE_INDEX_VERSION 3
 
@@ -159,8 +158,10 @@ setup (MgQuarantineIndex *index, GError **error)
   if (!enable_wal (db, error))
     return FALSE;
   /* secure_delete: a wiped archive password leaves no bytes in a free page. */
-  if (sqlite3_exec (db, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;"
-                    " PRAGMA secure_delete = ON;", NULL, NULL, NULL) != SQLITE_OK)
+  if (sqlite3_exec (db,
+                    "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;"
+                    " PRAGMA secure_delete = ON;",
+                    NULL, NULL, NULL) != SQLITE_OK)
     return db_error (db, error, "pragma");
   if (!mg_quarantine_index_begin (index, error))
     return FALSE;
@@ -268,8 +269,8 @@ pg_simple (MgQuarantineIndex *index, const char *sql, const char *what, GError *
 static gboolean
 pg_begin (MgQuarantineIndex *index, gint64 key, GError **error)
 {
-  g_autofree char *lock = g_strdup_printf ("SELECT pg_advisory_xact_lock (%" G_GINT64_FORMAT
-                                           ")", key);
+  g_autofree char *lock = g_strdup_printf (
+      "SELECT pg_advisory_xact_lock (%" G_GINT64_FORMAT ")", key);
 
   if (pg_simple (index, "BEGIN", "begin", error) && pg_simple (index, lock, "lock", error))
     return TRUE;
@@ -423,7 +424,7 @@ mg_quarantine_stmt_bind_blob (MgQuarantineStmt *stmt, int param, GBytes *bytes)
     stmt->blobs[i] = g_bytes_ref (bytes);
     stmt->values[i] = (char *) data;
     stmt->lengths[i] = (int) len;
-    stmt->formats[i] = 1;   /* binary */
+    stmt->formats[i] = 1; /* binary */
   }
 }
 
@@ -480,7 +481,7 @@ mg_quarantine_stmt_int64 (MgQuarantineStmt *stmt, int column)
   text = mg_quarantine_stmt_text (stmt, column);
   if (text == NULL)
     return 0;
-  if (g_str_equal (text, "t") || g_str_equal (text, "f"))   /* a boolean */
+  if (g_str_equal (text, "t") || g_str_equal (text, "f")) /* a boolean */
     return *text == 't';
   return g_ascii_strtoll (text, NULL, 10);
 }
@@ -519,8 +520,8 @@ step_done (MgQuarantineIndex *index, MgQuarantineStmt *stmt, GError **error)
 }
 
 gboolean
-mg_quarantine_index_exec (MgQuarantineIndex *index, const char *sql,
-                          const char *const *args, GError **error)
+mg_quarantine_index_exec (MgQuarantineIndex *index, const char *sql, const char *const *args,
+                          GError **error)
 {
   MgQuarantineStmt *stmt = mg_quarantine_index_prepare (index, sql, args, error);
 
@@ -533,9 +534,8 @@ mg_quarantine_index_checkpoint (MgQuarantineIndex *index)
   int rc;
 
   if (index->pg != NULL)
-    return;   /* no local pages: PostgreSQL's own vacuum reclaims dead rows */
-  rc = sqlite3_wal_checkpoint_v2 (index->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL,
-                                      NULL);
+    return; /* no local pages: PostgreSQL's own vacuum reclaims dead rows */
+  rc = sqlite3_wal_checkpoint_v2 (index->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
 
   if (rc != SQLITE_OK)
     g_warning ("index: checkpoint: %s (the WAL keeps old pages until the next one)",
@@ -556,8 +556,10 @@ insert_reasons (MgQuarantineIndex *index, const char *id, const char *const *rea
 {
   for (int i = 0; reasons != NULL && reasons[i] != NULL; i++) {
     const char *args[] = { id, reasons[i], NULL };
-    if (!mg_quarantine_index_exec (index, "INSERT INTO item_reasons (item_id, reason)"
-                                   " VALUES (?, ?)", args, error))
+    if (!mg_quarantine_index_exec (index,
+                                   "INSERT INTO item_reasons (item_id, reason)"
+                                   " VALUES (?, ?)",
+                                   args, error))
       return FALSE;
   }
   return TRUE;
@@ -570,11 +572,24 @@ mg_quarantine_index_insert (MgQuarantineIndex *index, const MgQuarantineItem *it
   static const char sql[] = "INSERT INTO items (" MG_QUARANTINE_ITEM_COLUMNS
                             ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
   MgQuarantineStmt *stmt = mg_quarantine_index_prepare (index, sql, NULL, error);
-  const char *texts[] = { item->id, NULL, item->queue_id, item->message_id, item->sender,
-                          item->sender_address, item->recipients, item->subject,
-                          item->verdict, NULL, item->reasons, item->virus,
-                          item->original_sha256, item->report_sha256, NULL, item->state,
-                          item->envelope_from, NULL };
+  const char *texts[] = { item->id,
+                          NULL,
+                          item->queue_id,
+                          item->message_id,
+                          item->sender,
+                          item->sender_address,
+                          item->recipients,
+                          item->subject,
+                          item->verdict,
+                          NULL,
+                          item->reasons,
+                          item->virus,
+                          item->original_sha256,
+                          item->report_sha256,
+                          NULL,
+                          item->state,
+                          item->envelope_from,
+                          NULL };
   g_autofree char *to = item->envelope_to != NULL ? g_strjoinv ("\n", item->envelope_to)
                                                   : NULL;
 
@@ -646,8 +661,8 @@ mg_quarantine_index_get (MgQuarantineIndex *index, const char *id, GError **erro
 }
 
 gboolean
-mg_quarantine_index_set_state (MgQuarantineIndex *index, const char *id,
-                               const char *state, GError **error)
+mg_quarantine_index_set_state (MgQuarantineIndex *index, const char *id, const char *state,
+                               GError **error)
 {
   const char *args[] = { state, id, NULL };
 
@@ -662,8 +677,7 @@ mg_quarantine_index_set_state (MgQuarantineIndex *index, const char *id,
 }
 
 gint64
-mg_quarantine_index_object_refs (MgQuarantineIndex *index, const char *sha256,
-                                 GError **error)
+mg_quarantine_index_object_refs (MgQuarantineIndex *index, const char *sha256, GError **error)
 {
   const char *args[] = { sha256, sha256, NULL };
   static const char sql[] = "SELECT count(*) FROM items WHERE original_sha256 = ?"
@@ -711,8 +725,9 @@ mg_quarantine_index_object_put (MgQuarantineIndex *index, const char *sha256, GB
 {
   const char *args[] = { sha256, NULL };
   MgQuarantineStmt *stmt = mg_quarantine_index_prepare (
-    index, "INSERT INTO objects (sha256, data) VALUES (?, ?) ON CONFLICT (sha256) DO NOTHING",
-    args, error);
+      index,
+      "INSERT INTO objects (sha256, data) VALUES (?, ?) ON CONFLICT (sha256) DO NOTHING", args,
+      error);
 
   if (stmt == NULL)
     return FALSE;
@@ -725,7 +740,7 @@ mg_quarantine_index_object_get (MgQuarantineIndex *index, const char *sha256, GE
 {
   const char *args[] = { sha256, NULL };
   g_autoptr (MgQuarantineStmt) stmt = mg_quarantine_index_prepare (
-    index, "SELECT data FROM objects WHERE sha256 = ?", args, error);
+      index, "SELECT data FROM objects WHERE sha256 = ?", args, error);
   GBytes *data = NULL;
   int rc;
 
@@ -782,15 +797,18 @@ gboolean
 mg_quarantine_index_audit_lock (MgQuarantineIndex *index, char **last_r, GError **error)
 {
   g_autofree char *lock = g_strdup_printf ("SELECT pg_advisory_xact_lock (%" G_GINT64_FORMAT
-                                           ")", (gint64) MG_QUARANTINE_PG_LOCK_AUDIT);
+                                           ")",
+                                           (gint64) MG_QUARANTINE_PG_LOCK_AUDIT);
   g_autoptr (MgQuarantineStmt) stmt = NULL;
   int rc;
 
   *last_r = NULL;
   if (!pg_simple (index, lock, "audit lock", error))
     return FALSE;
-  stmt = mg_quarantine_index_prepare (index, "SELECT line FROM audit_log"
-                                      " ORDER BY seq DESC LIMIT 1", NULL, error);
+  stmt = mg_quarantine_index_prepare (index,
+                                      "SELECT line FROM audit_log"
+                                      " ORDER BY seq DESC LIMIT 1",
+                                      NULL, error);
   rc = stmt != NULL ? mg_quarantine_stmt_step (stmt) : SQLITE_ERROR;
   if (rc == MG_QUARANTINE_ROW)
     *last_r = mg_quarantine_index_column_text (stmt, 0);

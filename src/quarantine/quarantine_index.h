@@ -130,7 +130,7 @@ gboolean mg_quarantine_index_audit_lock (MgQuarantineIndex *index, char **last_r
 char **mg_quarantine_index_audit_lines (MgQuarantineIndex *index, GError **error);
 gboolean mg_quarantine_index_audit_append (MgQuarantineIndex *index, const char *line,
                                            GError **error);
-#define MG_QUARANTINE_ITEM_COLUMNS \
-  "id, time, queue_id, message_id, sender, sender_address, recipients, subject, " \
-  "verdict, held, reasons, virus, original_sha256, report_sha256, size, state, " \
+#define MG_QUARANTINE_ITEM_COLUMNS                                                            \
+  "id, time, queue_id, message_id, sender, sender_address, recipients, subject, "             \
+  "verdict, held, reasons, virus, original_sha256, report_sha256, size, state, "              \
   "envelope_from, envelope_to"

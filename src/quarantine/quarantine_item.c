@@ -20,7 +20,6 @@ member_string (JsonObject *object, const char *name)
   return g_strdup (json_node_get_string (node));
 }
 
-
 static void
 add_reason (GPtrArray *reasons, char *reason)
 {
@@ -40,7 +39,8 @@ add_part_reasons (JsonObject *report, GPtrArray *reasons)
   for (guint i = 0; parts != NULL && i < json_array_get_length (parts); i++) {
     JsonNode *node = json_array_get_element (parts, i);
     JsonObject *part = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
-    g_autofree char *action = part != NULL ? member_string (part, MG_REPORT_PART_ACTION) : NULL;
+    g_autofree char *action = part != NULL ? member_string (part, MG_REPORT_PART_ACTION)
+                                           : NULL;
     if (g_strcmp0 (action, "removed") == 0 || g_strcmp0 (action, "withheld") == 0)
       add_reason (reasons, member_string (part, MG_REPORT_PART_REASON));
   }
@@ -68,7 +68,7 @@ join_reasons (GPtrArray *reasons)
 {
   g_autoptr (GPtrArray) copy = g_ptr_array_copy (reasons, NULL, NULL);
 
-  g_ptr_array_set_free_func (copy, NULL);   /* the copy borrows the strings */
+  g_ptr_array_set_free_func (copy, NULL); /* the copy borrows the strings */
   if (reasons->len == 0)
     return NULL;
   g_ptr_array_add (copy, NULL);

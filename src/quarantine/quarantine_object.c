@@ -129,8 +129,8 @@ write_new_file (const char *path, GBytes *data, GError **error)
 }
 
 gboolean
-mg_quarantine_object_stage (const char *dir, GBytes *data, char **sha256_r,
-                            char **staged_r, GError **error)
+mg_quarantine_object_stage (const char *dir, GBytes *data, char **sha256_r, char **staged_r,
+                            GError **error)
 {
   g_autofree char *tmpdir = g_build_filename (dir, "tmp", NULL);
   g_autofree char *sha = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, data);

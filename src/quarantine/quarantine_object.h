@@ -24,8 +24,8 @@ gboolean mg_quarantine_object_stage (const char *dir, GBytes *data, char **sha25
 
 /* Move STAGED into place as object SHA256 and fsync its directory. An object
  * with that name already holds the same bytes: STAGED is then removed. */
-gboolean mg_quarantine_object_commit (const char *dir, const char *staged,
-                                      const char *sha256, GError **error);
+gboolean mg_quarantine_object_commit (const char *dir, const char *staged, const char *sha256,
+                                      GError **error);
 
 /* Decompress object SHA256, refusing more than MAX bytes, and check its hash.
  * Returns new bytes, or NULL with ERROR (G_IO_ERROR_NOT_FOUND when absent,

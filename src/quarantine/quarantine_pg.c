@@ -9,8 +9,8 @@
 
 #include "quarantine/quarantine_error.h"
 
-#define MG_QUARANTINE_PG_IDLE_MAX 8              /* idle connections kept per process */
-#define MG_QUARANTINE_PG_CONNECT_TIMEOUT "10"    /* seconds, unless the dsn says */
+#define MG_QUARANTINE_PG_IDLE_MAX 8           /* idle connections kept per process */
+#define MG_QUARANTINE_PG_CONNECT_TIMEOUT "10" /* seconds, unless the dsn says */
 #define MG_QUARANTINE_PG_REPORT_SECONDS 60
 
 /* Each migration brings the schema from the version before to its own. */
@@ -45,15 +45,15 @@ static const char *const migrations[] = {
   " first bigint NOT NULL, locks bigint NOT NULL DEFAULT 0,"
   " locked_until bigint NOT NULL DEFAULT 0, PRIMARY KEY (name, address));"
   "CREATE TABLE objects (sha256 text PRIMARY KEY, data bytea NOT NULL);"
-  "ALTER TABLE objects ALTER COLUMN data SET STORAGE EXTERNAL;"   /* zstd already */
+  "ALTER TABLE objects ALTER COLUMN data SET STORAGE EXTERNAL;" /* zstd already */
   "CREATE TABLE audit_log (seq bigserial PRIMARY KEY, line text NOT NULL);",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == MG_QUARANTINE_PG_VERSION);
 
 static GMutex idle_lock;
-static GPtrArray *idle;      /* PGconn *, connected and outside a transaction */
-static pid_t idle_pid;       /* a forked child never uses its parent's connections */
+static GPtrArray *idle; /* PGconn *, connected and outside a transaction */
+static pid_t idle_pid;  /* a forked child never uses its parent's connections */
 
 static gboolean
 pg_fail (GError **error, int code, const char *what, const char *message)
@@ -124,7 +124,7 @@ take_idle (void)
 
   g_mutex_lock (&idle_lock);
   if (idle != NULL && idle_pid != getpid ())
-    g_ptr_array_set_size (idle, 0);   /* the parent's: never touched, never closed */
+    g_ptr_array_set_size (idle, 0); /* the parent's: never touched, never closed */
   if (idle != NULL && idle->len > 0)
     conn = g_ptr_array_steal_index (idle, idle->len - 1);
   g_mutex_unlock (&idle_lock);
@@ -152,7 +152,8 @@ mg_quarantine_pg_connect (const char *dsn, GError **error)
   if (version >= 0 && version != MG_QUARANTINE_PG_VERSION)
     g_set_error (error, MG_QUARANTINE_ERROR, MG_QUARANTINE_ERROR_DB,
                  "PostgreSQL: the schema is at version %d, this mugai needs %d:"
-                 " run `mugai quarantine migrate`", version, MG_QUARANTINE_PG_VERSION);
+                 " run `mugai quarantine migrate`",
+                 version, MG_QUARANTINE_PG_VERSION);
   if (version != MG_QUARANTINE_PG_VERSION) {
     PQfinish (conn);
     return NULL;
@@ -190,7 +191,8 @@ apply (PGconn *conn, int from, GError **error)
 {
   for (int v = from; v < MG_QUARANTINE_PG_VERSION; v++) {
     g_autofree char *record = g_strdup_printf ("INSERT INTO mugai_schema (version, applied)"
-                                               " VALUES (%d, now ())", v + 1);
+                                               " VALUES (%d, now ())",
+                                               v + 1);
     if (!simple (conn, migrations[v], "migrate", error) ||
         !simple (conn, record, "migrate", error))
       return FALSE;
@@ -201,8 +203,9 @@ apply (PGconn *conn, int from, GError **error)
 gboolean
 mg_quarantine_pg_migrate (const char *dsn, int *from_r, int *to_r, GError **error)
 {
-  g_autofree char *lock = g_strdup_printf ("SELECT pg_try_advisory_xact_lock (%" G_GINT64_FORMAT
-                                           ")", (gint64) MG_QUARANTINE_PG_LOCK_MIGRATE);
+  g_autofree char *lock = g_strdup_printf (
+      "SELECT pg_try_advisory_xact_lock (%" G_GINT64_FORMAT ")",
+      (gint64) MG_QUARANTINE_PG_LOCK_MIGRATE);
   PGconn *conn = open_new (dsn, error);
   PGresult *res;
   gboolean locked, ok;
@@ -211,14 +214,18 @@ mg_quarantine_pg_migrate (const char *dsn, int *from_r, int *to_r, GError **erro
     return FALSE;
   ok = simple (conn, "BEGIN", "migrate", error);
   res = ok ? PQexec (conn, lock) : NULL;
-  locked = PQresultStatus (res) == PGRES_TUPLES_OK && g_str_equal (PQgetvalue (res, 0, 0), "t");
+  locked = PQresultStatus (res) == PGRES_TUPLES_OK &&
+           g_str_equal (PQgetvalue (res, 0, 0), "t");
   PQclear (res);
   if (ok && !locked)
-    g_set_error (error, MG_QUARANTINE_ERROR, MG_QUARANTINE_ERROR_STATE,
-                 "PostgreSQL: another node is migrating the schema; try again when it is done");
+    g_set_error (
+        error, MG_QUARANTINE_ERROR, MG_QUARANTINE_ERROR_STATE,
+        "PostgreSQL: another node is migrating the schema; try again when it is done");
   ok = ok && locked &&
-       simple (conn, "CREATE TABLE IF NOT EXISTS mugai_schema (version integer PRIMARY KEY,"
-               " applied timestamptz NOT NULL)", "migrate", error) &&
+       simple (conn,
+               "CREATE TABLE IF NOT EXISTS mugai_schema (version integer PRIMARY KEY,"
+               " applied timestamptz NOT NULL)",
+               "migrate", error) &&
        (*from_r = schema_version (conn, error)) >= 0;
   if (ok && *from_r > MG_QUARANTINE_PG_VERSION) {
     g_set_error (error, MG_QUARANTINE_ERROR, MG_QUARANTINE_ERROR_STATE,
@@ -228,7 +235,7 @@ mg_quarantine_pg_migrate (const char *dsn, int *from_r, int *to_r, GError **erro
   }
   ok = ok && apply (conn, *from_r, error) && simple (conn, "COMMIT", "migrate", error);
   *to_r = ok ? MG_QUARANTINE_PG_VERSION : *from_r;
-  PQfinish (conn);   /* a failed migration's transaction is rolled back */
+  PQfinish (conn); /* a failed migration's transaction is rolled back */
   return ok;
 }
 
@@ -296,5 +303,6 @@ mg_quarantine_pg_report_unreachable (const char *message)
   g_mutex_unlock (&lock);
   if (report)
     g_warning ("quarantine: the PostgreSQL store is unreachable (%s); mail that would be"
-               " held is tempfailed until it is back (logged once a minute)", message);
+               " held is tempfailed until it is back (logged once a minute)",
+               message);
 }

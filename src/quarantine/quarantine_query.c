@@ -10,7 +10,7 @@
 
 typedef struct {
   GString *sql;
-  GPtrArray *args;          /* char *, bound in order */
+  GPtrArray *args; /* char *, bound in order */
 } MgWhere;
 
 static void
@@ -69,16 +69,20 @@ where_build (MgWhere *w, const MgQuarantineFilter *f)
   if (f->state != NULL)
     add (w, "state = ?", g_strdup (f->state));
   if (f->sender != NULL)
-    add_like (w, "(sender LIKE ? ESCAPE '\\' OR sender_address LIKE ? ESCAPE '\\')",
-              f->sender, 2);
+    add_like (w, "(sender LIKE ? ESCAPE '\\' OR sender_address LIKE ? ESCAPE '\\')", f->sender,
+              2);
   if (f->recipient != NULL)
     add_like (w, "recipients LIKE ? ESCAPE '\\'", f->recipient, 1);
   if (f->reason != NULL)
-    add_like (w, "EXISTS (SELECT 1 FROM item_reasons r WHERE r.item_id = items.id"
-              " AND r.reason LIKE ? ESCAPE '\\')", f->reason, 1);
+    add_like (w,
+              "EXISTS (SELECT 1 FROM item_reasons r WHERE r.item_id = items.id"
+              " AND r.reason LIKE ? ESCAPE '\\')",
+              f->reason, 1);
   if (f->text != NULL)
-    add_like (w, "(id LIKE ? ESCAPE '\\' OR subject LIKE ? ESCAPE '\\' OR sender LIKE ?"
-              " ESCAPE '\\' OR recipients LIKE ? ESCAPE '\\')", f->text, 4);
+    add_like (w,
+              "(id LIKE ? ESCAPE '\\' OR subject LIKE ? ESCAPE '\\' OR sender LIKE ?"
+              " ESCAPE '\\' OR recipients LIKE ? ESCAPE '\\')",
+              f->text, 4);
 }
 
 static MgQuarantineStmt *
@@ -93,8 +97,8 @@ prepare_where (MgQuarantineStore *store, const char *head, MgWhere *w, const cha
 }
 
 static GPtrArray *
-collect (MgQuarantineStore *store, MgQuarantineStmt *stmt, gpointer (*row) (MgQuarantineStmt *),
-         GDestroyNotify free_row, GError **error)
+collect (MgQuarantineStore *store, MgQuarantineStmt *stmt,
+         gpointer (*row) (MgQuarantineStmt *), GDestroyNotify free_row, GError **error)
 {
   g_autoptr (GPtrArray) rows = g_ptr_array_new_with_free_func (free_row);
   int rc;
@@ -178,8 +182,8 @@ stats_row (MgQuarantineStmt *stmt)
 }
 
 /* Counts both backends compute alike (PostgreSQL sums no booleans). */
-#define STATS_COUNTS \
-  ", count(*), count(*) FILTER (WHERE verdict = 'withheld')," \
+#define STATS_COUNTS                                                                          \
+  ", count(*), count(*) FILTER (WHERE verdict = 'withheld'),"                                 \
   " count(*) FILTER (WHERE verdict <> 'withheld'), count(*) FILTER (WHERE state = 'released')"
 
 static GPtrArray *
@@ -215,7 +219,8 @@ GPtrArray *
 mg_quarantine_query_by_reason (MgQuarantineStore *store, const MgQuarantineFilter *filter,
                                GError **error)
 {
-  return stats (store, filter, "SELECT r.reason" STATS_COUNTS
+  return stats (store, filter,
+                "SELECT r.reason" STATS_COUNTS
                 " FROM items JOIN item_reasons r ON r.item_id = items.id",
                 " GROUP BY r.reason ORDER BY count(*) DESC, r.reason", error);
 }

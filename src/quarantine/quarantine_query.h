@@ -12,16 +12,16 @@
 #define MG_QUARANTINE_JST_OFFSET (9 * 3600)
 
 typedef struct {
-  gint64 since;             /* seconds since the epoch, inclusive; 0: no bound */
-  gint64 until;             /* exclusive; 0: no bound */
-  const char *verdict;      /* "withheld" or "sanitised", or NULL */
-  const char *sender;       /* part of From (decoded or addr-spec), or NULL */
-  const char *recipient;    /* part of a recipient address, or NULL */
-  const char *reason;       /* part of a reason, or NULL */
-  const char *text;         /* part of the id, subject, sender or recipients, or NULL */
-  const char *state;        /* an item state, or NULL */
-  gboolean all;             /* also items kept whole (keep = all) and deleted ones */
-  guint limit;              /* 0: every row */
+  gint64 since;          /* seconds since the epoch, inclusive; 0: no bound */
+  gint64 until;          /* exclusive; 0: no bound */
+  const char *verdict;   /* "withheld" or "sanitised", or NULL */
+  const char *sender;    /* part of From (decoded or addr-spec), or NULL */
+  const char *recipient; /* part of a recipient address, or NULL */
+  const char *reason;    /* part of a reason, or NULL */
+  const char *text;      /* part of the id, subject, sender or recipients, or NULL */
+  const char *state;     /* an item state, or NULL */
+  gboolean all;          /* also items kept whole (keep = all) and deleted ones */
+  guint limit;           /* 0: every row */
   guint offset;
 } MgQuarantineFilter;
 
@@ -34,10 +34,10 @@ gint64 mg_quarantine_query_count (MgQuarantineStore *store, const MgQuarantineFi
                                   GError **error);
 
 typedef struct {
-  char *label;              /* YYYY-MM-DD (JST), or a reason */
+  char *label; /* YYYY-MM-DD (JST), or a reason */
   gint64 total;
-  gint64 withheld;          /* verdict withheld */
-  gint64 sanitised;         /* passed with parts removed (or whole, keep = all) */
+  gint64 withheld;  /* verdict withheld */
+  gint64 sanitised; /* passed with parts removed (or whole, keep = all) */
   gint64 released;
 } MgQuarantineStatsRow;
 

@@ -11,9 +11,9 @@
 #include "quarantine/quarantine_role.h"
 #include "quarantine/quarantine_secret.h"
 
-#define MG_QUARANTINE_CLAIM_STALE 900   /* seconds: an approval that crashed */
-#define REQUEST_COLUMNS \
-  "rid, item_id, kind, requested_by, requested_at, note, password, state, decided_by," \
+#define MG_QUARANTINE_CLAIM_STALE 900 /* seconds: an approval that crashed */
+#define REQUEST_COLUMNS                                                                       \
+  "rid, item_id, kind, requested_by, requested_at, note, password, state, decided_by,"        \
   " decided_at, result, requested_unix"
 
 void
@@ -65,11 +65,11 @@ unseal_password (MgQuarantineStore *store, MgQuarantineRequest *r)
 
   if (r->password == NULL)
     return;
-  plain = mg_quarantine_secret_open (mg_quarantine_store_dir (store), r->item_id,
-                                     r->password, &error);
+  plain = mg_quarantine_secret_open (mg_quarantine_store_dir (store), r->item_id, r->password,
+                                     &error);
   if (plain == NULL)
     g_warning ("%s: %s", r->item_id, error->message);
-  g_free (r->password);   /* sealed: nothing secret in it */
+  g_free (r->password); /* sealed: nothing secret in it */
   r->password = plain;
 }
 
@@ -100,23 +100,28 @@ select_requests (MgQuarantineStore *store, const char *sql, const char *id, GErr
 GPtrArray *
 mg_quarantine_release_history (MgQuarantineStore *store, const char *id, GError **error)
 {
-  return select_requests (store, "SELECT " REQUEST_COLUMNS " FROM requests"
-                          " WHERE item_id = ? ORDER BY rid", id, error);
+  return select_requests (store,
+                          "SELECT " REQUEST_COLUMNS " FROM requests"
+                          " WHERE item_id = ? ORDER BY rid",
+                          id, error);
 }
 
 MgQuarantineRequest *
 mg_quarantine_release_pending (MgQuarantineStore *store, const char *id, GError **error)
 {
   g_autoptr (GPtrArray) rows = select_requests (
-    store, "SELECT " REQUEST_COLUMNS " FROM requests WHERE item_id = ?"
-    " AND state IN ('pending', 'approving') ORDER BY rid DESC LIMIT 1", id, error);
+      store,
+      "SELECT " REQUEST_COLUMNS " FROM requests WHERE item_id = ?"
+      " AND state IN ('pending', 'approving') ORDER BY rid DESC LIMIT 1",
+      id, error);
 
   if (rows == NULL || rows->len == 0)
     return NULL;
   return g_ptr_array_steal_index (rows, 0);
 }
 
-static gboolean refuse (GError **error, MgQuarantineError code, const char *format, ...) G_GNUC_PRINTF (3, 4);
+static gboolean refuse (GError **error, MgQuarantineError code, const char *format, ...)
+    G_GNUC_PRINTF (3, 4);
 
 static gboolean
 refuse (GError **error, MgQuarantineError code, const char *format, ...)
@@ -136,16 +141,15 @@ now_seconds (void)
 }
 
 static gboolean
-check_requestable (MgQuarantineStore *store, const MgQuarantineItem *item,
-                   const char *kind, GError **error)
+check_requestable (MgQuarantineStore *store, const MgQuarantineItem *item, const char *kind,
+                   GError **error)
 {
   const MgConfig *config = mg_quarantine_store_config (store);
   g_autoptr (MgQuarantineRequest) pending = NULL;
 
   if (g_strcmp0 (kind, MG_QUARANTINE_RELEASE_SANITISED) != 0 &&
       g_strcmp0 (kind, MG_QUARANTINE_RELEASE_ORIGINAL) != 0)
-    return refuse (error, MG_QUARANTINE_ERROR_POLICY,
-                   "unknown kind of release");
+    return refuse (error, MG_QUARANTINE_ERROR_POLICY, "unknown kind of release");
   if (g_strcmp0 (kind, MG_QUARANTINE_RELEASE_ORIGINAL) == 0 &&
       (*config->release_original_forward_address == '\0' ||
        *config->release_original_smtp == '\0'))
@@ -159,13 +163,11 @@ check_requestable (MgQuarantineStore *store, const MgQuarantineItem *item,
                    " withheld for a virus is not forwarded ([release] allow_virus_original"
                    " = no)");
   if (g_strcmp0 (item->state, MG_QUARANTINE_STATE_DELETED) == 0)
-    return refuse (error, MG_QUARANTINE_ERROR_STATE,
-                   "%s was deleted", item->id);
+    return refuse (error, MG_QUARANTINE_ERROR_STATE, "%s was deleted", item->id);
   pending = mg_quarantine_release_pending (store, item->id, error);
   if (pending != NULL)
-    return refuse (error, MG_QUARANTINE_ERROR_STATE,
-                   "%s already has a pending request by %s", item->id,
-                   pending->requested_by);
+    return refuse (error, MG_QUARANTINE_ERROR_STATE, "%s already has a pending request by %s",
+                   item->id, pending->requested_by);
   return error == NULL || *error == NULL;
 }
 
@@ -177,9 +179,14 @@ insert_request (MgQuarantineStore *store, const MgQuarantineItem *item,
   MgQuarantineIndex *index = mg_quarantine_store_index (store);
   g_autofree char *now = g_strdup_printf ("%" G_GINT64_FORMAT, now_seconds ());
   g_autofree char *sealed = NULL;
-  const char *args[] = { item->id, kind, actor->name, now, note != NULL ? note : "",
+  const char *args[] = { item->id,
+                         kind,
+                         actor->name,
+                         now,
+                         note != NULL ? note : "",
                          NULL,
-                         actor->unix_user != NULL ? actor->unix_user : "", NULL };
+                         actor->unix_user != NULL ? actor->unix_user : "",
+                         NULL };
   const char *state_args[] = { item->id, NULL };
 
   if (password != NULL && *password != '\0') {
@@ -189,14 +196,17 @@ insert_request (MgQuarantineStore *store, const MgQuarantineItem *item,
       return FALSE;
   }
   args[5] = sealed != NULL ? sealed : "";
-  return mg_quarantine_index_exec (index, "INSERT INTO requests (item_id, kind,"
+  return mg_quarantine_index_exec (index,
+                                   "INSERT INTO requests (item_id, kind,"
                                    " requested_by, requested_at, note, password, state,"
                                    " requested_unix)"
                                    " VALUES (?, ?, ?, CAST (? AS BIGINT), NULLIF (?, ''),"
-                                   " NULLIF (?, ''), 'pending', NULLIF (?, ''))", args,
-                                   error) &&
-         mg_quarantine_index_exec (index, "UPDATE items SET state = 'pending'"
-                                   " WHERE id = ?", state_args, error);
+                                   " NULLIF (?, ''), 'pending', NULLIF (?, ''))",
+                                   args, error) &&
+         mg_quarantine_index_exec (index,
+                                   "UPDATE items SET state = 'pending'"
+                                   " WHERE id = ?",
+                                   state_args, error);
 }
 
 static gboolean
@@ -223,9 +233,9 @@ mg_quarantine_release_request (MgQuarantineStore *store, const char *id,
                                const char *password, const char *note, GError **error)
 {
   GError *local = NULL;
-  g_autofree char *detail = g_strdup_printf ("kind=%s%s", kind != NULL ? kind : "?",
-                                             password != NULL && *password != '\0'
-                                               ? " with archive password" : "");
+  g_autofree char *detail = g_strdup_printf (
+      "kind=%s%s", kind != NULL ? kind : "?",
+      password != NULL && *password != '\0' ? " with archive password" : "");
 
   if (mg_quarantine_role_require (actor, MG_QUARANTINE_ROLE_OPERATOR, "request", &local))
     request_locked (store, id, actor, kind, password, note, &local);
@@ -237,41 +247,48 @@ check_approvable (const MgQuarantineRequest *request, const MgQuarantineActor *a
                   const char *id, GError **error)
 {
   if (request == NULL)
-    return refuse (error, MG_QUARANTINE_ERROR_STATE,
-                   "%s has no pending request", id);
+    return refuse (error, MG_QUARANTINE_ERROR_STATE, "%s has no pending request", id);
   if (g_ascii_strcasecmp (request->requested_by, actor->name) == 0)
     return refuse (error, MG_QUARANTINE_ERROR_SAME_PERSON,
                    "%s requested this release and may not approve it;"
-                   " another approver must", actor->name);
+                   " another approver must",
+                   actor->name);
   if (request->requested_unix != NULL && actor->unix_user != NULL &&
       strcmp (request->requested_unix, actor->unix_user) == 0)
     return refuse (error, MG_QUARANTINE_ERROR_SAME_PERSON,
                    "申請と承認が同じ Unix 利用者 %s からです。別の人が承認してください"
                    " / the request (as %s) and this approval (as %s) come from the same"
-                   " Unix user %s: another person must approve", actor->unix_user,
-                   request->requested_by, actor->name, actor->unix_user);
+                   " Unix user %s: another person must approve",
+                   actor->unix_user, request->requested_by, actor->name, actor->unix_user);
   if (g_strcmp0 (request->state, "approving") == 0 &&
       now_seconds () - request->decided_at < MG_QUARANTINE_CLAIM_STALE)
-    return refuse (error, MG_QUARANTINE_ERROR_STATE,
-                   "%s is being approved by %s", id, request->decided_by);
+    return refuse (error, MG_QUARANTINE_ERROR_STATE, "%s is being approved by %s", id,
+                   request->decided_by);
   return TRUE;
 }
 
 static gboolean
-set_request (MgQuarantineStore *store, const MgQuarantineRequest *request,
-             const char *state, const char *decided_by, const char *result, GError **error)
+set_request (MgQuarantineStore *store, const MgQuarantineRequest *request, const char *state,
+             const char *decided_by, const char *result, GError **error)
 {
   g_autofree char *rid = g_strdup_printf ("%" G_GINT64_FORMAT, request->rid);
   g_autofree char *now = g_strdup_printf ("%" G_GINT64_FORMAT, now_seconds ());
   gboolean decided = g_strcmp0 (state, "pending") != 0 && g_strcmp0 (state, "approving") != 0;
-  const char *args[] = { state, decided_by != NULL ? decided_by : "", now,
-                         result != NULL ? result : "", decided ? "1" : "0", rid, NULL };
+  const char *args[] = { state,
+                         decided_by != NULL ? decided_by : "",
+                         now,
+                         result != NULL ? result : "",
+                         decided ? "1" : "0",
+                         rid,
+                         NULL };
 
-  return mg_quarantine_index_exec (mg_quarantine_store_index (store),
-                                   "UPDATE requests SET state = ?, decided_by = NULLIF (?, ''),"
-                                   " decided_at = CAST (? AS BIGINT), result = NULLIF (?, ''),"
-                                   " password = CASE WHEN ? = '1' THEN NULL ELSE password END"
-                                   " WHERE rid = CAST (? AS BIGINT)", args, error);
+  return mg_quarantine_index_exec (
+      mg_quarantine_store_index (store),
+      "UPDATE requests SET state = ?, decided_by = NULLIF (?, ''),"
+      " decided_at = CAST (? AS BIGINT), result = NULLIF (?, ''),"
+      " password = CASE WHEN ? = '1' THEN NULL ELSE password END"
+      " WHERE rid = CAST (? AS BIGINT)",
+      args, error);
 }
 
 /* Take the pending request of ID for ACTOR, under the write lock. */
@@ -301,8 +318,7 @@ claim (MgQuarantineStore *store, const char *id, const MgQuarantineActor *actor,
 
 static gboolean
 settle (MgQuarantineStore *store, const MgQuarantineRequest *request,
-        const MgQuarantineActor *actor, const char *result, gboolean delivered,
-        GError **error)
+        const MgQuarantineActor *actor, const char *result, gboolean delivered, GError **error)
 {
   MgQuarantineIndex *index = mg_quarantine_store_index (store);
 
@@ -310,16 +326,16 @@ settle (MgQuarantineStore *store, const MgQuarantineRequest *request,
     return FALSE;
   if (!set_request (store, request, delivered ? "approved" : "pending",
                     delivered ? actor->name : NULL, result, error) ||
-      !mg_quarantine_index_set_state (index, request->item_id,
-                                      delivered ? MG_QUARANTINE_STATE_RELEASED
-                                                : MG_QUARANTINE_STATE_PENDING, error)) {
+      !mg_quarantine_index_set_state (
+          index, request->item_id,
+          delivered ? MG_QUARANTINE_STATE_RELEASED : MG_QUARANTINE_STATE_PENDING, error)) {
     mg_quarantine_index_rollback (index);
     return FALSE;
   }
   if (!mg_quarantine_index_commit (index, error))
     return FALSE;
   if (delivered)
-    mg_quarantine_index_checkpoint (index);   /* the wiped password off the disk */
+    mg_quarantine_index_checkpoint (index); /* the wiped password off the disk */
   return TRUE;
 }
 
@@ -327,8 +343,7 @@ static gboolean
 deliver_claimed (MgQuarantineStore *store, const MgQuarantineRequest *request,
                  MgQuarantineDeliver deliver, gpointer ctx, char **result_r, GError **error)
 {
-  g_autoptr (MgQuarantineItem) item = mg_quarantine_store_get (store, request->item_id,
-                                                               error);
+  g_autoptr (MgQuarantineItem) item = mg_quarantine_store_get (store, request->item_id, error);
   g_autoptr (GBytes) original = NULL;
 
   if (item == NULL)
@@ -380,24 +395,22 @@ reject_locked (MgQuarantineStore *store, const char *id, const MgQuarantineActor
   if (item != NULL && request == NULL && (error == NULL || *error == NULL))
     g_set_error (error, MG_QUARANTINE_ERROR, MG_QUARANTINE_ERROR_STATE,
                  "%s has no pending request", id);
-  if (request == NULL ||
-      !set_request (store, request, "rejected", actor->name, note, error) ||
-      !mg_quarantine_index_set_state (index, id, item->held ? MG_QUARANTINE_STATE_HELD
-                                                            : MG_QUARANTINE_STATE_KEPT,
-                                      error)) {
+  if (request == NULL || !set_request (store, request, "rejected", actor->name, note, error) ||
+      !mg_quarantine_index_set_state (
+          index, id, item->held ? MG_QUARANTINE_STATE_HELD : MG_QUARANTINE_STATE_KEPT,
+          error)) {
     mg_quarantine_index_rollback (index);
     return FALSE;
   }
   if (!mg_quarantine_index_commit (index, error))
     return FALSE;
-  mg_quarantine_index_checkpoint (index);   /* the wiped password off the disk */
+  mg_quarantine_index_checkpoint (index); /* the wiped password off the disk */
   return TRUE;
 }
 
 gboolean
 mg_quarantine_release_reject (MgQuarantineStore *store, const char *id,
-                              const MgQuarantineActor *actor, const char *note,
-                              GError **error)
+                              const MgQuarantineActor *actor, const char *note, GError **error)
 {
   GError *local = NULL;
 

@@ -4,8 +4,9 @@
  * approver approves or rejects the request. The requester can never approve
  * their own request (申請者と承認者の兼務禁止): enforced here, whatever the
  * front end, and whatever names are used: an approval is also refused when
- * both actions came from the same Unix user on the command line. Approval claims the request, has DELIVER do the release, and
- * records the outcome; a failed delivery leaves the request pending.
+ * both actions came from the same Unix user on the command line. Approval claims the request,
+ * has DELIVER do the release, and records the outcome; a failed delivery leaves the request
+ * pending.
  *
  * This module never sanitises or sends anything itself: the caller's DELIVER
  * re-runs the pipeline on the original and injects only the sanitised result
@@ -17,22 +18,22 @@
 
 #include "quarantine/quarantine_store.h"
 
-#define MG_QUARANTINE_RELEASE_SANITISED "sanitised"   /* re-sanitised, to the recipients */
-#define MG_QUARANTINE_RELEASE_ORIGINAL "original"     /* the original, to the forward address */
+#define MG_QUARANTINE_RELEASE_SANITISED "sanitised" /* re-sanitised, to the recipients */
+#define MG_QUARANTINE_RELEASE_ORIGINAL "original"   /* the original, to the forward address */
 
 typedef struct {
   gint64 rid;
   char *item_id;
-  char *kind;             /* MG_QUARANTINE_RELEASE_* */
+  char *kind; /* MG_QUARANTINE_RELEASE_* */
   char *requested_by;
-  char *requested_unix;   /* the Unix user who requested it on the CLI, or NULL */
-  gint64 requested_at;    /* seconds since the epoch (UTC) */
-  char *note;             /* the requester's words: escape before showing */
-  char *password;         /* for an encrypted archive (PPAP), or NULL; cleared once decided */
-  char *state;            /* pending | approving | approved | rejected | cancelled */
+  char *requested_unix; /* the Unix user who requested it on the CLI, or NULL */
+  gint64 requested_at;  /* seconds since the epoch (UTC) */
+  char *note;           /* the requester's words: escape before showing */
+  char *password;       /* for an encrypted archive (PPAP), or NULL; cleared once decided */
+  char *state;          /* pending | approving | approved | rejected | cancelled */
   char *decided_by;
   gint64 decided_at;
-  char *result;           /* what the delivery did, or why it failed */
+  char *result; /* what the delivery did, or why it failed */
 } MgQuarantineRequest;
 
 void mg_quarantine_request_free (MgQuarantineRequest *request);
@@ -41,9 +42,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (MgQuarantineRequest, mg_quarantine_request_free)
 /* Release ITEM as REQUEST asks, given the ORIGINAL bytes. On success
  * *RESULT_R (owned by the caller) says what was delivered where. */
 typedef gboolean (*MgQuarantineDeliver) (gpointer ctx, const MgQuarantineItem *item,
-                                         const MgQuarantineRequest *request,
-                                         GBytes *original, char **result_r,
-                                         GError **error);
+                                         const MgQuarantineRequest *request, GBytes *original,
+                                         char **result_r, GError **error);
 
 /* ACTOR (operator or approver) asks for item ID to be released as KIND, with
  * PASSWORD (may be NULL) for an encrypted archive and a NOTE (may be NULL).
@@ -71,8 +71,8 @@ gboolean mg_quarantine_release_reject (MgQuarantineStore *store, const char *id,
 
 /* The pending (or approving) request of item ID, or NULL (ERROR set only when
  * the index failed). */
-MgQuarantineRequest *mg_quarantine_release_pending (MgQuarantineStore *store,
-                                                    const char *id, GError **error);
+MgQuarantineRequest *mg_quarantine_release_pending (MgQuarantineStore *store, const char *id,
+                                                    GError **error);
 
 /* Every request of item ID, oldest first (MgQuarantineRequest *). */
 GPtrArray *mg_quarantine_release_history (MgQuarantineStore *store, const char *id,

@@ -26,18 +26,22 @@ mark_deleted (MgQuarantineStore *store, const char *id, char **sha256_r, GError 
     g_clear_pointer (&item, mg_quarantine_item_free);
   }
   if (item == NULL ||
-      !mg_quarantine_index_exec (index, "UPDATE items SET state = 'deleted',"
-                                 " original_sha256 = NULL WHERE id = ?", args, error) ||
-      !mg_quarantine_index_exec (index, "UPDATE requests SET state = 'cancelled',"
+      !mg_quarantine_index_exec (index,
+                                 "UPDATE items SET state = 'deleted',"
+                                 " original_sha256 = NULL WHERE id = ?",
+                                 args, error) ||
+      !mg_quarantine_index_exec (index,
+                                 "UPDATE requests SET state = 'cancelled',"
                                  " password = NULL WHERE item_id = ?"
-                                 " AND state IN ('pending', 'approving')", args, error)) {
+                                 " AND state IN ('pending', 'approving')",
+                                 args, error)) {
     mg_quarantine_index_rollback (index);
     return FALSE;
   }
   *sha256_r = g_steal_pointer (&item->original_sha256);
   if (!mg_quarantine_index_commit (index, error))
     return FALSE;
-  mg_quarantine_index_checkpoint (index);   /* the cancelled password off the disk */
+  mg_quarantine_index_checkpoint (index); /* the cancelled password off the disk */
   return TRUE;
 }
 
@@ -68,18 +72,17 @@ mg_quarantine_remove_item (MgQuarantineStore *store, const char *id,
 
   if (mg_quarantine_role_require (actor, MG_QUARANTINE_ROLE_APPROVER, "delete", &local) &&
       mark_deleted (store, id, &sha256, &local))
-    remove_if_unreferenced (store, sha256, NULL);   /* else purge removes it */
+    remove_if_unreferenced (store, sha256, NULL); /* else purge removes it */
   return mg_quarantine_store_finish (store, actor, "delete", id, local, NULL, error);
 }
 
 /* The ids of the rows ARGS selects, into IDS. */
 static gboolean
-select_ids (MgQuarantineIndex *index, const char *const *args, GPtrArray *ids,
-            GError **error)
+select_ids (MgQuarantineIndex *index, const char *const *args, GPtrArray *ids, GError **error)
 {
   MgQuarantineStmt *stmt = mg_quarantine_index_prepare (
-    index, "SELECT id FROM items WHERE time < CAST (? AS BIGINT) ORDER BY time", args,
-    error);
+      index, "SELECT id FROM items WHERE time < CAST (? AS BIGINT) ORDER BY time", args,
+      error);
   int rc;
 
   if (stmt == NULL)
@@ -139,8 +142,7 @@ remove_unreferenced (MgQuarantineStore *store, GError **error)
 
 gboolean
 mg_quarantine_remove_expired (MgQuarantineStore *store, gint64 now,
-                              const MgQuarantineActor *actor, guint *items_r,
-                              GError **error)
+                              const MgQuarantineActor *actor, guint *items_r, GError **error)
 {
   gint64 days = mg_quarantine_store_config (store)->quarantine_retention_days;
   GError *local = NULL;

@@ -12,8 +12,9 @@
 
 /* The groups, in the order they are shown. */
 static const char *const groups[] = {
-  "messages", "files", "attachments", "removals", "viruses", "releases", "ppap",
-  "elapsed_ms", "recipients", "withheld_sender_domains", "days", "months",
+  "messages", "files",  "attachments", "removals",   "viruses",
+  "releases", "ppap",   "elapsed_ms",  "recipients", "withheld_sender_domains",
+  "days",     "months",
 };
 
 /* JSON name and its label in the catalogue (msg_report.c). */
@@ -129,7 +130,7 @@ csv_count (const char *group, const char *sub, const char *key, gint64 value, gp
 char *
 mg_quarantine_report_csv (JsonObject *stats, gboolean ja)
 {
-  MgReportCsv c = { g_string_new ("\xEF\xBB\xBF"), ja };   /* the BOM: Excel reads UTF-8 */
+  MgReportCsv c = { g_string_new ("\xEF\xBB\xBF"), ja }; /* the BOM: Excel reads UTF-8 */
   MgLang lang = ja ? MG_LANG_JA : MG_LANG_EN;
   const char *head[] = { mg_msg (MG_MSG_REPORT_CSV_GROUP, lang),
                          mg_msg (MG_MSG_REPORT_CSV_SUBGROUP, lang),

@@ -72,7 +72,7 @@ secret_make_key (const char *dir, const char *path)
 
   if (!secret_random (key, sizeof key))
     return FALSE;
-  unlink (tmp);   /* left by a crashed process of the same pid */
+  unlink (tmp); /* left by a crashed process of the same pid */
   fd = open (tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd >= 0) {
     ok = write (fd, key, sizeof key) == (ssize_t) sizeof key && fsync (fd) == 0;
@@ -94,8 +94,8 @@ secret_key (const char *dir, gboolean create, guint8 key[SECRET_KEY_LEN], GError
     return TRUE;
   if (create && secret_make_key (dir, path) && secret_read_key (path, key))
     return TRUE;
-  return secret_fail (
-      error, create ? "cannot make or read the key" : "cannot read the key", path);
+  return secret_fail (error, create ? "cannot make or read the key" : "cannot read the key",
+                      path);
 }
 
 char *
@@ -150,8 +150,8 @@ secret_decrypt (const guint8 key[SECRET_KEY_LEN], const char *item_id, const gui
   gcm_aes256_decrypt (&ctx, plain_len, (guint8 *) plain, box + SECRET_NONCE_LEN);
   gcm_aes256_digest (&ctx, GCM_DIGEST_SIZE, tag);
   explicit_bzero (&ctx, sizeof ctx);
-  ok = memeql_sec (tag, box + len - GCM_DIGEST_SIZE, GCM_DIGEST_SIZE)
-       && memchr (plain, '\0', plain_len) == NULL;
+  ok = memeql_sec (tag, box + len - GCM_DIGEST_SIZE, GCM_DIGEST_SIZE) &&
+       memchr (plain, '\0', plain_len) == NULL;
   if (!ok) {
     explicit_bzero (plain, plain_len);
     g_free (plain);

@@ -13,8 +13,8 @@
 
 /* PASSWORD sealed for ITEM_ID ("v1:" and base64 of nonce, ciphertext, tag),
  * the key in DIR made when missing; NULL with ERROR. */
-char *mg_quarantine_secret_seal (const char *dir, const char *item_id,
-                                 const char *password, GError **error);
+char *mg_quarantine_secret_seal (const char *dir, const char *item_id, const char *password,
+                                 GError **error);
 /* SEALED opened again (a value without the "v1:" prefix is returned as it is:
  * stored before passwords were sealed); NULL with ERROR when the key is
  * missing or the value was altered or belongs to another item. */

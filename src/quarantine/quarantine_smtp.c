@@ -12,7 +12,7 @@
 
 #include "quarantine/quarantine_headers.h"
 
-#define MG_QUARANTINE_SMTP_TIMEOUT 120   /* seconds per read or write */
+#define MG_QUARANTINE_SMTP_TIMEOUT 120 /* seconds per read or write */
 #define MG_QUARANTINE_SMTP_LINE_MAX 4096
 
 typedef struct {
@@ -105,8 +105,7 @@ smtp_open (MgSmtp *s, const char *target, GError **error)
   }
   if (s->connection == NULL)
     return FALSE;
-  s->in = g_data_input_stream_new (
-    g_io_stream_get_input_stream (G_IO_STREAM (s->connection)));
+  s->in = g_data_input_stream_new (g_io_stream_get_input_stream (G_IO_STREAM (s->connection)));
   g_data_input_stream_set_newline_type (s->in, G_DATA_STREAM_NEWLINE_TYPE_ANY);
   s->out = g_io_stream_get_output_stream (G_IO_STREAM (s->connection));
   return expect (s, 220, 220, NULL, error);
@@ -150,9 +149,8 @@ check_addresses (const char *sender, const char *const *recipients, GError **err
 }
 
 gboolean
-mg_quarantine_smtp_send (const char *target, const char *sender,
-                         const char *const *recipients, GBytes *message, char **reply_r,
-                         GError **error)
+mg_quarantine_smtp_send (const char *target, const char *sender, const char *const *recipients,
+                         GBytes *message, char **reply_r, GError **error)
 {
   g_auto (MgSmtp) s = { 0 };
   g_autoptr (GBytes) data = NULL;

@@ -17,9 +17,9 @@
 
 typedef struct {
   JsonObject *root;
-  GArray *message_ms;   /* gint64 */
+  GArray *message_ms; /* gint64 */
   GArray *file_ms;
-  GHashTable *ppap;     /* ids of items withheld as encrypted */
+  GHashTable *ppap; /* ids of items withheld as encrypted */
 } MgStats;
 
 #define MG_STATS_ENCRYPTED "encrypted content cannot be inspected"
@@ -39,8 +39,6 @@ count (JsonObject *g, const char *key)
 
   json_object_set_int_member (g, k, json_object_get_int_member_with_default (g, k, 0) + 1);
 }
-
-
 
 static void
 count_strings (JsonObject *g, JsonArray *names)
@@ -80,9 +78,10 @@ count_object (MgStats *s, JsonObject *o)
 static char *
 jst_format (JsonObject *line, const char *format)
 {
-  g_autoptr (GDateTime) utc = mg_jsonget_string (line, "time") != NULL
-                                ? g_date_time_new_from_iso8601 (mg_jsonget_string (line, "time"), NULL)
-                                : NULL;
+  g_autoptr (GDateTime)
+      utc = mg_jsonget_string (line, "time") != NULL
+                ? g_date_time_new_from_iso8601 (mg_jsonget_string (line, "time"), NULL)
+                : NULL;
   g_autoptr (GTimeZone) tz = g_time_zone_new_identifier ("+09:00");
   g_autoptr (GDateTime) local = utc != NULL ? g_date_time_to_timezone (utc, tz) : NULL;
 
@@ -103,7 +102,8 @@ count_recipients (MgStats *s, JsonObject *line)
 {
   JsonNode *env = json_object_get_member (line, "envelope");
   JsonArray *to = env != NULL && JSON_NODE_HOLDS_OBJECT (env)
-                    ? mg_jsonget_array (json_node_get_object (env), "to") : NULL;
+                      ? mg_jsonget_array (json_node_get_object (env), "to")
+                      : NULL;
   JsonObject *g = group (s->root, "recipients");
   g_auto (GStrv) header = NULL;
 
@@ -123,7 +123,8 @@ sender (JsonObject *line)
 {
   JsonNode *env = json_object_get_member (line, "envelope");
   const char *from = env != NULL && JSON_NODE_HOLDS_OBJECT (env)
-                       ? mg_jsonget_string (json_node_get_object (env), "from") : NULL;
+                         ? mg_jsonget_string (json_node_get_object (env), "from")
+                         : NULL;
 
   return from != NULL && *from != '\0' ? from : mg_jsonget_string (line, MG_REPORT_FROM);
 }
@@ -150,14 +151,16 @@ count_period (MgStats *s, JsonObject *line, const char *key)
 static void
 count_ppap (MgStats *s, JsonObject *line, JsonArray *parts)
 {
-  gboolean encrypted = g_strcmp0 (mg_jsonget_string (line, MG_REPORT_REASON), MG_STATS_ENCRYPTED) == 0;
+  gboolean encrypted = g_strcmp0 (mg_jsonget_string (line, MG_REPORT_REASON),
+                                  MG_STATS_ENCRYPTED) == 0;
   const char *id = mg_jsonget_string (line, MG_REPORT_ID);
 
   for (guint i = 0; parts != NULL && i < json_array_get_length (parts); i++) {
     JsonNode *p = json_array_get_element (parts, i);
     encrypted |= JSON_NODE_HOLDS_OBJECT (p) &&
-                 g_strcmp0 (mg_jsonget_string (json_node_get_object (p), MG_REPORT_PART_REASON),
-                            MG_STATS_ENCRYPTED) == 0;
+                 g_strcmp0 (
+                     mg_jsonget_string (json_node_get_object (p), MG_REPORT_PART_REASON),
+                     MG_STATS_ENCRYPTED) == 0;
   }
   if (!encrypted)
     return;
@@ -229,9 +232,10 @@ count_action (MgStats *s, JsonObject *line)
 static gboolean
 in_period (JsonObject *line, gint64 from, gint64 to)
 {
-  g_autoptr (GDateTime) t = mg_jsonget_string (line, "time") != NULL
-                              ? g_date_time_new_from_iso8601 (mg_jsonget_string (line, "time"), NULL)
-                              : NULL;
+  g_autoptr (GDateTime)
+      t = mg_jsonget_string (line, "time") != NULL
+              ? g_date_time_new_from_iso8601 (mg_jsonget_string (line, "time"), NULL)
+              : NULL;
   gint64 unix_time;
 
   if (t == NULL)
@@ -351,8 +355,7 @@ log_files (const char *dir)
 /* The shared store's audit lines (PostgreSQL) into S; FALSE with ERROR when
  * the store cannot be read. */
 static gboolean
-count_shared_lines (MgStats *s, const MgConfig *config, gint64 from, gint64 to,
-                    GError **error)
+count_shared_lines (MgStats *s, const MgConfig *config, gint64 from, gint64 to, GError **error)
 {
   g_autoptr (MgQuarantineIndex) index = mg_quarantine_index_open (config, error);
   g_auto (GStrv) lines = index != NULL ? mg_quarantine_index_audit_lines (index, error) : NULL;
@@ -383,9 +386,10 @@ mg_quarantine_stats_collect (const MgConfig *config, gint64 from, gint64 to, GEr
   MgStats s = { json_object_new (), g_array_new (FALSE, FALSE, sizeof (gint64)),
                 g_array_new (FALSE, FALSE, sizeof (gint64)),
                 g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL) };
-  static const char *const groups[] = { "messages", "files", "attachments", "removals",
-                                        "viruses", "releases", "ppap", "recipients",
-                                        "withheld_sender_domains", "days", "months" };
+  static const char *const groups[] = { "messages", "files",      "attachments",
+                                        "removals", "viruses",    "releases",
+                                        "ppap",     "recipients", "withheld_sender_domains",
+                                        "days",     "months" };
 
   if (!shared && !g_file_test (main_log, G_FILE_TEST_EXISTS) && paths->len == 1) {
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "%s: no audit log", main_log);

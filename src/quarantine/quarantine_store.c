@@ -43,7 +43,7 @@ commit_and_insert (MgQuarantineIndex *index, const char *dir, MgStaged *objects,
 {
   g_autoptr (GPtrArray) terminated = g_ptr_array_copy (reasons, NULL, NULL);
 
-  g_ptr_array_set_free_func (terminated, NULL);   /* the copy borrows the strings */
+  g_ptr_array_set_free_func (terminated, NULL); /* the copy borrows the strings */
   g_ptr_array_add (terminated, NULL);
   if (!mg_quarantine_index_begin (index, error))
     return FALSE;
@@ -187,7 +187,7 @@ mg_quarantine_store_put (const MgConfig *config, const MgQuarantinePut *put, GEr
 {
   gboolean keep = put->held || config->quarantine_keep == MG_QUARANTINE_KEEP_ALL;
 
-  if (!mg_quarantine_id_valid (put->id)) {   /* it comes from a worker: never trusted */
+  if (!mg_quarantine_id_valid (put->id)) { /* it comes from a worker: never trusted */
     g_set_error (error, MG_QUARANTINE_ERROR, MG_QUARANTINE_ERROR_NOT_FOUND,
                  "not a quarantine id");
     return FALSE;
@@ -217,8 +217,9 @@ file_item_report (const char *report_json, const char *operator_name)
     return g_strdup (report_json);
   report = json_node_get_object (root);
   if (json_object_get_member (report, MG_REPORT_SOURCE) != NULL)
-    json_object_set_member (report, MG_REPORT_SUBJECT,
-                            json_node_copy (json_object_get_member (report, MG_REPORT_SOURCE)));
+    json_object_set_member (
+        report, MG_REPORT_SUBJECT,
+        json_node_copy (json_object_get_member (report, MG_REPORT_SOURCE)));
   json_object_set_string_member (report, MG_REPORT_FROM, from);
   json_object_set_string_member (report, MG_REPORT_VERDICT, "withheld");
   json_generator_set_root (gen, root);
@@ -240,9 +241,10 @@ mg_quarantine_store_put_file (const MgConfig *config, const char *id, GBytes *or
     return FALSE;
   }
   if (keep)
-    return put_item (config, &put,
-                     mg_quarantine_audit_file_object (report_json, operator_name, original,
-                                                      output, TRUE), error);
+    return put_item (
+        config, &put,
+        mg_quarantine_audit_file_object (report_json, operator_name, original, output, TRUE),
+        error);
   return mg_quarantine_audit_file (config, report_json, operator_name, original, output, FALSE,
                                    error);
 }
@@ -269,7 +271,7 @@ mg_quarantine_store_migrate (const MgConfig *config, int *from_r, int *to_r, GEr
 
   if (config->quarantine_backend == MG_QUARANTINE_BACKEND_POSTGRESQL)
     return mg_quarantine_pg_migrate (config->quarantine_dsn, from_r, to_r, error);
-  *from_r = *to_r = 0;   /* SQLite: the index brings itself up to date when opened */
+  *from_r = *to_r = 0; /* SQLite: the index brings itself up to date when opened */
   index = mg_quarantine_index_open (config, error);
   return index != NULL;
 }
@@ -311,9 +313,9 @@ mg_quarantine_id_valid (const char *id)
     return FALSE;
   for (gsize i = 0; i < sizeof pattern - 1; i++) {
     char c = id[i], p = pattern[i];
-    gboolean ok = p == 'd' ? g_ascii_isdigit (c) || (i == 8 && c == 'T')
-                : p == 'x' ? g_ascii_isdigit (c) || (c >= 'a' && c <= 'f')
-                : c == p;
+    gboolean ok = p == 'd'   ? g_ascii_isdigit (c) || (i == 8 && c == 'T')
+                  : p == 'x' ? g_ascii_isdigit (c) || (c >= 'a' && c <= 'f')
+                             : c == p;
     if (!ok)
       return FALSE;
   }
@@ -375,8 +377,8 @@ char *
 mg_quarantine_store_report (MgQuarantineStore *store, const MgQuarantineItem *item,
                             GError **error)
 {
-  g_autoptr (GBytes) bytes = read_object (store, item->report_sha256,
-                                          MG_QUARANTINE_REPORT_MAX, error);
+  g_autoptr (GBytes)
+      bytes = read_object (store, item->report_sha256, MG_QUARANTINE_REPORT_MAX, error);
   gsize len;
   const char *data;
 
@@ -412,7 +414,8 @@ outcome (const GError *failure)
   if (failure == NULL)
     return "ok";
   if (failure->domain == MG_QUARANTINE_ERROR &&
-      (failure->code == MG_QUARANTINE_ERROR_ROLE || failure->code == MG_QUARANTINE_ERROR_STATE ||
+      (failure->code == MG_QUARANTINE_ERROR_ROLE ||
+       failure->code == MG_QUARANTINE_ERROR_STATE ||
        failure->code == MG_QUARANTINE_ERROR_SAME_PERSON ||
        failure->code == MG_QUARANTINE_ERROR_POLICY ||
        failure->code == MG_QUARANTINE_ERROR_NOT_FOUND))

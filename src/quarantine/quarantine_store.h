@@ -30,7 +30,7 @@ typedef struct {
   GBytes *output;
   const char *report_json;
   gboolean held;
-  const MgEnvelope *envelope;     /* may be NULL */
+  const MgEnvelope *envelope; /* may be NULL */
   const char *sender_address;
   const char *recipients;
 } MgQuarantinePut;
@@ -86,8 +86,8 @@ char *mg_quarantine_store_report (MgQuarantineStore *store, const MgQuarantineIt
 char *mg_quarantine_store_headers (MgQuarantineStore *store, const MgQuarantineItem *item,
                                    GError **error);
 /* The original bytes of ITEM, for a release only; NULL with ERROR. */
-GBytes *mg_quarantine_store_original (MgQuarantineStore *store,
-                                      const MgQuarantineItem *item, GError **error);
+GBytes *mg_quarantine_store_original (MgQuarantineStore *store, const MgQuarantineItem *item,
+                                      GError **error);
 
 /* The objects of the store, wherever they are (files under the directory,
  * or the shared store's table): read object SHA256 (at most MAX bytes,
@@ -106,15 +106,13 @@ MgQuarantineItem *mg_quarantine_store_show (MgQuarantineStore *store, const char
 /* Write ACTOR's ACTION on ITEM_ID to the audit log with the outcome: "ok" when
  * FAILURE is NULL, else "refused" (role, state, two-person rule) or "failed"
  * with FAILURE's message. FALSE with ERROR when the log cannot be written. */
-gboolean mg_quarantine_store_audit (MgQuarantineStore *store,
-                                    const MgQuarantineActor *actor, const char *action,
-                                    const char *item_id, const GError *failure,
-                                    const char *detail, GError **error);
+gboolean mg_quarantine_store_audit (MgQuarantineStore *store, const MgQuarantineActor *actor,
+                                    const char *action, const char *item_id,
+                                    const GError *failure, const char *detail, GError **error);
 
 /* Audit ACTOR's ACTION on ITEM_ID with the outcome LOCAL (NULL: ok; taken
  * over) and hand LOCAL on in ERROR. TRUE only when the action succeeded and
  * its line was written. */
-gboolean mg_quarantine_store_finish (MgQuarantineStore *store,
-                                     const MgQuarantineActor *actor, const char *action,
-                                     const char *item_id, GError *local,
+gboolean mg_quarantine_store_finish (MgQuarantineStore *store, const MgQuarantineActor *actor,
+                                     const char *action, const char *item_id, GError *local,
                                      const char *detail, GError **error);

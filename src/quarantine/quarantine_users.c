@@ -109,8 +109,8 @@ parse_line (const char *line)
 GPtrArray *
 mg_quarantine_users_load (const char *path, GError **error)
 {
-  g_autoptr (GPtrArray) users = g_ptr_array_new_with_free_func (
-    (GDestroyNotify) mg_quarantine_user_free);
+  g_autoptr (GPtrArray)
+      users = g_ptr_array_new_with_free_func ((GDestroyNotify) mg_quarantine_user_free);
   g_autofree char *text = NULL;
   g_auto (GStrv) lines = NULL;
   g_autoptr (GError) local = NULL;
@@ -128,8 +128,8 @@ mg_quarantine_users_load (const char *path, GError **error)
     if (*line == '\0' || *line == '#')
       continue;
     if ((user = parse_line (line)) == NULL) {
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "%s:%d: not name:role:hash",
-                   path, i + 1);
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "%s:%d: not name:role:hash", path,
+                   i + 1);
       return NULL;
     }
     g_ptr_array_add (users, user);
@@ -145,11 +145,10 @@ mg_quarantine_users_save (const char *path, GPtrArray *users, gid_t group, GErro
 
   for (guint i = 0; i < users->len; i++) {
     const MgQuarantineUser *u = g_ptr_array_index (users, i);
-    g_string_append_printf (text, "%s:%s:%s%s%s%s%s\n", u->name, u->role, u->hash,
-                            u->unix_user != NULL ? ":unix_user=" : "",
-                            u->unix_user != NULL ? u->unix_user : "",
-                            u->email != NULL ? ":email=" : "",
-                            u->email != NULL ? u->email : "");
+    g_string_append_printf (
+        text, "%s:%s:%s%s%s%s%s\n", u->name, u->role, u->hash,
+        u->unix_user != NULL ? ":unix_user=" : "", u->unix_user != NULL ? u->unix_user : "",
+        u->email != NULL ? ":email=" : "", u->email != NULL ? u->email : "");
   }
   return mg_fdio_write_file_atomic_mode (path, text->str, text->len, 0640, group, error);
 }
@@ -176,9 +175,8 @@ mg_quarantine_users_hash (const char *password, GError **error)
 
   if (strlen (password) < MG_ADMIN_USERS_MIN_PASSWORD ||
       strlen (password) > MG_ADMIN_USERS_MAX_PASSWORD) {
-    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-                 "a password has %d to %d characters", MG_ADMIN_USERS_MIN_PASSWORD,
-                 MG_ADMIN_USERS_MAX_PASSWORD);
+    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "a password has %d to %d characters",
+                 MG_ADMIN_USERS_MIN_PASSWORD, MG_ADMIN_USERS_MAX_PASSWORD);
     return NULL;
   }
   setting = crypt_gensalt_ra ("$y$", 0, NULL, 0);
@@ -228,8 +226,7 @@ mg_quarantine_users_verify (const MgQuarantineUser *user, const char *password)
   if (password == NULL || strlen (password) > MG_ADMIN_USERS_MAX_PASSWORD)
     password = "";
   hash = crypt_ra (password, stored, &data, &size);
-  ok = user != NULL && hash != NULL && hash[0] != '*' &&
-       equal_in_constant_time (hash, stored);
+  ok = user != NULL && hash != NULL && hash[0] != '*' && equal_in_constant_time (hash, stored);
   explicit_bzero (data, size);
   free (data);
   return ok;

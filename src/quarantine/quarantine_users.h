@@ -21,8 +21,8 @@ typedef struct {
   char *name;
   char *role;
   char *hash;
-  char *unix_user;          /* the Unix login mapped to this user, or NULL */
-  char *email;              /* where the user is told of pending requests, or NULL */
+  char *unix_user; /* the Unix login mapped to this user, or NULL */
+  char *email;     /* where the user is told of pending requests, or NULL */
 } MgQuarantineUser;
 
 void mg_quarantine_user_free (MgQuarantineUser *user);
@@ -34,7 +34,7 @@ GPtrArray *mg_quarantine_users_load (const char *path, GError **error);
 /* Write USERS to PATH atomically, mode 0640 with group GROUP ((gid_t) -1:
  * the caller's): root writes it, the web UI's user only reads it. */
 gboolean mg_quarantine_users_save (const char *path, GPtrArray *users, gid_t group,
-                              GError **error);
+                                   GError **error);
 /* The user NAME of USERS, or NULL (borrowed). */
 MgQuarantineUser *mg_quarantine_users_find (GPtrArray *users, const char *name);
 

@@ -32,9 +32,9 @@ struct MgSandboxPool {
   int ctl;
   pid_t supervisor;
   GMutex lock;
-  GCond freed;            /* a worker became idle */
-  GPtrArray *workers;     /* MgWorker * */
-  char *fatal;            /* the supervisor's start-up failure */
+  GCond freed;        /* a worker became idle */
+  GPtrArray *workers; /* MgWorker * */
+  char *fatal;        /* the supervisor's start-up failure */
 };
 
 static void
@@ -55,7 +55,8 @@ drain_ctl (MgSandboxPool *pool)
       char space[CMSG_SPACE (sizeof (int))];
     } control;
     struct iovec iov = { buf, sizeof buf - 1 };
-    struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+    struct msghdr msg = { .msg_iov = &iov,
+                          .msg_iovlen = 1,
                           .msg_control = control.space,
                           .msg_controllen = sizeof control.space };
     ssize_t n = recvmsg (pool->ctl, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
@@ -99,7 +100,7 @@ spawn_supervisor (char **argv, int child_ctl)
   if (pid == 0) {
     mg_privs_carry_saved_ids ();
     fcntl (child_ctl, F_SETFD, 0);
-    execv (mg_privs_self_exe, args);   /* the only execve the front's filter allows */
+    execv (mg_privs_self_exe, args); /* the only execve the front's filter allows */
     _exit (127);
   }
   return pid;
@@ -108,7 +109,8 @@ spawn_supervisor (char **argv, int child_ctl)
 static gboolean
 wait_first_worker (MgSandboxPool *pool, GError **error)
 {
-  gint64 deadline = g_get_monotonic_time () + pool->settings.start_timeout_ms * G_GINT64_CONSTANT (1000);
+  gint64 deadline = g_get_monotonic_time () +
+                    pool->settings.start_timeout_ms * G_GINT64_CONSTANT (1000);
 
   while (g_get_monotonic_time () < deadline) {
     drain_ctl (pool);
@@ -129,7 +131,7 @@ mg_sandbox_pool_new (char **argv, const MgSandboxPoolSettings *settings, GError 
   g_autoptr (MgSandboxPool) pool = g_new0 (MgSandboxPool, 1);
   int sv[2];
 
-  signal (SIGPIPE, SIG_IGN);   /* a dead worker is an error return, not a signal */
+  signal (SIGPIPE, SIG_IGN); /* a dead worker is an error return, not a signal */
   pool->settings = *settings;
   pool->ctl = -1;
   pool->supervisor = -1;
@@ -186,7 +188,8 @@ take_idle (MgSandboxPool *pool)
 static MgWorker *
 acquire (MgSandboxPool *pool, GError **error)
 {
-  gint64 deadline = g_get_monotonic_time () + pool->settings.job_timeout_ms * G_GINT64_CONSTANT (1000);
+  gint64 deadline = g_get_monotonic_time () +
+                    pool->settings.job_timeout_ms * G_GINT64_CONSTANT (1000);
   MgWorker *w = NULL;
 
   g_mutex_lock (&pool->lock);
@@ -228,7 +231,7 @@ release (MgSandboxPool *pool, MgWorker *w, gboolean failed)
     kill_worker (pool, w->pid);
   g_mutex_lock (&pool->lock);
   if (failed || ++w->jobs >= pool->settings.max_jobs)
-    g_ptr_array_remove (pool->workers, w);   /* closes: the worker sees EOF */
+    g_ptr_array_remove (pool->workers, w); /* closes: the worker sees EOF */
   else
     w->busy = FALSE;
   g_cond_signal (&pool->freed);

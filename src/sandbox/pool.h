@@ -23,10 +23,10 @@ typedef enum {
 } MgSandboxError;
 
 typedef struct {
-  guint max_jobs;          /* jobs per worker before it is retired */
-  int job_timeout_ms;      /* wall clock per job */
-  int start_timeout_ms;    /* for the supervisor's first worker */
-  gsize max_frame;         /* largest reply accepted */
+  guint max_jobs;       /* jobs per worker before it is retired */
+  int job_timeout_ms;   /* wall clock per job */
+  int start_timeout_ms; /* for the supervisor's first worker */
+  gsize max_frame;      /* largest reply accepted */
 } MgSandboxPoolSettings;
 
 typedef struct MgSandboxPool MgSandboxPool;
@@ -44,5 +44,5 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (MgSandboxPool, mg_sandbox_pool_free)
  * PARTS_R is not NULL it gets the MG_IPC_PARTS frame the worker sent before
  * its reply, or NULL: set even when the job then fails, so that the caller
  * can still say what the job held. */
-gboolean mg_sandbox_pool_run (MgSandboxPool *pool, const MgIpcFrame *job,
-                              MgIpcFrame **reply_r, MgIpcFrame **parts_r, GError **error);
+gboolean mg_sandbox_pool_run (MgSandboxPool *pool, const MgIpcFrame *job, MgIpcFrame **reply_r,
+                              MgIpcFrame **parts_r, GError **error);

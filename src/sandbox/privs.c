@@ -86,7 +86,8 @@ lookup_one (const char *name, uid_t *uid_r, gid_t *gid_r, GError **error)
 }
 
 gboolean
-mg_privs_lookup (const char *user, const char *worker_user, MgPrivsUsers *users, GError **error)
+mg_privs_lookup (const char *user, const char *worker_user, MgPrivsUsers *users,
+                 GError **error)
 {
   uid_t r, e, s;
 
@@ -164,7 +165,7 @@ adopt_entry (int dir, const char *name, uid_t uid, gid_t gid, gboolean *ok)
   int sub = -1;
   struct stat st;
 
-  if (fd < 0 || fstat (fd, &st) != 0) {   /* gone meanwhile */
+  if (fd < 0 || fstat (fd, &st) != 0) { /* gone meanwhile */
     if (fd >= 0)
       close (fd);
     return -1;
@@ -172,7 +173,7 @@ adopt_entry (int dir, const char *name, uid_t uid, gid_t gid, gboolean *ok)
   if ((S_ISDIR (st.st_mode) || st.st_nlink == 1) && (st.st_uid == 0 || st.st_gid == 0))
     *ok = fchownat (fd, "", uid, gid, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) == 0;
   if (*ok && S_ISDIR (st.st_mode))
-    sub = openat (fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);   /* this folder, by its fd */
+    sub = openat (fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC); /* this folder, by its fd */
   close (fd);
   return sub;
 }

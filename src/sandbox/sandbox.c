@@ -24,7 +24,6 @@
 #include "sandbox/privs.h"
 #include "util/tree.h"
 
-
 static gboolean
 fail (GError **error, const char *step)
 {
@@ -70,33 +69,97 @@ set_limits (const MgSandboxLimits *limits, GError **error)
 
 /* What the parsers and the pipeline need, on descriptors they hold. */
 static const int allowed[] = {
-  SCMP_SYS (read), SCMP_SYS (write), SCMP_SYS (readv), SCMP_SYS (writev),
-  SCMP_SYS (pread64), SCMP_SYS (close), SCMP_SYS (fstat), SCMP_SYS (newfstatat),
-  SCMP_SYS (statx), SCMP_SYS (lseek), SCMP_SYS (mmap), SCMP_SYS (munmap),
-  SCMP_SYS (mremap), SCMP_SYS (mprotect), SCMP_SYS (brk), SCMP_SYS (madvise),
-  SCMP_SYS (futex), SCMP_SYS (set_robust_list), SCMP_SYS (rseq),
-  SCMP_SYS (clock_gettime), SCMP_SYS (clock_getres), SCMP_SYS (gettimeofday),
-  SCMP_SYS (nanosleep), SCMP_SYS (clock_nanosleep), SCMP_SYS (getrandom),
-  SCMP_SYS (exit), SCMP_SYS (exit_group), SCMP_SYS (rt_sigreturn),
-  SCMP_SYS (rt_sigaction), SCMP_SYS (rt_sigprocmask), SCMP_SYS (sigaltstack),
-  SCMP_SYS (getpid), SCMP_SYS (gettid), SCMP_SYS (getuid), SCMP_SYS (geteuid),
-  SCMP_SYS (getgid), SCMP_SYS (getegid), SCMP_SYS (sched_yield),
-  SCMP_SYS (sched_getaffinity), SCMP_SYS (poll), SCMP_SYS (ppoll), SCMP_SYS (dup),
-  SCMP_SYS (dup2), SCMP_SYS (dup3), SCMP_SYS (fcntl), SCMP_SYS (getcwd),
-  SCMP_SYS (sysinfo), SCMP_SYS (uname), SCMP_SYS (prlimit64), SCMP_SYS (getrlimit),
-  SCMP_SYS (readlink), SCMP_SYS (readlinkat), SCMP_SYS (access), SCMP_SYS (faccessat),
-  SCMP_SYS (faccessat2), SCMP_SYS (getdents64),
-  SCMP_SYS (restart_syscall), SCMP_SYS (membarrier), SCMP_SYS (getpriority),
-  SCMP_SYS (pipe2), SCMP_SYS (eventfd2), SCMP_SYS (openat), SCMP_SYS (open),
+  SCMP_SYS (read),
+  SCMP_SYS (write),
+  SCMP_SYS (readv),
+  SCMP_SYS (writev),
+  SCMP_SYS (pread64),
+  SCMP_SYS (close),
+  SCMP_SYS (fstat),
+  SCMP_SYS (newfstatat),
+  SCMP_SYS (statx),
+  SCMP_SYS (lseek),
+  SCMP_SYS (mmap),
+  SCMP_SYS (munmap),
+  SCMP_SYS (mremap),
+  SCMP_SYS (mprotect),
+  SCMP_SYS (brk),
+  SCMP_SYS (madvise),
+  SCMP_SYS (futex),
+  SCMP_SYS (set_robust_list),
+  SCMP_SYS (rseq),
+  SCMP_SYS (clock_gettime),
+  SCMP_SYS (clock_getres),
+  SCMP_SYS (gettimeofday),
+  SCMP_SYS (nanosleep),
+  SCMP_SYS (clock_nanosleep),
+  SCMP_SYS (getrandom),
+  SCMP_SYS (exit),
+  SCMP_SYS (exit_group),
+  SCMP_SYS (rt_sigreturn),
+  SCMP_SYS (rt_sigaction),
+  SCMP_SYS (rt_sigprocmask),
+  SCMP_SYS (sigaltstack),
+  SCMP_SYS (getpid),
+  SCMP_SYS (gettid),
+  SCMP_SYS (getuid),
+  SCMP_SYS (geteuid),
+  SCMP_SYS (getgid),
+  SCMP_SYS (getegid),
+  SCMP_SYS (sched_yield),
+  SCMP_SYS (sched_getaffinity),
+  SCMP_SYS (poll),
+  SCMP_SYS (ppoll),
+  SCMP_SYS (dup),
+  SCMP_SYS (dup2),
+  SCMP_SYS (dup3),
+  SCMP_SYS (fcntl),
+  SCMP_SYS (getcwd),
+  SCMP_SYS (sysinfo),
+  SCMP_SYS (uname),
+  SCMP_SYS (prlimit64),
+  SCMP_SYS (getrlimit),
+  SCMP_SYS (readlink),
+  SCMP_SYS (readlinkat),
+  SCMP_SYS (access),
+  SCMP_SYS (faccessat),
+  SCMP_SYS (faccessat2),
+  SCMP_SYS (getdents64),
+  SCMP_SYS (restart_syscall),
+  SCMP_SYS (membarrier),
+  SCMP_SYS (getpriority),
+  SCMP_SYS (pipe2),
+  SCMP_SYS (eventfd2),
+  SCMP_SYS (openat),
+  SCMP_SYS (open),
   /* temporary files of libclamav's unpackers, confined by Landlock */
-  SCMP_SYS (mkdir), SCMP_SYS (mkdirat), SCMP_SYS (unlink), SCMP_SYS (unlinkat),
-  SCMP_SYS (rmdir), SCMP_SYS (rename), SCMP_SYS (renameat), SCMP_SYS (renameat2),
-  SCMP_SYS (ftruncate), SCMP_SYS (fsync), SCMP_SYS (fdatasync), SCMP_SYS (fchmod),
-  SCMP_SYS (umask), SCMP_SYS (fadvise64), SCMP_SYS (chdir), SCMP_SYS (fchdir),
-  SCMP_SYS (chmod), SCMP_SYS (fchmodat), SCMP_SYS (statfs), SCMP_SYS (fstatfs),
-  SCMP_SYS (lstat), SCMP_SYS (stat), SCMP_SYS (utimensat),
+  SCMP_SYS (mkdir),
+  SCMP_SYS (mkdirat),
+  SCMP_SYS (unlink),
+  SCMP_SYS (unlinkat),
+  SCMP_SYS (rmdir),
+  SCMP_SYS (rename),
+  SCMP_SYS (renameat),
+  SCMP_SYS (renameat2),
+  SCMP_SYS (ftruncate),
+  SCMP_SYS (fsync),
+  SCMP_SYS (fdatasync),
+  SCMP_SYS (fchmod),
+  SCMP_SYS (umask),
+  SCMP_SYS (fadvise64),
+  SCMP_SYS (chdir),
+  SCMP_SYS (fchdir),
+  SCMP_SYS (chmod),
+  SCMP_SYS (fchmodat),
+  SCMP_SYS (statfs),
+  SCMP_SYS (fstatfs),
+  SCMP_SYS (lstat),
+  SCMP_SYS (stat),
+  SCMP_SYS (utimensat),
   /* a child forked to run one risky job under lower limits (fork below) */
-  SCMP_SYS (wait4), SCMP_SYS (alarm), SCMP_SYS (setitimer),
+  SCMP_SYS (wait4),
+  SCMP_SYS (alarm),
+  SCMP_SYS (setitimer),
 };
 
 /* clone's flags from glibc's fork (): a plain child process, no shared memory,
@@ -110,27 +173,27 @@ add_rules (scmp_filter_ctx ctx)
 
   for (gsize i = 0; i < G_N_ELEMENTS (allowed) && rc == 0; i++)
     rc = seccomp_rule_add (ctx, SCMP_ACT_ALLOW, allowed[i], 0);
-  if (rc == 0)   /* send on a socket already connected (syslog), never a new peer */
+  if (rc == 0) /* send on a socket already connected (syslog), never a new peer */
     rc = seccomp_rule_add (ctx, SCMP_ACT_ALLOW, SCMP_SYS (sendto), 1,
                            SCMP_A4 (SCMP_CMP_EQ, 0));
-  if (rc == 0)   /* threads */
+  if (rc == 0) /* threads */
     rc = seccomp_rule_add (ctx, SCMP_ACT_ALLOW, SCMP_SYS (clone), 1,
                            SCMP_A0 (SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD));
-  if (rc == 0)   /* and fork (), nothing else that makes a process */
+  if (rc == 0) /* and fork (), nothing else that makes a process */
     rc = seccomp_rule_add (ctx, SCMP_ACT_ALLOW, SCMP_SYS (clone), 1,
                            SCMP_A0 (SCMP_CMP_EQ, MG_SANDBOX_FORK_FLAGS));
-  if (rc == 0)   /* clone3's flags cannot be inspected: glibc falls back to clone */
+  if (rc == 0) /* clone3's flags cannot be inspected: glibc falls back to clone */
     rc = seccomp_rule_add (ctx, SCMP_ACT_ERRNO (ENOSYS), SCMP_SYS (clone3), 0);
-  if (rc == 0)   /* a child may restrict itself further (util/mapcap.c) */
+  if (rc == 0) /* a child may restrict itself further (util/mapcap.c) */
     rc = seccomp_rule_add (ctx, SCMP_ACT_ALLOW, SCMP_SYS (prctl), 1,
                            SCMP_A0 (SCMP_CMP_EQ, PR_SET_NO_NEW_PRIVS));
   if (rc == 0)
     rc = seccomp_rule_add (ctx, SCMP_ACT_ALLOW, SCMP_SYS (seccomp), 1,
                            SCMP_A0 (SCMP_CMP_EQ, SECCOMP_SET_MODE_FILTER));
-  if (rc == 0)   /* raise () on this process only: its user may be a saved id of the front */
+  if (rc == 0) /* raise () on this process only: its user may be a saved id of the front */
     rc = seccomp_rule_add (ctx, SCMP_ACT_ALLOW, SCMP_SYS (tgkill), 1,
                            SCMP_A0 (SCMP_CMP_EQ, (scmp_datum_t) getpid ()));
-  if (rc == 0)   /* isatty() only */
+  if (rc == 0) /* isatty() only */
     rc = seccomp_rule_add (ctx, SCMP_ACT_ALLOW, SCMP_SYS (ioctl), 1,
                            SCMP_A1 (SCMP_CMP_EQ, TCGETS));
   return rc;
@@ -150,12 +213,12 @@ install_seccomp (GError **error)
   return mg_privs_seccomp_load (ctx, rc, error);
 }
 
-#define MG_LANDLOCK_WRITES                                                              \
-  (LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_REMOVE_DIR |                     \
-   LANDLOCK_ACCESS_FS_REMOVE_FILE | LANDLOCK_ACCESS_FS_MAKE_CHAR |                     \
-   LANDLOCK_ACCESS_FS_MAKE_DIR | LANDLOCK_ACCESS_FS_MAKE_REG |                         \
-   LANDLOCK_ACCESS_FS_MAKE_SOCK | LANDLOCK_ACCESS_FS_MAKE_FIFO |                       \
-   LANDLOCK_ACCESS_FS_MAKE_BLOCK | LANDLOCK_ACCESS_FS_MAKE_SYM)
+#define MG_LANDLOCK_WRITES                                                                    \
+  (LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_REMOVE_DIR |                            \
+   LANDLOCK_ACCESS_FS_REMOVE_FILE | LANDLOCK_ACCESS_FS_MAKE_CHAR |                            \
+   LANDLOCK_ACCESS_FS_MAKE_DIR | LANDLOCK_ACCESS_FS_MAKE_REG | LANDLOCK_ACCESS_FS_MAKE_SOCK | \
+   LANDLOCK_ACCESS_FS_MAKE_FIFO | LANDLOCK_ACCESS_FS_MAKE_BLOCK |                             \
+   LANDLOCK_ACCESS_FS_MAKE_SYM)
 
 /* Writes anywhere but DIR are refused by the kernel. FALSE without an error
  * where the kernel has no Landlock (writes are then bounded by the user and
@@ -174,7 +237,8 @@ confine_writes (const char *dir, GError **error)
   }
   beneath.parent_fd = open (dir, O_PATH | O_CLOEXEC | O_DIRECTORY);
   ok = beneath.parent_fd >= 0 &&
-       syscall (SYS_landlock_add_rule, ruleset, LANDLOCK_RULE_PATH_BENEATH, &beneath, 0) == 0 &&
+       syscall (SYS_landlock_add_rule, ruleset, LANDLOCK_RULE_PATH_BENEATH, &beneath, 0) ==
+           0 &&
        syscall (SYS_landlock_restrict_self, ruleset, 0) == 0;
   if (!ok)
     fail (error, "landlock");

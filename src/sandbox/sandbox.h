@@ -16,14 +16,14 @@
 #include <sys/types.h>
 
 typedef struct {
-  gint64 max_memory_mb;    /* address space (not applied under AddressSanitizer) */
-  gint64 max_cpu_seconds;  /* CPU time of the whole worker life */
+  gint64 max_memory_mb;   /* address space (not applied under AddressSanitizer) */
+  gint64 max_cpu_seconds; /* CPU time of the whole worker life */
   gint64 max_open_files;
-  gint64 max_file_size;    /* bytes of any file written (temporary files) */
-  uid_t uid;               /* the worker user ([milter] worker_user; never root) */
+  gint64 max_file_size; /* bytes of any file written (temporary files) */
+  uid_t uid;            /* the worker user ([milter] worker_user; never root) */
   gid_t gid;
-  gint64 service_idle;     /* seconds a service child waits for its worker's next
-                              request (0: one request per service child) */
+  gint64 service_idle; /* seconds a service child waits for its worker's next
+                          request (0: one request per service child) */
 } MgSandboxLimits;
 
 /* Enter the sandbox. FALSE with ERROR when a step fails: the caller must

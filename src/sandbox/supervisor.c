@@ -17,7 +17,7 @@
 
 #define MG_SUPERVISOR_TICK_MS 200
 #define MG_SERVICE_READ_TIMEOUT_MS 10000
-#define MG_SERVICE_GRACE_MS 3000   /* for a service child to end once its worker is gone */
+#define MG_SERVICE_GRACE_MS 3000 /* for a service child to end once its worker is gone */
 
 /* Control messages to the front: 'W' + pid with the worker's descriptor,
  * or 'F' + a one-line reason. */
@@ -58,8 +58,8 @@ mg_sandbox_supervisor_fail (int ctl, const char *reason)
 }
 
 MgIpcFrame *
-mg_sandbox_service_call (int service_fd, const MgIpcFrame *request, gsize max,
-                         int timeout_ms, GError **error)
+mg_sandbox_service_call (int service_fd, const MgIpcFrame *request, gsize max, int timeout_ms,
+                         GError **error)
 {
   if (!mg_ipc_frame_send (service_fd, request, error))
     return NULL;
@@ -68,15 +68,15 @@ mg_sandbox_service_call (int service_fd, const MgIpcFrame *request, gsize max,
 
 typedef struct {
   int ctl;
-  int sigchld;            /* signalfd: a child ended, replace it at once */
+  int sigchld; /* signalfd: a child ended, replace it at once */
   const MgSandboxLimits *limits;
   gsize max_frame;
   MgSandboxJobFunc job;
   MgSandboxServiceFunc service;
   gpointer ctx;
-  GHashTable *workers;    /* worker pid -> supervisor's end of its service channel */
-  GHashTable *services;   /* service child pid -> worker pid it answers */
-  GHashTable *busy;       /* worker pids with a service child running */
+  GHashTable *workers;  /* worker pid -> supervisor's end of its service channel */
+  GHashTable *services; /* service child pid -> worker pid it answers */
+  GHashTable *busy;     /* worker pids with a service child running */
 } MgSupervisor;
 
 /* In a new child: drop the supervisor's channels and signal set-up. */
@@ -91,7 +91,7 @@ child_reset (MgSupervisor *s)
   sigprocmask (SIG_SETMASK, &all, NULL);
 }
 
-static int worker_channel = -1;   /* in a worker: its job channel */
+static int worker_channel = -1; /* in a worker: its job channel */
 
 int
 mg_sandbox_worker_channel (void)
@@ -116,7 +116,7 @@ worker_main (MgSupervisor *s, int fd, int service_fd)
     if (request == NULL || (mg_ipc_frame_type (request) != MG_IPC_JOB_MAIL &&
                             mg_ipc_frame_type (request) != MG_IPC_JOB_FILE &&
                             mg_ipc_frame_type (request) != MG_IPC_JOB_PPAP))
-      _exit (0);   /* the front retired us, or is gone */
+      _exit (0); /* the front retired us, or is gone */
     reply = s->job (s->ctx, fd, service_fd, request);
     if (!mg_ipc_frame_send (fd, reply, NULL))
       _exit (0);
@@ -190,7 +190,8 @@ isolate_network (void)
   /* /proc/self is root's while the process is not dumpable (it changed user) */
   prctl (PR_SET_DUMPABLE, 1, 0, 0, 0);
   ok = unshare (CLONE_NEWUSER | CLONE_NEWNET) == 0 &&
-       write_proc ("/proc/self/setgroups", "deny") && write_proc ("/proc/self/uid_map", uid_map) &&
+       write_proc ("/proc/self/setgroups", "deny") &&
+       write_proc ("/proc/self/uid_map", uid_map) &&
        write_proc ("/proc/self/gid_map", gid_map);
   if (!ok)
     g_warning ("service: no network namespace: %s", g_strerror (errno));
@@ -253,7 +254,7 @@ start_service (MgSupervisor *s, pid_t worker, int fd)
     service_main (s, fd);
   }
   if (pid > 0)
-    (void) setpgid (pid, pid);   /* as the child does: no kill of the group misses */
+    (void) setpgid (pid, pid); /* as the child does: no kill of the group misses */
   if (pid < 0) {
     g_warning ("supervisor: cannot fork a service: %s", g_strerror (errno));
     return;
@@ -271,7 +272,7 @@ reap (MgSupervisor *s)
 
   while ((pid = waitpid (-1, &status, WNOHANG)) > 0) {
     if (g_hash_table_steal_extended (s->services, GINT_TO_POINTER (pid), NULL, &worker)) {
-      kill (-pid, SIGKILL);   /* whatever the service child left running */
+      kill (-pid, SIGKILL); /* whatever the service child left running */
       g_hash_table_remove (s->busy, worker);
       continue;
     }
@@ -285,8 +286,7 @@ reap (MgSupervisor *s)
 }
 
 gboolean
-mg_sandbox_supervisor_drop (const MgPrivsUsers *users, MgSandboxLimits *limits,
-                            GError **error)
+mg_sandbox_supervisor_drop (const MgPrivsUsers *users, MgSandboxLimits *limits, GError **error)
 {
   limits->uid = users->worker_uid;
   limits->gid = users->worker_gid;
@@ -337,7 +337,7 @@ serve (MgSupervisor *s)
   if ((fds[0].revents & (POLLHUP | POLLERR)) || ((fds[0].revents & POLLIN) && !read_ctl (s)))
     return FALSE;
   while (read (s->sigchld, &info, sizeof info) == (ssize_t) sizeof info)
-    ;   /* reaped by the caller's loop */
+    ; /* reaped by the caller's loop */
   for (guint i = 2; i < n; i++)
     if (fds[i].revents & POLLIN)
       start_service (s, owners[i], fds[i].fd);
@@ -377,7 +377,7 @@ stop_all (MgSupervisor *s)
   g_hash_table_iter_init (&it, s->services);
   while (g_hash_table_iter_next (&it, &key, NULL)) {
     kill (GPOINTER_TO_INT (key), SIGKILL);
-    kill (-GPOINTER_TO_INT (key), SIGKILL);   /* and what it left running in its group */
+    kill (-GPOINTER_TO_INT (key), SIGKILL); /* and what it left running in its group */
   }
   while ((pid = waitpid (-1, NULL, 0)) > 0)
     mg_sandbox_remove_tmp ((int) pid);
@@ -385,11 +385,18 @@ stop_all (MgSupervisor *s)
 
 int
 mg_sandbox_supervisor_run (int ctl, guint workers, const MgSandboxLimits *limits,
-                           gsize max_frame, MgSandboxJobFunc job,
-                           MgSandboxServiceFunc service, gpointer ctx)
+                           gsize max_frame, MgSandboxJobFunc job, MgSandboxServiceFunc service,
+                           gpointer ctx)
 {
-  MgSupervisor s = { ctl, -1, limits, max_frame, job, service, ctx,
-                     g_hash_table_new (NULL, NULL), g_hash_table_new (NULL, NULL),
+  MgSupervisor s = { ctl,
+                     -1,
+                     limits,
+                     max_frame,
+                     job,
+                     service,
+                     ctx,
+                     g_hash_table_new (NULL, NULL),
+                     g_hash_table_new (NULL, NULL),
                      g_hash_table_new (NULL, NULL) };
   sigset_t chld;
 

@@ -8,7 +8,7 @@
 struct MgScanEngine {
   struct cl_engine *engine;
   guint signatures;
-  char *version;            /* mg_scan_database_describe of what was loaded */
+  char *version; /* mg_scan_database_describe of what was loaded */
 };
 
 /* libclamav's own messages repeat what our errors say ("LibClamAV Error:
@@ -34,8 +34,7 @@ clamav_init_once (GError **error)
     g_once_init_leave (&done, 1);
   }
   if (status != CL_SUCCESS) {
-    g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "libclamav: %s",
-                 cl_strerror (status));
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "libclamav: %s", cl_strerror (status));
     return FALSE;
   }
   return TRUE;
@@ -61,8 +60,8 @@ set_limits (struct cl_engine *engine, gint64 max_size, gint64 max_seconds)
 static gboolean
 parsed_alike (const char *type)
 {
-  return type == NULL || g_str_has_prefix (type, "CL_TYPE_TEXT_")
-         || g_str_has_prefix (type, "CL_TYPE_HTML") || g_str_equal (type, "CL_TYPE_MAIL");
+  return type == NULL || g_str_has_prefix (type, "CL_TYPE_TEXT_") ||
+         g_str_has_prefix (type, "CL_TYPE_HTML") || g_str_equal (type, "CL_TYPE_MAIL");
 }
 
 /* clcb_file_inspection: in a message scan (CONTEXT is its table), each file
@@ -75,16 +74,16 @@ note_unparsed (int fd, const char *type, const char **ancestors, size_t parent_s
   GHashTable *unparsed = context;
 
   (void) fd, (void) ancestors, (void) parent_size, (void) name, (void) level,
-    (void) attributes;
+      (void) attributes;
   if (unparsed == NULL || parsed_alike (type))
     return CL_CLEAN;
   /* without its bytes it cannot be matched with a leaf: never equal to one */
-  g_hash_table_insert (unparsed,
-                       buffer != NULL ? g_compute_checksum_for_data (G_CHECKSUM_SHA256,
-                                                                      (const guchar *) buffer,
-                                                                      size)
-                                      : g_strdup_printf ("unread %u", g_hash_table_size (unparsed)),
-                       GSIZE_TO_POINTER (size));
+  g_hash_table_insert (
+      unparsed,
+      buffer != NULL
+          ? g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) buffer, size)
+          : g_strdup_printf ("unread %u", g_hash_table_size (unparsed)),
+      GSIZE_TO_POINTER (size));
   return CL_CLEAN;
 }
 
@@ -109,8 +108,8 @@ mg_scan_engine_load (const char *dir, gint64 max_size, gint64 max_seconds, GErro
     return NULL;
   }
   if (scan->signatures == 0) {
-    g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
-                 "virus database %s: no signatures", dir);
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "virus database %s: no signatures",
+                 dir);
     return NULL;
   }
   set_limits (scan->engine, max_size, max_seconds);
@@ -154,8 +153,8 @@ describe_official (const char *path, const char *name)
 static gboolean
 is_official (const char *name)
 {
-  return g_str_has_suffix (name, ".cvd") || g_str_has_suffix (name, ".cld")
-         || g_str_has_suffix (name, ".cud");
+  return g_str_has_suffix (name, ".cvd") || g_str_has_suffix (name, ".cld") ||
+         g_str_has_suffix (name, ".cud");
 }
 
 /* Any other file libclamav counts signatures in: add its count, and its name
@@ -167,8 +166,8 @@ add_custom (const char *path, const char *name, guint *count, GChecksum *digest)
   unsigned int sigs = 0;
   gsize len;
 
-  if (cl_countsigs (path, CL_COUNTSIGS_ALL, &sigs) != CL_SUCCESS
-      || !g_file_get_contents (path, &data, &len, NULL))
+  if (cl_countsigs (path, CL_COUNTSIGS_ALL, &sigs) != CL_SUCCESS ||
+      !g_file_get_contents (path, &data, &len, NULL))
     return;
   *count += sigs;
   g_checksum_update (digest, (const guchar *) name, (gssize) strlen (name) + 1);
@@ -254,8 +253,7 @@ scan_map (MgScanEngine *engine, const void *data, gsize len, guint parse, guint 
   map = cl_fmap_open_memory (data, len);
   if (map == NULL)
     return MG_SCAN_ERROR;
-  rc = cl_scanmap_callback (map, NULL, &virname, &scanned, engine->engine, &options,
-                            unparsed);
+  rc = cl_scanmap_callback (map, NULL, &virname, &scanned, engine->engine, &options, unparsed);
   cl_fmap_close (map);
   if (rc == CL_CLEAN)
     return MG_SCAN_CLEAN;

@@ -11,9 +11,9 @@ typedef struct MgScanEngine MgScanEngine;
 
 typedef enum {
   MG_SCAN_CLEAN,
-  MG_SCAN_VIRUS,       /* *name_r holds the signature name */
-  MG_SCAN_INCOMPLETE,  /* an engine limit was reached before the end */
-  MG_SCAN_ERROR,       /* libclamav failed on this buffer */
+  MG_SCAN_VIRUS,      /* *name_r holds the signature name */
+  MG_SCAN_INCOMPLETE, /* an engine limit was reached before the end */
+  MG_SCAN_ERROR,      /* libclamav failed on this buffer */
 } MgScanStatus;
 
 /* Load every database in DIR and compile the engine. MAX_SIZE bounds the
@@ -37,8 +37,7 @@ void mg_scan_engine_free (MgScanEngine *engine);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MgScanEngine, mg_scan_engine_free)
 
 /* Scan LEN bytes. On MG_SCAN_VIRUS sets *NAME_R (owned by caller). */
-MgScanStatus mg_scan_buffer (MgScanEngine *engine, const void *data, gsize len,
-                             char **name_r);
+MgScanStatus mg_scan_buffer (MgScanEngine *engine, const void *data, gsize len, char **name_r);
 
 /* Scan a whole message as mail: ClamAV decodes its parts but opens no
  * archive, document, image or executable among them (each leaf is scanned on

@@ -37,7 +37,7 @@ mg_fdio_read_prefix (int fd, gsize max, gboolean *truncated_r, GError **error)
     if (buf->len + (gsize) n > max) {
       *truncated_r = TRUE;
       g_byte_array_append (buf, chunk, (guint) (max - buf->len));
-      continue;   /* drain the rest so a writer on a pipe is not blocked */
+      continue; /* drain the rest so a writer on a pipe is not blocked */
     }
     g_byte_array_append (buf, chunk, (guint) n);
   }
@@ -144,8 +144,7 @@ mg_fdio_output_usable (const char *path, GError **error)
 }
 
 gboolean
-mg_fdio_write_file_atomic (const char *path, const void *data, gsize len,
-                           GError **error)
+mg_fdio_write_file_atomic (const char *path, const void *data, gsize len, GError **error)
 {
   return mg_fdio_write_file_atomic_mode (path, data, len, 0600, (gid_t) -1, error);
 }

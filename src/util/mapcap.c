@@ -16,7 +16,7 @@ mapcap_trapped (int sig, siginfo_t *info, void *context)
   (void) sig;
   (void) info;
   (void) context;
-  _exit (mapcap_exit_code);   /* only the rules below trap */
+  _exit (mapcap_exit_code); /* only the rules below trap */
 }
 
 static int
@@ -25,7 +25,7 @@ mapcap_rules (scmp_filter_ctx ctx, gsize max_bytes)
   int rc = seccomp_rule_add (ctx, SCMP_ACT_TRAP, SCMP_SYS (mmap), 1,
                              SCMP_A1 (SCMP_CMP_GT, (scmp_datum_t) max_bytes));
 
-  if (rc == 0)   /* mremap (old, old_size, new_size, ...) */
+  if (rc == 0) /* mremap (old, old_size, new_size, ...) */
     rc = seccomp_rule_add (ctx, SCMP_ACT_TRAP, SCMP_SYS (mremap), 1,
                            SCMP_A2 (SCMP_CMP_GT, (scmp_datum_t) max_bytes));
   /* no_new_privs is set by the sandbox already, or here (it only restricts) */

@@ -12,10 +12,10 @@
 static gboolean
 unsafe_char (gunichar c)
 {
-  return c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0) || c == 0x200e ||
-         c == 0x200f || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069) ||
-         c == 0xfeff || c == 0xfffd ||
-         (c < 0x80 && strchr ("/\\:*?\"<>|", (int) c) != NULL);   /* strchr sees one byte */
+  return c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0) || c == 0x200e || c == 0x200f ||
+         (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069) || c == 0xfeff ||
+         c == 0xfffd ||
+         (c < 0x80 && strchr ("/\\:*?\"<>|", (int) c) != NULL); /* strchr sees one byte */
 }
 
 /* CON, PRN, AUX, NUL, COM1-9, LPT1-9, with or without an extension: Windows
@@ -29,8 +29,9 @@ windows_device (const char *name)
   for (guint i = 0; devices[i] != NULL; i++)
     if (stem == 3 && g_ascii_strncasecmp (name, devices[i], 3) == 0)
       return TRUE;
-  return stem == 4 && (g_ascii_strncasecmp (name, "COM", 3) == 0 ||
-                       g_ascii_strncasecmp (name, "LPT", 3) == 0) &&
+  return stem == 4 &&
+         (g_ascii_strncasecmp (name, "COM", 3) == 0 ||
+          g_ascii_strncasecmp (name, "LPT", 3) == 0) &&
          name[3] >= '1' && name[3] <= '9';
 }
 

@@ -49,9 +49,9 @@ mg_tree_stamp (const char *dir_path)
     struct stat st;
     if (stat (path, &st) != 0 || !S_ISREG (st.st_mode))
       continue;
-    g_ptr_array_add (lines, g_strdup_printf ("%s %jd %jd.%09ld", name, (intmax_t) st.st_size,
-                                             (intmax_t) st.st_mtim.tv_sec,
-                                             st.st_mtim.tv_nsec));
+    g_ptr_array_add (lines,
+                     g_strdup_printf ("%s %jd %jd.%09ld", name, (intmax_t) st.st_size,
+                                      (intmax_t) st.st_mtim.tv_sec, st.st_mtim.tv_nsec));
   }
   g_ptr_array_sort (lines, compare_lines);
   g_ptr_array_add (lines, NULL);

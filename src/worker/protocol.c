@@ -47,8 +47,7 @@ static const MgField result_mail_fields[] = {
   { MG_IPC_F_REASON, MG_KIND_TEXT, FALSE, MG_PROTOCOL_TEXT_MAX },
   { MG_IPC_F_OUTPUT, MG_KIND_BYTES, TRUE, 0 },
   { MG_IPC_F_SENDER, MG_KIND_TEXT, FALSE, MG_PROTOCOL_ADDRESS_MAX },
-  { MG_IPC_F_RECIPIENTS, MG_KIND_TEXT, FALSE,
-    MG_PROTOCOL_RECIPIENTS_TEXT_MAX },
+  { MG_IPC_F_RECIPIENTS, MG_KIND_TEXT, FALSE, MG_PROTOCOL_RECIPIENTS_TEXT_MAX },
 };
 static const MgField result_file_fields[] = {
   { MG_IPC_F_ACTION, MG_KIND_U32, TRUE, 4 },
@@ -116,8 +115,8 @@ refuse (GError **error, const char *format, ...)
   va_list ap;
 
   va_start (ap, format);
-  g_propagate_error (error, g_error_new_valist (MG_PROTOCOL_ERROR, MG_PROTOCOL_ERROR_REFUSED,
-                                                format, ap));
+  g_propagate_error (
+      error, g_error_new_valist (MG_PROTOCOL_ERROR, MG_PROTOCOL_ERROR_REFUSED, format, ap));
   va_end (ap);
   return FALSE;
 }
@@ -430,8 +429,8 @@ MgIpcFrame *
 mg_protocol_failed_encode (const char *reason)
 {
   MgIpcFrame *frame = mg_ipc_frame_new (MG_IPC_FAILED);
-  g_autofree char *cut = g_utf8_make_valid (reason, MIN (strlen (reason),
-                                                         MG_PROTOCOL_TEXT_MAX / 4));
+  g_autofree char *cut = g_utf8_make_valid (reason,
+                                            MIN (strlen (reason), MG_PROTOCOL_TEXT_MAX / 4));
 
   mg_ipc_frame_add_str (frame, MG_IPC_F_REASON, cut);
   return frame;
@@ -528,9 +527,10 @@ mg_protocol_ppap_reply_encode (const MgPpapReply *reply)
   gboolean failed = reply->kind != MG_PPAP_OK && reply->kind != MG_PPAP_NO_ANSWER;
 
   /* a failure without its kind is told as damaged: never as opened */
-  mg_ipc_frame_add_u32 (frame, MG_IPC_F_KIND, reply->output != NULL ? MG_PPAP_OK
-                                              : failed              ? reply->kind
-                                                                    : MG_PPAP_DAMAGED);
+  mg_ipc_frame_add_u32 (frame, MG_IPC_F_KIND,
+                        reply->output != NULL ? MG_PPAP_OK
+                        : failed              ? reply->kind
+                                              : MG_PPAP_DAMAGED);
   if (reply->output != NULL) {
     add_bytes (frame, MG_IPC_F_OUTPUT, reply->output);
     mg_ipc_frame_add_u32 (frame, MG_IPC_F_COUNT, reply->opened);

@@ -30,13 +30,14 @@ typedef enum {
 #define MG_PROTOCOL_ID_MAX 64
 #define MG_PROTOCOL_QUEUE_ID_MAX 256
 #define MG_PROTOCOL_NAME_MAX 4096
-#define MG_PROTOCOL_TEXT_MAX 4096        /* a reason, a detail */
-#define MG_PROTOCOL_EXT_MAX 16           /* a converter's source or target */
+#define MG_PROTOCOL_TEXT_MAX 4096 /* a reason, a detail */
+#define MG_PROTOCOL_EXT_MAX 16    /* a converter's source or target */
 #define MG_PROTOCOL_PASSWORD_MAX 1024
-#define MG_PROTOCOL_ADDRESS_MAX 254      /* one addr-spec */
+#define MG_PROTOCOL_ADDRESS_MAX 254                                    /* one addr-spec */
 #define MG_PROTOCOL_RECIPIENTS_MAX MG_QUARANTINE_HEADERS_ADDRESSES_MAX /* in one result */
 /* the recipients field: that many addresses joined by ", " */
-#define MG_PROTOCOL_RECIPIENTS_TEXT_MAX (MG_PROTOCOL_RECIPIENTS_MAX * (MG_PROTOCOL_ADDRESS_MAX + 2))
+#define MG_PROTOCOL_RECIPIENTS_TEXT_MAX                                                       \
+  (MG_PROTOCOL_RECIPIENTS_MAX * (MG_PROTOCOL_ADDRESS_MAX + 2))
 #define MG_PROTOCOL_PARTS_MAX (8 * 1024 * 1024)
 
 typedef struct {
@@ -100,8 +101,8 @@ MgMailResult *mg_protocol_result_mail_decode (const MgIpcFrame *frame, GError **
 MgFileResult *mg_protocol_result_file_decode (const MgIpcFrame *frame, GError **error);
 /* A FAILED frame: its reason. */
 char *mg_protocol_failed_decode (const MgIpcFrame *frame, GError **error);
-gboolean mg_protocol_convert_request_decode (const MgIpcFrame *frame, MgConvertRequest *request,
-                                             GError **error);
+gboolean mg_protocol_convert_request_decode (const MgIpcFrame *frame,
+                                             MgConvertRequest *request, GError **error);
 gboolean mg_protocol_convert_reply_decode (const MgIpcFrame *frame, MgConvertReply *reply,
                                            GError **error);
 gboolean mg_protocol_ppap_request_decode (const MgIpcFrame *frame, MgPpapRequest *request,

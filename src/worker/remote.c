@@ -40,8 +40,7 @@ mail_result (const MgIpcFrame *reply, GError **error)
     return NULL;
   }
   r = mg_protocol_result_mail_decode (reply, error);
-  if (r == NULL ||
-      !mg_worker_check_mail (r->id, r->verdict, r->report_json, r->output, error))
+  if (r == NULL || !mg_worker_check_mail (r->id, r->verdict, r->report_json, r->output, error))
     return NULL;
   return g_steal_pointer (&r);
 }
@@ -121,12 +120,17 @@ mg_remote_pipeline_new (const MgConfig *config, GError **error)
   if (!config->sandbox.enabled)
     return mg_pipeline_new_local (config, error);
   workers = g_strdup_printf ("%" G_GINT64_FORMAT, config->sandbox.workers);
-  char *argv[] = { (char *) "mugai-supervisor", MG_WORKER_SUPERVISOR_ARG,
-                   config->path != NULL ? config->path : (char *) "", "@CTL@", workers,
+  char *argv[] = { (char *) "mugai-supervisor",
+                   MG_WORKER_SUPERVISOR_ARG,
+                   config->path != NULL ? config->path : (char *) "",
+                   "@CTL@",
+                   workers,
                    NULL };
   MgSandboxPoolSettings settings = {
-    (guint) config->sandbox.max_jobs, (int) config->sandbox.job_timeout * 1000,
-    MG_REMOTE_START_TIMEOUT_MS, mg_worker_max_frame (config),
+    (guint) config->sandbox.max_jobs,
+    (int) config->sandbox.job_timeout * 1000,
+    MG_REMOTE_START_TIMEOUT_MS,
+    mg_worker_max_frame (config),
   };
   remote = g_new0 (MgRemote, 1);
   remote->config = config;
@@ -145,7 +149,8 @@ static GBytes *
 ppap_failed (MgPpapKind *kind_r, GError **error, GError *local)
 {
   *kind_r = MG_PPAP_NO_ANSWER;
-  g_propagate_prefixed_error (error, local, "パスワード付き ZIP を開く処理が異常終了しました"
+  g_propagate_prefixed_error (error, local,
+                              "パスワード付き ZIP を開く処理が異常終了しました"
                               " / the worker opening the encrypted archives failed: ");
   return NULL;
 }

@@ -135,7 +135,8 @@ mg_worker_job (MgPipeline *pipeline, int front_fd, int service_fd, const MgIpcFr
   g_autoptr (GError) error = NULL;
   MgIpcFrame *reply = NULL;
 
-  mg_pipeline_set_converter (pipeline, convert_through_supervisor, GINT_TO_POINTER (service_fd));
+  mg_pipeline_set_converter (pipeline, convert_through_supervisor,
+                             GINT_TO_POINTER (service_fd));
   switch (mg_ipc_frame_type (frame)) {
   case MG_IPC_JOB_MAIL: {
     MgJobMail job = { NULL, NULL };
@@ -207,7 +208,7 @@ mg_worker_supervisor_main (int argc, char **argv)
 
   if (argc != 5 || !g_ascii_string_to_signed (argv[3], 10, 0, G_MAXINT, &workers, NULL))
     return 64;
-  sigemptyset (&none);   /* exec'd from a thread that may have blocked signals */
+  sigemptyset (&none); /* exec'd from a thread that may have blocked signals */
   sigprocmask (SIG_SETMASK, &none, NULL);
   signal (SIGTERM, SIG_DFL);
   signal (SIGHUP, SIG_DFL);
@@ -224,15 +225,16 @@ mg_worker_supervisor_main (int argc, char **argv)
                                 config->sandbox.job_timeout * (config->sandbox.max_jobs + 1),
                                 256, config->limits.message_size * 4 };
     /* a service child with a running LibreOffice waits for the next document */
-    limits.service_idle = config->office.libreoffice_reuse > 1 ? config->office.libreoffice_idle
-                                                                : 0;
+    limits.service_idle = config->office.libreoffice_reuse > 1
+                              ? config->office.libreoffice_idle
+                              : 0;
     settled = mg_sandbox_supervisor_drop (&users, &limits, &error);
   }
   if (!settled) {
     mg_sandbox_supervisor_fail (ctl, error->message);
     return 78;
   }
-  return mg_sandbox_supervisor_run (ctl, workers > 0 ? (guint) workers : g_get_num_processors (),
-                                    &limits, mg_worker_max_frame (config), run_job, run_service,
-                                    pipeline);
+  return mg_sandbox_supervisor_run (
+      ctl, workers > 0 ? (guint) workers : g_get_num_processors (), &limits,
+      mg_worker_max_frame (config), run_job, run_service, pipeline);
 }

@@ -28,7 +28,8 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 
-#define MG_CHECK_EMPTY_SHA256 "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+#define MG_CHECK_EMPTY_SHA256                                                                 \
+  "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
 typedef struct {
   GHashTable *removed; /* sha256 of parts removed or withheld */
@@ -45,10 +46,12 @@ refuse (GError **error, const char *why)
 static void
 add_part (MgCheckParts *parts, JsonObject *part)
 {
-  const char *action = json_object_get_string_member_with_default (part, MG_REPORT_PART_ACTION, "");
-  const char *sha = json_object_get_string_member_with_default (part, MG_REPORT_PART_SHA256, NULL);
-  const char *out = json_object_get_string_member_with_default (part, MG_REPORT_PART_OUTPUT_SHA256,
-                                                                    NULL);
+  const char *action = json_object_get_string_member_with_default (part, MG_REPORT_PART_ACTION,
+                                                                   "");
+  const char *sha = json_object_get_string_member_with_default (part, MG_REPORT_PART_SHA256,
+                                                                NULL);
+  const char *out = json_object_get_string_member_with_default (
+      part, MG_REPORT_PART_OUTPUT_SHA256, NULL);
 
   if ((g_str_equal (action, "removed") || g_str_equal (action, "withheld")) && sha != NULL &&
       !g_str_equal (sha, MG_CHECK_EMPTY_SHA256))
@@ -71,7 +74,8 @@ read_report (const char *report_json, const char *id, MgCheckParts *parts, GErro
       (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     return refuse (error, "the report is not a JSON object");
   object = json_node_get_object (root);
-  if (g_strcmp0 (json_object_get_string_member_with_default (object, MG_REPORT_ID, NULL), id) != 0)
+  if (g_strcmp0 (json_object_get_string_member_with_default (object, MG_REPORT_ID, NULL),
+                 id) != 0)
     return refuse (error, "the report has another id");
   node = json_object_get_member (object, MG_REPORT_PARTS);
   if (node != NULL && !JSON_NODE_HOLDS_ARRAY (node))
@@ -100,9 +104,9 @@ next_line (MgCursor *c, const char **line_r, gsize *len_r)
 
   if (c->p >= c->end)
     return FALSE;
-  nl = memchr (c->p, '\n', (gsize)(c->end - c->p));
+  nl = memchr (c->p, '\n', (gsize) (c->end - c->p));
   *line_r = c->p;
-  *len_r = (gsize)((nl != NULL ? nl : c->end) - c->p);
+  *len_r = (gsize) ((nl != NULL ? nl : c->end) - c->p);
   c->p = nl != NULL ? nl + 1 : c->end;
   if (*len_r > 0 && (*line_r)[*len_r - 1] == '\r')
     (*len_r)--;
@@ -132,7 +136,7 @@ static gboolean
 is_attachment_line (const char *line, gsize len)
 {
   return line_starts (line, len, "content-disposition:") &&
-      g_strstr_len (line, (gssize)len, "attachment") != NULL;
+         g_strstr_len (line, (gssize) len, "attachment") != NULL;
 }
 
 /* From just after a base64 Content-Transfer-Encoding line: the rest of the
@@ -151,8 +155,8 @@ decode_block (MgCursor *c, gboolean *attachment_r)
   for (MgCursor peek = *c; next_line (&peek, &line, &len) && is_base64_line (line, len);
        *c = peek) {
     gsize at = out->len;
-    g_byte_array_set_size (out, (guint)(at + len / 4 * 3 + 3));
-    out->len = (guint)(at + g_base64_decode_step (line, len, out->data + at, &state, &save));
+    g_byte_array_set_size (out, (guint) (at + len / 4 * 3 + 3));
+    out->len = (guint) (at + g_base64_decode_step (line, len, out->data + at, &state, &save));
   }
   return g_byte_array_free_to_bytes (g_steal_pointer (&out));
 }
@@ -227,8 +231,8 @@ mg_worker_check_mail (const char *id, MgVerdict verdict, const char *report_json
                          g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL) };
   gboolean withheld = verdict == MG_VERDICT_WITHHELD;
   gboolean ok = read_report (report_json, id, &parts, error) &&
-      check_marker (output, mg_verdict_name (verdict), id, error) &&
-      check_blocks (&parts, output, withheld, error);
+                check_marker (output, mg_verdict_name (verdict), id, error) &&
+                check_blocks (&parts, output, withheld, error);
 
   g_hash_table_unref (parts.removed);
   g_hash_table_unref (parts.allowed);

@@ -9,10 +9,10 @@
  * and the output size relative to the input. The rebuild runs in this
  * process (mg_pdf_render_in_process: the child the worker forks would hide
  * its CPU time from clock ()); vector mode is measured with and without the
- * comparison of the rebuilt text with the input's (mg_pdf_text_check). The corpus: dense Japanese text
- * (embedded IPA Mincho subsets, as Word or Ichitaro export them), English
- * text, a 300-page Japanese document, and scanned pages (a JPEG per page).
- * Not a test: nothing is asserted. See test/bench/run-pdf.sh.
+ * comparison of the rebuilt text with the input's (mg_pdf_text_check). The corpus: dense
+ * Japanese text (embedded IPA Mincho subsets, as Word or Ichitaro export them), English text,
+ * a 300-page Japanese document, and scanned pages (a JPEG per page). Not a test: nothing is
+ * asserted. See test/bench/run-pdf.sh.
  */
 #include <cairo-pdf.h>
 #include <cairo.h>
@@ -25,15 +25,23 @@
 #include "filters/pdf.h"
 
 static const char *const ja_phrases[] = {
-  "住民基本台帳の閲覧について、", "令和七年度の予算案を次のとおり提出します。",
-  "総務課および情報政策課が所管する", "個人情報の保護に関する条例第十二条に基づき、",
-  "下記の事業の実施状況を報告いたします。", "①申請書　②添付書類　③委任状", "株式会社髙﨑製作所",
-  "ご不明な点は市役所までお問い合わせください。", "第三層の対策として無害化通信を行う。",
+  "住民基本台帳の閲覧について、",
+  "令和七年度の予算案を次のとおり提出します。",
+  "総務課および情報政策課が所管する",
+  "個人情報の保護に関する条例第十二条に基づき、",
+  "下記の事業の実施状況を報告いたします。",
+  "①申請書　②添付書類　③委任状",
+  "株式会社髙﨑製作所",
+  "ご不明な点は市役所までお問い合わせください。",
+  "第三層の対策として無害化通信を行う。",
 };
 static const char *const en_phrases[] = {
-  "The municipal budget for the fiscal year ", "is submitted as follows. ",
-  "Applications received after the deadline ", "will be processed in the next quarter. ",
-  "Personal information is handled under the ordinance. ", "See the attached table. ",
+  "The municipal budget for the fiscal year ",
+  "is submitted as follows. ",
+  "Applications received after the deadline ",
+  "will be processed in the next quarter. ",
+  "Personal information is handled under the ordinance. ",
+  "See the attached table. ",
 };
 
 /* CPU seconds of this process, user and system. */
@@ -64,7 +72,8 @@ text_page (cairo_t *cr, const char *font, const char *const *phrases, gsize n, g
 static cairo_status_t
 write_file (void *closure, const unsigned char *data, unsigned int len)
 {
-  return fwrite (data, 1, len, closure) == len ? CAIRO_STATUS_SUCCESS : CAIRO_STATUS_WRITE_ERROR;
+  return fwrite (data, 1, len, closure) == len ? CAIRO_STATUS_SUCCESS
+                                               : CAIRO_STATUS_WRITE_ERROR;
 }
 
 static void

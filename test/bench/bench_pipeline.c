@@ -120,21 +120,23 @@ main (int argc, char **argv)
   config->sandbox.enabled = 0;
   g_autoptr (MgPipeline) pipeline = mg_remote_pipeline_new (config, &error);
   g_assert_no_error (error);
-  printf ("engine load (pipeline setup): %.1f ms\n\n", 1000 * (g_get_monotonic_time () / 1e6 - t0));
+  printf ("engine load (pipeline setup): %.1f ms\n\n",
+          1000 * (g_get_monotonic_time () / 1e6 - t0));
   config->sandbox.enabled = 1;
   config->sandbox.workers = 1;
   g_autoptr (MgPipeline) sandboxed = mg_remote_pipeline_new (config, &error);
   g_assert_no_error (error);
-  g_autoptr (MgScanEngine) engine =
-    mg_scan_engine_load (config->clamav_database, config->limits.message_size,
-                         config->clamav_max_scan_seconds, &error);
+  g_autoptr (MgScanEngine)
+      engine = mg_scan_engine_load (config->clamav_database, config->limits.message_size,
+                                    config->clamav_max_scan_seconds, &error);
   g_autoptr (GPtrArray) corpus = load_corpus (argv + 3);
   printf ("| what (one process, %u messages x %d rounds) | messages | msgs/s | CPU ms/msg |\n",
           corpus->len, rounds);
   printf ("|---|---|---|---|\n");
   print_row ("libclamav scan only (same engine)", run_scan_only (engine, corpus, rounds));
-  print_row ("mugai pipeline stages only (as a worker runs them: no quarantine or audit write)",
-             run_pipeline (pipeline, corpus, rounds, TRUE));
+  print_row (
+      "mugai pipeline stages only (as a worker runs them: no quarantine or audit write)",
+      run_pipeline (pipeline, corpus, rounds, TRUE));
   print_row ("mugai pipeline in process (scan + parse + sanitise + assemble)",
              run_pipeline (pipeline, corpus, rounds, FALSE));
   print_row ("mugai pipeline in a sandboxed worker (same, plus IPC; front CPU only)",

@@ -19,8 +19,8 @@
 #define BENCH_FILL_BATCH 5000
 
 static const char report_fmt[] =
-  "{\"id\":\"%s\",\"verdict\":\"%s\",\"from\":\"sender%u@example.co.jp\","
-  "\"subject\":\"請求書 %u\",\"reason\":\"%s\",\"to\":\"somu@city.example.lg.jp\"}";
+    "{\"id\":\"%s\",\"verdict\":\"%s\",\"from\":\"sender%u@example.co.jp\","
+    "\"subject\":\"請求書 %u\",\"reason\":\"%s\",\"to\":\"somu@city.example.lg.jp\"}";
 
 static int
 compare_double (const void *a, const void *b)
@@ -61,11 +61,16 @@ fill (MgQuarantineStore *store, guint items)
     g_autofree char *subject = g_strdup_printf ("請求書 %u", n);
     g_autofree char *sender = g_strdup_printf ("sender%u@example.co.jp", n % 1000);
     const char *one_reason[] = { reasons[n % 3], NULL };
-    MgQuarantineItem item = { .id = id, .time = now - 30 * 86400 + n % (30 * 86400),
-                              .sender = sender, .sender_address = sender,
-                              .recipients = "somu@city.example.lg.jp", .subject = subject,
-                              .verdict = n % 2 ? "withheld" : "sanitised", .held = TRUE,
-                              .reasons = (char *) reasons[n % 3], .size = 20000,
+    MgQuarantineItem item = { .id = id,
+                              .time = now - 30 * 86400 + n % (30 * 86400),
+                              .sender = sender,
+                              .sender_address = sender,
+                              .recipients = "somu@city.example.lg.jp",
+                              .subject = subject,
+                              .verdict = n % 2 ? "withheld" : "sanitised",
+                              .held = TRUE,
+                              .reasons = (char *) reasons[n % 3],
+                              .size = 20000,
                               .state = "held" };
     if (n % BENCH_FILL_BATCH == 0 && !mg_quarantine_index_begin (index, &error))
       break;
@@ -85,10 +90,11 @@ original_of (guint n)
 {
   GString *s = g_string_new (NULL);
 
-  g_string_append_printf (s, "From: sender@example.co.jp\r\nTo: somu@city.example.lg.jp\r\n"
+  g_string_append_printf (s,
+                          "From: sender@example.co.jp\r\nTo: somu@city.example.lg.jp\r\n"
                           "Subject: bench %u\r\nMessage-ID: <bench-%u@example.co.jp>\r\n\r\n",
                           n, n);
-  for (guint i = 0; i < 400; i++)   /* about 20 KB, half of it compressible */
+  for (guint i = 0; i < 400; i++) /* about 20 KB, half of it compressible */
     g_string_append_printf (s, "%08x line %u of a held mail %u\r\n", g_random_int (), i, n);
   return g_string_free_to_bytes (s);
 }

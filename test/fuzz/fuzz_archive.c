@@ -14,7 +14,8 @@ keep_member (gpointer ctx, GBytes *data, const char *name, MgFilterResult *resul
   (void) name;
   *detected_r = g_strdup ("text/plain");
   result->action = MG_ACTION_KEPT;
-  result->output = g_bytes_new (g_bytes_get_data (data, NULL), MIN (g_bytes_get_size (data), 64));
+  result->output = g_bytes_new (g_bytes_get_data (data, NULL),
+                                MIN (g_bytes_get_size (data), 64));
   result->output_type = g_strdup ("text/plain");
 }
 
@@ -22,10 +23,11 @@ int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
   static MgConfig *config;
-  static const char *const types[] = { "application/zip", "application/x-7z-compressed",
-                                       "application/x-tar", "application/gzip",
-                                       "application/x-lzh-compressed",
-                                       "application/vnd.ms-cab-compressed", "application/x-rar" };
+  static const char *const types[] = {
+    "application/zip",  "application/x-7z-compressed",  "application/x-tar",
+    "application/gzip", "application/x-lzh-compressed", "application/vnd.ms-cab-compressed",
+    "application/x-rar"
+  };
   g_autoptr (GBytes) input = g_bytes_new_static (data, size);
 
   if (config == NULL) {

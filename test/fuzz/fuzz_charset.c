@@ -7,8 +7,8 @@
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
-  static const char *const labels[] = { NULL, "iso-2022-jp", "shift_jis", "euc-jp",
-                                        "utf-8", "us-ascii", "windows-1252", "bogus" };
+  static const char *const labels[] = { NULL,    "iso-2022-jp", "shift_jis",    "euc-jp",
+                                        "utf-8", "us-ascii",    "windows-1252", "bogus" };
 
   for (gsize i = 0; i < G_N_ELEMENTS (labels); i++) {
     g_autofree char *text = mg_charset_decode ((const char *) data, size, labels[i], NULL);

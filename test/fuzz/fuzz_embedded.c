@@ -9,7 +9,7 @@
 static gboolean
 inert_when_even (GBytes *decoded, gpointer ctx)
 {
-  (void)ctx;
+  (void) ctx;
   return g_bytes_get_size (decoded) % 2 == 0;
 }
 
@@ -29,9 +29,9 @@ check (char *rest, GPtrArray *blocks)
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
-  g_autofree char *text = g_utf8_make_valid ((const char *)data, (gssize)size);
-  g_autoptr (GPtrArray) blocks =
-      g_ptr_array_new_with_free_func ((GDestroyNotify)mg_embedded_block_free);
+  g_autofree char *text = g_utf8_make_valid ((const char *) data, (gssize) size);
+  g_autoptr (GPtrArray)
+      blocks = g_ptr_array_new_with_free_func ((GDestroyNotify) mg_embedded_block_free);
 
   check (mg_embedded_extract (text, blocks), blocks);
   check (mg_embedded_extract_base64 (text, blocks, inert_when_even, NULL), blocks);

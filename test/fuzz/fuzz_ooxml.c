@@ -26,8 +26,15 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 
   if (config == NULL)
     config = mg_config_new_default ();
-  MgFilterInput in = { "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                       NULL, "fuzz.docx", config, refuse_member, NULL, 0 };
+  MgFilterInput in = {
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    NULL,
+    "fuzz.docx",
+    config,
+    refuse_member,
+    NULL,
+    0
+  };
   mg_ooxml_rebuild (input, &in, FALSE, &result);
   g_assert (result.action != MG_ACTION_KEPT);
   g_assert (result.output == NULL || !g_bytes_equal (result.output, input));

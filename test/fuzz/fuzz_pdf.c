@@ -51,7 +51,7 @@ parsers (GBytes *input)
 
   g_assert (font == NULL || !g_bytes_equal (font, input));
   g_assert (pdf == NULL || rw.fonts + rw.jpegs == 0 || !g_bytes_equal (pdf, input));
-  if (font != NULL) {   /* reducing twice changes nothing */
+  if (font != NULL) { /* reducing twice changes nothing */
     g_autoptr (GBytes) again = mg_pdf_sfnt_outlines_only (font, &why);
     g_assert (again != NULL && g_bytes_equal (again, font));
   }

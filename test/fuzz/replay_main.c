@@ -21,7 +21,7 @@ replay_file (const char *path)
   if (!g_file_get_contents (path, &data, &len, NULL))
     return 0;
   LLVMFuzzerTestOneInput ((const uint8_t *) data, len);
-  if (len <= 256)   /* every prefix: parsers fed a byte at a time */
+  if (len <= 256) /* every prefix: parsers fed a byte at a time */
     for (gsize i = 0; i < len; i++)
       LLVMFuzzerTestOneInput ((const uint8_t *) data, i);
   return 1;

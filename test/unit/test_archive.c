@@ -43,8 +43,11 @@ keep_member (gpointer ctx, GBytes *member, const char *name, MgFilterResult *res
 static MgFilterInput
 zip_input (MgFilterBudget *budget)
 {
-  MgFilterInput in = { .detected_type = "application/zip", .filename = "a.zip",
-                       .config = config, .recurse = keep_member, .budget = budget };
+  MgFilterInput in = { .detected_type = "application/zip",
+                       .filename = "a.zip",
+                       .config = config,
+                       .recurse = keep_member,
+                       .budget = budget };
   return in;
 }
 
@@ -75,7 +78,7 @@ static void
 test_message_deadline (void)
 {
   g_autoptr (GBytes) zip = zip_of_texts (3);
-  MgFilterBudget budget = { .deadline = 1 };   /* long past */
+  MgFilterBudget budget = { .deadline = 1 }; /* long past */
   MgFilterInput in = zip_input (&budget);
   MgFilterResult r = { 0 };
 

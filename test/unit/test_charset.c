@@ -18,14 +18,13 @@ assert_decodes (const char *data, gsize len, const char *charset, const char *ex
   g_assert_cmpuint (invalid, ==, expected_invalid);
 }
 
-#define DECODES(bytes, charset, expected) \
+#define DECODES(bytes, charset, expected)                                                     \
   assert_decodes (bytes, sizeof bytes - 1, charset, expected, 0)
 
 static void
 test_iso2022jp_nec_specials (void)
 {
-  DECODES ("\x1b$B\x2d\x21\x2d\x22\x2d\x6a\x2d\x62\x2d\x37\x1b(B", "ISO-2022-JP",
-           "①②㈱№Ⅲ");
+  DECODES ("\x1b$B\x2d\x21\x2d\x22\x2d\x6a\x2d\x62\x2d\x37\x1b(B", "ISO-2022-JP", "①②㈱№Ⅲ");
 }
 
 static void
@@ -42,7 +41,9 @@ static void
 test_iso2022jp_halfwidth_kana (void)
 {
   DECODES ("a\x1b(I\x31\x32\x5e\x1b(Bb", "iso-2022-jp", "aｱｲﾞb");
-  DECODES ("a\x0e\x31\x32\x0f" "b", "iso-2022-jp", "aｱｲb");
+  DECODES ("a\x0e\x31\x32\x0f"
+           "b",
+           "iso-2022-jp", "aｱｲb");
   DECODES ("\x1b$B\x24\x22\x0e\x31\x0f\x24\x24\x1b(B", "iso-2022-jp", "あｱい");
 }
 
@@ -72,8 +73,8 @@ test_iso2022jp_broken (void)
 static void
 test_shift_jis_cp932 (void)
 {
-  static const char *const labels[] = { "Shift_JIS", "shift-jis", "sjis", "x-sjis",
-                                        "MS_Kanji", "Windows-31J", "CP932", "\"shift_jis\"" };
+  static const char *const labels[] = { "Shift_JIS", "shift-jis",   "sjis",  "x-sjis",
+                                        "MS_Kanji",  "Windows-31J", "CP932", "\"shift_jis\"" };
   for (gsize i = 0; i < G_N_ELEMENTS (labels); i++)
     DECODES ("\x87\x40\x87\x8a\x87\x82\x87\x56\xfa\x40\xfb\xfc\xfa\xb1\xed\x95\x81\x60"
              "\x81\x7c\xb1",
@@ -94,8 +95,15 @@ static void
 test_utf8 (void)
 {
   DECODES ("\xf0\xa0\xae\xb7\xe9\x87\x8e\xe5\xae\xb6", "UTF-8", "𠮷野家");
-  DECODES ("\xef\xbb\xbf" "BOM", "utf-8", "BOM");
-  assert_decodes ("a\xff" "b\xc3", 4, "utf-8", "a\xef\xbf\xbd" "b\xef\xbf\xbd", 2);
+  DECODES ("\xef\xbb\xbf"
+           "BOM",
+           "utf-8", "BOM");
+  assert_decodes ("a\xff"
+                  "b\xc3",
+                  4, "utf-8",
+                  "a\xef\xbf\xbd"
+                  "b\xef\xbf\xbd",
+                  2);
   /* Overlong form, surrogate. */
   assert_decodes ("\xc0\xaf\xed\xa0\x80", 5, "utf-8",
                   "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd", 5);
@@ -238,7 +246,7 @@ static void
 test_random_bytes (void)
 {
   static const char *const labels[] = { "iso-2022-jp", "shift_jis", "euc-jp", "utf-8",
-                                        "us-ascii",    NULL,        "utf-16",  "iso-8859-1",
+                                        "us-ascii",    NULL,        "utf-16", "iso-8859-1",
                                         "gb2312",      "x-bogus" };
   char buf[256];
 

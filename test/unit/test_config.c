@@ -66,13 +66,14 @@ assert_doc_has_no_unknown_key (const char *rel)
 {
   g_autofree char *path = src_path (rel);
   g_autofree char *text = NULL;
-  g_autoptr (GRegex) row = g_regex_new ("^\\| \\[(\\w+)\\] \\| `(\\w+)`", G_REGEX_MULTILINE,
-                                        0, NULL);
+  g_autoptr (GRegex)
+      row = g_regex_new ("^\\| \\[(\\w+)\\] \\| `(\\w+)`", G_REGEX_MULTILINE, 0, NULL);
   g_autoptr (GMatchInfo) m = NULL;
   int rows = 0;
 
   g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
-  for (g_regex_match (row, text, 0, &m); g_match_info_matches (m); g_match_info_next (m, NULL)) {
+  for (g_regex_match (row, text, 0, &m); g_match_info_matches (m);
+       g_match_info_next (m, NULL)) {
     g_autofree char *group = g_match_info_fetch (m, 1);
     g_autofree char *key = g_match_info_fetch (m, 2);
     if (!key_known (group, key))
@@ -126,8 +127,8 @@ static void
 test_rejects_bad_values (void)
 {
   const char *bad[] = {
-    "[policy]\non_virus = maybe\n", "[limits]\nparts = 0\n", "[limits]\nparts = 12x\n",
-    "[nosuch]\nkey = 1\n", "[notice]\nlanguage = fr\n", "not an ini file",
+    "[policy]\non_virus = maybe\n", "[limits]\nparts = 0\n",     "[limits]\nparts = 12x\n",
+    "[nosuch]\nkey = 1\n",          "[notice]\nlanguage = fr\n", "not an ini file",
   };
   for (gsize i = 0; i < G_N_ELEMENTS (bad); i++) {
     g_autoptr (GError) error = NULL;
@@ -142,8 +143,9 @@ test_inline_comments_and_choices (void)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (MgConfig) config = load_text (
-    "[policy]\non_virus = reject   ; answer 550\noutput_charset = ISO-2022-JP\n"
-    "[notice]\nlanguage = en\n[limits]\nparts = 42 # fewer\n", &error);
+      "[policy]\non_virus = reject   ; answer 550\noutput_charset = ISO-2022-JP\n"
+      "[notice]\nlanguage = en\n[limits]\nparts = 42 # fewer\n",
+      &error);
 
   g_assert_no_error (error);
   g_assert_cmpint (config->on_virus, ==, MG_ON_VIRUS_REJECT);

@@ -20,8 +20,8 @@ read_clam (const char *name, char **data_r, GBytes **exe_r)
   char *exe = NULL;
   gsize exe_len;
 
-  if (!g_file_get_contents (path, data_r, NULL, NULL)
-      || (exe_r != NULL && !g_file_get_contents (CLAM_DIR "clam.exe", &exe, &exe_len, NULL))) {
+  if (!g_file_get_contents (path, data_r, NULL, NULL) ||
+      (exe_r != NULL && !g_file_get_contents (CLAM_DIR "clam.exe", &exe, &exe_len, NULL))) {
     g_test_skip ("clamav-testfiles not installed");
     return FALSE;
   }
@@ -256,7 +256,8 @@ test_large_text (void)
   g_autofree char *rest = mg_embedded_extract (text->str, blocks);
   g_assert_cmpuint (blocks->len, ==, 1);
   assert_data (block_check (blocks, 0, "uuencode", "a.txt"), "abc", 3);
-  g_assert_cmpuint (strlen (rest), ==, text->len - strlen ("begin 644 a.txt\n#86)C\n`\nend\n"));
+  g_assert_cmpuint (strlen (rest), ==,
+                    text->len - strlen ("begin 644 a.txt\n#86)C\n`\nend\n"));
   g_assert_cmpint (g_get_monotonic_time () - start, <, 20 * G_USEC_PER_SEC);
   g_string_free (text, TRUE);
 }
@@ -266,8 +267,8 @@ static void
 test_every_prefix (void)
 {
   g_autofree char *hqx = NULL;
-  GString *text = g_string_new (g_file_get_contents (CLAM_DIR "clam.exe.binhex", &hqx, NULL,
-                                                     NULL) ? hqx : "");
+  GString *text = g_string_new (
+      g_file_get_contents (CLAM_DIR "clam.exe.binhex", &hqx, NULL, NULL) ? hqx : "");
   guchar data[128];
 
   yenc_sample (data);
@@ -334,7 +335,8 @@ test_base64_runs (void)
   g_string_append (text, "後文\n");
   {
     g_autoptr (GPtrArray) blocks = new_blocks ();
-    g_autofree char *rest = mg_embedded_extract_base64 (text->str, blocks, never_inert, &calls);
+    g_autofree char *rest = mg_embedded_extract_base64 (text->str, blocks, never_inert,
+                                                        &calls);
     g_assert_cmpstr (rest, ==, "前文\nToken: dGVzdA==\nmiddle\n後文\n");
     g_assert_cmpuint (calls, ==, 2);
     assert_data (block_check (blocks, 0, "base64", NULL), data, len);
@@ -342,7 +344,8 @@ test_base64_runs (void)
   }
   {
     g_autoptr (GPtrArray) blocks = new_blocks ();
-    g_autofree char *rest = mg_embedded_extract_base64 (text->str, blocks, always_inert, &calls);
+    g_autofree char *rest = mg_embedded_extract_base64 (text->str, blocks, always_inert,
+                                                        &calls);
     g_assert_cmpstr (rest, ==, text->str);
     g_assert_cmpuint (blocks->len, ==, 0);
   }
@@ -366,7 +369,7 @@ test_base64_many_runs (void)
   for (guint i = 0; i < 200000; i++)
     g_string_append (text, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOP\n");
   g_autofree char *rest = mg_embedded_extract_base64 (text->str, blocks, never_inert, &calls);
-  g_assert_cmpuint (calls, ==, MG_EMBEDDED_B64_RUNS);   /* the long run is past them */
+  g_assert_cmpuint (calls, ==, MG_EMBEDDED_B64_RUNS); /* the long run is past them */
   g_assert_cmpuint (blocks->len, ==, MG_EMBEDDED_B64_RUNS + 6);
   for (guint i = 0; i < blocks->len; i++) {
     MgEmbeddedBlock *b = g_ptr_array_index (blocks, i);

@@ -17,26 +17,27 @@ static void
 test_active_content_dropped (void)
 {
   const char *html =
-    "<html><head><title>TITLE</title>"
-    "<meta http-equiv=\"refresh\" content=\"0;url=https://refresh.example/\">"
-    "<style>p { background: url(https://css.example/x.png) }</style>"
-    "<script>alert('SCRIPT')</script></head><body>"
-    "<!-- COMMENT --><p>本文です。</p>"
-    "<script>document.write('SCRIPT2')</script>"
-    "<iframe src=\"https://frame.example/\">IFRAME</iframe>"
-    "<object data=\"x.swf\"><param name=a value=PARAM>OBJECT</object>"
-    "<embed src=\"x.swf\"><noscript>NOSCRIPT</noscript>"
-    "<form action=\"https://form.example/\"><input type=\"hidden\" name=\"t\" value=\"HIDDEN\">"
-    "<textarea>TEXTAREA</textarea><select><option>OPTION</option></select></form>"
-    "<svg><text>SVG</text></svg><template>TEMPLATE</template>"
-    "<div style=\"display: none\">DISPLAYNONE</div><span hidden>HIDDENATTR</span>"
-    "<p style=\"mso-hide: all\">MSOHIDE</p>"
-    "<p>以上</p></body></html>";
-  static const char *const absent[] = { "TITLE", "refresh", "css.example", "SCRIPT",
-                                        "COMMENT", "IFRAME", "frame.example", "OBJECT",
-                                        "PARAM", "NOSCRIPT", "HIDDEN", "form.example",
-                                        "TEXTAREA", "OPTION", "SVG", "TEMPLATE",
-                                        "DISPLAYNONE", "MSOHIDE", NULL };
+      "<html><head><title>TITLE</title>"
+      "<meta http-equiv=\"refresh\" content=\"0;url=https://refresh.example/\">"
+      "<style>p { background: url(https://css.example/x.png) }</style>"
+      "<script>alert('SCRIPT')</script></head><body>"
+      "<!-- COMMENT --><p>本文です。</p>"
+      "<script>document.write('SCRIPT2')</script>"
+      "<iframe src=\"https://frame.example/\">IFRAME</iframe>"
+      "<object data=\"x.swf\"><param name=a value=PARAM>OBJECT</object>"
+      "<embed src=\"x.swf\"><noscript>NOSCRIPT</noscript>"
+      "<form action=\"https://form.example/\"><input type=\"hidden\" name=\"t\" value=\"HIDDEN\">"
+      "<textarea>TEXTAREA</textarea><select><option>OPTION</option></select></form>"
+      "<svg><text>SVG</text></svg><template>TEMPLATE</template>"
+      "<div style=\"display: none\">DISPLAYNONE</div><span hidden>HIDDENATTR</span>"
+      "<p style=\"mso-hide: all\">MSOHIDE</p>"
+      "<p>以上</p></body></html>";
+  static const char *const absent[] = {
+    "TITLE",    "refresh",       "css.example", "SCRIPT", "COMMENT",
+    "IFRAME",   "frame.example", "OBJECT",      "PARAM",  "NOSCRIPT",
+    "HIDDEN",   "form.example",  "TEXTAREA",    "OPTION", "SVG",
+    "TEMPLATE", "DISPLAYNONE",   "MSOHIDE",     NULL
+  };
   g_autofree char *text = mg_html_to_text (html, strlen (html), "utf-8");
 
   g_assert_cmpstr (text, ==, "本文です。\n\n以上");
@@ -102,13 +103,14 @@ test_blocks (void)
   assert_html ("<ul><li>one</li><li>two<ol><li>a</li><li>b</li></ol></li></ul>after", NULL,
                "・ one\n・ two\n  1. a\n  2. b\n\nafter");
   assert_html ("<table><tr><th>名前</th><th></th><th>値</th></tr>"
-               "<tr><td>A</td><td>1</td></tr></table>", NULL,
-               "名前 | 値\nA | 1");
+               "<tr><td>A</td><td>1</td></tr></table>",
+               NULL, "名前 | 値\nA | 1");
   assert_html ("<blockquote><p>引用</p><p>二段落</p></blockquote>返信", NULL,
                "> 引用\n\n> 二段落\n\n返信");
   assert_html ("<p>a</p><br><br><br><br><br><p>b</p>", NULL, "a\n\n\nb");
   assert_html ("<img src=\"https://track.example/p.gif\" alt=\" ロゴ \">"
-               "<img src=\"https://track.example/q.gif\">", NULL, "[ロゴ]");
+               "<img src=\"https://track.example/q.gif\">",
+               NULL, "[ロゴ]");
 }
 
 /* Shift_JIS bytes for "①～髙テスト" (CP932: NEC special, wave dash, IBM extension). */
@@ -118,10 +120,12 @@ static void
 test_shift_jis_meta (void)
 {
   assert_html ("<html><head><meta charset=\"Shift_JIS\"></head><body><p>" SJIS_TEXT
-               "</p></body></html>", NULL, "①～髙テスト");
+               "</p></body></html>",
+               NULL, "①～髙テスト");
   assert_html ("<html><head><meta http-equiv=\"Content-Type\" "
                "content=\"text/html; charset=shift_jis\"></head><body>" SJIS_TEXT
-               "</body></html>", NULL, "①～髙テスト");
+               "</body></html>",
+               NULL, "①～髙テスト");
   /* the MIME label wins over a meta that says otherwise */
   assert_html ("<meta charset=\"utf-8\"><p>" SJIS_TEXT "</p>", "Shift_JIS", "①～髙テスト");
   /* a meta in UTF-8 bytes never makes libxml2 decode them a second time */
@@ -173,7 +177,8 @@ test_every_prefix (void)
 static void
 test_filter (void)
 {
-  const char *html = "<p>請求書を<a href=\"https://example.jp/\">こちら</a></p><script>x</script>";
+  const char
+      *html = "<p>請求書を<a href=\"https://example.jp/\">こちら</a></p><script>x</script>";
   g_autoptr (GBytes) input = g_bytes_new_static (html, strlen (html));
   MgFilterInput in = { .detected_type = "text/html", .filename = "a.html" };
   MgFilterResult result = { 0 };

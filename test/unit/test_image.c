@@ -18,7 +18,6 @@
 
 #define SENTINEL "MUGAI-IMAGE-PAYLOAD"
 
-
 /* --- building images --------------------------------------------------- */
 
 static GdkPixbuf *
@@ -48,7 +47,8 @@ encode_with (GdkPixbuf *pb, const char *format, const char *key, const char *val
   gsize len;
   g_autoptr (GError) error = NULL;
 
-  g_assert_true (gdk_pixbuf_save_to_buffer (pb, &data, &len, format, &error, key, value, NULL));
+  g_assert_true (
+      gdk_pixbuf_save_to_buffer (pb, &data, &len, format, &error, key, value, NULL));
   g_assert_no_error (error);
   GByteArray *out = g_byte_array_new ();
   g_byte_array_append (out, (guchar *) data, len);
@@ -99,8 +99,8 @@ png_chunk (GByteArray *out, const char *type, const void *data, guint32 len)
 static void
 append_zip (GByteArray *out)
 {
-  static const guchar header[] = { 'P', 'K', 3, 4, 10, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-                                   0, 0, 0, 0, 19, 0, 0, 0, 19, 0, 0, 0, 5, 0, 0, 0 };
+  static const guchar header[] = { 'P', 'K', 3, 4,  10, 0, 0, 0,  0, 0, 0, 0, 0, 0, 0,
+                                   0,   0,   0, 19, 0,  0, 0, 19, 0, 0, 0, 5, 0, 0, 0 };
 
   g_byte_array_append (out, header, sizeof header);
   g_byte_array_append (out, (const guchar *) "a.bat", 5);
@@ -116,7 +116,7 @@ hostile_png (GdkPixbuf *pb)
   static const char text[] = "Comment\0" SENTINEL;
 
   g_assert_cmpuint (clean->len, >, 12);
-  g_byte_array_append (out, clean->data, clean->len - 12);        /* without IEND */
+  g_byte_array_append (out, clean->data, clean->len - 12); /* without IEND */
   png_chunk (out, "tEXt", text, sizeof text - 1);
   png_chunk (out, "iTXt", "XML:com.adobe.xmp\0\0\0\0\0" SENTINEL, 23 + strlen (SENTINEL));
   png_chunk (out, "IEND", NULL, 0);
@@ -130,8 +130,19 @@ bomb_png (guint32 width, guint32 height)
 {
   static const guchar signature[] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
   static const guchar idat[] = { 0x78, 0x9c, 0x63, 0x00, 0x00, 0x00, 0x01, 0x00, 0x01 };
-  guchar ihdr[13] = { width >> 24, width >> 16, width >> 8, width,
-                      height >> 24, height >> 16, height >> 8, height, 8, 2, 0, 0, 0 };
+  guchar ihdr[13] = { width >> 24,
+                      width >> 16,
+                      width >> 8,
+                      width,
+                      height >> 24,
+                      height >> 16,
+                      height >> 8,
+                      height,
+                      8,
+                      2,
+                      0,
+                      0,
+                      0 };
   GByteArray *out = g_byte_array_new ();
 
   g_byte_array_append (out, signature, sizeof signature);
@@ -174,18 +185,18 @@ append_exif_tag (GByteArray *out, guint32 orientation, gboolean be, guint16 type
 
   g_byte_array_append (tiff, (const guchar *) (be ? "MM" : "II"), 2);
   append_int (tiff, 42, 2, be);
-  append_int (tiff, 8, 4, be);                     /* IFD0 */
-  append_int (tiff, 2, 2, be);                     /* two tags */
-  append_int (tiff, 0x10e, 2, be);                 /* ImageDescription, ASCII */
+  append_int (tiff, 8, 4, be);     /* IFD0 */
+  append_int (tiff, 2, 2, be);     /* two tags */
+  append_int (tiff, 0x10e, 2, be); /* ImageDescription, ASCII */
   append_int (tiff, 2, 2, be);
   append_int (tiff, sizeof SENTINEL, 4, be);
   append_int (tiff, text_offset, 4, be);
-  append_int (tiff, 0x112, 2, be);                 /* Orientation */
+  append_int (tiff, 0x112, 2, be); /* Orientation */
   append_int (tiff, type, 2, be);
   append_int (tiff, count, 4, be);
   append_int (tiff, orientation, type == 3 ? 2 : 4, be);
   append_int (tiff, 0, type == 3 ? 2 : 0, be);
-  append_int (tiff, 0, 4, be);                     /* no IFD1 */
+  append_int (tiff, 0, 4, be); /* no IFD1 */
   g_byte_array_append (tiff, (const guchar *) SENTINEL, sizeof SENTINEL);
   guint16 len = 2 + 6 + pad + tiff->len;
   guchar marker[4] = { 0xff, 0xe1, len >> 8, len };
@@ -208,16 +219,16 @@ hostile_jpeg_from (const GByteArray *clean, guint16 orientation, gboolean be)
   static const char xmp[] = "http://ns.adobe.com/xap/1.0/";
   static const char icc[] = "ICC_PROFILE\0\1\1";
   static const char irb[] = "Photoshop 3.0\08BIM\4\4\0\0\0\0\0\x13";
-  static const char jfxx[] = "JFXX\0\x10";        /* a JPEG thumbnail */
+  static const char jfxx[] = "JFXX\0\x10"; /* a JPEG thumbnail */
   GByteArray *out = g_byte_array_new ();
 
-  g_byte_array_append (out, clean->data, 2);                       /* SOI */
+  g_byte_array_append (out, clean->data, 2); /* SOI */
   append_exif (out, orientation, be);
   append_segment (out, 0xe1, xmp, sizeof xmp);
   append_segment (out, 0xe2, icc, sizeof icc - 1);
   append_segment (out, 0xed, irb, sizeof irb - 1);
   append_segment (out, 0xe0, jfxx, sizeof jfxx - 1);
-  append_segment (out, 0xfe, "", 0);                              /* COM */
+  append_segment (out, 0xfe, "", 0); /* COM */
   g_byte_array_append (out, clean->data + 2, clean->len - 2);
   append_zip (out);
   return out;
@@ -338,13 +349,13 @@ static GByteArray *
 animated_gif (void)
 {
   static const guchar head[] = {
-    'G', 'I', 'F', '8', '9', 'a', 2, 0, 2, 0, 0x80, 0, 0,
-    0xff, 0x00, 0x00, 0x00, 0x00, 0xff,                           /* red, blue */
-    0x21, 0xff, 11, 'N', 'E', 'T', 'S', 'C', 'A', 'P', 'E', '2', '.', '0', 3, 1, 0, 0, 0,
+    'G',  'I',  'F', '8',  '9',  'a',  2,    0,    2,    0,
+    0x80, 0,    0,   0xff, 0x00, 0x00, 0x00, 0x00, 0xff, /* red, blue */
+    0x21, 0xff, 11,  'N',  'E',  'T',  'S',  'C',  'A',  'P',
+    'E',  '2',  '.', '0',  3,    1,    0,    0,    0,
   };
   static const guchar frame[] = {
-    0x21, 0xf9, 4, 0, 10, 0, 0, 0,
-    0x2c, 0, 0, 0, 0, 2, 0, 2, 0, 0, 2, 3, 0x44, 0x02, 0x05, 0,
+    0x21, 0xf9, 4, 0, 10, 0, 0, 0, 0x2c, 0, 0, 0, 0, 2, 0, 2, 0, 0, 2, 3, 0x44, 0x02, 0x05, 0,
   };
   GByteArray *out = g_byte_array_new ();
 
@@ -424,7 +435,8 @@ assert_bare_png (GBytes *png)
   while (pos + 12 <= len) {
     guint32 n = (guint32) d[pos] << 24 | d[pos + 1] << 16 | d[pos + 2] << 8 | d[pos + 3];
     g_autofree char *type = g_strndup ((const char *) d + pos + 4, 4);
-    if (!g_strv_contains ((const char *const[]) { "IHDR", "PLTE", "IDAT", "IEND", "sBIT", NULL }, type))
+    if (!g_strv_contains (
+            (const char *const[]){ "IHDR", "PLTE", "IDAT", "IEND", "sBIT", NULL }, type))
       g_error ("the output PNG holds a %s chunk", type);
     pos += 12 + n;
     if (g_str_equal (type, "IEND"))
@@ -472,7 +484,7 @@ assert_bare_jpeg (GBytes *jpeg)
   }
   for (; pos + 1 < len && !(d[pos] == 0xff && d[pos + 1] == 0xd9); pos++)
     if (d[pos] == 0xff)
-      g_assert_cmpuint (d[pos + 1], ==, 0);   /* stuffed: no marker inside the scan */
+      g_assert_cmpuint (d[pos + 1], ==, 0); /* stuffed: no marker inside the scan */
   g_assert_cmpuint (pos + 2, ==, len);
 }
 
@@ -525,10 +537,10 @@ test_jpeg_exif_comment_tail (void)
   assert_absent (r.output, "ICC_PROFILE", 11);
   assert_absent (r.output, "Photoshop", 9);
   assert_absent (r.output, "JFXX", 4);
-  assert_absent (r.output, "\xff\xfe", 2);        /* no comment segment */
+  assert_absent (r.output, "\xff\xfe", 2); /* no comment segment */
   gsize len;
   const guchar *d = g_bytes_get_data (r.output, &len);
-  g_assert_cmpmem (d + len - 2, 2, "\xff\xd9", 2);  /* ends at EOI */
+  g_assert_cmpmem (d + len - 2, 2, "\xff\xd9", 2); /* ends at EOI */
   g_autoptr (GdkPixbuf) out = decode (r.output);
   g_assert_cmpint (gdk_pixbuf_get_width (out), ==, 64);
   g_assert_cmpint (gdk_pixbuf_get_height (out), ==, 48);
@@ -572,9 +584,9 @@ assert_bomb_removed (guint32 width, guint32 height)
 static void
 test_bomb_refused_from_header (void)
 {
-  assert_bomb_removed (100000, 100000);   /* 10^10 pixels */
-  assert_bomb_removed (20000, 20000);     /* 1.6 GB of RGBA, each side allowed */
-  assert_bomb_removed (40000, 10);        /* one side too long */
+  assert_bomb_removed (100000, 100000); /* 10^10 pixels */
+  assert_bomb_removed (20000, 20000);   /* 1.6 GB of RGBA, each side allowed */
+  assert_bomb_removed (40000, 10);      /* one side too long */
 }
 
 static void
@@ -601,8 +613,8 @@ format_has (const char *name, gboolean writable)
 
   for (GSList *l = formats; l != NULL; l = l->next) {
     g_autofree char *n = gdk_pixbuf_format_get_name (l->data);
-    found = found || (g_str_equal (n, name)
-                      && (!writable || gdk_pixbuf_format_is_writable (l->data)));
+    found = found ||
+            (g_str_equal (n, name) && (!writable || gdk_pixbuf_format_is_writable (l->data)));
   }
   g_slist_free (formats);
   return found;
@@ -615,8 +627,12 @@ format_has (const char *name, gboolean writable)
 static void
 test_bmp_tiff_to_png (void)
 {
-  static const struct { const char *format, *type; } cases[] = {
-    { "bmp", "image/bmp" }, { "bmp", "image/x-ms-bmp" }, { "tiff", "image/tiff" },
+  static const struct {
+    const char *format, *type;
+  } cases[] = {
+    { "bmp", "image/bmp" },
+    { "bmp", "image/x-ms-bmp" },
+    { "tiff", "image/tiff" },
   };
   g_autoptr (GdkPixbuf) pb = test_pixels (40, 30, FALSE);
 
@@ -633,7 +649,8 @@ test_bmp_tiff_to_png (void)
     assert_bare_png (r.output);
     g_autoptr (GdkPixbuf) out = decode (r.output);
     g_autoptr (GdkPixbuf) opaque = gdk_pixbuf_get_has_alpha (out)
-      ? gdk_pixbuf_add_alpha (pb, FALSE, 0, 0, 0) : g_object_ref (pb);
+                                       ? gdk_pixbuf_add_alpha (pb, FALSE, 0, 0, 0)
+                                       : g_object_ref (pb);
     assert_same_pixels (opaque, out);
     mg_filter_result_clear (&r);
   }
@@ -647,17 +664,19 @@ test_webp_to_png (void)
   g_autoptr (GdkPixbuf) pb = test_pixels (40, 30, FALSE);
   MgFilterResult r;
 
-  g_assert_true (format_writable ("webp"));   /* webp-pixbuf-loader */
+  g_assert_true (format_writable ("webp")); /* webp-pixbuf-loader */
   g_autoptr (GByteArray) data = encode_with (pb, "webp", "quality", "90");
   g_autoptr (GBytes) input = g_bytes_new (data->data, data->len);
-  g_autoptr (GdkPixbuf) shown = decode (input);   /* what a viewer shows (lossy) */
+  g_autoptr (GdkPixbuf) shown = decode (input); /* what a viewer shows (lossy) */
   run_image (data->data, data->len, "image/webp", "photo.webp", &r);
   assert_converted (&r, "image/png", ".png");
   assert_bare_png (r.output);
   g_autoptr (GdkPixbuf) out = decode (r.output);
   g_assert_cmpint (gdk_pixbuf_get_width (out), ==, 40);
-  g_autoptr (GdkPixbuf) opaque = gdk_pixbuf_get_has_alpha (out) && !gdk_pixbuf_get_has_alpha (shown)
-    ? gdk_pixbuf_add_alpha (shown, FALSE, 0, 0, 0) : g_object_ref (shown);
+  g_autoptr (GdkPixbuf)
+      opaque = gdk_pixbuf_get_has_alpha (out) && !gdk_pixbuf_get_has_alpha (shown)
+                   ? gdk_pixbuf_add_alpha (shown, FALSE, 0, 0, 0)
+                   : g_object_ref (shown);
   assert_same_pixels (opaque, out);
   mg_filter_result_clear (&r);
 }
@@ -783,12 +802,15 @@ static void
 test_jpeg_lossless (void)
 {
   static const Coding codings[] = { 0, CODING_PROGRESSIVE, CODING_ARITHMETIC,
-                                     CODING_PROGRESSIVE | CODING_ARITHMETIC, CODING_RESTART };
-  static const struct { J_COLOR_SPACE in, jpeg; int components; } spaces[] = {
-    { JCS_GRAYSCALE, JCS_GRAYSCALE, 1 }, { JCS_RGB, JCS_RGB, 3 }, { JCS_RGB, JCS_YCbCr, 3 },
-    { JCS_CMYK, JCS_CMYK, 4 }, { JCS_CMYK, JCS_YCCK, 4 },
+                                    CODING_PROGRESSIVE | CODING_ARITHMETIC, CODING_RESTART };
+  static const struct {
+    J_COLOR_SPACE in, jpeg;
+    int components;
+  } spaces[] = {
+    { JCS_GRAYSCALE, JCS_GRAYSCALE, 1 }, { JCS_RGB, JCS_RGB, 3 },   { JCS_RGB, JCS_YCbCr, 3 },
+    { JCS_CMYK, JCS_CMYK, 4 },           { JCS_CMYK, JCS_YCCK, 4 },
   };
-  g_autoptr (GdkPixbuf) pb = test_pixels (77, 45, FALSE);     /* partial MCUs */
+  g_autoptr (GdkPixbuf) pb = test_pixels (77, 45, FALSE); /* partial MCUs */
   g_autoptr (GByteArray) clean = encode (pb, "jpeg");
 
   for (gsize i = 0; i < G_N_ELEMENTS (codings); i++) {
@@ -796,8 +818,8 @@ test_jpeg_lossless (void)
     assert_lossless (coded, i % 2 == 0);
   }
   for (gsize i = 0; i < G_N_ELEMENTS (spaces); i++) {
-    g_autoptr (GByteArray) coded = pattern_jpeg (50, 33, spaces[i].in, spaces[i].jpeg,
-                                                 spaces[i].components);
+    g_autoptr (GByteArray)
+        coded = pattern_jpeg (50, 33, spaces[i].in, spaces[i].jpeg, spaces[i].components);
     assert_lossless (coded, TRUE);
   }
   /* CMYK without the Adobe marker that says how it is stored */
@@ -842,9 +864,13 @@ test_jpeg_orientations (void)
 static void
 test_jpeg_orientation_as_gdk_pixbuf (void)
 {
-  static const struct { guint16 type; guint32 count, value; gsize pad; } tags[] = {
-    { 3, 1, 6, 0 }, { 9, 1, 6, 0 }, { 9, 1, 0x60000, 0 }, { 4, 1, 6, 0 }, { 3, 2, 6, 0 },
-    { 3, 1, 6, 2 }, { 3, 1, 6, 4 }, { 9, 1, 3, 1 },
+  static const struct {
+    guint16 type;
+    guint32 count, value;
+    gsize pad;
+  } tags[] = {
+    { 3, 1, 6, 0 }, { 9, 1, 6, 0 }, { 9, 1, 0x60000, 0 }, { 4, 1, 6, 0 },
+    { 3, 2, 6, 0 }, { 3, 1, 6, 2 }, { 3, 1, 6, 4 },       { 9, 1, 3, 1 },
   };
   g_autoptr (GdkPixbuf) pb = test_pixels (32, 16, FALSE);
   g_autoptr (GByteArray) clean = encode (pb, "jpeg");
@@ -862,8 +888,8 @@ test_jpeg_orientation_as_gdk_pixbuf (void)
     MgFilterResult r;
     run_image (jpeg->data, jpeg->len, "image/jpeg", "a.jpg", &r);
     g_test_message ("tag %zu: gdk-pixbuf reads %d; %s", i, o, r.detail);
-    g_assert_nonnull (strstr (r.detail, o >= 2 && o <= 8 ? "orientation applied"
-                                                        : "without loss"));
+    g_assert_nonnull (
+        strstr (r.detail, o >= 2 && o <= 8 ? "orientation applied" : "without loss"));
     mg_filter_result_clear (&r);
   }
 }
@@ -891,9 +917,13 @@ test_jpeg_corrupt_removed (void)
   g_autoptr (GByteArray) two = pattern_jpeg (8, 8, JCS_UNKNOWN, JCS_UNKNOWN, 2);
   gsize sof = find_segment (jpeg, 0xc0), dht = find_segment (jpeg, 0xc4);
   gsize cuts[] = { 0, 1, 2, 3, 30, sof + 6, dht + 10, find_segment (jpeg, 0xda) + 4 };
-  const struct { gsize at; guchar value; const char *words; } patches[] = {
+  const struct {
+    gsize at;
+    guchar value;
+    const char *words;
+  } patches[] = {
     { sof + 4, 12, "precision" }, { sof + 6, 0, "Empty" }, { sof + 8, 0, "Empty" },
-    { dht + 5, 0xff, "Huffman" }, { 0, 0, "Not a JPEG" }, { sof + 14, 0x31, "sampling" },
+    { dht + 5, 0xff, "Huffman" }, { 0, 0, "Not a JPEG" },  { sof + 14, 0x31, "sampling" },
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (cuts); i++)
@@ -901,7 +931,7 @@ test_jpeg_corrupt_removed (void)
   for (gsize i = 0; i < G_N_ELEMENTS (patches); i++) {
     g_autoptr (GByteArray) bad = g_byte_array_new ();
     g_byte_array_append (bad, jpeg->data, jpeg->len);
-    bad->data[patches[i].at] = patches[i].value;   /* 64 pixels: the low byte is all */
+    bad->data[patches[i].at] = patches[i].value; /* 64 pixels: the low byte is all */
     assert_jpeg_removed (bad->data, bad->len, MG_REASON_CONVERT_FAILED, patches[i].words);
   }
   assert_jpeg_removed (two->data, two->len, MG_REASON_CONVERT_FAILED, "colour components");
@@ -986,7 +1016,7 @@ test_jpeg_bombs (void)
   int n = 1;
   for (int k = 1; k < 64; k++)
     for (int al = 4; al >= 0; al--)
-      scans[n++] = (jpeg_scan_info) { 1, { 0 }, k, k, al == 4 ? 0 : al + 1, al };
+      scans[n++] = (jpeg_scan_info){ 1, { 0 }, k, k, al == 4 ? 0 : al + 1, al };
   g_autoptr (GByteArray) many = recode (gray, CODING_PROGRESSIVE, scans, n);
   assert_jpeg_removed (many->data, many->len, MG_REASON_LIMIT, "scans");
   g_autoptr (GByteArray) many_turned = hostile_jpeg_from (many, 6, TRUE);
@@ -1030,7 +1060,8 @@ with_blocks (const guchar *data, gsize len, BlockFn fn, gpointer user, gboolean 
   jpeg_mem_src (&in, data, len);
   jpeg_read_header (&in, TRUE);
   jvirt_barray_ptr *coefficients = jpeg_read_coefficients (&in);
-  JBLOCKARRAY rows = in.mem->access_virt_barray ((j_common_ptr) &in, coefficients[0], 0, 1, TRUE);
+  JBLOCKARRAY rows = in.mem->access_virt_barray ((j_common_ptr) &in, coefficients[0], 0, 1,
+                                                 TRUE);
   fn (rows[0], in.comp_info[0].width_in_blocks, user);
   if (write) {
     out.err = jpeg_std_error (&out_err);
@@ -1091,13 +1122,14 @@ static void
 test_reencode_modes (void)
 {
   g_autoptr (GByteArray) clean = pattern_jpeg (1024, 32, JCS_RGB, JCS_YCbCr, 3);
-  g_autoptr (GByteArray) stego = with_blocks (clean->data, clean->len, plant_bits, STEGO, TRUE);
+  g_autoptr (GByteArray)
+      stego = with_blocks (clean->data, clean->len, plant_bits, STEGO, TRUE);
   g_autoptr (GBytes) stego_bytes = g_bytes_new (stego->data, stego->len);
   g_autofree char *planted = recovered_text (stego_bytes);
   MgFilterResult lossless, pixels;
 
   g_assert_cmpstr (planted, ==, STEGO);
-  g_assert_cmpint (config->image.reencode, ==, MG_IMAGE_REENCODE_LOSSLESS);   /* the default */
+  g_assert_cmpint (config->image.reencode, ==, MG_IMAGE_REENCODE_LOSSLESS); /* the default */
   run_image (stego->data, stego->len, "image/jpeg", "a.jpg", &lossless);
   assert_converted (&lossless, "image/jpeg", ".jpg");
   g_autofree char *kept = recovered_text (lossless.output);
@@ -1157,7 +1189,7 @@ test_message_pixel_budget (void)
   assert_limit (&r, "max_message_pixels");
   g_assert_cmpint (budget.image_pixels, ==, 20000);
 
-  config->image.max_pixels = 9999;   /* one image over the limit: no scan either */
+  config->image.max_pixels = 9999; /* one image over the limit: no scan either */
   g_assert_false (precheck (png, "image/png", NULL, &r));
   assert_limit (&r, "max_pixels");
 }
@@ -1174,12 +1206,12 @@ test_message_deadline (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (inputs); i++) {
     g_autoptr (GBytes) input = g_bytes_new (inputs[i]->data, inputs[i]->len);
-    MgFilterBudget budget = { .deadline = 1 };   /* long past */
+    MgFilterBudget budget = { .deadline = 1 }; /* long past */
     MgFilterInput in = { .detected_type = types[i], .config = config, .budget = &budget };
     MgFilterResult r = { 0 };
     g_assert_true (mg_filter_image.sanitise (input, &in, &r, NULL));
     assert_limit (&r, "job_timeout");
-    g_assert_false (mg_filter_image.precheck (input, &in, &r));   /* nor scanned */
+    g_assert_false (mg_filter_image.precheck (input, &in, &r)); /* nor scanned */
     assert_limit (&r, "job_timeout");
   }
 }

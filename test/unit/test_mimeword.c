@@ -116,7 +116,8 @@ assert_param (const MgMimeField *field, const char *name, const char *value)
 static void
 test_field_basic (void)
 {
-  g_autoptr (MgMimeField) a = parse (" Text/Plain;\r\n\tcharset=\"ISO-2022-JP\"; format=flowed\n");
+  g_autoptr (MgMimeField)
+      a = parse (" Text/Plain;\r\n\tcharset=\"ISO-2022-JP\"; format=flowed\n");
   g_autoptr (MgMimeField) b = parse ("attachment");
   g_autoptr (MgMimeField) c = parse ("multipart/mixed; boundary=\"a\\\"b\\\\c\";");
   g_autoptr (MgMimeField) d = parse ("multipart/mixed; boundary=\"\"");
@@ -139,10 +140,11 @@ static void
 test_field_rfc2231 (void)
 {
   g_autoptr (MgMimeField) a = parse (
-    "attachment;\r\n filename*0*=UTF-8''%E8%A6%8B;\r\n filename*1*=%E7%A9%8D%E6%9B%B8.pdf");
-  g_autoptr (MgMimeField) b = parse ("attachment; filename*=iso-2022-jp'ja'%1B%24B8%2B%1B%28B.txt");
+      "attachment;\r\n filename*0*=UTF-8''%E8%A6%8B;\r\n filename*1*=%E7%A9%8D%E6%9B%B8.pdf");
+  g_autoptr (MgMimeField)
+      b = parse ("attachment; filename*=iso-2022-jp'ja'%1B%24B8%2B%1B%28B.txt");
   g_autoptr (MgMimeField) c = parse (
-    "attachment; filename*1=\".txt\"; filename*0*=Shift_JIS'ja'%8C%A9%90%CF%8F%91");
+      "attachment; filename*1=\".txt\"; filename*0*=Shift_JIS'ja'%8C%A9%90%CF%8F%91");
   g_autoptr (MgMimeField) d = parse ("attachment; FileName*=''abc%20def");
   const MgMimeParam *p = mg_mimeword_field_param (a, "filename");
 
@@ -159,15 +161,16 @@ test_field_rfc2231 (void)
 static void
 test_field_encoded_words (void)
 {
-  g_autoptr (MgMimeField) quoted =
-    parse ("attachment; filename=\"=?ISO-2022-JP?B?GyRCOCtAUT1xGyhC?=.pdf\"");
-  g_autoptr (MgMimeField) unquoted =
-    parse ("application/pdf; name==?UTF-8?B?6KaL56mN?=\r\n =?UTF-8?B?5pu4LnBkZg==?=");
-  g_autoptr (MgMimeField) raw_sjis = parse ("attachment; filename=\"\x8c\xa9\x90\xcf\x8f\x91.pdf\"");
+  g_autoptr (MgMimeField)
+      quoted = parse ("attachment; filename=\"=?ISO-2022-JP?B?GyRCOCtAUT1xGyhC?=.pdf\"");
+  g_autoptr (MgMimeField) unquoted = parse (
+      "application/pdf; name==?UTF-8?B?6KaL56mN?=\r\n =?UTF-8?B?5pu4LnBkZg==?=");
+  g_autoptr (MgMimeField)
+      raw_sjis = parse ("attachment; filename=\"\x8c\xa9\x90\xcf\x8f\x91.pdf\"");
   g_autoptr (MgMimeField) raw_utf8 = parse ("attachment; filename=見積書.pdf");
   /* 予算 is 0x97 0x5C 0x8E 0x5A: the backslash is a trail byte, not an escape. */
-  g_autoptr (MgMimeField) trail_5c =
-    parse ("attachment; filename=\"\x97\x5c\x8e\x5a\x88\xc4.txt\"; size=1");
+  g_autoptr (MgMimeField)
+      trail_5c = parse ("attachment; filename=\"\x97\x5c\x8e\x5a\x88\xc4.txt\"; size=1");
   const MgMimeParam *p = mg_mimeword_field_param (quoted, "filename");
 
   g_assert_cmpstr (p->value, ==, "見積書.pdf");
@@ -196,7 +199,8 @@ test_field_flags (void)
 {
   g_autoptr (MgMimeField) dup = parse ("multipart/mixed; boundary=X; boundary=Y");
   g_autoptr (MgMimeField) comment = parse ("multipart/(x)mixed; boundary=(c)abc(d)");
-  g_autoptr (MgMimeField) mixed = parse ("attachment; filename=\"a.txt\"; filename*=UTF-8''b.exe");
+  g_autoptr (MgMimeField)
+      mixed = parse ("attachment; filename=\"a.txt\"; filename*=UTF-8''b.exe");
 
   g_assert_cmphex (dup->flags, ==, MG_FIELD_DUPLICATE);
   assert_param (dup, "boundary", "X");
@@ -206,7 +210,8 @@ test_field_flags (void)
   g_assert_cmphex (mixed->flags, ==, MG_FIELD_MIXED_FORMS | MG_FIELD_DUPLICATE);
   assert_param (mixed, "filename", "b.exe");
 
-  assert_flags ("attachment; filename=\"a.txt\"; filename*=UTF-8''a.txt", MG_FIELD_MIXED_FORMS);
+  assert_flags ("attachment; filename=\"a.txt\"; filename*=UTF-8''a.txt",
+                MG_FIELD_MIXED_FORMS);
   assert_flags ("multipart/mixed; boundary*=''x", 0);
   assert_flags ("multipart/mixed; boundary*0=x; boundary*1=y; boundary*0=z",
                 MG_FIELD_BAD_CONTINUATION);
@@ -253,8 +258,8 @@ test_field_too_many (void)
 static void
 test_field_hostile (void)
 {
-  static const char *const units[] = { ";", "(", "\"", "\\", "=", "a*0*=%;", "x=y;",
-                                       "n*9999*=a;", "=?", ")(" };
+  static const char *const units[] = { ";",       "(",    "\"",         "\\", "=",
+                                       "a*0*=%;", "x=y;", "n*9999*=a;", "=?", ")(" };
 
   for (gsize i = 0; i < G_N_ELEMENTS (units); i++) {
     GString *s = g_string_new ("multipart/mixed; ");
@@ -273,8 +278,8 @@ static void
 test_field_prefixes (void)
 {
   static const char field[] =
-    "multipart/(c\\)x)mixed; boundary=\"a\\\"b\"; name=\"=?UTF-8?B?5pel?=\";\r\n"
-    " filename*0*=UTF-8'ja'%E8%A6; filename*1*=%8B; name*=''x (end";
+      "multipart/(c\\)x)mixed; boundary=\"a\\\"b\"; name=\"=?UTF-8?B?5pel?=\";\r\n"
+      " filename*0*=UTF-8'ja'%E8%A6; filename*1*=%8B; name*=''x (end";
 
   for (gsize i = 0; i <= sizeof field - 1; i++) {
     g_autofree char *prefix = g_strndup (field, i);
@@ -292,10 +297,13 @@ test_field_prefixes (void)
 static void
 test_random_fields (void)
 {
-  static const char *const pieces[] = { ";", "=", "\"", "\\", "(", ")", "*", "*0", "*1*",
-                                        "'", "%E8", "%", "=?", "?=", "?B?", "?Q?", "UTF-8",
-                                        "iso-2022-jp", "5pel", "\x1b$B", "\x8c\xa9", " ",
-                                        "\r\n ", "name", "filename", "boundary", "a", "_" };
+  static const char *const pieces[] = { ";",        "=",           "\"",    "\\",
+                                        "(",        ")",           "*",     "*0",
+                                        "*1*",      "'",           "%E8",   "%",
+                                        "=?",       "?=",          "?B?",   "?Q?",
+                                        "UTF-8",    "iso-2022-jp", "5pel",  "\x1b$B",
+                                        "\x8c\xa9", " ",           "\r\n ", "name",
+                                        "filename", "boundary",    "a",     "_" };
 
   for (guint round = 0; round < 2000; round++) {
     GString *s = g_string_new (NULL);
@@ -355,8 +363,8 @@ static void
 test_encode_header (void)
 {
   static const char subject[] =
-    "Re: 【重要】令和6年度 住民税の特別徴収税額の決定通知書の送付について（お知らせ）"
-    "①㈱髙﨑Ⅲ№～－ 担当: 総務課 ガイド資料 part 2";
+      "Re: 【重要】令和6年度 住民税の特別徴収税額の決定通知書の送付について（お知らせ）"
+      "①㈱髙﨑Ⅲ№～－ 担当: 総務課 ガイド資料 part 2";
   g_autofree char *twice = g_strconcat (subject, " ", subject, NULL);
 
   for (int iso = 0; iso <= 1; iso++) {
@@ -410,7 +418,7 @@ test_encode_param (void)
   g_autofree char *ja = mg_mimeword_encode_param ("filename", "見積書.txt");
   g_autofree char *odd = mg_mimeword_encode_param ("filename", "a b*'%;.txt");
   g_autofree char *long_ja = mg_mimeword_encode_param (
-    "filename", "令和6年度住民税特別徴収税額決定通知書（特別徴収義務者用）①㈱髙﨑.pdf");
+      "filename", "令和6年度住民税特別徴収税額決定通知書（特別徴収義務者用）①㈱髙﨑.pdf");
 
   g_assert_cmpstr (ascii, ==, "filename=\"report \\\"v2\\\".pdf\"");
   g_assert_cmpstr (ja, ==, "filename*=UTF-8''%E8%A6%8B%E7%A9%8D%E6%9B%B8.txt");
@@ -420,7 +428,8 @@ test_encode_param (void)
 
   assert_param_round_trip ("filename", "report \"v2\".pdf");
   assert_param_round_trip ("filename", "見積書.txt");
-  assert_param_round_trip ("name", "令和6年度住民税特別徴収税額決定通知書（特別徴収義務者用）①㈱髙﨑.pdf");
+  assert_param_round_trip (
+      "name", "令和6年度住民税特別徴収税額決定通知書（特別徴収義務者用）①㈱髙﨑.pdf");
   assert_param_round_trip ("filename", "tab\there 😀 a*'%;\\.txt");
 }
 

@@ -151,7 +151,8 @@ test_reasons (void)
       g_assert_cmpstr (mg_reason_text ((MgReason) r, MG_LANG_EN), !=,
                        mg_reason_text ((MgReason) other, MG_LANG_EN));
   }
-  g_assert_cmpstr (mg_reason_text (MG_REASON_VIRUS, MG_LANG_JA), ==, "ウイルスが検出されました");
+  g_assert_cmpstr (mg_reason_text (MG_REASON_VIRUS, MG_LANG_JA), ==,
+                   "ウイルスが検出されました");
   g_assert_cmpint (mg_msg_lang ("ja"), ==, MG_LANG_JA);
   g_assert_cmpint (mg_msg_lang ("en"), ==, MG_LANG_EN);
   g_assert_cmpint (mg_msg_lang (NULL), ==, MG_LANG_EN);
@@ -166,8 +167,9 @@ test_find (void)
     MgMsgId end = id < MG_MSG_CLI_PHRASE_FIRST ? MG_MSG_CLI_PHRASE_FIRST : MG_MSG_CLI_END;
     g_assert_cmpint (mg_msg_find (mg_msg (id, MG_LANG_EN), first, end), ==, id);
   }
-  g_assert_cmpint (mg_msg_find ("configuration error: %s", MG_MSG_CLI_FIRST,
-                                MG_MSG_CLI_PHRASE_FIRST), ==, MG_MSG_CLI_CONFIGURATION_ERROR);
+  g_assert_cmpint (
+      mg_msg_find ("configuration error: %s", MG_MSG_CLI_FIRST, MG_MSG_CLI_PHRASE_FIRST), ==,
+      MG_MSG_CLI_CONFIGURATION_ERROR);
   g_assert_cmpint (mg_msg_find ("not in the catalogue", 0, MG_MSG_COUNT), ==, MG_MSG_COUNT);
 }
 

@@ -14,11 +14,14 @@
 #include "filters/ooxml_excel.h"
 #include "filters/ooxml_zip.h"
 
-#define CT_HEAD "<?xml version=\"1.0\"?><Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\">" \
+#define CT_HEAD                                                                                           \
+  "<?xml version=\"1.0\"?><Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\">" \
   "<Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/>"
-#define RELS_HEAD "<?xml version=\"1.0\"?><Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">"
+#define RELS_HEAD                                                                             \
+  "<?xml version=\"1.0\"?><Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">"
 #define RT "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
-#define W_HEAD "<w:document xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\" " \
+#define W_HEAD                                                                                \
+  "<w:document xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\" "     \
   "xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\"><w:body>"
 
 static MgConfig *config;
@@ -57,19 +60,29 @@ docx_with_body (const char *body)
 {
   g_autofree char *doc = g_strconcat (W_HEAD, body, "</w:body></w:document>", NULL);
 
-  return zip_of ("[Content_Types].xml", CT_HEAD "<Override PartName=\"/word/document.xml\" "
-                 "ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml."
-                 "document.main+xml\"/></Types>",
-                 "_rels/.rels", RELS_HEAD "<Relationship Id=\"rId1\" Type=\"" RT "officeDocument\" "
-                 "Target=\"word/document.xml\"/></Relationships>",
-                 "word/document.xml", doc, NULL);
+  return zip_of (
+      "[Content_Types].xml",
+      CT_HEAD "<Override PartName=\"/word/document.xml\" "
+              "ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml."
+              "document.main+xml\"/></Types>",
+      "_rels/.rels",
+      RELS_HEAD "<Relationship Id=\"rId1\" Type=\"" RT "officeDocument\" "
+                "Target=\"word/document.xml\"/></Relationships>",
+      "word/document.xml", doc, NULL);
 }
 
 static void
 rebuild (GBytes *input, MgFilterResult *result)
 {
-  MgFilterInput in = { "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                       NULL, "t.docx", config, no_recurse, NULL, 0 };
+  MgFilterInput in = {
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    NULL,
+    "t.docx",
+    config,
+    no_recurse,
+    NULL,
+    0
+  };
 
   memset (result, 0, sizeof *result);
   mg_ooxml_rebuild (input, &in, FALSE, result);
@@ -84,7 +97,8 @@ document_of (GBytes *output)
   MgFilterResult dummy = { 0 };
   MgOoxmlLimits limits = { 100, 1 << 20, 1 << 22, 100 };
   g_autoptr (MgOoxmlPackage) pkg = mg_ooxml_zip_read (output, &limits, &dummy);
-  MgOoxmlPart *part = pkg != NULL ? g_hash_table_lookup (pkg->by_key, "word/document.xml") : NULL;
+  MgOoxmlPart *part = pkg != NULL ? g_hash_table_lookup (pkg->by_key, "word/document.xml")
+                                  : NULL;
 
   g_assert_nonnull (part);
   return g_strndup (g_bytes_get_data (part->data, NULL), g_bytes_get_size (part->data));
@@ -94,15 +108,29 @@ static void
 test_formulas (void)
 {
   static const char *const unsafe[] = {
-    "cmd|' /C calc'!A0", "=MSEXCEL|'\\..\\..\\Windows\\System32\\cmd.exe /c calc'!''",
-    "[1]Sheet1!A1", "'[2]Sheet 1'!$A$1", "SUM('C:\\x\\[book.xlsx]S'!A1)", "[book.xlsx]S!A1",
-    "HYPERLINK(\"file://server/share\",\"x\")", "_xlfn.WEBSERVICE(\"http://e/\")",
-    "rtd(\"x\",,\"y\")", "CALL(\"kernel32\",\"WinExec\",\"JCJ\",\"calc\",0)", "EXEC(\"calc\")",
-    "_xlfn._xlws.IMAGE(\"http://e/a.png\")", NULL,
+    "cmd|' /C calc'!A0",
+    "=MSEXCEL|'\\..\\..\\Windows\\System32\\cmd.exe /c calc'!''",
+    "[1]Sheet1!A1",
+    "'[2]Sheet 1'!$A$1",
+    "SUM('C:\\x\\[book.xlsx]S'!A1)",
+    "[book.xlsx]S!A1",
+    "HYPERLINK(\"file://server/share\",\"x\")",
+    "_xlfn.WEBSERVICE(\"http://e/\")",
+    "rtd(\"x\",,\"y\")",
+    "CALL(\"kernel32\",\"WinExec\",\"JCJ\",\"calc\",0)",
+    "EXEC(\"calc\")",
+    "_xlfn._xlws.IMAGE(\"http://e/a.png\")",
+    NULL,
   };
   static const char *const safe[] = {
-    "SUM(A1:B2)", "A1&\"|\"&B1", "Table1[Column]", "Table1[[#This Row],[Col]]",
-    "'My Sheet'!A1*2", "IF(A1>0,\"[1]\",\"cmd|x\")", "VLOOKUP(A1,Sheet2!A:B,2,FALSE)", "",
+    "SUM(A1:B2)",
+    "A1&\"|\"&B1",
+    "Table1[Column]",
+    "Table1[[#This Row],[Col]]",
+    "'My Sheet'!A1*2",
+    "IF(A1>0,\"[1]\",\"cmd|x\")",
+    "VLOOKUP(A1,Sheet2!A:B,2,FALSE)",
+    "",
     NULL,
   };
 
@@ -116,13 +144,13 @@ static void
 test_fields (void)
 {
   g_autoptr (GBytes) input = docx_with_body (
-    "<w:p><w:r><w:fldChar w:fldCharType=\"begin\"/></w:r>"
-    "<w:r><w:instrText>DD</w:instrText></w:r><w:r><w:instrText>EAUTO c:\\\\a.exe</w:instrText></w:r>"
-    "<w:r><w:fldChar w:fldCharType=\"separate\"/></w:r><w:r><w:t>kept-1</w:t></w:r>"
-    "<w:r><w:fldChar w:fldCharType=\"end\"/></w:r></w:p>"
-    "<w:p><w:fldSimple w:instr=\" PAGE \"><w:r><w:t>7</w:t></w:r></w:fldSimple>"
-    "<w:fldSimple w:instr='INCLUDETEXT \"\\\\\\\\h\\\\s\"'><w:r><w:t>kept-2</w:t></w:r></w:fldSimple></w:p>"
-    "<w:p><w:r><w:fldChar w:fldCharType=\"begin\"/></w:r><w:r><w:instrText>DDE x</w:instrText></w:r></w:p>");
+      "<w:p><w:r><w:fldChar w:fldCharType=\"begin\"/></w:r>"
+      "<w:r><w:instrText>DD</w:instrText></w:r><w:r><w:instrText>EAUTO c:\\\\a.exe</w:instrText></w:r>"
+      "<w:r><w:fldChar w:fldCharType=\"separate\"/></w:r><w:r><w:t>kept-1</w:t></w:r>"
+      "<w:r><w:fldChar w:fldCharType=\"end\"/></w:r></w:p>"
+      "<w:p><w:fldSimple w:instr=\" PAGE \"><w:r><w:t>7</w:t></w:r></w:fldSimple>"
+      "<w:fldSimple w:instr='INCLUDETEXT \"\\\\\\\\h\\\\s\"'><w:r><w:t>kept-2</w:t></w:r></w:fldSimple></w:p>"
+      "<w:p><w:r><w:fldChar w:fldCharType=\"begin\"/></w:r><w:r><w:instrText>DDE x</w:instrText></w:r></w:p>");
   MgFilterResult result;
 
   rebuild (input, &result);
@@ -154,8 +182,8 @@ expect_removed (GBytes *input, MgReason reason)
 static void
 test_bad_packages (void)
 {
-  g_autoptr (GBytes) twins = zip_of ("[Content_Types].xml", CT_HEAD "</Types>",
-                                     "word/A.xml", "<a/>", "word/a.xml", "<a/>", NULL);
+  g_autoptr (GBytes) twins = zip_of ("[Content_Types].xml", CT_HEAD "</Types>", "word/A.xml",
+                                     "<a/>", "word/a.xml", "<a/>", NULL);
   g_autoptr (GBytes) climb = zip_of ("[Content_Types].xml", CT_HEAD "</Types>",
                                      "word/../x.xml", "<a/>", NULL);
   g_autoptr (GBytes) encoded_climb = zip_of ("[Content_Types].xml", CT_HEAD "</Types>",
@@ -182,7 +210,7 @@ test_limits (void)
   g_autoptr (GBytes) small = docx_with_body ("<w:p/>");
   gint64 parts = config->office.max_parts;
 
-  expect_removed (bomb, MG_REASON_LIMIT);         /* 3 MiB from a few KiB: max_ratio */
+  expect_removed (bomb, MG_REASON_LIMIT); /* 3 MiB from a few KiB: max_ratio */
   config->office.max_parts = 2;
   expect_removed (small, MG_REASON_LIMIT);
   config->office.max_parts = parts;
@@ -253,20 +281,22 @@ test_alternate_content (void)
 {
   MgReason reason;
   g_autofree char *doc = rebuilt_body (
-    "<mc:AlternateContent xmlns:mc=\"" MC_NS "\" xmlns:w14=\"" W14_NS "\">"
-    "<mc:Choice Requires=\"w14\"><w:p><w:r><w:t>choice-w14</w:t></w:r></w:p></mc:Choice>"
-    "<mc:Fallback><w:p><w:r><w:t>fallback-1</w:t></w:r></w:p></mc:Fallback>"
-    "</mc:AlternateContent>"
-    "<w:p><w:r><mc:AlternateContent xmlns:mc=\"" MC_NS "\" xmlns:wps=\"" WPS_NS "\">"
-    "<mc:Choice Requires=\"wps\"><w:t>choice-wps</w:t></mc:Choice>"
-    "<mc:Fallback><w:t>fallback-2</w:t></mc:Fallback></mc:AlternateContent></w:r></w:p>"
-    "<w:p w14:paraId=\"1A2B3C4D\" xmlns:w14=\"" W14_NS "\"><w:r><w14:glow w14:rad=\"1\"/>"
-    "<w:t xml:space=\"preserve\"> kept </w:t></w:r></w:p>", &reason);
+      "<mc:AlternateContent xmlns:mc=\"" MC_NS "\" xmlns:w14=\"" W14_NS "\">"
+      "<mc:Choice Requires=\"w14\"><w:p><w:r><w:t>choice-w14</w:t></w:r></w:p></mc:Choice>"
+      "<mc:Fallback><w:p><w:r><w:t>fallback-1</w:t></w:r></w:p></mc:Fallback>"
+      "</mc:AlternateContent>"
+      "<w:p><w:r><mc:AlternateContent xmlns:mc=\"" MC_NS "\" xmlns:wps=\"" WPS_NS "\">"
+      "<mc:Choice Requires=\"wps\"><w:t>choice-wps</w:t></mc:Choice>"
+      "<mc:Fallback><w:t>fallback-2</w:t></mc:Fallback></mc:AlternateContent></w:r></w:p>"
+      "<w:p w14:paraId=\"1A2B3C4D\" xmlns:w14=\"" W14_NS "\"><w:r><w14:glow w14:rad=\"1\"/>"
+      "<w:t xml:space=\"preserve\"> kept </w:t></w:r></w:p>",
+      &reason);
 
-  check_text (doc, (const char *[]) { "choice-w14", "fallback-2", "AlternateContent", "paraId",
-                                      "glow", NULL },
-              (const char *[]) { "fallback-1", "choice-wps",
-                                 "xml:space=\"preserve\"> kept </w:t>", NULL });
+  check_text (doc,
+              (const char *[]){ "choice-w14", "fallback-2", "AlternateContent", "paraId",
+                                "glow", NULL },
+              (const char *[]){ "fallback-1", "choice-wps",
+                                "xml:space=\"preserve\"> kept </w:t>", NULL });
   /* extensions without links or HTML are no active content */
   g_assert_cmpint (reason, ==, MG_REASON_OFFICE_REBUILT);
 }
@@ -277,14 +307,26 @@ static void
 test_allow_values (void)
 {
   static const char *const unsafe[] = {
-    "https://e.example/", "\\\\host\\share\\x.xsd", "file:///C:/x", "FILE:x", " java\tscript:x",
-    "//host/x", "C:\\Windows\\x.xsd", "<script>x</script>", "a<iframe src=x>", "%5c%5chost%5cs",
-    "mhtml:x!y", "ms-msdt:/id", "search-ms:query=x", NULL,
+    "https://e.example/", "\\\\host\\share\\x.xsd",
+    "file:///C:/x",       "FILE:x",
+    " java\tscript:x",    "//host/x",
+    "C:\\Windows\\x.xsd", "<script>x</script>",
+    "a<iframe src=x>",    "%5c%5chost%5cs",
+    "mhtml:x!y",          "ms-msdt:/id",
+    "search-ms:query=x",  NULL,
   };
   static const char *const safe[] = {
-    "Heading1", "dcterms:W3CDTF", "position:absolute;margin-left:0", "%1.", "<", "a < b",
-    "{C809E66F-F1BF-436E-b5F7-EEA9579F0CBA}", "urn:schemas-microsoft-com:office:smarttags",
-    "yyyy/MM/dd", "", NULL,
+    "Heading1",
+    "dcterms:W3CDTF",
+    "position:absolute;margin-left:0",
+    "%1.",
+    "<",
+    "a < b",
+    "{C809E66F-F1BF-436E-b5F7-EEA9579F0CBA}",
+    "urn:schemas-microsoft-com:office:smarttags",
+    "yyyy/MM/dd",
+    "",
+    NULL,
   };
 
   for (guint i = 0; unsafe[i] != NULL; i++)
@@ -294,11 +336,12 @@ test_allow_values (void)
 
   MgReason reason;
   g_autofree char *doc = rebuilt_body (
-    "<w:p><w:customXml w:uri=\"file://host/s\" w:element=\"e\"><w:r><w:t>custom-text</w:t></w:r>"
-    "</w:customXml></w:p><w:p><x:thing xmlns:x=\"urn:x-unknown\">hidden-text</x:thing>"
-    "<w:r><w:t>visible</w:t></w:r></w:p>", &reason);
-  check_text (doc, (const char *[]) { "file:", "hidden-text", NULL },
-              (const char *[]) { "custom-text", "w:element=\"e\"", "visible", NULL });
+      "<w:p><w:customXml w:uri=\"file://host/s\" w:element=\"e\"><w:r><w:t>custom-text</w:t></w:r>"
+      "</w:customXml></w:p><w:p><x:thing xmlns:x=\"urn:x-unknown\">hidden-text</x:thing>"
+      "<w:r><w:t>visible</w:t></w:r></w:p>",
+      &reason);
+  check_text (doc, (const char *[]){ "file:", "hidden-text", NULL },
+              (const char *[]){ "custom-text", "w:element=\"e\"", "visible", NULL });
   g_assert_cmpint (reason, ==, MG_REASON_OFFICE_ACTIVE);
 }
 
@@ -308,23 +351,25 @@ test_web_video (void)
 {
   MgReason reason;
   g_autofree char *doc = rebuilt_body (
-    "<w:p><w:r><w:drawing><wp:inline xmlns:wp=\"http://schemas.openxmlformats.org/drawingml/2006/"
-    "wordprocessingDrawing\"><wp:extent cx=\"1\" cy=\"1\"/><wp:docPr id=\"1\" name=\"v\"/>"
-    "<a:graphic xmlns:a=\"http://schemas.openxmlformats.org/drawingml/2006/main\">"
-    "<a:graphicData uri=\"http://schemas.openxmlformats.org/drawingml/2006/picture\">"
-    "<pic:pic xmlns:pic=\"http://schemas.openxmlformats.org/drawingml/2006/picture\">"
-    "<pic:nvPicPr><pic:cNvPr id=\"1\" name=\"v\"><a:extLst><a:ext uri=\"{C809E66F}\">"
-    "<wp15:webVideoPr xmlns:wp15=\"http://schemas.microsoft.com/office/word/2012/"
-    "wordprocessingDrawing\" embeddedHtml=\"&lt;script&gt;alert(1)&lt;/script&gt;&lt;iframe "
-    "src=&quot;https://evil.example/&quot;&gt;\"/></a:ext></a:extLst></pic:cNvPr>"
-    "</pic:nvPicPr></pic:pic></a:graphicData></a:graphic>"
-    "<a:graphic xmlns:a=\"http://schemas.openxmlformats.org/drawingml/2006/main\">"
-    "<a:graphicData uri=\"http://schemas.openxmlformats.org/presentationml/2006/ole\">"
-    "<a:t>ole-preview</a:t></a:graphicData></a:graphic>"
-    "</wp:inline></w:drawing></w:r></w:p>", &reason);
+      "<w:p><w:r><w:drawing><wp:inline xmlns:wp=\"http://schemas.openxmlformats.org/drawingml/2006/"
+      "wordprocessingDrawing\"><wp:extent cx=\"1\" cy=\"1\"/><wp:docPr id=\"1\" name=\"v\"/>"
+      "<a:graphic xmlns:a=\"http://schemas.openxmlformats.org/drawingml/2006/main\">"
+      "<a:graphicData uri=\"http://schemas.openxmlformats.org/drawingml/2006/picture\">"
+      "<pic:pic xmlns:pic=\"http://schemas.openxmlformats.org/drawingml/2006/picture\">"
+      "<pic:nvPicPr><pic:cNvPr id=\"1\" name=\"v\"><a:extLst><a:ext uri=\"{C809E66F}\">"
+      "<wp15:webVideoPr xmlns:wp15=\"http://schemas.microsoft.com/office/word/2012/"
+      "wordprocessingDrawing\" embeddedHtml=\"&lt;script&gt;alert(1)&lt;/script&gt;&lt;iframe "
+      "src=&quot;https://evil.example/&quot;&gt;\"/></a:ext></a:extLst></pic:cNvPr>"
+      "</pic:nvPicPr></pic:pic></a:graphicData></a:graphic>"
+      "<a:graphic xmlns:a=\"http://schemas.openxmlformats.org/drawingml/2006/main\">"
+      "<a:graphicData uri=\"http://schemas.openxmlformats.org/presentationml/2006/ole\">"
+      "<a:t>ole-preview</a:t></a:graphicData></a:graphic>"
+      "</wp:inline></w:drawing></w:r></w:p>",
+      &reason);
 
-  check_text (doc, (const char *[]) { "script", "evil.example", "webVideoPr", "ole-preview", NULL },
-              (const char *[]) { "pic:cNvPr", "drawingml/2006/picture", NULL });
+  check_text (doc,
+              (const char *[]){ "script", "evil.example", "webVideoPr", "ole-preview", NULL },
+              (const char *[]){ "pic:cNvPr", "drawingml/2006/picture", NULL });
   g_assert_cmpint (reason, ==, MG_REASON_OFFICE_ACTIVE);
 }
 
@@ -333,12 +378,15 @@ static void
 test_foreign_root (void)
 {
   g_autoptr (GBytes) input = zip_of (
-    "[Content_Types].xml", CT_HEAD "<Override PartName=\"/word/document.xml\" "
-    "ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml."
-    "document.main+xml\"/></Types>",
-    "_rels/.rels", RELS_HEAD "<Relationship Id=\"rId1\" Type=\"" RT "officeDocument\" "
-    "Target=\"word/document.xml\"/></Relationships>",
-    "word/document.xml", "<html xmlns=\"http://www.w3.org/1999/xhtml\"><script/></html>", NULL);
+      "[Content_Types].xml",
+      CT_HEAD "<Override PartName=\"/word/document.xml\" "
+              "ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml."
+              "document.main+xml\"/></Types>",
+      "_rels/.rels",
+      RELS_HEAD "<Relationship Id=\"rId1\" Type=\"" RT "officeDocument\" "
+                "Target=\"word/document.xml\"/></Relationships>",
+      "word/document.xml", "<html xmlns=\"http://www.w3.org/1999/xhtml\"><script/></html>",
+      NULL);
 
   expect_removed (input, MG_REASON_CONVERT_FAILED);
 }
@@ -349,8 +397,8 @@ static void
 test_cfb (void)
 {
   const char *root = g_getenv ("MUGAI_SRCDIR");
-  g_autofree char *path = g_build_filename (root != NULL ? root : ".", "test", "data", "office",
-                                            "legacy.doc", NULL);
+  g_autofree char *path = g_build_filename (root != NULL ? root : ".", "test", "data",
+                                            "office", "legacy.doc", NULL);
   g_autofree char *data = NULL;
   gsize len;
   GRand *rand = g_rand_new_with_seed (7);
@@ -380,10 +428,13 @@ test_cfb (void)
 static void
 test_batch (void)
 {
-  g_autoptr (GPtrArray) items = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  g_autoptr (GPtrArray)
+      items = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
   g_ptr_array_add (items, g_bytes_new_static ("emf", 3));
   g_ptr_array_add (items, g_bytes_new_static ("", 0));
-  g_ptr_array_add (items, g_bytes_new_static ("\x01\x00\x00\x00" "data", 8));
+  g_ptr_array_add (items, g_bytes_new_static ("\x01\x00\x00\x00"
+                                              "data",
+                                              8));
   g_autoptr (GBytes) batch = mg_office_batch_pack (items);
   g_autoptr (GPtrArray) back = mg_office_batch_unpack (batch, 3);
 

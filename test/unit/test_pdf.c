@@ -28,19 +28,18 @@
 
 #define JAPANESE_TEXT "無害化テスト：日本語のページ ①㈱髙"
 
-
 /* --- a small PDF writer ------------------------------------------------ */
 
 typedef struct {
-  guint8 type;                 /* 0 free, 1 at an offset, 2 in an object stream */
-  guint64 field2;              /* offset, or the object stream's number */
-  guint field3;                /* generation, or the index in the stream */
+  guint8 type;    /* 0 free, 1 at an offset, 2 in an object stream */
+  guint64 field2; /* offset, or the object stream's number */
+  guint field3;   /* generation, or the index in the stream */
 } XrefEntry;
 
 typedef struct {
   GString *data;
-  GArray *entries;             /* XrefEntry, indexed by object number */
-  gint64 prev;                 /* startxref of the revision updated, or -1 */
+  GArray *entries; /* XrefEntry, indexed by object number */
+  gint64 prev;     /* startxref of the revision updated, or -1 */
 } TestPdf;
 
 static TestPdf *
@@ -167,8 +166,8 @@ tp_finish_xref_stream (TestPdf *tp, guint num, const char *trailer)
   tp_set_entry (tp, num, 1, tp->data->len, 0);
   for (guint i = 0; i < tp->entries->len; i++) {
     XrefEntry *e = &g_array_index (tp->entries, XrefEntry, i);
-    guchar row[7] = { e->type, e->field2 >> 24, e->field2 >> 16, e->field2 >> 8, e->field2,
-                      e->field3 >> 8, e->field3 };
+    guchar row[7] = { e->type,   e->field2 >> 24, e->field2 >> 16, e->field2 >> 8,
+                      e->field2, e->field3 >> 8,  e->field3 };
     if (i == 0)
       row[5] = row[6] = 0xff;
     g_byte_array_append (rows, row, sizeof row);
@@ -190,8 +189,10 @@ tp_page (TestPdf *tp, const char *text, const char *catalog, const char *page)
 
   tp_obj (tp, 1, "<< /Type /Catalog /Pages 2 0 R %s >>", catalog);
   tp_obj (tp, 2, "<< /Type /Pages /Kids [3 0 R] /Count 1 >>");
-  tp_obj (tp, 3, "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
-          "/Resources << /Font << /F1 5 0 R >> >> %s >>", page);
+  tp_obj (tp, 3,
+          "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+          "/Resources << /Font << /F1 5 0 R >> >> %s >>",
+          page);
   tp_stream (tp, 4, "", content, -1);
   tp_obj (tp, 5, "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>");
 }
@@ -206,10 +207,10 @@ names_decoded (const char *data, gsize len)
   GString *out = g_string_sized_new (len);
 
   for (gsize i = 0; i < len; i++) {
-    if (data[i] == '#' && i + 2 < len && g_ascii_isxdigit (data[i + 1])
-        && g_ascii_isxdigit (data[i + 2])) {
-      g_string_append_c (out, (char) (g_ascii_xdigit_value (data[i + 1]) * 16
-                                      + g_ascii_xdigit_value (data[i + 2])));
+    if (data[i] == '#' && i + 2 < len && g_ascii_isxdigit (data[i + 1]) &&
+        g_ascii_isxdigit (data[i + 2])) {
+      g_string_append_c (out, (char) (g_ascii_xdigit_value (data[i + 1]) * 16 +
+                                      g_ascii_xdigit_value (data[i + 2])));
       i += 2;
     } else {
       g_string_append_c (out, data[i]);
@@ -228,9 +229,9 @@ inflate (const char *data, gsize len)
   gsize read = 0, written;
 
   for (;;) {
-    GConverterResult r = g_converter_convert (G_CONVERTER (z), data + read, len - read,
-                                              buffer, sizeof buffer, G_CONVERTER_INPUT_AT_END,
-                                              &read, &written, NULL);
+    GConverterResult r = g_converter_convert (G_CONVERTER (z), data + read, len - read, buffer,
+                                              sizeof buffer, G_CONVERTER_INPUT_AT_END, &read,
+                                              &written, NULL);
     if (r == G_CONVERTER_ERROR)
       return NULL;
     g_byte_array_append (out, buffer, written);
@@ -288,10 +289,33 @@ has_name (const GString *hay, const char *name)
 }
 
 static const char *const forbidden_names[] = {
-  "/JavaScript", "/JS", "/OpenAction", "/AA", "/Launch", "/URI", "/EmbeddedFile",
-  "/EmbeddedFiles", "/XFA", "/AcroForm", "/Annots", "/SubmitForm", "/ImportData", "/GoToR",
-  "/GoToE", "/RichMedia", "/RichMediaContent", "/3D", "/Movie", "/Sound", "/Filespec",
-  "/FileAttachment", "/Widget", "/Names", "/Outlines", "/Metadata", NULL,
+  "/JavaScript",
+  "/JS",
+  "/OpenAction",
+  "/AA",
+  "/Launch",
+  "/URI",
+  "/EmbeddedFile",
+  "/EmbeddedFiles",
+  "/XFA",
+  "/AcroForm",
+  "/Annots",
+  "/SubmitForm",
+  "/ImportData",
+  "/GoToR",
+  "/GoToE",
+  "/RichMedia",
+  "/RichMediaContent",
+  "/3D",
+  "/Movie",
+  "/Sound",
+  "/Filespec",
+  "/FileAttachment",
+  "/Widget",
+  "/Names",
+  "/Outlines",
+  "/Metadata",
+  NULL,
 };
 
 /* None of the active names, nor any PAYLOADS string, is in OUTPUT. */
@@ -384,7 +408,8 @@ dark_pixels (GBytes *pdf, int index)
 static void
 run_pdf (GBytes *input, MgFilterResult *result)
 {
-  MgFilterInput in = { .detected_type = "application/pdf", .filename = "a.pdf",
+  MgFilterInput in = { .detected_type = "application/pdf",
+                       .filename = "a.pdf",
                        .config = config };
   g_autoptr (GError) error = NULL;
 
@@ -423,12 +448,13 @@ test_openaction_javascript (void)
   TestPdf *tp = tp_new ();
 
   tp_page (tp, "VISIBLE-OPENACTION", "/OpenAction 6 0 R", "");
-  tp_obj (tp, 6, "<< /Type /Action /S /JavaScript /JS (app.alert\\('PAYLOAD-OPENACTION'\\)) "
+  tp_obj (tp, 6,
+          "<< /Type /Action /S /JavaScript /JS (app.alert\\('PAYLOAD-OPENACTION'\\)) "
           "/Next << /S /JavaScript /JS 7 0 R >> >>");
   tp_stream (tp, 7, "", "this.exportDataObject({cName: 'PAYLOAD-JSSTREAM'})", -1);
   g_autoptr (GBytes) pdf = tp_finish (tp, "/Root 1 0 R");
   assert_rebuilt (pdf, "VISIBLE-OPENACTION",
-                  (const char *[]) { "PAYLOAD-OPENACTION", "PAYLOAD-JSSTREAM", NULL });
+                  (const char *[]){ "PAYLOAD-OPENACTION", "PAYLOAD-JSSTREAM", NULL });
 }
 
 static void
@@ -436,14 +462,15 @@ test_names_tree_and_aa (void)
 {
   TestPdf *tp = tp_new ();
 
-  tp_page (tp, "VISIBLE-AA", "/Names << /JavaScript << /Names [(init) 6 0 R] >> >> "
+  tp_page (tp, "VISIBLE-AA",
+           "/Names << /JavaScript << /Names [(init) 6 0 R] >> >> "
            "/AA << /WC << /S /JavaScript /JS (PAYLOAD-DOC-AA) >> >>",
            "/AA << /O << /S /JavaScript /JS (PAYLOAD-PAGE-AA) >> >>");
   tp_obj (tp, 6, "<< /S /JavaScript /JS (PAYLOAD-NAMES-TREE) >>");
   g_autoptr (GBytes) pdf = tp_finish (tp, "/Root 1 0 R");
-  assert_rebuilt (pdf, "VISIBLE-AA",
-                  (const char *[]) { "PAYLOAD-DOC-AA", "PAYLOAD-PAGE-AA", "PAYLOAD-NAMES-TREE",
-                                     NULL });
+  assert_rebuilt (
+      pdf, "VISIBLE-AA",
+      (const char *[]){ "PAYLOAD-DOC-AA", "PAYLOAD-PAGE-AA", "PAYLOAD-NAMES-TREE", NULL });
 }
 
 /* A page showing VISIBLE with one annotation marked printable for each of
@@ -482,7 +509,7 @@ test_link_actions (void)
   g_autoptr (GBytes) pdf = annotated_page ("VISIBLE-LINKS", links, G_N_ELEMENTS (links));
 
   assert_rebuilt (pdf, "VISIBLE-LINKS",
-                  (const char *[]) { "PAYLOAD", "attacker.example", "cmd.exe", NULL });
+                  (const char *[]){ "PAYLOAD", "attacker.example", "cmd.exe", NULL });
 }
 
 /* Embedded files in the names tree and as a printable file attachment. */
@@ -496,11 +523,12 @@ test_embedded_files (void)
   tp_obj (tp, 6, "<< /Type /Filespec /F (a.exe) /UF (a.exe) /EF << /F 7 0 R >> >>");
   tp_stream (tp, 7, "/Type /EmbeddedFile /Subtype /application#2Foctet-stream",
              "MZ PAYLOAD-EMBEDDED-FILE", -1);
-  tp_obj (tp, 8, "<< /Type /Annot /Subtype /FileAttachment /F 4 /Rect [50 500 70 520] "
+  tp_obj (tp, 8,
+          "<< /Type /Annot /Subtype /FileAttachment /F 4 /Rect [50 500 70 520] "
           "/FS 6 0 R /Contents (PAYLOAD-ATTACHMENT-NOTE) /Name /PushPin >>");
   g_autoptr (GBytes) pdf = tp_finish (tp, "/Root 1 0 R");
   assert_rebuilt (pdf, "VISIBLE-EMBEDDED",
-                  (const char *[]) { "PAYLOAD", "MZ ", "a.exe", NULL });
+                  (const char *[]){ "PAYLOAD", "MZ ", "a.exe", NULL });
 }
 
 /* An AcroForm with XFA and a field that runs JavaScript; the field's value
@@ -509,20 +537,23 @@ static GBytes *
 form_pdf (void)
 {
   static const char xfa[] =
-    "<xdp:xdp xmlns:xdp=\"http://ns.adobe.com/xdp/\"><template><subform><field>"
-    "<event activity=\"initialize\"><script contentType=\"application/x-javascript\">"
-    "app.alert('PAYLOAD-XFA')</script></event></field></subform></template></xdp:xdp>";
+      "<xdp:xdp xmlns:xdp=\"http://ns.adobe.com/xdp/\"><template><subform><field>"
+      "<event activity=\"initialize\"><script contentType=\"application/x-javascript\">"
+      "app.alert('PAYLOAD-XFA')</script></event></field></subform></template></xdp:xdp>";
   TestPdf *tp = tp_new ();
 
-  tp_page (tp, "VISIBLE-FORM", "/AcroForm << /Fields [6 0 R] /XFA 7 0 R "
+  tp_page (tp, "VISIBLE-FORM",
+           "/AcroForm << /Fields [6 0 R] /XFA 7 0 R "
            "/DR << /Font << /Helv 5 0 R >> >> /DA (/Helv 12 Tf 0 g) >>",
            "/Annots [6 0 R]");
-  tp_obj (tp, 6, "<< /Type /Annot /Subtype /Widget /FT /Tx /T (name) /V (FIELD-VALUE) "
+  tp_obj (tp, 6,
+          "<< /Type /Annot /Subtype /Widget /FT /Tx /T (name) /V (FIELD-VALUE) "
           "/F 4 /P 3 0 R /Rect [50 600 300 630] /DA (/Helv 12 Tf 0 g) /AP << /N 8 0 R >> "
           "/AA << /K << /S /JavaScript /JS (PAYLOAD-FIELD-KEYSTROKE) >> "
           "/Fo << /S /JavaScript /JS (PAYLOAD-FIELD-FOCUS) >> >> >>");
   tp_stream (tp, 7, "", xfa, -1);
-  tp_stream (tp, 8, "/Type /XObject /Subtype /Form /BBox [0 0 250 30] "
+  tp_stream (tp, 8,
+             "/Type /XObject /Subtype /Form /BBox [0 0 250 30] "
              "/Resources << /Font << /Helv 5 0 R >> >>",
              "/Tx BMC BT /Helv 12 Tf 2 10 Td (FIELD-VALUE) Tj ET EMC", -1);
   return tp_finish (tp, "/Root 1 0 R");
@@ -533,8 +564,7 @@ test_acroform_xfa (void)
 {
   g_autoptr (GBytes) pdf = form_pdf ();
 
-  assert_rebuilt (pdf, "VISIBLE-FORM",
-                  (const char *[]) { "PAYLOAD", "xdp:xdp", "/Tx", NULL });
+  assert_rebuilt (pdf, "VISIBLE-FORM", (const char *[]){ "PAYLOAD", "xdp:xdp", "/Tx", NULL });
   assert_rebuilt (pdf, "FIELD-VALUE", NULL);
 }
 
@@ -552,7 +582,7 @@ test_multimedia_annotations (void)
   };
   g_autoptr (GBytes) pdf = annotated_page ("VISIBLE-MEDIA", kinds, G_N_ELEMENTS (kinds));
 
-  assert_rebuilt (pdf, "VISIBLE-MEDIA", (const char *[]) { "PAYLOAD", "U3D", NULL });
+  assert_rebuilt (pdf, "VISIBLE-MEDIA", (const char *[]){ "PAYLOAD", "U3D", NULL });
 }
 
 /* JavaScript behind /J#61vaScript, in an object stream found through an
@@ -572,7 +602,7 @@ test_object_stream_hex_name (void)
   tp_obj (tp, 9, "<< /S /JavaScript /JS (PAYLOAD-UNREFERENCED) >>");
   g_autoptr (GBytes) pdf = tp_finish_xref_stream (tp, 10, "/Root 1 0 R");
   assert_rebuilt (pdf, "VISIBLE-OBJSTM",
-                  (const char *[]) { "PAYLOAD-OBJSTM", "PAYLOAD-UNREFERENCED", NULL });
+                  (const char *[]){ "PAYLOAD-OBJSTM", "PAYLOAD-UNREFERENCED", NULL });
 }
 
 /* The first revision has a script and text that a later revision replaced. */
@@ -590,7 +620,7 @@ test_older_revision (void)
   tp_set_entry (tp, 5, 0, 0, 0);
   g_autoptr (GBytes) pdf = tp_finish (tp, "/Root 1 0 R");
   assert_rebuilt (pdf, "VISIBLE-NEWREV",
-                  (const char *[]) { "PAYLOAD-OLDREV", "OLD-REVISION", NULL });
+                  (const char *[]){ "PAYLOAD-OLDREV", "OLD-REVISION", NULL });
 }
 
 /* THREATS 58: a PDF with a ZIP after its %EOF (a polyglot) keeps only the PDF. */
@@ -608,7 +638,7 @@ test_polyglot_zip_tail (void)
   g_byte_array_append (both, (const guchar *) zip, sizeof zip - 1);
   g_autoptr (GBytes) pdf = g_byte_array_free_to_bytes (g_steal_pointer (&both));
   assert_rebuilt (pdf, "VISIBLE-POLYGLOT",
-                  (const char *[]) { "PK\x03\x04", "PAYLOAD-ZIP-TAIL", NULL });
+                  (const char *[]){ "PK\x03\x04", "PAYLOAD-ZIP-TAIL", NULL });
 }
 
 /* --- Japanese ---------------------------------------------------------- */
@@ -649,8 +679,8 @@ cairo_japanese_pdf (const char *text)
 static guint
 find_object (const char *text, const char *start, char **dict_r)
 {
-  g_autofree char *pattern = g_strdup_printf ("(\\d+) 0 obj\\s*(%s[^\\w][\\s\\S]*?)>>\\s*endobj",
-                                              start);
+  g_autofree char *pattern = g_strdup_printf (
+      "(\\d+) 0 obj\\s*(%s[^\\w][\\s\\S]*?)>>\\s*endobj", start);
   g_autoptr (GRegex) re = g_regex_new (pattern, G_REGEX_RAW, 0, NULL);
   g_autoptr (GMatchInfo) m = NULL;
 
@@ -671,7 +701,7 @@ add_hostile_update (GBytes *base)
   g_autofree char *catalog = NULL;
   g_autofree char *page = NULL;
 
-  for (gsize i = 0; i < len; i++)   /* binary streams: no NUL in the text */
+  for (gsize i = 0; i < len; i++) /* binary streams: no NUL in the text */
     text[i] = data[i] != '\0' ? data[i] : ' ';
   text[len] = '\0';
   guint root = find_object (text, "<< /Type /Catalog", &catalog);
@@ -680,11 +710,15 @@ add_hostile_update (GBytes *base)
   guint next = (guint) g_ascii_strtoull (size + 6, NULL, 10);
   TestPdf *tp = tp_update (base);
 
-  tp_obj (tp, root, "%s /OpenAction << /S /JavaScript /JS (PAYLOAD-JA-OPEN) >> "
-          "/Names << /EmbeddedFiles << /Names [(x.exe) %u 0 R] >> >> >>", catalog, next);
-  tp_obj (tp, first, "%s\n/AA << /O << /S /Launch /F (PAYLOAD-JA-LAUNCH.exe) >> >> "
+  tp_obj (tp, root,
+          "%s /OpenAction << /S /JavaScript /JS (PAYLOAD-JA-OPEN) >> "
+          "/Names << /EmbeddedFiles << /Names [(x.exe) %u 0 R] >> >> >>",
+          catalog, next);
+  tp_obj (tp, first,
+          "%s\n/AA << /O << /S /Launch /F (PAYLOAD-JA-LAUNCH.exe) >> >> "
           "/Annots [<< /Type /Annot /Subtype /Link /F 4 /Rect [0 0 595 842] "
-          "/A << /S /URI /URI (file://PAYLOAD-JA-URI/share) >> >>] >>", page);
+          "/A << /S /URI /URI (file://PAYLOAD-JA-URI/share) >> >>] >>",
+          page);
   tp_obj (tp, next, "<< /Type /Filespec /F (x.exe) /EF << /F %u 0 R >> >>", next + 1);
   tp_stream (tp, next + 1, "/Type /EmbeddedFile", "PAYLOAD-JA-EMBEDDED", -1);
   g_autofree char *trailer = g_strdup_printf ("/Root %u 0 R", root);
@@ -699,7 +733,7 @@ test_japanese_text_survives (void)
   g_autofree char *before = pdf_text (pdf);
 
   g_assert_nonnull (strstr (before, JAPANESE_TEXT));
-  assert_rebuilt (pdf, JAPANESE_TEXT, (const char *[]) { "PAYLOAD", NULL });
+  assert_rebuilt (pdf, JAPANESE_TEXT, (const char *[]){ "PAYLOAD", NULL });
   assert_rebuilt (pdf, "二ページ目です", NULL);
 }
 
@@ -713,16 +747,20 @@ test_japanese_font_not_embedded (void)
 
   tp_obj (tp, 1, "<< /Type /Catalog /Pages 2 0 R >>");
   tp_obj (tp, 2, "<< /Type /Pages /Kids [3 0 R] /Count 1 >>");
-  tp_obj (tp, 3, "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+  tp_obj (tp, 3,
+          "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
           "/Resources << /Font << /F1 5 0 R >> >> >>");
   /* 日本語の文書 in UCS-2 */
   tp_stream (tp, 4, "", "BT /F1 36 Tf 50 700 Td <65E5672C8A9E306E658766F8> Tj ET", -1);
-  tp_obj (tp, 5, "<< /Type /Font /Subtype /Type0 /BaseFont /Ryumin-Light /Encoding "
+  tp_obj (tp, 5,
+          "<< /Type /Font /Subtype /Type0 /BaseFont /Ryumin-Light /Encoding "
           "/UniJIS-UCS2-H /DescendantFonts [6 0 R] >>");
-  tp_obj (tp, 6, "<< /Type /Font /Subtype /CIDFontType0 /BaseFont /Ryumin-Light "
+  tp_obj (tp, 6,
+          "<< /Type /Font /Subtype /CIDFontType0 /BaseFont /Ryumin-Light "
           "/CIDSystemInfo << /Registry (Adobe) /Ordering (Japan1) /Supplement 2 >> "
           "/FontDescriptor 7 0 R >>");
-  tp_obj (tp, 7, "<< /Type /FontDescriptor /FontName /Ryumin-Light /Flags 6 /FontBBox "
+  tp_obj (tp, 7,
+          "<< /Type /FontDescriptor /FontName /Ryumin-Light /Flags 6 /FontBBox "
           "[0 -141 1000 859] /ItalicAngle 0 /Ascent 859 /Descent -141 /CapHeight 709 "
           "/StemV 69 >>");
   g_autoptr (GBytes) pdf = tp_finish (tp, "/Root 1 0 R");
@@ -731,16 +769,17 @@ test_japanese_font_not_embedded (void)
   g_autofree char *text = pdf_text (r.output);
   g_assert_nonnull (strstr (text, "日本語の文書"));
   g_assert_cmpuint (dark_pixels (r.output, 0), >, 200);
-  g_assert_nonnull (memmem (g_bytes_get_data (r.output, NULL), g_bytes_get_size (r.output),
-                            "/FontFile", 9));
+  g_assert_nonnull (
+      memmem (g_bytes_get_data (r.output, NULL), g_bytes_get_size (r.output), "/FontFile", 9));
   mg_filter_result_clear (&r);
 }
 
 /* --- passwords --------------------------------------------------------- */
 
 static const guchar password_padding[32] = {
-  0x28, 0xbf, 0x4e, 0x5e, 0x4e, 0x75, 0x8a, 0x41, 0x64, 0x00, 0x4e, 0x56, 0xff, 0xfa, 0x01, 0x08,
-  0x2e, 0x2e, 0x00, 0xb6, 0xd0, 0x68, 0x3e, 0x80, 0x2f, 0x0c, 0xa9, 0xfe, 0x64, 0x53, 0x69, 0x7a,
+  0x28, 0xbf, 0x4e, 0x5e, 0x4e, 0x75, 0x8a, 0x41, 0x64, 0x00, 0x4e,
+  0x56, 0xff, 0xfa, 0x01, 0x08, 0x2e, 0x2e, 0x00, 0xb6, 0xd0, 0x68,
+  0x3e, 0x80, 0x2f, 0x0c, 0xa9, 0xfe, 0x64, 0x53, 0x69, 0x7a,
 };
 
 static void
@@ -809,7 +848,7 @@ encrypted_pdf (const char *user, const char *owner)
 {
   static const guchar id[16] = "mugai-test-id-01";
   guchar user_pad[32], owner_pad[32], digest[16], o[32], u[32], key[5], object_key[16];
-  const guchar p[4] = { 0xfc, 0xff, 0xff, 0xff };   /* /P -4 */
+  const guchar p[4] = { 0xfc, 0xff, 0xff, 0xff }; /* /P -4 */
 
   padded (user, user_pad);
   padded (owner, owner_pad);
@@ -822,7 +861,8 @@ encrypted_pdf (const char *user, const char *owner)
   rc4 (key, 5, u, 32);
   /* the content stream is object 4, generation 0 */
   md5 (object_key, key, (gsize) 5, (const guchar *) "\x04\0\0\0\0", (gsize) 5, NULL);
-  g_autofree guchar *content = (guchar *) g_strdup ("BT /F1 18 Tf 50 700 Td (VISIBLE-LOCKED) Tj ET");
+  g_autofree guchar *content = (guchar *) g_strdup (
+      "BT /F1 18 Tf 50 700 Td (VISIBLE-LOCKED) Tj ET");
   gsize content_len = strlen ((char *) content);
   rc4 (object_key, 10, content, content_len);
 
@@ -831,10 +871,10 @@ encrypted_pdf (const char *user, const char *owner)
   g_autofree char *u_hex = hex (u, 32);
   g_autofree char *id_hex = hex (id, 16);
   tp_page (tp, "unused", "", "");
-  tp_stream (tp, 4, "", content, content_len);     /* replaces the clear one */
+  tp_stream (tp, 4, "", content, content_len); /* replaces the clear one */
   tp_obj (tp, 6, "<< /Filter /Standard /V 1 /R 2 /O %s /U %s /P -4 >>", o_hex, u_hex);
-  g_autofree char *trailer = g_strdup_printf ("/Root 1 0 R /Encrypt 6 0 R /ID [%s %s]",
-                                              id_hex, id_hex);
+  g_autofree char *trailer = g_strdup_printf ("/Root 1 0 R /Encrypt 6 0 R /ID [%s %s]", id_hex,
+                                              id_hex);
   return tp_finish (tp, trailer);
 }
 
@@ -856,7 +896,7 @@ test_owner_password_rebuilt (void)
 {
   g_autoptr (GBytes) pdf = encrypted_pdf ("", "owner-secret");
 
-  assert_rebuilt (pdf, "VISIBLE-LOCKED", (const char *[]) { "/Encrypt", NULL });
+  assert_rebuilt (pdf, "VISIBLE-LOCKED", (const char *[]){ "/Encrypt", NULL });
 }
 
 /* --- limits and failures ----------------------------------------------- */
@@ -884,8 +924,10 @@ tp_heavy_image (TestPdf *tp, guint num)
   gsize len;
   const void *data = g_bytes_get_data (packed, &len);
 
-  tp_stream (tp, num, "/Type /XObject /Subtype /Image /Width 2000 /Height 2000 "
-             "/ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /FlateDecode", data, len);
+  tp_stream (tp, num,
+             "/Type /XObject /Subtype /Image /Width 2000 /Height 2000 "
+             "/ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /FlateDecode",
+             data, len);
 }
 
 /* PAGES pages of SIZE points square, each showing its number (and, with
@@ -904,11 +946,13 @@ many_pages (guint pages, guint size, gboolean heavy)
   if (heavy)
     tp_heavy_image (tp, 6);
   for (guint i = 0; i < pages; i++) {
-    g_autofree char *content = g_strdup_printf ("BT /F1 12 Tf 20 20 Td (PAGE-%u) Tj ET%s", i + 1,
+    g_autofree char *content = g_strdup_printf ("BT /F1 12 Tf 20 20 Td (PAGE-%u) Tj ET%s",
+                                                i + 1,
                                                 heavy ? " q 1 0 0 1 0 0 cm /Im1 Do Q" : "");
-    tp_obj (tp, 10 + 2 * i, "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %u %u] "
-            "/Contents %u 0 R /Resources << /Font << /F1 5 0 R >> %s >> >>", size, size,
-            11 + 2 * i, heavy ? "/XObject << /Im1 6 0 R >>" : "");
+    tp_obj (tp, 10 + 2 * i,
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %u %u] "
+            "/Contents %u 0 R /Resources << /Font << /F1 5 0 R >> %s >> >>",
+            size, size, 11 + 2 * i, heavy ? "/XObject << /Im1 6 0 R >>" : "");
     tp_stream (tp, 11 + 2 * i, "", content, -1);
   }
   return tp_finish (tp, "/Root 1 0 R");
@@ -970,15 +1014,20 @@ noise_page (double x, double y, double size, const char *text)
     noise[i] = g_rand_int (rand) & 0xff;
   g_rand_free (rand);
   tp_page (tp, text != NULL ? text : "", "", "");
-  g_autofree char *content = g_strdup_printf ("q %g 0 0 %g %g %g cm /Im1 Do Q %s%s%s", size,
-                                              size, x, y, text != NULL ? "BT /F1 18 Tf 50 "
-                                              "800 Td (" : "", text != NULL ? text : "",
-                                              text != NULL ? ") Tj ET" : "");
-  tp_obj (tp, 3, "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 6 0 R "
+  g_autofree char *content = g_strdup_printf (
+      "q %g 0 0 %g %g %g cm /Im1 Do Q %s%s%s", size, size, x, y,
+      text != NULL ? "BT /F1 18 Tf 50 "
+                     "800 Td ("
+                   : "",
+      text != NULL ? text : "", text != NULL ? ") Tj ET" : "");
+  tp_obj (tp, 3,
+          "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 6 0 R "
           "/Resources << /XObject << /Im1 7 0 R >> /Font << /F1 5 0 R >> >> >>");
   tp_stream (tp, 6, "", content, -1);
-  tp_stream (tp, 7, "/Type /XObject /Subtype /Image /Width 200 /Height 200 "
-             "/ColorSpace /DeviceRGB /BitsPerComponent 8", noise, 200 * 200 * 3);
+  tp_stream (tp, 7,
+             "/Type /XObject /Subtype /Image /Width 200 /Height 200 "
+             "/ColorSpace /DeviceRGB /BitsPerComponent 8",
+             noise, 200 * 200 * 3);
   return tp_finish (tp, "/Root 1 0 R");
 }
 
@@ -1054,7 +1103,7 @@ assert_raster (MgFilterResult *r, const char *encoding)
 {
   g_assert_cmpint (r->action, ==, MG_ACTION_CONVERTED);
   g_assert_nonnull (strstr (r->detail, "as images (150 dpi)"));
-  assert_clean (r->output, (const char *[]) { "PAYLOAD", "/Font", NULL });
+  assert_clean (r->output, (const char *[]){ "PAYLOAD", "/Font", NULL });
   g_autofree char *text = pdf_text (r->output);
   g_assert_null (strstr (text, "VISIBLE"));
   g_assert_cmpuint (dark_pixels (r->output, 0), >, 100);
@@ -1243,12 +1292,12 @@ test_font_hinting_stripped (void)
   MgFilterResult r;
 
   g_assert_nonnull (memmem (input->str, input->len, marker, strlen (marker)));
-  assert_rebuilt (pdf, "Hinting tables stripped", (const char *[]) { marker, NULL });
+  assert_rebuilt (pdf, "Hinting tables stripped", (const char *[]){ marker, NULL });
   run_pdf (pdf, &r);
   g_test_message ("%s", r.detail);
   g_assert_nonnull (strstr (r.detail, "1 TrueType font reduced to glyph outlines"));
   g_autoptr (GString) hay = haystack (r.output);
-  g_assert_nonnull (memmem (hay->str, hay->len, "glyf", 4));   /* the font is there */
+  g_assert_nonnull (memmem (hay->str, hay->len, "glyf", 4)); /* the font is there */
   g_assert_null (memmem (hay->str, hay->len, "fpgm", 4));
   g_assert_null (memmem (hay->str, hay->len, "prep", 4));
   mg_filter_result_clear (&r);

@@ -50,13 +50,13 @@ static void
 test_duplicate_headers (void)
 {
   assert_verdict (HDR "Content-Type: multipart/mixed; boundary=a\n"
-                  "Content-Type: multipart/mixed; boundary=b\n\n--a\n\nx\n--a--\n",
+                      "Content-Type: multipart/mixed; boundary=b\n\n--a\n\nx\n--a--\n",
                   MG_VERDICT_WITHHELD, NULL);
   assert_verdict (HDR "Content-Type: text/plain\nContent-Transfer-Encoding: base64\n"
-                  "Content-Transfer-Encoding: quoted-printable\n\naGVsbG8=\n",
+                      "Content-Transfer-Encoding: quoted-printable\n\naGVsbG8=\n",
                   MG_VERDICT_WITHHELD, AMBIGUOUS);
   assert_verdict (HDR "Content-Type: text/plain\n"
-                  "Content-Transfer-Encoding: base64, quoted-printable\n\naGVsbG8=\n",
+                      "Content-Transfer-Encoding: base64, quoted-printable\n\naGVsbG8=\n",
                   MG_VERDICT_WITHHELD, AMBIGUOUS);
 }
 
@@ -96,10 +96,11 @@ test_lenient_readings (void)
 {
   /* Read as clients do: no final boundary, no MIME-Version. */
   assert_verdict (HDR "Content-Type: multipart/mixed; boundary=b\n\n--b\n"
-                  "Content-Type: text/plain; charset=utf-8\n\n本文\n",
+                      "Content-Type: text/plain; charset=utf-8\n\n本文\n",
                   MG_VERDICT_SANITISED, NULL);
   assert_verdict ("From: a@example.jp\nContent-Type: multipart/mixed; boundary=b\n\n--b\n"
-                  "Content-Type: text/plain\n\nhello\n--b--\n", MG_VERDICT_SANITISED, NULL);
+                  "Content-Type: text/plain\n\nhello\n--b--\n",
+                  MG_VERDICT_SANITISED, NULL);
 }
 
 static GString *
@@ -121,7 +122,8 @@ test_limits (void)
 {
   g_autoptr (GString) deep = nested (30);
   g_autoptr (GString) fine = nested (5);
-  g_autoptr (GString) many = g_string_new (HDR "Content-Type: multipart/mixed; boundary=p\n\n");
+  g_autoptr (GString)
+      many = g_string_new (HDR "Content-Type: multipart/mixed; boundary=p\n\n");
   g_autoptr (GString) params = g_string_new (HDR "Content-Type: text/plain");
   g_autoptr (GString) longh = g_string_new (HDR "X-Long: ");
 
@@ -147,21 +149,22 @@ test_containers (void)
   assert_verdict (HDR "Content-Type: message/partial; id=x; number=1\n\nx\n",
                   MG_VERDICT_WITHHELD, "message/partial");
   assert_verdict (HDR "Content-Type: multipart/encrypted; boundary=e; protocol=x\n\n"
-                  "--e\nContent-Type: application/pgp-encrypted\n\nVersion: 1\n--e--\n",
+                      "--e\nContent-Type: application/pgp-encrypted\n\nVersion: 1\n--e--\n",
                   MG_VERDICT_WITHHELD, "encrypted");
 }
 
 /* a.zip holding inner.zip holding the EICAR test file, both deflated */
-#define ZIP_IN_ZIP_B64 \
-  "UEsDBBQAAAAIAPBbhl38lo5LigAAALoAAAAJAAAAaW5uZXIuemlwC/BmZhFhYGDgYPgQ3RZrcz4w\n" \
-  "ww3IcwFiTiBOzUxOLNJLzs/tNvgazhNQWsDTYdbJ2dFlYHqRo+OySXnZNZP1oYVfS8p4LvHyFX4p\n" \
-  "LuQpulj6hfsjz2ceLt5rvIW8fBdLP38pDA35eOHbBSaGAG9GJhFm3NbBQAMjA7LlAd6sbCABRiA0\n" \
-  "B9K5YEUAUEsBAhQDFAAAAAgA8FuGXfyWjkuKAAAAugAAAAkAAAAAAAAAAAAAAIABAAAAAGlubmVy\n" \
+#define ZIP_IN_ZIP_B64                                                                        \
+  "UEsDBBQAAAAIAPBbhl38lo5LigAAALoAAAAJAAAAaW5uZXIuemlwC/BmZhFhYGDgYPgQ3RZrcz4w\n"            \
+  "ww3IcwFiTiBOzUxOLNJLzs/tNvgazhNQWsDTYdbJ2dFlYHqRo+OySXnZNZP1oYVfS8p4LvHyFX4p\n"            \
+  "LuQpulj6hfsjz2ceLt5rvIW8fBdLP38pDA35eOHbBSaGAG9GJhFm3NbBQAMjA7LlAd6sbCABRiA0\n"            \
+  "B9K5YEUAUEsBAhQDFAAAAAgA8FuGXfyWjkuKAAAAugAAAAkAAAAAAAAAAAAAAIABAAAAAGlubmVy\n"            \
   "LnppcFBLBQYAAAAAAQABADcAAACxAAAAAAA=\n"
 #define ZIP_IN_ZIP_SHA256 "6b73c8724b3b9e73eacb9e2df74440346c27bb39a730919e53cf6fbfafcc1a83"
-#define ZIP_MAIL(type) \
-  HDR "Content-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\nhi\n" \
-  "--b\nContent-Type: " type "\nContent-Transfer-Encoding: base64\n\n" ZIP_IN_ZIP_B64 "--b--\n"
+#define ZIP_MAIL(type)                                                                        \
+  HDR "Content-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\nhi\n"    \
+      "--b\nContent-Type: " type "\nContent-Transfer-Encoding: base64\n\n" ZIP_IN_ZIP_B64     \
+      "--b--\n"
 
 /* The whole-message scan decodes the parts but opens no archive: it names
  * the zip it left unopened, and leaves no "clean" mark in libclamav's cache
@@ -173,8 +176,8 @@ test_message_scan_opens_no_archive (void)
   g_autofree char *db = g_build_filename (src ? src : ".", "test/data/clamav", NULL);
   g_autoptr (GError) error = NULL;
   g_autoptr (MgScanEngine) engine = mg_scan_engine_load (db, 1 << 24, 30, &error);
-  g_autoptr (GHashTable) unparsed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                                           NULL);
+  g_autoptr (GHashTable)
+      unparsed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   const char *mail = ZIP_MAIL ("application/zip; name=a.zip");
   g_autofree char *name = NULL;
   gsize zip_len;
@@ -198,8 +201,7 @@ test_leaf_strikes_unparsed (void)
   MgJob *job = mg_job_new (config, NULL);
   const char *a = "file a", *b = "file b";
 
-  g_hash_table_insert (job->unparsed,
-                       g_compute_checksum_for_string (G_CHECKSUM_SHA256, a, -1),
+  g_hash_table_insert (job->unparsed, g_compute_checksum_for_string (G_CHECKSUM_SHA256, a, -1),
                        GSIZE_TO_POINTER (strlen (a)));
   g_hash_table_insert (job->unparsed, g_strdup ("unread 1"), GSIZE_TO_POINTER (100));
   mg_job_index_unparsed (job);
@@ -229,7 +231,7 @@ static char *
 notice_text (const MgMailResult *r)
 {
   g_autoptr (GMimeStream) in = g_mime_stream_mem_new_with_buffer (
-    g_bytes_get_data (r->output, NULL), g_bytes_get_size (r->output));
+      g_bytes_get_data (r->output, NULL), g_bytes_get_size (r->output));
   g_autoptr (GMimeParser) parser = g_mime_parser_new_with_stream (in);
   g_autoptr (GMimeMessage) m = g_mime_parser_construct_message (parser, NULL);
   g_autoptr (GMimeStream) out = g_mime_stream_mem_new ();
@@ -249,9 +251,9 @@ notice_text (const MgMailResult *r)
 static void
 test_utf8_text_is_text (void)
 {
-  g_autoptr (MgMailResult) r =
-    run (HDR "Content-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\n"
-         "お世話になっております。\n%PDF-1.4 の書式について\n");
+  g_autoptr (MgMailResult) r = run (
+      HDR "Content-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\n"
+          "お世話になっております。\n%PDF-1.4 の書式について\n");
   g_autofree char *text = notice_text (r);
 
   g_assert_cmpint (r->verdict, ==, MG_VERDICT_SANITISED);
@@ -270,8 +272,8 @@ test_failed_worker_notice (void)
   g_autoptr (GBytes) message = g_bytes_new_static (HDR "\nbody\n", strlen (HDR) + 6);
 
   for (gsize i = 0; i < G_N_ELEMENTS (unlisted); i++) {
-    g_autoptr (MgMailResult) r =
-      mg_pipeline_failed_result (config, message, NULL, "killed", unlisted[i], NULL, 7);
+    g_autoptr (MgMailResult)
+        r = mg_pipeline_failed_result (config, message, NULL, "killed", unlisted[i], NULL, 7);
     g_autofree char *out = notice_text (r);
     g_assert_nonnull (strstr (r->report_json, "\"parts\":[]"));
     g_assert_nonnull (strstr (r->report_json, "\"parts_listed\":false"));
@@ -280,7 +282,7 @@ test_failed_worker_notice (void)
   }
   {
     g_autoptr (MgMailResult) r = mg_pipeline_failed_result (
-      config, message, NULL, "killed", "2\t見積.pdf\tapplication/pdf\t1234\n", NULL, 7);
+        config, message, NULL, "killed", "2\t見積.pdf\tapplication/pdf\t1234\n", NULL, 7);
     g_autofree char *out = notice_text (r);
     g_assert_nonnull (strstr (r->report_json, "\"filename\":\"見積.pdf\""));
     g_assert_nonnull (strstr (r->report_json, "1234 bytes"));
@@ -303,7 +305,7 @@ main (int argc, char **argv)
   config->clamav_database = g_build_filename (src ? src : ".", "test/data/clamav", NULL);
   g_free (config->quarantine_directory);
   config->quarantine_directory = g_strdup (qdir);
-  config->sandbox.enabled = 0;   /* in process: the sandbox has its own tests */
+  config->sandbox.enabled = 0; /* in process: the sandbox has its own tests */
   pipeline = mg_remote_pipeline_new (config, &error);
   g_assert_no_error (error);
   g_test_add_func ("/pipeline/duplicate-headers", test_duplicate_headers);

@@ -18,8 +18,8 @@
 #include "quarantine/quarantine_release.h"
 #include "quarantine/quarantine_remove.h"
 
-#define REPORT \
-  "{\"id\":\"%s\",\"verdict\":\"withheld\",\"from\":\"a@example.jp\",\"subject\":\"%s\"," \
+#define REPORT                                                                                \
+  "{\"id\":\"%s\",\"verdict\":\"withheld\",\"from\":\"a@example.jp\",\"subject\":\"%s\","     \
   "\"reason\":\"virus found\",\"virus\":[\"Test\"],\"parts\":[]}"
 #define MESSAGE "From: a@example.jp\nTo: b@city.example.lg.jp, c@x.jp\nSubject: s\n\nbody\n"
 
@@ -55,7 +55,8 @@ remove_tree (const char *path)
 
   while (d != NULL && (name = g_dir_read_name (d)) != NULL) {
     g_autofree char *child = g_build_filename (path, name, NULL);
-    if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+    if (g_file_test (child, G_FILE_TEST_IS_DIR) &&
+        !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
       remove_tree (child);
     else
       g_unlink (child);
@@ -105,7 +106,7 @@ test_object_round_trip (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
   g_assert_true (g_bytes_equal (in, out));
   g_clear_pointer (&out, g_bytes_unref);
-  out = mg_quarantine_object_read (f->dir, sha, 4, &error);   /* over MAX */
+  out = mg_quarantine_object_read (f->dir, sha, 4, &error); /* over MAX */
   g_assert_null (out);
   g_clear_error (&error);
   path = g_strdup_printf ("%s/objects/%.2s/%s.zst", f->dir, sha, sha);
@@ -135,10 +136,10 @@ test_crash_before_index (Fixture *f, gconstpointer data)
   g_assert_cmpuint (check.items, ==, 1);
   g_assert_cmpuint (check.problems->len, ==, 0);
   g_assert_cmpuint (check.staging, ==, 1);
-  g_assert_true (g_utime (staged, &(struct utimbuf) { 1, 1 }) == 0);
-  g_assert_true (mg_quarantine_remove_expired (f->store, g_get_real_time () / G_USEC_PER_SEC,
-                                               &(MgQuarantineActor) { "cron", "local", "local" },
-                                               &purged, &error));
+  g_assert_true (g_utime (staged, &(struct utimbuf){ 1, 1 }) == 0);
+  g_assert_true (mg_quarantine_remove_expired (
+      f->store, g_get_real_time () / G_USEC_PER_SEC,
+      &(MgQuarantineActor){ "cron", "local", "local" }, &purged, &error));
   g_assert_cmpuint (purged, ==, 0);
   g_assert_false (g_file_test (staged, G_FILE_TEST_EXISTS));
 }
@@ -216,11 +217,11 @@ test_filters_are_values (Fixture *f, gconstpointer data)
   items = mg_quarantine_query_list (f->store, &filter, &error);
   g_assert_cmpuint (items->len, ==, 0);
   g_clear_pointer (&items, g_ptr_array_unref);
-  filter = (MgQuarantineFilter) { .text = "50% off'; DROP" };
+  filter = (MgQuarantineFilter){ .text = "50% off'; DROP" };
   items = mg_quarantine_query_list (f->store, &filter, &error);
   g_assert_cmpuint (items->len, ==, 1);
   g_clear_pointer (&items, g_ptr_array_unref);
-  filter = (MgQuarantineFilter) { .recipient = "c@x.jp" };
+  filter = (MgQuarantineFilter){ .recipient = "c@x.jp" };
   items = mg_quarantine_query_list (f->store, &filter, &error);
   g_assert_cmpuint (items->len, ==, 1);
   g_assert_cmpstr (((MgQuarantineItem *) items->pdata[0])->recipients, ==,
@@ -234,7 +235,7 @@ test_times_in_jst (void)
   g_autofree char *text = NULL;
 
   g_assert_true (mg_quarantine_query_parse_time ("2026-11-22", &t));
-  g_assert_cmpint (t, ==, 1795273200);   /* 2026-11-21T15:00:00Z */
+  g_assert_cmpint (t, ==, 1795273200); /* 2026-11-21T15:00:00Z */
   text = mg_quarantine_query_format_jst (t);
   g_assert_cmpstr (text, ==, "2026-11-22 00:00:00 JST");
   g_assert_true (mg_quarantine_query_parse_time ("2026-11-22T00:00:00Z", &t));
@@ -252,7 +253,7 @@ test_hostile_text (void)
   g_assert_null (strchr (a, '\x1b'));
   g_assert_null (strchr (a, '\n'));
   g_assert_true (g_utf8_validate (a, -1, NULL));
-  g_assert_null (strstr (b, "\xe2\x80\xae"));   /* RIGHT-TO-LEFT OVERRIDE */
+  g_assert_null (strstr (b, "\xe2\x80\xae")); /* RIGHT-TO-LEFT OVERRIDE */
   g_assert_true (mg_quarantine_headers_address_valid ("somu@city.example.lg.jp"));
   g_assert_false (mg_quarantine_headers_address_valid ("a@b>\r\nRCPT TO:<c@d"));
   g_assert_false (mg_quarantine_headers_address_valid ("a b@c"));

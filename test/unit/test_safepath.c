@@ -7,8 +7,22 @@ static void
 test_relative_refused (void)
 {
   static const char *const names[] = {
-    "../../etc/x", "/abs", "\\abs", "C:\\x", "c:x", "\\\\server\\share\\x", "a/../../b",
-    "a\\..\\..\\b", "..", "...", ". .", "a/../b", "", "/", "./.", NULL,
+    "../../etc/x",
+    "/abs",
+    "\\abs",
+    "C:\\x",
+    "c:x",
+    "\\\\server\\share\\x",
+    "a/../../b",
+    "a\\..\\..\\b",
+    "..",
+    "...",
+    ". .",
+    "a/../b",
+    "",
+    "/",
+    "./.",
+    NULL,
   };
 
   for (guint i = 0; names[i] != NULL; i++) {

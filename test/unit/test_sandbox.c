@@ -3,8 +3,8 @@
  * This program is its own front and, exec'd with the supervisor argument,
  * its own supervisor: the workers run a job function that misbehaves on
  * request (crash, endless loop, unbounded allocation, connect(), execve(),
- * writing outside its temporary directory, a forked child that tries execve()). Each must end that job with
- * MG_SANDBOX_ERROR_FAILED or be refused by the kernel, and the pool must go on
+ * writing outside its temporary directory, a forked child that tries execve()). Each must end
+ * that job with MG_SANDBOX_ERROR_FAILED or be refused by the kernel, and the pool must go on
  * serving the next job.
  */
 #include <arpa/inet.h>
@@ -40,7 +40,7 @@ reply_text (const char *text)
 static MgIpcFrame *
 try_connect (void)
 {
-  int fd = socket (AF_INET, SOCK_STREAM, 0);   /* seccomp kills here */
+  int fd = socket (AF_INET, SOCK_STREAM, 0); /* seccomp kills here */
   struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons (25) };
 
   sa.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
@@ -68,14 +68,15 @@ try_fork (void)
   pid_t pid = fork ();
 
   if (pid == 0) {
-    alarm (60);   /* the child's own deadline, as src/filters/pdf_child.c sets */
+    alarm (60); /* the child's own deadline, as src/filters/pdf_child.c sets */
     execl ("/bin/true", "true", NULL);
     _exit (3);
   }
   if (pid < 0 || waitpid (pid, &status, 0) != pid)
     return reply_text ("no child");
   if (WIFSIGNALED (status))
-    return reply_text (WTERMSIG (status) == SIGSYS ? "child stopped by seccomp" : "child killed");
+    return reply_text (WTERMSIG (status) == SIGSYS ? "child stopped by seccomp"
+                                                   : "child killed");
   return reply_text ("child exited");
 }
 
@@ -108,7 +109,7 @@ hostile_job (gpointer ctx, int front_fd, int service_fd, const MgIpcFrame *job)
   const char *what = queue_id;
   (void) ctx;
 
-  if (g_str_has_prefix (what, "parts-")) {   /* list, then do the rest */
+  if (g_str_has_prefix (what, "parts-")) { /* list, then do the rest */
     send_parts (front_fd, "listed");
     what += strlen ("parts-");
   }
@@ -124,7 +125,7 @@ hostile_job (gpointer ctx, int front_fd, int service_fd, const MgIpcFrame *job)
     g_autofree char *ids = g_strdup_printf ("%d %d", (int) getuid (), (int) geteuid ());
     return reply_text (ids);
   }
-  if (g_str_equal (what, "signal"))   /* the supervisor: seccomp kills here */
+  if (g_str_equal (what, "signal")) /* the supervisor: seccomp kills here */
     syscall (SYS_tgkill, getppid (), getppid (), SIGTERM);
   if (g_str_equal (what, "crash"))
     raise (SIGSEGV);
@@ -199,7 +200,7 @@ test_worker_user (void)
     assert_answer ("ids", expected);
     return;
   }
-  g_assert_nonnull (pw);   /* scripts/setup.sh creates it */
+  g_assert_nonnull (pw); /* scripts/setup.sh creates it */
   expected = g_strdup_printf ("%d %d", (int) pw->pw_uid, (int) pw->pw_uid);
   assert_answer ("ids", expected);
 }
@@ -212,7 +213,7 @@ assert_job_failed (const char *what)
 
   g_assert_false (run (what, &answer, &error));
   g_assert_error (error, MG_SANDBOX_ERROR, MG_SANDBOX_ERROR_FAILED);
-  assert_answer ("ok", "ok");   /* the pool goes on serving */
+  assert_answer ("ok", "ok"); /* the pool goes on serving */
 }
 
 static void
@@ -288,7 +289,7 @@ test_ipc_strict (void)
  * just before root changes an entry's owner, the entry becomes a hard link to
  * a root file elsewhere (what fs.protected_hardlinks=0 lets a user make). */
 static const char *swap_dir, *swap_target;
-static gboolean swap_folder;   /* rename SWAP_TARGET over the entry, else link it */
+static gboolean swap_folder; /* rename SWAP_TARGET over the entry, else link it */
 
 int
 fchownat (int dirfd, const char *name, uid_t uid, gid_t gid, int flags)
@@ -339,9 +340,9 @@ test_adopt_swapped_entry (void)
   swap_target = secret;
   g_assert_true (mg_privs_adopt (quarantine, &error));
   g_assert_no_error (error);
-  g_assert_null (swap_target);   /* the swap happened */
+  g_assert_null (swap_target); /* the swap happened */
   g_assert_cmpint (stat (secret, &st), ==, 0);
-  g_assert_cmpint (st.st_uid, ==, 0);   /* the file outside keeps its owner */
+  g_assert_cmpint (st.st_uid, ==, 0); /* the file outside keeps its owner */
   g_assert_cmpint (st.st_gid, ==, 0);
   g_assert_cmpint (unlink (held), ==, 0);
   g_assert_cmpint (unlink (secret), ==, 0);
@@ -381,9 +382,9 @@ test_adopt_swapped_folder (void)
   g_assert_no_error (error);
   g_assert_null (swap_target);
   g_assert_cmpint (stat (secret_held, &st), ==, 0);
-  g_assert_cmpint (st.st_uid, ==, 0);   /* the folder from elsewhere was not entered */
+  g_assert_cmpint (st.st_uid, ==, 0); /* the folder from elsewhere was not entered */
   g_assert_cmpint (stat (kept, &st), ==, 0);
-  g_assert_cmpint (st.st_uid, ==, 65534);   /* the folder looked at was */
+  g_assert_cmpint (st.st_uid, ==, 65534); /* the folder looked at was */
   g_assert_cmpint (system (cmd), ==, 0);
 }
 
@@ -409,7 +410,7 @@ main (int argc, char **argv)
                                       service, NULL);
   }
   dir = g_dir_make_tmp ("mugai-sandbox-XXXXXX", NULL);
-  g_chmod (dir, 0777);   /* a worker that dropped root could write here without Landlock */
+  g_chmod (dir, 0777); /* a worker that dropped root could write here without Landlock */
   g_setenv ("MUGAI_TEST_DIR", dir, TRUE);
   outside = g_build_filename (dir, "outside", NULL);
   g_setenv ("MUGAI_TEST_OUTSIDE", outside, TRUE);

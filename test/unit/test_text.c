@@ -35,16 +35,16 @@ test_name_is_script (void)
     const char *name;
     gboolean script;
   } cases[] = {
-    { "請求書.pdf.exe", TRUE },     { "a.bat.", TRUE },
-    { "a.bat . .", TRUE },          { "x\u202Etxt.exe", TRUE },
-    { "x\u202Eexe.txt", FALSE },    { "A.JS", TRUE },
-    { "setup.Ps1", TRUE },          { "ｓｃｒｉｐｔ．ｖｂｓ", TRUE },
-    { "a.exe::$DATA", TRUE },       { "a.exe:x.txt", TRUE },
-    { "link.lnk\u200B", TRUE },     { "query.iqy", TRUE },
-    { "install.sh", TRUE },         { "page.hta", TRUE },
-    { "notes.txt", FALSE },         { "data.csv", FALSE },
-    { "readme", FALSE },            { ".bashrc", FALSE },
-    { "jsfile.json", FALSE },       { "議事録 (案).txt", FALSE },
+    { "請求書.pdf.exe", TRUE },  { "a.bat.", TRUE },
+    { "a.bat . .", TRUE },       { "x\u202Etxt.exe", TRUE },
+    { "x\u202Eexe.txt", FALSE }, { "A.JS", TRUE },
+    { "setup.Ps1", TRUE },       { "ｓｃｒｉｐｔ．ｖｂｓ", TRUE },
+    { "a.exe::$DATA", TRUE },    { "a.exe:x.txt", TRUE },
+    { "link.lnk\u200B", TRUE },  { "query.iqy", TRUE },
+    { "install.sh", TRUE },      { "page.hta", TRUE },
+    { "notes.txt", FALSE },      { "data.csv", FALSE },
+    { "readme", FALSE },         { ".bashrc", FALSE },
+    { "jsfile.json", FALSE },    { "議事録 (案).txt", FALSE },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
@@ -128,10 +128,14 @@ test_byte_order_marks (void)
 {
   MgFilterResult r;
 
-  run_filter ("\xEF\xBB\xBF" "abc\n", 7, "text/plain", "shift_jis", NULL, &r);
+  run_filter ("\xEF\xBB\xBF"
+              "abc\n",
+              7, "text/plain", "shift_jis", NULL, &r);
   assert_output (&r, "abc\n");
   mg_filter_result_clear (&r);
-  run_filter ("\xFF\xFE" "a\0\x42\x30\n\0", 8, "text/plain", NULL, NULL, &r);
+  run_filter ("\xFF\xFE"
+              "a\0\x42\x30\n\0",
+              8, "text/plain", NULL, NULL, &r);
   assert_output (&r, "aあ\n");
   mg_filter_result_clear (&r);
 }
@@ -149,17 +153,18 @@ test_csv_formulas (void)
                     "\"line\n=not a cell\",＋2,-1.5\n"
                     "－3,\t=2,+\n";
   const char *expected = BOM "名前,式,数\n"
-                         "太郎,'=cmd|' /C calc'!A0,-5\n"
-                         "\"'=1+1\",\"a,=b\",'+81-3-1234\n"
-                         "'@SUM(A1),' ＝1,\"\"\"x\"\n"
-                         "\"line\n=not a cell\",'＋2,-1.5\n"
-                         "'－3,'\t=2,'+\n";
+                             "太郎,'=cmd|' /C calc'!A0,-5\n"
+                             "\"'=1+1\",\"a,=b\",'+81-3-1234\n"
+                             "'@SUM(A1),' ＝1,\"\"\"x\"\n"
+                             "\"line\n=not a cell\",'＋2,-1.5\n"
+                             "'－3,'\t=2,'+\n";
 
   run_filter (csv, strlen (csv), "text/plain", "utf-8", "名簿.csv", &r);
   g_assert_cmpint (r.action, ==, MG_ACTION_CONVERTED);
   assert_output (&r, expected);
-  g_assert_cmpstr (r.detail, ==, "9 formula cells neutralised; "
-                                 "UTF-8 byte order mark added for spreadsheets");
+  g_assert_cmpstr (r.detail, ==,
+                   "9 formula cells neutralised; "
+                   "UTF-8 byte order mark added for spreadsheets");
   g_assert_cmpstr (r.output_type, ==, "text/csv");
   g_assert_cmpstr (r.output_extension, ==, ".csv");
   mg_filter_result_clear (&r);
@@ -211,7 +216,7 @@ test_registry (void)
   g_assert_nonnull (mg_filter_registry_find ("text/html"));
   g_assert_true (mg_filter_registry_find ("text/html") != &mg_filter_text);
   g_assert_null (mg_filter_registry_find ("text/plainx"));
-  g_assert_true (mg_filter_registry_find ("text/rtf") != &mg_filter_text);   /* office_legacy */
+  g_assert_true (mg_filter_registry_find ("text/rtf") != &mg_filter_text); /* office_legacy */
   g_assert_null (mg_filter_registry_find ("application/x-dosexec"));
   g_assert_null (mg_filter_registry_find ("image/svg+xml"));
   g_assert_null (mg_filter_registry_find (NULL));

@@ -31,15 +31,15 @@
  * carry a sentinel that must never reach the output. */
 #define SENTINEL "SMUGGLE-SENTINEL-4242"
 #define EXE_B64 "TVqQAAMAAAAEAAAA//8AALgAAAAAAAAAQAAAAAAAAABTTVVHR0xFLVNFTlRJTkVMLTQyNDI="
-#define MESSAGE                                                                                \
-  "From: a@example.jp\nTo: b@example.lg.jp\nSubject: hostile worker\nMIME-Version: "           \
-  "1.0\n"                                                                                      \
-  "Content-Type: multipart/mixed; boundary=\"b1\"\n\n"                                         \
-  "--b1\nContent-Type: text/plain; charset=us-ascii\n\nhello body\n"                           \
-  "--b1\nContent-Type: application/octet-stream; name=\"tool.exe\"\n"                          \
-  "Content-Disposition: attachment; filename=\"tool.exe\"\n"                                   \
-  "Content-Transfer-Encoding: base64\n\n" EXE_B64 "\n"                                         \
-  "--b1\nContent-Type: text/csv; name=\"list.csv\"\n"                                          \
+#define MESSAGE                                                                               \
+  "From: a@example.jp\nTo: b@example.lg.jp\nSubject: hostile worker\nMIME-Version: "          \
+  "1.0\n"                                                                                     \
+  "Content-Type: multipart/mixed; boundary=\"b1\"\n\n"                                        \
+  "--b1\nContent-Type: text/plain; charset=us-ascii\n\nhello body\n"                          \
+  "--b1\nContent-Type: application/octet-stream; name=\"tool.exe\"\n"                         \
+  "Content-Disposition: attachment; filename=\"tool.exe\"\n"                                  \
+  "Content-Transfer-Encoding: base64\n\n" EXE_B64 "\n"                                        \
+  "--b1\nContent-Type: text/csv; name=\"list.csv\"\n"                                         \
   "Content-Disposition: attachment; filename=\"list.csv\"\n\na,b,c\n1,2,3\n--b1--\n"
 
 static MgConfig *config;
@@ -52,7 +52,7 @@ put_u32 (GByteArray *out, guint32 value)
 {
   guint32 be = GUINT32_TO_BE (value);
 
-  g_byte_array_append (out, (const guint8 *)&be, sizeof be);
+  g_byte_array_append (out, (const guint8 *) &be, sizeof be);
 }
 
 /* A frame written byte by byte: TYPE, a payload length of CLAIMED (or the
@@ -65,13 +65,13 @@ write_raw (guint32 type, guint32 claimed, gsize written, const char *const *fiel
   g_autoptr (GByteArray) frame = g_byte_array_new ();
 
   for (guint i = 0; fields[i] != NULL; i += 2) {
-    put_u32 (payload, (guint32)g_ascii_strtoull (fields[i], NULL, 10));
-    put_u32 (payload, (guint32)strlen (fields[i + 1]));
-    g_byte_array_append (payload, (const guint8 *)fields[i + 1], strlen (fields[i + 1]));
+    put_u32 (payload, (guint32) g_ascii_strtoull (fields[i], NULL, 10));
+    put_u32 (payload, (guint32) strlen (fields[i + 1]));
+    g_byte_array_append (payload, (const guint8 *) fields[i + 1], strlen (fields[i + 1]));
   }
   put_u32 (frame, type);
   put_u32 (frame, claimed != 0 ? claimed : payload->len);
-  g_byte_array_append (frame, payload->data, written != 0 ? (guint)written : payload->len);
+  g_byte_array_append (frame, payload->data, written != 0 ? (guint) written : payload->len);
   mg_fdio_write_all (mg_sandbox_worker_channel (), frame->data, frame->len, NULL);
 }
 
@@ -83,24 +83,24 @@ write_raw (guint32 type, guint32 claimed, gsize written, const char *const *fiel
 
 /* PPAP mails: one ZipCrypto ZIP (password pw-2026) of one member, a.txt,
  * and of two, a.txt and b.txt (over [archive] max_members = 1 here). */
-#define PPAP_HEAD                                                                              \
-  "From: a@example.jp\nTo: b@example.lg.jp\nSubject: ppap\nMIME-Version: 1.0\n"             \
-  "Content-Type: multipart/mixed; boundary=\"b1\"\n\n"                                         \
+#define PPAP_HEAD                                                                             \
+  "From: a@example.jp\nTo: b@example.lg.jp\nSubject: ppap\nMIME-Version: 1.0\n"               \
+  "Content-Type: multipart/mixed; boundary=\"b1\"\n\n"                                        \
   "--b1\nContent-Type: text/plain; charset=us-ascii\n\nthe password follows\n"                \
-  "--b1\nContent-Type: application/zip; name=\"x.zip\"\n"                                      \
-  "Content-Disposition: attachment; filename=\"x.zip\"\n"                                      \
+  "--b1\nContent-Type: application/zip; name=\"x.zip\"\n"                                     \
+  "Content-Disposition: attachment; filename=\"x.zip\"\n"                                     \
   "Content-Transfer-Encoding: base64\n\n"
-#define PPAP_ONE                                                                               \
-  PPAP_HEAD                                                                                    \
-  "UEsDBBQAAQgAAAAAIQDsbmCfEgAAAAYAAAAFAAAAYS50eHSrleSvBWZU0d5rdM56o2TqVeBQSwEC\n"             \
-  "FAAUAAEIAAAAACEA7G5gnxIAAAAGAAAABQAAAAAAAAAAAAAAAAAAAAAAYS50eHRQSwUGAAAAAAEA\n"             \
+#define PPAP_ONE                                                                              \
+  PPAP_HEAD                                                                                   \
+  "UEsDBBQAAQgAAAAAIQDsbmCfEgAAAAYAAAAFAAAAYS50eHSrleSvBWZU0d5rdM56o2TqVeBQSwEC\n"            \
+  "FAAUAAEIAAAAACEA7G5gnxIAAAAGAAAABQAAAAAAAAAAAAAAAAAAAAAAYS50eHRQSwUGAAAAAAEA\n"            \
   "AQAzAAAANQAAAAAA\n--b1--\n"
-#define PPAP_TWO                                                                               \
-  PPAP_HEAD                                                                                    \
-  "UEsDBBQAAQgAAAAAIQDsbmCfEgAAAAYAAAAFAAAAYS50eHSrleSvBWZU0d5rdM56o2TqVeBQSwME\n"             \
-  "FAABCAAAAAAhAHWn4+YRAAAABQAAAAUAAABiLnR4dKuV5K8FZlTR3mt0t8/oNNM7UEsBAhQAFAAB\n"             \
-  "CAAAAAAhAOxuYJ8SAAAABgAAAAUAAAAAAAAAAAAAAAAAAAAAAGEudHh0UEsBAhQAFAABCAAAAAAh\n"             \
-  "AHWn4+YRAAAABQAAAAUAAAAAAAAAAAAAAAAANQAAAGIudHh0UEsFBgAAAAACAAIAZgAAAGkAAAAA\n"             \
+#define PPAP_TWO                                                                              \
+  PPAP_HEAD                                                                                   \
+  "UEsDBBQAAQgAAAAAIQDsbmCfEgAAAAYAAAAFAAAAYS50eHSrleSvBWZU0d5rdM56o2TqVeBQSwME\n"            \
+  "FAABCAAAAAAhAHWn4+YRAAAABQAAAAUAAABiLnR4dKuV5K8FZlTR3mt0t8/oNNM7UEsBAhQAFAAB\n"            \
+  "CAAAAAAhAOxuYJ8SAAAABgAAAAUAAAAAAAAAAAAAAAAAAAAAAGEudHh0UEsBAhQAFAABCAAAAAAh\n"            \
+  "AHWn4+YRAAAABQAAAAUAAAAAAAAAAAAAAAAANQAAAGIudHh0UEsFBgAAAAACAAIAZgAAAGkAAAAA\n"            \
   "AA==\n--b1--\n"
 
 /* Raw frames the frame decoder must refuse; the worker then ends (the front
@@ -128,7 +128,7 @@ raw_reply (const char *how)
     put_u32 (f, 12);
     put_u32 (f, 7);
     put_u32 (f, 1000);
-    g_byte_array_append (f, (const guint8 *)"abcd", 4);
+    g_byte_array_append (f, (const guint8 *) "abcd", 4);
     mg_fdio_write_all (mg_sandbox_worker_channel (), f->data, f->len, NULL);
   } else
     return FALSE;
@@ -151,9 +151,9 @@ spoil_result (MgMailResult *r, const char *how, GBytes *message)
 {
   if (g_str_equal (how, "smuggle-append")) {
     GString *s = g_string_new_len (g_bytes_get_data (r->output, NULL),
-                                   (gssize)g_bytes_get_size (r->output));
+                                   (gssize) g_bytes_get_size (r->output));
     g_string_append_len (s, g_bytes_get_data (message, NULL),
-                         (gssize)g_bytes_get_size (message));
+                         (gssize) g_bytes_get_size (message));
     g_bytes_unref (r->output);
     r->output = g_string_free_to_bytes (s);
   } else if (g_str_equal (how, "smuggle-swap")) {
@@ -224,11 +224,11 @@ static void
 spoil_frame (MgIpcFrame **frame, const char *how)
 {
   g_autoptr (MgIpcFrame) old = *frame;
-  MgIpcType type = g_str_equal (how, "type-hello") ? MG_IPC_HELLO
-      : g_str_equal (how, "type-job")              ? MG_IPC_JOB_MAIL
-      : g_str_equal (how, "type-failed")           ? MG_IPC_FAILED
-      : g_str_equal (how, "type-file-result")      ? MG_IPC_RESULT_FILE
-                                                   : MG_IPC_RESULT_MAIL;
+  MgIpcType type = g_str_equal (how, "type-hello")         ? MG_IPC_HELLO
+                   : g_str_equal (how, "type-job")         ? MG_IPC_JOB_MAIL
+                   : g_str_equal (how, "type-failed")      ? MG_IPC_FAILED
+                   : g_str_equal (how, "type-file-result") ? MG_IPC_RESULT_FILE
+                                                           : MG_IPC_RESULT_MAIL;
 
   *frame = mg_ipc_frame_new (type);
   for (MgIpcTag tag = 1; tag < MG_IPC_F_LAST; tag++) {
@@ -261,10 +261,10 @@ static void
 spoil_ppap (MgIpcFrame **frame, const char *how)
 {
   g_autoptr (MgIpcFrame) old = *frame;
-  guint32 kind = GUINT32_TO_BE (g_str_equal (how, "kind-99")             ? 99
-                                : g_str_equal (how, "kind-no-answer")    ? MG_PPAP_NO_ANSWER
-                                : g_str_equal (how, "kind-opened")       ? MG_PPAP_OK
-                                                                         : MG_PPAP_WRONG_PASSWORD);
+  guint32 kind = GUINT32_TO_BE (g_str_equal (how, "kind-99")          ? 99
+                                : g_str_equal (how, "kind-no-answer") ? MG_PPAP_NO_ANSWER
+                                : g_str_equal (how, "kind-opened")    ? MG_PPAP_OK
+                                                                   : MG_PPAP_WRONG_PASSWORD);
 
   *frame = mg_ipc_frame_new (MG_IPC_RESULT_PPAP);
   for (MgIpcTag tag = 1; tag < MG_IPC_F_LAST; tag++) {
@@ -313,8 +313,8 @@ hostile_job (gpointer ctx, int front_fd, int service_fd, const MgIpcFrame *job)
   g_autoptr (MgMailResult) result = NULL;
   MgIpcFrame *frame;
 
-  (void)front_fd;
-  (void)service_fd;
+  (void) front_fd;
+  (void) service_fd;
   if (mg_ipc_frame_type (job) == MG_IPC_JOB_PPAP)
     return hostile_ppap (ctx, job);
   if (raw_reply (how))
@@ -338,7 +338,8 @@ supervisor_main (char **argv)
   MgPrivsUsers users;
 
   g_assert_no_error (error);
-  g_assert_true (mg_privs_lookup (conf->milter_user, conf->milter_worker_user, &users, &error));
+  g_assert_true (
+      mg_privs_lookup (conf->milter_user, conf->milter_worker_user, &users, &error));
   local = mg_pipeline_new_local (conf, &error);
   g_assert_no_error (error);
   MgSandboxLimits limits = { conf->sandbox.max_memory_mb, 600, 256, 64 << 20 };
@@ -472,9 +473,9 @@ static const char *const hostile[][2] = {
 typedef struct {
   const char *name;
   const char *mail;
-  const char *password;    /* "HOW:PASSWORD" */
-  MgPpapKind kind;         /* what the front must say */
-  const char *error;       /* in the error's message, when it fails */
+  const char *password; /* "HOW:PASSWORD" */
+  MgPpapKind kind;      /* what the front must say */
+  const char *error;    /* in the error's message, when it fails */
 } PpapCase;
 
 static const PpapCase ppap_cases[] = {
@@ -485,7 +486,8 @@ static const PpapCase ppap_cases[] = {
     "no attachment is a password-protected ZIP" },
   { "limit", PPAP_TWO, "honest:pw-2026", MG_PPAP_LIMIT, "more members than [archive]" },
   /* spoiled: no typed answer, whatever the worker claims */
-  { "kind-99", PPAP_ONE, "kind-99:not-it", MG_PPAP_NO_ANSWER, "PPAP result: kind out of range" },
+  { "kind-99", PPAP_ONE, "kind-99:not-it", MG_PPAP_NO_ANSWER,
+    "PPAP result: kind out of range" },
   { "kind-no-answer", PPAP_ONE, "kind-no-answer:not-it", MG_PPAP_NO_ANSWER,
     "PPAP result: kind out of range" },
   { "kind-missing", PPAP_ONE, "kind-missing:not-it", MG_PPAP_NO_ANSWER, "field 24 missing" },
@@ -500,7 +502,8 @@ static const PpapCase ppap_cases[] = {
 static void
 assert_plain_zip (GBytes *opened)
 {
-  g_autofree char *text = g_strndup (g_bytes_get_data (opened, NULL), g_bytes_get_size (opened));
+  g_autofree char *text = g_strndup (g_bytes_get_data (opened, NULL),
+                                     g_bytes_get_size (opened));
   char *body = strstr (text, "filename=\"x.zip\"");
   gsize len = 0;
 
@@ -535,8 +538,8 @@ test_ppap (gconstpointer data)
   }
   g_assert_null (opened);
   g_assert_nonnull (error);
-  g_assert_true (error->domain == (c->kind == MG_PPAP_NO_ANSWER ? MG_PROTOCOL_ERROR
-                                                                 : MG_QUARANTINE_ERROR));
+  g_assert_true (error->domain ==
+                 (c->kind == MG_PPAP_NO_ANSWER ? MG_PROTOCOL_ERROR : MG_QUARANTINE_ERROR));
   if (strstr (error->message, c->error) == NULL)
     g_error ("%s: %s", c->name, error->message);
 }

@@ -75,8 +75,7 @@ mg_mail_result_free (MgMailResult *result)
 
 gboolean
 mg_pipeline_mail_envelope (MgPipeline *pipeline, GBytes *message, const char *queue_id,
-                           const MgEnvelope *envelope, MgMailResult **result_r,
-                           GError **error)
+                           const MgEnvelope *envelope, MgMailResult **result_r, GError **error)
 {
   MgMailResult *r = g_new0 (MgMailResult, 1);
 
@@ -109,9 +108,9 @@ set_gate (gboolean closed)
 /* ---------------------------------------------------------------- recorder */
 
 typedef struct {
-  GPtrArray *ops;   /* "DEL name idx", "ADD name=value", "BODY n" */
+  GPtrArray *ops; /* "DEL name idx", "ADD name=value", "BODY n" */
   GByteArray *body;
-  int fail_after;   /* fail the Nth operation (1-based), 0: never */
+  int fail_after; /* fail the Nth operation (1-based), 0: never */
 } Recorder;
 
 static gboolean
@@ -185,8 +184,8 @@ op (Recorder *r, guint i)
 static void
 test_apply_order (void)
 {
-  const char *const pairs[] = { "Received", " a", "From", " x@y", "received", " b",
-                                "X-Evil", " 1", "RECEIVED", " c", NULL };
+  const char *const pairs[] = { "Received", " a", "From",     " x@y", "received", " b",
+                                "X-Evil",   " 1", "RECEIVED", " c",   NULL };
   g_autoptr (GPtrArray) orig = originals (pairs);
   g_autoptr (GBytes) out = text_bytes ("From: x@y\nSubject: folded\n second line\n"
                                        "X-Mugai: sanitised; id=1\n\nline1\nline2\n");
@@ -265,8 +264,10 @@ static void
 test_apply_bad_output (void)
 {
   const char *const pairs[] = { "Subject", " s", NULL };
-  const char *const bad[] = { "X-Mugai: x\nno blank line\n", "X-Mugai: x", "Bad Name: v\n\nb",
-                              " continuation first\n\nb", ":empty name\n\nb", NULL };
+  const char *const bad[] = {
+    "X-Mugai: x\nno blank line\n", "X-Mugai: x",       "Bad Name: v\n\nb",
+    " continuation first\n\nb",    ":empty name\n\nb", NULL
+  };
 
   for (int i = 0; bad[i] != NULL; i++) {
     g_autoptr (GPtrArray) orig = originals (pairs);
@@ -400,8 +401,8 @@ test_work_busy_and_timeout (void)
   g_assert_cmpuint (mg_milter_work_inflight (work), ==, 0);
   /* A pipeline slower than the deadline: tempfail, with progress meanwhile. */
   fake_delay_ms = 3500;
-  g_assert_false (mg_milter_work_run (work, msg, "Q3", NULL, count_progress, &progress, &result,
-                                      &error));
+  g_assert_false (
+      mg_milter_work_run (work, msg, "Q3", NULL, count_progress, &progress, &result, &error));
   g_assert_error (error, MG_MILTER_WORK_ERROR, MG_MILTER_WORK_ERROR_TIMEOUT);
   g_assert_cmpint (progress, >=, 1);
   fake_delay_ms = 0;
@@ -443,8 +444,8 @@ test_engine_reload (void)
 static void
 test_reply (void)
 {
-  g_autoptr (GError) busy = g_error_new_literal (MG_MILTER_WORK_ERROR,
-                                                 MG_MILTER_WORK_ERROR_BUSY, "busy");
+  g_autoptr (GError)
+      busy = g_error_new_literal (MG_MILTER_WORK_ERROR, MG_MILTER_WORK_ERROR_BUSY, "busy");
 
   g_assert_cmpint (mg_milter_reply (NULL, MG_MILTER_OUTCOME_COLLECTING, NULL), ==,
                    SMFIS_CONTINUE);
