@@ -25,6 +25,12 @@ files would hide their circles; STYLE.md asks for one header per module.
 
 Prints each offending line as file:line, each cycle, and exits 1 if there
 is any.
+
+With --views DIR (run by meson at setup), it instead makes the build refuse
+what it would refuse: DIR/X/ holds a symbolic link to each folder X may
+include (X itself and the layers below), and the library of src/X is
+compiled with -I DIR/X instead of -I src, so an upward include is "No such
+file or directory" at compile time.
 """
 import os
 import re
@@ -168,7 +174,29 @@ def verdict(here, there):
     return None
 
 
+def allowed(here):
+    """The folders src/HERE may include: itself, its peers in PEERS, and
+    every folder of a lower layer."""
+    return sorted(f for f in RANK if f == here or RANK[f] < RANK[here]
+                  or (here, f) in PEERS)
+
+
+def make_views(root, views):
+    """DIR/X/Y -> root/src/Y for each folder Y that X may include."""
+    for here in RANK:
+        room = os.path.join(views, here)
+        if os.path.isdir(room):
+            for name in os.listdir(room):
+                os.unlink(os.path.join(room, name))
+        os.makedirs(room, exist_ok=True)
+        for there in allowed(here):
+            os.symlink(os.path.join(root, "src", there), os.path.join(room, there))
+    return 0
+
+
 def main():
+    if len(sys.argv) == 4 and sys.argv[2] == "--views":
+        return make_views(os.path.abspath(sys.argv[1]), sys.argv[3])
     root = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..", "..")
     bad = check(os.path.abspath(root))
     circles = cycles(os.path.abspath(root))
