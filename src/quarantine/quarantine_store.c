@@ -142,8 +142,12 @@ store_item_shared (const MgConfig *config, const MgPutRequest *put, JsonObject *
   return FALSE;
 }
 
+/* The local store: both objects staged, then the audit line AUDIT, then the
+ * index row. A writer killed in between leaves a line for an item the index
+ * never got (`check` removes its staged files), never an item without its
+ * line, which `check` could not tell from a removed log. */
 static gboolean
-store_item (const MgConfig *config, const MgPutRequest *put, GError **error)
+store_item (const MgConfig *config, const MgPutRequest *put, JsonObject *audit, GError **error)
 {
   const char *dir = config->quarantine_directory;
   g_autoptr (GBytes) report = g_bytes_new (put->report_json, strlen (put->report_json));
@@ -159,7 +163,8 @@ store_item (const MgConfig *config, const MgPutRequest *put, GError **error)
                                   error) &&
       mg_quarantine_object_stage (dir, report, &objects[1].sha256, &objects[1].staged,
                                   error) &&
-      (index = mg_quarantine_index_open (config, error)) != NULL) {
+      (index = mg_quarantine_index_open (config, error)) != NULL &&
+      mg_quarantine_audit_append (config, audit, FALSE, error)) {
     item->original_sha256 = g_strdup (objects[0].sha256);
     item->report_sha256 = g_strdup (objects[1].sha256);
     ok = commit_and_insert (index, dir, objects, item, reasons, error);
@@ -170,7 +175,7 @@ store_item (const MgConfig *config, const MgPutRequest *put, GError **error)
 }
 
 /* Store PUT and append its line AUDIT (taken): in the item's transaction
- * with a shared store, after the item with the files. */
+ * with a shared store, before the index row with the files. */
 static gboolean
 put_item (const MgConfig *config, const MgPutRequest *put, JsonObject *audit, GError **error)
 {
@@ -178,8 +183,7 @@ put_item (const MgConfig *config, const MgPutRequest *put, JsonObject *audit, GE
 
   if (config->quarantine_backend == MG_QUARANTINE_BACKEND_POSTGRESQL)
     return store_item_shared (config, put, line, error);
-  return store_item (config, put, error) &&
-         mg_quarantine_audit_append (config, line, FALSE, error);
+  return store_item (config, put, line, error);
 }
 
 gboolean

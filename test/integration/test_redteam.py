@@ -257,7 +257,10 @@ def _kill_workers_under(converter_pid):
         if pid != service:
             os.kill(pid, signal.SIGKILL)
             killed += 1
-    os.killpg(converter_pid, signal.SIGKILL)
+    try:
+        os.killpg(converter_pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass   # its worker's death already stopped it (the kept LibreOffice)
     return killed
 
 
