@@ -55,11 +55,10 @@ zip_of (const char *first, ...)
   return mg_ooxml_zip_write (names, data, NULL);
 }
 
+/* A .docx whose main part is DOC, with its content type and relationship. */
 static GBytes *
-docx_with_body (const char *body)
+docx_with_document (const char *doc)
 {
-  g_autofree char *doc = g_strconcat (W_HEAD, body, "</w:body></w:document>", NULL);
-
   return zip_of (
       "[Content_Types].xml",
       CT_HEAD "<Override PartName=\"/word/document.xml\" "
@@ -69,6 +68,14 @@ docx_with_body (const char *body)
       RELS_HEAD "<Relationship Id=\"rId1\" Type=\"" RT "officeDocument\" "
                 "Target=\"word/document.xml\"/></Relationships>",
       "word/document.xml", doc, NULL);
+}
+
+static GBytes *
+docx_with_body (const char *body)
+{
+  g_autofree char *doc = g_strconcat (W_HEAD, body, "</w:body></w:document>", NULL);
+
+  return docx_with_document (doc);
 }
 
 static void
@@ -377,16 +384,8 @@ test_web_video (void)
 static void
 test_foreign_root (void)
 {
-  g_autoptr (GBytes) input = zip_of (
-      "[Content_Types].xml",
-      CT_HEAD "<Override PartName=\"/word/document.xml\" "
-              "ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml."
-              "document.main+xml\"/></Types>",
-      "_rels/.rels",
-      RELS_HEAD "<Relationship Id=\"rId1\" Type=\"" RT "officeDocument\" "
-                "Target=\"word/document.xml\"/></Relationships>",
-      "word/document.xml", "<html xmlns=\"http://www.w3.org/1999/xhtml\"><script/></html>",
-      NULL);
+  g_autoptr (GBytes) input = docx_with_document (
+      "<html xmlns=\"http://www.w3.org/1999/xhtml\"><script/></html>");
 
   expect_removed (input, MG_REASON_CONVERT_FAILED);
 }
