@@ -35,6 +35,8 @@ import subprocess
 import sys
 import tempfile
 
+from fidelity_common import write_conf
+
 SOURCE = 'https://github.com/sisimai/set-of-emails'
 COMMIT = '18e585c22288b83c1f6943949cb86b2623b362ce'
 
@@ -123,12 +125,7 @@ def main():
     mugai = os.path.abspath(mugai)
     with tempfile.TemporaryDirectory() as tmp:
         corpus = args[0] if args else fetch(tmp)
-        conf = os.path.join(tmp, 'mugai.conf')
-        with open(conf, 'w') as f:
-            f.write('[quarantine]\ndirectory = %s\n' % os.path.join(tmp, 'q'))
-            db = os.environ.get('MUGAI_CLAMDB')
-            if db:
-                f.write('[clamav]\ndatabase = %s\n' % os.path.abspath(db))
+        conf = write_conf(tmp)
         files = sorted(os.path.join(corpus, n) for n in os.listdir(corpus)
                        if os.path.isfile(os.path.join(corpus, n)))
         work = [(mugai, conf, tmp, p, timeout) for p in files]

@@ -61,6 +61,8 @@ import threading
 import xml.etree.ElementTree as ET
 import zipfile
 
+from fidelity_common import overlap, write_conf
+
 OOXML = ('docx', 'docm', 'dotx', 'xlsx', 'xlsm', 'xltx', 'pptx', 'pptm', 'potx', 'ppsx')
 LEGACY = {'doc': 'docx', 'xls': 'xlsx', 'ppt': 'pptx'}
 ODF = ('odt', 'ods', 'odp')
@@ -158,20 +160,10 @@ def package_text(path):
     return ''.join(''.join(out).split()), media
 
 
-def overlap(a, b):
-    ca, cb = collections.Counter(a), collections.Counter(b)
-    return sum(min(n, cb[c]) for c, n in ca.items()) / max(1, sum(ca.values()))
-
-
 class Runner:
     def __init__(self, mugai, tmp, timeout):
         self.mugai, self.tmp, self.timeout = mugai, tmp, timeout
-        self.conf = os.path.join(tmp, 'mugai.conf')
-        with open(self.conf, 'w') as f:
-            f.write('[quarantine]\ndirectory = %s\n' % os.path.join(tmp, 'q'))
-            db = os.environ.get('MUGAI_CLAMDB')
-            if db:
-                f.write('[clamav]\ndatabase = %s\n' % db)
+        self.conf = write_conf(tmp)
         self.local = threading.local()
         self.count = 0
         self.lock = threading.Lock()

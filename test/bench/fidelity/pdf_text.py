@@ -38,6 +38,8 @@ import subprocess
 import sys
 import tempfile
 
+from fidelity_common import overlap, write_conf
+
 TOOLS = ('mugai', 'pdftocairo', 'gs')
 
 
@@ -54,11 +56,6 @@ def run(cmd, timeout):
 def text(pdf, timeout):
     rc, out, _ = run(['pdftotext', '-q', pdf, '-'], timeout)
     return ''.join(out.decode('utf-8', 'replace').split()) if rc is not None else ''
-
-
-def overlap(a, b):
-    ca, cb = collections.Counter(a), collections.Counter(b)
-    return sum(min(n, cb[c]) for c, n in ca.items()) / max(1, sum(ca.values()))
 
 
 def page1(pdf, tmp, tag, timeout):
@@ -220,12 +217,7 @@ def main():
     files = sorted(f for f in os.listdir(corpus) if f.lower().endswith('.pdf'))[::every]
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
-        conf = os.path.join(tmp, 'mugai.conf')
-        with open(conf, 'w') as f:
-            f.write('[quarantine]\ndirectory = %s\n' % os.path.join(tmp, 'q'))
-            db = os.environ.get('MUGAI_CLAMDB')
-            if db:
-                f.write('[clamav]\ndatabase = %s\n' % os.path.abspath(db))
+        conf = write_conf(tmp)
         out = open(results, 'w') if results else None
         with concurrent.futures.ProcessPoolExecutor(max_workers=jobs) as pool:
             work = [(n, corpus, tools, mugai, conf, timeout) for n in files]
