@@ -11,6 +11,7 @@ import shutil
 import subprocess
 
 import harness
+import peer
 
 USER = "defang"
 MULTIPLEXOR = shutil.which("mimedefang-multiplexor") or "/usr/bin/mimedefang-multiplexor"
@@ -31,7 +32,7 @@ def missing():
     return None
 
 
-class MimeDefang:
+class MimeDefang(peer.Peer):
     """The multiplexor (Debian's defaults: embedded Perl, 2 to 10 workers)
     and the milter; procs lists the multiplexor first, the milter last, as
     cpu.py expects (front = the milter, workers = the multiplexor's tree)."""
@@ -39,15 +40,13 @@ class MimeDefang:
     unix = False
 
     def __init__(self, workdir):
-        self.dir = os.path.join(workdir, "mimedefang")
+        super().__init__(workdir, "mimedefang")
         self.spool = os.path.join(self.dir, "spool")
         os.makedirs(self.spool)
-        os.chmod(self.dir, 0o755)
         shutil.chown(self.spool, USER, USER)
         os.chmod(self.spool, 0o750)
         self.mx_socket = os.path.join(self.spool, "mimedefang-multiplexor.sock")
         self.port = harness.free_port()
-        self.procs = []
         if self.unix:
             # In its own folder (the spool is private to defang); made
             # writable for Postfix's smtpd once it exists (start()).
@@ -88,17 +87,6 @@ class MimeDefang:
                                                                 self.read_log()))
             return predicate()
         return check
-
-    def stop(self):
-        for proc in reversed(self.procs):
-            harness.stop_process(proc, timeout=20)
-
-    def read_log(self):
-        try:
-            with open(os.path.join(self.dir, "stdout.log")) as f:
-                return f.read()
-        except FileNotFoundError:
-            return ""
 
 
 class MimeDefangUnix(MimeDefang):

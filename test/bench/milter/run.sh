@@ -1,7 +1,8 @@
 #!/bin/sh
 # run.sh - the milter benchmark (see bench_milter.py): Postfix alone,
-# clamav-milter + clamd, MIMEDefang and mugai-milter side by side in one run.
-#   test/bench/milter/run.sh [--count N] [--concurrency C] [--repeat R] [--only SETUP] [--corpus MAIL] [--write doc/PERFORMANCE.md]
+# a milter that does nothing, clamav-milter + clamd, MIMEDefang and
+# mugai-milter side by side in one run.
+#   test/bench/milter/run.sh [--count N] [--concurrency C] [--repeat R] [--only SETUP] [--corpus MAIL] [--disk-tmp] [--write doc/PERFORMANCE.md]
 # Uses the build in ./build (MUGAI_BUILD overrides); a release build measures
 # what ships: meson setup build --buildtype=release.
 set -eu
