@@ -1,6 +1,7 @@
 /* classify.c - libmagic, one handle per thread (magic_t is not thread-safe),
  * and what readers do where libmagic is stricter than they are. */
 #include "pipeline/classify.h"
+#include "pipeline/classify_db.h"
 #include "pipeline/classify_zip.h"
 
 #include <gio/gio.h>
@@ -16,6 +17,10 @@ close_magic (gpointer handle)
 }
 
 static GPrivate magic_key = G_PRIVATE_INIT (close_magic);
+static GPrivate reduced_key = G_PRIVATE_INIT (close_magic);
+static gint reduced_off; /* mg_classify_use_reduced (FALSE) */
+
+#define MG_CLASSIFY_FLAGS (MAGIC_MIME_TYPE | MAGIC_ERROR | MAGIC_NO_CHECK_COMPRESS)
 
 static magic_t
 thread_magic (GError **error)
@@ -24,7 +29,7 @@ thread_magic (GError **error)
 
   if (m != NULL)
     return m;
-  m = magic_open (MAGIC_MIME_TYPE | MAGIC_ERROR | MAGIC_NO_CHECK_COMPRESS);
+  m = magic_open (MG_CLASSIFY_FLAGS);
   if (m == NULL || magic_load (m, NULL) != 0) {
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "libmagic: %s",
                  m != NULL ? magic_error (m) : "cannot open");
@@ -36,10 +41,56 @@ thread_magic (GError **error)
   return m;
 }
 
+/* This thread's handle on the reduced database (classify_db.h), or NULL. */
+static magic_t
+thread_reduced (void)
+{
+  magic_t m = g_private_get (&reduced_key);
+  GBytes *db = mg_classify_db_reduced ();
+  void *buf;
+  size_t size;
+
+  if (m != NULL || db == NULL)
+    return m;
+  buf = (void *) g_bytes_get_data (db, &size);
+  m = magic_open (MG_CLASSIFY_FLAGS);
+  if (m != NULL && magic_load_buffers (m, &buf, &size, 1) != 0) {
+    g_debug ("classify: reduced magic database: %s", magic_error (m));
+    magic_close (m);
+    m = NULL;
+  }
+  g_private_set (&reduced_key, m);
+  return m;
+}
+
 gboolean
 mg_classify_init (GError **error)
 {
+  mg_classify_db_reduced ();
   return thread_magic (error) != NULL;
+}
+
+void
+mg_classify_use_reduced (gboolean use)
+{
+  g_atomic_int_set (&reduced_off, !use);
+}
+
+gboolean
+mg_classify_reduced_ready (void)
+{
+  return thread_reduced () != NULL;
+}
+
+/* The handle that names DATA as the full database does, most cheaply. */
+static magic_t
+magic_for (const void *data, gsize len)
+{
+  magic_t m = NULL;
+
+  if (!g_atomic_int_get (&reduced_off) && mg_classify_db_covers (data, len))
+    m = thread_reduced ();
+  return m != NULL ? m : thread_magic (NULL);
 }
 
 /* A header field name at P ("Name:"), as RFC 5322 writes it. */
@@ -142,7 +193,7 @@ reader_type (const char *magic_type, const char *data, gsize len)
 char *
 mg_classify_bytes (const void *data, gsize len)
 {
-  magic_t m = thread_magic (NULL);
+  magic_t m = magic_for (data, len);
   const char *type;
   const char *reader;
   char *package;

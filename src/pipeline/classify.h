@@ -13,3 +13,9 @@ gboolean mg_classify_init (GError **error);
  * HTML Content-Type (MHTML, .mht) is "message/rfc822". Thread-safe (one
  * magic handle per thread). */
 char *mg_classify_bytes (const void *data, gsize len);
+/* Whether mg_classify_bytes() may use the reduced database (classify_db.h)
+ * for the bytes it covers; on by default. Off, every type comes from the
+ * full database: what the equivalence check compares with. */
+void mg_classify_use_reduced (gboolean use);
+/* TRUE when this thread has the reduced database loaded (for that check). */
+gboolean mg_classify_reduced_ready (void);
