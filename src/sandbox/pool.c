@@ -34,6 +34,7 @@ struct MgSandboxPool {
   GMutex lock;
   GCond freed;        /* a worker became idle */
   GPtrArray *workers; /* MgWorker * */
+  guint most;         /* the most workers held at once: fewer, one is on its way */
   char *fatal;        /* the supervisor's start-up failure */
 };
 
@@ -74,6 +75,7 @@ drain_ctl (MgSandboxPool *pool)
       memcpy (&be, buf + 1, sizeof be);
       w->pid = (pid_t) GUINT32_FROM_BE (be);
       g_ptr_array_add (pool->workers, w);
+      pool->most = MAX (pool->most, pool->workers->len);
     }
   }
 }
@@ -183,8 +185,20 @@ take_idle (MgSandboxPool *pool)
   return NULL;
 }
 
+static gboolean
+has_idle (MgSandboxPool *pool)
+{
+  for (guint i = 0; i < pool->workers->len; i++)
+    if (!((MgWorker *) g_ptr_array_index (pool->workers, i))->busy)
+      return TRUE;
+  return FALSE;
+}
+
 /* An idle worker, waiting for one to be released (signalled) or to arrive
- * from the supervisor (the control channel, looked at every wait step). */
+ * from the supervisor (the control channel, looked at every wait step while
+ * the pool holds fewer workers than it once did). With all workers there,
+ * only a release can free one: the waiter sleeps until signalled, instead of
+ * waking every step to find them all still busy. */
 static MgWorker *
 acquire (MgSandboxPool *pool, GError **error)
 {
@@ -198,9 +212,14 @@ acquire (MgSandboxPool *pool, GError **error)
     w = take_idle (pool);
     if (w != NULL || g_get_monotonic_time () >= deadline)
       break;
-    g_cond_wait_until (&pool->freed, &pool->lock,
-                       MIN (deadline, g_get_monotonic_time () + MG_POOL_WAIT_STEP_US));
+    if (pool->workers->len < pool->most)
+      g_cond_wait_until (&pool->freed, &pool->lock,
+                         MIN (deadline, g_get_monotonic_time () + MG_POOL_WAIT_STEP_US));
+    else
+      g_cond_wait_until (&pool->freed, &pool->lock, deadline);
   }
+  if (w != NULL && has_idle (pool)) /* a worker drained here: pass it on to a sleeper */
+    g_cond_signal (&pool->freed);
   g_mutex_unlock (&pool->lock);
   if (w == NULL)
     g_set_error (error, MG_SANDBOX_ERROR, MG_SANDBOX_ERROR_UNAVAILABLE,
