@@ -114,12 +114,20 @@ mg_milter_work_new (MgMilterEngine *engine, guint max_inflight, guint timeout,
                     guint progress_interval)
 {
   MgMilterWork *work = g_new0 (MgMilterWork, 1);
+  g_autoptr (GError) error = NULL;
 
   work->engine = engine;
   work->max_inflight = MAX (max_inflight, 1);
   work->timeout = MAX (timeout, 1);
   work->progress_interval = MAX (progress_interval, 1);
-  work->pool = g_thread_pool_new (run_job, work, (gint) work->max_inflight, FALSE, NULL);
+  /* Exclusive: the max_inflight threads start now and stay. A shared pool
+   * keeps at most 2 idle threads, so a burst of concurrent mails made (and
+   * ended) a thread for nearly every mail. */
+  work->pool = g_thread_pool_new (run_job, work, (gint) work->max_inflight, TRUE, &error);
+  if (error != NULL)
+    g_warning ("NOQUEUE: cannot start the work threads: %s", error->message);
+  if (work->pool == NULL) /* then threads are started as jobs come */
+    work->pool = g_thread_pool_new (run_job, work, (gint) work->max_inflight, FALSE, NULL);
   return work;
 }
 
