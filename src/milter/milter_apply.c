@@ -3,9 +3,12 @@
  * Postfix requires body replacement to be contiguous and to follow every
  * header change, so the order here is fixed: delete the originals (last index
  * of a name first, so that earlier indexes never shift), add the output's
- * fields in order, then the body. It must never skip a deletion or leave the
- * original body: libmilter sends nothing for an empty replacement, so an empty
- * output body is sent as one empty line.
+ * fields in order, then the body. The leading fields the output has exactly
+ * as the MTA showed them (name and value, with SMFIP_HDR_LEADSPC) are left in
+ * place: added fields go after the last one, so the result is the output's
+ * header either way, with two calls (and two edits in Postfix) fewer each. It must never skip
+ * a deletion or leave the original body: libmilter sends nothing for an empty replacement, so
+ * an empty output body is sent as one empty line.
  */
 #include "milter/milter_apply.h"
 
@@ -107,9 +110,27 @@ mg_milter_apply_parse_headers (GBytes *output, gboolean leadspc, gsize *body_off
   return NULL;
 }
 
-/* Delete every original field, the last of each name first. */
+/* How many leading fields of ORIGINAL the output FIELDS has unchanged;
+ * none without LEADSPC (the MTA then showed the values trimmed). */
+static guint
+unchanged_prefix (GPtrArray *original, GPtrArray *fields, gboolean leadspc)
+{
+  guint n = 0;
+
+  while (leadspc && n < original->len && n < fields->len) {
+    const MgMilterHeader *o = g_ptr_array_index (original, n);
+    const MgMilterHeader *f = g_ptr_array_index (fields, n);
+    if (!g_str_equal (o->name, f->name) || !g_str_equal (o->value, f->value))
+      break;
+    n++;
+  }
+  return n;
+}
+
+/* Delete every original field after the first KEEP, the last of each name
+ * first. */
 static gboolean
-delete_originals (const MgMilterApplyOps *ops, gpointer ctx, GPtrArray *original)
+delete_originals (const MgMilterApplyOps *ops, gpointer ctx, GPtrArray *original, guint keep)
 {
   g_autofree int *index = g_new0 (int, original->len + 1);
   g_autoptr (GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -120,7 +141,7 @@ delete_originals (const MgMilterApplyOps *ops, gpointer ctx, GPtrArray *original
     index[i] = GPOINTER_TO_INT (g_hash_table_lookup (seen, key)) + 1;
     g_hash_table_replace (seen, key, GINT_TO_POINTER (index[i]));
   }
-  for (guint i = original->len; i-- > 0;) {
+  for (guint i = original->len; i-- > keep;) {
     const MgMilterHeader *h = g_ptr_array_index (original, i);
     if (!ops->chgheader (ctx, h->name, index[i], NULL))
       return FALSE;
@@ -187,11 +208,14 @@ mg_milter_apply (const MgMilterApplyOps *ops, gpointer ctx, GPtrArray *original,
   g_autoptr (GPtrArray)
       fields = mg_milter_apply_parse_headers (output, leadspc, &body_offset, error);
 
+  guint keep;
+
   if (fields == NULL)
     return FALSE;
-  if (!delete_originals (ops, ctx, original))
+  keep = unchanged_prefix (original, fields, leadspc);
+  if (!delete_originals (ops, ctx, original, keep))
     goto failed;
-  for (guint i = 0; i < fields->len; i++) {
+  for (guint i = keep; i < fields->len; i++) {
     const MgMilterHeader *h = g_ptr_array_index (fields, i);
     if (!ops->addheader (ctx, h->name, h->value))
       goto failed;

@@ -210,6 +210,37 @@ test_apply_order (void)
   recorder_free (r);
 }
 
+/* The leading fields the output has unchanged stay: the fields after them
+ * are deleted and the output's rest added, which yields the same header. */
+static void
+test_apply_keeps_unchanged_prefix (void)
+{
+  const char *const pairs[] = { "Received", " a", "From",   " x@y", "Received", " b",
+                                "Subject",  " s", "X-Evil", " 1",   NULL };
+  g_autoptr (GPtrArray) orig = originals (pairs);
+  g_autoptr (GBytes) out = text_bytes ("Received: a\nFrom: x@y\nSubject: s2\n"
+                                       "X-Mugai: sanitised\n\nb\n");
+  Recorder *r = recorder_new ();
+  Recorder *trimmed = recorder_new ();
+
+  g_assert_true (mg_milter_apply (&recorder_ops, r, orig, out, TRUE, NULL));
+  g_assert_cmpstr (op (r, 0), ==, "DEL X-Evil 1");
+  g_assert_cmpstr (op (r, 1), ==, "DEL Subject 1");
+  g_assert_cmpstr (op (r, 2), ==, "DEL Received 2"); /* the first one stays */
+  g_assert_cmpstr (op (r, 3), ==, "ADD Subject= s2");
+  g_assert_cmpstr (op (r, 4), ==, "ADD X-Mugai= sanitised");
+  g_assert_cmpstr (op (r, 5), ==, "BODY 3");
+  g_assert_cmpuint (r->ops->len, ==, 6);
+  /* Without LEADSPC the MTA showed trimmed values: every field is replaced. */
+  g_assert_true (mg_milter_apply (&recorder_ops, trimmed, orig, out, FALSE, NULL));
+  g_assert_cmpstr (op (trimmed, 0), ==, "DEL X-Evil 1");
+  g_assert_cmpstr (op (trimmed, 4), ==, "DEL Received 1");
+  g_assert_cmpstr (op (trimmed, 5), ==, "ADD Received=a");
+  g_assert_cmpuint (trimmed->ops->len, ==, 10);
+  recorder_free (r);
+  recorder_free (trimmed);
+}
+
 static void
 test_apply_no_leadspc (void)
 {
@@ -466,6 +497,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_log_set_always_fatal (G_LOG_LEVEL_CRITICAL);
   g_test_add_func ("/milter/apply/order", test_apply_order);
+  g_test_add_func ("/milter/apply/keeps-unchanged-prefix", test_apply_keeps_unchanged_prefix);
   g_test_add_func ("/milter/apply/no-leadspc", test_apply_no_leadspc);
   g_test_add_func ("/milter/apply/big-body", test_apply_big_body);
   g_test_add_func ("/milter/apply/empty-body", test_apply_empty_body);
