@@ -13,6 +13,7 @@
 #include <string.h>
 #include <syslog.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "quarantine/quarantine_index.h"
@@ -152,6 +153,49 @@ chain_lines (GPtrArray *batch, const char *prev, char **last_r)
   return g_string_free (text, FALSE);
 }
 
+/* HASH over the hash in FD (CHAIN_PATH) in place, then synced: no truncation
+ * first, so the file is never empty and its block is rewritten, not freed
+ * and allocated again (a 64-byte write within one block is all or nothing). */
+static gboolean
+write_chain (int fd, const char *chain_path, const char *hash, GError **error)
+{
+  gsize len = strlen (hash);
+  struct stat st;
+  ssize_t n;
+
+  do
+    n = pwrite (fd, hash, len, 0);
+  while (n < 0 && errno == EINTR);
+  if (n != (ssize_t) len)
+    return io_error (error, chain_path, n < 0 ? errno : ENOSPC);
+  if (fstat (fd, &st) != 0 || (st.st_size != (off_t) len && ftruncate (fd, (off_t) len) != 0))
+    return io_error (error, chain_path, errno);
+  if (fdatasync (fd) != 0)
+    return io_error (error, chain_path, errno);
+  return TRUE;
+}
+
+/* DIR/audit.chain opened for writing, DIR made first when it is missing
+ * (a new quarantine). */
+static int
+open_chain (const char *dir, const char *chain_path, GError **error)
+{
+  GError *local = NULL;
+  int fd = mg_quarantine_object_open_file (dir, chain_path, O_RDWR, &local);
+
+  if (fd >= 0 || !g_error_matches (local, G_IO_ERROR, G_IO_ERROR_NOT_FOUND)) {
+    if (local != NULL)
+      g_propagate_error (error, local);
+    return fd;
+  }
+  g_error_free (local);
+  if (g_mkdir_with_parents (dir, 0700) != 0) {
+    io_error (error, dir, errno);
+    return -1;
+  }
+  return mg_quarantine_object_open_file (dir, chain_path, O_RDWR, error);
+}
+
 /* Append BATCH to DIR/audit.log and record the last line's hash in
  * DIR/audit.chain, both under that file's lock. */
 static gboolean
@@ -165,9 +209,7 @@ append_batch (const char *dir, GPtrArray *batch, GError **error)
   int chain, fd;
   gboolean ok;
 
-  if (!g_file_test (dir, G_FILE_TEST_IS_DIR) && g_mkdir_with_parents (dir, 0700) != 0)
-    return io_error (error, dir, errno);
-  chain = mg_quarantine_object_open_file (dir, chain_path, O_RDWR, error);
+  chain = open_chain (dir, chain_path, error);
   if (chain < 0)
     return FALSE;
   if (flock (chain, LOCK_EX) != 0) {
@@ -182,9 +224,7 @@ append_batch (const char *dir, GPtrArray *batch, GError **error)
   prev = read_chain (chain, path);
   text = chain_lines (batch, prev, &hash);
   ok = write_all (fd, path, text, strlen (text), error) &&
-       (lseek (chain, 0, SEEK_SET) == 0 || io_error (error, chain_path, errno)) &&
-       (ftruncate (chain, 0) == 0 || io_error (error, chain_path, errno)) &&
-       write_all (chain, chain_path, hash, strlen (hash), error);
+       write_chain (chain, chain_path, hash, error);
   close (fd);
   close (chain); /* releases the lock */
   return ok;
