@@ -1,22 +1,32 @@
-/* classify_db.c - libmagic's compiled database without the top-level string
- * tests that need a '<', and the bytes for which that changes nothing.
+/* classify_db.c - libmagic's compiled database without the top-level tests
+ * that cannot match text, and the bytes for which that changes nothing.
  *
  * Why the answers are the same (checked against the file 5.44 sources, which
  * is why anything but libmagic 5.44 and its database format 18 gets NULL):
  * softmagic.c match() walks the entries in the database's order; a top-level
  * entry whose test fails is skipped with its continuations and leaves nothing
  * behind, so removing entries that cannot match a buffer leaves the answer
- * for that buffer as it was. A string or search test with relation '='
- * compares every byte of its value with a byte of the buffer, exactly unless
- * the value byte is a letter (the /c and /C flags) or a space (/w and /W), so
- * a value holding '<' matches only where the buffer holds '<'. libmagic
- * tests the buffer itself and, for text, the UTF-8 it converts it to
- * (encoding.c, ascmagic.c): from bytes that are all text bytes but '<' (tab,
- * newline, printable ASCII...) or 0x80-0xff, that conversion is ASCII,
- * UTF-8 (overlong forms are refused, so every multibyte character is
- * U+0080 or above), UTF-16 or -32 (U+003C would need a NUL byte),
- * ISO-8859 or extended ASCII, never EBCDIC (which needs a control byte):
- * no '<' appears. */
+ * for that buffer as it was (mget() fails, -1, for these types only when the
+ * indirection or name budget is spent, and then for every entry alike).
+ *
+ * The bytes: "covered" bytes are libmagic's text bytes (encoding.c
+ * text_chars: BEL to CR, ESC, space to '~') but '<', and 0x80-0xff. libmagic
+ * tests the buffer itself, zeros past its end, and, for text, the UTF-8 it
+ * converts it to (encoding.c, ascmagic.c): from covered bytes that
+ * conversion is ASCII, UTF-8 (overlong forms are refused, so every multibyte
+ * character is U+0080 or above and encodes to bytes 0x80-0xff), UTF-16 or
+ * -32 (a character below U+0100 would need a NUL byte), ISO-8859 or extended
+ * ASCII (each byte is its own character), never EBCDIC (which needs a
+ * control byte). So no test ever sees a "foreign" byte: '<', 0x01-0x06,
+ * 0x0e-0x1a or 0x7f.
+ *
+ * The tests removed: relation '=' and a value holding a foreign byte, for
+ *  - string and search: each value byte is compared with a byte of the
+ *    buffer exactly unless it is a letter (the /c and /C flags) or a space
+ *    (/w and /W), and no foreign byte is either;
+ *  - byte, short, long and quad in any byte order, with no mask and no
+ *    inversion: the test's bytes are the value's bytes (v == l after sign
+ *    extension means the same low bytes). */
 #include "pipeline/classify_db.h"
 
 #include <gio/gio.h>
@@ -33,6 +43,9 @@
 #define MG_MGC_TYPE 6              /* uint8_t type */
 #define MG_MGC_VALUE 32            /* union VALUETYPE value */
 #define MG_MGC_VALUE_SIZE 128      /* sizeof (union VALUETYPE) */
+#define MG_MGC_MASK_OP 9           /* uint8_t mask_op */
+#define MG_MGC_NUM_MASK 24         /* uint64_t num_mask */
+#define MG_MGC_OPINVERSE 0x40      /* FILE_OPINVERSE */
 #define MG_MGC_FILE_STRING 5
 #define MG_MGC_FILE_SEARCH 20
 
@@ -85,15 +98,52 @@ word (const guint8 *p)
   return w;
 }
 
-/* A top-level string or search test "=" whose value holds '<'. */
+/* A byte that no test sees in covered bytes (the comment at the top). */
 static gboolean
-needs_lt (const guint8 *entry)
+foreign_byte (guint8 c)
+{
+  return c == '<' || (c >= 0x01 && c <= 0x06) || (c >= 0x0e && c <= 0x1a) || c == 0x7f;
+}
+
+/* The size of a byte, short, long or quad test (file.h FILE_*), or 0. */
+static gsize
+integer_size (guint8 type)
+{
+  static const guint8 sizes[] = {
+    [1] = 1,                      /* byte */
+    [2] = 2,  [7] = 2,  [10] = 2, /* short, beshort, leshort */
+    [4] = 4,  [8] = 4,  [11] = 4, /* long, belong, lelong */
+    [24] = 8, [25] = 8, [26] = 8, /* quad, lequad, bequad */
+  };
+
+  return type < G_N_ELEMENTS (sizes) ? sizes[type] : 0;
+}
+
+/* A test the top comment says cannot match covered bytes. */
+static gboolean
+never_matches_text (const guint8 *entry)
 {
   guint8 type = entry[MG_MGC_TYPE];
-  gsize n = MIN (entry[MG_MGC_VALLEN], MG_MGC_VALUE_SIZE);
+  gsize size = integer_size (type);
+  guint64 value, mask;
 
-  return (type == MG_MGC_FILE_STRING || type == MG_MGC_FILE_SEARCH) &&
-         entry[MG_MGC_RELN] == '=' && memchr (entry + MG_MGC_VALUE, '<', n) != NULL;
+  if (entry[MG_MGC_RELN] != '=')
+    return FALSE;
+  if (type == MG_MGC_FILE_STRING || type == MG_MGC_FILE_SEARCH) {
+    gsize n = MIN (entry[MG_MGC_VALLEN], MG_MGC_VALUE_SIZE);
+    for (gsize i = 0; i < n; i++)
+      if (foreign_byte (entry[MG_MGC_VALUE + i]))
+        return TRUE;
+    return FALSE;
+  }
+  memcpy (&value, entry + MG_MGC_VALUE, sizeof value);
+  memcpy (&mask, entry + MG_MGC_NUM_MASK, sizeof mask);
+  if (size == 0 || mask != 0 || (entry[MG_MGC_MASK_OP] & MG_MGC_OPINVERSE) != 0)
+    return FALSE;
+  for (gsize i = 0; i < size; i++)
+    if (foreign_byte ((guint8) (value >> (8 * i))))
+      return TRUE;
+  return FALSE;
 }
 
 static guint16
@@ -106,10 +156,10 @@ cont_level (const guint8 *entry)
 }
 
 /* Drop from set 0 (the entries match() walks; set 1 holds the named ones
- * "use" finds) every test needs_lt() names, with its continuations, keeping
+ * "use" finds) every test never_matches_text() names, with its continuations, keeping
  * the order; the new length. */
 static gsize
-drop_lt_tests (guint8 *db, guint32 n0, guint32 n1)
+drop_text_misses (guint8 *db, guint32 n0, guint32 n1)
 {
   guint8 *set0 = db + MG_MGC_ENTRY;
   gsize kept = 0;
@@ -118,7 +168,7 @@ drop_lt_tests (guint8 *db, guint32 n0, guint32 n1)
     guint32 end = i + 1;
     while (end < n0 && cont_level (set0 + (gsize) end * MG_MGC_ENTRY) != 0)
       end++;
-    if (!needs_lt (set0 + (gsize) i * MG_MGC_ENTRY)) {
+    if (!never_matches_text (set0 + (gsize) i * MG_MGC_ENTRY)) {
       memmove (set0 + kept * MG_MGC_ENTRY, set0 + (gsize) i * MG_MGC_ENTRY,
                (gsize) (end - i) * MG_MGC_ENTRY);
       kept += end - i;
@@ -148,7 +198,7 @@ build_reduced (void)
       n0 > len / MG_MGC_ENTRY || n1 > len / MG_MGC_ENTRY ||
       ((gsize) n0 + n1 + 1) * MG_MGC_ENTRY != len)
     return NULL;
-  len = drop_lt_tests ((guint8 *) db, n0, n1);
+  len = drop_text_misses ((guint8 *) db, n0, n1);
   return g_bytes_new_take (g_steal_pointer (&db), len);
 }
 
@@ -167,8 +217,7 @@ mg_classify_db_reduced (void)
   return reduced;
 }
 
-/* libmagic's text bytes (encoding.c text_chars: BEL to CR, ESC, space to
- * '~') but '<', and every byte from 0x80. */
+/* A covered byte (the comment at the top). */
 static gboolean
 covered_byte (guint8 c)
 {
