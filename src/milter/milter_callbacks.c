@@ -17,14 +17,20 @@
 static const MgMilterSetup *setup;
 
 #define WANTED_ACTIONS (SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_CHGBODY)
-/* The leading-space flag, and no reply per header: Postfix then sends all
- * the header fields and end of headers in one write and waits once, instead
- * of a round trip (two wake-ups on each side) per field. A failure while
- * collecting the headers is kept and answered at end of headers. Not
- * skipping HELO or DATA: Postfix would send their macros without a command
- * to answer, and its next write would then wait out our delayed ACK (Nagle):
- * 40 ms per message. */
-#define OPTIONAL_STEPS (SMFIP_HDR_LEADSPC | SMFIP_NR_HDR)
+/* The steps answered without a reply: Postfix then writes RCPT, DATA, the
+ * header fields, end of headers and the body chunks into its buffer and
+ * sends them with end of message, waiting once instead of a round trip per
+ * step (each waking the libmilter thread and smtpd). A failure while
+ * collecting is kept (the message's error, or no message at all) and
+ * answered with a tempfail at end of message; libmilter turns any other
+ * answer to such a step into no reply. MAIL FROM is still answered: it
+ * tempfails new messages during shutdown. */
+#define QUIET_STEPS                                                                           \
+  (SMFIP_NR_RCPT | SMFIP_NR_DATA | SMFIP_NR_HDR | SMFIP_NR_EOH | SMFIP_NR_BODY)
+/* Also the leading-space flag. Not skipping HELO or DATA: Postfix would
+ * send their macros without a command to answer, and its next write would
+ * then wait out our delayed ACK (Nagle): 40 ms per message. */
+#define OPTIONAL_STEPS (SMFIP_HDR_LEADSPC | QUIET_STEPS)
 
 static MgMilterSession *
 session_of (SMFICTX *ctx)
@@ -38,13 +44,32 @@ session_of (SMFICTX *ctx)
   return session;
 }
 
+/* Keep ERROR (taken) as the message's failure, logged once. */
+static gboolean
+keep_failure (MgMilterSession *session, GError *error)
+{
+  g_warning ("%s: tempfail: %s", mg_milter_session_queue_id (session), error->message);
+  mg_milter_session_fail (session, error);
+  return FALSE;
+}
+
 /* A failure before end of message: log it, keep it, tempfail. */
 static sfsistat
 fail (SMFICTX *ctx, MgMilterSession *session, GError *error)
 {
-  g_warning ("%s: tempfail: %s", mg_milter_session_queue_id (session), error->message);
-  mg_milter_session_fail (session, error);
+  keep_failure (session, error);
   return mg_milter_reply (ctx, MG_MILTER_OUTCOME_FAILED, NULL);
+}
+
+/* The answer to a collecting step: none when STEP is quiet (the failure, if
+ * any, already kept), else continue, or a tempfail when OK is FALSE. */
+static sfsistat
+collected (SMFICTX *ctx, MgMilterSession *session, unsigned long step, gboolean ok)
+{
+  if ((session->quiet & step) != 0)
+    return SMFIS_NOREPLY;
+  return mg_milter_reply (ctx, ok ? MG_MILTER_OUTCOME_COLLECTING : MG_MILTER_OUTCOME_FAILED,
+                          session->message != NULL ? session->message->error : NULL);
 }
 
 static sfsistat
@@ -85,7 +110,7 @@ cb_negotiate (SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f2
   *pf2 = 0;
   *pf3 = 0;
   session->leadspc = (*pf1 & SMFIP_HDR_LEADSPC) != 0;
-  session->quiet_headers = (*pf1 & SMFIP_NR_HDR) != 0;
+  session->quiet = *pf1 & QUIET_STEPS;
   return SMFIS_CONTINUE;
 }
 
@@ -137,13 +162,20 @@ cb_envrcpt (SMFICTX *ctx, char **argv)
   MgMilterSession *session = session_of (ctx);
 
   if (session->message == NULL)
-    return no_message (ctx, session);
+    return (session->quiet & SMFIP_NR_RCPT) != 0 ? SMFIS_NOREPLY : no_message (ctx, session);
   mg_milter_session_envrcpt (session, argv != NULL ? argv[0] : NULL);
   read_queue_id (ctx, session);
-  return mg_milter_reply (ctx, MG_MILTER_OUTCOME_COLLECTING, NULL);
+  return collected (ctx, session, SMFIP_NR_RCPT, TRUE);
 }
 
-/* One header field; its failure is kept for end of headers to answer. */
+/* DATA: nothing to do, but a callback, so that a quiet DATA gets no reply. */
+static sfsistat
+cb_data (SMFICTX *ctx)
+{
+  return collected (ctx, session_of (ctx), SMFIP_NR_DATA, TRUE);
+}
+
+/* One header field; its failure is kept for a later step to answer. */
 static gboolean
 collect_header (MgMilterSession *session, const char *name, const char *value)
 {
@@ -152,12 +184,22 @@ collect_header (MgMilterSession *session, const char *name, const char *value)
   if (session->message == NULL || session->message->error != NULL)
     return FALSE;
   if (!mg_milter_spool_add_header (session->message->spool, name, value, session->leadspc,
-                                   &error)) {
-    g_warning ("%s: tempfail: %s", mg_milter_session_queue_id (session), error->message);
-    mg_milter_session_fail (session, error);
-    return FALSE;
-  }
+                                   &error))
+    return keep_failure (session, error);
   g_ptr_array_add (session->message->headers, mg_milter_header_new (name, value));
+  return TRUE;
+}
+
+/* Append DATA to the spool of the message in progress, unless it failed. */
+static gboolean
+collect_bytes (MgMilterSession *session, const void *data, gsize len)
+{
+  GError *error = NULL;
+
+  if (session->message == NULL || session->message->error != NULL)
+    return FALSE;
+  if (!mg_milter_spool_append (session->message->spool, data, len, &error))
+    return keep_failure (session, error);
   return TRUE;
 }
 
@@ -167,41 +209,34 @@ cb_header (SMFICTX *ctx, char *name, char *value)
   MgMilterSession *session = session_of (ctx);
   gboolean ok = collect_header (session, name, value);
 
-  if (session->quiet_headers) /* any other answer would be read as the next one's */
-    return SMFIS_NOREPLY;
-  if (session->message == NULL)
+  if (session->message == NULL && (session->quiet & SMFIP_NR_HDR) == 0)
     return no_message (ctx, session);
-  return mg_milter_reply (ctx, ok ? MG_MILTER_OUTCOME_COLLECTING : MG_MILTER_OUTCOME_FAILED,
-                          NULL);
+  return collected (ctx, session, SMFIP_NR_HDR, ok);
 }
 
 static sfsistat
 cb_eoh (SMFICTX *ctx)
 {
   MgMilterSession *session = session_of (ctx);
-  GError *error = NULL;
+  gboolean ok;
 
-  if (session->message == NULL)
+  if (session->message != NULL)
+    read_queue_id (ctx, session);
+  ok = collect_bytes (session, "\r\n", 2);
+  if (session->message == NULL && (session->quiet & SMFIP_NR_EOH) == 0)
     return no_message (ctx, session);
-  if (session->message->error != NULL) /* a header field failed (kept by collect_header) */
-    return mg_milter_reply (ctx, MG_MILTER_OUTCOME_FAILED, session->message->error);
-  read_queue_id (ctx, session);
-  if (!mg_milter_spool_append (session->message->spool, "\r\n", 2, &error))
-    return fail (ctx, session, error);
-  return mg_milter_reply (ctx, MG_MILTER_OUTCOME_COLLECTING, NULL);
+  return collected (ctx, session, SMFIP_NR_EOH, ok);
 }
 
 static sfsistat
 cb_body (SMFICTX *ctx, unsigned char *chunk, size_t len)
 {
   MgMilterSession *session = session_of (ctx);
-  GError *error = NULL;
+  gboolean ok = collect_bytes (session, chunk, len);
 
-  if (session->message == NULL)
+  if (session->message == NULL && (session->quiet & SMFIP_NR_BODY) == 0)
     return no_message (ctx, session);
-  if (!mg_milter_spool_append (session->message->spool, chunk, len, &error))
-    return fail (ctx, session, error);
-  return mg_milter_reply (ctx, MG_MILTER_OUTCOME_COLLECTING, NULL);
+  return collected (ctx, session, SMFIP_NR_BODY, ok);
 }
 
 /* [alert] address is told of a message that could not be sanitised. */
@@ -267,6 +302,7 @@ mg_milter_callbacks_desc (const MgMilterSetup *milter_setup)
     .xxfi_connect = cb_connect,
     .xxfi_envfrom = cb_envfrom,
     .xxfi_envrcpt = cb_envrcpt,
+    .xxfi_data = cb_data,
     .xxfi_header = cb_header,
     .xxfi_eoh = cb_eoh,
     .xxfi_body = cb_body,

@@ -24,7 +24,7 @@ typedef struct {
 typedef struct {
   char *client;             /* "host[addr]" for log lines */
   gboolean leadspc;         /* SMFIP_HDR_LEADSPC negotiated */
-  gboolean quiet_headers;   /* SMFIP_NR_HDR negotiated: no reply to a header */
+  unsigned long quiet;      /* SMFIP_NR_* negotiated: steps answered without a reply */
   MgMilterMessage *message; /* the message in progress, or NULL */
 } MgMilterSession;
 

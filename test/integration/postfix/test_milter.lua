@@ -3,7 +3,7 @@
 -- Run by test_relay.py miltertest:
 --   miltertest -D MILTER=path -D CONF=mugai.conf -D SOCKET=inet:PORT@127.0.0.1 -s test_milter.lua
 -- Checks, at the protocol level and without Postfix: option negotiation (no
--- reply per header field),
+-- reply to RCPT, DATA, header fields, end of headers or body chunks),
 -- every original header deleted and X-Mugai added, the body replaced, several
 -- messages on one connection with an abort between them, a message without a
 -- body, a virus withheld, and a refusal to work for an MTA that does not
@@ -70,8 +70,13 @@ ok(mt.conninfo(conn, "client.internet.test", "127.0.0.1"), "conninfo")
 continue_reply(conn, "conninfo")
 expect(mt.test_action(conn, SMFIF_CHGBODY), "did not ask for body changes")
 expect(mt.test_action(conn, SMFIF_CHGHDRS), "did not ask for header changes")
--- no reply per header field: the MTA sends them all at once and waits once
-expect(mt.test_option(conn, SMFIP_NR_HDR), "did not ask to send headers without replies")
+-- no reply to RCPT, DATA, header fields, end of headers and body chunks: the
+-- MTA sends them all at once and waits at end of message
+for name, step in pairs({ rcpt = SMFIP_NR_RCPT, data = SMFIP_NR_DATA, header = SMFIP_NR_HDR,
+                          eoh = SMFIP_NR_EOH, body = SMFIP_NR_BODY }) do
+  expect(mt.test_option(conn, step), "did not ask for no reply to " .. name)
+end
+expect(not mt.test_option(conn, SMFIP_NR_MAIL), "asked for no reply to MAIL FROM")
 ok(mt.helo(conn, "client.internet.test"), "helo")
 
 -- 1. one ordinary message
