@@ -385,6 +385,7 @@ mg_pipeline_mail_envelope (MgPipeline *pipeline, GBytes *message, const char *qu
 {
   g_autoptr (MgMailResult) result = NULL;
   g_autoptr (GError) local = NULL;
+  g_autoptr (JsonObject) report = NULL;
 
   if (pipeline->remote.mail != NULL)
     result = pipeline->remote.mail (pipeline->remote_ctx, message, queue_id, error);
@@ -393,12 +394,14 @@ mg_pipeline_mail_envelope (MgPipeline *pipeline, GBytes *message, const char *qu
   if (result == NULL)
     return FALSE;
   if (envelope != NULL) {
-    char *with = mg_quarantine_envelope_report (result->report_json, envelope);
+    char *with = NULL;
+    report = mg_quarantine_envelope_report_object (result->report_json, envelope, &with);
     g_free (result->report_json);
     result->report_json = with;
   }
   MgQuarantinePut put = { result->id,   message,  result->output,         result->report_json,
-                          result->held, envelope, result->sender_address, result->recipients };
+                          result->held, envelope, result->sender_address, result->recipients,
+                          report };
   if (!mg_quarantine_store_put (pipeline->config, &put, &local)) {
     g_set_error (error, MG_PIPELINE_ERROR, MG_PIPELINE_ERROR_TEMPFAIL, "quarantine: %s",
                  local->message);

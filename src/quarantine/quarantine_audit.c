@@ -392,29 +392,46 @@ set_digest (JsonObject *object, const char *sha_name, const char *size_name, GBy
                               bytes != NULL ? (gint64) g_bytes_get_size (bytes) : 0);
 }
 
-/* The report's members follow the time and event, in the report's order. */
+/* The report's members follow the time and event, in the report's order.
+ * REPORT may be NULL (a report that is not a JSON object). */
 static JsonObject *
-message_object (const char *report_json)
+message_object_of (JsonObject *report)
 {
-  g_autoptr (JsonParser) parser = json_parser_new ();
   JsonObject *object = json_object_new ();
   g_autofree char *now = mg_quarantine_audit_now ();
-  JsonNode *root;
+  g_autoptr (GList) names = report != NULL ? json_object_get_members (report) : NULL;
 
   json_object_set_string_member (object, "time", now);
   json_object_set_string_member (object, "event", "message");
   json_object_set_string_member (object, "action", "message");
   json_object_set_string_member (object, "actor", MG_QUARANTINE_AUDIT_SYSTEM);
+  for (GList *l = names; l != NULL; l = l->next)
+    json_object_set_member (object, l->data,
+                            json_node_copy (json_object_get_member (report, l->data)));
+  return object;
+}
+
+static JsonObject *
+message_object (const char *report_json)
+{
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  JsonNode *root;
+
   if (!json_parser_load_from_data (parser, report_json, -1, NULL) ||
       (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    return object;
-  {
-    JsonObject *report = json_node_get_object (root);
-    g_autoptr (GList) names = json_object_get_members (report);
-    for (GList *l = names; l != NULL; l = l->next)
-      json_object_set_member (object, l->data,
-                              json_node_copy (json_object_get_member (report, l->data)));
-  }
+    return message_object_of (NULL);
+  return message_object_of (json_node_get_object (root));
+}
+
+/* The digests, sizes and storage of a message's line. */
+static JsonObject *
+message_object_finish (JsonObject *object, const char *recipients, GBytes *input,
+                       GBytes *output, gboolean stored)
+{
+  set_string (object, "to", recipients);
+  set_digest (object, "sha256", "size", input);
+  set_digest (object, "output_sha256", "output_size", output);
+  json_object_set_boolean_member (object, "stored", stored);
   return object;
 }
 
@@ -422,13 +439,15 @@ JsonObject *
 mg_quarantine_audit_message_object (const char *report_json, const char *recipients,
                                     GBytes *input, GBytes *output, gboolean stored)
 {
-  JsonObject *object = message_object (report_json);
+  return message_object_finish (message_object (report_json), recipients, input, output,
+                                stored);
+}
 
-  set_string (object, "to", recipients);
-  set_digest (object, "sha256", "size", input);
-  set_digest (object, "output_sha256", "output_size", output);
-  json_object_set_boolean_member (object, "stored", stored);
-  return object;
+JsonObject *
+mg_quarantine_audit_message_object_of (JsonObject *report, const char *recipients,
+                                       GBytes *input, GBytes *output, gboolean stored)
+{
+  return message_object_finish (message_object_of (report), recipients, input, output, stored);
 }
 
 /* Append OBJECT (taken), not to syslog. */

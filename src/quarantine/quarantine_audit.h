@@ -56,6 +56,11 @@ gboolean mg_quarantine_audit_file (const MgConfig *config, const char *report_js
 JsonObject *mg_quarantine_audit_message_object (const char *report_json,
                                                 const char *recipients, GBytes *input,
                                                 GBytes *output, gboolean stored);
+/* The same as mg_quarantine_audit_message_object, from the report already
+ * parsed (REPORT, not taken; NULL: not a JSON object). */
+JsonObject *mg_quarantine_audit_message_object_of (JsonObject *report, const char *recipients,
+                                                   GBytes *input, GBytes *output,
+                                                   gboolean stored);
 JsonObject *mg_quarantine_audit_file_object (const char *report_json,
                                              const char *operator_name, GBytes *input,
                                              GBytes *output, gboolean stored);

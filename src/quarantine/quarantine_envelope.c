@@ -51,20 +51,35 @@ envelope_node (const MgEnvelope *envelope)
   return node;
 }
 
-char *
-mg_quarantine_envelope_report (const char *report_json, const MgEnvelope *envelope)
+JsonObject *
+mg_quarantine_envelope_report_object (const char *report_json, const MgEnvelope *envelope,
+                                      char **json_r)
 {
   g_autoptr (JsonParser) parser = json_parser_new ();
   g_autoptr (JsonGenerator) gen = NULL;
   JsonNode *root;
 
   if (!json_parser_load_from_data (parser, report_json, -1, NULL) ||
-      (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    return g_strdup (report_json);
+      (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root)) {
+    *json_r = g_strdup (report_json);
+    return NULL;
+  }
   json_object_set_member (json_node_get_object (root), "envelope", envelope_node (envelope));
   gen = json_generator_new ();
   json_generator_set_root (gen, root);
-  return json_generator_to_data (gen, NULL);
+  *json_r = json_generator_to_data (gen, NULL);
+  return json_object_ref (json_node_get_object (root));
+}
+
+char *
+mg_quarantine_envelope_report (const char *report_json, const MgEnvelope *envelope)
+{
+  char *json = NULL;
+  JsonObject *report = mg_quarantine_envelope_report_object (report_json, envelope, &json);
+
+  if (report != NULL)
+    json_object_unref (report);
+  return json;
 }
 
 gboolean

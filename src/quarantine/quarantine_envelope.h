@@ -9,6 +9,7 @@
  */
 #pragma once
 #include <glib.h>
+#include <json-glib/json-glib.h>
 
 #include "common/config.h"
 #include "common/envelope.h"
@@ -21,6 +22,10 @@ char *mg_quarantine_envelope_address (const char *address);
 /* REPORT_JSON with an "envelope" member for ENVELOPE (addresses that are not
  * usable are left out). A new string; REPORT_JSON itself when not an object. */
 char *mg_quarantine_envelope_report (const char *report_json, const MgEnvelope *envelope);
+/* The same, also as the object it was made from (unref; NULL when not an
+ * object), so that the audit line needs no second parse. The text in *JSON_R. */
+JsonObject *mg_quarantine_envelope_report_object (const char *report_json,
+                                                  const MgEnvelope *envelope, char **json_r);
 
 /* TRUE when the domain of ADDRESS is one of DOMAINS (comma- or
  * space-separated) or a subdomain of one, compared without case, and ADDRESS

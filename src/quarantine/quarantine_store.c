@@ -190,19 +190,21 @@ gboolean
 mg_quarantine_store_put (const MgConfig *config, const MgQuarantinePut *put, GError **error)
 {
   gboolean keep = put->held || config->quarantine_keep == MG_QUARANTINE_KEEP_ALL;
+  g_autoptr (JsonObject) line = NULL;
 
   if (!mg_quarantine_id_valid (put->id)) { /* it comes from a worker: never trusted */
     g_set_error (error, MG_QUARANTINE_ERROR, MG_QUARANTINE_ERROR_NOT_FOUND,
                  "not a quarantine id");
     return FALSE;
   }
+  line = put->report != NULL
+             ? mg_quarantine_audit_message_object_of (put->report, put->recipients,
+                                                      put->original, put->output, keep)
+             : mg_quarantine_audit_message_object (put->report_json, put->recipients,
+                                                   put->original, put->output, keep);
   if (keep)
-    return put_item (config, put,
-                     mg_quarantine_audit_message_object (put->report_json, put->recipients,
-                                                         put->original, put->output, TRUE),
-                     error);
-  return mg_quarantine_audit_message (config, put->report_json, put->recipients, put->original,
-                                      put->output, FALSE, error);
+    return put_item (config, put, g_steal_pointer (&line), error);
+  return mg_quarantine_audit_append (config, line, FALSE, error);
 }
 
 /* The report of a file as the index should see it: the file's name as the

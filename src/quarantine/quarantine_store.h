@@ -33,6 +33,7 @@ typedef struct {
   const MgEnvelope *envelope; /* may be NULL */
   const char *sender_address;
   const char *recipients;
+  JsonObject *report; /* REPORT_JSON already parsed, or NULL: it is parsed here */
 } MgQuarantinePut;
 
 /* Record PUT: store its original and report as item PUT->id when held
