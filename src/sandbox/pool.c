@@ -34,7 +34,7 @@ struct MgSandboxPool {
   GMutex lock;
   GCond freed;        /* a worker became idle */
   GPtrArray *workers; /* MgWorker * */
-  guint most;         /* the most workers held at once: fewer, one is on its way */
+  guint most;         /* the most workers held at once */
   char *fatal;        /* the supervisor's start-up failure */
 };
 
@@ -194,11 +194,20 @@ has_idle (MgSandboxPool *pool)
   return FALSE;
 }
 
+/* Whether a worker is on its way: the pool holds fewer than it once did
+ * (one retired or died) or than the supervisor keeps (at start, the others
+ * arrive after the first). */
+static gboolean
+expecting (MgSandboxPool *pool)
+{
+  return pool->workers->len < MAX (pool->most, pool->settings.workers);
+}
+
 /* An idle worker, waiting for one to be released (signalled) or to arrive
  * from the supervisor (the control channel, looked at every wait step while
- * the pool holds fewer workers than it once did). With all workers there,
- * only a release can free one: the waiter sleeps until signalled, instead of
- * waking every step to find them all still busy. */
+ * one is expected). With all workers there, only a release can free one:
+ * the waiter sleeps until signalled, instead of waking every step to find
+ * them all still busy. */
 static MgWorker *
 acquire (MgSandboxPool *pool, GError **error)
 {
@@ -212,7 +221,7 @@ acquire (MgSandboxPool *pool, GError **error)
     w = take_idle (pool);
     if (w != NULL || g_get_monotonic_time () >= deadline)
       break;
-    if (pool->workers->len < pool->most)
+    if (expecting (pool))
       g_cond_wait_until (&pool->freed, &pool->lock,
                          MIN (deadline, g_get_monotonic_time () + MG_POOL_WAIT_STEP_US));
     else

@@ -27,6 +27,7 @@ typedef struct {
   int job_timeout_ms;   /* wall clock per job */
   int start_timeout_ms; /* for the supervisor's first worker */
   gsize max_frame;      /* largest reply accepted */
+  guint workers;        /* how many workers the supervisor keeps (0: not known) */
 } MgSandboxPoolSettings;
 
 typedef struct MgSandboxPool MgSandboxPool;

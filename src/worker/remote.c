@@ -131,6 +131,7 @@ mg_remote_pipeline_new (const MgConfig *config, GError **error)
     (int) config->sandbox.job_timeout * 1000,
     MG_REMOTE_START_TIMEOUT_MS,
     mg_worker_max_frame (config),
+    config->sandbox.workers > 0 ? (guint) config->sandbox.workers : g_get_num_processors (),
   };
   remote = g_new0 (MgRemote, 1);
   remote->config = config;

@@ -27,6 +27,7 @@
 #include "sandbox/supervisor.h"
 
 #define SUPERVISOR_ARG "--test-supervisor"
+#define SLOW_SUPERVISOR_ARG "--test-slow-supervisor"
 
 static MgIpcFrame *
 reply_text (const char *text)
@@ -388,17 +389,179 @@ test_adopt_swapped_folder (void)
   g_assert_cmpint (system (cmd), ==, 0);
 }
 
+/* ---- a worker that arrives while a job already waits ---- */
+
+static char *
+test_path (const char *name)
+{
+  return g_build_filename (g_getenv ("MUGAI_TEST_DIR"), name, NULL);
+}
+
+/* A stand-in worker: answers "ok", after reading the FIFO "release" to its
+ * end for the job "hold". */
+static void
+fake_worker (int fd)
+{
+  for (;;) {
+    g_autoptr (MgIpcFrame) job = mg_ipc_frame_recv (fd, 1 << 20, -1, NULL);
+    g_autoptr (MgIpcFrame) reply = reply_text ("ok");
+    g_autofree char *what = NULL;
+    if (job == NULL)
+      _exit (0);
+    what = mg_ipc_frame_get_str (job, MG_IPC_F_QUEUE_ID);
+    if (g_str_equal (what, "hold")) {
+      g_autofree char *path = test_path ("release");
+      char c;
+      int in = open (path, O_RDONLY);
+      while (in >= 0 && read (in, &c, 1) > 0)
+        ;
+    }
+    mg_ipc_frame_send (fd, reply, NULL);
+  }
+}
+
+/* Fork a stand-in worker and hand its channel to the front over CTL. */
+static pid_t
+fake_spawn (int ctl)
+{
+  int sv[2];
+  pid_t pid;
+  char msg[5] = { 'W' };
+  guint32 be;
+  union {
+    struct cmsghdr h;
+    char space[CMSG_SPACE (sizeof (int))];
+  } control = { 0 };
+  struct iovec iov = { msg, sizeof msg };
+  struct msghdr m = { .msg_iov = &iov,
+                      .msg_iovlen = 1,
+                      .msg_control = control.space,
+                      .msg_controllen = sizeof control.space };
+  struct cmsghdr *c = CMSG_FIRSTHDR (&m);
+
+  g_assert_cmpint (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), ==, 0);
+  pid = fork ();
+  if (pid == 0) {
+    close (ctl);
+    close (sv[0]);
+    fake_worker (sv[1]);
+  }
+  close (sv[1]);
+  be = GUINT32_TO_BE ((guint32) pid);
+  memcpy (msg + 1, &be, sizeof be);
+  c->cmsg_level = SOL_SOCKET;
+  c->cmsg_type = SCM_RIGHTS;
+  c->cmsg_len = CMSG_LEN (sizeof (int));
+  memcpy (CMSG_DATA (c), &sv[0], sizeof (int));
+  g_assert_cmpint (sendmsg (ctl, &m, 0), ==, sizeof msg);
+  close (sv[0]);
+  return pid;
+}
+
+/* A supervisor of two workers whose second arrives only once the FIFO
+ * "more" is opened for writing; it ends when the front closes CTL. */
+static int
+slow_supervisor (int ctl)
+{
+  g_autofree char *more = test_path ("more");
+  pid_t first = fake_spawn (ctl), second;
+  char c;
+  int in = open (more, O_RDONLY);
+
+  close (in);
+  second = fake_spawn (ctl);
+  while (read (ctl, &c, 1) > 0)
+    ;
+  kill (first, SIGKILL);
+  kill (second, SIGKILL);
+  while (wait (NULL) > 0)
+    ;
+  return 0;
+}
+
+typedef struct {
+  MgSandboxPool *pool;
+  const char *what;
+  gint tid;
+} PoolJob;
+
+static gpointer
+pool_job (gpointer data)
+{
+  PoolJob *j = data;
+  g_autoptr (MgIpcFrame) job = mg_ipc_frame_new (MG_IPC_JOB_MAIL);
+  g_autoptr (MgIpcFrame) reply = NULL;
+  g_autoptr (GError) error = NULL;
+
+  g_atomic_int_set (&j->tid, (gint) syscall (SYS_gettid));
+  mg_ipc_frame_add_str (job, MG_IPC_F_QUEUE_ID, j->what);
+  if (!mg_sandbox_pool_run (j->pool, job, &reply, NULL, &error))
+    return g_strdup (error->message);
+  return mg_ipc_frame_get_str (reply, MG_IPC_F_REASON);
+}
+
+/* The thread TID sleeps in futex (a condition wait): its syscall file. */
+static gboolean
+sleeping_in_futex (gint tid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/self/task/%d/syscall", tid);
+  g_autofree char *text = NULL;
+
+  return tid != 0 && g_file_get_contents (path, &text, NULL, NULL) &&
+         g_ascii_strtoll (text, NULL, 10) == SYS_futex;
+}
+
+/* Both workers busy but one not there yet: a job that then waits must take
+ * the second when it arrives, not sleep until the first is released. */
+static void
+test_waiter_sees_new_worker (gconstpointer self)
+{
+  MgSandboxPoolSettings settings = { 50, 60000, 20000, 1 << 20, 2 };
+  char *argv[] = { (char *) self, SLOW_SUPERVISOR_ARG, "@CTL@", NULL };
+  g_autofree char *more = test_path ("more");
+  g_autofree char *release = test_path ("release");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (MgSandboxPool) slow = NULL;
+  PoolJob held = { NULL, "hold", 0 }, waiting = { NULL, "quick", 0 };
+  g_autofree char *held_answer = NULL;
+  g_autofree char *waiting_answer = NULL;
+  GThread *a, *b;
+  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+  int out;
+
+  g_assert_cmpint (mkfifo (more, 0600), ==, 0);
+  g_assert_cmpint (mkfifo (release, 0600), ==, 0);
+  slow = mg_sandbox_pool_new (argv, &settings, &error);
+  g_assert_no_error (error);
+  held.pool = waiting.pool = slow;
+  a = g_thread_new ("held", pool_job, &held);
+  out = open (release, O_WRONLY); /* returns once the first worker runs "hold" */
+  g_assert_cmpint (out, >=, 0);
+  b = g_thread_new ("waiting", pool_job, &waiting);
+  while (!sleeping_in_futex (g_atomic_int_get (&waiting.tid)) &&
+         g_get_monotonic_time () < deadline)
+    g_usleep (1000);
+  close (open (more, O_WRONLY)); /* the second worker arrives now */
+  waiting_answer = g_thread_join (b);
+  g_assert_cmpstr (waiting_answer, ==, "ok");
+  close (out);
+  held_answer = g_thread_join (a);
+  g_assert_cmpstr (held_answer, ==, "ok");
+}
+
 int
 main (int argc, char **argv)
 {
   MgSandboxLimits limits = { 512, 30, 64, 1 << 20 };
-  MgSandboxPoolSettings settings = { 50, 3000, 20000, 1 << 20 };
+  MgSandboxPoolSettings settings = { 50, 3000, 20000, 1 << 20, 1 };
   char *sup_argv[] = { argv[0], SUPERVISOR_ARG, "@CTL@", NULL };
   g_autoptr (GError) error = NULL;
   g_autofree char *dir = NULL;
   g_autofree char *outside = NULL;
   int status;
 
+  if (argc == 3 && g_str_equal (argv[1], SLOW_SUPERVISOR_ARG))
+    return slow_supervisor (atoi (argv[2]));
   if (argc == 3 && g_str_equal (argv[1], SUPERVISOR_ARG)) {
     MgPrivsUsers users;
     if (!mg_privs_lookup ("_mugai", "_mugai-worker", &users, &error) ||
@@ -433,6 +596,8 @@ main (int argc, char **argv)
   g_test_add_func ("/sandbox/worker-user", test_worker_user);
   g_test_add_func ("/sandbox/adopt-swapped-entry", test_adopt_swapped_entry);
   g_test_add_func ("/sandbox/adopt-swapped-folder", test_adopt_swapped_folder);
+  g_test_add_data_func ("/sandbox/waiter-sees-new-worker", argv[0],
+                        test_waiter_sees_new_worker);
   status = g_test_run ();
   mg_sandbox_pool_free (pool);
   return status;
