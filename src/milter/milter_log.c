@@ -110,8 +110,9 @@ mg_milter_log_summary (const char *queue_id, const char *verdict_text,
                        const MgEnvelope *envelope, const MgMailResult *result, gsize in_size,
                        gint64 ms)
 {
-  g_autoptr (JsonParser) parser = json_parser_new ();
-  JsonObject *report = report_object (parser, result->report_json);
+  g_autoptr (JsonParser) parser = result->report == NULL ? json_parser_new () : NULL;
+  JsonObject *report = result->report != NULL ? result->report
+                                              : report_object (parser, result->report_json);
   const char *signatures = report != NULL ? json_object_get_string_member_with_default (
                                                 report, MG_REPORT_SIGNATURES, NULL)
                                           : NULL;

@@ -119,6 +119,7 @@ mg_mail_result_free (MgMailResult *result)
   g_free (result->reason);
   g_free (result->sender_address);
   g_free (result->recipients);
+  g_clear_pointer (&result->report, json_object_unref);
   g_free (result);
 }
 
@@ -408,6 +409,7 @@ mg_pipeline_mail_envelope (MgPipeline *pipeline, GBytes *message, const char *qu
     return FALSE;
   }
   log_result (result, queue_id);
+  result->report = g_steal_pointer (&report); /* for the milter's summary line */
   *result_r = g_steal_pointer (&result);
   return TRUE;
 }

@@ -14,6 +14,7 @@
 #include "common/verdict.h"
 
 typedef struct MgPipeline MgPipeline;
+typedef struct _JsonObject JsonObject; /* json-glib's, for those who have it */
 
 typedef struct {
   MgVerdict verdict;    /* sanitised or withheld; tempfail is a FALSE return */
@@ -25,6 +26,7 @@ typedef struct {
   gboolean held;        /* the original is kept in the quarantine */
   char *sender_address; /* the From addr-spec, for the index, or NULL */
   char *recipients;     /* To and Cc addr-specs, ", "-separated, or NULL */
+  JsonObject *report;   /* report_json parsed, when the caller had it so, or NULL */
 } MgMailResult;
 
 #define MG_PIPELINE_ERROR (mg_pipeline_error_quark ())
