@@ -29,6 +29,7 @@ import email
 import os
 import platform
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -427,6 +428,8 @@ def main():
     args = parser.parse_args()
     global TMPFS
     TMPFS = not args.disk_tmp
+    # killed (timeout, ^C): still stop the relays and remove the tmpfs folders
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("bench: terminated"))
     harness.skip_unless_runnable()
     args.corpora = args.corpora or list(CORPORA)
     args.load_start = loadavg()
