@@ -12,6 +12,14 @@
 
 #include "mime/charset.h"
 
+/* Types whose content an interpreter runs when the file is opened or renamed:
+ * the filter takes them (text_types) only to remove them (script_types). */
+#define MG_TEXT_SCRIPT_TYPES                                                                  \
+  "text/x-shellscript", "text/x-msdos-batch", "text/x-python", "text/x-script.python",        \
+      "text/x-perl", "text/x-php", "text/x-ruby", "text/x-awk", "text/x-gawk", "text/x-nawk", \
+      "text/x-tcl", "text/x-lua", "text/x-execline", "text/x-ms-regedit",                     \
+      "text/x-wine-extension-reg", "text/x-ms-scf"
+
 static const char *const text_types[] = {
   /* plain text and the text/x-* types libmagic gives to source-like text */
   "text/plain",
@@ -37,45 +45,11 @@ static const char *const text_types[] = {
   "text/x-tex",
   "text/x-texinfo",
   /* scripts: taken so that they are removed with a reason a user can read */
-  "text/x-shellscript",
-  "text/x-msdos-batch",
-  "text/x-python",
-  "text/x-script.python",
-  "text/x-perl",
-  "text/x-php",
-  "text/x-ruby",
-  "text/x-awk",
-  "text/x-gawk",
-  "text/x-nawk",
-  "text/x-tcl",
-  "text/x-lua",
-  "text/x-execline",
-  "text/x-ms-regedit",
-  "text/x-wine-extension-reg",
-  "text/x-ms-scf",
+  MG_TEXT_SCRIPT_TYPES,
   NULL,
 };
 
-/* Types whose content an interpreter runs when the file is opened or renamed. */
-static const char *const script_types[] = {
-  "text/x-shellscript",
-  "text/x-msdos-batch",
-  "text/x-python",
-  "text/x-script.python",
-  "text/x-perl",
-  "text/x-php",
-  "text/x-ruby",
-  "text/x-awk",
-  "text/x-gawk",
-  "text/x-nawk",
-  "text/x-tcl",
-  "text/x-lua",
-  "text/x-execline",
-  "text/x-ms-regedit",
-  "text/x-wine-extension-reg",
-  "text/x-ms-scf",
-  NULL,
-};
+static const char *const script_types[] = { MG_TEXT_SCRIPT_TYPES, NULL };
 
 /* Extensions Windows (or a Unix desktop) runs, installs, or hands to an
  * interpreter; also Office's text formats that execute or fetch (slk, iqy). */
