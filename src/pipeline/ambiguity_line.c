@@ -111,7 +111,6 @@ typedef struct {
   gboolean in_block;     /* inside a header block */
   gboolean semicolon;    /* the block's last line ends with ';' */
   gboolean message;      /* the block declares an attached message or headers */
-  guint joined;
 } MgJoin;
 
 static gboolean
@@ -217,27 +216,27 @@ GByteArray *
 mg_ambiguity_join_orphans (const char *data, gsize len)
 {
   g_autoptr (GPtrArray) boundaries = g_ptr_array_new_with_free_func (g_free);
-  MgJoin j = { boundaries, TRUE, FALSE, FALSE, 0 };
+  MgJoin j = { boundaries, TRUE, FALSE, FALSE };
   const char *end = data + len;
-  GByteArray *out = g_byte_array_sized_new ((guint) len + 16);
+  GByteArray *out = NULL; /* made at the first orphan: most mail has none */
 
   for (const char *line = data; data != NULL && line < end;) {
     const char *nl = memchr (line, '\n', (gsize) (end - line));
     const char *eol = nl != NULL ? nl : end;
     gsize n = (gsize) (eol - line) + (nl != NULL);
     if (j.in_block && block_line (&j, line, eol)) {
+      if (out == NULL) {
+        out = g_byte_array_sized_new ((guint) len + 16);
+        g_byte_array_append (out, (const guint8 *) data, (guint) (line - data));
+      }
       g_byte_array_append (out, (const guint8 *) "\t", 1);
-      j.joined++;
     } else if (!j.in_block && opens_part (&j, line, eol)) {
       j.in_block = TRUE;
       j.semicolon = FALSE;
     }
-    g_byte_array_append (out, (const guint8 *) line, (guint) n);
+    if (out != NULL)
+      g_byte_array_append (out, (const guint8 *) line, (guint) n);
     line += n;
-  }
-  if (j.joined == 0) {
-    g_byte_array_unref (out);
-    return NULL;
   }
   return out;
 }
