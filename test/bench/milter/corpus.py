@@ -11,14 +11,21 @@ The JPEGs are drawn once per run by Ghostscript (test/gen/fidelity_pdf.py);
 every message then gets its own bytes (its id in a JPEG comment, in the CSV
 and in the document text), so that no scanner's cache of clean files
 answers for a file it has seen before, as in real traffic.
+
+Run as a program, it writes mails for the in-process benchmarks:
+  python3 test/bench/milter/corpus.py DIR [COUNT] [KIND]
+COUNT mails of KIND (default 20, small) as DIR/mNN.eml, and the parts of the
+first one as DIR/parts/ (body.txt, data.csv, memo.docx for small).
 """
 
 import base64
+import email
 import os
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "../../gen"))
+sys.path.insert(0, os.path.join(HERE, "../../integration/postfix"))
 import fidelity_pdf  # noqa: E402
 import office  # noqa: E402
 import mails  # noqa: E402
@@ -125,3 +132,24 @@ CORPORA = {
     "pdf1": ("1 MB PDF (3 scanned pages)", pdf_mail(3), 0.02, True),
     "pdf10": ("10 MB PDF (30 scanned pages)", pdf_mail(30), 0.01, True),
 }
+
+
+def _write(directory, count, kind):
+    os.makedirs(os.path.join(directory, "parts"), exist_ok=True)
+    build = CORPORA[kind][1]
+    for n in range(count):
+        with open(os.path.join(directory, "m%02d.eml" % n), "wb") as f:
+            f.write(build("%s-%02d" % (kind, n)))
+    with open(os.path.join(directory, "m00.eml"), "rb") as f:
+        first = email.message_from_binary_file(f)
+    for part in first.walk():
+        if part.is_multipart():
+            continue
+        name = part.get_filename() or "body.txt"
+        with open(os.path.join(directory, "parts", os.path.basename(name)), "wb") as f:
+            f.write(part.get_payload(decode=True))
+
+
+if __name__ == "__main__":
+    _write(sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 20,
+           sys.argv[3] if len(sys.argv) > 3 else "small")
