@@ -14,7 +14,6 @@
 #include "filters/libreoffice.h"
 
 #include <string.h>
-#include <sys/wait.h>
 
 #include "filters/office_batch.h"
 #include "filters/office_run.h"
@@ -66,39 +65,6 @@ inside_seccomp (void)
   return line != NULL && g_ascii_strtoull (line + 9, NULL, 10) != 0;
 }
 
-/* Run LibreOffice in DIR on INPUTS (NULL ended); *WHY_R tells why it failed. */
-static gboolean
-run_soffice (const char *program, const char *dir, const char *const *inputs,
-             const char *target, const MgConfig *config, MgOfficeLimits *limits, char **why_r)
-{
-  g_autofree char *outdir = g_build_filename (dir, "out", NULL);
-  const char *options[] = { "--invisible", "--nodefault", "--convert-to",
-                            target,        "--outdir",    outdir };
-  g_autoptr (GPtrArray) args = g_ptr_array_new ();
-  gint64 deadline = g_get_monotonic_time () +
-                    config->office.libreoffice_timeout * G_USEC_PER_SEC;
-  GPid pid;
-  int status = 0;
-
-  for (gsize i = 0; i < G_N_ELEMENTS (options); i++)
-    g_ptr_array_add (args, (gpointer) options[i]);
-  for (gsize i = 0; inputs[i] != NULL; i++)
-    g_ptr_array_add (args, (gpointer) inputs[i]);
-  g_ptr_array_add (args, NULL);
-  if (!mg_office_run_spawn (program, dir, (const char *const *) args->pdata, limits, &pid,
-                            why_r))
-    return FALSE;
-  if (!mg_office_run_wait (pid, deadline, &status)) {
-    *why_r = g_strdup (mg_office_why_timeout);
-    return FALSE;
-  }
-  if (!WIFEXITED (status) || WEXITSTATUS (status) != 0) {
-    *why_r = g_strdup ("LibreOffice failed on this document");
-    return FALSE;
-  }
-  return TRUE;
-}
-
 /* Write INPUTS (GBytes *) into the fresh directory DIR as input<i>.<EXTS[i]>
  * and run LibreOffice once on them all; the outputs (GBytes *, NULL where
  * LibreOffice wrote nothing; *MISSING_R, when not NULL, says why for the
@@ -111,7 +77,8 @@ convert_in (const char *dir, const char *program, GPtrArray *inputs, const char 
   g_autoptr (GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
   g_autoptr (GPtrArray)
       outputs = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
-  gint64 left = config->office.max_unpacked_size;
+  g_autofree char *outdir = g_build_filename (dir, "out", NULL);
+  gint64 left = config->office.max_unpacked_size, deadline;
   MgOfficeLimits limits;
 
   for (guint i = 0; i < inputs->len; i++) {
@@ -133,8 +100,9 @@ convert_in (const char *dir, const char *program, GPtrArray *inputs, const char 
                        " is missing");
     return NULL;
   }
-  if (!run_soffice (program, dir, (const char *const *) paths->pdata, target, config, &limits,
-                    why_r))
+  deadline = g_get_monotonic_time () + config->office.libreoffice_timeout * G_USEC_PER_SEC;
+  if (!mg_office_run_convert (program, dir, outdir, (const char *const *) paths->pdata, target,
+                              &limits, deadline, why_r))
     return NULL;
   for (guint i = 0; i < inputs->len; i++) {
     g_autofree char *name = g_strdup_printf ("input%u.%s", i, target);

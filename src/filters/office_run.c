@@ -80,8 +80,11 @@ child_setup (gpointer data)
   set_rlimit (RLIMIT_CORE, 0);
 }
 
-gboolean
-mg_office_run_wait (GPid pid, gint64 deadline, int *status_r)
+/* Wait for PID (started in a session of its own) until DEADLINE (monotonic,
+ * microseconds); then kill its process group. TRUE when it ended by itself
+ * (*STATUS_R set). Whatever it left running in its group is killed too. */
+static gboolean
+run_wait (GPid pid, gint64 deadline, int *status_r)
 {
   for (;;) {
     pid_t r = waitpid (pid, status_r, WNOHANG);
@@ -146,6 +149,36 @@ mg_office_run_spawn (const char *program, const char *dir, const char *const *ar
                           G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
                       child_setup, limits, pid_r, &error)) {
     *why_r = g_strdup_printf ("LibreOffice could not be started: %s", error->message);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+gboolean
+mg_office_run_convert (const char *program, const char *dir, const char *outdir,
+                       const char *const *inputs, const char *target, MgOfficeLimits *limits,
+                       gint64 deadline, char **why_r)
+{
+  const char *options[] = { "--invisible", "--nodefault", "--convert-to",
+                            target,        "--outdir",    outdir };
+  g_autoptr (GPtrArray) args = g_ptr_array_new ();
+  GPid pid;
+  int status = 0;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (options); i++)
+    g_ptr_array_add (args, (gpointer) options[i]);
+  for (gsize i = 0; inputs[i] != NULL; i++)
+    g_ptr_array_add (args, (gpointer) inputs[i]);
+  g_ptr_array_add (args, NULL);
+  if (!mg_office_run_spawn (program, dir, (const char *const *) args->pdata, limits, &pid,
+                            why_r))
+    return FALSE;
+  if (!run_wait (pid, deadline, &status)) {
+    *why_r = g_strdup (mg_office_why_timeout);
+    return FALSE;
+  }
+  if (!WIFEXITED (status) || WEXITSTATUS (status) != 0) {
+    *why_r = g_strdup ("LibreOffice failed on this document");
     return FALSE;
   }
   return TRUE;

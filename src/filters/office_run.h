@@ -48,10 +48,14 @@ gboolean mg_office_run_hand_over (const char *dir, const char *const *inputs,
 gboolean mg_office_run_spawn (const char *program, const char *dir, const char *const *args,
                               MgOfficeLimits *limits, GPid *pid_r, char **why_r);
 
-/* Wait for PID (started in a session of its own) until DEADLINE (monotonic,
- * microseconds); then kill its process group. TRUE when it ended by itself
- * (*STATUS_R set). Whatever it left running in its group is killed too. */
-gboolean mg_office_run_wait (GPid pid, gint64 deadline, int *status_r);
+/* Run PROGRAM (DIR as in mg_office_run_spawn) to convert INPUTS (paths,
+ * NULL ended) to TARGET in OUTDIR, with LIMITS (a session of its own) until
+ * DEADLINE (monotonic, microseconds), then kill its process group, whatever
+ * it left running too. FALSE with *WHY_R: mg_office_why_timeout past
+ * DEADLINE, else why it did not start or did not end well. */
+gboolean mg_office_run_convert (const char *program, const char *dir, const char *outdir,
+                                const char *const *inputs, const char *target,
+                                MgOfficeLimits *limits, gint64 deadline, char **why_r);
 
 /* The file LibreOffice wrote at PATH, at most MAX bytes, or NULL and *WHY_R. */
 GBytes *mg_office_run_read_output (const char *path, gint64 max, char **why_r);

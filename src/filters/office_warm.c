@@ -258,14 +258,11 @@ convert_job (const MgConfig *config, const char *job, GBytes *input, const char 
   g_autofree char *outdir = g_build_filename (job, "out", NULL);
   g_autofree char *out_name = g_strconcat ("input.", target, NULL);
   g_autofree char *out_path = g_build_filename (outdir, out_name, NULL);
-  const char *args[] = { "--invisible", "--nodefault", "--convert-to", target,
-                         "--outdir",    outdir,        input_path,     NULL };
+  const char *inputs[] = { input_path, NULL };
   gsize len;
   const char *data = g_bytes_get_data (input, &len);
   MgOfficeLimits limits;
   GBytes *converted;
-  GPid pid;
-  int status = 0;
 
   *status_r = MG_OFFICE_WARM_FAILED;
   mg_office_run_limits (config, 1, &limits);
@@ -273,15 +270,10 @@ convert_job (const MgConfig *config, const char *job, GBytes *input, const char 
     *why_r = g_strdup ("the temporary directory for LibreOffice could not be written");
     return NULL;
   }
-  if (!mg_office_run_spawn (warm.program, warm.dir, args, &limits, &pid, why_r))
-    return NULL;
-  if (!mg_office_run_wait (pid, deadline, &status)) {
-    *status_r = MG_OFFICE_WARM_DOCUMENT;
-    *why_r = g_strdup (mg_office_why_timeout);
-    return NULL;
-  }
-  if (!WIFEXITED (status) || WEXITSTATUS (status) != 0) {
-    *why_r = g_strdup ("LibreOffice failed on this document");
+  if (!mg_office_run_convert (warm.program, warm.dir, outdir, inputs, target, &limits,
+                              deadline, why_r)) {
+    if (g_strcmp0 (*why_r, mg_office_why_timeout) == 0)
+      *status_r = MG_OFFICE_WARM_DOCUMENT;
     return NULL;
   }
   converted = mg_office_run_read_output (out_path, config->office.max_unpacked_size, why_r);
