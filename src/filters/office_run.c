@@ -21,28 +21,28 @@ const char mg_office_why_timeout[] =
     "LibreOffice took longer than [office] libreoffice_timeout";
 
 /* The profile LibreOffice starts with: no macros, no links, no VBA loaded. */
+/* clang-format off */
 static const char profile_xcu[] =
-    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-    "<oor:items xmlns:oor=\"http://openoffice.org/2001/registry\" "
-    "xmlns:xs=\"http://www.w3.org/2001/XMLSchema\" "
-    "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\">\n"
-#define ITEM(path, name, value)                                                               \
-  "<item oor:path=\"" path "\"><prop oor:name=\"" name "\" oor:op=\"fuse\"><value>" value     \
+  "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+  "<oor:items xmlns:oor=\"http://openoffice.org/2001/registry\" "
+  "xmlns:xs=\"http://www.w3.org/2001/XMLSchema\" "
+  "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\">\n"
+#define ITEM(path, name, value)                                                            \
+  "<item oor:path=\"" path "\"><prop oor:name=\"" name "\" oor:op=\"fuse\"><value>" value \
   "</value></prop></item>\n"
-    ITEM ("/org.openoffice.Office.Common/Security/Scripting", "MacroSecurityLevel", "3")
-        ITEM ("/org.openoffice.Office.Common/Security/Scripting", "DisableMacrosExecution",
-              "true") ITEM ("/org.openoffice.Office.Common/Security/Scripting",
-                            "BlockUntrustedRefererLinks", "true")
-            ITEM ("/org.openoffice.Office.Common/Security/Scripting", "DisableActiveContent",
-                  "true") ITEM ("/org.openoffice.Office.Writer/Content/Update", "Link", "2")
-                ITEM ("/org.openoffice.Office.Calc/Content/Update", "Link", "1")
-                    ITEM ("/org.openoffice.Office.Writer/Filter/Import/VBA", "Load", "false")
-                        ITEM ("/org.openoffice.Office.Calc/Filter/Import/VBA", "Load", "false")
-                            ITEM ("/org.openoffice.Office.Impress/Filter/Import/VBA", "Load",
-                                  "false") ITEM ("/org.openoffice.Office.Common/Misc",
-                                                 "UseLocking", "false")
+  ITEM ("/org.openoffice.Office.Common/Security/Scripting", "MacroSecurityLevel", "3")
+  ITEM ("/org.openoffice.Office.Common/Security/Scripting", "DisableMacrosExecution", "true")
+  ITEM ("/org.openoffice.Office.Common/Security/Scripting", "BlockUntrustedRefererLinks", "true")
+  ITEM ("/org.openoffice.Office.Common/Security/Scripting", "DisableActiveContent", "true")
+  ITEM ("/org.openoffice.Office.Writer/Content/Update", "Link", "2")
+  ITEM ("/org.openoffice.Office.Calc/Content/Update", "Link", "1")
+  ITEM ("/org.openoffice.Office.Writer/Filter/Import/VBA", "Load", "false")
+  ITEM ("/org.openoffice.Office.Calc/Filter/Import/VBA", "Load", "false")
+  ITEM ("/org.openoffice.Office.Impress/Filter/Import/VBA", "Load", "false")
+  ITEM ("/org.openoffice.Office.Common/Misc", "UseLocking", "false")
 #undef ITEM
-                                "</oor:items>\n";
+  "</oor:items>\n";
+/* clang-format on */
 
 void
 mg_office_run_limits (const MgConfig *config, guint documents, MgOfficeLimits *limits)
