@@ -176,9 +176,13 @@ mg_office_warm_stop (void)
   if (warm.pid > 0 || warm.dir != NULL) {
     for (guint pass = 0; pass < MG_OFFICE_WARM_KILL_PASSES && kill_members () > 0; pass++)
       g_usleep (MG_OFFICE_WARM_POLL_US / 4);
-    if (warm.pid > 0)
+    if (warm.pid > 0) {
+      /* by its pid too (unreaped, it cannot be reused): one that left our
+       * process group (setsid) would otherwise hold this wait for ever */
+      kill (warm.pid, SIGKILL);
       while (waitpid (warm.pid, NULL, 0) < 0 && errno == EINTR)
         ;
+    }
     reap_children ();
   }
   if (warm.pipe != NULL)
