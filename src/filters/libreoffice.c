@@ -80,18 +80,18 @@ convert_in (const char *dir, const char *program, GPtrArray *inputs, const char 
   g_autofree char *outdir = g_build_filename (dir, "out", NULL);
   gint64 left = config->office.max_unpacked_size, deadline;
   MgOfficeLimits limits;
+  gboolean written = TRUE;
 
-  for (guint i = 0; i < inputs->len; i++) {
+  for (guint i = 0; written && i < inputs->len; i++) {
     g_autofree char *base = g_strdup_printf ("input%u.%s", i, exts[i]);
     gsize len;
     const char *data = g_bytes_get_data (g_ptr_array_index (inputs, i), &len);
     g_ptr_array_add (paths, g_build_filename (dir, base, NULL));
-    if (!g_file_set_contents (g_ptr_array_index (paths, i), data, len, NULL))
-      break;
+    written = g_file_set_contents (g_ptr_array_index (paths, i), data, len, NULL);
   }
   g_ptr_array_add (paths, NULL);
   mg_office_run_limits (config, 1, &limits);
-  if (paths->len != inputs->len + 1 || !mg_office_run_write_profile (dir)) {
+  if (!written || !mg_office_run_write_profile (dir)) {
     *why_r = g_strdup ("the temporary directory for LibreOffice could not be written");
     return NULL;
   }
