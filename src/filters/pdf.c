@@ -409,17 +409,17 @@ pdf_find_lacking (PopplerDocument *doc, GBytes *drawn, PdfJob *job)
   job->layer = g_new0 (gboolean, pages);
   for (int i = 0; i < pages && g_get_monotonic_time () < job->deadline; i++) {
     PopplerPage *in_page = poppler_document_get_page (doc, i);
-    PopplerPage *out_page = poppler_document_get_page (out, i);
     g_autofree char *in_key = in_page != NULL ? mg_pdf_text_key (in_page) : g_strdup ("");
     job->layer[i] = in_key[0] != '\0';
-    /* the output's text is read only where it may lack some: the input's
-     * page has text, and no page before lacks any */
+    /* the output's page is opened and read only where it may lack some
+     * text: the input's page has text, and no page before lacks any */
     if (!any && job->layer[i]) {
+      PopplerPage *out_page = poppler_document_get_page (out, i);
       g_autofree char *out_key = out_page != NULL ? mg_pdf_text_key (out_page) : g_strdup ("");
       any = mg_pdf_text_lacks (in_key, out_key);
+      g_clear_object (&out_page);
     }
     g_clear_object (&in_page);
-    g_clear_object (&out_page);
   }
   g_object_unref (out);
   if (!any)
