@@ -3,11 +3,12 @@
 
 #include <errno.h>
 #include <gio/gio.h>
-#include <limits.h>
 #include <poll.h>
 #include <string.h>
 #include <sys/uio.h>
 #include <unistd.h>
+
+#include "util/fdio.h"
 
 #define MG_IPC_HEADER 8 /* type, payload length */
 #define MG_IPC_FIELD 8  /* tag, length */
@@ -106,14 +107,6 @@ mg_ipc_frame_get_str (const MgIpcFrame *frame, MgIpcTag tag)
   return g_strndup (p != NULL ? p : "", len);
 }
 
-static void
-put_u32 (GByteArray *out, guint32 value)
-{
-  guint32 be = GUINT32_TO_BE (value);
-
-  g_byte_array_append (out, (const guint8 *) &be, sizeof be);
-}
-
 /* Payload bytes FRAME encodes to (its fields with their headers). */
 static guint64
 payload_size (const MgIpcFrame *frame)
@@ -126,30 +119,47 @@ payload_size (const MgIpcFrame *frame)
   return size;
 }
 
+/* The wire layout of FRAME: the header and each field's tag and length in
+ * HEADS, pointing at the field values where they are; the entries of IOV. */
+static int
+frame_iov (const MgIpcFrame *frame, guint32 heads[2 + 2 * MG_IPC_F_LAST],
+           struct iovec iov[1 + 2 * MG_IPC_F_LAST])
+{
+  int n = 1;
+
+  heads[0] = GUINT32_TO_BE (frame->type);
+  heads[1] = GUINT32_TO_BE ((guint32) payload_size (frame));
+  iov[0] = (struct iovec){ heads, MG_IPC_HEADER };
+  for (int tag = 1; tag < MG_IPC_F_LAST; tag++) {
+    gsize len;
+    const void *data;
+    if (frame->fields[tag] == NULL)
+      continue;
+    data = g_bytes_get_data (frame->fields[tag], &len);
+    heads[2 * tag] = GUINT32_TO_BE ((guint32) tag);
+    heads[2 * tag + 1] = GUINT32_TO_BE ((guint32) len);
+    iov[n++] = (struct iovec){ &heads[2 * tag], MG_IPC_FIELD };
+    if (len > 0)
+      iov[n++] = (struct iovec){ (void *) data, len };
+  }
+  return n;
+}
+
 GBytes *
 mg_ipc_frame_encode (const MgIpcFrame *frame)
 {
+  guint32 heads[2 + 2 * MG_IPC_F_LAST];
+  struct iovec iov[1 + 2 * MG_IPC_F_LAST];
   GByteArray *out;
+  int n;
 
   /* lengths are 32-bit on the wire: a larger frame would be cut, and its
    * tail read as the next frame (send refuses one before this) */
   g_assert (payload_size (frame) <= G_MAXUINT32 - MG_IPC_HEADER);
-  out = g_byte_array_new ();
-
-  put_u32 (out, frame->type);
-  put_u32 (out, 0);
-  for (int tag = 1; tag < MG_IPC_F_LAST; tag++) {
-    gsize len;
-    const guint8 *data;
-    if (frame->fields[tag] == NULL)
-      continue;
-    data = g_bytes_get_data (frame->fields[tag], &len);
-    put_u32 (out, (guint32) tag);
-    put_u32 (out, (guint32) len);
-    g_byte_array_append (out, data, (guint) len);
-  }
-  guint32 be = GUINT32_TO_BE (out->len - MG_IPC_HEADER);
-  memcpy (out->data + 4, &be, sizeof be);
+  n = frame_iov (frame, heads, iov);
+  out = g_byte_array_sized_new (MG_IPC_HEADER + (guint) payload_size (frame));
+  for (int i = 0; i < n; i++)
+    g_byte_array_append (out, iov[i].iov_base, (guint) iov[i].iov_len);
   return g_byte_array_free_to_bytes (out);
 }
 
@@ -231,32 +241,6 @@ mg_ipc_frame_decode (const void *data, gsize len, GError **error)
   return decode_buffer (buf, error);
 }
 
-/* Write every byte of IOV (N entries, changed as it goes). */
-static gboolean
-writev_all (int fd, struct iovec *iov, int n, GError **error)
-{
-  while (n > 0) {
-    ssize_t w = writev (fd, iov, MIN (n, IOV_MAX));
-    if (w < 0 && errno == EINTR)
-      continue;
-    if (w < 0) {
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), "write: %s",
-                   g_strerror (errno));
-      return FALSE;
-    }
-    while (n > 0 && (gsize) w >= iov->iov_len) {
-      w -= (ssize_t) iov->iov_len;
-      iov++;
-      n--;
-    }
-    if (n > 0) {
-      iov->iov_base = (char *) iov->iov_base + w;
-      iov->iov_len -= (gsize) w;
-    }
-  }
-  return TRUE;
-}
-
 /* The frame goes out as it is encoded (mg_ipc_frame_encode), its fields
  * written from where they are, not copied into one buffer first. */
 gboolean
@@ -264,30 +248,13 @@ mg_ipc_frame_send (int fd, const MgIpcFrame *frame, GError **error)
 {
   guint32 heads[2 + 2 * MG_IPC_F_LAST];
   struct iovec iov[1 + 2 * MG_IPC_F_LAST];
-  guint64 payload = payload_size (frame);
-  int n = 1;
 
-  if (payload > G_MAXUINT32 - MG_IPC_HEADER) {
+  if (payload_size (frame) > G_MAXUINT32 - MG_IPC_HEADER) {
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE,
                  "frame larger than the 32-bit wire format allows");
     return FALSE;
   }
-  heads[0] = GUINT32_TO_BE (frame->type);
-  heads[1] = GUINT32_TO_BE ((guint32) payload);
-  iov[0] = (struct iovec){ heads, MG_IPC_HEADER };
-  for (int tag = 1; tag < MG_IPC_F_LAST; tag++) {
-    gsize len;
-    const void *data;
-    if (frame->fields[tag] == NULL)
-      continue;
-    data = g_bytes_get_data (frame->fields[tag], &len);
-    heads[2 * tag] = GUINT32_TO_BE ((guint32) tag);
-    heads[2 * tag + 1] = GUINT32_TO_BE ((guint32) len);
-    iov[n++] = (struct iovec){ &heads[2 * tag], MG_IPC_FIELD };
-    if (len > 0)
-      iov[n++] = (struct iovec){ (void *) data, len };
-  }
-  return writev_all (fd, iov, n, error);
+  return mg_fdio_writev_all (fd, iov, frame_iov (frame, heads, iov), error);
 }
 
 /* Read exactly LEN bytes before DEADLINE (monotonic µs; < 0: none). */

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <gio/gio.h>
+#include <limits.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -60,23 +61,36 @@ mg_fdio_read_all (int fd, gsize max, GError **error)
 }
 
 gboolean
-mg_fdio_write_all (int fd, const void *data, gsize len, GError **error)
+mg_fdio_writev_all (int fd, struct iovec *iov, int n, GError **error)
 {
-  const char *p = data;
-
-  while (len > 0) {
-    ssize_t n = write (fd, p, len);
-    if (n < 0 && errno == EINTR)
+  while (n > 0) {
+    ssize_t w = writev (fd, iov, MIN (n, IOV_MAX));
+    if (w < 0 && errno == EINTR)
       continue;
-    if (n < 0) {
+    if (w < 0) {
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), "write: %s",
                    g_strerror (errno));
       return FALSE;
     }
-    p += n;
-    len -= (gsize) n;
+    while (n > 0 && (gsize) w >= iov->iov_len) {
+      w -= (ssize_t) iov->iov_len;
+      iov++;
+      n--;
+    }
+    if (n > 0) {
+      iov->iov_base = (char *) iov->iov_base + w;
+      iov->iov_len -= (gsize) w;
+    }
   }
   return TRUE;
+}
+
+gboolean
+mg_fdio_write_all (int fd, const void *data, gsize len, GError **error)
+{
+  struct iovec iov = { (void *) data, len };
+
+  return mg_fdio_writev_all (fd, &iov, 1, error);
 }
 
 static gboolean

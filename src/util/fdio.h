@@ -2,6 +2,7 @@
  * truncates silently. Knows nothing about mail. */
 #pragma once
 #include <glib.h>
+#include <sys/uio.h>
 
 /* Read all of FD up to MAX bytes. Returns NULL with ERROR on I/O failure, or
  * with G_IO_ERROR_MESSAGE_TOO_LARGE when more than MAX bytes are available. */
@@ -11,6 +12,8 @@ GBytes *mg_fdio_read_all (int fd, gsize max, GError **error);
 GBytes *mg_fdio_read_prefix (int fd, gsize max, gboolean *truncated_r, GError **error);
 /* Write all of DATA to FD, retrying on EINTR and short writes. */
 gboolean mg_fdio_write_all (int fd, const void *data, gsize len, GError **error);
+/* Write every byte of IOV (N entries, changed as it goes) to FD, the same way. */
+gboolean mg_fdio_writev_all (int fd, struct iovec *iov, int n, GError **error);
 /* Write DATA to PATH atomically: a temp file beside it, fsync, rename. A
  * character device or FIFO (/dev/null, a pipe) is written in place, never
  * replaced; any other special file is refused (G_IO_ERROR_INVALID_ARGUMENT). */
