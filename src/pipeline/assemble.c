@@ -105,15 +105,25 @@ append_mixed (GString *out, const MgJob *job, const char *text)
   g_string_append_printf (out, "--%s--\n", boundary);
 }
 
-GBytes *
-mg_assemble_message (const MgJob *job, GMimeMessage *message, const char *state,
-                     const char *id, const char *text, gboolean with_attachments)
+char *
+mg_assemble_headers (const MgJob *job, GMimeMessage *message)
 {
-  GString *out = g_string_new (NULL);
-  gboolean jis = job->config->output_charset == MG_OUTPUT_ISO2022JP;
+  GString *out;
 
-  if (message != NULL)
-    mg_headers_write_whitelist (message, jis, out);
+  if (message == NULL)
+    return NULL;
+  out = g_string_new (NULL);
+  mg_headers_write_whitelist (message, job->config->output_charset == MG_OUTPUT_ISO2022JP,
+                              out);
+  return g_string_free (out, FALSE);
+}
+
+GBytes *
+mg_assemble_message (const MgJob *job, const char *headers, const char *state, const char *id,
+                     const char *text, gboolean with_attachments)
+{
+  GString *out = g_string_new (headers);
+
   g_string_append (out, "MIME-Version: 1.0\n");
   g_string_append_printf (out, "X-Mugai: %s; id=%s\n", state, id);
   if (with_attachments && count_outputs (job) > 0)

@@ -179,24 +179,21 @@ scan_unmet (MgJob *job, GBytes *message)
 /* In a worker, the parts are listed to the front before anything is
  * scanned or converted (see inventory.h). */
 static void
-announce_parts (MgPipeline *pipeline, MgJob *job, GMimeMessage *parsed)
+announce_parts (MgPipeline *pipeline, MgJob *job, GMimeMessage *parsed, const char *headers)
 {
   g_autofree char *list = NULL;
-  g_autoptr (GString) headers = NULL;
 
   if (pipeline->announce == NULL || parsed == NULL)
     return;
   list = mg_inventory_list (job, parsed);
-  headers = g_string_new (NULL);
-  mg_headers_write_whitelist (parsed, job->config->output_charset == MG_OUTPUT_ISO2022JP,
-                              headers);
-  pipeline->announce (pipeline->announce_ctx, list, headers->str);
+  pipeline->announce (pipeline->announce_ctx, list, headers);
 }
 
 /* A message over the size limit is not parsed; its headers are read from the
- * start so that the notice still reaches the right people. */
+ * start so that the notice still reaches the right people. *HEADERS_R: the
+ * output's header block (mg_assemble_headers). */
 static GMimeMessage *
-parse_and_walk (MgPipeline *pipeline, MgJob *job, GBytes *message)
+parse_and_walk (MgPipeline *pipeline, MgJob *job, GBytes *message, char **headers_r)
 {
   g_autoptr (GPtrArray) boundaries = g_ptr_array_new_with_free_func (g_free);
   GMimeMessage *parsed;
@@ -209,10 +206,13 @@ parse_and_walk (MgPipeline *pipeline, MgJob *job, GBytes *message)
                      "message of %" G_GSIZE_FORMAT
                      " bytes over the limit of %" G_GINT64_FORMAT,
                      len, job->config->limits.message_size);
-    return mg_parse_message (job, head);
+    parsed = mg_parse_message (job, head);
+    *headers_r = mg_assemble_headers (job, parsed);
+    return parsed;
   }
   parsed = mg_parse_message (job, message);
-  announce_parts (pipeline, job, parsed);
+  *headers_r = mg_assemble_headers (job, parsed);
+  announce_parts (pipeline, job, parsed, *headers_r);
   scan_whole (job, message);
   if (parsed == NULL) {
     scan_unmet (job, message);
@@ -240,7 +240,7 @@ needs_quarantine (const MgJob *job)
 }
 
 static GBytes *
-build_output (const MgJob *job, GMimeMessage *parsed, const char *id)
+build_output (const MgJob *job, GMimeMessage *parsed, const char *headers, const char *id)
 {
   g_autofree char *from = NULL;
   g_autofree char *subject = NULL;
@@ -253,11 +253,11 @@ build_output (const MgJob *job, GMimeMessage *parsed, const char *id)
       subject = mg_headers_get_decoded (GMIME_OBJECT (parsed), "Subject");
     }
     text = mg_notice_withheld (job, id, from, subject);
-    return mg_assemble_message (job, parsed, "withheld", id, text, FALSE);
+    return mg_assemble_message (job, headers, "withheld", id, text, FALSE);
   }
   banner = mg_notice_banner (job, id);
   text = g_strconcat (banner, "\n", job->body->str, NULL);
-  return mg_assemble_message (job, parsed, "sanitised", id, text, TRUE);
+  return mg_assemble_message (job, headers, "sanitised", id, text, TRUE);
 }
 
 static void
@@ -309,12 +309,13 @@ mg_pipeline_sanitise_local (MgPipeline *pipeline, GBytes *message, const char *q
   g_autoptr (MgJob) job = mg_job_new (pipeline->config, pipeline->engine);
   MgMailResult *result = g_new0 (MgMailResult, 1);
   g_autoptr (GMimeMessage) parsed = NULL;
+  g_autofree char *headers = NULL;
 
   job->convert = pipeline->convert;
   job->convert_ctx = pipeline->convert_ctx;
   result->id = mg_report_new_id ();
-  parsed = parse_and_walk (pipeline, job, message);
-  result->output = build_output (job, parsed, result->id);
+  parsed = parse_and_walk (pipeline, job, message, &headers);
+  result->output = build_output (job, parsed, headers, result->id);
   if ((gint64) g_bytes_get_size (result->output) > pipeline->config->milter_max_output_size) {
     /* Postfix would refuse it for good (552): the notice goes instead. */
     mg_job_withhold (job, MG_REASON_LIMIT,
@@ -322,7 +323,7 @@ mg_pipeline_sanitise_local (MgPipeline *pipeline, GBytes *message, const char *q
                      " bytes over [milter] max_output_size",
                      g_bytes_get_size (result->output));
     g_bytes_unref (result->output);
-    result->output = build_output (job, parsed, result->id);
+    result->output = build_output (job, parsed, headers, result->id);
   }
   result->verdict = mg_job_withheld (job) ? MG_VERDICT_WITHHELD : MG_VERDICT_SANITISED;
   result->virus = job->viruses->len > 0;
