@@ -71,17 +71,6 @@ mg_quarantine_envelope_report_object (const char *report_json, const MgEnvelope 
   return json_object_ref (json_node_get_object (root));
 }
 
-char *
-mg_quarantine_envelope_report (const char *report_json, const MgEnvelope *envelope)
-{
-  char *json = NULL;
-  JsonObject *report = mg_quarantine_envelope_report_object (report_json, envelope, &json);
-
-  if (report != NULL)
-    json_object_unref (report);
-  return json;
-}
-
 gboolean
 mg_quarantine_envelope_domain_allowed (const char *domains, const char *address)
 {

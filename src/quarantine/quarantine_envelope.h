@@ -20,10 +20,9 @@
 char *mg_quarantine_envelope_address (const char *address);
 
 /* REPORT_JSON with an "envelope" member for ENVELOPE (addresses that are not
- * usable are left out). A new string; REPORT_JSON itself when not an object. */
-char *mg_quarantine_envelope_report (const char *report_json, const MgEnvelope *envelope);
-/* The same, also as the object it was made from (unref; NULL when not an
- * object), so that the audit line needs no second parse. The text in *JSON_R. */
+ * usable are left out): the text in *JSON_R (a new string; REPORT_JSON itself
+ * when not an object), and the object it was made from (unref; NULL when not
+ * an object), so that the audit line needs no second parse. */
 JsonObject *mg_quarantine_envelope_report_object (const char *report_json,
                                                   const MgEnvelope *envelope, char **json_r);
 
